@@ -1,0 +1,146 @@
+//! File contents, stored in fixed-size chunks so a write never copies the whole
+//! file and holes cost nothing.
+
+/// Chunk size: large enough that sequential I/O touches few chunks.
+pub const CHUNK: usize = 64 * 1024;
+
+/// A file's bytes. Each chunk holds up to CHUNK bytes; bytes past a chunk's
+/// length (or in a missing chunk) read as zeros.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileData {
+    chunks: Vec<Vec<u8>>,
+    len: u64,
+}
+
+impl FileData {
+    pub fn from_bytes(bytes: &[u8]) -> FileData {
+        let mut d = FileData::default();
+        d.write(0, bytes);
+        d
+    }
+
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Bytes held in memory (allocation size, for the memory benchmark).
+    pub fn allocated(&self) -> usize {
+        self.chunks.iter().map(Vec::capacity).sum::<usize>()
+            + self.chunks.capacity() * std::mem::size_of::<Vec<u8>>()
+    }
+
+    /// Reads up to `len` bytes at `offset` (fewer at the end of the file).
+    pub fn read(&self, offset: u64, len: usize) -> Vec<u8> {
+        if offset >= self.len {
+            return Vec::new();
+        }
+        let end = (offset + len as u64).min(self.len);
+        let mut out = vec![0u8; (end - offset) as usize];
+        self.read_into(offset, &mut out);
+        out
+    }
+
+    /// Fills `out` from `offset`; the caller bounds `out` by the file length.
+    pub fn read_into(&self, offset: u64, out: &mut [u8]) {
+        let mut pos = offset;
+        let mut done = 0;
+        while done < out.len() {
+            let ci = (pos / CHUNK as u64) as usize;
+            let co = (pos % CHUNK as u64) as usize;
+            let n = (CHUNK - co).min(out.len() - done);
+            let dst = &mut out[done..done + n];
+            match self.chunks.get(ci) {
+                Some(c) if co < c.len() => {
+                    let avail = (c.len() - co).min(n);
+                    dst[..avail].copy_from_slice(&c[co..co + avail]);
+                    dst[avail..].fill(0);
+                }
+                _ => dst.fill(0),
+            }
+            done += n;
+            pos += n as u64;
+        }
+    }
+
+    /// Writes `bytes` at `offset`, growing the file as needed.
+    pub fn write(&mut self, offset: u64, bytes: &[u8]) {
+        let mut pos = offset;
+        let mut done = 0;
+        while done < bytes.len() {
+            let ci = (pos / CHUNK as u64) as usize;
+            let co = (pos % CHUNK as u64) as usize;
+            let n = (CHUNK - co).min(bytes.len() - done);
+            if self.chunks.len() <= ci {
+                self.chunks.resize_with(ci + 1, Vec::new);
+            }
+            let c = &mut self.chunks[ci];
+            if c.len() < co + n {
+                if c.capacity() < co + n && co + n > c.capacity() * 2 {
+                    c.reserve_exact(co + n - c.len());
+                }
+                c.resize(co + n, 0);
+            }
+            c[co..co + n].copy_from_slice(&bytes[done..done + n]);
+            done += n;
+            pos += n as u64;
+        }
+        self.len = self.len.max(offset + bytes.len() as u64);
+    }
+
+    /// Sets the length; bytes past a shrink are dropped, growth reads as zeros.
+    pub fn set_len(&mut self, len: u64) {
+        if len < self.len {
+            let keep_chunks = len.div_ceil(CHUNK as u64) as usize;
+            self.chunks.truncate(keep_chunks);
+            if let Some(last) = self.chunks.last_mut() {
+                let tail = (len - (keep_chunks as u64 - 1) * CHUNK as u64) as usize;
+                last.truncate(tail);
+            }
+            self.chunks.shrink_to_fit();
+        }
+        self.len = len;
+    }
+
+    /// The whole contents.
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.read(0, self.len as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_read_across_chunks_and_holes() {
+        let mut d = FileData::default();
+        d.write(10, b"hello");
+        assert_eq!(d.len(), 15);
+        assert_eq!(d.read(0, 100), [&[0u8; 10][..], b"hello"].concat());
+        let big: Vec<u8> = (0..(CHUNK * 2 + 100)).map(|i| i as u8).collect();
+        d.write(CHUNK as u64 - 3, &big);
+        assert_eq!(d.read(CHUNK as u64 - 3, big.len()), big);
+        assert_eq!(d.len(), CHUNK as u64 - 3 + big.len() as u64);
+        d.write(CHUNK as u64 * 10, b"x");
+        assert_eq!(d.read(CHUNK as u64 * 5, 4), vec![0; 4]);
+        assert_eq!(d.read(CHUNK as u64 * 10, 10), b"x");
+    }
+
+    #[test]
+    fn set_len_shrinks_and_grows_with_zeros() {
+        let mut d = FileData::from_bytes(&[7u8; CHUNK + 10]);
+        d.set_len(5);
+        assert_eq!(d.to_vec(), vec![7; 5]);
+        d.set_len(CHUNK as u64 + 2);
+        let v = d.to_vec();
+        assert_eq!(&v[..5], &[7; 5]);
+        assert!(v[5..].iter().all(|&b| b == 0));
+        d.set_len(0);
+        assert!(d.is_empty());
+        assert_eq!(d.read(0, 10), Vec::<u8>::new());
+    }
+}

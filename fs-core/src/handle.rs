@@ -1,0 +1,453 @@
+//! Open handles: CreateFile/NtCreateFile dispositions, I/O through a handle, and
+//! Windows' delete semantics (delete-pending names live until the last handle
+//! closes, M10; POSIX semantics release the name at once).
+
+use crate::attrs::{
+    FILE_ATTRIBUTE_ARCHIVE, FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY,
+    FILE_ATTRIBUTE_REPARSE_POINT, SETTABLE_ATTRIBUTES,
+};
+use crate::data::FileData;
+use crate::error::{NtError, Result};
+use crate::file_ref::{FileRef, RecordNo};
+use crate::machine::{FileInfo, Follow, LinkFlavor, Machine, NodeId, Resolved, VolumeId};
+use crate::name::{Name, NameKey};
+use crate::node::NodeKind;
+
+/// An open handle's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HandleId(pub u64);
+
+#[derive(Debug, Clone)]
+pub(crate) struct Handle {
+    pub vol: VolumeId,
+    pub rec: RecordNo,
+    pub file: FileRef,
+    /// The name this handle was opened through, while it exists.
+    pub through: Option<(RecordNo, NameKey)>,
+    /// This handle marked its name for delete (classic semantics).
+    pub delete_on_close: bool,
+    pub share_delete: bool,
+    pub write: bool,
+}
+
+/// CreateFile's dispositions (NtCreateFile's FILE_OPEN … FILE_SUPERSEDE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Disposition {
+    /// OPEN_EXISTING.
+    Open,
+    /// CREATE_NEW.
+    Create,
+    /// OPEN_ALWAYS.
+    OpenIf,
+    /// TRUNCATE_EXISTING.
+    Overwrite,
+    /// CREATE_ALWAYS.
+    OverwriteIf,
+    /// FILE_SUPERSEDE.
+    Supersede,
+}
+
+/// FILE_DIRECTORY_FILE / FILE_NON_DIRECTORY_FILE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Want {
+    Any,
+    File,
+    Directory,
+}
+
+/// How to open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OpenOptions {
+    pub disposition: Disposition,
+    pub want: Want,
+    pub follow: Follow,
+    /// Write access requested (refused on read-only files).
+    pub write: bool,
+    pub share_delete: bool,
+    /// FILE_FLAG_DELETE_ON_CLOSE.
+    pub delete_on_close: bool,
+    /// Attributes for a newly created file (settable bits only).
+    pub attributes: u32,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            disposition: Disposition::Open,
+            want: Want::Any,
+            follow: Follow::Reparse,
+            write: false,
+            share_delete: true,
+            delete_on_close: false,
+            attributes: 0,
+        }
+    }
+}
+
+impl OpenOptions {
+    pub fn read() -> OpenOptions {
+        OpenOptions::default()
+    }
+
+    pub fn disposition(mut self, d: Disposition) -> Self {
+        self.disposition = d;
+        if d != Disposition::Open && d != Disposition::OpenIf {
+            self.write = true;
+        }
+        self
+    }
+
+    pub fn want(mut self, w: Want) -> Self {
+        self.want = w;
+        self
+    }
+
+    pub fn follow(mut self, f: Follow) -> Self {
+        self.follow = f;
+        self
+    }
+
+    pub fn write(mut self, w: bool) -> Self {
+        self.write = w;
+        self
+    }
+
+    pub fn share_delete(mut self, s: bool) -> Self {
+        self.share_delete = s;
+        self
+    }
+
+    pub fn delete_on_close(mut self, d: bool) -> Self {
+        self.delete_on_close = d;
+        self
+    }
+}
+
+/// How a delete releases the name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeleteSemantics {
+    /// The name stays (pending) until the last handle closes (classic Windows).
+    Classic,
+    /// The name goes at once; open handles keep the data (FILE_DISPOSITION_POSIX_SEMANTICS).
+    Posix,
+    /// What DeleteFile does on the profile's Windows version (M10).
+    Profile,
+}
+
+impl Machine {
+    /// CreateFileW / NtCreateFile on a Win32 path.
+    pub fn open(&mut self, path: &str, opts: &OpenOptions) -> Result<HandleId> {
+        let r = self.resolve_str(path, opts.follow)?;
+        self.open_resolved(r, opts)
+    }
+
+    /// Opens or creates `name` in directory `dir`, never following a reparse point
+    /// at `name` (the Linux view: the kernel walks links itself).
+    pub fn open_at(&mut self, dir: NodeId, name: &str, opts: &OpenOptions) -> Result<HandleId> {
+        let r = self.resolve_at(dir, &Name::new(name))?;
+        self.open_resolved(r, &opts.follow(Follow::OpenReparsePoint))
+    }
+
+    /// Opens an existing node by id (FUSE open by inode). Reparse points are not
+    /// followed: the handle is to the object itself.
+    pub fn open_node(&mut self, id: NodeId, opts: &OpenOptions) -> Result<HandleId> {
+        let r = self.resolved_node(id)?;
+        let opts = OpenOptions { disposition: Disposition::Open, ..opts.follow(Follow::OpenReparsePoint) };
+        let overwrite = matches!(opts.disposition, Disposition::Overwrite);
+        let h = self.open_resolved(r, &opts)?;
+        if overwrite {
+            self.set_len(h, 0)?;
+        }
+        Ok(h)
+    }
+
+    pub(crate) fn open_resolved(&mut self, r: Resolved, opts: &OpenOptions) -> Result<HandleId> {
+        let vol = r.vol;
+        let rec = match r.node {
+            None => self.create_for_open(&r, opts)?,
+            Some(rec) => {
+                self.check_open_existing(&r, rec, opts)?;
+                if matches!(
+                    opts.disposition,
+                    Disposition::Overwrite | Disposition::OverwriteIf | Disposition::Supersede
+                ) {
+                    self.overwrite(vol, rec, opts)?;
+                }
+                rec
+            }
+        };
+        let file = self.volumes[vol].file_ref(rec);
+        let through = r.parent_and_key().filter(|(p, k)| {
+            self.volumes[vol].node(rec).is_some_and(|n| n.name_in(*p, k).is_some())
+        });
+        self.node_mut(vol, rec)?.open_count += 1;
+        let id = self.handles.insert(Handle {
+            vol,
+            rec,
+            file,
+            through,
+            delete_on_close: false,
+            share_delete: opts.share_delete,
+            write: opts.write,
+        });
+        let h = HandleId(id as u64);
+        if opts.delete_on_close {
+            if let Err(e) = self.set_delete_disposition(h, true, DeleteSemantics::Classic) {
+                let _ = self.close(h);
+                return Err(e);
+            }
+        }
+        Ok(h)
+    }
+
+    fn create_for_open(&mut self, r: &Resolved, opts: &OpenOptions) -> Result<RecordNo> {
+        if matches!(opts.disposition, Disposition::Open | Disposition::Overwrite) {
+            return Err(NtError::ObjectNameNotFound);
+        }
+        let (parent, name) = match (r.parent, &r.name) {
+            (Some(p), Some(n)) => (p, n.clone()),
+            _ => return Err(NtError::ObjectNameInvalid),
+        };
+        if r.require_dir && opts.want != Want::Directory {
+            return Err(NtError::ObjectNameInvalid);
+        }
+        self.check_new_name(r.vol, parent, &name)?;
+        let (kind, attrs) = if opts.want == Want::Directory {
+            (NodeKind::Directory(Default::default()), FILE_ATTRIBUTE_DIRECTORY)
+        } else {
+            (
+                NodeKind::File(FileData::default()),
+                FILE_ATTRIBUTE_ARCHIVE | (opts.attributes & SETTABLE_ATTRIBUTES),
+            )
+        };
+        Ok(self.insert_node_unchecked(r.vol, parent, name, kind, attrs))
+    }
+
+    fn check_open_existing(&self, r: &Resolved, rec: RecordNo, opts: &OpenOptions) -> Result<()> {
+        let node = self.node(r.vol, rec)?;
+        if opts.disposition == Disposition::Create {
+            return Err(NtError::ObjectNameCollision);
+        }
+        if let Some((p, k)) = r.parent_and_key() {
+            if node.name_in(p, &k).is_some_and(|l| l.delete_pending) {
+                return Err(NtError::DeletePending);
+            }
+        }
+        // S22, S23, J13: a link whose flavor does not match its target (1709+).
+        if self.profile.checks_link_flavor_on_open() {
+            match (r.via_link, node.is_dir()) {
+                (Some(LinkFlavor::File), true) if opts.want != Want::Directory => {
+                    return Err(NtError::FileIsADirectory)
+                }
+                (Some(LinkFlavor::Directory), false) if opts.want != Want::File => {
+                    return Err(NtError::NotADirectory)
+                }
+                _ => {}
+            }
+        }
+        match (opts.want, node.is_dir()) {
+            (Want::File, true) => return Err(NtError::FileIsADirectory),
+            (Want::Directory, false) => return Err(NtError::NotADirectory),
+            _ => {}
+        }
+        if opts.write && !node.is_dir() && node.attrs & FILE_ATTRIBUTE_READONLY != 0 {
+            return Err(NtError::AccessDenied);
+        }
+        if node.is_dir()
+            && matches!(
+                opts.disposition,
+                Disposition::Overwrite | Disposition::OverwriteIf | Disposition::Supersede
+            )
+        {
+            return Err(NtError::FileIsADirectory);
+        }
+        Ok(())
+    }
+
+    /// Truncates for FILE_OVERWRITE / CREATE_ALWAYS. Opening the link itself drops
+    /// its reparse point (S21).
+    fn overwrite(&mut self, vol: VolumeId, rec: RecordNo, opts: &OpenOptions) -> Result<()> {
+        let now = self.now();
+        let node = self.node_mut(vol, rec)?;
+        if let Some(d) = node.data_mut() {
+            d.set_len(0);
+        }
+        if opts.follow == Follow::OpenReparsePoint && node.reparse.take().is_some() {
+            node.attrs &= !FILE_ATTRIBUTE_REPARSE_POINT;
+        }
+        node.attrs |= FILE_ATTRIBUTE_ARCHIVE | (opts.attributes & SETTABLE_ATTRIBUTES);
+        node.times.last_write = now;
+        node.times.change = now;
+        Ok(())
+    }
+
+    fn handle(&self, h: HandleId) -> Result<&Handle> {
+        self.handles.get(h.0 as usize).ok_or(NtError::InvalidHandle)
+    }
+
+    /// The node a handle is open on.
+    pub fn handle_node(&self, h: HandleId) -> Result<NodeId> {
+        let hd = self.handle(h)?;
+        Ok(NodeId { volume: hd.vol, file: hd.file })
+    }
+
+    /// Closes a handle. When it was the last one, names marked for delete go,
+    /// and the node goes with its last name (HL30, M10).
+    pub fn close(&mut self, h: HandleId) -> Result<()> {
+        let hd = self.handles.try_remove(h.0 as usize).ok_or(NtError::InvalidHandle)?;
+        let node = self.node_mut(hd.vol, hd.rec)?;
+        node.open_count -= 1;
+        if node.open_count == 0 {
+            let pending: Vec<(RecordNo, NameKey)> = node
+                .names
+                .iter()
+                .filter(|l| l.delete_pending)
+                .map(|l| (l.parent, l.name.key()))
+                .collect();
+            for (parent, key) in pending {
+                self.unlink_unchecked(hd.vol, parent, &key);
+            }
+        }
+        self.free_if_unreferenced(hd.vol, hd.rec);
+        Ok(())
+    }
+
+    /// Number of open handles (for tests and the invariants).
+    pub fn open_handle_count(&self) -> usize {
+        self.handles.len()
+    }
+
+    /// Reads up to `len` bytes at `offset`.
+    pub fn read(&self, h: HandleId, offset: u64, len: usize) -> Result<Vec<u8>> {
+        let hd = self.handle(h)?;
+        let node = self.node(hd.vol, hd.rec)?;
+        let data = node.data().ok_or(NtError::InvalidDeviceRequest)?;
+        Ok(data.read(offset, len))
+    }
+
+    /// Reads into `out` at `offset`; returns the bytes read (fewer at end of file).
+    pub fn read_into(&self, h: HandleId, offset: u64, out: &mut [u8]) -> Result<usize> {
+        let hd = self.handle(h)?;
+        let data = self.node(hd.vol, hd.rec)?.data().ok_or(NtError::InvalidDeviceRequest)?;
+        if offset >= data.len() {
+            return Ok(0);
+        }
+        let n = ((data.len() - offset) as usize).min(out.len());
+        data.read_into(offset, &mut out[..n]);
+        Ok(n)
+    }
+
+    /// Writes at `offset`, growing the file; returns the bytes written.
+    pub fn write(&mut self, h: HandleId, offset: u64, bytes: &[u8]) -> Result<usize> {
+        let hd = self.handle(h)?.clone();
+        if !hd.write {
+            return Err(NtError::AccessDenied);
+        }
+        offset.checked_add(bytes.len() as u64).filter(|&e| e <= MAX_FILE_SIZE).ok_or(NtError::DiskFull)?;
+        let now = self.now();
+        let node = self.node_mut(hd.vol, hd.rec)?;
+        let data = node.data_mut().ok_or(NtError::InvalidDeviceRequest)?;
+        data.write(offset, bytes);
+        node.times.last_write = now;
+        node.times.change = now;
+        node.attrs |= FILE_ATTRIBUTE_ARCHIVE;
+        Ok(bytes.len())
+    }
+
+    /// SetEndOfFile.
+    pub fn set_len(&mut self, h: HandleId, len: u64) -> Result<()> {
+        let hd = self.handle(h)?.clone();
+        if !hd.write {
+            return Err(NtError::AccessDenied);
+        }
+        if len > MAX_FILE_SIZE {
+            return Err(NtError::DiskFull);
+        }
+        let now = self.now();
+        let node = self.node_mut(hd.vol, hd.rec)?;
+        let data = node.data_mut().ok_or(NtError::InvalidDeviceRequest)?;
+        data.set_len(len);
+        node.times.last_write = now;
+        node.times.change = now;
+        Ok(())
+    }
+
+    /// GetFileInformationByHandle + FILE_STANDARD_LINK_INFORMATION (HL21).
+    pub fn handle_info(&self, h: HandleId) -> Result<FileInfo> {
+        let hd = self.handle(h)?;
+        self.node(hd.vol, hd.rec)?;
+        Ok(self.file_info(hd.vol, hd.rec, hd.through.as_ref().map(|(p, k)| (*p, k))))
+    }
+
+    /// FileDispositionInformation(Ex): marks (or unmarks) the name this handle was
+    /// opened through for delete (M9, M10, M11).
+    pub fn set_delete_disposition(&mut self, h: HandleId, delete: bool, semantics: DeleteSemantics) -> Result<()> {
+        let hd = self.handle(h)?.clone();
+        let posix = match semantics {
+            DeleteSemantics::Classic => false,
+            DeleteSemantics::Posix => true,
+            DeleteSemantics::Profile => self.profile.delete_releases_name_immediately(),
+        };
+        let Some((parent, key)) = hd.through.clone() else {
+            // The name is already gone (POSIX delete, or opened by id).
+            return Err(if delete { NtError::FileDeleted } else { NtError::FileDeleted });
+        };
+        let node = self.node(hd.vol, hd.rec)?;
+        if !delete {
+            if let Some(l) = self.node_mut(hd.vol, hd.rec)?.names.iter_mut().find(|l| l.parent == parent && l.name.key() == key) {
+                l.delete_pending = false;
+            }
+            self.handles[h.0 as usize].delete_on_close = false;
+            return Ok(());
+        }
+        if hd.rec == crate::volume::ROOT_RECORD {
+            return Err(NtError::CannotDelete);
+        }
+        if node.entries().is_some_and(|e| !e.is_empty()) {
+            return Err(NtError::DirectoryNotEmpty);
+        }
+        if node.attrs & FILE_ATTRIBUTE_READONLY != 0 {
+            return Err(NtError::CannotDelete);
+        }
+        // Another handle that does not share delete blocks it.
+        let others_block = self
+            .handles
+            .iter()
+            .any(|(id, o)| id != h.0 as usize && o.vol == hd.vol && o.rec == hd.rec && !o.share_delete);
+        if others_block {
+            return Err(NtError::SharingViolation);
+        }
+        if posix {
+            self.unlink_unchecked(hd.vol, parent, &key);
+            for (_, o) in self.handles.iter_mut() {
+                if o.vol == hd.vol && o.rec == hd.rec && o.through.as_ref() == Some(&(parent, key.clone())) {
+                    o.through = None;
+                }
+            }
+        } else {
+            let node = self.node_mut(hd.vol, hd.rec)?;
+            if let Some(l) = node.names.iter_mut().find(|l| l.parent == parent && l.name.key() == key) {
+                l.delete_pending = true;
+            }
+            self.handles[h.0 as usize].delete_on_close = true;
+        }
+        Ok(())
+    }
+
+    /// Checks that no open handle on the node refuses delete sharing (M5).
+    pub(crate) fn check_no_exclusive_handles(&self, vol: VolumeId, rec: RecordNo) -> Result<()> {
+        if self.handles.iter().any(|(_, o)| o.vol == vol && o.rec == rec && !o.share_delete) {
+            return Err(NtError::SharingViolation);
+        }
+        Ok(())
+    }
+
+    /// True when any handle is open on the node.
+    pub(crate) fn is_open(&self, vol: VolumeId, rec: RecordNo) -> bool {
+        self.volumes[vol].node(rec).is_some_and(|n| n.open_count > 0)
+    }
+}
+
+/// Largest file the model accepts (NTFS's practical limit is far larger; this
+/// keeps a single write from asking for an absurd allocation).
+pub const MAX_FILE_SIZE: u64 = 1 << 40;

@@ -1,0 +1,107 @@
+//! The invariants the model keeps after every operation (DESIGN.md), checked by
+//! tests after each step and by the debug-build write guard of [`crate::Shared`].
+
+use crate::attrs::{FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_REPARSE_POINT};
+use crate::machine::Machine;
+use crate::name;
+use crate::reparse::ReparseData;
+use crate::volume::ROOT_RECORD;
+use std::collections::HashMap;
+use std::fmt;
+
+/// A broken invariant, described.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation(pub String);
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Violation {}
+
+macro_rules! ensure {
+    ($cond:expr, $($fmt:tt)*) => {
+        if !$cond {
+            return Err(Violation(format!($($fmt)*)));
+        }
+    };
+}
+
+/// Checks every invariant of `m`.
+pub fn check(m: &Machine) -> Result<(), Violation> {
+    let mut handle_counts: HashMap<(usize, u64), u32> = HashMap::new();
+    for (_, h) in m.handles.iter() {
+        ensure!(m.volumes[h.vol].node(h.rec).is_some(), "handle on freed record {}", h.rec);
+        ensure!(m.volumes[h.vol].file_ref(h.rec) == h.file, "handle's file ref is stale: {:?}", h.file);
+        *handle_counts.entry((h.vol, h.rec)).or_default() += 1;
+    }
+    for (vi, v) in m.volumes.iter().enumerate() {
+        let letter = v.letter as char;
+        ensure!(v.node(ROOT_RECORD).is_some_and(|n| n.is_dir() && n.names.is_empty()), "{letter}: root is not a nameless directory");
+        for (rec, node) in v.user_records() {
+            let here = format!("{letter}: record {rec}");
+            let opens = handle_counts.get(&(vi, rec)).copied().unwrap_or(0);
+            ensure!(node.open_count == opens, "{here}: open count {} but {opens} handles", node.open_count);
+            ensure!(
+                (node.attrs & FILE_ATTRIBUTE_DIRECTORY != 0) == node.is_dir(),
+                "{here}: DIRECTORY attribute disagrees with the node kind"
+            );
+            ensure!(
+                (node.attrs & FILE_ATTRIBUTE_REPARSE_POINT != 0) == node.reparse.is_some(),
+                "{here}: REPARSE_POINT attribute disagrees with the reparse point"
+            );
+            if let Some(rp) = &node.reparse {
+                ensure!(ReparseData::decode(&rp.raw).as_ref() == Ok(&rp.data), "{here}: reparse data does not decode to what is stored");
+            }
+            if rec != ROOT_RECORD {
+                ensure!(!node.names.is_empty() || node.open_count > 0, "{here}: no name and no handle, yet not freed");
+                if node.is_dir() {
+                    ensure!(node.names.len() <= 1, "{here}: a directory has {} names", node.names.len());
+                }
+                ensure!(node.names.len() <= v.kind.max_links(), "{here}: more names than the limit");
+                if node.open_count == 0 {
+                    ensure!(node.names.iter().all(|l| !l.delete_pending), "{here}: delete-pending name with no handle open");
+                }
+            }
+            for (i, l) in node.names.iter().enumerate() {
+                ensure!(name::validate(l.name.units()).is_ok(), "{here}: invalid name {:?}", l.name);
+                let parent = v.node(l.parent);
+                ensure!(parent.is_some_and(|p| p.is_dir()), "{here}: name {:?} in a parent that is not a directory", l.name);
+                let entry = parent.and_then(|p| p.entries()).and_then(|e| e.get(&l.name.key())).copied();
+                ensure!(entry == Some(rec), "{here}: name {:?} not in its parent's index", l.name);
+                ensure!(
+                    node.names[..i].iter().all(|o| o.parent != l.parent || o.name.key() != l.name.key()),
+                    "{here}: duplicate name {:?}",
+                    l.name
+                );
+            }
+            if let Some(entries) = node.entries() {
+                for (key, &child) in entries {
+                    let c = v.node(child);
+                    ensure!(c.is_some(), "{here}: entry {key:?} names freed record {child}");
+                    ensure!(
+                        c.is_some_and(|c| c.name_in(rec, key).is_some()),
+                        "{here}: entry {key:?} → {child}, which does not carry that name"
+                    );
+                }
+            }
+            // Directories form a tree: walking up from each reaches the root.
+            if node.is_dir() && rec != ROOT_RECORD {
+                let mut cur = rec;
+                let mut steps = 0;
+                while cur != ROOT_RECORD {
+                    let up = v.node(cur).and_then(|n| n.names.first()).map(|l| l.parent);
+                    match up {
+                        Some(p) => cur = p,
+                        None => break, // an open, unlinked directory
+                    }
+                    steps += 1;
+                    ensure!(steps <= v.nodes.len(), "{here}: directory cycle");
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! # ntlinkfs-core
+//!
+//! An in-memory model of Windows NTFS link semantics: hard links with link counts,
+//! directory junctions, file and directory symbolic links, on several volumes at
+//! once, with the errors NTFS returns (NTSTATUS, Win32, errno and message).
+//! It has no I/O, no threads and no platform code; the FUSE and WinFsp adapters
+//! and the `ntlinkfs` shell all drive the same [`Machine`].
+//!
+//! ## Getting started
+//!
+//! 1. Make a [`Machine`] (C: and D:, NTFS, a Windows 11 profile by default).
+//! 2. Call the operations Win32 users know, with Win32 paths.
+//! 3. Match errors on [`NtError`] variants; each knows its codes and message.
+//!
+//! ```
+//! use ntlinkfs_core::{Machine, NtError, Follow};
+//!
+//! let mut m = Machine::default();
+//! m.create_directory(r"C:\data").unwrap();
+//! m.write_file(r"C:\data\a.txt", b"hello").unwrap();
+//! m.create_hard_link(r"C:\data\b.txt", r"C:\data\a.txt").unwrap();
+//! assert_eq!(m.query_information(r"C:\data\a.txt", Follow::Reparse).unwrap().link_count, 2);
+//!
+//! // Hard links stay on one volume (HL2).
+//! let err = m.create_hard_link(r"D:\c.txt", r"C:\data\a.txt").unwrap_err();
+//! assert_eq!(err, NtError::NotSameDevice);
+//! assert_eq!(err.win32(), 17);
+//! assert_eq!(err.message(), "The system cannot move the file to a different disk drive.");
+//!
+//! // A junction breaks when its target moves (J33).
+//! m.create_junction(r"C:\j", r"C:\data").unwrap();
+//! assert!(m.exists(r"C:\j\a.txt"));
+//! m.move_file(r"C:\data", r"C:\moved", Default::default()).unwrap();
+//! assert_eq!(m.read_file(r"C:\j\a.txt").unwrap_err(), NtError::ObjectPathNotFound);
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod attrs;
+pub mod data;
+pub mod error;
+pub mod file_ref;
+mod handle;
+pub mod invariants;
+mod links;
+mod machine;
+pub mod name;
+mod namespace;
+mod node;
+pub mod path;
+pub mod profile;
+mod query;
+pub mod reparse;
+mod reparse_ops;
+mod resolve;
+mod shared;
+mod tree;
+mod volume;
+
+pub use attrs::{Clock, FileTime, FixedClock, SystemClock, Times};
+pub use data::CHUNK;
+pub use error::{errno_for, Errno, NtError, PosixOp, Result};
+pub use file_ref::{FileRef, RecordNo, SeqNo};
+pub use handle::{DeleteSemantics, Disposition, HandleId, OpenOptions, Want, MAX_FILE_SIZE};
+pub use links::{LinkOptions, SymlinkFlags};
+pub use machine::{DirEntryInfo, FileInfo, Follow, LinkFlavor, Machine, NodeId, VolumeId, VolumeInfo};
+pub use name::{Name, NameKey};
+pub use namespace::MoveFlags;
+pub use node::PosixMeta;
+pub use path::FullPath;
+pub use profile::{FsKind, Privilege, Profile, SymlinkEvaluation, WindowsVersion};
+pub use query::FileName;
+pub use reparse::{ReparseData, ReparseTag};
+pub use shared::{Shared, WriteGuard};
+pub use tree::TreeDeleteReport;
+pub use volume::{FIRST_USER_RECORD, ROOT_RECORD};

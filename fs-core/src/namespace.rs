@@ -1,0 +1,374 @@
+//! Creating, deleting and moving names: CreateDirectory, DeleteFile,
+//! RemoveDirectory, MoveFileEx, plus whole-file conveniences.
+
+use crate::attrs::{FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY, SETTABLE_ATTRIBUTES};
+use crate::error::{NtError, Result};
+use crate::file_ref::RecordNo;
+use crate::handle::{DeleteSemantics, Disposition, OpenOptions, Want};
+use crate::machine::{FileInfo, Follow, Machine, NodeId, Resolved, VolumeId};
+use crate::name::Name;
+use crate::node::{Node, NodeKind};
+use crate::resolve::PrefixIsFile;
+use crate::volume::ROOT_RECORD;
+
+/// MoveFileEx flags.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct MoveFlags {
+    /// MOVEFILE_REPLACE_EXISTING.
+    pub replace_existing: bool,
+    /// MOVEFILE_COPY_ALLOWED: a file may move to another volume by copy + delete.
+    pub copy_allowed: bool,
+}
+
+impl Machine {
+    /// CreateDirectoryW. An existing name, junctions included, collides (J16).
+    pub fn create_directory(&mut self, path: &str) -> Result<FileInfo> {
+        let r = self.resolve_str(path, Follow::OpenReparsePoint)?;
+        self.create_directory_resolved(r)
+    }
+
+    /// mkdir in a directory by id.
+    pub fn create_directory_at(&mut self, dir: NodeId, name: &str) -> Result<FileInfo> {
+        let r = self.resolve_at(dir, &Name::new(name))?;
+        self.create_directory_resolved(r)
+    }
+
+    fn create_directory_resolved(&mut self, r: Resolved) -> Result<FileInfo> {
+        let (Some(parent), Some(name)) = (r.parent, r.name.clone()) else {
+            return Err(NtError::ObjectNameCollision);
+        };
+        if r.node.is_some() {
+            return Err(NtError::ObjectNameCollision);
+        }
+        self.check_new_name(r.vol, parent, &name)?;
+        let rec = self.insert_node_unchecked(
+            r.vol,
+            parent,
+            name,
+            NodeKind::Directory(Default::default()),
+            FILE_ATTRIBUTE_DIRECTORY,
+        );
+        Ok(self.file_info(r.vol, rec, None))
+    }
+
+    /// Creates an empty file (CREATE_NEW) and closes it.
+    pub fn create_file(&mut self, path: &str) -> Result<FileInfo> {
+        let opts = OpenOptions::default().disposition(Disposition::Create).want(Want::File);
+        let h = self.open(path, &opts)?;
+        let info = self.handle_info(h);
+        self.close(h)?;
+        info
+    }
+
+    /// Creates an empty file in a directory by id.
+    pub fn create_file_at(&mut self, dir: NodeId, name: &str, attributes: u32) -> Result<FileInfo> {
+        let opts = OpenOptions { attributes, ..OpenOptions::default().disposition(Disposition::Create).want(Want::File) };
+        let h = self.open_at(dir, name, &opts)?;
+        let info = self.handle_info(h);
+        self.close(h)?;
+        info
+    }
+
+    /// Replaces a file's contents, creating it if needed (CREATE_ALWAYS, links
+    /// followed: `echo x > link` writes the target, S20).
+    pub fn write_file(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
+        let opts = OpenOptions::default().disposition(Disposition::OverwriteIf).want(Want::File);
+        let h = self.open(path, &opts)?;
+        let r = self.write(h, 0, bytes).map(|_| ());
+        self.close(h)?;
+        r
+    }
+
+    /// Appends to a file, creating it if needed (`>>`).
+    pub fn append_file(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
+        let opts = OpenOptions::default().disposition(Disposition::OpenIf).want(Want::File).write(true);
+        let h = self.open(path, &opts)?;
+        let end = self.handle_info(h).map(|i| i.size);
+        let r = end.and_then(|end| self.write(h, end, bytes).map(|_| ()));
+        self.close(h)?;
+        r
+    }
+
+    /// Reads a whole file, links followed.
+    pub fn read_file(&mut self, path: &str) -> Result<Vec<u8>> {
+        let h = self.open(path, &OpenOptions::default().want(Want::File))?;
+        let r = self.handle_info(h).and_then(|i| self.read(h, 0, i.size as usize));
+        self.close(h)?;
+        r
+    }
+
+    /// DeleteFileW: deletes the name itself, never a link's target (S30); a
+    /// directory or junction is refused (M12, J31, S32); a read-only name is
+    /// refused (HL34). Open handles keep the data (HL30).
+    pub fn delete_file(&mut self, path: &str) -> Result<()> {
+        let opts = OpenOptions::default().follow(Follow::OpenReparsePoint).want(Want::File);
+        let h = self.open(path, &opts)?;
+        let r = self.set_delete_disposition(h, true, DeleteSemantics::Profile);
+        self.close(h)?;
+        r
+    }
+
+    /// RemoveDirectoryW: removes an empty directory, or a junction / directory
+    /// symlink without touching its target (J30, S31); a file is refused (M12).
+    pub fn remove_directory(&mut self, path: &str) -> Result<()> {
+        let opts = OpenOptions::default().follow(Follow::OpenReparsePoint).want(Want::Directory);
+        let h = self.open(path, &opts)?;
+        let r = self.set_delete_disposition(h, true, DeleteSemantics::Profile);
+        self.close(h)?;
+        r
+    }
+
+    /// unlink(2)/rmdir(2) in the Linux view: removes `name` from `dir` with POSIX
+    /// semantics (the name goes at once, open handles keep the data).
+    pub fn delete_at(&mut self, dir: NodeId, name: &str, want: Want) -> Result<()> {
+        let opts = OpenOptions::default().want(want);
+        let h = self.open_at(dir, name, &opts)?;
+        let r = self.set_delete_disposition(h, true, DeleteSemantics::Posix);
+        self.close(h)?;
+        r
+    }
+
+    /// MoveFileExW. The source is the name itself (a link is renamed, not its
+    /// target, S35, M8); the destination's directory is reached following links.
+    pub fn move_file(&mut self, from: &str, to: &str, flags: MoveFlags) -> Result<()> {
+        let src_path = self.full_path(from)?;
+        let dst_path = self.full_path(to)?;
+        let src = self.resolve_with(&src_path, Follow::OpenReparsePoint, PrefixIsFile::InvalidParameter)?;
+        let dst = self.resolve_with(&dst_path, Follow::OpenReparsePoint, PrefixIsFile::InvalidParameter)?;
+        self.move_resolved(src, dst, flags)
+    }
+
+    /// rename(2) between directories by id. `replace` replaces an existing
+    /// destination as MOVEFILE_REPLACE_EXISTING does.
+    pub fn rename_at(&mut self, from_dir: NodeId, from: &str, to_dir: NodeId, to: &str, replace: bool) -> Result<()> {
+        let src = self.resolve_at(from_dir, &Name::new(from))?;
+        let dst = self.resolve_at(to_dir, &Name::new(to))?;
+        self.move_resolved(src, dst, MoveFlags { replace_existing: replace, copy_allowed: false })
+    }
+
+    fn move_resolved(&mut self, src: Resolved, dst: Resolved, flags: MoveFlags) -> Result<()> {
+        let src_rec = src.node.ok_or(NtError::ObjectNameNotFound)?;
+        let (Some(src_parent), Some(src_name)) = (src.parent, src.name.clone()) else {
+            return Err(NtError::AccessDenied); // a volume root cannot move
+        };
+        let (Some(dst_parent), Some(dst_name)) = (dst.parent, dst.name.clone()) else {
+            return Err(NtError::AccessDenied);
+        };
+        let src_node = self.node(src.vol, src_rec)?;
+        if src_node.name_in(src_parent, &src_name.key()).is_some_and(|l| l.delete_pending) {
+            return Err(NtError::DeletePending);
+        }
+        let is_dir = src_node.is_dir();
+        crate::name::validate(dst_name.units())?;
+
+        if src.vol != dst.vol {
+            // M6: only a file moves across volumes, and only by copy + delete.
+            if is_dir || !flags.copy_allowed {
+                return Err(NtError::NotSameDevice);
+            }
+            return self.move_across_volumes(src, dst, flags);
+        }
+        let vol = src.vol;
+        if is_dir {
+            self.check_no_exclusive_handles(vol, src_rec)?;
+            if self.is_ancestor_or_self(vol, src_rec, dst_parent) {
+                return Err(NtError::InvalidParameter);
+            }
+        }
+        let dst_key = dst_name.key();
+        // Same directory, same name up to case: a case change (M1) or nothing.
+        if src_parent == dst_parent && src_name.key() == dst_key {
+            if src_name.units() != dst_name.units() {
+                self.rename_case_unchecked(vol, src_rec, src_parent, dst_name);
+            }
+            return Ok(());
+        }
+        if let Some(existing) = dst.node {
+            self.check_replace(vol, existing, dst_parent, &dst_name, flags.replace_existing)?;
+            if existing == src_rec {
+                // Another name of the same file: the source name simply goes.
+                self.unlink_unchecked(vol, src_parent, &src_name.key());
+                return Ok(());
+            }
+            self.unlink_unchecked(vol, dst_parent, &dst_key);
+        } else {
+            self.check_new_name(vol, dst_parent, &dst_name)?;
+        }
+        // Re-link: the node is kept alive across the two primitives by linking first.
+        self.link_unchecked(vol, dst_parent, dst_name, src_rec);
+        self.unlink_unchecked(vol, src_parent, &src_name.key());
+        Ok(())
+    }
+
+    /// M2, M3: what may be replaced by a move or a replacing link.
+    pub(crate) fn check_replace(
+        &self,
+        vol: VolumeId,
+        existing: RecordNo,
+        parent: RecordNo,
+        name: &Name,
+        replace: bool,
+    ) -> Result<()> {
+        let node = self.node(vol, existing)?;
+        if node.name_in(parent, &name.key()).is_some_and(|l| l.delete_pending) {
+            return Err(NtError::DeletePending);
+        }
+        if !replace {
+            return Err(NtError::ObjectNameCollision);
+        }
+        if node.is_dir() || node.attrs & FILE_ATTRIBUTE_READONLY != 0 || self.is_open(vol, existing) {
+            return Err(NtError::AccessDenied);
+        }
+        Ok(())
+    }
+
+    fn rename_case_unchecked(&mut self, vol: VolumeId, rec: RecordNo, parent: RecordNo, name: Name) {
+        let now = self.now();
+        let key = name.key();
+        let node = self.volumes[vol].node_mut(rec).expect("checked");
+        if let Some(l) = node.names.iter_mut().find(|l| l.parent == parent && l.name.key() == key) {
+            l.name = name;
+        }
+        node.times.change = now;
+    }
+
+    /// True when `dir` is `ancestor` or lies below it.
+    fn is_ancestor_or_self(&self, vol: VolumeId, ancestor: RecordNo, mut dir: RecordNo) -> bool {
+        let v = &self.volumes[vol];
+        for _ in 0..100_000 {
+            if dir == ancestor {
+                return true;
+            }
+            if dir == ROOT_RECORD {
+                return false;
+            }
+            match v.node(dir).and_then(|n| n.names.first()) {
+                Some(l) => dir = l.parent,
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// MOVEFILE_COPY_ALLOWED across volumes: copy the file (data, attributes,
+    /// times, reparse point) then delete the source name.
+    fn move_across_volumes(&mut self, src: Resolved, dst: Resolved, flags: MoveFlags) -> Result<()> {
+        let src_rec = src.node.ok_or(NtError::ObjectNameNotFound)?;
+        let (src_parent, src_name) = (src.parent.expect("checked"), src.name.clone().expect("checked"));
+        let (dst_parent, dst_name) = (dst.parent.expect("checked"), dst.name.clone().expect("checked"));
+        let node: Node = self.node(src.vol, src_rec)?.clone();
+        if node.attrs & FILE_ATTRIBUTE_READONLY != 0 && false {
+            return Err(NtError::AccessDenied);
+        }
+        if !self.volumes[dst.vol].kind.supports_reparse_points() && node.reparse.is_some() {
+            return Err(NtError::InvalidDeviceRequest);
+        }
+        // Validate the whole move before changing anything.
+        match dst.node {
+            Some(existing) => self.check_replace(dst.vol, existing, dst_parent, &dst_name, flags.replace_existing)?,
+            None => self.check_new_name(dst.vol, dst_parent, &dst_name)?,
+        }
+        let src_handle = self.open_resolved(src.clone(), &OpenOptions::default().follow(Follow::OpenReparsePoint))?;
+        let deletable = self.set_delete_disposition(src_handle, true, DeleteSemantics::Classic);
+        if let Err(e) = deletable {
+            self.close(src_handle)?;
+            return Err(e);
+        }
+        if dst.node.is_some() {
+            self.unlink_unchecked(dst.vol, dst_parent, &dst_name.key());
+        }
+        let rec = self.insert_node_unchecked(dst.vol, dst_parent, dst_name, node.kind.clone(), node.attrs);
+        let copy = self.volumes[dst.vol].node_mut(rec).expect("just inserted");
+        copy.times = node.times;
+        copy.reparse = node.reparse.clone();
+        copy.posix = node.posix;
+        let _ = (src_parent, src_name);
+        self.close(src_handle)
+    }
+
+    /// SetFileAttributesW on the object itself (S36): only settable bits change.
+    pub fn set_file_attributes(&mut self, path: &str, attributes: u32) -> Result<()> {
+        let r = self.resolve_str(path, Follow::OpenReparsePoint)?;
+        let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
+        self.set_attributes_rec(r.vol, rec, attributes)
+    }
+
+    /// Sets the attribute word of a node by id (`system.ntfs_attrib`).
+    pub fn set_attributes_of(&mut self, id: NodeId, attributes: u32) -> Result<()> {
+        let rec = self.record_of(id)?;
+        self.set_attributes_rec(id.volume, rec, attributes)
+    }
+
+    fn set_attributes_rec(&mut self, vol: VolumeId, rec: RecordNo, attributes: u32) -> Result<()> {
+        let now = self.now();
+        let node = self.node_mut(vol, rec)?;
+        let fixed = node.attrs & !SETTABLE_ATTRIBUTES;
+        node.attrs = fixed | (attributes & SETTABLE_ATTRIBUTES);
+        node.times.change = now;
+        // The Linux view keeps the owner's write bit in step with READONLY.
+        if node.attrs & FILE_ATTRIBUTE_READONLY != 0 {
+            node.posix.mode &= !0o222;
+        } else if node.posix.mode & 0o200 == 0 {
+            node.posix.mode |= 0o200;
+        }
+        Ok(())
+    }
+
+    /// Sets timestamps of a node by id; `None` leaves a time unchanged.
+    pub fn set_times_of(
+        &mut self,
+        id: NodeId,
+        creation: Option<u64>,
+        last_access: Option<u64>,
+        last_write: Option<u64>,
+    ) -> Result<()> {
+        let rec = self.record_of(id)?;
+        let now = self.now();
+        let node = self.node_mut(id.volume, rec)?;
+        if let Some(t) = creation {
+            node.times.creation = t;
+        }
+        if let Some(t) = last_access {
+            node.times.last_access = t;
+        }
+        if let Some(t) = last_write {
+            node.times.last_write = t;
+        }
+        node.times.change = now;
+        Ok(())
+    }
+
+    /// Sets owner, group and mode of a node (the Linux view). Clearing every write
+    /// bit sets READONLY on a file and setting the owner's clears it.
+    pub fn set_posix_of(&mut self, id: NodeId, uid: Option<u32>, gid: Option<u32>, mode: Option<u16>) -> Result<()> {
+        let rec = self.record_of(id)?;
+        let now = self.now();
+        let node = self.node_mut(id.volume, rec)?;
+        if let Some(u) = uid {
+            node.posix.uid = u;
+        }
+        if let Some(g) = gid {
+            node.posix.gid = g;
+        }
+        if let Some(m) = mode {
+            node.posix.mode = m & 0o7777;
+            if !node.is_dir() {
+                if m & 0o222 == 0 {
+                    node.attrs |= FILE_ATTRIBUTE_READONLY;
+                } else {
+                    node.attrs &= !FILE_ATTRIBUTE_READONLY;
+                }
+            }
+        }
+        node.times.change = now;
+        Ok(())
+    }
+
+    /// Truncates or extends a file by id.
+    pub fn set_len_of(&mut self, id: NodeId, len: u64) -> Result<()> {
+        let h = self.open_node(id, &OpenOptions::default().write(true))?;
+        let r = self.set_len(h, len);
+        self.close(h)?;
+        r
+    }
+}

@@ -1,0 +1,110 @@
+//! A node: one MFT record, a file or a directory, with its names.
+
+use crate::attrs::Times;
+use crate::data::FileData;
+use crate::file_ref::RecordNo;
+use crate::name::{Name, NameKey};
+use crate::reparse::ReparseData;
+use std::collections::BTreeMap;
+
+/// A directory's entries: case-folded key → record. Ordered by NTFS collation,
+/// which is the order directories enumerate in.
+pub(crate) type Entries = BTreeMap<NameKey, RecordNo>;
+
+#[derive(Debug, Clone)]
+pub(crate) enum NodeKind {
+    File(FileData),
+    Directory(Entries),
+    /// Records 0–15 other than the root hold NTFS metadata files; they are kept
+    /// allocated so user records start at 16 as on a real volume.
+    Reserved,
+}
+
+/// One name of a node: the directory holding it and the name as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NameLink {
+    pub parent: RecordNo,
+    pub name: Name,
+    /// Marked for delete while handles are open (classic semantics, M10, HL21).
+    pub delete_pending: bool,
+}
+
+/// A reparse point: the raw buffer as set (R5) and its decoded form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Reparse {
+    pub raw: Box<[u8]>,
+    pub data: ReparseData,
+}
+
+/// POSIX ownership and mode for the Linux view (ntfs-3g `permissions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PosixMeta {
+    pub uid: u32,
+    pub gid: u32,
+    /// Permission bits (0o7777).
+    pub mode: u16,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    pub kind: NodeKind,
+    pub attrs: u32,
+    pub times: Times,
+    pub names: Vec<NameLink>,
+    pub reparse: Option<Box<Reparse>>,
+    pub posix: PosixMeta,
+    /// Open handles on this node.
+    pub open_count: u32,
+}
+
+impl Node {
+    pub fn is_dir(&self) -> bool {
+        matches!(self.kind, NodeKind::Directory(_))
+    }
+
+    pub fn entries(&self) -> Option<&Entries> {
+        match &self.kind {
+            NodeKind::Directory(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn entries_mut(&mut self) -> Option<&mut Entries> {
+        match &mut self.kind {
+            NodeKind::Directory(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn data(&self) -> Option<&FileData> {
+        match &self.kind {
+            NodeKind::File(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn data_mut(&mut self) -> Option<&mut FileData> {
+        match &mut self.kind {
+            NodeKind::File(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn size(&self) -> u64 {
+        self.data().map_or(0, FileData::len)
+    }
+
+    /// NumberOfLinks: names not pending delete (HL21).
+    pub fn link_count(&self) -> u32 {
+        self.names.iter().filter(|n| !n.delete_pending).count() as u32
+    }
+
+    /// The name this node has in directory `parent` under `key`, if any.
+    pub fn name_in(&self, parent: RecordNo, key: &NameKey) -> Option<&NameLink> {
+        self.names.iter().find(|l| l.parent == parent && &l.name.key() == key)
+    }
+
+    pub fn reparse_tag(&self) -> Option<u32> {
+        self.reparse.as_ref().map(|r| r.data.tag().0)
+    }
+}

@@ -1,0 +1,517 @@
+//! Win32 path parsing and normalisation, as `RtlGetFullPathName_U` does it before
+//! any lookup (P1: `..` is lexical), and the NT paths stored in reparse points.
+//!
+//! Input is UTF-16 (NTFS names may hold unpaired surrogates, N3); `&str` helpers
+//! wrap it.
+
+use crate::error::{NtError, Result};
+use crate::name::Name;
+
+const BS: u16 = b'\\' as u16;
+const FS: u16 = b'/' as u16;
+const DOT: u16 = b'.' as u16;
+const COLON: u16 = b':' as u16;
+const SPACE: u16 = b' ' as u16;
+const QMARK: u16 = b'?' as u16;
+
+/// MAX_PATH: the Win32 limit for paths without `\\?\` when long paths are off (N9).
+pub const MAX_PATH: usize = 260;
+/// The limit for `\\?\` paths, in UTF-16 units (SEMANTICS §0).
+pub const MAX_LONG_PATH: usize = 32_767;
+
+/// Where a path is rooted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Root {
+    /// A drive letter, upper case (`C`).
+    Drive(u8),
+    /// `\\server\share`.
+    Unc { server: String, share: String },
+    /// A DOS device (`CON`, `NUL`, `\\.\PIPE`, …): not a file on any volume.
+    Device(String),
+    /// Any other NT object path (`\Device\NamedPipe`, `\??\Volume{…}`), kept as text.
+    Nt(String),
+}
+
+/// A full, absolute path: a root and its components.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FullPath {
+    pub root: Root,
+    pub components: Vec<Name>,
+    /// The text ended with a separator: it names a directory (P11).
+    pub trailing_separator: bool,
+    /// Came from `\\?\` or `\??\`: no normalisation was applied, so `.`, `..` and
+    /// empty components are looked up literally (and fail there, P6).
+    pub verbatim: bool,
+}
+
+impl FullPath {
+    /// A drive root, `C:\`.
+    pub fn drive_root(letter: u8) -> FullPath {
+        FullPath {
+            root: Root::Drive(letter.to_ascii_uppercase()),
+            components: Vec::new(),
+            trailing_separator: false,
+            verbatim: false,
+        }
+    }
+
+    pub fn drive(&self) -> Option<u8> {
+        match self.root {
+            Root::Drive(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The path without its last component, or `None` at a root.
+    pub fn parent(&self) -> Option<FullPath> {
+        let mut p = self.clone();
+        p.components.pop()?;
+        p.trailing_separator = false;
+        Some(p)
+    }
+
+    /// This path with one more component.
+    pub fn join(&self, name: &Name) -> FullPath {
+        let mut p = self.clone();
+        p.components.push(name.clone());
+        p.trailing_separator = false;
+        p
+    }
+
+    /// True when `self` is `other` or lies below it (case-insensitively).
+    pub fn starts_with(&self, other: &FullPath) -> bool {
+        self.root_eq(other)
+            && self.components.len() >= other.components.len()
+            && self
+                .components
+                .iter()
+                .zip(&other.components)
+                .all(|(a, b)| a.eq_ignore_case(b))
+    }
+
+    fn root_eq(&self, other: &FullPath) -> bool {
+        match (&self.root, &other.root) {
+            (Root::Unc { server: s1, share: h1 }, Root::Unc { server: s2, share: h2 }) => {
+                Name::new(s1).eq_ignore_case(&Name::new(s2))
+                    && Name::new(h1).eq_ignore_case(&Name::new(h2))
+            }
+            (a, b) => a == b,
+        }
+    }
+
+    /// Win32 text: `C:\a\b`, `\\server\share\a`, `CON`.
+    pub fn to_win32(&self) -> String {
+        let mut s = match &self.root {
+            Root::Drive(d) => format!("{}:", *d as char),
+            Root::Unc { server, share } => format!(r"\\{server}\{share}"),
+            Root::Device(name) => return name.clone(),
+            Root::Nt(text) => text.clone(),
+        };
+        if self.components.is_empty() {
+            s.push('\\');
+        }
+        for c in &self.components {
+            s.push('\\');
+            s.push_str(&c.to_string_lossy());
+        }
+        s
+    }
+
+    /// NT text as stored in a reparse point: `\??\C:\a`, `\??\UNC\server\share\a`.
+    pub fn to_nt(&self) -> String {
+        match &self.root {
+            Root::Drive(_) => format!(r"\??\{}", self.to_win32()),
+            Root::Unc { server, share } => {
+                let mut s = format!(r"\??\UNC\{server}\{share}");
+                for c in &self.components {
+                    s.push('\\');
+                    s.push_str(&c.to_string_lossy());
+                }
+                s
+            }
+            Root::Device(name) => format!(r"\??\{name}"),
+            Root::Nt(_) => self.to_win32(),
+        }
+    }
+}
+
+/// The state a relative Win32 path is resolved against: the current drive and the
+/// current directory of each drive (cmd.exe keeps one per drive).
+pub trait CurrentDirs {
+    fn current_drive(&self) -> u8;
+    /// The current directory of `drive` (its root when none was set).
+    fn current_dir(&self, drive: u8) -> FullPath;
+}
+
+/// How reserved DOS device names are treated (N5): Windows 11 narrowed the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceNames {
+    /// Before Windows 11: the last component is a device when its base name (before
+    /// the first dot, trailing spaces ignored) is a reserved name.
+    Classic,
+    /// Windows 11: only an unqualified bare device name, or `NUL` as the last
+    /// component, is a device.
+    Windows11,
+}
+
+/// Options of the Win32 normalisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Win32Rules {
+    pub device_names: DeviceNames,
+    /// Long paths opted in (Windows 10 1607+ with LongPathsEnabled): MAX_PATH no
+    /// longer applies to non-`\\?\` paths.
+    pub long_paths: bool,
+}
+
+/// Parses and normalises a Win32 path as `GetFullPathNameW` does.
+pub fn full_path(input: &str, cwd: &dyn CurrentDirs, rules: Win32Rules) -> Result<FullPath> {
+    let units: Vec<u16> = input.encode_utf16().collect();
+    full_path_units(&units, cwd, rules)
+}
+
+/// [`full_path`] on UTF-16 input.
+pub fn full_path_units(input: &[u16], cwd: &dyn CurrentDirs, rules: Win32Rules) -> Result<FullPath> {
+    if input.is_empty() || input.contains(&0) {
+        return Err(NtError::ObjectNameInvalid);
+    }
+    if input.len() > MAX_LONG_PATH {
+        return Err(NtError::NameTooLong);
+    }
+    // `\\?\` and `\??\`: verbatim, only `\` separates (P1, N10).
+    if input.len() >= 4
+        && input[0] == BS
+        && input[3] == BS
+        && ((input[1] == BS && input[2] == QMARK) || (input[1] == QMARK && input[2] == QMARK))
+    {
+        return nt_path_units(input);
+    }
+    let is_sep = |u: u16| u == BS || u == FS;
+    let text = String::from_utf16_lossy(input);
+
+    // `\\.\X` device namespace, `\\server\share` UNC.
+    if input.len() >= 2 && is_sep(input[0]) && is_sep(input[1]) {
+        let rest: Vec<&[u16]> = input[2..].split(|&u| is_sep(u)).collect();
+        if rest.first().is_some_and(|c| c == &[DOT]) {
+            let dev: Vec<u16> = rest[1..].join(&BS);
+            if dev.len() >= 2 && dev[1] == COLON && dev[0] < 0x80 && (dev[0] as u8).is_ascii_alphabetic() {
+                // `\\.\C:\x` is the drive path, normalised.
+                let tail = &dev[2..];
+                let mut p = FullPath::drive_root(dev[0] as u8);
+                push_normalised(&mut p, tail, 0, true);
+                return finish(p, input, rules);
+            }
+            return Ok(device(&String::from_utf16_lossy(&dev)));
+        }
+        let server = rest.first().copied().unwrap_or(&[]);
+        let share = rest.get(1).copied().unwrap_or(&[]);
+        if server.is_empty() || share.is_empty() {
+            return Err(NtError::ObjectNameInvalid);
+        }
+        let mut p = FullPath {
+            root: Root::Unc {
+                server: String::from_utf16_lossy(server),
+                share: String::from_utf16_lossy(share),
+            },
+            components: Vec::new(),
+            trailing_separator: false,
+            verbatim: false,
+        };
+        let skip = 2 + server.len() + 1 + share.len();
+        push_normalised(&mut p, &input[skip.min(input.len())..], 0, true);
+        return finish(p, input, rules);
+    }
+
+    let (mut p, tail): (FullPath, &[u16]) =
+        if input.len() >= 2 && input[1] == COLON && input[0] < 0x80 && (input[0] as u8).is_ascii_alphabetic() {
+            let drive = (input[0] as u8).to_ascii_uppercase();
+            let tail = &input[2..];
+            if tail.first().is_some_and(|&u| is_sep(u)) {
+                (FullPath::drive_root(drive), tail)
+            } else {
+                // `C:foo`: relative to drive C's current directory (S9).
+                (cwd.current_dir(drive), tail)
+            }
+        } else if is_sep(input[0]) {
+            (FullPath::drive_root(cwd.current_drive()), input)
+        } else {
+            if is_device_name_alone(input, rules.device_names) {
+                return Ok(device(&text));
+            }
+            (cwd.current_dir(cwd.current_drive()), input)
+        };
+    let floor = 0;
+    push_normalised(&mut p, tail, floor, true);
+    finish(p, input, rules)
+}
+
+fn device(name: &str) -> FullPath {
+    let units: Vec<u16> = name.encode_utf16().collect();
+    FullPath {
+        root: Root::Device(device_base(&units)),
+        components: Vec::new(),
+        trailing_separator: false,
+        verbatim: false,
+    }
+}
+
+/// Applies `.`/`..`/empty-component rules to `tail` and appends to `p`.
+fn push_normalised(p: &mut FullPath, tail: &[u16], floor: usize, win32: bool) {
+    let is_sep = |u: u16| u == BS || (win32 && u == FS);
+    for comp in tail.split(|&u| is_sep(u)) {
+        match comp {
+            [] | [DOT] => {}
+            [DOT, DOT] => {
+                if p.components.len() > floor {
+                    p.components.pop();
+                }
+            }
+            c => p.components.push(Name::from_units(c)),
+        }
+    }
+    p.trailing_separator = tail.last().is_some_and(|&u| is_sep(u));
+}
+
+fn finish(mut p: FullPath, input: &[u16], rules: Win32Rules) -> Result<FullPath> {
+    // N6: Win32 strips trailing dots and spaces from the final component.
+    if let Some(last) = p.components.pop() {
+        let units = last.units();
+        let end = units.iter().rposition(|&u| u != DOT && u != SPACE).map_or(0, |i| i + 1);
+        if end > 0 {
+            p.components.push(Name::from_units(&units[..end]));
+        }
+    }
+    if let Some(last) = p.components.last() {
+        if matches!(p.root, Root::Drive(_) | Root::Unc { .. })
+            && is_reserved_last_component(last.units(), rules.device_names)
+        {
+            return Ok(device(&last.to_string_lossy()));
+        }
+    }
+    let _ = input;
+    if !rules.long_paths && p.to_win32().encode_utf16().count() >= MAX_PATH {
+        return Err(NtError::ObjectPathNotFound);
+    }
+    Ok(p)
+}
+
+const RESERVED: &[&str] = &["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"];
+
+/// The base of a name for the device check: up to the first dot or colon, with
+/// trailing spaces dropped.
+fn device_base(units: &[u16]) -> String {
+    let end = units.iter().position(|&u| u == DOT || u == COLON).unwrap_or(units.len());
+    let s = String::from_utf16_lossy(&units[..end]);
+    s.trim_end_matches(' ').to_ascii_uppercase()
+}
+
+fn is_reserved_base(base: &str) -> bool {
+    if RESERVED.contains(&base) {
+        return true;
+    }
+    for prefix in ["COM", "LPT"] {
+        if let Some(n) = base.strip_prefix(prefix) {
+            if matches!(n, "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "¹" | "²" | "³") {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn is_reserved_last_component(units: &[u16], rule: DeviceNames) -> bool {
+    match rule {
+        DeviceNames::Classic => is_reserved_base(&device_base(units)),
+        DeviceNames::Windows11 => {
+            String::from_utf16_lossy(units).trim_end_matches([' ', '.']).eq_ignore_ascii_case("NUL")
+        }
+    }
+}
+
+fn is_device_name_alone(input: &[u16], rule: DeviceNames) -> bool {
+    if input.iter().any(|&u| u == BS || u == FS) {
+        return false;
+    }
+    match rule {
+        DeviceNames::Classic => is_reserved_base(&device_base(input)),
+        DeviceNames::Windows11 => {
+            let s = String::from_utf16_lossy(input);
+            is_reserved_base(s.trim_end_matches([' ', '.']).to_ascii_uppercase().as_str())
+        }
+    }
+}
+
+/// Parses an NT path as stored in an absolute reparse target or given with `\\?\`:
+/// `\??\C:\a`, `\\?\C:\a`, `\??\UNC\srv\share\a`. Nothing is normalised (P6).
+pub fn nt_path(text: &str) -> Result<FullPath> {
+    let units: Vec<u16> = text.encode_utf16().collect();
+    nt_path_units(&units)
+}
+
+/// [`nt_path`] on UTF-16 input.
+pub fn nt_path_units(input: &[u16]) -> Result<FullPath> {
+    let text = String::from_utf16_lossy(input);
+    let rest = text
+        .strip_prefix(r"\??\")
+        .or_else(|| text.strip_prefix(r"\\?\"))
+        .ok_or(NtError::ObjectNameInvalid)?;
+    let rest_units: Vec<u16> = rest.encode_utf16().collect();
+    let verbatim_components = |tail: &[u16]| -> (Vec<Name>, bool) {
+        if tail.is_empty() {
+            return (Vec::new(), false);
+        }
+        let trailing = tail.last() == Some(&BS);
+        let body = if trailing { &tail[..tail.len() - 1] } else { tail };
+        if body.is_empty() {
+            return (Vec::new(), trailing);
+        }
+        (body.split(|&u| u == BS).map(Name::from_units).collect(), trailing)
+    };
+    if rest_units.len() >= 2 && rest_units[1] == COLON && rest_units[0] < 0x80 && (rest_units[0] as u8).is_ascii_alphabetic() {
+        let tail = &rest_units[2..];
+        if !tail.is_empty() && tail[0] != BS {
+            return Err(NtError::ObjectNameInvalid);
+        }
+        let (components, trailing) = verbatim_components(tail.get(1..).unwrap_or(&[]));
+        return Ok(FullPath {
+            root: Root::Drive((rest_units[0] as u8).to_ascii_uppercase()),
+            components,
+            trailing_separator: trailing,
+            verbatim: true,
+        });
+    }
+    let upper: String = rest.chars().take(4).collect::<String>().to_ascii_uppercase();
+    if upper == r"UNC\" {
+        let tail: Vec<u16> = rest[4..].encode_utf16().collect();
+        let parts: Vec<&[u16]> = tail.splitn(3, |&u| u == BS).collect();
+        let server = parts.first().copied().unwrap_or(&[]);
+        let share = parts.get(1).copied().unwrap_or(&[]);
+        if server.is_empty() || share.is_empty() {
+            return Err(NtError::ObjectNameInvalid);
+        }
+        let (components, trailing) = verbatim_components(parts.get(2).copied().unwrap_or(&[]));
+        return Ok(FullPath {
+            root: Root::Unc {
+                server: String::from_utf16_lossy(server),
+                share: String::from_utf16_lossy(share),
+            },
+            components,
+            trailing_separator: trailing,
+            verbatim: true,
+        });
+    }
+    Ok(FullPath {
+        root: Root::Nt(text.clone()),
+        components: Vec::new(),
+        trailing_separator: false,
+        verbatim: true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Cwd;
+    impl CurrentDirs for Cwd {
+        fn current_drive(&self) -> u8 {
+            b'C'
+        }
+        fn current_dir(&self, drive: u8) -> FullPath {
+            match drive {
+                b'C' => nt_path(r"\??\C:\work\sub").map(|mut p| {
+                    p.verbatim = false;
+                    p
+                }).unwrap(),
+                d => FullPath::drive_root(d),
+            }
+        }
+    }
+
+    const CLASSIC: Win32Rules = Win32Rules { device_names: DeviceNames::Classic, long_paths: true };
+    const WIN11: Win32Rules = Win32Rules { device_names: DeviceNames::Windows11, long_paths: true };
+
+    /// Golden table: input → normalised Win32 form (P1, N5, N6, N10, S9).
+    #[test]
+    fn full_path_golden() {
+        let rows: &[(&str, &str)] = &[
+            (r"C:\a\b", r"C:\a\b"),
+            (r"c:\a\b\", r"C:\a\b"),
+            (r"C:/a/b", r"C:\a\b"),
+            (r"C:\a\\b", r"C:\a\b"),
+            (r"C:\a\.\b", r"C:\a\b"),
+            (r"C:\sym\link\..\foo", r"C:\sym\foo"), // P1: `..` is lexical
+            (r"C:\..\..\x", r"C:\x"),
+            (r"C:foo", r"C:\work\sub\foo"), // drive-relative (S9)
+            (r"D:foo", r"D:\foo"),
+            (r"\foo", r"C:\foo"),
+            (r"foo\bar", r"C:\work\sub\foo\bar"),
+            (r"..\x", r"C:\work\x"),
+            (r"spam. . .", r"C:\work\sub\spam"), // N6
+            (r"C:\dir.\x", r"C:\dir.\x"),
+            (r"\\server\share\x\..\y", r"\\server\share\y"),
+            (r"\\server\share\..\..", r"\\server\share\"),
+            (r"//server/share/x", r"\\server\share\x"),
+            (r"\\?\C:\a\..\b", r"C:\a\..\b"), // verbatim
+            (r"\\?\C:\a/b", r"C:\a/b"),        // `/` is no separator after \\?\
+            (r"\??\C:\x", r"C:\x"),
+            (r"\\?\UNC\srv\sh\x", r"\\srv\sh\x"),
+            (r"\\.\C:\a\..\b", r"C:\b"),
+            (r"C:\dir\con", "CON"),
+            (r"C:\dir\CON.txt", "CON"),
+            (r"nul", "NUL"),
+            (r"C:\dir\com1", "COM1"),
+            (r"C:\dir\console", r"C:\dir\console"),
+            (r"C:\con\x", r"C:\con\x"), // only the last component is checked
+            (r"\\?\C:\dir\con", r"C:\dir\con"), // N10
+        ];
+        for (input, want) in rows {
+            let got = full_path(input, &Cwd, CLASSIC).unwrap_or_else(|e| panic!("{input}: {e:?}"));
+            assert_eq!(got.to_win32(), *want, "{input}");
+        }
+    }
+
+    #[test]
+    fn windows11_narrows_device_names() {
+        let rows: &[(&str, &str)] = &[
+            (r"C:\dir\con", r"C:\dir\con"),
+            (r"C:\dir\con.txt", r"C:\dir\con.txt"),
+            (r"C:\dir\nul", "NUL"),
+            ("con", "CON"),
+        ];
+        for (input, want) in rows {
+            assert_eq!(full_path(input, &Cwd, WIN11).unwrap().to_win32(), *want, "{input}");
+        }
+    }
+
+    #[test]
+    fn trailing_separator_and_verbatim_flags() {
+        let p = full_path(r"C:\a\b\", &Cwd, CLASSIC).unwrap();
+        assert!(p.trailing_separator && !p.verbatim);
+        let p = full_path(r"\\?\C:\a\.\b", &Cwd, CLASSIC).unwrap();
+        assert!(p.verbatim);
+        assert_eq!(p.components.len(), 3);
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(full_path("", &Cwd, CLASSIC), Err(NtError::ObjectNameInvalid));
+        assert_eq!(full_path(r"\\server", &Cwd, CLASSIC), Err(NtError::ObjectNameInvalid));
+        let long = format!(r"C:\{}", "a\\".repeat(200));
+        let short_rules = Win32Rules { long_paths: false, ..CLASSIC };
+        assert_eq!(full_path(&long, &Cwd, short_rules), Err(NtError::ObjectPathNotFound));
+        assert!(full_path(&long, &Cwd, CLASSIC).is_ok());
+    }
+
+    #[test]
+    fn nt_paths() {
+        let p = nt_path(r"\??\C:\d\.\x").unwrap();
+        assert_eq!(p.components.len(), 3, "not normalised (P6)");
+        let p = nt_path(r"\??\UNC\server\share\x").unwrap();
+        assert_eq!(p.to_win32(), r"\\server\share\x");
+        assert_eq!(p.to_nt(), r"\??\UNC\server\share\x");
+        assert_eq!(nt_path(r"C:\x"), Err(NtError::ObjectNameInvalid));
+        assert_eq!(nt_path(r"\??\C:x"), Err(NtError::ObjectNameInvalid));
+        assert!(matches!(nt_path(r"\??\Volume{abc}\").unwrap().root, Root::Nt(_)));
+        assert_eq!(FullPath::drive_root(b'c').to_nt(), r"\??\C:\");
+    }
+}

@@ -1,0 +1,158 @@
+//! Queries: file information, directory listings, the names of a file
+//! (FindFirstFileNameW) and final paths.
+
+use crate::error::{NtError, Result};
+use crate::file_ref::RecordNo;
+use crate::handle::{OpenOptions, Want};
+use crate::machine::{DirEntryInfo, FileInfo, Follow, LinkFlavor, Machine, NodeId, VolumeId};
+use crate::name::{Name, NameKey};
+use crate::volume::ROOT_RECORD;
+use std::ops::Bound;
+
+/// One name of a file, as FileHardLinkInformation reports it (HL23).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileName {
+    pub parent: NodeId,
+    pub name: Name,
+    /// Volume-root-relative path without drive letter, as `fsutil hardlink list`
+    /// prints it (HL24): `\dir\name`.
+    pub path: String,
+}
+
+impl Machine {
+    /// The object at `path`: with `Follow::Reparse` what a handle to the target
+    /// reports (stat), with `Follow::OpenReparsePoint` the link itself (lstat,
+    /// GetFileAttributes, S26, S36). Flavor mismatches fail as an open does (S22).
+    pub fn query_information(&self, path: &str, follow: Follow) -> Result<FileInfo> {
+        let r = self.resolve_str(path, follow)?;
+        let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
+        let node = self.node(r.vol, rec)?;
+        if let Some((p, k)) = r.parent_and_key() {
+            if node.name_in(p, &k).is_some_and(|l| l.delete_pending) {
+                return Err(NtError::DeletePending);
+            }
+        }
+        if self.profile.checks_link_flavor_on_open() {
+            match (r.via_link, node.is_dir()) {
+                (Some(LinkFlavor::File), true) => return Err(NtError::FileIsADirectory),
+                (Some(LinkFlavor::Directory), false) => return Err(NtError::NotADirectory),
+                _ => {}
+            }
+        }
+        let through = r.parent_and_key();
+        Ok(self.file_info(r.vol, rec, through.as_ref().map(|(p, k)| (*p, k))))
+    }
+
+    /// GetFileAttributesW: the object itself (S36).
+    pub fn get_file_attributes(&self, path: &str) -> Result<u32> {
+        Ok(self.query_information(path, Follow::OpenReparsePoint)?.attributes)
+    }
+
+    /// True when `path` resolves to something (links followed).
+    pub fn exists(&self, path: &str) -> bool {
+        self.query_information(path, Follow::Reparse).is_ok()
+    }
+
+    /// Information of a node by id.
+    pub fn info(&self, id: NodeId) -> Result<FileInfo> {
+        let rec = self.record_of(id)?;
+        Ok(self.file_info(id.volume, rec, None))
+    }
+
+    /// Looks `name` up in directory `dir`, following nothing (what the Linux
+    /// kernel asks for each path component).
+    pub fn lookup(&self, dir: NodeId, name: &str) -> Result<FileInfo> {
+        let r = self.resolve_at(dir, &Name::new(name))?;
+        let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
+        let through = r.parent_and_key();
+        Ok(self.file_info(r.vol, rec, through.as_ref().map(|(p, k)| (*p, k))))
+    }
+
+    /// FindFirstFileW(`path\*`): the directory at `path` with links followed
+    /// (J17), its entries in NTFS collation order.
+    pub fn enumerate(&self, path: &str) -> Result<Vec<DirEntryInfo>> {
+        let r = self.resolve_str(path, Follow::Reparse)?;
+        let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
+        if self.profile.checks_link_flavor_on_open() && r.via_link == Some(LinkFlavor::Directory) {
+            let node = self.node(r.vol, rec)?;
+            if !node.is_dir() {
+                return Err(NtError::NotADirectory);
+            }
+        }
+        self.list(r.vol, rec, None, usize::MAX)
+    }
+
+    /// A directory's entries by id, after the entry named `after` (a cursor that
+    /// survives changes to the directory), at most `limit` of them.
+    pub fn read_dir(&self, dir: NodeId, after: Option<&NameKey>, limit: usize) -> Result<Vec<DirEntryInfo>> {
+        let rec = self.record_of(dir)?;
+        self.list(dir.volume, rec, after, limit)
+    }
+
+    fn list(&self, vol: VolumeId, rec: RecordNo, after: Option<&NameKey>, limit: usize) -> Result<Vec<DirEntryInfo>> {
+        let node = self.node(vol, rec)?;
+        let entries = node.entries().ok_or(NtError::NotADirectory)?;
+        let range = match after {
+            Some(k) => entries.range::<NameKey, _>((Bound::Excluded(k), Bound::Unbounded)),
+            None => entries.range::<NameKey, _>(..),
+        };
+        Ok(range
+            .take(limit)
+            .map(|(key, &child)| {
+                let c = self.volumes[vol].node(child).expect("entries name live records");
+                let name = c.name_in(rec, key).map(|l| l.name.clone()).expect("entry has its name");
+                DirEntryInfo { name, info: self.file_info(vol, child, Some((rec, key))) }
+            })
+            .collect())
+    }
+
+    /// Number of entries of a directory by id.
+    pub fn entry_count(&self, dir: NodeId) -> Result<usize> {
+        let rec = self.record_of(dir)?;
+        Ok(self.node(dir.volume, rec)?.entries().ok_or(NtError::NotADirectory)?.len())
+    }
+
+    /// FindFirstFileNameW / FindNextFileNameW: every name of the file at `path`
+    /// (links followed, as the API opens the file), in the order they were made.
+    pub fn find_file_names(&self, path: &str) -> Result<Vec<FileName>> {
+        let info = self.query_information(path, Follow::Reparse)?;
+        self.file_names(info.id)
+    }
+
+    /// Every name of a node by id.
+    pub fn file_names(&self, id: NodeId) -> Result<Vec<FileName>> {
+        let rec = self.record_of(id)?;
+        let v = &self.volumes[id.volume];
+        let node = self.node(id.volume, rec)?;
+        if rec == ROOT_RECORD {
+            return Ok(vec![FileName { parent: id, name: Name::new(""), path: "\\".into() }]);
+        }
+        Ok(node
+            .names
+            .iter()
+            .filter(|l| !l.delete_pending)
+            .map(|l| {
+                let dir = v.dir_path(l.parent);
+                let sep = if dir.ends_with('\\') { "" } else { "\\" };
+                FileName {
+                    parent: self.node_id(id.volume, l.parent),
+                    name: l.name.clone(),
+                    path: format!("{dir}{sep}{}", l.name),
+                }
+            })
+            .collect())
+    }
+
+    /// GetFinalPathNameByHandle (VOLUME_NAME_DOS without `\\?\`): the physical
+    /// path of what `path` opens, links followed (J14).
+    pub fn final_path(&self, path: &str) -> Result<String> {
+        let info = self.query_information(path, Follow::Reparse)?;
+        self.path_of(info.id)
+    }
+
+    /// Opens and closes `path` as CreateFile would, to check it can be opened.
+    pub fn can_open(&mut self, path: &str, want: Want) -> Result<()> {
+        let h = self.open(path, &OpenOptions::default().want(want))?;
+        self.close(h)
+    }
+}

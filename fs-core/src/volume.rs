@@ -1,0 +1,110 @@
+//! A volume: its filesystem kind, label, serial and inode table.
+
+use crate::attrs::{Times, FILE_ATTRIBUTE_DIRECTORY};
+use crate::file_ref::{FileRef, RecordNo, SeqNo};
+use crate::node::{Node, NodeKind, PosixMeta};
+use crate::profile::FsKind;
+use slab::Slab;
+
+/// The root directory's record number on NTFS.
+pub const ROOT_RECORD: RecordNo = 5;
+/// Records below this hold metadata files on NTFS; user files start here.
+pub const FIRST_USER_RECORD: RecordNo = 16;
+
+pub(crate) struct Volume {
+    pub letter: u8,
+    pub kind: FsKind,
+    pub label: String,
+    pub serial: u32,
+    pub nodes: Slab<Node>,
+    /// Sequence number per record; it lives beside the slab so it survives the
+    /// node's removal and a reused record never aliases an old FileRef.
+    pub seqs: Vec<SeqNo>,
+}
+
+impl Volume {
+    pub fn new(letter: u8, kind: FsKind, label: String, serial: u32, now: u64, posix: PosixMeta) -> Volume {
+        let mut nodes = Slab::with_capacity(64);
+        let mut seqs = Vec::with_capacity(64);
+        for record in 0..FIRST_USER_RECORD {
+            let kind = if record == ROOT_RECORD {
+                NodeKind::Directory(Default::default())
+            } else {
+                NodeKind::Reserved
+            };
+            let key = nodes.insert(Node {
+                kind,
+                attrs: if record == ROOT_RECORD { FILE_ATTRIBUTE_DIRECTORY | 0x6 } else { 0 },
+                times: Times::all(now),
+                names: Vec::new(),
+                reparse: None,
+                posix: PosixMeta { mode: 0o755, ..posix },
+                open_count: 0,
+            });
+            debug_assert_eq!(key as u64, record);
+            seqs.push(record as SeqNo);
+        }
+        // NTFS gives metadata records their record number as sequence (root: 5).
+        seqs[0] = 1;
+        Volume { letter: letter.to_ascii_uppercase(), kind, label, serial, nodes, seqs }
+    }
+
+    pub fn node(&self, record: RecordNo) -> Option<&Node> {
+        self.nodes.get(record as usize).filter(|n| !matches!(n.kind, NodeKind::Reserved))
+    }
+
+    pub fn node_mut(&mut self, record: RecordNo) -> Option<&mut Node> {
+        self.nodes.get_mut(record as usize).filter(|n| !matches!(n.kind, NodeKind::Reserved))
+    }
+
+    pub fn file_ref(&self, record: RecordNo) -> FileRef {
+        FileRef::new(record, self.seqs[record as usize])
+    }
+
+    /// The node a FileRef names, only if its sequence still matches.
+    pub fn resolve_ref(&self, r: FileRef) -> Option<RecordNo> {
+        let rec = r.record();
+        (self.seqs.get(rec as usize) == Some(&r.seq()) && self.node(rec).is_some()).then_some(rec)
+    }
+
+    pub fn insert(&mut self, node: Node) -> RecordNo {
+        let key = self.nodes.insert(node);
+        if self.seqs.len() <= key {
+            self.seqs.resize(key + 1, 1);
+        }
+        key as RecordNo
+    }
+
+    /// Frees a record and bumps its sequence (never 0, as NTFS skips it).
+    pub fn free(&mut self, record: RecordNo) -> Node {
+        let node = self.nodes.remove(record as usize);
+        let s = &mut self.seqs[record as usize];
+        *s = s.wrapping_add(1).max(1);
+        node
+    }
+
+    /// The volume-root-relative path of a directory record: `\a\b` (root: `\`).
+    pub fn dir_path(&self, mut record: RecordNo) -> String {
+        let mut parts = Vec::new();
+        let mut guard = 0;
+        while record != ROOT_RECORD && guard < 10_000 {
+            let Some(n) = self.node(record) else { break };
+            let Some(link) = n.names.first() else { break };
+            parts.push(link.name.to_string_lossy());
+            record = link.parent;
+            guard += 1;
+        }
+        if parts.is_empty() {
+            return "\\".into();
+        }
+        parts.reverse();
+        format!("\\{}", parts.join("\\"))
+    }
+
+    pub fn user_records(&self) -> impl Iterator<Item = (RecordNo, &Node)> {
+        self.nodes
+            .iter()
+            .filter(|(_, n)| !matches!(n.kind, NodeKind::Reserved))
+            .map(|(k, n)| (k as RecordNo, n))
+    }
+}
