@@ -36,7 +36,12 @@ pub struct Times {
 
 impl Times {
     pub fn all(t: FileTime) -> Times {
-        Times { creation: t, last_access: t, last_write: t, change: t }
+        Times {
+            creation: t,
+            last_access: t,
+            last_write: t,
+            change: t,
+        }
     }
 }
 
@@ -109,8 +114,14 @@ mod tests {
     fn filetime_conversions() {
         assert_eq!(filetime_to_unix(UNIX_EPOCH_FILETIME), (0, 0));
         assert_eq!(unix_to_filetime(1, 500), UNIX_EPOCH_FILETIME + 10_000_005);
-        assert_eq!(filetime_to_unix(unix_to_filetime(1_700_000_000, 123_456_700)), (1_700_000_000, 123_456_700));
+        assert_eq!(
+            filetime_to_unix(unix_to_filetime(1_700_000_000, 123_456_700)),
+            (1_700_000_000, 123_456_700)
+        );
         assert_eq!(civil(unix_to_filetime(0, 0)), (1970, 1, 1, 0, 0));
-        assert_eq!(civil(unix_to_filetime(1_709_210_096, 0)), (2024, 2, 29, 12, 34));
+        assert_eq!(
+            civil(unix_to_filetime(1_709_210_096, 0)),
+            (2024, 2, 29, 12, 34)
+        );
     }
 }

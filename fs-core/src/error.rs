@@ -187,7 +187,10 @@ impl NtError {
 
     /// Looks a variant up by its NTSTATUS value.
     pub fn from_ntstatus(status: u32) -> Option<NtError> {
-        NtError::ALL.iter().copied().find(|e| e.ntstatus() == status)
+        NtError::ALL
+            .iter()
+            .copied()
+            .find(|e| e.ntstatus() == status)
     }
 
     /// Looks a variant up by its NTSTATUS or Win32 name (`STATUS_…` or `ERROR_…`),
@@ -267,7 +270,8 @@ mod tests {
     /// The whole table, golden: a change shows up in review (STYLE §4).
     #[test]
     fn table_matches_golden_tsv() {
-        let mut out = String::from("variant\tntstatus\tstatus_name\twin32\twin32_name\terrno\tmessage\n");
+        let mut out =
+            String::from("variant\tntstatus\tstatus_name\twin32\twin32_name\terrno\tmessage\n");
         for e in NtError::ALL {
             out.push_str(&format!(
                 "{:?}\t0x{:08X}\t{}\t{}\t{}\t{}\t{}\n",
@@ -285,7 +289,10 @@ mod tests {
             std::fs::write(path, &out).expect("write golden file");
         }
         let golden = include_str!("../tests/golden/errors.tsv");
-        assert_eq!(out, golden, "error table changed; update tests/golden/errors.tsv");
+        assert_eq!(
+            out, golden,
+            "error table changed; update tests/golden/errors.tsv"
+        );
     }
 
     #[test]
@@ -307,7 +314,11 @@ mod tests {
             (PosixOp::Getxattr, NtError::NotAReparsePoint, Errno::ENODATA),
             (PosixOp::Unlink, NtError::FileIsADirectory, Errno::EISDIR),
             (PosixOp::Rmdir, NtError::NotADirectory, Errno::ENOTDIR),
-            (PosixOp::Open, NtError::ReparsePointNotResolved, Errno::ELOOP),
+            (
+                PosixOp::Open,
+                NtError::ReparsePointNotResolved,
+                Errno::ELOOP,
+            ),
         ];
         for (op, e, want) in rows {
             assert_eq!(errno_for(op, e), want, "{op:?} {e:?}");

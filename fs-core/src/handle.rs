@@ -152,7 +152,10 @@ impl Machine {
     /// followed: the handle is to the object itself.
     pub fn open_node(&mut self, id: NodeId, opts: &OpenOptions) -> Result<HandleId> {
         let r = self.resolved_node(id)?;
-        let opts = OpenOptions { disposition: Disposition::Open, ..opts.follow(Follow::OpenReparsePoint) };
+        let opts = OpenOptions {
+            disposition: Disposition::Open,
+            ..opts.follow(Follow::OpenReparsePoint)
+        };
         let overwrite = matches!(opts.disposition, Disposition::Overwrite);
         let h = self.open_resolved(r, &opts)?;
         if overwrite {
@@ -178,7 +181,9 @@ impl Machine {
         };
         let file = self.volumes[vol].file_ref(rec);
         let through = r.parent_and_key().filter(|(p, k)| {
-            self.volumes[vol].node(rec).is_some_and(|n| n.name_in(*p, k).is_some())
+            self.volumes[vol]
+                .node(rec)
+                .is_some_and(|n| n.name_in(*p, k).is_some())
         });
         self.node_mut(vol, rec)?.open_count += 1;
         let id = self.handles.insert(Handle {
@@ -213,7 +218,10 @@ impl Machine {
         }
         self.check_new_name(r.vol, parent, &name)?;
         let (kind, attrs) = if opts.want == Want::Directory {
-            (NodeKind::Directory(Default::default()), FILE_ATTRIBUTE_DIRECTORY)
+            (
+                NodeKind::Directory(Default::default()),
+                FILE_ATTRIBUTE_DIRECTORY,
+            )
         } else {
             (
                 NodeKind::File(FileData::default()),
@@ -288,13 +296,19 @@ impl Machine {
     /// The node a handle is open on.
     pub fn handle_node(&self, h: HandleId) -> Result<NodeId> {
         let hd = self.handle(h)?;
-        Ok(NodeId { volume: hd.vol, file: hd.file })
+        Ok(NodeId {
+            volume: hd.vol,
+            file: hd.file,
+        })
     }
 
     /// Closes a handle. When it was the last one, names marked for delete go,
     /// and the node goes with its last name (HL30, M10).
     pub fn close(&mut self, h: HandleId) -> Result<()> {
-        let hd = self.handles.try_remove(h.0 as usize).ok_or(NtError::InvalidHandle)?;
+        let hd = self
+            .handles
+            .try_remove(h.0 as usize)
+            .ok_or(NtError::InvalidHandle)?;
         let node = self.node_mut(hd.vol, hd.rec)?;
         node.open_count -= 1;
         if node.open_count == 0 {
@@ -328,7 +342,10 @@ impl Machine {
     /// Reads into `out` at `offset`; returns the bytes read (fewer at end of file).
     pub fn read_into(&self, h: HandleId, offset: u64, out: &mut [u8]) -> Result<usize> {
         let hd = self.handle(h)?;
-        let data = self.node(hd.vol, hd.rec)?.data().ok_or(NtError::InvalidDeviceRequest)?;
+        let data = self
+            .node(hd.vol, hd.rec)?
+            .data()
+            .ok_or(NtError::InvalidDeviceRequest)?;
         if offset >= data.len() {
             return Ok(0);
         }
@@ -343,7 +360,10 @@ impl Machine {
         if !hd.write {
             return Err(NtError::AccessDenied);
         }
-        offset.checked_add(bytes.len() as u64).filter(|&e| e <= MAX_FILE_SIZE).ok_or(NtError::DiskFull)?;
+        offset
+            .checked_add(bytes.len() as u64)
+            .filter(|&e| e <= MAX_FILE_SIZE)
+            .ok_or(NtError::DiskFull)?;
         let now = self.now();
         let node = self.node_mut(hd.vol, hd.rec)?;
         let data = node.data_mut().ok_or(NtError::InvalidDeviceRequest)?;
@@ -381,7 +401,12 @@ impl Machine {
 
     /// FileDispositionInformation(Ex): marks (or unmarks) the name this handle was
     /// opened through for delete (M9, M10, M11).
-    pub fn set_delete_disposition(&mut self, h: HandleId, delete: bool, semantics: DeleteSemantics) -> Result<()> {
+    pub fn set_delete_disposition(
+        &mut self,
+        h: HandleId,
+        delete: bool,
+        semantics: DeleteSemantics,
+    ) -> Result<()> {
         let hd = self.handle(h)?.clone();
         let posix = match semantics {
             DeleteSemantics::Classic => false,
@@ -390,11 +415,16 @@ impl Machine {
         };
         let Some((parent, key)) = hd.through.clone() else {
             // The name is already gone (POSIX delete, or opened by id).
-            return Err(if delete { NtError::FileDeleted } else { NtError::FileDeleted });
+            return Err(NtError::FileDeleted);
         };
         let node = self.node(hd.vol, hd.rec)?;
         if !delete {
-            if let Some(l) = self.node_mut(hd.vol, hd.rec)?.names.iter_mut().find(|l| l.parent == parent && l.name.key() == key) {
+            if let Some(l) = self
+                .node_mut(hd.vol, hd.rec)?
+                .names
+                .iter_mut()
+                .find(|l| l.parent == parent && l.name.key() == key)
+            {
                 l.delete_pending = false;
             }
             self.handles[h.0 as usize].delete_on_close = false;
@@ -410,23 +440,29 @@ impl Machine {
             return Err(NtError::CannotDelete);
         }
         // Another handle that does not share delete blocks it.
-        let others_block = self
-            .handles
-            .iter()
-            .any(|(id, o)| id != h.0 as usize && o.vol == hd.vol && o.rec == hd.rec && !o.share_delete);
+        let others_block = self.handles.iter().any(|(id, o)| {
+            id != h.0 as usize && o.vol == hd.vol && o.rec == hd.rec && !o.share_delete
+        });
         if others_block {
             return Err(NtError::SharingViolation);
         }
         if posix {
             self.unlink_unchecked(hd.vol, parent, &key);
             for (_, o) in self.handles.iter_mut() {
-                if o.vol == hd.vol && o.rec == hd.rec && o.through.as_ref() == Some(&(parent, key.clone())) {
+                if o.vol == hd.vol
+                    && o.rec == hd.rec
+                    && o.through.as_ref() == Some(&(parent, key.clone()))
+                {
                     o.through = None;
                 }
             }
         } else {
             let node = self.node_mut(hd.vol, hd.rec)?;
-            if let Some(l) = node.names.iter_mut().find(|l| l.parent == parent && l.name.key() == key) {
+            if let Some(l) = node
+                .names
+                .iter_mut()
+                .find(|l| l.parent == parent && l.name.key() == key)
+            {
                 l.delete_pending = true;
             }
             self.handles[h.0 as usize].delete_on_close = true;
@@ -436,7 +472,11 @@ impl Machine {
 
     /// Checks that no open handle on the node refuses delete sharing (M5).
     pub(crate) fn check_no_exclusive_handles(&self, vol: VolumeId, rec: RecordNo) -> Result<()> {
-        if self.handles.iter().any(|(_, o)| o.vol == vol && o.rec == rec && !o.share_delete) {
+        if self
+            .handles
+            .iter()
+            .any(|(_, o)| o.vol == vol && o.rec == rec && !o.share_delete)
+        {
             return Err(NtError::SharingViolation);
         }
         Ok(())
@@ -444,7 +484,9 @@ impl Machine {
 
     /// True when any handle is open on the node.
     pub(crate) fn is_open(&self, vol: VolumeId, rec: RecordNo) -> bool {
-        self.volumes[vol].node(rec).is_some_and(|n| n.open_count > 0)
+        self.volumes[vol]
+            .node(rec)
+            .is_some_and(|n| n.open_count > 0)
     }
 }
 

@@ -33,17 +33,33 @@ macro_rules! ensure {
 pub fn check(m: &Machine) -> Result<(), Violation> {
     let mut handle_counts: HashMap<(usize, u64), u32> = HashMap::new();
     for (_, h) in m.handles.iter() {
-        ensure!(m.volumes[h.vol].node(h.rec).is_some(), "handle on freed record {}", h.rec);
-        ensure!(m.volumes[h.vol].file_ref(h.rec) == h.file, "handle's file ref is stale: {:?}", h.file);
+        ensure!(
+            m.volumes[h.vol].node(h.rec).is_some(),
+            "handle on freed record {}",
+            h.rec
+        );
+        ensure!(
+            m.volumes[h.vol].file_ref(h.rec) == h.file,
+            "handle's file ref is stale: {:?}",
+            h.file
+        );
         *handle_counts.entry((h.vol, h.rec)).or_default() += 1;
     }
     for (vi, v) in m.volumes.iter().enumerate() {
         let letter = v.letter as char;
-        ensure!(v.node(ROOT_RECORD).is_some_and(|n| n.is_dir() && n.names.is_empty()), "{letter}: root is not a nameless directory");
+        ensure!(
+            v.node(ROOT_RECORD)
+                .is_some_and(|n| n.is_dir() && n.names.is_empty()),
+            "{letter}: root is not a nameless directory"
+        );
         for (rec, node) in v.user_records() {
             let here = format!("{letter}: record {rec}");
             let opens = handle_counts.get(&(vi, rec)).copied().unwrap_or(0);
-            ensure!(node.open_count == opens, "{here}: open count {} but {opens} handles", node.open_count);
+            ensure!(
+                node.open_count == opens,
+                "{here}: open count {} but {opens} handles",
+                node.open_count
+            );
             ensure!(
                 (node.attrs & FILE_ATTRIBUTE_DIRECTORY != 0) == node.is_dir(),
                 "{here}: DIRECTORY attribute disagrees with the node kind"
@@ -53,26 +69,59 @@ pub fn check(m: &Machine) -> Result<(), Violation> {
                 "{here}: REPARSE_POINT attribute disagrees with the reparse point"
             );
             if let Some(rp) = &node.reparse {
-                ensure!(ReparseData::decode(&rp.raw).as_ref() == Ok(&rp.data), "{here}: reparse data does not decode to what is stored");
+                ensure!(
+                    ReparseData::decode(&rp.raw).as_ref() == Ok(&rp.data),
+                    "{here}: reparse data does not decode to what is stored"
+                );
             }
             if rec != ROOT_RECORD {
-                ensure!(!node.names.is_empty() || node.open_count > 0, "{here}: no name and no handle, yet not freed");
+                ensure!(
+                    !node.names.is_empty() || node.open_count > 0,
+                    "{here}: no name and no handle, yet not freed"
+                );
                 if node.is_dir() {
-                    ensure!(node.names.len() <= 1, "{here}: a directory has {} names", node.names.len());
+                    ensure!(
+                        node.names.len() <= 1,
+                        "{here}: a directory has {} names",
+                        node.names.len()
+                    );
                 }
-                ensure!(node.names.len() <= v.kind.max_links(), "{here}: more names than the limit");
+                ensure!(
+                    node.names.len() <= v.kind.max_links(),
+                    "{here}: more names than the limit"
+                );
                 if node.open_count == 0 {
-                    ensure!(node.names.iter().all(|l| !l.delete_pending), "{here}: delete-pending name with no handle open");
+                    ensure!(
+                        node.names.iter().all(|l| !l.delete_pending),
+                        "{here}: delete-pending name with no handle open"
+                    );
                 }
             }
             for (i, l) in node.names.iter().enumerate() {
-                ensure!(name::validate(l.name.units()).is_ok(), "{here}: invalid name {:?}", l.name);
-                let parent = v.node(l.parent);
-                ensure!(parent.is_some_and(|p| p.is_dir()), "{here}: name {:?} in a parent that is not a directory", l.name);
-                let entry = parent.and_then(|p| p.entries()).and_then(|e| e.get(&l.name.key())).copied();
-                ensure!(entry == Some(rec), "{here}: name {:?} not in its parent's index", l.name);
                 ensure!(
-                    node.names[..i].iter().all(|o| o.parent != l.parent || o.name.key() != l.name.key()),
+                    name::validate(l.name.units()).is_ok(),
+                    "{here}: invalid name {:?}",
+                    l.name
+                );
+                let parent = v.node(l.parent);
+                ensure!(
+                    parent.is_some_and(|p| p.is_dir()),
+                    "{here}: name {:?} in a parent that is not a directory",
+                    l.name
+                );
+                let entry = parent
+                    .and_then(|p| p.entries())
+                    .and_then(|e| e.get(&l.name.key()))
+                    .copied();
+                ensure!(
+                    entry == Some(rec),
+                    "{here}: name {:?} not in its parent's index",
+                    l.name
+                );
+                ensure!(
+                    node.names[..i]
+                        .iter()
+                        .all(|o| o.parent != l.parent || o.name.key() != l.name.key()),
                     "{here}: duplicate name {:?}",
                     l.name
                 );
@@ -80,7 +129,10 @@ pub fn check(m: &Machine) -> Result<(), Violation> {
             if let Some(entries) = node.entries() {
                 for (key, &child) in entries {
                     let c = v.node(child);
-                    ensure!(c.is_some(), "{here}: entry {key:?} names freed record {child}");
+                    ensure!(
+                        c.is_some(),
+                        "{here}: entry {key:?} names freed record {child}"
+                    );
                     ensure!(
                         c.is_some_and(|c| c.name_in(rec, key).is_some()),
                         "{here}: entry {key:?} → {child}, which does not carry that name"

@@ -40,6 +40,7 @@ pub mod data;
 pub mod error;
 pub mod file_ref;
 mod handle;
+pub mod image;
 pub mod invariants;
 mod links;
 mod machine;
@@ -53,6 +54,7 @@ pub mod reparse;
 mod reparse_ops;
 mod resolve;
 mod shared;
+pub mod shell;
 mod tree;
 mod volume;
 
@@ -62,7 +64,9 @@ pub use error::{errno_for, Errno, NtError, PosixOp, Result};
 pub use file_ref::{FileRef, RecordNo, SeqNo};
 pub use handle::{DeleteSemantics, Disposition, HandleId, OpenOptions, Want, MAX_FILE_SIZE};
 pub use links::{LinkOptions, SymlinkFlags};
-pub use machine::{DirEntryInfo, FileInfo, Follow, LinkFlavor, Machine, NodeId, VolumeId, VolumeInfo};
+pub use machine::{
+    DirEntryInfo, FileInfo, Follow, LinkFlavor, Machine, NodeId, VolumeId, VolumeInfo,
+};
 pub use name::{Name, NameKey};
 pub use namespace::MoveFlags;
 pub use node::PosixMeta;

@@ -1,6 +1,8 @@
 //! The three kinds of link: CreateHardLinkW, CreateSymbolicLinkW and `mklink /J`.
 
-use crate::attrs::{FILE_ATTRIBUTE_ARCHIVE, FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_REPARSE_POINT};
+use crate::attrs::{
+    FILE_ATTRIBUTE_ARCHIVE, FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_REPARSE_POINT,
+};
 use crate::data::FileData;
 use crate::error::{NtError, Result};
 use crate::machine::{FileInfo, Follow, Machine, NodeId, Resolved};
@@ -35,23 +37,42 @@ impl Machine {
     }
 
     /// NtSetInformationFile(FileLinkInformation) with its options.
-    pub fn create_hard_link_ex(&mut self, link: &str, existing: &str, opts: LinkOptions) -> Result<FileInfo> {
+    pub fn create_hard_link_ex(
+        &mut self,
+        link: &str,
+        existing: &str,
+        opts: LinkOptions,
+    ) -> Result<FileInfo> {
         // HL10: a symlink as the existing name is linked itself, not its target.
         let existing_path = self.full_path(existing)?;
         let src = self.resolve(&existing_path, Follow::OpenReparsePoint)?;
         let link_path = self.full_path(link)?;
-        let dst = self.resolve_with(&link_path, Follow::OpenReparsePoint, PrefixIsFile::InvalidParameter)?;
+        let dst = self.resolve_with(
+            &link_path,
+            Follow::OpenReparsePoint,
+            PrefixIsFile::InvalidParameter,
+        )?;
         self.hard_link_resolved(src, dst, opts)
     }
 
     /// link(2): a new name `name` in `dir` for the file `file`.
-    pub fn create_hard_link_at(&mut self, file: NodeId, dir: NodeId, name: &str) -> Result<FileInfo> {
+    pub fn create_hard_link_at(
+        &mut self,
+        file: NodeId,
+        dir: NodeId,
+        name: &str,
+    ) -> Result<FileInfo> {
         let src = self.resolved_node(file)?;
         let dst = self.resolve_at(dir, &Name::new(name))?;
         self.hard_link_resolved(src, dst, LinkOptions::default())
     }
 
-    fn hard_link_resolved(&mut self, src: Resolved, dst: Resolved, opts: LinkOptions) -> Result<FileInfo> {
+    fn hard_link_resolved(
+        &mut self,
+        src: Resolved,
+        dst: Resolved,
+        opts: LinkOptions,
+    ) -> Result<FileInfo> {
         let rec = src.node.ok_or(NtError::ObjectNameNotFound)?;
         let node = self.node(src.vol, rec)?;
         if node.is_dir() {
@@ -74,13 +95,18 @@ impl Machine {
                 let key = name.key();
                 let now = self.now();
                 let n = self.node_mut(vol, rec)?;
-                if let Some(l) = n.names.iter_mut().find(|l| l.parent == parent && l.name.key() == key) {
+                if let Some(l) = n
+                    .names
+                    .iter_mut()
+                    .find(|l| l.parent == parent && l.name.key() == key)
+                {
                     l.name = name;
                 }
                 n.times.change = now;
                 return Ok(self.file_info(vol, rec, None));
             }
-            let mut replace_check = self.check_replace(vol, existing, parent, &name, opts.replace_if_exists);
+            let mut replace_check =
+                self.check_replace(vol, existing, parent, &name, opts.replace_if_exists);
             if replace_check == Err(NtError::AccessDenied) && opts.ignore_readonly {
                 let e = self.node(vol, existing)?;
                 if !e.is_dir() && !self.is_open(vol, existing) {
@@ -105,14 +131,25 @@ impl Machine {
     /// stores it (S5–S9): absolute and UNC targets as `\??\` NT paths (flags 0),
     /// relative and root-relative ones as written (SYMLINK_FLAG_RELATIVE), and a
     /// drive-relative one made absolute first.
-    pub fn create_symbolic_link(&mut self, link: &str, target: &str, flags: SymlinkFlags) -> Result<FileInfo> {
+    pub fn create_symbolic_link(
+        &mut self,
+        link: &str,
+        target: &str,
+        flags: SymlinkFlags,
+    ) -> Result<FileInfo> {
         let link_path = self.full_path(link)?;
         let dst = self.resolve(&link_path, Follow::OpenReparsePoint)?;
         self.symlink_resolved(dst, target, flags)
     }
 
     /// symlink(2) in a directory by id, the target in Windows syntax.
-    pub fn create_symbolic_link_at(&mut self, dir: NodeId, name: &str, target: &str, flags: SymlinkFlags) -> Result<FileInfo> {
+    pub fn create_symbolic_link_at(
+        &mut self,
+        dir: NodeId,
+        name: &str,
+        target: &str,
+        flags: SymlinkFlags,
+    ) -> Result<FileInfo> {
         let dst = self.resolve_at(dir, &Name::new(name))?;
         self.symlink_resolved(dst, target, flags)
     }
@@ -123,7 +160,10 @@ impl Machine {
             return Err(NtError::IoReparseDataInvalid); // P5
         }
         let b = target.as_bytes();
-        let drive_relative = b.len() >= 2 && b[1] == b':' && b[0].is_ascii_alphabetic() && b.get(2).is_none_or(|c| *c != b'\\' && *c != b'/');
+        let drive_relative = b.len() >= 2
+            && b[1] == b':'
+            && b[0].is_ascii_alphabetic()
+            && b.get(2).is_none_or(|c| *c != b'\\' && *c != b'/');
         let absolute = (b.len() >= 3 && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/'))
             || target.starts_with(r"\\")
             || target.starts_with(r"\??\");
@@ -136,21 +176,33 @@ impl Machine {
             if matches!(full.root, Root::Device(_)) {
                 return Err(NtError::ObjectNameInvalid);
             }
-            let print = if drive_relative { full.to_win32() } else { target.to_string() };
+            let print = if drive_relative {
+                full.to_win32()
+            } else {
+                target.to_string()
+            };
             return Ok(ReparseData::symlink(&full.to_nt(), &print, false));
         }
         // Relative (`..\x`, `x`) and root-relative (`\dir`): stored as given (S7, S8).
         Ok(ReparseData::symlink(target, target, true))
     }
 
-    fn symlink_resolved(&mut self, dst: Resolved, target: &str, flags: SymlinkFlags) -> Result<FileInfo> {
+    fn symlink_resolved(
+        &mut self,
+        dst: Resolved,
+        target: &str,
+        flags: SymlinkFlags,
+    ) -> Result<FileInfo> {
         if !self.profile.supports_symlinks() {
             return Err(NtError::NotSupported); // V5: no CreateSymbolicLink before Vista
         }
         if flags.allow_unprivileged_create && !self.profile.knows_unprivileged_flag() {
             return Err(NtError::InvalidParameter); // S3
         }
-        if !self.profile.symlink_creation_allowed(flags.allow_unprivileged_create) {
+        if !self
+            .profile
+            .symlink_creation_allowed(flags.allow_unprivileged_create)
+        {
             return Err(NtError::PrivilegeNotHeld); // S2
         }
         if !self.volumes[dst.vol].kind.supports_reparse_points() {
@@ -165,19 +217,24 @@ impl Machine {
         }
         self.check_new_name(dst.vol, parent, &name)?;
         let (kind, attrs) = if flags.directory {
-            (NodeKind::Directory(Default::default()), FILE_ATTRIBUTE_DIRECTORY)
+            (
+                NodeKind::Directory(Default::default()),
+                FILE_ATTRIBUTE_DIRECTORY,
+            )
         } else {
             (NodeKind::File(FileData::default()), FILE_ATTRIBUTE_ARCHIVE)
         };
-        let rec = self.insert_node_unchecked(dst.vol, parent, name, kind, attrs | FILE_ATTRIBUTE_REPARSE_POINT);
+        let rec = self.insert_node_unchecked(
+            dst.vol,
+            parent,
+            name,
+            kind,
+            attrs | FILE_ATTRIBUTE_REPARSE_POINT,
+        );
         let raw = data.encode().into_boxed_slice();
         let node = self.node_mut(dst.vol, rec)?;
         node.reparse = Some(Box::new(Reparse { raw, data }));
-        if flags.directory {
-            node.posix.mode = 0o777;
-        } else {
-            node.posix.mode = 0o777;
-        }
+        node.posix.mode = 0o777; // links are lrwxrwxrwx in the Linux view
         Ok(self.file_info(dst.vol, rec, None))
     }
 
@@ -192,7 +249,12 @@ impl Machine {
     }
 
     /// A junction in a directory by id, the target in Windows syntax.
-    pub fn create_junction_at(&mut self, dir: NodeId, name: &str, target: &str) -> Result<FileInfo> {
+    pub fn create_junction_at(
+        &mut self,
+        dir: NodeId,
+        name: &str,
+        target: &str,
+    ) -> Result<FileInfo> {
         let dst = self.resolve_at(dir, &Name::new(name))?;
         let data = self.junction_data_for(target)?;
         self.junction_resolved(dst, data)
@@ -200,7 +262,11 @@ impl Machine {
 
     /// The mount point mklink writes for `target`: `\??\C:\abs` + print name `C:\abs`.
     pub fn junction_data_for(&self, target: &str) -> Result<ReparseData> {
-        let full = if target.starts_with(r"\??\") { crate::path::nt_path(target)? } else { self.full_path(target)? };
+        let full = if target.starts_with(r"\??\") {
+            crate::path::nt_path(target)?
+        } else {
+            self.full_path(target)?
+        };
         if !matches!(full.root, Root::Drive(_)) {
             return Err(NtError::ObjectNameInvalid);
         }
@@ -212,7 +278,9 @@ impl Machine {
     }
 
     fn junction_resolved(&mut self, dst: Resolved, data: ReparseData) -> Result<FileInfo> {
-        if !self.profile.supports_junctions() || !self.volumes[dst.vol].kind.supports_reparse_points() {
+        if !self.profile.supports_junctions()
+            || !self.volumes[dst.vol].kind.supports_reparse_points()
+        {
             return Err(NtError::InvalidDeviceRequest);
         }
         let (Some(parent), Some(name)) = (dst.parent, dst.name.clone()) else {
@@ -226,7 +294,13 @@ impl Machine {
         if self.profile.junction_gets_archive() {
             attrs |= FILE_ATTRIBUTE_ARCHIVE; // J1: 0x430 on Windows 2000
         }
-        let rec = self.insert_node_unchecked(dst.vol, parent, name, NodeKind::Directory(Default::default()), attrs);
+        let rec = self.insert_node_unchecked(
+            dst.vol,
+            parent,
+            name,
+            NodeKind::Directory(Default::default()),
+            attrs,
+        );
         let raw = data.encode().into_boxed_slice();
         let node = self.node_mut(dst.vol, rec)?;
         node.reparse = Some(Box::new(Reparse { raw, data }));

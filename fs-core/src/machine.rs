@@ -112,8 +112,11 @@ impl fmt::Debug for Machine {
 impl Default for Machine {
     /// C: and D:, both NTFS, Windows 11 profile, the host clock.
     fn default() -> Self {
-        Machine::with_volumes(&[('C', FsKind::Ntfs), ('D', FsKind::Ntfs)], Profile::default())
-            .expect("two distinct letters")
+        Machine::with_volumes(
+            &[('C', FsKind::Ntfs), ('D', FsKind::Ntfs)],
+            Profile::default(),
+        )
+        .expect("two distinct letters")
     }
 }
 
@@ -127,7 +130,11 @@ impl Machine {
             current_dirs: BTreeMap::new(),
             handles: Slab::new(),
             clock: Arc::new(SystemClock),
-            default_posix: PosixMeta { uid: 0, gid: 0, mode: 0o644 },
+            default_posix: PosixMeta {
+                uid: 0,
+                gid: 0,
+                mode: 0o644,
+            },
         }
     }
 
@@ -167,7 +174,12 @@ impl Machine {
 
     /// Adds a volume. Letters are A–Z and unique; the serial is derived from the
     /// letter so that machines built alike print alike.
-    pub fn add_volume(&mut self, letter: char, kind: FsKind, label: Option<&str>) -> Result<VolumeId> {
+    pub fn add_volume(
+        &mut self,
+        letter: char,
+        kind: FsKind,
+        label: Option<&str>,
+    ) -> Result<VolumeId> {
         let letter = letter.to_ascii_uppercase();
         if !letter.is_ascii_uppercase() || self.volume_by_letter(letter as u8).is_some() {
             return Err(NtError::InvalidParameter);
@@ -175,13 +187,22 @@ impl Machine {
         let serial = 0x1A2B_0000 | (u32::from(letter as u8) << 8) | 0x3C;
         let label = label.map_or_else(|| default_label(kind), str::to_string);
         let now = self.now();
-        self.volumes.push(Volume::new(letter as u8, kind, label, serial, now, self.default_posix));
+        self.volumes.push(Volume::new(
+            letter as u8,
+            kind,
+            label,
+            serial,
+            now,
+            self.default_posix,
+        ));
         Ok(self.volumes.len() - 1)
     }
 
     /// Every volume, in the order added.
     pub fn volume_infos(&self) -> Vec<VolumeInfo> {
-        (0..self.volumes.len()).map(|id| self.volume_info(id)).collect()
+        (0..self.volumes.len())
+            .map(|id| self.volume_info(id))
+            .collect()
     }
 
     pub fn volume_info(&self, id: VolumeId) -> VolumeInfo {
@@ -215,7 +236,10 @@ impl Machine {
 
     /// The root directory of a volume.
     pub fn root(&self, volume: VolumeId) -> NodeId {
-        NodeId { volume, file: self.volumes[volume].file_ref(ROOT_RECORD) }
+        NodeId {
+            volume,
+            file: self.volumes[volume].file_ref(ROOT_RECORD),
+        }
     }
 
     // ---- current directory -------------------------------------------------
@@ -249,7 +273,8 @@ impl Machine {
     /// Switches the current drive (`D:`), keeping each drive's directory.
     pub fn set_current_drive(&mut self, letter: char) -> Result<()> {
         let l = letter.to_ascii_uppercase() as u8;
-        self.volume_by_letter(l).ok_or(NtError::ObjectPathNotFound)?;
+        self.volume_by_letter(l)
+            .ok_or(NtError::ObjectPathNotFound)?;
         self.current_drive = l;
         Ok(())
     }
@@ -278,11 +303,16 @@ impl Machine {
 
     /// The record a NodeId names, if that file still exists.
     pub(crate) fn record_of(&self, id: NodeId) -> Result<RecordNo> {
-        self.vol(id.volume)?.resolve_ref(id.file).ok_or(NtError::FileDeleted)
+        self.vol(id.volume)?
+            .resolve_ref(id.file)
+            .ok_or(NtError::FileDeleted)
     }
 
     pub(crate) fn node_id(&self, vol: VolumeId, rec: RecordNo) -> NodeId {
-        NodeId { volume: vol, file: self.volumes[vol].file_ref(rec) }
+        NodeId {
+            volume: vol,
+            file: self.volumes[vol].file_ref(rec),
+        }
     }
 
     /// The Win32 path of a node through its first name (`C:\a\b`).
@@ -306,30 +336,55 @@ impl Machine {
 
     /// Adds `name` in directory `parent` for `child`. Callers have validated the
     /// name, checked for collisions and the link limit (STYLE 6.5).
-    pub(crate) fn link_unchecked(&mut self, vol: VolumeId, parent: RecordNo, name: Name, child: RecordNo) {
+    pub(crate) fn link_unchecked(
+        &mut self,
+        vol: VolumeId,
+        parent: RecordNo,
+        name: Name,
+        child: RecordNo,
+    ) {
         let now = self.now();
         let v = &mut self.volumes[vol];
         let key = name.key();
         let p = v.node_mut(parent).expect("parent checked by caller");
-        p.entries_mut().expect("parent is a directory").insert(key, child);
+        p.entries_mut()
+            .expect("parent is a directory")
+            .insert(key, child);
         p.times.last_write = now;
         p.times.change = now;
         let c = v.node_mut(child).expect("child checked by caller");
-        c.names.push(NameLink { parent, name, delete_pending: false });
+        c.names.push(NameLink {
+            parent,
+            name,
+            delete_pending: false,
+        });
         c.times.change = now;
     }
 
     /// Removes the name `key` from `parent` and frees the node when it has no name
     /// and no open handle left (HL30). Returns the record the name pointed at.
-    pub(crate) fn unlink_unchecked(&mut self, vol: VolumeId, parent: RecordNo, key: &NameKey) -> RecordNo {
+    pub(crate) fn unlink_unchecked(
+        &mut self,
+        vol: VolumeId,
+        parent: RecordNo,
+        key: &NameKey,
+    ) -> RecordNo {
         let now = self.now();
         let v = &mut self.volumes[vol];
         let p = v.node_mut(parent).expect("parent checked by caller");
-        let child = p.entries_mut().expect("parent is a directory").remove(key).expect("entry checked by caller");
+        let child = p
+            .entries_mut()
+            .expect("parent is a directory")
+            .remove(key)
+            .expect("entry checked by caller");
         p.times.last_write = now;
         p.times.change = now;
         let c = v.node_mut(child).expect("entries name live records");
-        if let Some(i) = c.names.iter().position(|l| l.parent == parent && &l.name.key() == key) {
+        if let Some(i) = c
+            .names
+            .iter()
+            .position(|l| l.parent == parent && &l.name.key() == key)
+        {
             c.names.remove(i);
         }
         c.times.change = now;
@@ -340,7 +395,10 @@ impl Machine {
     /// Frees a node that has neither a name nor an open handle.
     pub(crate) fn free_if_unreferenced(&mut self, vol: VolumeId, rec: RecordNo) {
         let v = &mut self.volumes[vol];
-        if rec != ROOT_RECORD && v.node(rec).is_some_and(|n| n.names.is_empty() && n.open_count == 0) {
+        if rec != ROOT_RECORD
+            && v.node(rec)
+                .is_some_and(|n| n.names.is_empty() && n.open_count == 0)
+        {
             v.free(rec);
         }
     }
@@ -373,7 +431,12 @@ impl Machine {
     }
 
     /// Checks that `name` may be added to directory `parent` (N1, N2, N4, N11).
-    pub(crate) fn check_new_name(&self, vol: VolumeId, parent: RecordNo, name: &Name) -> Result<()> {
+    pub(crate) fn check_new_name(
+        &self,
+        vol: VolumeId,
+        parent: RecordNo,
+        name: &Name,
+    ) -> Result<()> {
         name::validate(name.units())?;
         let p = self.node(vol, parent)?;
         let entries = p.entries().ok_or(NtError::NotADirectory)?;
@@ -382,22 +445,29 @@ impl Machine {
                 .node(vol, existing)?
                 .name_in(parent, &name.key())
                 .is_some_and(|l| l.delete_pending);
-            return Err(if pending { NtError::DeletePending } else { NtError::ObjectNameCollision });
+            return Err(if pending {
+                NtError::DeletePending
+            } else {
+                NtError::ObjectNameCollision
+            });
         }
         Ok(())
     }
 
     /// Builds the FileInfo of a node; `through` is the name it was reached by.
-    pub(crate) fn file_info(&self, vol: VolumeId, rec: RecordNo, through: Option<(RecordNo, &NameKey)>) -> FileInfo {
+    pub(crate) fn file_info(
+        &self,
+        vol: VolumeId,
+        rec: RecordNo,
+        through: Option<(RecordNo, &NameKey)>,
+    ) -> FileInfo {
         let v = &self.volumes[vol];
         let n = v.node(rec).expect("caller holds a live record");
         let delete_pending = through
             .and_then(|(p, k)| n.name_in(p, k))
             .is_some_and(|l| l.delete_pending);
         // FAT reports one link whatever happens (HL22); directories have one name.
-        let (link_count, total_links) = if !v.kind.supports_hard_links() {
-            (1, 1)
-        } else if rec == ROOT_RECORD {
+        let (link_count, total_links) = if !v.kind.supports_hard_links() || rec == ROOT_RECORD {
             (1, 1)
         } else {
             (n.link_count(), n.names.len() as u32)
@@ -449,7 +519,10 @@ impl CurrentDirs for Machine {
     }
 
     fn current_dir(&self, drive: u8) -> FullPath {
-        self.current_dirs.get(&drive).cloned().unwrap_or_else(|| FullPath::drive_root(drive))
+        self.current_dirs
+            .get(&drive)
+            .cloned()
+            .unwrap_or_else(|| FullPath::drive_root(drive))
     }
 }
 
@@ -498,8 +571,14 @@ mod tests {
     #[test]
     fn add_volume_refuses_duplicate_letters() {
         let mut m = Machine::default();
-        assert_eq!(m.add_volume('c', FsKind::Fat32, None), Err(NtError::InvalidParameter));
-        assert_eq!(m.add_volume('1', FsKind::Fat32, None), Err(NtError::InvalidParameter));
+        assert_eq!(
+            m.add_volume('c', FsKind::Fat32, None),
+            Err(NtError::InvalidParameter)
+        );
+        assert_eq!(
+            m.add_volume('1', FsKind::Fat32, None),
+            Err(NtError::InvalidParameter)
+        );
         assert_eq!(m.add_volume('E', FsKind::Fat32, Some("USB")), Ok(2));
     }
 }

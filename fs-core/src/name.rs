@@ -17,7 +17,9 @@ fn table() -> &'static [u16] {
     TABLE.get_or_init(|| {
         (0..=u16::MAX)
             .map(|u| {
-                let Some(c) = char::from_u32(u32::from(u)) else { return u };
+                let Some(c) = char::from_u32(u32::from(u)) else {
+                    return u;
+                };
                 let mut up = c.to_uppercase();
                 match (up.next(), up.next()) {
                     (Some(x), None) if (x as u32) <= 0xFFFF => x as u32 as u16,
@@ -31,7 +33,11 @@ fn table() -> &'static [u16] {
 /// Folds one UTF-16 code unit with the upcase table.
 pub fn upcase_unit(u: u16) -> u16 {
     if u < 0x80 {
-        return if (0x61..=0x7A).contains(&u) { u - 0x20 } else { u };
+        return if (0x61..=0x7A).contains(&u) {
+            u - 0x20
+        } else {
+            u
+        };
     }
     table()[usize::from(u)]
 }
@@ -77,7 +83,11 @@ impl Name {
     /// True when both names fold to the same key (they collide in one directory).
     pub fn eq_ignore_case(&self, other: &Name) -> bool {
         self.0.len() == other.0.len()
-            && self.0.iter().zip(other.0.iter()).all(|(&a, &b)| upcase_unit(a) == upcase_unit(b))
+            && self
+                .0
+                .iter()
+                .zip(other.0.iter())
+                .all(|(&a, &b)| upcase_unit(a) == upcase_unit(b))
     }
 }
 
@@ -107,7 +117,11 @@ impl fmt::Debug for Name {
 /// True for the characters NTFS refuses in a name (N4): `< > : " / \ | ? *`, NUL
 /// and the control characters 1–31.
 pub fn is_invalid_unit(u: u16) -> bool {
-    u < 0x20 || matches!(u, 0x22 | 0x2A | 0x2F | 0x3A | 0x3C | 0x3E | 0x3F | 0x5C | 0x7C)
+    u < 0x20
+        || matches!(
+            u,
+            0x22 | 0x2A | 0x2F | 0x3A | 0x3C | 0x3E | 0x3F | 0x5C | 0x7C
+        )
 }
 
 /// Validates one name component as NTFS does at the NT layer (N2, N4, N11): not
@@ -183,6 +197,9 @@ mod tests {
                 assert_eq!(validate(&u(name)), Err(NtError::ObjectNameInvalid));
             }
         }
-        assert!(validate(&[0xD800, 0x61]).is_ok(), "WTF-16 names are valid (N3)");
+        assert!(
+            validate(&[0xD800, 0x61]).is_ok(),
+            "WTF-16 names are valid (N3)"
+        );
     }
 }

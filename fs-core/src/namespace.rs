@@ -53,7 +53,9 @@ impl Machine {
 
     /// Creates an empty file (CREATE_NEW) and closes it.
     pub fn create_file(&mut self, path: &str) -> Result<FileInfo> {
-        let opts = OpenOptions::default().disposition(Disposition::Create).want(Want::File);
+        let opts = OpenOptions::default()
+            .disposition(Disposition::Create)
+            .want(Want::File);
         let h = self.open(path, &opts)?;
         let info = self.handle_info(h);
         self.close(h)?;
@@ -62,7 +64,12 @@ impl Machine {
 
     /// Creates an empty file in a directory by id.
     pub fn create_file_at(&mut self, dir: NodeId, name: &str, attributes: u32) -> Result<FileInfo> {
-        let opts = OpenOptions { attributes, ..OpenOptions::default().disposition(Disposition::Create).want(Want::File) };
+        let opts = OpenOptions {
+            attributes,
+            ..OpenOptions::default()
+                .disposition(Disposition::Create)
+                .want(Want::File)
+        };
         let h = self.open_at(dir, name, &opts)?;
         let info = self.handle_info(h);
         self.close(h)?;
@@ -72,7 +79,9 @@ impl Machine {
     /// Replaces a file's contents, creating it if needed (CREATE_ALWAYS, links
     /// followed: `echo x > link` writes the target, S20).
     pub fn write_file(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
-        let opts = OpenOptions::default().disposition(Disposition::OverwriteIf).want(Want::File);
+        let opts = OpenOptions::default()
+            .disposition(Disposition::OverwriteIf)
+            .want(Want::File);
         let h = self.open(path, &opts)?;
         let r = self.write(h, 0, bytes).map(|_| ());
         self.close(h)?;
@@ -81,7 +90,10 @@ impl Machine {
 
     /// Appends to a file, creating it if needed (`>>`).
     pub fn append_file(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
-        let opts = OpenOptions::default().disposition(Disposition::OpenIf).want(Want::File).write(true);
+        let opts = OpenOptions::default()
+            .disposition(Disposition::OpenIf)
+            .want(Want::File)
+            .write(true);
         let h = self.open(path, &opts)?;
         let end = self.handle_info(h).map(|i| i.size);
         let r = end.and_then(|end| self.write(h, end, bytes).map(|_| ()));
@@ -92,7 +104,9 @@ impl Machine {
     /// Reads a whole file, links followed.
     pub fn read_file(&mut self, path: &str) -> Result<Vec<u8>> {
         let h = self.open(path, &OpenOptions::default().want(Want::File))?;
-        let r = self.handle_info(h).and_then(|i| self.read(h, 0, i.size as usize));
+        let r = self
+            .handle_info(h)
+            .and_then(|i| self.read(h, 0, i.size as usize));
         self.close(h)?;
         r
     }
@@ -101,7 +115,9 @@ impl Machine {
     /// directory or junction is refused (M12, J31, S32); a read-only name is
     /// refused (HL34). Open handles keep the data (HL30).
     pub fn delete_file(&mut self, path: &str) -> Result<()> {
-        let opts = OpenOptions::default().follow(Follow::OpenReparsePoint).want(Want::File);
+        let opts = OpenOptions::default()
+            .follow(Follow::OpenReparsePoint)
+            .want(Want::File);
         let h = self.open(path, &opts)?;
         let r = self.set_delete_disposition(h, true, DeleteSemantics::Profile);
         self.close(h)?;
@@ -111,7 +127,9 @@ impl Machine {
     /// RemoveDirectoryW: removes an empty directory, or a junction / directory
     /// symlink without touching its target (J30, S31); a file is refused (M12).
     pub fn remove_directory(&mut self, path: &str) -> Result<()> {
-        let opts = OpenOptions::default().follow(Follow::OpenReparsePoint).want(Want::Directory);
+        let opts = OpenOptions::default()
+            .follow(Follow::OpenReparsePoint)
+            .want(Want::Directory);
         let h = self.open(path, &opts)?;
         let r = self.set_delete_disposition(h, true, DeleteSemantics::Profile);
         self.close(h)?;
@@ -133,17 +151,39 @@ impl Machine {
     pub fn move_file(&mut self, from: &str, to: &str, flags: MoveFlags) -> Result<()> {
         let src_path = self.full_path(from)?;
         let dst_path = self.full_path(to)?;
-        let src = self.resolve_with(&src_path, Follow::OpenReparsePoint, PrefixIsFile::InvalidParameter)?;
-        let dst = self.resolve_with(&dst_path, Follow::OpenReparsePoint, PrefixIsFile::InvalidParameter)?;
+        let src = self.resolve_with(
+            &src_path,
+            Follow::OpenReparsePoint,
+            PrefixIsFile::InvalidParameter,
+        )?;
+        let dst = self.resolve_with(
+            &dst_path,
+            Follow::OpenReparsePoint,
+            PrefixIsFile::InvalidParameter,
+        )?;
         self.move_resolved(src, dst, flags)
     }
 
     /// rename(2) between directories by id. `replace` replaces an existing
     /// destination as MOVEFILE_REPLACE_EXISTING does.
-    pub fn rename_at(&mut self, from_dir: NodeId, from: &str, to_dir: NodeId, to: &str, replace: bool) -> Result<()> {
+    pub fn rename_at(
+        &mut self,
+        from_dir: NodeId,
+        from: &str,
+        to_dir: NodeId,
+        to: &str,
+        replace: bool,
+    ) -> Result<()> {
         let src = self.resolve_at(from_dir, &Name::new(from))?;
         let dst = self.resolve_at(to_dir, &Name::new(to))?;
-        self.move_resolved(src, dst, MoveFlags { replace_existing: replace, copy_allowed: false })
+        self.move_resolved(
+            src,
+            dst,
+            MoveFlags {
+                replace_existing: replace,
+                copy_allowed: false,
+            },
+        )
     }
 
     fn move_resolved(&mut self, src: Resolved, dst: Resolved, flags: MoveFlags) -> Result<()> {
@@ -155,7 +195,10 @@ impl Machine {
             return Err(NtError::AccessDenied);
         };
         let src_node = self.node(src.vol, src_rec)?;
-        if src_node.name_in(src_parent, &src_name.key()).is_some_and(|l| l.delete_pending) {
+        if src_node
+            .name_in(src_parent, &src_name.key())
+            .is_some_and(|l| l.delete_pending)
+        {
             return Err(NtError::DeletePending);
         }
         let is_dir = src_node.is_dir();
@@ -210,23 +253,37 @@ impl Machine {
         replace: bool,
     ) -> Result<()> {
         let node = self.node(vol, existing)?;
-        if node.name_in(parent, &name.key()).is_some_and(|l| l.delete_pending) {
+        if node
+            .name_in(parent, &name.key())
+            .is_some_and(|l| l.delete_pending)
+        {
             return Err(NtError::DeletePending);
         }
         if !replace {
             return Err(NtError::ObjectNameCollision);
         }
-        if node.is_dir() || node.attrs & FILE_ATTRIBUTE_READONLY != 0 || self.is_open(vol, existing) {
+        if node.is_dir() || node.attrs & FILE_ATTRIBUTE_READONLY != 0 || self.is_open(vol, existing)
+        {
             return Err(NtError::AccessDenied);
         }
         Ok(())
     }
 
-    fn rename_case_unchecked(&mut self, vol: VolumeId, rec: RecordNo, parent: RecordNo, name: Name) {
+    fn rename_case_unchecked(
+        &mut self,
+        vol: VolumeId,
+        rec: RecordNo,
+        parent: RecordNo,
+        name: Name,
+    ) {
         let now = self.now();
         let key = name.key();
         let node = self.volumes[vol].node_mut(rec).expect("checked");
-        if let Some(l) = node.names.iter_mut().find(|l| l.parent == parent && l.name.key() == key) {
+        if let Some(l) = node
+            .names
+            .iter_mut()
+            .find(|l| l.parent == parent && l.name.key() == key)
+        {
             l.name = name;
         }
         node.times.change = now;
@@ -252,23 +309,40 @@ impl Machine {
 
     /// MOVEFILE_COPY_ALLOWED across volumes: copy the file (data, attributes,
     /// times, reparse point) then delete the source name.
-    fn move_across_volumes(&mut self, src: Resolved, dst: Resolved, flags: MoveFlags) -> Result<()> {
+    fn move_across_volumes(
+        &mut self,
+        src: Resolved,
+        dst: Resolved,
+        flags: MoveFlags,
+    ) -> Result<()> {
         let src_rec = src.node.ok_or(NtError::ObjectNameNotFound)?;
-        let (src_parent, src_name) = (src.parent.expect("checked"), src.name.clone().expect("checked"));
-        let (dst_parent, dst_name) = (dst.parent.expect("checked"), dst.name.clone().expect("checked"));
+        let (src_parent, src_name) = (
+            src.parent.expect("checked"),
+            src.name.clone().expect("checked"),
+        );
+        let (dst_parent, dst_name) = (
+            dst.parent.expect("checked"),
+            dst.name.clone().expect("checked"),
+        );
         let node: Node = self.node(src.vol, src_rec)?.clone();
-        if node.attrs & FILE_ATTRIBUTE_READONLY != 0 && false {
-            return Err(NtError::AccessDenied);
-        }
         if !self.volumes[dst.vol].kind.supports_reparse_points() && node.reparse.is_some() {
             return Err(NtError::InvalidDeviceRequest);
         }
         // Validate the whole move before changing anything.
         match dst.node {
-            Some(existing) => self.check_replace(dst.vol, existing, dst_parent, &dst_name, flags.replace_existing)?,
+            Some(existing) => self.check_replace(
+                dst.vol,
+                existing,
+                dst_parent,
+                &dst_name,
+                flags.replace_existing,
+            )?,
             None => self.check_new_name(dst.vol, dst_parent, &dst_name)?,
         }
-        let src_handle = self.open_resolved(src.clone(), &OpenOptions::default().follow(Follow::OpenReparsePoint))?;
+        let src_handle = self.open_resolved(
+            src.clone(),
+            &OpenOptions::default().follow(Follow::OpenReparsePoint),
+        )?;
         let deletable = self.set_delete_disposition(src_handle, true, DeleteSemantics::Classic);
         if let Err(e) = deletable {
             self.close(src_handle)?;
@@ -277,7 +351,13 @@ impl Machine {
         if dst.node.is_some() {
             self.unlink_unchecked(dst.vol, dst_parent, &dst_name.key());
         }
-        let rec = self.insert_node_unchecked(dst.vol, dst_parent, dst_name, node.kind.clone(), node.attrs);
+        let rec = self.insert_node_unchecked(
+            dst.vol,
+            dst_parent,
+            dst_name,
+            node.kind.clone(),
+            node.attrs,
+        );
         let copy = self.volumes[dst.vol].node_mut(rec).expect("just inserted");
         copy.times = node.times;
         copy.reparse = node.reparse.clone();
@@ -340,7 +420,13 @@ impl Machine {
 
     /// Sets owner, group and mode of a node (the Linux view). Clearing every write
     /// bit sets READONLY on a file and setting the owner's clears it.
-    pub fn set_posix_of(&mut self, id: NodeId, uid: Option<u32>, gid: Option<u32>, mode: Option<u16>) -> Result<()> {
+    pub fn set_posix_of(
+        &mut self,
+        id: NodeId,
+        uid: Option<u32>,
+        gid: Option<u32>,
+        mode: Option<u16>,
+    ) -> Result<()> {
         let rec = self.record_of(id)?;
         let now = self.now();
         let node = self.node_mut(id.volume, rec)?;

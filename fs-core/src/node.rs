@@ -101,7 +101,9 @@ impl Node {
 
     /// The name this node has in directory `parent` under `key`, if any.
     pub fn name_in(&self, parent: RecordNo, key: &NameKey) -> Option<&NameLink> {
-        self.names.iter().find(|l| l.parent == parent && &l.name.key() == key)
+        self.names
+            .iter()
+            .find(|l| l.parent == parent && &l.name.key() == key)
     }
 
     pub fn reparse_tag(&self) -> Option<u32> {

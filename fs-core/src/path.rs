@@ -91,7 +91,16 @@ impl FullPath {
 
     fn root_eq(&self, other: &FullPath) -> bool {
         match (&self.root, &other.root) {
-            (Root::Unc { server: s1, share: h1 }, Root::Unc { server: s2, share: h2 }) => {
+            (
+                Root::Unc {
+                    server: s1,
+                    share: h1,
+                },
+                Root::Unc {
+                    server: s2,
+                    share: h2,
+                },
+            ) => {
                 Name::new(s1).eq_ignore_case(&Name::new(s2))
                     && Name::new(h1).eq_ignore_case(&Name::new(h2))
             }
@@ -170,7 +179,11 @@ pub fn full_path(input: &str, cwd: &dyn CurrentDirs, rules: Win32Rules) -> Resul
 }
 
 /// [`full_path`] on UTF-16 input.
-pub fn full_path_units(input: &[u16], cwd: &dyn CurrentDirs, rules: Win32Rules) -> Result<FullPath> {
+pub fn full_path_units(
+    input: &[u16],
+    cwd: &dyn CurrentDirs,
+    rules: Win32Rules,
+) -> Result<FullPath> {
     if input.is_empty() || input.contains(&0) {
         return Err(NtError::ObjectNameInvalid);
     }
@@ -178,11 +191,7 @@ pub fn full_path_units(input: &[u16], cwd: &dyn CurrentDirs, rules: Win32Rules) 
         return Err(NtError::NameTooLong);
     }
     // `\\?\` and `\??\`: verbatim, only `\` separates (P1, N10).
-    if input.len() >= 4
-        && input[0] == BS
-        && input[3] == BS
-        && ((input[1] == BS && input[2] == QMARK) || (input[1] == QMARK && input[2] == QMARK))
-    {
+    if matches!(input, [BS, BS | QMARK, QMARK, BS, ..]) {
         return nt_path_units(input);
     }
     let is_sep = |u: u16| u == BS || u == FS;
@@ -193,7 +202,11 @@ pub fn full_path_units(input: &[u16], cwd: &dyn CurrentDirs, rules: Win32Rules) 
         let rest: Vec<&[u16]> = input[2..].split(|&u| is_sep(u)).collect();
         if rest.first().is_some_and(|c| c == &[DOT]) {
             let dev: Vec<u16> = rest[1..].join(&BS);
-            if dev.len() >= 2 && dev[1] == COLON && dev[0] < 0x80 && (dev[0] as u8).is_ascii_alphabetic() {
+            if dev.len() >= 2
+                && dev[1] == COLON
+                && dev[0] < 0x80
+                && (dev[0] as u8).is_ascii_alphabetic()
+            {
                 // `\\.\C:\x` is the drive path, normalised.
                 let tail = &dev[2..];
                 let mut p = FullPath::drive_root(dev[0] as u8);
@@ -221,24 +234,27 @@ pub fn full_path_units(input: &[u16], cwd: &dyn CurrentDirs, rules: Win32Rules) 
         return finish(p, input, rules);
     }
 
-    let (mut p, tail): (FullPath, &[u16]) =
-        if input.len() >= 2 && input[1] == COLON && input[0] < 0x80 && (input[0] as u8).is_ascii_alphabetic() {
-            let drive = (input[0] as u8).to_ascii_uppercase();
-            let tail = &input[2..];
-            if tail.first().is_some_and(|&u| is_sep(u)) {
-                (FullPath::drive_root(drive), tail)
-            } else {
-                // `C:foo`: relative to drive C's current directory (S9).
-                (cwd.current_dir(drive), tail)
-            }
-        } else if is_sep(input[0]) {
-            (FullPath::drive_root(cwd.current_drive()), input)
+    let (mut p, tail): (FullPath, &[u16]) = if input.len() >= 2
+        && input[1] == COLON
+        && input[0] < 0x80
+        && (input[0] as u8).is_ascii_alphabetic()
+    {
+        let drive = (input[0] as u8).to_ascii_uppercase();
+        let tail = &input[2..];
+        if tail.first().is_some_and(|&u| is_sep(u)) {
+            (FullPath::drive_root(drive), tail)
         } else {
-            if is_device_name_alone(input, rules.device_names) {
-                return Ok(device(&text));
-            }
-            (cwd.current_dir(cwd.current_drive()), input)
-        };
+            // `C:foo`: relative to drive C's current directory (S9).
+            (cwd.current_dir(drive), tail)
+        }
+    } else if is_sep(input[0]) {
+        (FullPath::drive_root(cwd.current_drive()), input)
+    } else {
+        if is_device_name_alone(input, rules.device_names) {
+            return Ok(device(&text));
+        }
+        (cwd.current_dir(cwd.current_drive()), input)
+    };
     let floor = 0;
     push_normalised(&mut p, tail, floor, true);
     finish(p, input, rules)
@@ -275,7 +291,10 @@ fn finish(mut p: FullPath, input: &[u16], rules: Win32Rules) -> Result<FullPath>
     // N6: Win32 strips trailing dots and spaces from the final component.
     if let Some(last) = p.components.pop() {
         let units = last.units();
-        let end = units.iter().rposition(|&u| u != DOT && u != SPACE).map_or(0, |i| i + 1);
+        let end = units
+            .iter()
+            .rposition(|&u| u != DOT && u != SPACE)
+            .map_or(0, |i| i + 1);
         if end > 0 {
             p.components.push(Name::from_units(&units[..end]));
         }
@@ -299,7 +318,10 @@ const RESERVED: &[&str] = &["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"];
 /// The base of a name for the device check: up to the first dot or colon, with
 /// trailing spaces dropped.
 fn device_base(units: &[u16]) -> String {
-    let end = units.iter().position(|&u| u == DOT || u == COLON).unwrap_or(units.len());
+    let end = units
+        .iter()
+        .position(|&u| u == DOT || u == COLON)
+        .unwrap_or(units.len());
     let s = String::from_utf16_lossy(&units[..end]);
     s.trim_end_matches(' ').to_ascii_uppercase()
 }
@@ -310,7 +332,10 @@ fn is_reserved_base(base: &str) -> bool {
     }
     for prefix in ["COM", "LPT"] {
         if let Some(n) = base.strip_prefix(prefix) {
-            if matches!(n, "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "¹" | "²" | "³") {
+            if matches!(
+                n,
+                "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "¹" | "²" | "³"
+            ) {
                 return true;
             }
         }
@@ -321,9 +346,9 @@ fn is_reserved_base(base: &str) -> bool {
 fn is_reserved_last_component(units: &[u16], rule: DeviceNames) -> bool {
     match rule {
         DeviceNames::Classic => is_reserved_base(&device_base(units)),
-        DeviceNames::Windows11 => {
-            String::from_utf16_lossy(units).trim_end_matches([' ', '.']).eq_ignore_ascii_case("NUL")
-        }
+        DeviceNames::Windows11 => String::from_utf16_lossy(units)
+            .trim_end_matches([' ', '.'])
+            .eq_ignore_ascii_case("NUL"),
     }
 }
 
@@ -360,13 +385,24 @@ pub fn nt_path_units(input: &[u16]) -> Result<FullPath> {
             return (Vec::new(), false);
         }
         let trailing = tail.last() == Some(&BS);
-        let body = if trailing { &tail[..tail.len() - 1] } else { tail };
+        let body = if trailing {
+            &tail[..tail.len() - 1]
+        } else {
+            tail
+        };
         if body.is_empty() {
             return (Vec::new(), trailing);
         }
-        (body.split(|&u| u == BS).map(Name::from_units).collect(), trailing)
+        (
+            body.split(|&u| u == BS).map(Name::from_units).collect(),
+            trailing,
+        )
     };
-    if rest_units.len() >= 2 && rest_units[1] == COLON && rest_units[0] < 0x80 && (rest_units[0] as u8).is_ascii_alphabetic() {
+    if rest_units.len() >= 2
+        && rest_units[1] == COLON
+        && rest_units[0] < 0x80
+        && (rest_units[0] as u8).is_ascii_alphabetic()
+    {
         let tail = &rest_units[2..];
         if !tail.is_empty() && tail[0] != BS {
             return Err(NtError::ObjectNameInvalid);
@@ -379,7 +415,11 @@ pub fn nt_path_units(input: &[u16]) -> Result<FullPath> {
             verbatim: true,
         });
     }
-    let upper: String = rest.chars().take(4).collect::<String>().to_ascii_uppercase();
+    let upper: String = rest
+        .chars()
+        .take(4)
+        .collect::<String>()
+        .to_ascii_uppercase();
     if upper == r"UNC\" {
         let tail: Vec<u16> = rest[4..].encode_utf16().collect();
         let parts: Vec<&[u16]> = tail.splitn(3, |&u| u == BS).collect();
@@ -418,17 +458,25 @@ mod tests {
         }
         fn current_dir(&self, drive: u8) -> FullPath {
             match drive {
-                b'C' => nt_path(r"\??\C:\work\sub").map(|mut p| {
-                    p.verbatim = false;
-                    p
-                }).unwrap(),
+                b'C' => nt_path(r"\??\C:\work\sub")
+                    .map(|mut p| {
+                        p.verbatim = false;
+                        p
+                    })
+                    .unwrap(),
                 d => FullPath::drive_root(d),
             }
         }
     }
 
-    const CLASSIC: Win32Rules = Win32Rules { device_names: DeviceNames::Classic, long_paths: true };
-    const WIN11: Win32Rules = Win32Rules { device_names: DeviceNames::Windows11, long_paths: true };
+    const CLASSIC: Win32Rules = Win32Rules {
+        device_names: DeviceNames::Classic,
+        long_paths: true,
+    };
+    const WIN11: Win32Rules = Win32Rules {
+        device_names: DeviceNames::Windows11,
+        long_paths: true,
+    };
 
     /// Golden table: input → normalised Win32 form (P1, N5, N6, N10, S9).
     #[test]
@@ -452,7 +500,7 @@ mod tests {
             (r"\\server\share\..\..", r"\\server\share\"),
             (r"//server/share/x", r"\\server\share\x"),
             (r"\\?\C:\a\..\b", r"C:\a\..\b"), // verbatim
-            (r"\\?\C:\a/b", r"C:\a/b"),        // `/` is no separator after \\?\
+            (r"\\?\C:\a/b", r"C:\a/b"),       // `/` is no separator after \\?\
             (r"\??\C:\x", r"C:\x"),
             (r"\\?\UNC\srv\sh\x", r"\\srv\sh\x"),
             (r"\\.\C:\a\..\b", r"C:\b"),
@@ -479,7 +527,11 @@ mod tests {
             ("con", "CON"),
         ];
         for (input, want) in rows {
-            assert_eq!(full_path(input, &Cwd, WIN11).unwrap().to_win32(), *want, "{input}");
+            assert_eq!(
+                full_path(input, &Cwd, WIN11).unwrap().to_win32(),
+                *want,
+                "{input}"
+            );
         }
     }
 
@@ -494,11 +546,23 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert_eq!(full_path("", &Cwd, CLASSIC), Err(NtError::ObjectNameInvalid));
-        assert_eq!(full_path(r"\\server", &Cwd, CLASSIC), Err(NtError::ObjectNameInvalid));
+        assert_eq!(
+            full_path("", &Cwd, CLASSIC),
+            Err(NtError::ObjectNameInvalid)
+        );
+        assert_eq!(
+            full_path(r"\\server", &Cwd, CLASSIC),
+            Err(NtError::ObjectNameInvalid)
+        );
         let long = format!(r"C:\{}", "a\\".repeat(200));
-        let short_rules = Win32Rules { long_paths: false, ..CLASSIC };
-        assert_eq!(full_path(&long, &Cwd, short_rules), Err(NtError::ObjectPathNotFound));
+        let short_rules = Win32Rules {
+            long_paths: false,
+            ..CLASSIC
+        };
+        assert_eq!(
+            full_path(&long, &Cwd, short_rules),
+            Err(NtError::ObjectPathNotFound)
+        );
         assert!(full_path(&long, &Cwd, CLASSIC).is_ok());
     }
 
@@ -511,7 +575,10 @@ mod tests {
         assert_eq!(p.to_nt(), r"\??\UNC\server\share\x");
         assert_eq!(nt_path(r"C:\x"), Err(NtError::ObjectNameInvalid));
         assert_eq!(nt_path(r"\??\C:x"), Err(NtError::ObjectNameInvalid));
-        assert!(matches!(nt_path(r"\??\Volume{abc}\").unwrap().root, Root::Nt(_)));
+        assert!(matches!(
+            nt_path(r"\??\Volume{abc}\").unwrap().root,
+            Root::Nt(_)
+        ));
         assert_eq!(FullPath::drive_root(b'c').to_nt(), r"\??\C:\");
     }
 }

@@ -49,7 +49,10 @@ impl WindowsVersion {
         VERSIONS
             .iter()
             .find(|(_, b, _)| *b == self.build)
-            .map_or_else(|| format!("Windows build {}", self.build), |(_, _, d)| (*d).to_string())
+            .map_or_else(
+                || format!("Windows build {}", self.build),
+                |(_, _, d)| (*d).to_string(),
+            )
     }
 }
 

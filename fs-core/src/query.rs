@@ -45,7 +45,9 @@ impl Machine {
 
     /// GetFileAttributesW: the object itself (S36).
     pub fn get_file_attributes(&self, path: &str) -> Result<u32> {
-        Ok(self.query_information(path, Follow::OpenReparsePoint)?.attributes)
+        Ok(self
+            .query_information(path, Follow::OpenReparsePoint)?
+            .attributes)
     }
 
     /// True when `path` resolves to something (links followed).
@@ -84,12 +86,23 @@ impl Machine {
 
     /// A directory's entries by id, after the entry named `after` (a cursor that
     /// survives changes to the directory), at most `limit` of them.
-    pub fn read_dir(&self, dir: NodeId, after: Option<&NameKey>, limit: usize) -> Result<Vec<DirEntryInfo>> {
+    pub fn read_dir(
+        &self,
+        dir: NodeId,
+        after: Option<&NameKey>,
+        limit: usize,
+    ) -> Result<Vec<DirEntryInfo>> {
         let rec = self.record_of(dir)?;
         self.list(dir.volume, rec, after, limit)
     }
 
-    fn list(&self, vol: VolumeId, rec: RecordNo, after: Option<&NameKey>, limit: usize) -> Result<Vec<DirEntryInfo>> {
+    fn list(
+        &self,
+        vol: VolumeId,
+        rec: RecordNo,
+        after: Option<&NameKey>,
+        limit: usize,
+    ) -> Result<Vec<DirEntryInfo>> {
         let node = self.node(vol, rec)?;
         let entries = node.entries().ok_or(NtError::NotADirectory)?;
         let range = match after {
@@ -99,9 +112,17 @@ impl Machine {
         Ok(range
             .take(limit)
             .map(|(key, &child)| {
-                let c = self.volumes[vol].node(child).expect("entries name live records");
-                let name = c.name_in(rec, key).map(|l| l.name.clone()).expect("entry has its name");
-                DirEntryInfo { name, info: self.file_info(vol, child, Some((rec, key))) }
+                let c = self.volumes[vol]
+                    .node(child)
+                    .expect("entries name live records");
+                let name = c
+                    .name_in(rec, key)
+                    .map(|l| l.name.clone())
+                    .expect("entry has its name");
+                DirEntryInfo {
+                    name,
+                    info: self.file_info(vol, child, Some((rec, key))),
+                }
             })
             .collect())
     }
@@ -109,7 +130,11 @@ impl Machine {
     /// Number of entries of a directory by id.
     pub fn entry_count(&self, dir: NodeId) -> Result<usize> {
         let rec = self.record_of(dir)?;
-        Ok(self.node(dir.volume, rec)?.entries().ok_or(NtError::NotADirectory)?.len())
+        Ok(self
+            .node(dir.volume, rec)?
+            .entries()
+            .ok_or(NtError::NotADirectory)?
+            .len())
     }
 
     /// FindFirstFileNameW / FindNextFileNameW: every name of the file at `path`
@@ -125,7 +150,11 @@ impl Machine {
         let v = &self.volumes[id.volume];
         let node = self.node(id.volume, rec)?;
         if rec == ROOT_RECORD {
-            return Ok(vec![FileName { parent: id, name: Name::new(""), path: "\\".into() }]);
+            return Ok(vec![FileName {
+                parent: id,
+                name: Name::new(""),
+                path: "\\".into(),
+            }]);
         }
         Ok(node
             .names

@@ -44,11 +44,22 @@ impl ReparseTag {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReparseData {
     /// IO_REPARSE_TAG_MOUNT_POINT: a junction (or a volume mount point).
-    MountPoint { substitute: Vec<u16>, print: Vec<u16> },
+    MountPoint {
+        substitute: Vec<u16>,
+        print: Vec<u16>,
+    },
     /// IO_REPARSE_TAG_SYMLINK.
-    Symlink { substitute: Vec<u16>, print: Vec<u16>, flags: u32 },
+    Symlink {
+        substitute: Vec<u16>,
+        print: Vec<u16>,
+        flags: u32,
+    },
     /// Any other tag: kept as raw bytes after the header (GUID included).
-    Other { tag: u32, guid: Option<[u8; 16]>, data: Vec<u8> },
+    Other {
+        tag: u32,
+        guid: Option<[u8; 16]>,
+        data: Vec<u8>,
+    },
 }
 
 impl ReparseData {
@@ -80,9 +91,8 @@ impl ReparseData {
 
     pub fn substitute_name(&self) -> Option<String> {
         match self {
-            ReparseData::MountPoint { substitute, .. } | ReparseData::Symlink { substitute, .. } => {
-                Some(String::from_utf16_lossy(substitute))
-            }
+            ReparseData::MountPoint { substitute, .. }
+            | ReparseData::Symlink { substitute, .. } => Some(String::from_utf16_lossy(substitute)),
             ReparseData::Other { .. } => None,
         }
     }
@@ -120,7 +130,11 @@ impl ReparseData {
                 units(&mut out, print);
                 out.extend_from_slice(&[0, 0]);
             }
-            ReparseData::Symlink { substitute, print, flags } => {
+            ReparseData::Symlink {
+                substitute,
+                print,
+                flags,
+            } => {
                 let print_len = print.len() * 2;
                 put16(&mut out, print_len);
                 put16(&mut out, substitute.len() * 2);
@@ -137,7 +151,13 @@ impl ReparseData {
                 out.extend_from_slice(data);
             }
         }
-        let len = out.len() - HEADER_SIZE - if matches!(self, ReparseData::Other { guid: Some(_), .. }) { 16 } else { 0 };
+        let len = out.len()
+            - HEADER_SIZE
+            - if matches!(self, ReparseData::Other { guid: Some(_), .. }) {
+                16
+            } else {
+                0
+            };
         out[4..6].copy_from_slice(&(len as u16).to_le_bytes());
         out
     }
@@ -173,9 +193,17 @@ impl ReparseData {
                 }
                 let flags = u32::from_le_bytes([body[8], body[9], body[10], body[11]]);
                 let (substitute, print) = names(body, 4)?;
-                Ok(ReparseData::Symlink { substitute, print, flags })
+                Ok(ReparseData::Symlink {
+                    substitute,
+                    print,
+                    flags,
+                })
             }
-            (tag, guid) => Ok(ReparseData::Other { tag, guid, data: body.to_vec() }),
+            (tag, guid) => Ok(ReparseData::Other {
+                tag,
+                guid,
+                data: body.to_vec(),
+            }),
         }
     }
 }
@@ -193,7 +221,10 @@ fn names(body: &[u8], extra: usize) -> Result<(Vec<u16>, Vec<u16>)> {
         if off % 2 != 0 || len % 2 != 0 || off + len > path.len() {
             return Err(NtError::IoReparseDataInvalid);
         }
-        Ok(path[off..off + len].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect())
+        Ok(path[off..off + len]
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect())
     };
     let substitute = read(f(0), f(2))?;
     let print = read(f(4), f(6))?;
@@ -267,7 +298,11 @@ pub fn hex_dump(bytes: &[u8]) -> String {
         }
         out.push(' ');
         for b in chunk {
-            out.push(if b.is_ascii_graphic() || *b == b' ' { *b as char } else { '.' });
+            out.push(if b.is_ascii_graphic() || *b == b' ' {
+                *b as char
+            } else {
+                '.'
+            });
         }
         out.push('\n');
     }
@@ -287,7 +322,13 @@ mod tests {
         assert_eq!(bytes.len(), 44);
         assert_eq!(&bytes[..8], &[0x03, 0x00, 0x00, 0xA0, 36, 0, 0, 0]);
         assert_eq!(&bytes[8..16], &[0, 0, 16, 0, 18, 0, 8, 0]);
-        assert_eq!(&bytes[16..34], "\\??\\C:\\t\0".encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>());
+        assert_eq!(
+            &bytes[16..34],
+            "\\??\\C:\\t\0"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .collect::<Vec<u8>>()
+        );
         assert_eq!(ReparseData::decode(&bytes), Ok(j));
     }
 
@@ -297,7 +338,10 @@ mod tests {
         let j = ReparseData::mount_point(r"\??\C:\target", "");
         let bytes = j.encode();
         let sub_units = r"\??\C:\target".len();
-        assert_eq!(usize::from(u16::from_le_bytes([bytes[4], bytes[5]])), 12 + 2 * sub_units);
+        assert_eq!(
+            usize::from(u16::from_le_bytes([bytes[4], bytes[5]])),
+            12 + 2 * sub_units
+        );
     }
 
     #[test]
@@ -319,16 +363,40 @@ mod tests {
         let good = ReparseData::symlink("a", "a", true).encode();
         let rows: Vec<(Vec<u8>, NtError)> = vec![
             (vec![], NtError::IoReparseDataInvalid),
-            (vec![0x0C, 0, 0, 0xA0, 0, 0, 0], NtError::IoReparseDataInvalid),
+            (
+                vec![0x0C, 0, 0, 0xA0, 0, 0, 0],
+                NtError::IoReparseDataInvalid,
+            ),
             (vec![0, 0, 0, 0, 0, 0, 0, 0], NtError::IoReparseTagInvalid),
             (vec![1, 0, 0, 0, 0, 0, 0, 0], NtError::IoReparseTagInvalid),
-            (good[..good.len() - 1].to_vec(), NtError::IoReparseDataInvalid),
-            ({ let mut v = good.clone(); v.push(0); v }, NtError::IoReparseDataInvalid),
+            (
+                good[..good.len() - 1].to_vec(),
+                NtError::IoReparseDataInvalid,
+            ),
+            (
+                {
+                    let mut v = good.clone();
+                    v.push(0);
+                    v
+                },
+                NtError::IoReparseDataInvalid,
+            ),
             // Non-Microsoft tag with only the 8-byte header (BTRFS reparse13).
-            (vec![0x34, 0x12, 0, 0, 0, 0, 0, 0], NtError::IoReparseDataInvalid),
+            (
+                vec![0x34, 0x12, 0, 0, 0, 0, 0, 0],
+                NtError::IoReparseDataInvalid,
+            ),
             // Symlink whose name range runs past the buffer.
-            (vec![0x0C, 0, 0, 0xA0, 12, 0, 0, 0, 0, 0, 40, 0, 0, 0, 0, 0, 0, 0, 0, 0], NtError::IoReparseDataInvalid),
-            (vec![0u8; MAXIMUM_REPARSE_DATA_BUFFER_SIZE + 1], NtError::IoReparseDataInvalid),
+            (
+                vec![
+                    0x0C, 0, 0, 0xA0, 12, 0, 0, 0, 0, 0, 40, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                ],
+                NtError::IoReparseDataInvalid,
+            ),
+            (
+                vec![0u8; MAXIMUM_REPARSE_DATA_BUFFER_SIZE + 1],
+                NtError::IoReparseDataInvalid,
+            ),
         ];
         for (buf, want) in rows {
             assert_eq!(ReparseData::decode(&buf), Err(want), "{buf:?}");
@@ -337,40 +405,75 @@ mod tests {
 
     #[test]
     fn other_tags_round_trip_with_guid() {
-        let o = ReparseData::Other { tag: 0x0000_1234, guid: Some([7; 16]), data: vec![1, 2, 3] };
+        let o = ReparseData::Other {
+            tag: 0x0000_1234,
+            guid: Some([7; 16]),
+            data: vec![1, 2, 3],
+        };
         let b = o.encode();
         assert_eq!(b.len(), 27);
         assert_eq!(u16::from_le_bytes([b[4], b[5]]), 3);
         assert_eq!(ReparseData::decode(&b), Ok(o));
-        let app = ReparseData::Other { tag: IO_REPARSE_TAG_APPEXECLINK, guid: None, data: vec![9; 4] };
+        let app = ReparseData::Other {
+            tag: IO_REPARSE_TAG_APPEXECLINK,
+            guid: None,
+            data: vec![9; 4],
+        };
         assert_eq!(ReparseData::decode(&app.encode()), Ok(app));
     }
 
     #[test]
     fn delete_request_rules() {
         assert_eq!(decode_delete_request(&[]), Err(NtError::InvalidBufferSize));
-        assert_eq!(decode_delete_request(&[3]), Err(NtError::IoReparseDataInvalid));
-        assert_eq!(decode_delete_request(&[0; 28]), Err(NtError::IoReparseDataInvalid));
-        assert_eq!(decode_delete_request(&[0; 8]), Err(NtError::IoReparseTagInvalid));
+        assert_eq!(
+            decode_delete_request(&[3]),
+            Err(NtError::IoReparseDataInvalid)
+        );
+        assert_eq!(
+            decode_delete_request(&[0; 28]),
+            Err(NtError::IoReparseDataInvalid)
+        );
+        assert_eq!(
+            decode_delete_request(&[0; 8]),
+            Err(NtError::IoReparseTagInvalid)
+        );
         assert_eq!(
             decode_delete_request(&delete_request(IO_REPARSE_TAG_MOUNT_POINT)),
             Ok((ReparseTag(IO_REPARSE_TAG_MOUNT_POINT), None))
         );
         let mut with_len = delete_request(IO_REPARSE_TAG_SYMLINK);
         with_len[4] = 1;
-        assert_eq!(decode_delete_request(&with_len), Err(NtError::IoReparseDataInvalid));
-        assert_eq!(decode_delete_request(&[0x34, 0x12, 0, 0, 0, 0, 0, 0]), Err(NtError::IoReparseDataInvalid));
+        assert_eq!(
+            decode_delete_request(&with_len),
+            Err(NtError::IoReparseDataInvalid)
+        );
+        assert_eq!(
+            decode_delete_request(&[0x34, 0x12, 0, 0, 0, 0, 0, 0]),
+            Err(NtError::IoReparseDataInvalid)
+        );
         let mut guid = vec![0x34, 0x12, 0, 0, 0, 0, 0, 0];
         guid.extend_from_slice(&[5; 16]);
-        assert_eq!(decode_delete_request(&guid), Ok((ReparseTag(0x1234), Some([5; 16]))));
+        assert_eq!(
+            decode_delete_request(&guid),
+            Ok((ReparseTag(0x1234), Some([5; 16])))
+        );
     }
 
     #[test]
     fn get_buffer_sizes() {
         let stored = ReparseData::mount_point(r"\??\C:\target", r"C:\target").encode();
-        assert_eq!(get_into(&stored, 0), Err((NtError::InvalidUserBuffer, vec![])));
-        assert_eq!(get_into(&stored, 27), Err((NtError::BufferTooSmall, vec![])));
-        assert_eq!(get_into(&stored, 30), Err((NtError::BufferOverflow, stored[..30].to_vec())));
+        assert_eq!(
+            get_into(&stored, 0),
+            Err((NtError::InvalidUserBuffer, vec![]))
+        );
+        assert_eq!(
+            get_into(&stored, 27),
+            Err((NtError::BufferTooSmall, vec![]))
+        );
+        assert_eq!(
+            get_into(&stored, 30),
+            Err((NtError::BufferOverflow, stored[..30].to_vec()))
+        );
         assert_eq!(get_into(&stored, 4096), Ok(stored.clone()));
     }
 }

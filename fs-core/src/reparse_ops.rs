@@ -8,7 +8,9 @@ use crate::file_ref::RecordNo;
 use crate::machine::{Follow, Machine, NodeId, VolumeId};
 use crate::node::Reparse;
 use crate::profile::Privilege;
-use crate::reparse::{self, ReparseData, ReparseTag, IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
+use crate::reparse::{
+    self, ReparseData, ReparseTag, IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK,
+};
 
 impl Machine {
     /// FSCTL_SET_REPARSE_POINT on the object at `path`.
@@ -55,20 +57,28 @@ impl Machine {
             if old != tag {
                 return Err(NtError::IoReparseTagMismatch); // J7
             }
-            if let (ReparseData::Other { guid: g1, .. }, ReparseData::Other { guid: g2, .. }) = (&existing.data, &data) {
+            if let (ReparseData::Other { guid: g1, .. }, ReparseData::Other { guid: g2, .. }) =
+                (&existing.data, &data)
+            {
                 if g1 != g2 {
                     return Err(NtError::ReparseAttributeConflict);
                 }
             }
         }
-        if let ReparseData::Symlink { substitute, flags, .. } = &data {
+        if let ReparseData::Symlink {
+            substitute, flags, ..
+        } = &data
+        {
             if substitute.is_empty() && flags & reparse::SYMLINK_FLAG_RELATIVE != 0 {
                 return Err(NtError::IoReparseDataInvalid); // P5
             }
         }
         let now = self.now();
         let node = self.node_mut(vol, rec)?;
-        node.reparse = Some(Box::new(Reparse { raw: buffer.into(), data }));
+        node.reparse = Some(Box::new(Reparse {
+            raw: buffer.into(),
+            data,
+        }));
         node.attrs |= FILE_ATTRIBUTE_REPARSE_POINT;
         node.times.change = now;
         Ok(())
@@ -89,7 +99,10 @@ impl Machine {
 
     fn get_reparse_rec(&self, vol: VolumeId, rec: RecordNo) -> Result<Vec<u8>> {
         let node = self.node(vol, rec)?;
-        node.reparse.as_ref().map(|r| r.raw.to_vec()).ok_or(NtError::NotAReparsePoint)
+        node.reparse
+            .as_ref()
+            .map(|r| r.raw.to_vec())
+            .ok_or(NtError::NotAReparsePoint)
     }
 
     /// The decoded reparse point at `path` (the link itself).
@@ -97,14 +110,20 @@ impl Machine {
         let r = self.resolve_str(path, Follow::OpenReparsePoint)?;
         let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
         let node = self.node(r.vol, rec)?;
-        node.reparse.as_ref().map(|r| r.data.clone()).ok_or(NtError::NotAReparsePoint)
+        node.reparse
+            .as_ref()
+            .map(|r| r.data.clone())
+            .ok_or(NtError::NotAReparsePoint)
     }
 
     /// The decoded reparse point of a node by id.
     pub fn reparse_data_of(&self, id: NodeId) -> Result<ReparseData> {
         let rec = self.record_of(id)?;
         let node = self.node(id.volume, rec)?;
-        node.reparse.as_ref().map(|r| r.data.clone()).ok_or(NtError::NotAReparsePoint)
+        node.reparse
+            .as_ref()
+            .map(|r| r.data.clone())
+            .ok_or(NtError::NotAReparsePoint)
     }
 
     /// FSCTL_DELETE_REPARSE_POINT with the request buffer (§6.4).

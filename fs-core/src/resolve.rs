@@ -27,7 +27,12 @@ pub(crate) enum PrefixIsFile {
 /// A reparse point's meaning to the walk.
 enum Redirect {
     /// Continue at `vol` root with these components (already in walk order).
-    To { vol: VolumeId, remote: bool, components: Vec<Name>, trailing: bool },
+    To {
+        vol: VolumeId,
+        remote: bool,
+        components: Vec<Name>,
+        trailing: bool,
+    },
 }
 
 impl Machine {
@@ -37,9 +42,21 @@ impl Machine {
         self.resolve_with(path, follow, PrefixIsFile::PathNotFound)
     }
 
-    pub(crate) fn resolve_with(&self, path: &FullPath, follow: Follow, prefix: PrefixIsFile) -> Result<Resolved> {
+    pub(crate) fn resolve_with(
+        &self,
+        path: &FullPath,
+        follow: Follow,
+        prefix: PrefixIsFile,
+    ) -> Result<Resolved> {
         let (vol, remote) = self.root_volume(&path.root, false)?;
-        self.walk_path(vol, remote, path.components.clone(), path.trailing_separator, follow, prefix)
+        self.walk_path(
+            vol,
+            remote,
+            path.components.clone(),
+            path.trailing_separator,
+            follow,
+            prefix,
+        )
     }
 
     /// Resolves a Win32 path string.
@@ -53,12 +70,19 @@ impl Machine {
     /// server is unreachable.
     fn root_volume(&self, root: &Root, _from_link: bool) -> Result<(VolumeId, bool)> {
         match root {
-            Root::Drive(d) => Ok((self.volume_by_letter(*d).ok_or(NtError::ObjectPathNotFound)?, false)),
+            Root::Drive(d) => Ok((
+                self.volume_by_letter(*d)
+                    .ok_or(NtError::ObjectPathNotFound)?,
+                false,
+            )),
             Root::Unc { server, share } => {
                 let local = ["localhost", "127.0.0.1", "::1", "ntlinkfs"]
                     .iter()
                     .any(|s| server.eq_ignore_ascii_case(s));
-                let letter = share.strip_suffix('$').filter(|s| s.len() == 1).map(|s| s.as_bytes()[0]);
+                let letter = share
+                    .strip_suffix('$')
+                    .filter(|s| s.len() == 1)
+                    .map(|s| s.as_bytes()[0]);
                 match (local, letter.and_then(|l| self.volume_by_letter(l))) {
                     (true, Some(vol)) => Ok((vol, true)),
                     _ => Err(NtError::BadNetworkPath),
@@ -84,7 +108,10 @@ impl Machine {
     /// The volume GUID name, `Volume{…}`, derived from the serial.
     pub fn volume_guid(&self, vol: VolumeId) -> String {
         let s = self.volumes[vol].serial;
-        format!("Volume{{{s:08x}-0000-0000-0000-{:012x}}}", u64::from(self.volumes[vol].letter))
+        format!(
+            "Volume{{{s:08x}-0000-0000-0000-{:012x}}}",
+            u64::from(self.volumes[vol].letter)
+        )
     }
 
     fn walk_path(
@@ -115,7 +142,14 @@ impl Machine {
                     Some(n) => (self.parent_of(vol, cur, n), Some(n.clone())),
                     None => (None, None),
                 };
-                return Ok(Resolved { vol, parent, name, node: Some(cur), via_link, require_dir });
+                return Ok(Resolved {
+                    vol,
+                    parent,
+                    name,
+                    node: Some(cur),
+                    via_link,
+                    require_dir,
+                });
             };
             let is_last = stack.is_empty();
             let dir = self.node(vol, cur)?;
@@ -156,12 +190,19 @@ impl Machine {
                 .map_or_else(|| comp.clone(), |l| l.name.clone());
             if let Some(rp) = &cnode.reparse {
                 if !is_last || follow == Follow::Reparse {
-                    if let Some(redirect) = self.reparse_redirect(&rp.data, cnode.is_dir(), remote, vol, &cur_path)? {
+                    if let Some(redirect) =
+                        self.reparse_redirect(&rp.data, cnode.is_dir(), remote, vol, &cur_path)?
+                    {
                         followed += 1;
                         if followed > limit {
                             return Err(NtError::ReparsePointNotResolved);
                         }
-                        let Redirect::To { vol: v, remote: r, components, trailing: t } = redirect;
+                        let Redirect::To {
+                            vol: v,
+                            remote: r,
+                            components,
+                            trailing: t,
+                        } = redirect;
                         via_link = is_last.then_some(if cnode.is_dir() {
                             LinkFlavor::Directory
                         } else {
@@ -202,7 +243,11 @@ impl Machine {
     fn parent_of(&self, vol: VolumeId, rec: RecordNo, name: &Name) -> Option<RecordNo> {
         let key = name.key();
         let n = self.volumes[vol].node(rec)?;
-        n.names.iter().find(|l| l.name.key() == key).or(n.names.first()).map(|l| l.parent)
+        n.names
+            .iter()
+            .find(|l| l.name.key() == key)
+            .or(n.names.first())
+            .map(|l| l.parent)
     }
 
     /// Where a reparse point sends the walk, or None when it is not a redirect
@@ -221,7 +266,8 @@ impl Machine {
                     return Err(NtError::IoReparseTagNotHandled);
                 }
                 // J10: the substitute must be an NT path; J8b: never remote.
-                let target = path::nt_path_units(substitute).map_err(|_| NtError::ObjectNameInvalid)?;
+                let target =
+                    path::nt_path_units(substitute).map_err(|_| NtError::ObjectNameInvalid)?;
                 if !substitute.starts_with(&[BS, b'?' as u16, b'?' as u16, BS]) {
                     return Err(NtError::ObjectNameInvalid);
                 }
@@ -238,7 +284,9 @@ impl Machine {
                     trailing: target.trailing_separator,
                 }))
             }
-            ReparseData::Symlink { substitute, flags, .. } => {
+            ReparseData::Symlink {
+                substitute, flags, ..
+            } => {
                 if !self.profile.supports_symlinks() {
                     return Err(NtError::IoReparseTagNotHandled);
                 }
@@ -246,18 +294,28 @@ impl Machine {
                 if flags & SYMLINK_FLAG_RELATIVE != 0 {
                     // A relative link's target is where the link is (R2R when the
                     // link was reached remotely, else L2L).
-                    let allowed = if remote { policy.remote_to_remote } else { policy.local_to_local };
+                    let allowed = if remote {
+                        policy.remote_to_remote
+                    } else {
+                        policy.local_to_local
+                    };
                     if !allowed {
                         return Err(NtError::SymlinkClassDisabled);
                     }
                     let (components, trailing) = apply_relative(substitute, cur_path)?;
-                    Ok(Some(Redirect::To { vol, remote, components, trailing }))
+                    Ok(Some(Redirect::To {
+                        vol,
+                        remote,
+                        components,
+                        trailing,
+                    }))
                 } else {
                     // P6: absolute targets must be `\??\` NT paths, taken literally.
                     if !substitute.starts_with(&[BS, b'?' as u16, b'?' as u16, BS]) {
                         return Err(NtError::ObjectNameInvalid);
                     }
-                    let target = path::nt_path_units(substitute).map_err(|_| NtError::ObjectNameInvalid)?;
+                    let target =
+                        path::nt_path_units(substitute).map_err(|_| NtError::ObjectNameInvalid)?;
                     let target_remote = matches!(target.root, Root::Unc { .. });
                     let allowed = match (remote, target_remote) {
                         (false, false) => policy.local_to_local,
@@ -317,7 +375,11 @@ impl Machine {
     pub(crate) fn resolved_node(&self, id: NodeId) -> Result<Resolved> {
         let rec = self.record_of(id)?;
         let node = self.node(id.volume, rec)?;
-        let link = node.names.iter().find(|l| !l.delete_pending).or(node.names.first());
+        let link = node
+            .names
+            .iter()
+            .find(|l| !l.delete_pending)
+            .or(node.names.first());
         Ok(Resolved {
             vol: id.volume,
             parent: link.map(|l| l.parent),
@@ -338,9 +400,17 @@ fn apply_relative(target: &[u16], parent: &[Name]) -> Result<(Vec<Name>, bool)> 
     if target.is_empty() {
         return Err(NtError::IoReparseDataInvalid);
     }
-    let (mut out, body) = if target[0] == BS { (Vec::new(), &target[1..]) } else { (parent.to_vec(), target) };
+    let (mut out, body) = if target[0] == BS {
+        (Vec::new(), &target[1..])
+    } else {
+        (parent.to_vec(), target)
+    };
     let trailing = body.last() == Some(&BS) && !body.is_empty();
-    let body = if trailing { &body[..body.len() - 1] } else { body };
+    let body = if trailing {
+        &body[..body.len() - 1]
+    } else {
+        body
+    };
     if body.is_empty() {
         return Ok((out, trailing));
     }
@@ -387,8 +457,17 @@ mod tests {
             assert_eq!(got, names(want), "{t}");
             assert_eq!(tr, *trailing, "{t}");
         }
-        assert_eq!(apply_relative(&u(r"..\..\..\x"), &parent), Err(NtError::IoReparseDataInvalid));
-        assert_eq!(apply_relative(&u(r".\\d"), &parent), Err(NtError::ObjectNameInvalid));
-        assert_eq!(apply_relative(&u(""), &parent), Err(NtError::IoReparseDataInvalid));
+        assert_eq!(
+            apply_relative(&u(r"..\..\..\x"), &parent),
+            Err(NtError::IoReparseDataInvalid)
+        );
+        assert_eq!(
+            apply_relative(&u(r".\\d"), &parent),
+            Err(NtError::ObjectNameInvalid)
+        );
+        assert_eq!(
+            apply_relative(&u(""), &parent),
+            Err(NtError::IoReparseDataInvalid)
+        );
     }
 }

@@ -51,7 +51,8 @@ impl Machine {
         let mut visited = HashSet::new();
         if info.reparse_tag.is_some() {
             if let Some(target) = self.junction_target_dir(info.id)? {
-                report.deleted_through_junctions += self.delete_contents(target, true, &mut visited, &mut report, true)?;
+                report.deleted_through_junctions +=
+                    self.delete_contents(target, true, &mut visited, &mut report, true)?;
             }
             self.remove_directory(path)?;
             report.links += 1;
@@ -69,7 +70,11 @@ impl Machine {
             return Ok(None);
         };
         let text = String::from_utf16_lossy(&substitute);
-        Ok(self.query_information(&text, Follow::Reparse).ok().filter(|i| i.is_directory).map(|i| i.id))
+        Ok(self
+            .query_information(&text, Follow::Reparse)
+            .ok()
+            .filter(|i| i.is_directory)
+            .map(|i| i.id))
     }
 
     /// Deletes everything inside `dir`; returns how many entries were deleted.
@@ -97,7 +102,10 @@ impl Machine {
                 let name = e.name.to_string_lossy();
                 if !e.info.is_directory {
                     if e.info.attributes & FILE_ATTRIBUTE_READONLY != 0 {
-                        self.set_attributes_of(e.info.id, e.info.attributes & !FILE_ATTRIBUTE_READONLY)?;
+                        self.set_attributes_of(
+                            e.info.id,
+                            e.info.attributes & !FILE_ATTRIBUTE_READONLY,
+                        )?;
                     }
                     self.delete_at(d, &name, Want::File)?;
                     report.files += 1;
@@ -138,7 +146,12 @@ impl Machine {
         Ok(deleted)
     }
 
-    fn delete_contents_inner(&mut self, dir: NodeId, visited: &mut HashSet<NodeId>, report: &mut TreeDeleteReport) -> Result<usize> {
+    fn delete_contents_inner(
+        &mut self,
+        dir: NodeId,
+        visited: &mut HashSet<NodeId>,
+        report: &mut TreeDeleteReport,
+    ) -> Result<usize> {
         visited.remove(&dir);
         self.delete_contents(dir, true, visited, report, true)
     }

@@ -23,7 +23,14 @@ pub(crate) struct Volume {
 }
 
 impl Volume {
-    pub fn new(letter: u8, kind: FsKind, label: String, serial: u32, now: u64, posix: PosixMeta) -> Volume {
+    pub fn new(
+        letter: u8,
+        kind: FsKind,
+        label: String,
+        serial: u32,
+        now: u64,
+        posix: PosixMeta,
+    ) -> Volume {
         let mut nodes = Slab::with_capacity(64);
         let mut seqs = Vec::with_capacity(64);
         for record in 0..FIRST_USER_RECORD {
@@ -34,11 +41,18 @@ impl Volume {
             };
             let key = nodes.insert(Node {
                 kind,
-                attrs: if record == ROOT_RECORD { FILE_ATTRIBUTE_DIRECTORY | 0x6 } else { 0 },
+                attrs: if record == ROOT_RECORD {
+                    FILE_ATTRIBUTE_DIRECTORY | 0x6
+                } else {
+                    0
+                },
                 times: Times::all(now),
                 names: Vec::new(),
                 reparse: None,
-                posix: PosixMeta { mode: 0o755, ..posix },
+                posix: PosixMeta {
+                    mode: 0o755,
+                    ..posix
+                },
                 open_count: 0,
             });
             debug_assert_eq!(key as u64, record);
@@ -46,15 +60,26 @@ impl Volume {
         }
         // NTFS gives metadata records their record number as sequence (root: 5).
         seqs[0] = 1;
-        Volume { letter: letter.to_ascii_uppercase(), kind, label, serial, nodes, seqs }
+        Volume {
+            letter: letter.to_ascii_uppercase(),
+            kind,
+            label,
+            serial,
+            nodes,
+            seqs,
+        }
     }
 
     pub fn node(&self, record: RecordNo) -> Option<&Node> {
-        self.nodes.get(record as usize).filter(|n| !matches!(n.kind, NodeKind::Reserved))
+        self.nodes
+            .get(record as usize)
+            .filter(|n| !matches!(n.kind, NodeKind::Reserved))
     }
 
     pub fn node_mut(&mut self, record: RecordNo) -> Option<&mut Node> {
-        self.nodes.get_mut(record as usize).filter(|n| !matches!(n.kind, NodeKind::Reserved))
+        self.nodes
+            .get_mut(record as usize)
+            .filter(|n| !matches!(n.kind, NodeKind::Reserved))
     }
 
     pub fn file_ref(&self, record: RecordNo) -> FileRef {

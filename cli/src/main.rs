@@ -1,0 +1,6 @@
+//! The `ntlinkfs` command.
+
+fn main() {
+    eprintln!("ntlinkfs: under construction");
+    std::process::exit(2);
+}

@@ -1,0 +1,1 @@
+//! Saving and loading a Machine as bytes (the image format).

@@ -1,0 +1,1 @@
+//! The cmd.exe dialect over a Machine.

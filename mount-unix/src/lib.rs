@@ -1,0 +1,1 @@
+//! FUSE adapter for ntlinkfs (see shared/DESIGN.md, "mount-unix").

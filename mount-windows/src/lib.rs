@@ -1,0 +1,1 @@
+//! WinFsp adapter for ntlinkfs (see shared/DESIGN.md, "mount-windows").

@@ -1,0 +1,1 @@
+//! Conformance suite for ntlinkfs (see shared/DESIGN.md, "tests and fuzz").
