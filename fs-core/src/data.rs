@@ -5,9 +5,13 @@
 pub const CHUNK: usize = 64 * 1024;
 
 /// A file's bytes. Each chunk holds up to CHUNK bytes; bytes past a chunk's
-/// length (or in a missing chunk) read as zeros.
+/// length (or in a missing chunk) read as zeros. An empty file allocates nothing
+/// and costs one pointer in its node (memory per file, issue 7).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FileData {
+pub struct FileData(Option<Box<Chunks>>);
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Chunks {
     chunks: Vec<Vec<u8>>,
     len: u64,
 }
@@ -20,25 +24,28 @@ impl FileData {
     }
 
     pub fn len(&self) -> u64 {
-        self.len
+        self.0.as_ref().map_or(0, |c| c.len)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
     /// Bytes held in memory (allocation size, for the memory benchmark).
     pub fn allocated(&self) -> usize {
-        self.chunks.iter().map(Vec::capacity).sum::<usize>()
-            + self.chunks.capacity() * std::mem::size_of::<Vec<u8>>()
+        self.0.as_ref().map_or(0, |c| {
+            std::mem::size_of::<Chunks>()
+                + c.chunks.iter().map(Vec::capacity).sum::<usize>()
+                + c.chunks.capacity() * std::mem::size_of::<Vec<u8>>()
+        })
     }
 
     /// Reads up to `len` bytes at `offset` (fewer at the end of the file).
     pub fn read(&self, offset: u64, len: usize) -> Vec<u8> {
-        if offset >= self.len {
+        if offset >= self.len() {
             return Vec::new();
         }
-        let end = (offset + len as u64).min(self.len);
+        let end = (offset + len as u64).min(self.len());
         let mut out = vec![0u8; (end - offset) as usize];
         self.read_into(offset, &mut out);
         out
@@ -46,6 +53,40 @@ impl FileData {
 
     /// Fills `out` from `offset`; the caller bounds `out` by the file length.
     pub fn read_into(&self, offset: u64, out: &mut [u8]) {
+        let Some(c) = self.0.as_deref() else {
+            out.fill(0);
+            return;
+        };
+        c.read_into(offset, out);
+    }
+
+    /// Writes `bytes` at `offset`, growing the file as needed.
+    pub fn write(&mut self, offset: u64, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        self.0
+            .get_or_insert_with(Default::default)
+            .write(offset, bytes);
+    }
+
+    /// Sets the length; bytes past a shrink are dropped, growth reads as zeros.
+    pub fn set_len(&mut self, len: u64) {
+        if len == 0 {
+            self.0 = None;
+        } else {
+            self.0.get_or_insert_with(Default::default).set_len(len);
+        }
+    }
+
+    /// The whole contents.
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.read(0, self.len() as usize)
+    }
+}
+
+impl Chunks {
+    fn read_into(&self, offset: u64, out: &mut [u8]) {
         let mut pos = offset;
         let mut done = 0;
         while done < out.len() {
@@ -66,8 +107,7 @@ impl FileData {
         }
     }
 
-    /// Writes `bytes` at `offset`, growing the file as needed.
-    pub fn write(&mut self, offset: u64, bytes: &[u8]) {
+    fn write(&mut self, offset: u64, bytes: &[u8]) {
         let mut pos = offset;
         let mut done = 0;
         while done < bytes.len() {
@@ -91,8 +131,7 @@ impl FileData {
         self.len = self.len.max(offset + bytes.len() as u64);
     }
 
-    /// Sets the length; bytes past a shrink are dropped, growth reads as zeros.
-    pub fn set_len(&mut self, len: u64) {
+    fn set_len(&mut self, len: u64) {
         if len < self.len {
             let keep_chunks = len.div_ceil(CHUNK as u64) as usize;
             self.chunks.truncate(keep_chunks);
@@ -103,11 +142,6 @@ impl FileData {
             self.chunks.shrink_to_fit();
         }
         self.len = len;
-    }
-
-    /// The whole contents.
-    pub fn to_vec(&self) -> Vec<u8> {
-        self.read(0, self.len as usize)
     }
 }
 

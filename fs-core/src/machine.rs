@@ -421,7 +421,7 @@ impl Machine {
             kind,
             attrs,
             times: Times::all(now),
-            names: Vec::new(),
+            names: Default::default(),
             reparse: None,
             posix,
             open_count: 0,

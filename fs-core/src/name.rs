@@ -80,6 +80,16 @@ impl Name {
         String::from_utf16_lossy(&self.0)
     }
 
+    /// True when this name folds to `key`, without allocating (hot in lookups).
+    pub fn matches_key(&self, key: &NameKey) -> bool {
+        self.0.len() == key.0.len()
+            && self
+                .0
+                .iter()
+                .zip(key.0.iter())
+                .all(|(&a, &k)| upcase_unit(a) == k)
+    }
+
     /// True when both names fold to the same key (they collide in one directory).
     pub fn eq_ignore_case(&self, other: &Name) -> bool {
         self.0.len() == other.0.len()

@@ -7,6 +7,9 @@ use crate::name::{Name, NameKey};
 use crate::reparse::ReparseData;
 use std::collections::BTreeMap;
 
+/// A node's names: almost every node has exactly one, kept inline.
+pub(crate) type Names = smallvec::SmallVec<[NameLink; 1]>;
+
 /// A directory's entries: case-folded key → record. Ordered by NTFS collation,
 /// which is the order directories enumerate in.
 pub(crate) type Entries = BTreeMap<NameKey, RecordNo>;
@@ -14,7 +17,8 @@ pub(crate) type Entries = BTreeMap<NameKey, RecordNo>;
 #[derive(Debug, Clone)]
 pub(crate) enum NodeKind {
     File(FileData),
-    Directory(Entries),
+    /// Boxed: directories are few, and a small NodeKind keeps every file small.
+    Directory(Box<Entries>),
     /// Records 0–15 other than the root hold NTFS metadata files; they are kept
     /// allocated so user records start at 16 as on a real volume.
     Reserved,
@@ -50,7 +54,7 @@ pub(crate) struct Node {
     pub kind: NodeKind,
     pub attrs: u32,
     pub times: Times,
-    pub names: Vec<NameLink>,
+    pub names: Names,
     pub reparse: Option<Box<Reparse>>,
     pub posix: PosixMeta,
     /// Open handles on this node.
@@ -64,14 +68,14 @@ impl Node {
 
     pub fn entries(&self) -> Option<&Entries> {
         match &self.kind {
-            NodeKind::Directory(e) => Some(e),
+            NodeKind::Directory(e) => Some(&**e),
             _ => None,
         }
     }
 
     pub fn entries_mut(&mut self) -> Option<&mut Entries> {
         match &mut self.kind {
-            NodeKind::Directory(e) => Some(e),
+            NodeKind::Directory(e) => Some(&mut **e),
             _ => None,
         }
     }
@@ -103,7 +107,7 @@ impl Node {
     pub fn name_in(&self, parent: RecordNo, key: &NameKey) -> Option<&NameLink> {
         self.names
             .iter()
-            .find(|l| l.parent == parent && &l.name.key() == key)
+            .find(|l| l.parent == parent && l.name.matches_key(key))
     }
 
     pub fn reparse_tag(&self) -> Option<u32> {

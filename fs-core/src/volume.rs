@@ -47,7 +47,7 @@ impl Volume {
                     0
                 },
                 times: Times::all(now),
-                names: Vec::new(),
+                names: Default::default(),
                 reparse: None,
                 posix: PosixMeta {
                     mode: 0o755,
