@@ -45,7 +45,7 @@ impl FileData {
         if offset >= self.len() {
             return Vec::new();
         }
-        let end = (offset + len as u64).min(self.len());
+        let end = offset.saturating_add(len as u64).min(self.len());
         let mut out = vec![0u8; (end - offset) as usize];
         self.read_into(offset, &mut out);
         out

@@ -423,7 +423,7 @@ impl Machine {
                 .node_mut(hd.vol, hd.rec)?
                 .names
                 .iter_mut()
-                .find(|l| l.parent == parent && l.name.key() == key)
+                .find(|l| l.parent == parent && l.name.matches_key(&key))
             {
                 l.delete_pending = false;
             }
@@ -461,7 +461,7 @@ impl Machine {
             if let Some(l) = node
                 .names
                 .iter_mut()
-                .find(|l| l.parent == parent && l.name.key() == key)
+                .find(|l| l.parent == parent && l.name.matches_key(&key))
             {
                 l.delete_pending = true;
             }

@@ -97,7 +97,8 @@ pub fn check(m: &Machine) -> Result<(), Violation> {
                     );
                 }
             }
-            for (i, l) in node.names.iter().enumerate() {
+            let mut seen_names = std::collections::HashSet::new();
+            for l in node.names.iter() {
                 ensure!(
                     name::validate(l.name.units()).is_ok(),
                     "{here}: invalid name {:?}",
@@ -119,9 +120,7 @@ pub fn check(m: &Machine) -> Result<(), Violation> {
                     l.name
                 );
                 ensure!(
-                    node.names[..i]
-                        .iter()
-                        .all(|o| o.parent != l.parent || o.name.key() != l.name.key()),
+                    seen_names.insert((l.parent, l.name.key())),
                     "{here}: duplicate name {:?}",
                     l.name
                 );

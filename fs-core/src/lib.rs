@@ -47,6 +47,7 @@ mod machine;
 pub mod name;
 mod namespace;
 mod node;
+pub mod op;
 pub mod path;
 pub mod profile;
 mod query;
@@ -70,6 +71,7 @@ pub use machine::{
 pub use name::{Name, NameKey};
 pub use namespace::MoveFlags;
 pub use node::PosixMeta;
+pub use op::{Op, Outcome};
 pub use path::FullPath;
 pub use profile::{FsKind, Privilege, Profile, SymlinkEvaluation, WindowsVersion};
 pub use query::FileName;

@@ -46,6 +46,16 @@ impl Machine {
         // HL10: a symlink as the existing name is linked itself, not its target.
         let existing_path = self.full_path(existing)?;
         let src = self.resolve(&existing_path, Follow::OpenReparsePoint)?;
+        // CreateHardLinkW opens the existing file: a name pending delete refuses (M9).
+        if let (Some(rec), Some((p, k))) = (src.node, src.parent_and_key()) {
+            if self
+                .node(src.vol, rec)?
+                .name_in(p, &k)
+                .is_some_and(|l| l.delete_pending)
+            {
+                return Err(NtError::DeletePending);
+            }
+        }
         let link_path = self.full_path(link)?;
         let dst = self.resolve_with(
             &link_path,
@@ -85,7 +95,7 @@ impl Machine {
         if !self.volumes[vol].kind.supports_hard_links() {
             return Err(NtError::InvalidDeviceRequest); // HL13, HL14
         }
-        let (Some(parent), Some(name)) = (dst.parent, dst.name.clone()) else {
+        let (Some(parent), Some(name)) = (dst.parent, dst.typed.clone()) else {
             return Err(NtError::ObjectNameCollision);
         };
         crate::name::validate(name.units())?; // HL9
@@ -98,7 +108,7 @@ impl Machine {
                 if let Some(l) = n
                     .names
                     .iter_mut()
-                    .find(|l| l.parent == parent && l.name.key() == key)
+                    .find(|l| l.parent == parent && l.name.matches_key(&key))
                 {
                     l.name = name;
                 }

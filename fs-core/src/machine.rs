@@ -5,7 +5,7 @@
 
 use crate::attrs::{Clock, FileTime, SystemClock, Times};
 use crate::error::{NtError, Result};
-use crate::file_ref::{FileRef, RecordNo};
+use crate::file_ref::{FileRef, RecordNo, SeqNo};
 use crate::handle::Handle;
 use crate::name::{self, Name, NameKey};
 use crate::node::{NameLink, Node, NodeKind, PosixMeta};
@@ -205,6 +205,8 @@ impl Machine {
             .collect()
     }
 
+    /// # Panics
+    /// When `id` is not a volume of this machine (ids come from [`Machine::volume_infos`]).
     pub fn volume_info(&self, id: VolumeId) -> VolumeInfo {
         let v = &self.volumes[id];
         let (nodes, bytes) = v
@@ -234,11 +236,17 @@ impl Machine {
         self.volumes.iter().position(|v| v.letter == l)
     }
 
-    /// The root directory of a volume.
+    /// The root directory of a volume. For an id that names no volume the result
+    /// names nothing either: every operation on it fails with INVALID_PARAMETER.
     pub fn root(&self, volume: VolumeId) -> NodeId {
         NodeId {
             volume,
-            file: self.volumes[volume].file_ref(ROOT_RECORD),
+            file: self
+                .volumes
+                .get(volume)
+                .map_or(FileRef::new(ROOT_RECORD, ROOT_RECORD as SeqNo), |v| {
+                    v.file_ref(ROOT_RECORD)
+                }),
         }
     }
 
@@ -383,7 +391,7 @@ impl Machine {
         if let Some(i) = c
             .names
             .iter()
-            .position(|l| l.parent == parent && &l.name.key() == key)
+            .position(|l| l.parent == parent && l.name.matches_key(key))
         {
             c.names.remove(i);
         }
@@ -535,6 +543,9 @@ pub(crate) struct Resolved {
     pub parent: Option<RecordNo>,
     /// The last name: as stored when found, as typed when missing.
     pub name: Option<Name>,
+    /// The last name exactly as the caller typed it (a case-changing rename or
+    /// link stores this spelling, M1, HL6).
+    pub typed: Option<Name>,
     /// The node, or None when the last name does not exist.
     pub node: Option<RecordNo>,
     /// The flavor of the reparse point followed at the last component, if any.

@@ -191,7 +191,7 @@ impl Machine {
         let (Some(src_parent), Some(src_name)) = (src.parent, src.name.clone()) else {
             return Err(NtError::AccessDenied); // a volume root cannot move
         };
-        let (Some(dst_parent), Some(dst_name)) = (dst.parent, dst.name.clone()) else {
+        let (Some(dst_parent), Some(dst_name)) = (dst.parent, dst.typed.clone()) else {
             return Err(NtError::AccessDenied);
         };
         let src_node = self.node(src.vol, src_rec)?;
@@ -282,7 +282,7 @@ impl Machine {
         if let Some(l) = node
             .names
             .iter_mut()
-            .find(|l| l.parent == parent && l.name.key() == key)
+            .find(|l| l.parent == parent && l.name.matches_key(&key))
         {
             l.name = name;
         }

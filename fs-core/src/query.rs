@@ -61,6 +61,17 @@ impl Machine {
         Ok(self.file_info(id.volume, rec, None))
     }
 
+    /// Reads up to `len` bytes at `offset` of a file by id, without a handle (for
+    /// snapshots, audits and image save; adapters read through handles).
+    pub fn read_node(&self, id: NodeId, offset: u64, len: usize) -> Result<Vec<u8>> {
+        let rec = self.record_of(id)?;
+        let data = self
+            .node(id.volume, rec)?
+            .data()
+            .ok_or(NtError::FileIsADirectory)?;
+        Ok(data.read(offset, len))
+    }
+
     /// Looks `name` up in directory `dir`, following nothing (what the Linux
     /// kernel asks for each path component).
     pub fn lookup(&self, dir: NodeId, name: &str) -> Result<FileInfo> {
