@@ -79,6 +79,15 @@ impl FileData {
         }
     }
 
+    /// The chunks that hold bytes, by index (for the image writer: holes stay holes).
+    pub(crate) fn stored_chunks(&self) -> impl Iterator<Item = (usize, &[u8])> {
+        self.0
+            .iter()
+            .flat_map(|c| c.chunks.iter().enumerate())
+            .filter(|(_, c)| !c.is_empty())
+            .map(|(i, c)| (i, c.as_slice()))
+    }
+
     /// The whole contents.
     pub fn to_vec(&self) -> Vec<u8> {
         self.read(0, self.len() as usize)

@@ -1,1 +1,874 @@
-//! Saving and loading a Machine as bytes (the image format).
+//! Saved volumes: a whole [`Machine`] to bytes and back (no file I/O here; the
+//! `ntlinkfs` command writes the bytes atomically).
+//!
+//! Layout (little-endian), format version 1:
+//!
+//! ```text
+//! 0   8  magic "NTLNKIMG"
+//! 8   4  format version
+//! 12  8  payload length
+//! 20  4  CRC-32 (IEEE) of bytes 0..20 and of the payload
+//! 24  .. payload: profile, default POSIX meta, current drive and directories,
+//!        then each volume: letter, kind, label, serial, the sequence table,
+//!        and every record (record number, kind, attributes, the four times,
+//!        POSIX meta, names in order, raw reparse buffer, file data by chunk)
+//! ```
+//!
+//! Record and sequence numbers are kept, so every `FileRef` (and every inode
+//! the FUSE view derived from one) means the same file after a reload. A
+//! directory's index is not stored: it is rebuilt from the names, so it cannot
+//! disagree with them. Open handles are not part of an image: it holds the
+//! machine as it is once every handle is closed (delete-pending names gone,
+//! nameless open files freed).
+//!
+//! The loader takes any bytes and never panics: the header and checksum are
+//! checked before the payload is read, every count is bounded by the bytes
+//! that remain, and the result must pass [`invariants::check`].
+
+use crate::attrs::Times;
+use crate::data::{FileData, CHUNK};
+use crate::file_ref::{RecordNo, SeqNo};
+use crate::handle::MAX_FILE_SIZE;
+use crate::invariants::{self, Violation};
+use crate::machine::Machine;
+use crate::name::Name;
+use crate::node::{NameLink, Node, NodeKind, PosixMeta, Reparse};
+use crate::path::{FullPath, Root};
+use crate::profile::{FsKind, Privilege, Profile, SymlinkEvaluation, WindowsVersion};
+use crate::reparse::ReparseData;
+use crate::volume::{Volume, ROOT_RECORD};
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+
+/// The first bytes of every image.
+pub const MAGIC: [u8; 8] = *b"NTLNKIMG";
+/// The format this build writes and the newest it reads.
+pub const FORMAT_VERSION: u32 = 1;
+/// Header size: magic, version, payload length, checksum.
+pub const HEADER_LEN: usize = 24;
+
+/// Why bytes were refused as an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageError {
+    /// The bytes do not start with the image magic.
+    NotAnImage,
+    /// Fewer bytes than the header announces (an interrupted copy or write).
+    Truncated { expected: u64, actual: u64 },
+    /// More bytes than the header announces.
+    TrailingData { expected: u64, actual: u64 },
+    /// Written by a newer ntlinkfs (or an unknown version).
+    UnsupportedVersion { found: u32, supported: u32 },
+    /// The checksum does not match: the bytes were changed after writing.
+    ChecksumMismatch { stored: u32, computed: u32 },
+    /// The checksum matches but the contents are inconsistent.
+    Malformed(String),
+    /// The contents decode to a machine that breaks an invariant.
+    Invalid(Violation),
+}
+
+impl fmt::Display for ImageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImageError::NotAnImage => f.write_str("not an ntlinkfs image (bad magic)"),
+            ImageError::Truncated { expected, actual } => write!(
+                f,
+                "image is truncated: {actual} bytes, the header announces {expected}"
+            ),
+            ImageError::TrailingData { expected, actual } => write!(
+                f,
+                "image has trailing data: {actual} bytes, the header announces {expected}"
+            ),
+            ImageError::UnsupportedVersion { found, supported } => write!(
+                f,
+                "image format version {found} is not supported (this ntlinkfs reads \
+                 version {supported}{})",
+                if found > supported {
+                    "; it was written by a newer ntlinkfs"
+                } else {
+                    ""
+                }
+            ),
+            ImageError::ChecksumMismatch { stored, computed } => write!(
+                f,
+                "image is corrupted: checksum {computed:#010x} does not match the stored \
+                 {stored:#010x}"
+            ),
+            ImageError::Malformed(why) => write!(f, "image is malformed: {why}"),
+            ImageError::Invalid(v) => write!(f, "image describes an inconsistent volume: {v}"),
+        }
+    }
+}
+
+impl std::error::Error for ImageError {}
+
+type Res<T> = std::result::Result<T, ImageError>;
+
+fn malformed<T>(why: impl Into<String>) -> Res<T> {
+    Err(ImageError::Malformed(why.into()))
+}
+
+// ---- CRC-32 ----------------------------------------------------------------
+
+const fn crc_table() -> [u32; 256] {
+    let mut table = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+            k += 1;
+        }
+        table[i] = c;
+        i += 1;
+    }
+    table
+}
+
+static CRC_TABLE: [u32; 256] = crc_table();
+
+/// CRC-32 (IEEE 802.3, as zip and PNG use), continued from `crc`.
+fn crc32_update(crc: u32, bytes: &[u8]) -> u32 {
+    let mut c = !crc;
+    for &b in bytes {
+        c = CRC_TABLE[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8);
+    }
+    !c
+}
+
+/// CRC-32 (IEEE) of `bytes`.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    crc32_update(0, bytes)
+}
+
+fn image_crc(header: &[u8], payload: &[u8]) -> u32 {
+    crc32_update(crc32_update(0, &header[..20]), payload)
+}
+
+// ---- writer ----------------------------------------------------------------
+
+#[derive(Default)]
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+    fn bool(&mut self, v: bool) {
+        self.0.push(u8::from(v));
+    }
+    fn u16(&mut self, v: u16) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn len(&mut self, n: usize) {
+        self.u64(n as u64);
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        self.len(b.len());
+        self.0.extend_from_slice(b);
+    }
+    fn str(&mut self, s: &str) {
+        self.bytes(s.as_bytes());
+    }
+    fn units(&mut self, u: &[u16]) {
+        self.len(u.len());
+        for &x in u {
+            self.u16(x);
+        }
+    }
+}
+
+/// Serialises `m` to image bytes. Equal machines give equal bytes.
+pub fn save(m: &Machine) -> Vec<u8> {
+    let mut w = Writer::default();
+    write_profile(&mut w, &m.profile);
+    write_posix(&mut w, m.default_posix);
+    w.u8(m.current_drive);
+    w.len(m.current_dirs.len());
+    for (&drive, path) in &m.current_dirs {
+        w.u8(drive);
+        write_full_path(&mut w, path);
+    }
+    w.len(m.volumes.len());
+    for v in &m.volumes {
+        write_volume(&mut w, v);
+    }
+    let payload = w.0;
+    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    let crc = image_crc(&out, &payload);
+    out.extend_from_slice(&crc.to_le_bytes());
+    out.extend_from_slice(&payload);
+    out
+}
+
+fn write_profile(w: &mut Writer, p: &Profile) {
+    w.u32(p.version.build);
+    w.bool(p.developer_mode);
+    w.bool(p.privilege == Privilege::Unprivileged);
+    let e = p.symlink_evaluation;
+    w.bool(e.local_to_local);
+    w.bool(e.local_to_remote);
+    w.bool(e.remote_to_local);
+    w.bool(e.remote_to_remote);
+    w.bool(p.long_paths);
+}
+
+fn write_posix(w: &mut Writer, p: PosixMeta) {
+    w.u32(p.uid);
+    w.u32(p.gid);
+    w.u16(p.mode);
+}
+
+fn write_full_path(w: &mut Writer, p: &FullPath) {
+    match &p.root {
+        Root::Drive(d) => {
+            w.u8(0);
+            w.u8(*d);
+        }
+        Root::Unc { server, share } => {
+            w.u8(1);
+            w.str(server);
+            w.str(share);
+        }
+        Root::Device(s) => {
+            w.u8(2);
+            w.str(s);
+        }
+        Root::Nt(s) => {
+            w.u8(3);
+            w.str(s);
+        }
+    }
+    w.len(p.components.len());
+    for c in &p.components {
+        w.units(c.units());
+    }
+    w.bool(p.trailing_separator);
+    w.bool(p.verbatim);
+}
+
+fn write_kind(w: &mut Writer, k: FsKind) {
+    match k {
+        FsKind::Ntfs => w.u8(0),
+        FsKind::Fat32 => w.u8(1),
+        FsKind::ExFat => w.u8(2),
+        FsKind::Refs(a, b) => {
+            w.u8(3);
+            w.u8(a);
+            w.u8(b);
+        }
+    }
+}
+
+/// Records kept in the image: those with a name that is not pending delete, in
+/// a directory that is itself kept (a fixpoint, so a directory that goes away
+/// takes nothing with it that would dangle). Handles are not saved, so this is
+/// the state once they are all closed.
+fn kept_records(v: &Volume) -> HashSet<RecordNo> {
+    let mut kept: HashSet<RecordNo> = v.nodes.iter().map(|(k, _)| k as RecordNo).collect();
+    loop {
+        let before = kept.len();
+        let drop: Vec<RecordNo> = v
+            .user_records()
+            .filter(|(rec, n)| {
+                *rec != ROOT_RECORD
+                    && kept.contains(rec)
+                    && !n
+                        .names
+                        .iter()
+                        .any(|l| !l.delete_pending && kept.contains(&l.parent))
+            })
+            .map(|(rec, _)| rec)
+            .collect();
+        for rec in drop {
+            kept.remove(&rec);
+        }
+        if kept.len() == before {
+            return kept;
+        }
+    }
+}
+
+fn write_volume(w: &mut Writer, v: &Volume) {
+    let kept = kept_records(v);
+    w.u8(v.letter);
+    write_kind(w, v.kind);
+    w.str(&v.label);
+    w.u32(v.serial);
+    w.len(v.seqs.len());
+    for (rec, &s) in v.seqs.iter().enumerate() {
+        // A record dropped here is freed on reload: bump its sequence as free() does.
+        let live = v.nodes.contains(rec);
+        let s = if live && !kept.contains(&(rec as RecordNo)) {
+            s.wrapping_add(1).max(1)
+        } else {
+            s
+        };
+        w.u16(s);
+    }
+    let nodes: Vec<(usize, &Node)> = v
+        .nodes
+        .iter()
+        .filter(|(k, _)| kept.contains(&(*k as RecordNo)))
+        .collect();
+    w.len(nodes.len());
+    for (rec, node) in nodes {
+        w.u64(rec as u64);
+        w.u8(match node.kind {
+            NodeKind::Reserved => 0,
+            NodeKind::File(_) => 1,
+            NodeKind::Directory(_) => 2,
+        });
+        w.u32(node.attrs);
+        let t = node.times;
+        for x in [t.creation, t.last_access, t.last_write, t.change] {
+            w.u64(x);
+        }
+        write_posix(w, node.posix);
+        let names: Vec<&NameLink> = node
+            .names
+            .iter()
+            .filter(|l| !l.delete_pending && kept.contains(&l.parent))
+            .collect();
+        w.len(names.len());
+        for l in names {
+            w.u64(l.parent);
+            w.units(l.name.units());
+        }
+        match &node.reparse {
+            None => w.u8(0),
+            Some(rp) => {
+                w.u8(1);
+                w.bytes(&rp.raw);
+            }
+        }
+        if let NodeKind::File(data) = &node.kind {
+            w.u64(data.len());
+            let chunks: Vec<(usize, &[u8])> = data.stored_chunks().collect();
+            w.len(chunks.len());
+            for (i, c) in chunks {
+                w.u64(i as u64);
+                w.bytes(c);
+            }
+        }
+    }
+}
+
+// ---- reader ----------------------------------------------------------------
+
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize, what: &str) -> Res<&'a [u8]> {
+        match self.pos.checked_add(n) {
+            Some(end) if end <= self.buf.len() => {
+                let s = &self.buf[self.pos..end];
+                self.pos = end;
+                Ok(s)
+            }
+            _ => malformed(format!("{what} runs past the end of the payload")),
+        }
+    }
+    fn u8(&mut self, what: &str) -> Res<u8> {
+        Ok(self.take(1, what)?[0])
+    }
+    fn bool(&mut self, what: &str) -> Res<bool> {
+        match self.u8(what)? {
+            0 => Ok(false),
+            1 => Ok(true),
+            b => malformed(format!("{what}: {b} is not a boolean")),
+        }
+    }
+    fn u16(&mut self, what: &str) -> Res<u16> {
+        let b = self.take(2, what)?;
+        Ok(u16::from_le_bytes([b[0], b[1]]))
+    }
+    fn u32(&mut self, what: &str) -> Res<u32> {
+        let mut a = [0u8; 4];
+        a.copy_from_slice(self.take(4, what)?);
+        Ok(u32::from_le_bytes(a))
+    }
+    fn u64(&mut self, what: &str) -> Res<u64> {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(self.take(8, what)?);
+        Ok(u64::from_le_bytes(a))
+    }
+    /// A count of items that take at least `min_size` bytes each: bounded by the
+    /// bytes left, so a forged count cannot make the loader allocate or loop.
+    fn count(&mut self, min_size: usize, what: &str) -> Res<usize> {
+        let n = self.u64(what)?;
+        let left = (self.buf.len() - self.pos) as u64;
+        if n.saturating_mul(min_size as u64) > left {
+            return malformed(format!("{what}: {n} items cannot fit in {left} bytes"));
+        }
+        Ok(n as usize)
+    }
+    fn bytes(&mut self, what: &str) -> Res<&'a [u8]> {
+        let n = self.count(1, what)?;
+        self.take(n, what)
+    }
+    fn str(&mut self, what: &str) -> Res<String> {
+        let b = self.bytes(what)?;
+        match std::str::from_utf8(b) {
+            Ok(s) => Ok(s.to_string()),
+            Err(_) => malformed(format!("{what} is not UTF-8")),
+        }
+    }
+    fn units(&mut self, what: &str) -> Res<Vec<u16>> {
+        let n = self.count(2, what)?;
+        let b = self.take(n * 2, what)?;
+        Ok(b.chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect())
+    }
+}
+
+/// Checks the header and checksum; returns the format version and the payload.
+fn open(bytes: &[u8]) -> Res<(u32, &[u8])> {
+    if bytes.len() < MAGIC.len() || bytes[..MAGIC.len()] != MAGIC {
+        return Err(ImageError::NotAnImage);
+    }
+    if bytes.len() < HEADER_LEN {
+        return Err(ImageError::Truncated {
+            expected: HEADER_LEN as u64,
+            actual: bytes.len() as u64,
+        });
+    }
+    let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+    let mut len = [0u8; 8];
+    len.copy_from_slice(&bytes[12..20]);
+    let payload_len = u64::from_le_bytes(len);
+    let stored = u32::from_le_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
+    let expected = payload_len.saturating_add(HEADER_LEN as u64);
+    let actual = bytes.len() as u64;
+    let payload = &bytes[HEADER_LEN..];
+    // The checksum covers the header too, so a damaged version or length field
+    // is reported as corruption when the length still matches.
+    if actual == expected {
+        let computed = image_crc(bytes, payload);
+        if computed != stored {
+            return Err(ImageError::ChecksumMismatch { stored, computed });
+        }
+    }
+    if version != FORMAT_VERSION {
+        return Err(ImageError::UnsupportedVersion {
+            found: version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    if actual < expected {
+        return Err(ImageError::Truncated { expected, actual });
+    }
+    if actual > expected {
+        return Err(ImageError::TrailingData { expected, actual });
+    }
+    Ok((version, payload))
+}
+
+/// Loads a machine from image bytes. Any damage is an error, never a panic; the
+/// machine is checked against every invariant before it is returned. It uses
+/// the host clock (see [`Machine::set_clock`]).
+pub fn load(bytes: &[u8]) -> Res<Machine> {
+    let (_, payload) = open(bytes)?;
+    let mut r = Reader {
+        buf: payload,
+        pos: 0,
+    };
+    let profile = read_profile(&mut r)?;
+    let mut m = Machine::empty(profile);
+    m.default_posix = read_posix(&mut r, "default POSIX meta")?;
+    m.current_drive = r.u8("current drive")?;
+    let mut current_dirs = BTreeMap::new();
+    for _ in 0..r.count(3, "current directories")? {
+        let drive = r.u8("current directory drive")?;
+        let path = read_full_path(&mut r)?;
+        if path.root != Root::Drive(drive) {
+            return malformed("a current directory is not on its own drive");
+        }
+        if current_dirs.insert(drive, path).is_some() {
+            return malformed("two current directories for one drive");
+        }
+    }
+    m.current_dirs = current_dirs;
+    for _ in 0..r.count(16, "volumes")? {
+        let v = read_volume(&mut r)?;
+        if !v.letter.is_ascii_uppercase() || m.volume_by_letter(v.letter).is_some() {
+            return malformed(format!(
+                "volume letter {:?} is invalid or repeated",
+                v.letter
+            ));
+        }
+        m.volumes.push(v);
+    }
+    if r.pos != payload.len() {
+        return malformed("bytes left after the last volume");
+    }
+    if !m.volumes.is_empty() && m.volume_by_letter(m.current_drive).is_none() {
+        return malformed("the current drive is not one of the volumes");
+    }
+    if let Some(&d) = m
+        .current_dirs
+        .keys()
+        .find(|&&d| m.volume_by_letter(d).is_none())
+    {
+        return malformed(format!("current directory on missing drive {}", d as char));
+    }
+    invariants::check(&m).map_err(ImageError::Invalid)?;
+    Ok(m)
+}
+
+fn read_profile(r: &mut Reader) -> Res<Profile> {
+    let build = r.u32("profile build")?;
+    let developer_mode = r.bool("developer mode")?;
+    let privilege = if r.bool("privilege")? {
+        Privilege::Unprivileged
+    } else {
+        Privilege::Held
+    };
+    let symlink_evaluation = SymlinkEvaluation {
+        local_to_local: r.bool("symlink evaluation")?,
+        local_to_remote: r.bool("symlink evaluation")?,
+        remote_to_local: r.bool("symlink evaluation")?,
+        remote_to_remote: r.bool("symlink evaluation")?,
+    };
+    let long_paths = r.bool("long paths")?;
+    Ok(Profile {
+        version: WindowsVersion { build },
+        developer_mode,
+        privilege,
+        symlink_evaluation,
+        long_paths,
+    })
+}
+
+fn read_posix(r: &mut Reader, what: &str) -> Res<PosixMeta> {
+    Ok(PosixMeta {
+        uid: r.u32(what)?,
+        gid: r.u32(what)?,
+        mode: r.u16(what)?,
+    })
+}
+
+fn read_full_path(r: &mut Reader) -> Res<FullPath> {
+    let root = match r.u8("path root")? {
+        0 => Root::Drive(r.u8("drive")?),
+        1 => Root::Unc {
+            server: r.str("UNC server")?,
+            share: r.str("UNC share")?,
+        },
+        2 => Root::Device(r.str("device")?),
+        3 => Root::Nt(r.str("NT path")?),
+        t => return malformed(format!("unknown path root kind {t}")),
+    };
+    let mut components = Vec::new();
+    for _ in 0..r.count(8, "path components")? {
+        components.push(Name::from_units(&r.units("path component")?));
+    }
+    Ok(FullPath {
+        root,
+        components,
+        trailing_separator: r.bool("trailing separator")?,
+        verbatim: r.bool("verbatim")?,
+    })
+}
+
+fn read_kind(r: &mut Reader) -> Res<FsKind> {
+    Ok(match r.u8("filesystem kind")? {
+        0 => FsKind::Ntfs,
+        1 => FsKind::Fat32,
+        2 => FsKind::ExFat,
+        3 => FsKind::Refs(r.u8("ReFS version")?, r.u8("ReFS version")?),
+        k => return malformed(format!("unknown filesystem kind {k}")),
+    })
+}
+
+fn read_volume(r: &mut Reader) -> Res<Volume> {
+    let letter = r.u8("volume letter")?;
+    let kind = read_kind(r)?;
+    let label = r.str("volume label")?;
+    let serial = r.u32("volume serial")?;
+    let n = r.count(2, "sequence table")?;
+    let mut seqs: Vec<SeqNo> = Vec::with_capacity(n);
+    for _ in 0..n {
+        seqs.push(r.u16("sequence number")?);
+    }
+    if seqs.len() <= ROOT_RECORD as usize {
+        return malformed("sequence table shorter than the root record");
+    }
+    let mut records: Vec<(usize, Node)> = Vec::new();
+    let mut last: Option<u64> = None;
+    for _ in 0..r.count(60, "records")? {
+        let rec = r.u64("record number")?;
+        if last.is_some_and(|l| rec <= l) || rec >= seqs.len() as u64 {
+            return malformed(format!(
+                "record {rec} out of order or past the sequence table"
+            ));
+        }
+        last = Some(rec);
+        records.push((rec as usize, read_node(r, rec)?));
+    }
+    // Directory indexes are rebuilt from the names (never trusted from bytes).
+    let by_rec: HashSet<usize> = records.iter().map(|(k, _)| *k).collect();
+    let mut links: Vec<(RecordNo, Name, RecordNo)> = Vec::new();
+    for (rec, node) in &records {
+        for l in &node.names {
+            if !by_rec.contains(&(l.parent as usize)) {
+                return malformed(format!(
+                    "record {rec} is named in missing directory {}",
+                    l.parent
+                ));
+            }
+            links.push((l.parent, l.name.clone(), *rec as RecordNo));
+        }
+    }
+    let mut nodes: slab::Slab<Node> = records.into_iter().collect();
+    for (parent, name, child) in links {
+        let Some(entries) = nodes.get_mut(parent as usize).and_then(Node::entries_mut) else {
+            return malformed(format!(
+                "record {child} is named in {parent}, not a directory"
+            ));
+        };
+        if entries.insert(name.key(), child).is_some() {
+            return malformed(format!("name {name:?} appears twice in directory {parent}"));
+        }
+    }
+    Ok(Volume {
+        letter,
+        kind,
+        label,
+        serial,
+        nodes,
+        seqs,
+    })
+}
+
+fn read_node(r: &mut Reader, rec: u64) -> Res<Node> {
+    let kind = r.u8("record kind")?;
+    let attrs = r.u32("attributes")?;
+    let times = Times {
+        creation: r.u64("creation time")?,
+        last_access: r.u64("last access time")?,
+        last_write: r.u64("last write time")?,
+        change: r.u64("change time")?,
+    };
+    let posix = read_posix(r, "POSIX meta")?;
+    let mut names = Vec::new();
+    for _ in 0..r.count(16, "names")? {
+        let parent = r.u64("name parent")?;
+        let name = Name::from_units(&r.units("name")?);
+        names.push(NameLink {
+            parent,
+            name,
+            delete_pending: false,
+        });
+    }
+    let reparse = match r.u8("reparse flag")? {
+        0 => None,
+        1 => {
+            let raw = r.bytes("reparse buffer")?;
+            let data = ReparseData::decode(raw).map_err(|e| {
+                ImageError::Malformed(format!(
+                    "record {rec}: reparse buffer does not decode: {}",
+                    e.message()
+                ))
+            })?;
+            Some(Box::new(Reparse {
+                raw: raw.into(),
+                data,
+            }))
+        }
+        f => return malformed(format!("record {rec}: reparse flag {f}")),
+    };
+    let kind = match kind {
+        0 => NodeKind::Reserved,
+        1 => NodeKind::File(read_data(r, rec)?),
+        2 => NodeKind::Directory(Default::default()),
+        k => return malformed(format!("record {rec}: unknown kind {k}")),
+    };
+    Ok(Node {
+        kind,
+        attrs,
+        times,
+        names,
+        reparse,
+        posix,
+        open_count: 0,
+    })
+}
+
+fn read_data(r: &mut Reader, rec: u64) -> Res<FileData> {
+    let len = r.u64("file length")?;
+    if len > MAX_FILE_SIZE {
+        return malformed(format!("record {rec}: file length {len} over the limit"));
+    }
+    let mut data = FileData::default();
+    let mut last: Option<u64> = None;
+    for _ in 0..r.count(16, "data chunks")? {
+        let index = r.u64("chunk index")?;
+        let bytes = r.bytes("chunk")?;
+        let start = index.saturating_mul(CHUNK as u64);
+        if last.is_some_and(|l| index <= l)
+            || bytes.len() > CHUNK
+            || start.saturating_add(bytes.len() as u64) > len
+        {
+            return malformed(format!("record {rec}: chunk {index} out of order or range"));
+        }
+        last = Some(index);
+        data.write(start, bytes);
+    }
+    data.set_len(len);
+    Ok(data)
+}
+
+// ---- describing an image ---------------------------------------------------
+
+/// What one volume of an image holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumeSummary {
+    pub letter: char,
+    pub kind: FsKind,
+    pub label: String,
+    pub serial: u32,
+    pub files: usize,
+    pub directories: usize,
+    /// Files with more than one name.
+    pub hard_linked_files: usize,
+    /// Names beyond the first, over all files.
+    pub extra_names: usize,
+    pub junctions: usize,
+    pub symlinks: usize,
+    pub other_reparse_points: usize,
+    pub bytes: u64,
+}
+
+/// `ntlinkfs image info`: what an image holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageInfo {
+    pub format_version: u32,
+    pub size: u64,
+    pub checksum: u32,
+    pub profile: Profile,
+    pub current_dir: String,
+    pub volumes: Vec<VolumeSummary>,
+}
+
+/// Loads and describes an image (so a damaged one is refused exactly as `load` would).
+pub fn info(bytes: &[u8]) -> Res<ImageInfo> {
+    let m = load(bytes)?;
+    let checksum = u32::from_le_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
+    let volumes = m
+        .volumes
+        .iter()
+        .map(|v| {
+            let mut s = VolumeSummary {
+                letter: v.letter as char,
+                kind: v.kind,
+                label: v.label.clone(),
+                serial: v.serial,
+                files: 0,
+                directories: 0,
+                hard_linked_files: 0,
+                extra_names: 0,
+                junctions: 0,
+                symlinks: 0,
+                other_reparse_points: 0,
+                bytes: 0,
+            };
+            for (rec, n) in v.user_records().filter(|(r, _)| *r != ROOT_RECORD) {
+                let _ = rec;
+                if n.is_dir() {
+                    s.directories += 1;
+                } else {
+                    s.files += 1;
+                    s.bytes += n.size();
+                    if n.names.len() > 1 {
+                        s.hard_linked_files += 1;
+                        s.extra_names += n.names.len() - 1;
+                    }
+                }
+                match n.reparse.as_ref().map(|rp| &rp.data) {
+                    Some(ReparseData::MountPoint { .. }) => s.junctions += 1,
+                    Some(ReparseData::Symlink { .. }) => s.symlinks += 1,
+                    Some(ReparseData::Other { .. }) => s.other_reparse_points += 1,
+                    None => {}
+                }
+            }
+            s
+        })
+        .collect();
+    Ok(ImageInfo {
+        format_version: FORMAT_VERSION,
+        size: bytes.len() as u64,
+        checksum,
+        profile: m.profile,
+        current_dir: m.current_dir(),
+        volumes,
+    })
+}
+
+impl fmt::Display for ImageInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "ntlinkfs image, format version {}, {} bytes, CRC-32 {:#010x}",
+            self.format_version, self.size, self.checksum
+        )?;
+        writeln!(
+            f,
+            "profile {} ({}), current directory {}",
+            self.profile,
+            self.profile.version.description(),
+            self.current_dir
+        )?;
+        writeln!(
+            f,
+            "{:<4} {:<10} {:<12} {:<9} {:>7} {:>7} {:>11} {:>9} {:>8} {:>12}",
+            "vol",
+            "kind",
+            "label",
+            "serial",
+            "dirs",
+            "files",
+            "hard-linked",
+            "junctions",
+            "symlinks",
+            "bytes"
+        )?;
+        for v in &self.volumes {
+            writeln!(
+                f,
+                "{:<4} {:<10} {:<12} {:<9} {:>7} {:>7} {:>11} {:>9} {:>8} {:>12}",
+                format!("{}:", v.letter),
+                v.kind.name(),
+                v.label,
+                format!("{:04X}-{:04X}", v.serial >> 16, v.serial & 0xFFFF),
+                v.directories,
+                v.files,
+                format!("{} (+{})", v.hard_linked_files, v.extra_names),
+                v.junctions,
+                v.symlinks,
+                v.bytes
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;
