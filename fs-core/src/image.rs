@@ -705,7 +705,7 @@ fn read_node(r: &mut Reader, rec: u64) -> Res<Node> {
         kind,
         attrs,
         times,
-        names,
+        names: names.into(),
         reparse,
         posix,
         open_count: 0,
