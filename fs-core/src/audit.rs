@@ -1,0 +1,554 @@
+//! Link audit: scan a tree without following links and report every hard-link
+//! group, every junction and symbolic link with its target and whether it
+//! resolves, dangling links, loops, cross-volume links and links that escape
+//! the scanned tree (`ntlinkfs audit`, the shell's `audit`).
+
+use crate::error::{NtError, Result};
+use crate::machine::{Follow, Machine, NodeId};
+use crate::path::{FullPath, Root};
+use crate::reparse::{ReparseData, SYMLINK_FLAG_RELATIVE};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// What kind of link a reparse point makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LinkKind {
+    Junction,
+    DirectorySymlink,
+    FileSymlink,
+    /// Any other reparse tag (not a link Win32 follows, R20).
+    Other(u32),
+}
+
+impl LinkKind {
+    /// The name `dir` shows for it (J40), or the tag in hex.
+    pub fn label(self) -> String {
+        match self {
+            LinkKind::Junction => "JUNCTION".into(),
+            LinkKind::DirectorySymlink => "SYMLINKD".into(),
+            LinkKind::FileSymlink => "SYMLINK".into(),
+            LinkKind::Other(tag) => format!("TAG {tag:#010x}"),
+        }
+    }
+
+    /// The kind of the link at `id`, if it is one.
+    pub fn of(m: &Machine, id: NodeId) -> Option<LinkKind> {
+        let info = m.info(id).ok()?;
+        info.reparse_tag?;
+        Some(match m.reparse_data_of(id).ok()? {
+            ReparseData::MountPoint { .. } => LinkKind::Junction,
+            ReparseData::Symlink { .. } if info.is_directory => LinkKind::DirectorySymlink,
+            ReparseData::Symlink { .. } => LinkKind::FileSymlink,
+            ReparseData::Other { tag, .. } => LinkKind::Other(tag),
+        })
+    }
+}
+
+impl fmt::Display for LinkKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+/// The target a link names, as text and as a full path where it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LinkTarget {
+    /// What `dir` shows: the print name, or the substitute name when that is empty.
+    pub display: String,
+    /// The target as an absolute path, computed without following anything
+    /// (relative symlinks applied to the link's parent, P3, P4, S8).
+    pub lexical: Option<FullPath>,
+    /// A relative symlink (SYMLINK_FLAG_RELATIVE).
+    pub relative: bool,
+}
+
+/// The stored target of the link at `id`, whose Win32 path is `path`.
+pub(crate) fn link_target(m: &Machine, id: NodeId, path: &str) -> Option<LinkTarget> {
+    let data = m.reparse_data_of(id).ok()?;
+    let (substitute, print, flags) = match &data {
+        ReparseData::MountPoint { substitute, print } => (substitute, print, 0),
+        ReparseData::Symlink {
+            substitute,
+            print,
+            flags,
+        } => (substitute, print, *flags),
+        ReparseData::Other { .. } => return None,
+    };
+    let substitute = String::from_utf16_lossy(substitute);
+    let print = String::from_utf16_lossy(print);
+    let display = if print.is_empty() {
+        substitute.clone()
+    } else {
+        print
+    };
+    let relative = flags & SYMLINK_FLAG_RELATIVE != 0;
+    let lexical = if relative {
+        let (parent, _) = path.rsplit_once('\\')?;
+        let joined = if substitute.starts_with('\\') {
+            // Root-relative: the link's own volume (S8).
+            format!("{}{substitute}", &path[..2])
+        } else {
+            format!("{parent}\\{substitute}")
+        };
+        m.full_path(&joined).ok()
+    } else {
+        crate::path::nt_path(&substitute).ok()
+    };
+    Some(LinkTarget {
+        display,
+        lexical,
+        relative,
+    })
+}
+
+/// True when `path` is `root` or lies below it.
+pub(crate) fn is_under(m: &Machine, path: &str, root: &FullPath) -> bool {
+    m.full_path(path).is_ok_and(|p| p.starts_with(root))
+}
+
+/// One name of a hard-linked file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupName {
+    pub path: String,
+    /// The name lies inside the scanned tree.
+    pub inside: bool,
+}
+
+/// A file with more than one name, and all its names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HardLinkGroup {
+    pub id: NodeId,
+    pub link_count: u32,
+    pub size: u64,
+    pub names: Vec<GroupName>,
+}
+
+/// A junction, symbolic link or other reparse point met in the scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkEntry {
+    pub path: String,
+    pub kind: LinkKind,
+    /// The target as stored (print name, or substitute name).
+    pub target: String,
+    /// Where the link leads when followed (its final path), if it resolves.
+    pub resolves_to: Option<String>,
+    /// Why it does not resolve.
+    pub error: Option<NtError>,
+    /// The target does not exist (J11, S4).
+    pub dangling: bool,
+    /// Following it leads back to itself or an ancestor: a walker that follows
+    /// links would never end (J12, J14, the "Application Data" junctions).
+    pub is_loop: bool,
+    /// The target is on another volume (J2).
+    pub cross_volume: bool,
+    /// The target lies outside the scanned tree.
+    pub escapes: bool,
+}
+
+/// What [`Machine::audit`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audit {
+    /// The scanned directory's physical path.
+    pub root: String,
+    pub directories: usize,
+    pub files: usize,
+    pub hard_link_groups: Vec<HardLinkGroup>,
+    pub links: Vec<LinkEntry>,
+}
+
+impl Audit {
+    pub fn dangling(&self) -> usize {
+        self.links.iter().filter(|l| l.dangling).count()
+    }
+    pub fn loops(&self) -> usize {
+        self.links.iter().filter(|l| l.is_loop).count()
+    }
+    pub fn cross_volume(&self) -> usize {
+        self.links.iter().filter(|l| l.cross_volume).count()
+    }
+    pub fn escaping(&self) -> usize {
+        self.links.iter().filter(|l| l.escapes).count()
+    }
+}
+
+impl Machine {
+    /// Scans the tree at `path` (the path itself is followed, like `dir PATH`;
+    /// nothing below it is) and reports its links.
+    pub fn audit(&self, path: &str) -> Result<Audit> {
+        let info = self.query_information(path, Follow::Reparse)?;
+        if !info.is_directory {
+            return Err(NtError::NotADirectory);
+        }
+        let root = self.path_of(info.id)?;
+        let root_full = self.full_path(&root)?;
+        let mut audit = Audit {
+            root: root.clone(),
+            directories: 0,
+            files: 0,
+            hard_link_groups: Vec::new(),
+            links: Vec::new(),
+        };
+        let mut groups: BTreeMap<NodeId, HardLinkGroup> = BTreeMap::new();
+        for (p, e) in self.walk(info.id)? {
+            if e.info.reparse_tag.is_some() {
+                if let Some(kind) = LinkKind::of(self, e.info.id) {
+                    audit
+                        .links
+                        .push(self.audit_link(&p, e.info.id, kind, &root_full));
+                }
+            }
+            if e.info.is_directory {
+                if e.info.reparse_tag.is_none() {
+                    audit.directories += 1;
+                }
+                continue;
+            }
+            audit.files += 1;
+            if e.info.total_links > 1 && !groups.contains_key(&e.info.id) {
+                let letter = e.info.volume_letter;
+                let names = self
+                    .file_names(e.info.id)?
+                    .into_iter()
+                    .map(|n| {
+                        let path = format!("{letter}:{}", n.path);
+                        let inside = is_under(self, &path, &root_full);
+                        GroupName { path, inside }
+                    })
+                    .collect();
+                groups.insert(
+                    e.info.id,
+                    HardLinkGroup {
+                        id: e.info.id,
+                        link_count: e.info.link_count,
+                        size: e.info.size,
+                        names,
+                    },
+                );
+            }
+        }
+        audit.hard_link_groups = groups.into_values().collect();
+        audit.hard_link_groups.sort_by(|a, b| {
+            a.names
+                .first()
+                .map(|n| &n.path)
+                .cmp(&b.names.first().map(|n| &n.path))
+        });
+        Ok(audit)
+    }
+
+    fn audit_link(&self, path: &str, id: NodeId, kind: LinkKind, root: &FullPath) -> LinkEntry {
+        let target = link_target(self, id, path);
+        let mut entry = LinkEntry {
+            path: path.to_string(),
+            kind,
+            target: target
+                .as_ref()
+                .map(|t| t.display.clone())
+                .unwrap_or_default(),
+            resolves_to: None,
+            error: None,
+            dangling: false,
+            is_loop: false,
+            cross_volume: false,
+            escapes: false,
+        };
+        if let LinkKind::Other(_) = kind {
+            return entry;
+        }
+        let lexical = target.and_then(|t| t.lexical);
+        let drive = path.as_bytes()[0].to_ascii_uppercase();
+        match self.query_information(path, Follow::Reparse) {
+            Ok(t) => {
+                let final_path = self.path_of(t.id).unwrap_or_default();
+                entry.is_loop = self.ancestors(id).contains(&t.id);
+                entry.cross_volume = t.volume_letter as u8 != drive;
+                entry.escapes = !is_under(self, &final_path, root);
+                entry.resolves_to = Some(final_path);
+            }
+            Err(e) => {
+                entry.error = Some(e);
+                entry.dangling =
+                    matches!(e, NtError::ObjectNameNotFound | NtError::ObjectPathNotFound);
+                entry.is_loop = e == NtError::ReparsePointNotResolved;
+                entry.escapes = lexical.as_ref().is_none_or(|l| !l.starts_with(root));
+            }
+        }
+        if let Some(l) = &lexical {
+            entry.cross_volume |= l.root != Root::Drive(drive);
+        }
+        entry
+    }
+
+    /// The directories above `id`, up to its volume root (through first names).
+    pub(crate) fn ancestors(&self, id: NodeId) -> Vec<NodeId> {
+        let mut out = Vec::new();
+        let mut cur = id;
+        while let Some(parent) = self
+            .file_names(cur)
+            .ok()
+            .and_then(|n| n.first().map(|n| n.parent))
+            .filter(|p| *p != cur)
+        {
+            out.push(parent);
+            if out.len() > 10_000 {
+                break;
+            }
+            cur = parent;
+        }
+        out
+    }
+}
+
+impl fmt::Display for Audit {
+    /// The human table `ntlinkfs audit` prints.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "Audit of {}: {} directories, {} files, {} hard-link groups, {} links \
+             ({} dangling, {} loops, {} cross-volume, {} escaping the tree)",
+            self.root,
+            self.directories,
+            self.files,
+            self.hard_link_groups.len(),
+            self.links.len(),
+            self.dangling(),
+            self.loops(),
+            self.cross_volume(),
+            self.escaping()
+        )?;
+        if !self.hard_link_groups.is_empty() {
+            writeln!(f, "\nHard-link groups (links, file id, names):")?;
+            for g in &self.hard_link_groups {
+                for (i, n) in g.names.iter().enumerate() {
+                    let head = if i == 0 {
+                        format!("{:>5}  {}", g.link_count, g.id.file)
+                    } else {
+                        " ".repeat(25)
+                    };
+                    let outside = if n.inside { "" } else { "  (outside the tree)" };
+                    writeln!(f, "  {head}  {}{outside}", n.path)?;
+                }
+            }
+        }
+        if !self.links.is_empty() {
+            writeln!(f, "\nLinks (kind, path -> target, status):")?;
+            for l in &self.links {
+                let mut status = match (&l.resolves_to, l.error) {
+                    (Some(p), _) => format!("ok: {p}"),
+                    (None, Some(e)) if l.dangling => format!("DANGLING ({})", e.win32_name()),
+                    (None, Some(e)) => format!("BROKEN ({})", e.win32_name()),
+                    (None, None) => "not a link Win32 follows".to_string(),
+                };
+                for (flag, text) in [
+                    (l.is_loop, "LOOP"),
+                    (l.cross_volume, "CROSS-VOLUME"),
+                    (l.escapes, "ESCAPES"),
+                ] {
+                    if flag {
+                        status.push_str(", ");
+                        status.push_str(text);
+                    }
+                }
+                writeln!(
+                    f,
+                    "  {:<10} {} -> {}  [{status}]",
+                    format!("<{}>", l.kind),
+                    l.path,
+                    l.target
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! On the demo profile (see `fixture`).
+    use super::*;
+    use crate::fixture::demo_machine;
+
+    fn link<'a>(a: &'a Audit, path: &str) -> &'a LinkEntry {
+        a.links
+            .iter()
+            .find(|l| l.path == path)
+            .unwrap_or_else(|| panic!("{path} not reported"))
+    }
+
+    #[test]
+    fn audit_of_a_user_profile_reports_loops_dangling_cross_volume_and_escapes() {
+        let m = demo_machine();
+        let a = m.audit(r"C:\Users\Alice").unwrap();
+        assert_eq!(a.root, r"C:\Users\Alice");
+        // Table of (link, kind, resolves, dangling, loop, cross-volume, escapes).
+        let rows = [
+            (
+                r"C:\Users\Alice\AppData\Local\Application Data",
+                LinkKind::Junction,
+                true,
+                false,
+                true,
+                false,
+                false,
+            ),
+            (
+                r"C:\Users\Alice\Application Data",
+                LinkKind::Junction,
+                true,
+                false,
+                false,
+                false,
+                false,
+            ),
+            (
+                r"C:\Users\Alice\My Documents",
+                LinkKind::Junction,
+                true,
+                false,
+                false,
+                false,
+                false,
+            ),
+            (
+                r"C:\Users\Alice\Projects",
+                LinkKind::Junction,
+                true,
+                false,
+                false,
+                true,
+                true,
+            ),
+            (
+                r"C:\Users\Alice\Desktop\report.txt",
+                LinkKind::FileSymlink,
+                true,
+                false,
+                false,
+                false,
+                false,
+            ),
+            (
+                r"C:\Users\Alice\Desktop\old.txt",
+                LinkKind::FileSymlink,
+                false,
+                true,
+                false,
+                false,
+                false,
+            ),
+        ];
+        for (path, kind, resolves, dangling, is_loop, cross, escapes) in rows {
+            let l = link(&a, path);
+            assert_eq!(
+                (
+                    l.kind,
+                    l.resolves_to.is_some(),
+                    l.dangling,
+                    l.is_loop,
+                    l.cross_volume,
+                    l.escapes
+                ),
+                (kind, resolves, dangling, is_loop, cross, escapes),
+                "{path}"
+            );
+        }
+        assert_eq!(
+            link(&a, r"C:\Users\Alice\Desktop\old.txt").error,
+            Some(NtError::ObjectNameNotFound)
+        );
+        assert_eq!(a.links.len(), 8);
+        assert_eq!(
+            (a.dangling(), a.loops(), a.cross_volume(), a.escaping()),
+            (1, 1, 1, 1)
+        );
+        // One hard-link group inside the profile, both names inside.
+        assert_eq!(a.hard_link_groups.len(), 1);
+        let g = &a.hard_link_groups[0];
+        assert_eq!(g.link_count, 2);
+        assert_eq!(
+            g.names,
+            vec![
+                GroupName {
+                    path: r"C:\Users\Alice\Documents\notes.txt".into(),
+                    inside: true
+                },
+                GroupName {
+                    path: r"C:\Users\Alice\Desktop\notes.txt".into(),
+                    inside: true
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn audit_names_hard_links_outside_the_tree_and_links_escaping_it() {
+        let m = demo_machine();
+        let a = m.audit(r"C:\Windows\System32").unwrap();
+        assert_eq!(a.hard_link_groups.len(), 2);
+        for g in &a.hard_link_groups {
+            assert_eq!(g.names.len(), 2);
+            assert_eq!(g.names.iter().filter(|n| n.inside).count(), 1);
+        }
+        let docs = m.audit(r"C:\Users\Alice\Documents").unwrap();
+        let music = link(&docs, r"C:\Users\Alice\Documents\My Music");
+        assert!(music.escapes && !music.is_loop && !music.cross_volume);
+    }
+
+    #[test]
+    fn audit_through_a_junction_scans_the_target_and_counts_its_loop() {
+        let m = demo_machine();
+        let a = m.audit(r"C:\Documents and Settings").unwrap();
+        assert_eq!(a.root, r"C:\Users");
+        let all = link(&a, r"C:\Users\All Users");
+        assert_eq!(all.kind, LinkKind::DirectorySymlink);
+        assert!(all.escapes);
+        assert_eq!(a.loops(), 1);
+        let p = m.audit(r"C:\ProgramData").unwrap();
+        assert!(link(&p, r"C:\ProgramData\Application Data").is_loop);
+    }
+
+    #[test]
+    fn audit_reports_a_self_junction_as_loop_and_relative_links_lexically() {
+        let mut m = Machine::default();
+        m.create_directory(r"C:\t").unwrap();
+        m.create_junction(r"C:\t\self", r"C:\t\self").unwrap();
+        m.create_symbolic_link(r"C:\t\up", r"..\gone", Default::default())
+            .unwrap();
+        m.create_junction(r"C:\t\unc", r"C:\").unwrap();
+        let a = m.audit(r"C:\t").unwrap();
+        let s = link(&a, r"C:\t\self");
+        assert_eq!(s.error, Some(NtError::ReparsePointNotResolved));
+        assert!(s.is_loop && !s.dangling && !s.escapes);
+        let up = link(&a, r"C:\t\up");
+        assert!(up.dangling && up.escapes, "..\\gone lies outside C:\\t");
+        assert_eq!(up.target, r"..\gone");
+        let root = link(&a, r"C:\t\unc");
+        assert!(root.is_loop && root.escapes);
+        let text = a.to_string();
+        assert!(
+            text.contains(
+                r"<JUNCTION> C:\t\self -> C:\t\self  [BROKEN (ERROR_CANT_RESOLVE_FILENAME), LOOP]"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                r"<SYMLINK>  C:\t\up -> ..\gone  [DANGLING (ERROR_FILE_NOT_FOUND), ESCAPES]"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn audit_of_a_file_or_missing_path_fails() {
+        let m = demo_machine();
+        assert_eq!(
+            m.audit(r"C:\Windows\System32\notepad.exe").unwrap_err(),
+            NtError::NotADirectory
+        );
+        assert_eq!(
+            m.audit(r"C:\nope").unwrap_err(),
+            NtError::ObjectNameNotFound
+        );
+    }
+}
