@@ -25,7 +25,7 @@ pub(crate) enum PrefixIsFile {
 }
 
 /// A reparse point's meaning to the walk.
-enum Redirect {
+pub(crate) enum Redirect {
     /// Continue at `vol` root with these components (already in walk order).
     To {
         vol: VolumeId,
@@ -255,7 +255,7 @@ impl Machine {
 
     /// Where a reparse point sends the walk, or None when it is not a redirect
     /// (a directory-bit tag on a directory is entered like a directory, R20).
-    fn reparse_redirect(
+    pub(crate) fn reparse_redirect(
         &self,
         data: &ReparseData,
         is_dir: bool,
