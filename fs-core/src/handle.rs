@@ -274,7 +274,12 @@ impl Machine {
 
     /// Truncates for FILE_OVERWRITE / CREATE_ALWAYS. Opening the link itself drops
     /// its reparse point (S21).
-    fn overwrite(&mut self, vol: VolumeId, rec: RecordNo, opts: &OpenOptions) -> Result<()> {
+    pub(crate) fn overwrite(
+        &mut self,
+        vol: VolumeId,
+        rec: RecordNo,
+        opts: &OpenOptions,
+    ) -> Result<()> {
         let now = self.now();
         let node = self.node_mut(vol, rec)?;
         if let Some(d) = node.data_mut() {
@@ -289,7 +294,7 @@ impl Machine {
         Ok(())
     }
 
-    fn handle(&self, h: HandleId) -> Result<&Handle> {
+    pub(crate) fn handle(&self, h: HandleId) -> Result<&Handle> {
         self.handles.get(h.0 as usize).ok_or(NtError::InvalidHandle)
     }
 

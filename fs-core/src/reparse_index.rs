@@ -83,6 +83,50 @@ impl Machine {
         }
     }
 
+    /// The directory holding the last of `components`, every prefix walked
+    /// without following (a prefix that is a reparse point is the caller's to
+    /// resolve first: the walk then fails as a missing path, N8). `None` for the
+    /// volume root itself.
+    pub fn parent_no_follow(
+        &self,
+        volume: VolumeId,
+        components: &[Name],
+    ) -> Result<Option<crate::machine::NodeId>> {
+        let Some((_, prefix)) = components.split_last() else {
+            return Ok(None);
+        };
+        let mut cur = ROOT_RECORD;
+        for comp in prefix {
+            cur = self.child_no_follow(volume, cur, comp, false)?;
+            if self.acts_as_reparse_point(volume, cur)? {
+                return Err(NtError::ObjectPathNotFound);
+            }
+        }
+        if self.node(volume, cur)?.entries().is_none() {
+            return Err(NtError::ObjectPathNotFound);
+        }
+        Ok(Some(self.node_id(volume, cur)))
+    }
+
+    /// FILE_OVERWRITE / FILE_SUPERSEDE on an already open handle (WinFsp opens,
+    /// then overwrites): what an overwriting open of the object itself does,
+    /// reparse point dropped included (S21). `attributes` are added (settable
+    /// bits only).
+    pub fn overwrite_handle(&mut self, h: crate::handle::HandleId, attributes: u32) -> Result<()> {
+        let hd = self.handle(h)?.clone();
+        if !hd.write {
+            return Err(NtError::AccessDenied);
+        }
+        if self.node(hd.vol, hd.rec)?.is_dir() {
+            return Err(NtError::FileIsADirectory);
+        }
+        let opts = crate::handle::OpenOptions {
+            attributes,
+            ..crate::handle::OpenOptions::default().follow(crate::machine::Follow::OpenReparsePoint)
+        };
+        self.overwrite(hd.vol, hd.rec, &opts)
+    }
+
     /// Looks `comp` up in directory `dir`, following nothing. A missing last
     /// name is ObjectNameNotFound, a missing prefix ObjectPathNotFound (N8).
     fn child_no_follow(
@@ -205,6 +249,45 @@ mod tests {
         for (path, want) in rows {
             assert_eq!(&m.reparse_target(0, &comps(path)), want, "{path}");
         }
+    }
+
+    #[test]
+    fn parent_no_follow_table() {
+        let m = fixture();
+        let a = m
+            .query_information(r"C:\a", crate::Follow::OpenReparsePoint)
+            .unwrap()
+            .id;
+        let root = m.root(0);
+        let rows: &[(&str, Result<Option<crate::NodeId>>)] = &[
+            (r"\", Ok(None)),
+            (r"\a", Ok(Some(root))),
+            (r"\A\new", Ok(Some(a))),
+            (r"\j\f", Err(NtError::ObjectPathNotFound)), // prefix is a junction
+            (r"\t\x", Err(NtError::ObjectPathNotFound)), // prefix is a file (N8)
+            (r"\no\x", Err(NtError::ObjectPathNotFound)),
+        ];
+        for (path, want) in rows {
+            assert_eq!(&m.parent_no_follow(0, &comps(path)), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn overwrite_handle_truncates_and_drops_reparse_point_s21() {
+        use crate::{Follow, OpenOptions};
+        let mut m = fixture();
+        let opts = OpenOptions::default()
+            .follow(Follow::OpenReparsePoint)
+            .write(true);
+        let h = m.open(r"C:\a\sl", &opts).unwrap();
+        m.overwrite_handle(h, 0).unwrap();
+        let info = m.handle_info(h).unwrap();
+        assert_eq!((info.reparse_tag, info.size), (None, 0));
+        m.close(h).unwrap();
+        let h = m.open(r"C:\a\f", &OpenOptions::default()).unwrap();
+        assert_eq!(m.overwrite_handle(h, 0), Err(NtError::AccessDenied));
+        assert_eq!(m.read_file(r"C:\a\f").unwrap(), b"f");
+        m.close(h).unwrap();
     }
 
     #[test]
