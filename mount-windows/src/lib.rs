@@ -1,1 +1,25 @@
-//! WinFsp adapter for ntlinkfs (see shared/DESIGN.md, "mount-windows").
+//! # ntlinkfs-winfsp
+//!
+//! Mounts an ntlinkfs [`Machine`](ntlinkfs_core::Machine) on Windows through
+//! WinFsp: one file system per core volume, each at its own drive letter or
+//! directory, with the core's junctions and symbolic links as native reparse
+//! points that the I/O manager follows.
+//!
+//! Everything that does not need Windows is plain Rust, compiled and tested on
+//! every platform: [`file_info`] (core information → WinFsp's FILE_INFO),
+//! [`status`] (NTSTATUS), [`path`] (WinFsp names ↔ core components, reparse
+//! targets → host NT paths), [`volume_params`] and [`security`].
+//!
+//! Licence: GPL-3.0-only, because the `winfsp` crate is GPL-3.0; so is any
+//! binary that links this crate.
+
+pub mod file_info;
+pub mod path;
+pub mod security;
+pub mod status;
+pub mod volume_params;
+
+pub use file_info::FspFileInfo;
+pub use path::{MountPoint, MountTable, VolumePath};
+pub use security::SecurityDescriptor;
+pub use volume_params::VolumeSettings;

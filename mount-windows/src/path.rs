@@ -1,0 +1,255 @@
+//! WinFsp's volume-relative UTF-16 paths (`\dir\file`) ↔ core component lists,
+//! and core reparse targets → NT paths on the host's mounts.
+//!
+//! WinFsp hands the file system NT-level names: no drive, no `.`/`..`
+//! processing left to do, no trailing-dot stripping (P6). So nothing here
+//! normalises; names are validated by the core when it looks them up.
+
+use ntlinkfs_core::{Name, NtError, ReparseTarget, VolumeId};
+
+const BS: u16 = b'\\' as u16;
+
+/// A parsed WinFsp file name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumePath {
+    pub components: Vec<Name>,
+    /// UTF-16 offset of each component in the original name: WinFsp's
+    /// "reparse point index" is such an offset (FspFileSystemFindReparsePoint).
+    pub offsets: Vec<usize>,
+    pub trailing_separator: bool,
+}
+
+impl VolumePath {
+    /// Parses `\`, `\a`, `\a\b\`. Anything not rooted, or with an empty
+    /// component (`\a\\b`), is STATUS_OBJECT_NAME_INVALID as on NTFS.
+    pub fn parse(units: &[u16]) -> Result<VolumePath, NtError> {
+        let rest = match units.split_first() {
+            Some((&BS, rest)) => rest,
+            _ => return Err(NtError::ObjectNameInvalid),
+        };
+        let trailing_separator = rest.last() == Some(&BS);
+        let body = if trailing_separator {
+            &rest[..rest.len() - 1]
+        } else {
+            rest
+        };
+        let mut path = VolumePath {
+            components: Vec::new(),
+            offsets: Vec::new(),
+            trailing_separator,
+        };
+        if body.is_empty() {
+            return if trailing_separator {
+                Err(NtError::ObjectNameInvalid) // `\\`
+            } else {
+                Ok(path)
+            };
+        }
+        let mut offset = 1;
+        for part in body.split(|&u| u == BS) {
+            if part.is_empty() {
+                return Err(NtError::ObjectNameInvalid);
+            }
+            path.components.push(Name::from_units(part));
+            path.offsets.push(offset);
+            offset += part.len() + 1;
+        }
+        Ok(path)
+    }
+
+    pub fn parse_str(s: &str) -> Result<VolumePath, NtError> {
+        VolumePath::parse(&s.encode_utf16().collect::<Vec<_>>())
+    }
+
+    /// The last component as text for the core's by-id calls, or `None` at the
+    /// root. A name holding an unpaired surrogate (legal on NTFS, N3) cannot be
+    /// passed through those `&str` calls and is refused as an invalid name.
+    pub fn last_name(&self) -> Result<Option<String>, NtError> {
+        self.components.last().map(name_text).transpose()
+    }
+
+    /// WinFsp's reparse point index for component `i`.
+    pub fn reparse_index(&self, i: usize) -> u32 {
+        self.offsets[i] as u32
+    }
+}
+
+/// A name as `&str` text, refusing unpaired surrogates (see [`VolumePath::last_name`]).
+pub fn name_text(name: &Name) -> Result<String, NtError> {
+    String::from_utf16(name.units()).map_err(|_| NtError::ObjectNameInvalid)
+}
+
+/// Where one volume is mounted on the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MountPoint {
+    /// A drive letter, `X:`.
+    Drive(char),
+    /// An absolute directory path, `C:\mnt\c` (WinFsp creates it; it must not exist).
+    Directory(String),
+}
+
+impl MountPoint {
+    /// `X:` or `X:\` is a drive; an absolute `X:\dir\...` path is a directory.
+    /// Relative paths are refused: reparse targets must name an absolute place.
+    pub fn parse(s: &str) -> Result<MountPoint, String> {
+        let b = s.as_bytes();
+        let drive_like = b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':';
+        if drive_like && (b.len() == 2 || (b.len() == 3 && (b[2] == b'\\' || b[2] == b'/'))) {
+            return Ok(MountPoint::Drive(b[0].to_ascii_uppercase() as char));
+        }
+        if drive_like && b.len() > 3 && (b[2] == b'\\' || b[2] == b'/') {
+            let p = s.replace('/', "\\");
+            return Ok(MountPoint::Directory(p.trim_end_matches('\\').to_string()));
+        }
+        Err(format!(
+            "mount point {s:?}: give a drive letter (X:) or an absolute directory (C:\\mnt\\c)"
+        ))
+    }
+
+    /// What WinFsp's FspFileSystemSetMountPoint takes.
+    pub fn to_winfsp(&self) -> String {
+        match self {
+            MountPoint::Drive(l) => format!("{l}:"),
+            MountPoint::Directory(d) => d.clone(),
+        }
+    }
+}
+
+/// Which host mount shows which core volume: reparse targets are rewritten
+/// through it so that the I/O manager lands where the core's rules say,
+/// inside the mounts, never on an unrelated host drive.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MountTable {
+    pub entries: Vec<(VolumeId, MountPoint)>,
+}
+
+impl MountTable {
+    pub fn mount_of(&self, volume: VolumeId) -> Option<&MountPoint> {
+        self.entries
+            .iter()
+            .find(|(v, _)| *v == volume)
+            .map(|(_, m)| m)
+    }
+
+    /// The NT path (`\??\X:\a\b`) of a core reparse target on the host. A target
+    /// on a volume that is not mounted is not reachable from the host:
+    /// STATUS_OBJECT_PATH_NOT_FOUND, as for a drive that does not exist.
+    pub fn nt_path(&self, target: &ReparseTarget) -> Result<Vec<u16>, NtError> {
+        let mount = self
+            .mount_of(target.volume)
+            .ok_or(NtError::ObjectPathNotFound)?;
+        let mut out: Vec<u16> = r"\??\".encode_utf16().collect();
+        out.extend(mount.to_winfsp().encode_utf16());
+        let drive_root = matches!(mount, MountPoint::Drive(_));
+        if target.components.is_empty() {
+            if drive_root || target.trailing_separator {
+                out.push(BS);
+            }
+            return Ok(out);
+        }
+        for c in &target.components {
+            out.push(BS);
+            out.extend_from_slice(c.units());
+        }
+        if target.trailing_separator {
+            out.push(BS);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(v: &[&str]) -> Vec<Name> {
+        v.iter().map(|s| Name::new(s)).collect()
+    }
+
+    #[test]
+    fn parse_table() {
+        let ok: &[(&str, &[&str], &[usize], bool)] = &[
+            (r"\", &[], &[], false),
+            (r"\a", &["a"], &[1], false),
+            (r"\dir\file", &["dir", "file"], &[1, 5], false),
+            (r"\dir\sub\", &["dir", "sub"], &[1, 5], true),
+            (r"\trailing. ", &["trailing. "], &[1], false), // kept verbatim (P6)
+            (r"\a:s", &["a:s"], &[1], false),               // the core refuses it
+        ];
+        for &(input, comps, offsets, trailing) in ok {
+            let p = VolumePath::parse_str(input).unwrap();
+            assert_eq!(p.components, names(comps), "{input}");
+            assert_eq!(p.offsets, offsets, "{input}");
+            assert_eq!(p.trailing_separator, trailing, "{input}");
+        }
+        for bad in ["", "a", r"a\b", r"\\", r"\a\\b", r"\\a"] {
+            assert_eq!(
+                VolumePath::parse_str(bad),
+                Err(NtError::ObjectNameInvalid),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn reparse_index_is_the_utf16_offset_of_the_component() {
+        // "\é\🙂x\j\f": the emoji is two UTF-16 units.
+        let p = VolumePath::parse_str("\\é\\🙂x\\j\\f").unwrap();
+        assert_eq!(
+            (0..4).map(|i| p.reparse_index(i)).collect::<Vec<_>>(),
+            [1, 3, 7, 9]
+        );
+    }
+
+    #[test]
+    fn last_name_refuses_unpaired_surrogates() {
+        let p = VolumePath::parse(&[BS, 0xD800]).unwrap();
+        assert_eq!(p.last_name(), Err(NtError::ObjectNameInvalid));
+        let p = VolumePath::parse_str(r"\a\Bé").unwrap();
+        assert_eq!(p.last_name(), Ok(Some("Bé".into())));
+        assert_eq!(VolumePath::parse_str(r"\").unwrap().last_name(), Ok(None));
+    }
+
+    #[test]
+    fn mount_point_parse_table() {
+        use MountPoint::*;
+        let rows: &[(&str, Result<MountPoint, ()>)] = &[
+            ("x:", Ok(Drive('X'))),
+            ("X:\\", Ok(Drive('X'))),
+            (r"C:\mnt\c", Ok(Directory(r"C:\mnt\c".into()))),
+            ("C:/mnt/c/", Ok(Directory(r"C:\mnt\c".into()))),
+            ("mnt", Err(())),
+            (r"\mnt", Err(())),
+            ("", Err(())),
+        ];
+        for (input, want) in rows {
+            assert_eq!(&MountPoint::parse(input).map_err(|_| ()), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn nt_path_rewrites_targets_through_the_mounts() {
+        let table = MountTable {
+            entries: vec![
+                (0, MountPoint::Drive('X')),
+                (1, MountPoint::Directory(r"C:\mnt\d".into())),
+            ],
+        };
+        let t = |volume, comps: &[&str], trailing| ReparseTarget {
+            volume,
+            components: names(comps),
+            trailing_separator: trailing,
+        };
+        let text = |r: Result<Vec<u16>, NtError>| r.map(|u| String::from_utf16(&u).unwrap());
+        let rows = [
+            (t(0, &["a", "b"], false), Ok(r"\??\X:\a\b".to_string())),
+            (t(0, &[], false), Ok(r"\??\X:\".to_string())),
+            (t(1, &["x"], true), Ok(r"\??\C:\mnt\d\x\".to_string())),
+            (t(1, &[], false), Ok(r"\??\C:\mnt\d".to_string())),
+            (t(2, &["x"], false), Err(NtError::ObjectPathNotFound)),
+        ];
+        for (target, want) in rows {
+            assert_eq!(text(table.nt_path(&target)), want, "{target:?}");
+        }
+    }
+}

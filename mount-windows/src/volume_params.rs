@@ -1,0 +1,119 @@
+//! The WinFsp volume parameters, as data: what the mount claims to be and to
+//! support. The Windows glue copies these into `winfsp::host::VolumeParams`.
+
+use ntlinkfs_core::name::MAX_NAME_UNITS;
+use ntlinkfs_core::{FileTime, VolumeInfo};
+
+/// 512-byte sectors, 8 per cluster: NTFS's default 4 KiB cluster.
+pub const SECTOR_SIZE: u16 = 512;
+pub const SECTORS_PER_ALLOCATION_UNIT: u16 = 8;
+pub const ALLOCATION_UNIT: u64 = SECTOR_SIZE as u64 * SECTORS_PER_ALLOCATION_UNIT as u64;
+
+/// The size the volume reports: data is in memory, so the total is nominal,
+/// large enough that no tool refuses a copy for lack of space.
+pub const NOMINAL_TOTAL_SIZE: u64 = 1 << 40;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumeSettings {
+    pub file_system_name: &'static str,
+    pub volume_serial_number: u32,
+    pub volume_creation_time: FileTime,
+    pub sector_size: u16,
+    pub sectors_per_allocation_unit: u16,
+    pub max_component_length: u16,
+    /// NTFS: names match case-insensitively (N1) and keep their case.
+    pub case_sensitive_search: bool,
+    pub case_preserved_names: bool,
+    pub unicode_on_disk: bool,
+    /// The descriptor is fixed (see `security`), not stored per file: tools
+    /// must not expect SetSecurity to persist.
+    pub persistent_acls: bool,
+    /// Junctions and symlinks are the core's reparse points.
+    pub reparse_points: bool,
+    /// Off: creating a symlink is decided by the core's profile (S2), not by
+    /// WinFsp's privilege check.
+    pub reparse_points_access_check: bool,
+    pub named_streams: bool,
+    pub extended_attributes: bool,
+    pub read_only_volume: bool,
+    /// 0: WinFsp caches neither metadata nor data, so every name of a hard
+    /// linked file shows the same bytes at once (the driver keys its cache
+    /// per name, and does not know the names share a file).
+    pub file_info_timeout: u32,
+    pub post_cleanup_when_modified_only: bool,
+}
+
+impl VolumeSettings {
+    /// The parameters of one mounted core volume.
+    pub fn for_volume(info: &VolumeInfo, created: FileTime) -> VolumeSettings {
+        VolumeSettings {
+            file_system_name: "NTFS",
+            volume_serial_number: info.serial,
+            volume_creation_time: created,
+            sector_size: SECTOR_SIZE,
+            sectors_per_allocation_unit: SECTORS_PER_ALLOCATION_UNIT,
+            max_component_length: MAX_NAME_UNITS as u16,
+            case_sensitive_search: false,
+            case_preserved_names: true,
+            unicode_on_disk: true,
+            persistent_acls: false,
+            reparse_points: true,
+            reparse_points_access_check: false,
+            named_streams: false,
+            extended_attributes: false,
+            read_only_volume: false,
+            file_info_timeout: 0,
+            post_cleanup_when_modified_only: true,
+        }
+    }
+}
+
+/// (total, free) bytes for GetVolumeInformation / `dir`'s "bytes free".
+pub fn space(bytes_used: u64) -> (u64, u64) {
+    let total = NOMINAL_TOTAL_SIZE.max(bytes_used);
+    (total, total - bytes_used)
+}
+
+/// A volume label fits WinFsp's 32-unit field; longer labels are cut.
+pub fn label_units(label: &str) -> Vec<u16> {
+    label.encode_utf16().take(32).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ntlinkfs_core::Machine;
+
+    #[test]
+    fn ntfs_capabilities_as_data() {
+        let m = Machine::default();
+        let info = m.volume_info(1);
+        let s = VolumeSettings::for_volume(&info, 42);
+        assert_eq!(s.file_system_name, "NTFS");
+        assert_eq!(s.volume_serial_number, info.serial);
+        assert_eq!(s.volume_creation_time, 42);
+        assert_eq!((s.sector_size, s.sectors_per_allocation_unit), (512, 8));
+        assert_eq!(ALLOCATION_UNIT, 4096);
+        assert_eq!(s.max_component_length, 255);
+        assert_eq!(
+            (
+                s.case_sensitive_search,
+                s.case_preserved_names,
+                s.reparse_points,
+                s.reparse_points_access_check,
+                s.named_streams,
+            ),
+            (false, true, true, false, false)
+        );
+        assert_eq!(s.file_info_timeout, 0);
+    }
+
+    #[test]
+    fn space_and_label() {
+        assert_eq!(space(0), (1 << 40, 1 << 40));
+        assert_eq!(space(4096), (1 << 40, (1 << 40) - 4096));
+        assert_eq!(space(u64::MAX), (u64::MAX, 0));
+        assert_eq!(label_units("NTFS").len(), 4);
+        assert_eq!(label_units(&"x".repeat(40)).len(), 32);
+    }
+}
