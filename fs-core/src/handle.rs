@@ -247,9 +247,9 @@ impl Machine {
                 (Some(LinkFlavor::File), true) if opts.want != Want::Directory => {
                     return Err(NtError::FileIsADirectory)
                 }
-                (Some(LinkFlavor::Directory), false) if opts.want != Want::File => {
-                    return Err(NtError::NotADirectory)
-                }
+                // Without FILE_DIRECTORY_FILE (J13), and with it the target is
+                // no directory either.
+                (Some(LinkFlavor::Directory), false) => return Err(NtError::NotADirectory),
                 _ => {}
             }
         }

@@ -232,7 +232,8 @@ impl Machine {
                     name: Some(stored),
                     typed: Some(comp),
                     node: Some(child),
-                    via_link: None,
+                    // The link followed to reach this last name, if any (S22, J13).
+                    via_link,
                     require_dir,
                 });
             }
