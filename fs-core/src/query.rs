@@ -86,10 +86,13 @@ impl Machine {
     pub fn enumerate(&self, path: &str) -> Result<Vec<DirEntryInfo>> {
         let r = self.resolve_str(path, Follow::Reparse)?;
         let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
-        if self.profile.checks_link_flavor_on_open() && r.via_link == Some(LinkFlavor::Directory) {
-            let node = self.node(r.vol, rec)?;
-            if !node.is_dir() {
-                return Err(NtError::NotADirectory);
+        // The link must match what it reaches (S1, S22 [X] for listing, J13).
+        if self.profile.checks_link_flavor_on_open() {
+            let is_dir = self.node(r.vol, rec)?.is_dir();
+            match (r.via_link, is_dir) {
+                (Some(LinkFlavor::Directory), false) => return Err(NtError::NotADirectory),
+                (Some(LinkFlavor::File), true) => return Err(NtError::FileIsADirectory),
+                _ => {}
             }
         }
         self.list(r.vol, rec, None, usize::MAX)
