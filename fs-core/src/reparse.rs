@@ -174,7 +174,9 @@ impl ReparseData {
         let data_len = usize::from(u16::from_le_bytes([buf[4], buf[5]]));
         let (guid, body) = if buf.len() == data_len + HEADER_SIZE && tag.is_microsoft() {
             (None, &buf[HEADER_SIZE..])
-        } else if buf.len() == data_len + GUID_HEADER_SIZE {
+        } else if buf.len() == data_len + GUID_HEADER_SIZE && !tag.is_microsoft() {
+            // MS-FSA 2.1.5.10.37: a Microsoft tag's size is checked against the
+            // 8-byte header only; the GUID header is for everyone else (R1).
             let mut g = [0u8; 16];
             g.copy_from_slice(&buf[8..24]);
             (Some(g), &buf[GUID_HEADER_SIZE..])
