@@ -8,16 +8,24 @@
 //! Everything that does not need Windows is plain Rust, compiled and tested on
 //! every platform: [`file_info`] (core information → WinFsp's FILE_INFO),
 //! [`status`] (NTSTATUS), [`path`] (WinFsp names ↔ core components, reparse
-//! targets → host NT paths), [`volume_params`] and [`security`].
+//! targets → host NT paths), [`open_options`], [`volume_params`] and
+//! [`security`]. The glue (`host`: the `winfsp::FileSystemContext`, and
+//! `mount`) is compiled only for Windows; CI type-checks it from Linux.
 //!
 //! Licence: GPL-3.0-only, because the `winfsp` crate is GPL-3.0; so is any
 //! binary that links this crate.
 
 pub mod file_info;
+pub mod open_options;
 pub mod path;
 pub mod security;
 pub mod status;
 pub mod volume_params;
+
+#[cfg(windows)]
+mod host;
+#[cfg(windows)]
+pub mod mount;
 
 pub use file_info::FspFileInfo;
 pub use path::{MountPoint, MountTable, VolumePath};

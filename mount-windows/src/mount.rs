@@ -1,0 +1,123 @@
+//! Mounting: one WinFsp file system per core volume, run under WinFsp's service
+//! loop, which in a console stops on Ctrl-C, Ctrl-Break or console close and
+//! unmounts every volume before returning.
+
+use crate::host::VolumeFs;
+use crate::path::MountTable;
+use crate::security::SecurityDescriptor;
+use crate::volume_params::VolumeSettings;
+use ntlinkfs_core::{Shared, VolumeId};
+use std::sync::Arc;
+use winfsp::host::{FileSystemHost, FineGuard, VolumeParams};
+use winfsp::service::FileSystemServiceBuilder;
+use winfsp::FspError;
+
+fn volume_params(s: &VolumeSettings) -> VolumeParams {
+    let mut p = VolumeParams::new();
+    p.filesystem_name(s.file_system_name)
+        .volume_serial_number(s.volume_serial_number)
+        .volume_creation_time(s.volume_creation_time)
+        .sector_size(s.sector_size)
+        .sectors_per_allocation_unit(s.sectors_per_allocation_unit)
+        .max_component_length(s.max_component_length)
+        .case_sensitive_search(s.case_sensitive_search)
+        .case_preserved_names(s.case_preserved_names)
+        .unicode_on_disk(s.unicode_on_disk)
+        .persistent_acls(s.persistent_acls)
+        .reparse_points(s.reparse_points)
+        .reparse_points_access_check(s.reparse_points_access_check)
+        .named_streams(s.named_streams)
+        .extended_attributes(s.extended_attributes)
+        .read_only_volume(s.read_only_volume)
+        .file_info_timeout(s.file_info_timeout)
+        .post_cleanup_when_modified_only(s.post_cleanup_when_modified_only);
+    p
+}
+
+// Fine guard: WinFsp locks the namespace shared/exclusive; the core has its own lock.
+type Hosts = Vec<FileSystemHost<VolumeFs, FineGuard>>;
+
+/// Creates, mounts and starts one host per entry of `mounts`. On any failure
+/// the hosts already mounted are dropped, which unmounts them.
+fn mount_all(
+    shared: &Shared,
+    mounts: &Arc<MountTable>,
+    security: &Arc<SecurityDescriptor>,
+) -> winfsp::Result<Hosts> {
+    let mut hosts = Vec::new();
+    for (volume, at) in &mounts.entries {
+        let settings = settings_of(shared, *volume);
+        let fs = VolumeFs {
+            shared: shared.clone(),
+            volume: *volume,
+            mounts: mounts.clone(),
+            security: security.clone(),
+        };
+        let mut host = FileSystemHost::<VolumeFs, FineGuard>::new(volume_params(&settings), fs)?;
+        host.mount(at.to_winfsp())?;
+        host.start()?;
+        hosts.push(host);
+    }
+    Ok(hosts)
+}
+
+fn settings_of(shared: &Shared, volume: VolumeId) -> VolumeSettings {
+    let m = shared.read();
+    let created = m
+        .info(m.root(volume))
+        .map(|i| i.times.creation)
+        .unwrap_or_default();
+    VolumeSettings::for_volume(&m.volume_info(volume), created)
+}
+
+/// Why a mount did not happen or did not end cleanly.
+#[derive(Debug)]
+pub struct MountError(pub String);
+
+impl std::fmt::Display for MountError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for MountError {}
+
+fn describe(what: &str, e: FspError) -> MountError {
+    MountError(format!("{what}: {e:?}"))
+}
+
+/// Mounts every volume of `mounts`, calls `mounted` once all are up, and
+/// serves until the console asks to stop (Ctrl-C); every volume is unmounted
+/// before this returns.
+pub fn serve(
+    shared: Shared,
+    mounts: MountTable,
+    security: SecurityDescriptor,
+    mounted: impl Fn() + Send + Sync,
+) -> Result<(), MountError> {
+    let init = winfsp::winfsp_init().map_err(|e| {
+        describe(
+            "WinFsp could not be loaded (is WinFsp installed? https://winfsp.dev)",
+            e,
+        )
+    })?;
+    let mounts = Arc::new(mounts);
+    let security = Arc::new(security);
+    let mut service = FileSystemServiceBuilder::<Hosts>::new()
+        .with_start(move || {
+            let hosts = mount_all(&shared, &mounts, &security)?;
+            mounted();
+            Ok(hosts)
+        })
+        .with_stop(|hosts| {
+            if let Some(hosts) = hosts {
+                // Dropping a host unmounts it and stops its dispatcher.
+                hosts.clear();
+            }
+            Ok(())
+        })
+        .build("ntlinkfs", init)
+        .map_err(|e| describe("WinFsp service", e))?;
+    service.start().map_err(|e| describe("WinFsp service", e))?;
+    service.join().map_err(|e| describe("mount", e))
+}
