@@ -18,6 +18,7 @@
 pub mod file_info;
 pub mod open_options;
 pub mod path;
+pub mod plan;
 pub mod security;
 pub mod status;
 pub mod volume_params;
