@@ -37,6 +37,7 @@
 
 pub mod attrs;
 pub mod audit;
+pub mod copy;
 pub mod data;
 pub mod error;
 pub mod file_ref;
