@@ -1,6 +1,33 @@
-//! The `ntlinkfs` command.
+//! The `ntlinkfs` command: one module per subcommand. Adding a subcommand is
+//! one variant of [`Command`], one arm in `main`, and one module with an
+//! `Args` struct and a `main(Args) -> ExitCode` function. Options that build
+//! the emulated machine are shared through [`options::MachineOptions`].
 
-fn main() {
-    eprintln!("ntlinkfs: under construction");
-    std::process::exit(2);
+mod options;
+mod run;
+mod shell;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// NTFS link behaviour off Windows: hard links, junctions and symbolic links
+/// on emulated volumes, with the rules and error codes of Windows NTFS.
+#[derive(Debug, Parser)]
+#[command(name = "ntlinkfs", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Shell(shell::Args),
+    Run(run::Args),
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Shell(args) => shell::main(args),
+        Command::Run(args) => run::main(args),
+    }
 }

@@ -1,1 +1,298 @@
-//! The cmd.exe dialect over a Machine.
+//! The cmd.exe dialect over a [`Machine`]: plain code over the public Machine
+//! API, no I/O. [`Shell::execute`] takes one line and returns the text cmd.exe
+//! would print and whether the command failed; [`run_script`] turns a whole
+//! script into a transcript as cmd.exe prints it with echo on.
+//!
+//! ```
+//! use ntlinkfs_core::shell::Shell;
+//! use ntlinkfs_core::{Machine, NtError};
+//!
+//! let mut sh = Shell::new(Machine::default());
+//! assert!(sh.execute("echo hello> C:\\a.txt").failure.is_none());
+//! let out = sh.execute("mklink /H D:\\b.txt C:\\a.txt");
+//! assert_eq!(out.output, "The new link and the existing file must be on the same NTFS volume.\n");
+//! assert_eq!(out.failure.unwrap().error, Some(NtError::NotSameDevice));
+//! ```
+
+mod commands;
+mod lexer;
+mod parse;
+mod transcript;
+
+pub use transcript::{run_script, Captured, ScriptOptions, ScriptSummary, TranscriptSink};
+
+use crate::error::NtError;
+use crate::machine::Machine;
+use lexer::{Connector, LexError};
+
+/// Answers a yes/no prompt (`rd /s` without `/q`, `del *`). The text is the
+/// question as cmd prints it; the answer is true for yes.
+pub type Confirm = Box<dyn FnMut(&str) -> bool + Send>;
+
+/// The interpreter: a machine plus the state cmd.exe keeps (echo on or off).
+pub struct Shell {
+    machine: Machine,
+    echo: bool,
+    confirm: Option<Confirm>,
+}
+
+/// What one line did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outcome {
+    /// The text cmd.exe prints (error messages included), `\n` line ends.
+    pub output: String,
+    /// Set when the (last run) command failed.
+    pub failure: Option<Failure>,
+    /// `exit` was typed.
+    pub exit: bool,
+}
+
+/// Why a command failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The NTSTATUS behind it, when the failure came from the machine.
+    pub error: Option<NtError>,
+    /// A short reason when there is no NTSTATUS (unknown command, bad syntax).
+    pub reason: String,
+}
+
+impl Failure {
+    /// The failure of a machine operation.
+    pub fn nt(error: NtError) -> Failure {
+        Failure {
+            error: Some(error),
+            reason: String::new(),
+        }
+    }
+
+    /// A failure of the command line itself.
+    pub fn shell(reason: impl Into<String>) -> Failure {
+        Failure {
+            error: None,
+            reason: reason.into(),
+        }
+    }
+
+    /// The part of the stderr line after `error: `:
+    /// `ERROR_NOT_SAME_DEVICE (17) STATUS_NOT_SAME_DEVICE (0xC00000D4)`.
+    pub fn diagnostic(&self) -> String {
+        match self.error {
+            Some(e) => e.diagnostic(),
+            None => self.reason.clone(),
+        }
+    }
+}
+
+impl Shell {
+    pub fn new(machine: Machine) -> Shell {
+        Shell {
+            machine,
+            echo: true,
+            confirm: None,
+        }
+    }
+
+    pub fn machine(&self) -> &Machine {
+        &self.machine
+    }
+
+    pub fn machine_mut(&mut self) -> &mut Machine {
+        &mut self.machine
+    }
+
+    pub fn into_machine(self) -> Machine {
+        self.machine
+    }
+
+    /// Installs the answerer of yes/no prompts; it shows the question itself.
+    /// Without one, prompts are printed and answered "N" (a script cannot
+    /// answer; use `/Q`).
+    pub fn set_confirm(&mut self, confirm: Confirm) {
+        self.confirm = Some(confirm);
+    }
+
+    /// The prompt cmd.exe shows: the current directory and `>`.
+    pub fn prompt(&self) -> String {
+        format!("{}>", self.machine.current_dir())
+    }
+
+    /// Whether commands are echoed (`echo off` turns it off).
+    pub fn echo_on(&self) -> bool {
+        self.echo
+    }
+
+    /// Runs one line: one command or several joined by `&`, `&&`, `||`, with
+    /// `>`/`>>` redirections. Never panics on any input.
+    pub fn execute(&mut self, line: &str) -> Outcome {
+        let mut outcome = Outcome::default();
+        let segments = match lexer::split_line(line) {
+            Ok(s) => s,
+            Err(LexError::Syntax) => {
+                outcome.output = commands::SYNTAX_ERROR.to_string();
+                outcome.failure = Some(Failure::shell("syntax error"));
+                return outcome;
+            }
+            Err(LexError::Unsupported(what)) => {
+                outcome.output = commands::SYNTAX_ERROR.to_string();
+                outcome.failure = Some(Failure::shell(format!("{what} are not supported")));
+                return outcome;
+            }
+        };
+        let mut last_failed = false;
+        for seg in segments {
+            let run = match seg.connector {
+                Connector::First | Connector::Always => true,
+                Connector::IfOk => !last_failed,
+                Connector::IfFailed => last_failed,
+            };
+            if !run {
+                continue;
+            }
+            let r = commands::run_segment(self, &seg, &mut outcome);
+            last_failed = r.is_err();
+            outcome.failure = r.err();
+            if outcome.exit {
+                break;
+            }
+        }
+        outcome
+    }
+
+    /// Asks a yes/no question through the installed answerer.
+    pub(crate) fn ask(&mut self, question: &str, out: &mut commands::Out) -> bool {
+        match self.confirm.as_mut() {
+            // An interactive answerer shows the question itself.
+            Some(f) => f(question),
+            None => {
+                out.print(question);
+                out.println("N");
+                false
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attrs::FixedClock;
+    use proptest::prelude::*;
+    use std::sync::Arc;
+
+    fn shell() -> Shell {
+        let mut m = Machine::default();
+        m.set_clock(Arc::new(FixedClock(133_500_000_000_000_000)));
+        Shell::new(m)
+    }
+
+    #[test]
+    fn execute_unknown_command_prints_cmd_text() {
+        let mut sh = shell();
+        let o = sh.execute("foo bar");
+        assert_eq!(
+            o.output,
+            "'foo' is not recognized as an internal or external command,\n\
+             operable program or batch file.\n"
+        );
+        assert_eq!(o.failure.unwrap().error, None);
+    }
+
+    #[test]
+    fn execute_chains_run_on_status() {
+        let mut sh = shell();
+        let o = sh.execute("cd nowhere && echo no || echo yes & echo always");
+        assert_eq!(
+            o.output,
+            "The system cannot find the path specified.\nyes \nalways\n"
+        );
+        assert!(o.failure.is_none());
+    }
+
+    fn line_strategy() -> impl Strategy<Value = String> {
+        let words = prop::sample::select(vec![
+            "cd",
+            "cd /d",
+            "dir",
+            "dir /s /b",
+            "dir /al",
+            "dir /a-d",
+            "md",
+            "rd /s /q",
+            "del /s /q",
+            "echo",
+            "echo.",
+            "type",
+            "copy",
+            "move",
+            "ren",
+            "mklink",
+            "mklink /d",
+            "mklink /h",
+            "mklink /j",
+            "fsutil hardlink list",
+            "fsutil hardlink create",
+            "fsutil reparsepoint query",
+            "fsutil reparsepoint delete",
+            "fsutil file queryfileid",
+            "vol",
+            "explorer-delete",
+            "volume add",
+            "volume list",
+            "profile",
+            "help",
+            "a",
+            "b",
+            "a\\b",
+            "..",
+            "\\",
+            "C:",
+            "D:\\",
+            "E:",
+            "Z:",
+            "*",
+            "?",
+            "\"",
+            "\"a b\"",
+            ">",
+            ">>",
+            "&",
+            "&&",
+            "||",
+            "^",
+            "|",
+            "<",
+            "/",
+            "/x",
+            "\\\\srv\\s",
+            "\\??\\C:\\a",
+            "con",
+            "x.txt",
+            "fat32",
+            "xp",
+            "2000",
+            "11+dev-user",
+            "%",
+            "(",
+            ")",
+        ]);
+        prop_oneof![
+            prop::collection::vec(words, 0..7).prop_map(|w| w.join(" ")),
+            any::<String>(),
+            "[a-z:\\\\./ \"*?<>|&^-]{0,30}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// Bad input never panics and never breaks the machine's invariants.
+        #[test]
+        fn execute_arbitrary_lines_never_panics(lines in prop::collection::vec(line_strategy(), 1..12)) {
+            let mut sh = shell();
+            for line in &lines {
+                let _ = sh.execute(line);
+                prop_assert!(crate::invariants::check(sh.machine()).is_ok(), "after {line:?}");
+            }
+        }
+    }
+}

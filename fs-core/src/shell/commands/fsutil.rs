@@ -1,0 +1,135 @@
+//! `fsutil`: the subcommands about links. `hardlink list` prints every name
+//! of a file as a volume-relative path (HL24); `hardlink create`;
+//! `reparsepoint query` prints the tag, its bits, the decoded names and a hex
+//! dump like Windows' fsutil (its "Substitue" spelling included);
+//! `reparsepoint delete` turns a link back into a plain file or directory
+//! (J32); `file queryfileid` prints the 128-bit file id (HL20). Errors print
+//! as fsutil prints them: `Error:  message`.
+
+use super::{invalid_switch, CmdResult, Out};
+use crate::error::NtError;
+use crate::machine::Follow;
+use crate::reparse::{hex_dump, ReparseTag, IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
+use crate::shell::parse::Invocation;
+use crate::shell::{Failure, Shell};
+
+const USAGE: &str = "\
+---- Commands Supported ----
+
+file              File specific commands
+hardlink          Hardlink management
+reparsePoint      Reparse point management
+";
+
+pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
+    if let Some(s) = inv.switches.first() {
+        return Err(invalid_switch(out, s));
+    }
+    let args: Vec<&str> = inv.args.iter().map(String::as_str).collect();
+    let lower: Vec<String> = args.iter().map(|a| a.to_ascii_lowercase()).collect();
+    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let m = &mut sh.machine;
+    match (lower.as_slice(), args.as_slice()) {
+        (["hardlink", "list", _], [_, _, path]) => {
+            let names = m.find_file_names(path).map_err(|e| error(out, e))?;
+            for n in names {
+                out.println(&n.path);
+            }
+            Ok(())
+        }
+        (["hardlink", "create", _, _], [_, _, new, existing]) => {
+            m.create_hard_link(new, existing)
+                .map_err(|e| error(out, e))?;
+            out.println(&format!("Hardlink created for {new} <<===>> {existing}"));
+            Ok(())
+        }
+        (["reparsepoint", "query", _], [_, _, path]) => {
+            let raw = m.get_reparse_point(path).map_err(|e| error(out, e))?;
+            out.print(&describe(&raw));
+            Ok(())
+        }
+        (["reparsepoint", "delete", _], [_, _, path]) => {
+            m.remove_reparse_point(path).map_err(|e| error(out, e))
+        }
+        (["file", "queryfileid", _], [_, _, path]) => {
+            let info = m
+                .query_information(path, Follow::Reparse)
+                .map_err(|e| error(out, e))?;
+            out.println(&format!("File ID is 0x{:032x}", info.id.file.0));
+            Ok(())
+        }
+        (["hardlink", ..], _) => usage(out, "Usage : fsutil hardlink list|create <filename> …"),
+        (["reparsepoint", ..], _) => {
+            usage(out, "Usage : fsutil reparsepoint query|delete <filename>")
+        }
+        (["file", ..], _) => usage(out, "Usage : fsutil file queryfileid <filename>"),
+        _ => {
+            out.print(USAGE);
+            Err(Failure::shell("unknown fsutil command"))
+        }
+    }
+}
+
+fn error(out: &mut Out, e: NtError) -> Failure {
+    out.eprintln(&format!("Error:  {}", e.message()));
+    Failure::nt(e)
+}
+
+fn usage(out: &mut Out, text: &str) -> CmdResult {
+    out.println(text);
+    Err(Failure::shell("bad fsutil arguments"))
+}
+
+/// `fsutil reparsepoint query` output for a raw REPARSE_DATA_BUFFER.
+fn describe(raw: &[u8]) -> String {
+    let u16_at = |i: usize| {
+        raw.get(i..i + 2)
+            .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]))
+    };
+    let tag = raw
+        .get(0..4)
+        .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let t = ReparseTag(tag);
+    let mut s = format!("Reparse Tag Value : 0x{tag:08x}\n");
+    if t.is_microsoft() {
+        s.push_str("Tag value: Microsoft\n");
+    }
+    if t.is_name_surrogate() {
+        s.push_str("Tag value: Name Surrogate\n");
+    }
+    let names_at = match tag {
+        IO_REPARSE_TAG_MOUNT_POINT => {
+            s.push_str("Tag value: Mount Point\n");
+            Some(16)
+        }
+        IO_REPARSE_TAG_SYMLINK => {
+            s.push_str("Tag value: Symbolic Link\n");
+            Some(20)
+        }
+        _ => None,
+    };
+    if let Some(base) = names_at {
+        let (so, sl, po, pl) = (u16_at(8), u16_at(10), u16_at(12), u16_at(14));
+        let name = |off: u16, len: u16| {
+            let start = base + off as usize;
+            let units: Vec<u16> = raw
+                .get(start..start + len as usize)
+                .unwrap_or(&[])
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        };
+        s.push_str(&format!("Substitue Name offset: {so}\n"));
+        s.push_str(&format!("Substitue Name length: {sl}\n"));
+        s.push_str(&format!("Print Name offset:     {po}\n"));
+        s.push_str(&format!("Print Name Length:     {pl}\n"));
+        s.push_str(&format!("Substitute Name:       {}\n", name(so, sl)));
+        s.push_str(&format!("Print Name:            {}\n", name(po, pl)));
+    }
+    let header = if t.is_microsoft() { 8 } else { 24 };
+    s.push_str(&format!("\nReparse Data Length: 0x{:08x}\n", u16_at(4)));
+    s.push_str("Reparse Data:\n");
+    s.push_str(&hex_dump(raw.get(header..).unwrap_or(&[])));
+    s
+}

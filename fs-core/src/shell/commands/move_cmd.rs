@@ -1,0 +1,63 @@
+//! `move`: moves or renames a file or directory with MoveFileEx. A link is
+//! moved itself, its target untouched (S35, M8); a file may move to another
+//! volume, a directory may not (M6). As in a batch file, an existing file at
+//! the destination is replaced without asking.
+
+use super::{fail, invalid_switch, join, syntax, CmdResult, Out};
+use crate::machine::Follow;
+use crate::shell::parse::Invocation;
+use crate::shell::Shell;
+use crate::MoveFlags;
+
+pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
+    for s in &inv.switches {
+        if !matches!(s.as_str(), "Y" | "-Y") {
+            return Err(invalid_switch(out, s));
+        }
+    }
+    let [src, dst] = inv.args.as_slice() else {
+        return Err(syntax(out));
+    };
+    let m = &mut sh.machine;
+    let src_info = m
+        .query_information(src, Follow::OpenReparsePoint)
+        .map_err(|e| fail(out, e))?;
+    let full = m.full_path(src).map_err(|e| fail(out, e))?;
+    let name = full
+        .components
+        .last()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    // Into an existing directory (links followed), keeping the name.
+    let into_dir = m
+        .query_information(dst, Follow::Reparse)
+        .is_ok_and(|i| i.is_directory);
+    let target = if into_dir && !same_object(m, src, dst) {
+        join(dst, &name)
+    } else {
+        dst.to_string()
+    };
+    let flags = MoveFlags {
+        replace_existing: true,
+        copy_allowed: !src_info.is_directory,
+    };
+    m.move_file(src, &target, flags).map_err(|e| fail(out, e))?;
+    let what = if src_info.is_directory {
+        "dir(s)"
+    } else {
+        "file(s)"
+    };
+    out.println(&format!("{:>9} {what} moved.", 1));
+    Ok(())
+}
+
+/// `move a A` renames in place: the destination names the source itself.
+fn same_object(m: &crate::machine::Machine, a: &str, b: &str) -> bool {
+    match (
+        m.query_information(a, Follow::OpenReparsePoint),
+        m.query_information(b, Follow::OpenReparsePoint),
+    ) {
+        (Ok(x), Ok(y)) => x.id == y.id,
+        _ => false,
+    }
+}

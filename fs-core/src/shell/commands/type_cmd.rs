@@ -1,0 +1,26 @@
+//! `type`: prints a file, links followed (S20). A directory is refused as
+//! cmd refuses it.
+
+use super::{fail, invalid_switch, syntax, CmdResult, Out};
+use crate::error::NtError;
+use crate::shell::parse::Invocation;
+use crate::shell::Shell;
+
+pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
+    if let Some(s) = inv.switches.first() {
+        return Err(invalid_switch(out, s));
+    }
+    let [path] = inv.args.as_slice() else {
+        return Err(syntax(out));
+    };
+    match sh.machine.read_file(path) {
+        Ok(bytes) => {
+            let text = String::from_utf8_lossy(&bytes).replace("\r\n", "\n");
+            out.print(&text);
+            Ok(())
+        }
+        // `type dir` says "Access is denied."
+        Err(NtError::FileIsADirectory) => Err(fail(out, NtError::FileIsADirectory)),
+        Err(e) => Err(fail(out, e)),
+    }
+}

@@ -1,0 +1,49 @@
+//! `volume add X: KIND [label]` and `volume list`: the emulator's volumes.
+
+use super::{fail, invalid_switch, syntax, CmdResult, Out};
+use crate::profile::FsKind;
+use crate::shell::parse::{drive_switch, Invocation};
+use crate::shell::{Failure, Shell};
+
+pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
+    if let Some(s) = inv.switches.first() {
+        return Err(invalid_switch(out, s));
+    }
+    let m = &mut sh.machine;
+    match inv.args.as_slice() {
+        [verb] if verb.eq_ignore_ascii_case("list") => {
+            out.println("Drive  File system  Label        Serial     Files  Bytes");
+            for v in m.volume_infos() {
+                out.println(&format!(
+                    "{}:     {:<12} {:<12} {:04X}-{:04X} {:>6}  {}",
+                    v.letter,
+                    v.kind.name(),
+                    v.label,
+                    v.serial >> 16,
+                    v.serial & 0xFFFF,
+                    v.nodes,
+                    v.bytes
+                ));
+            }
+            Ok(())
+        }
+        [verb, drive, kind, label @ ..] if verb.eq_ignore_ascii_case("add") => {
+            let letter = drive_switch(drive).ok_or_else(|| syntax(out))?;
+            let kind: FsKind = kind.parse().map_err(|e: String| {
+                out.eprintln(&e);
+                Failure::shell(e)
+            })?;
+            let label = label.join(" ");
+            let label = (!label.is_empty()).then_some(label.as_str());
+            m.add_volume(letter, kind, label)
+                .map_err(|e| fail(out, e))?;
+            out.println(&format!(
+                "Volume {}: added ({}).",
+                letter.to_ascii_uppercase(),
+                kind.name()
+            ));
+            Ok(())
+        }
+        _ => Err(syntax(out)),
+    }
+}
