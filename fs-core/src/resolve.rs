@@ -153,6 +153,17 @@ impl Machine {
                 });
             };
             let is_last = stack.is_empty();
+            let units = comp.units();
+            // Components the Win32 layer would have removed only reach here from NT
+            // paths and reparse targets, which are not normalised (P5, P6). A bad
+            // name is reported before what its prefix is (P6: `x\..\x`).
+            if units.is_empty() || units == [b'.' as u16, b'.' as u16] {
+                return Err(NtError::ObjectNameInvalid);
+            }
+            let is_dot = units == [b'.' as u16];
+            if !is_dot {
+                name::validate(units)?;
+            }
             let dir = self.node(vol, cur)?;
             let Some(entries) = dir.entries() else {
                 return Err(match prefix {
@@ -160,16 +171,9 @@ impl Machine {
                     PrefixIsFile::InvalidParameter => NtError::InvalidParameter,
                 });
             };
-            let units = comp.units();
-            // Components the Win32 layer would have removed only reach here from NT
-            // paths and reparse targets, which are not normalised (P5, P6).
-            if units.is_empty() || units == [b'.' as u16, b'.' as u16] {
-                return Err(NtError::ObjectNameInvalid);
-            }
-            let child = if units == [b'.' as u16] {
+            let child = if is_dot {
                 None
             } else {
-                name::validate(units)?;
                 entries.get(&comp.key()).copied()
             };
             let Some(child) = child else {
