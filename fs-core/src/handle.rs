@@ -233,13 +233,14 @@ impl Machine {
 
     fn check_open_existing(&self, r: &Resolved, rec: RecordNo, opts: &OpenOptions) -> Result<()> {
         let node = self.node(r.vol, rec)?;
-        if opts.disposition == Disposition::Create {
-            return Err(NtError::ObjectNameCollision);
-        }
+        // A name pending delete answers every open, even FILE_CREATE (M9).
         if let Some((p, k)) = r.parent_and_key() {
             if node.name_in(p, &k).is_some_and(|l| l.delete_pending) {
                 return Err(NtError::DeletePending);
             }
+        }
+        if opts.disposition == Disposition::Create {
+            return Err(NtError::ObjectNameCollision);
         }
         // S22, S23, J13: a link whose flavor does not match its target (1709+).
         if self.profile.checks_link_flavor_on_open() {
@@ -418,6 +419,9 @@ impl Machine {
             DeleteSemantics::Posix => true,
             DeleteSemantics::Profile => self.profile.delete_releases_name_immediately(),
         };
+        if hd.rec == crate::volume::ROOT_RECORD && delete {
+            return Err(NtError::CannotDelete);
+        }
         let Some((parent, key)) = hd.through.clone() else {
             // The name is already gone (POSIX delete, or opened by id).
             return Err(NtError::FileDeleted);

@@ -222,9 +222,7 @@ impl Machine {
         let (Some(parent), Some(name)) = (dst.parent, dst.name.clone()) else {
             return Err(NtError::ObjectNameCollision);
         };
-        if dst.node.is_some() {
-            return Err(NtError::ObjectNameCollision);
-        }
+        // An existing name collides, or is pending delete (M9): check_new_name.
         self.check_new_name(dst.vol, parent, &name)?;
         let (kind, attrs) = if flags.directory {
             (
@@ -296,9 +294,7 @@ impl Machine {
         let (Some(parent), Some(name)) = (dst.parent, dst.name.clone()) else {
             return Err(NtError::ObjectNameCollision);
         };
-        if dst.node.is_some() {
-            return Err(NtError::ObjectNameCollision);
-        }
+        // An existing name collides, or is pending delete (M9): check_new_name.
         self.check_new_name(dst.vol, parent, &name)?;
         let mut attrs = FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT;
         if self.profile.junction_gets_archive() {

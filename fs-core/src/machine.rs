@@ -396,8 +396,33 @@ impl Machine {
             c.names.remove(i);
         }
         c.times.change = now;
+        // Handles opened through this name no longer have one (their next delete
+        // disposition must not reach whatever takes the name next).
+        self.retarget_handles(vol, child, parent, key, None);
         self.free_if_unreferenced(vol, child);
         child
+    }
+
+    /// Points the handles of `rec` opened through the name `key` in `parent` at
+    /// `to` (a rename) or at no name (an unlink).
+    pub(crate) fn retarget_handles(
+        &mut self,
+        vol: VolumeId,
+        rec: RecordNo,
+        parent: RecordNo,
+        key: &NameKey,
+        to: Option<(RecordNo, NameKey)>,
+    ) {
+        for (_, h) in self.handles.iter_mut() {
+            if h.vol == vol
+                && h.rec == rec
+                && h.through
+                    .as_ref()
+                    .is_some_and(|(p, k)| *p == parent && k == key)
+            {
+                h.through = to.clone();
+            }
+        }
     }
 
     /// Frees a node that has neither a name nor an open handle.

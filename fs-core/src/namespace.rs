@@ -37,9 +37,7 @@ impl Machine {
         let (Some(parent), Some(name)) = (r.parent, r.name.clone()) else {
             return Err(NtError::ObjectNameCollision);
         };
-        if r.node.is_some() {
-            return Err(NtError::ObjectNameCollision);
-        }
+        // An existing name collides (J16), or is pending delete (M9): check_new_name.
         self.check_new_name(r.vol, parent, &name)?;
         let rec = self.insert_node_unchecked(
             r.vol,
@@ -161,7 +159,7 @@ impl Machine {
             Follow::OpenReparsePoint,
             PrefixIsFile::InvalidParameter,
         )?;
-        self.move_resolved(src, dst, flags)
+        self.move_resolved(src, dst, flags, false)
     }
 
     /// rename(2) between directories by id. `replace` replaces an existing
@@ -183,10 +181,18 @@ impl Machine {
                 replace_existing: replace,
                 copy_allowed: false,
             },
+            // rename(2) replaces with FILE_RENAME_POSIX_SEMANTICS (M3, M11).
+            replace,
         )
     }
 
-    fn move_resolved(&mut self, src: Resolved, dst: Resolved, flags: MoveFlags) -> Result<()> {
+    fn move_resolved(
+        &mut self,
+        src: Resolved,
+        dst: Resolved,
+        flags: MoveFlags,
+        posix: bool,
+    ) -> Result<()> {
         let src_rec = src.node.ok_or(NtError::ObjectNameNotFound)?;
         let (Some(src_parent), Some(src_name)) = (src.parent, src.name.clone()) else {
             return Err(NtError::AccessDenied); // a volume root cannot move
@@ -212,8 +218,10 @@ impl Machine {
             return self.move_across_volumes(src, dst, flags);
         }
         let vol = src.vol;
+        // Renaming opens the source for DELETE: every other handle must share
+        // delete (M5; the same mechanism for files).
+        self.check_no_exclusive_handles(vol, src_rec)?;
         if is_dir {
-            self.check_no_exclusive_handles(vol, src_rec)?;
             if self.is_ancestor_or_self(vol, src_rec, dst_parent) {
                 return Err(NtError::InvalidParameter);
             }
@@ -227,7 +235,11 @@ impl Machine {
             return Ok(());
         }
         if let Some(existing) = dst.node {
-            self.check_replace(vol, existing, dst_parent, &dst_name, flags.replace_existing)?;
+            if posix && existing != src_rec {
+                self.check_replace_posix(vol, existing, dst_parent, &dst_name, is_dir)?;
+            } else {
+                self.check_replace(vol, existing, dst_parent, &dst_name, flags.replace_existing)?;
+            }
             if existing == src_rec {
                 // Another name of the same file: the source name simply goes.
                 self.unlink_unchecked(vol, src_parent, &src_name.key());
@@ -238,8 +250,17 @@ impl Machine {
             self.check_new_name(vol, dst_parent, &dst_name)?;
         }
         // Re-link: the node is kept alive across the two primitives by linking first.
+        let (src_key, dst_key) = (src_name.key(), dst_name.key());
         self.link_unchecked(vol, dst_parent, dst_name, src_rec);
-        self.unlink_unchecked(vol, src_parent, &src_name.key());
+        // Handles follow the file to its new name.
+        self.retarget_handles(
+            vol,
+            src_rec,
+            src_parent,
+            &src_key,
+            Some((dst_parent, dst_key)),
+        );
+        self.unlink_unchecked(vol, src_parent, &src_key);
         Ok(())
     }
 
@@ -267,6 +288,40 @@ impl Machine {
             return Err(NtError::AccessDenied);
         }
         Ok(())
+    }
+
+    /// M3, M11: FILE_RENAME_POSIX_SEMANTICS may replace an open file (whose
+    /// handles keep working) and an empty directory by a directory.
+    fn check_replace_posix(
+        &self,
+        vol: VolumeId,
+        existing: RecordNo,
+        parent: RecordNo,
+        name: &Name,
+        src_is_dir: bool,
+    ) -> Result<()> {
+        let node = self.node(vol, existing)?;
+        if node
+            .name_in(parent, &name.key())
+            .is_some_and(|l| l.delete_pending)
+        {
+            return Err(NtError::DeletePending);
+        }
+        match (src_is_dir, node.is_dir()) {
+            (true, true) if node.entries().is_some_and(|e| !e.is_empty()) => {
+                return Err(NtError::DirectoryNotEmpty)
+            }
+            (true, true) => {}
+            // [X] POSIX rename(2) says EISDIR / ENOTDIR for a kind mismatch.
+            (false, true) => return Err(NtError::FileIsADirectory),
+            (true, false) => return Err(NtError::NotADirectory),
+            (false, false) => {}
+        }
+        if node.attrs & FILE_ATTRIBUTE_READONLY != 0 {
+            return Err(NtError::AccessDenied);
+        }
+        // The victim's open handles must all share delete (M11).
+        self.check_no_exclusive_handles(vol, existing)
     }
 
     fn rename_case_unchecked(
