@@ -221,10 +221,8 @@ impl Machine {
         // Renaming opens the source for DELETE: every other handle must share
         // delete (M5; the same mechanism for files).
         self.check_no_exclusive_handles(vol, src_rec)?;
-        if is_dir {
-            if self.is_ancestor_or_self(vol, src_rec, dst_parent) {
-                return Err(NtError::InvalidParameter);
-            }
+        if is_dir && self.is_ancestor_or_self(vol, src_rec, dst_parent) {
+            return Err(NtError::InvalidParameter);
         }
         let dst_key = dst_name.key();
         // Same directory, same name up to case: a case change (M1) or nothing.
