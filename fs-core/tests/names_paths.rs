@@ -345,7 +345,8 @@ fn relative_link_applies_dotdot_to_its_parent_p3_p4() {
 #[test]
 fn relative_targets_process_dots_but_nothing_else_p5() {
     let mut m = fixture(&[r"dir C:\p", r"dir C:\p\d", r"file C:\p\d\f df"]);
-    let rows: &[(&str, &str, Result<&[u8], NtError>)] = &[
+    type Row<'a> = (&'a str, &'a str, Result<&'a [u8], NtError>);
+    let rows: &[Row] = &[
         ("P5", r".\d\..\.\d\f", Ok(b"df")),
         ("P5", r"d\f", Ok(b"df")),
         ("P5 \\\\", r".\\d\f", Err(NtError::ObjectNameInvalid)),
