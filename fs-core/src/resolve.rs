@@ -209,12 +209,15 @@ impl Machine {
                             components,
                             trailing: t,
                         } = redirect;
-                        via_link = is_last.then_some(if cnode.is_dir() {
-                            LinkFlavor::Directory
-                        } else {
-                            LinkFlavor::File
-                        });
+                        // The flavor checked against the final object is that of
+                        // the link followed at the last name; links met inside
+                        // its target's path do not replace it (S22, J13).
                         if is_last {
+                            via_link = Some(if cnode.is_dir() {
+                                LinkFlavor::Directory
+                            } else {
+                                LinkFlavor::File
+                            });
                             require_dir = t;
                         }
                         vol = v;
@@ -241,7 +244,6 @@ impl Machine {
                     require_dir,
                 });
             }
-            via_link = None;
             cur_path.push(stored);
             cur = child;
         }
