@@ -3,6 +3,7 @@
 //! `Args` struct and a `main(Args) -> ExitCode` function. Options that build
 //! the emulated machine are shared through [`options::MachineOptions`].
 
+mod demo;
 mod options;
 mod run;
 mod shell;
@@ -23,11 +24,13 @@ struct Cli {
 enum Command {
     Shell(shell::Args),
     Run(run::Args),
+    Demo(demo::Args),
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Shell(args) => shell::main(args),
         Command::Run(args) => run::main(args),
+        Command::Demo(args) => demo::main(args),
     }
 }
