@@ -1,1 +1,34 @@
-//! FUSE adapter for ntlinkfs (see shared/DESIGN.md, "mount-unix").
+//! # ntlinkfs-fuse
+//!
+//! Mounts an ntlinkfs [`Machine`](ntlinkfs_core::Machine) through FUSE, so that real
+//! Linux programs meet NTFS link rules (DESIGN.md, "mount-unix"): the mount root
+//! holds one directory per volume (`C`, `D`); junctions and symbolic links read as
+//! symlinks that work from wherever the mount is and never leave it; `link`,
+//! `symlink` and the ntfs-3g extended attributes make the three kinds of link.
+//!
+//! ```no_run
+//! use ntlinkfs_core::{Machine, Shared};
+//! let m = Shared::new(Machine::default());
+//! let mount = ntlinkfs_fuse::mount(m, "/mnt/nt".as_ref(), &Default::default()).unwrap();
+//! std::fs::write("/mnt/nt/C/a.txt", b"hi").unwrap();
+//! std::fs::hard_link("/mnt/nt/C/a.txt", "/mnt/nt/C/b.txt").unwrap();
+//! mount.unmount().unwrap();
+//! ```
+
+mod attr;
+mod dentry_cache;
+mod errno;
+mod fs;
+mod inode_map;
+pub mod link_target;
+mod readlink;
+mod reply;
+mod session;
+mod xattr;
+
+pub use readlink::OUTSIDE_DIR;
+pub use session::{
+    block_termination_signals, clear_stale, is_fuse_mount, mount, unmount_path, CacheStats, Mount,
+    MountOptions, Stale, DEFAULT_THREADS,
+};
+pub use xattr::{ATTRIB as XATTR_ATTRIB, REPARSE_DATA as XATTR_REPARSE_DATA};

@@ -1,0 +1,119 @@
+//! Core `FileInfo` -> `fuser::FileAttr` (pure).
+
+use crate::inode_map;
+use fuser::{FileAttr, FileType, INodeNo};
+use ntlinkfs_core::attrs::filetime_to_unix;
+use ntlinkfs_core::reparse::{IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
+use ntlinkfs_core::{FileInfo, FileTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Block size reported to stat().
+pub const BLOCK_SIZE: u32 = 4096;
+
+/// Junctions and symbolic links are symlinks in the Linux view (F1); any other
+/// reparse point shows as the file or directory it sits on.
+pub fn kind_of(info: &FileInfo) -> FileType {
+    match info.reparse_tag {
+        Some(IO_REPARSE_TAG_MOUNT_POINT | IO_REPARSE_TAG_SYMLINK) => FileType::Symlink,
+        _ if info.is_directory => FileType::Directory,
+        _ => FileType::RegularFile,
+    }
+}
+
+pub fn system_time(t: FileTime) -> SystemTime {
+    let (secs, nanos) = filetime_to_unix(t);
+    if secs >= 0 {
+        UNIX_EPOCH + Duration::new(secs as u64, nanos)
+    } else {
+        UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
+            + Duration::from_nanos(u64::from(nanos))
+    }
+}
+
+/// The attributes of a node. `link_len` is the length of the `readlink` text, the
+/// size POSIX gives a symlink.
+pub fn file_attr(info: &FileInfo, link_len: Option<u64>) -> FileAttr {
+    let kind = kind_of(info);
+    let size = match kind {
+        FileType::Symlink => link_len.unwrap_or(0),
+        FileType::Directory => 0,
+        _ => info.size,
+    };
+    FileAttr {
+        ino: INodeNo(inode_map::ino_of(info.id)),
+        size,
+        blocks: size.div_ceil(512),
+        atime: system_time(info.times.last_access),
+        mtime: system_time(info.times.last_write),
+        ctime: system_time(info.times.change),
+        crtime: system_time(info.times.creation),
+        kind,
+        perm: if kind == FileType::Symlink {
+            0o777
+        } else {
+            info.posix.mode & 0o7777
+        },
+        // NumberOfLinks (F5, HL21): names not pending delete.
+        nlink: info.link_count,
+        uid: info.posix.uid,
+        gid: info.posix.gid,
+        rdev: 0,
+        blksize: BLOCK_SIZE,
+        flags: 0,
+    }
+}
+
+/// The synthetic mount root: one directory per volume.
+pub fn root_attr(volumes: u32, mounted_at: SystemTime) -> FileAttr {
+    FileAttr {
+        ino: INodeNo(inode_map::ROOT_INO),
+        size: 0,
+        blocks: 0,
+        atime: mounted_at,
+        mtime: mounted_at,
+        ctime: mounted_at,
+        crtime: mounted_at,
+        kind: FileType::Directory,
+        perm: 0o755,
+        nlink: 2 + volumes,
+        uid: 0,
+        gid: 0,
+        rdev: 0,
+        blksize: BLOCK_SIZE,
+        flags: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ntlinkfs_core::{Follow, Machine, SymlinkFlags};
+
+    #[test]
+    fn kinds_sizes_and_link_counts() {
+        let mut m = Machine::default();
+        m.create_directory(r"C:\d").unwrap();
+        m.write_file(r"C:\d\f", b"hello").unwrap();
+        m.create_hard_link(r"C:\d\g", r"C:\d\f").unwrap();
+        m.create_junction(r"C:\j", r"C:\d").unwrap();
+        m.create_symbolic_link(r"C:\s", r"d\f", SymlinkFlags::default())
+            .unwrap();
+        let q = |p: &str| m.query_information(p, Follow::OpenReparsePoint).unwrap();
+        let f = file_attr(&q(r"C:\d\f"), None);
+        assert_eq!(
+            (f.kind, f.size, f.nlink, f.blocks),
+            (FileType::RegularFile, 5, 2, 1)
+        );
+        let d = file_attr(&q(r"C:\d"), None);
+        assert_eq!((d.kind, d.nlink), (FileType::Directory, 1));
+        let j = file_attr(&q(r"C:\j"), Some(1));
+        assert_eq!((j.kind, j.size, j.perm), (FileType::Symlink, 1, 0o777));
+        let s = file_attr(&q(r"C:\s"), Some(3));
+        assert_eq!((s.kind, s.size), (FileType::Symlink, 3));
+    }
+
+    #[test]
+    fn times_before_1970_do_not_panic() {
+        assert!(system_time(0) < UNIX_EPOCH);
+    }
+}

@@ -1,0 +1,1063 @@
+//! `impl fuser::Filesystem`: each method decodes its arguments, calls the core and
+//! replies through `reply`. NTFS rules are the core's; this module only chooses
+//! which core operation a POSIX call is, and which `PosixOp` its errors are for.
+
+use crate::attr::{self, kind_of};
+use crate::dentry_cache::DentryCache;
+use crate::errno::for_op;
+use crate::inode_map::{self, ROOT_INO};
+use crate::link_target;
+use crate::readlink::{self, Volumes};
+use crate::reply::{self, Entry, Res, Statfs};
+use crate::xattr::{self, Xattr};
+use fuser::{
+    AccessFlags, FileAttr, FileHandle, FileType, Filesystem, INodeNo, InitFlags, KernelConfig,
+    LockOwner, OpenAccMode, OpenFlags, RenameFlags, ReplyAttr, ReplyCreate, ReplyData,
+    ReplyDirectory, ReplyDirectoryPlus, ReplyEmpty, ReplyEntry, ReplyOpen, ReplyStatfs, ReplyWrite,
+    ReplyXattr, Request, TimeOrNow, WriteFlags,
+};
+use ntlinkfs_core::attrs::unix_to_filetime;
+use ntlinkfs_core::{
+    Disposition, FileInfo, Follow, HandleId, Machine, NameKey, NodeId, NtError, OpenOptions,
+    PosixOp, Shared, SymlinkFlags, Want,
+};
+use parking_lot::Mutex;
+use slab::Slab;
+use std::ffi::OsStr;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// What the file system needs to know about its mount.
+#[derive(Debug, Clone)]
+pub struct FsConfig {
+    /// How long the kernel may keep a name -> inode answer.
+    pub entry_ttl: Duration,
+    /// How long the kernel may keep attributes.
+    pub attr_ttl: Duration,
+    /// Where the mount is, to translate absolute symlink targets.
+    pub mount_point: PathBuf,
+    /// Tests only: getxattr of `user.ntlinkfs.panic` panics inside the handler.
+    pub fault_injection: bool,
+}
+
+/// An open directory: the node, its core handle and the read cursor (the key of
+/// the entry at each offset handed out, so a later call continues without a rescan).
+struct DirHandle {
+    dir: Option<NodeId>,
+    core: Option<HandleId>,
+    keys: Vec<NameKey>,
+}
+
+/// One directory entry for readdir: next offset, name, node (None for `.`, `..`).
+type Listed = (u64, String, Option<FileInfo>, FileAttr);
+
+/// The file system: a shared machine and what the kernel has been told.
+pub struct NtFs {
+    m: Shared,
+    cache: Arc<DentryCache>,
+    dirs: Mutex<Slab<Arc<Mutex<DirHandle>>>>,
+    cfg: FsConfig,
+    mounted_at: SystemTime,
+}
+
+/// Runs a handler; a panic is logged and its reply, dropped while unwinding,
+/// answers EIO (fuser sends EIO for a reply that was never sent), so the request
+/// is answered and the session thread lives on.
+fn guard(op: &str, f: impl FnOnce()) {
+    if let Err(p) = catch_unwind(AssertUnwindSafe(f)) {
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!("ntlinkfs: {op} handler panicked ({msg}); answered EIO");
+    }
+}
+
+fn err(op: PosixOp) -> impl Fn(NtError) -> fuser::Errno {
+    move |e| for_op(op, e)
+}
+
+/// Names must be UTF-8 to reach the core (N3's WTF-16 names have no escape yet).
+fn utf8(name: &OsStr, op: PosixOp) -> Res<&str> {
+    name.to_str().ok_or(for_op(op, NtError::ObjectNameInvalid))
+}
+
+/// An inode whose record was freed is gone: the kernel expects ENOENT.
+fn gone_is_enoent(e: NtError) -> NtError {
+    if e == NtError::FileDeleted {
+        NtError::ObjectNameNotFound
+    } else {
+        e
+    }
+}
+
+fn filetime(t: TimeOrNow) -> u64 {
+    let st = match t {
+        TimeOrNow::SpecificTime(st) => st,
+        TimeOrNow::Now => SystemTime::now(),
+    };
+    match st.duration_since(UNIX_EPOCH) {
+        Ok(d) => unix_to_filetime(d.as_secs() as i64, d.subsec_nanos()),
+        Err(e) => {
+            let d = e.duration();
+            let (s, n) = if d.subsec_nanos() == 0 {
+                (-(d.as_secs() as i64), 0)
+            } else {
+                (-(d.as_secs() as i64) - 1, 1_000_000_000 - d.subsec_nanos())
+            };
+            unix_to_filetime(s, n)
+        }
+    }
+}
+
+impl NtFs {
+    pub fn new(m: Shared, cache: Arc<DentryCache>, cfg: FsConfig) -> NtFs {
+        NtFs {
+            m,
+            cache,
+            dirs: Mutex::new(Slab::new()),
+            cfg,
+            mounted_at: SystemTime::now(),
+        }
+    }
+
+    /// A directory to create or look up in. The mount root holds only the volumes.
+    fn dir_of(&self, ino: INodeNo, op: PosixOp) -> Res<NodeId> {
+        if ino.0 == ROOT_INO {
+            return Err(for_op(op, NtError::AccessDenied));
+        }
+        self.node_of(ino, op)
+    }
+
+    fn node_of(&self, ino: INodeNo, op: PosixOp) -> Res<NodeId> {
+        inode_map::node_of(ino.0).ok_or(for_op(op, NtError::ObjectNameNotFound))
+    }
+
+    fn volumes(m: &Machine) -> Vec<(char, String)> {
+        m.volume_infos()
+            .iter()
+            .map(|v| (v.letter, m.volume_guid(v.id)))
+            .collect()
+    }
+
+    /// The mount-relative components of a directory: `["C", "a", "b"]`.
+    fn dir_components(m: &Machine, dir: NodeId) -> Result<Vec<String>, NtError> {
+        let path = m.path_of(dir)?;
+        let mut parts: Vec<String> = path
+            .split('\\')
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect();
+        if let Some(first) = parts.first_mut() {
+            first.truncate(1); // "C:" -> "C"
+        }
+        Ok(parts)
+    }
+
+    /// The readlink text of a junction or symlink, from its first name's place.
+    fn link_text(m: &Machine, id: NodeId) -> Result<String, NtError> {
+        let data = m.reparse_data_of(id)?;
+        let names = m.file_names(id)?;
+        let parent = match names.first() {
+            Some(n) => Self::dir_components(m, n.parent)?,
+            None => Self::dir_components(m, m.root(id.volume))?,
+        };
+        let vols = Self::volumes(m);
+        readlink::posix_target(&data, &parent, &Volumes { letters: &vols })
+            .ok_or(NtError::NotAReparsePoint)
+    }
+
+    fn attr_of(m: &Machine, info: &FileInfo) -> FileAttr {
+        let len = (kind_of(info) == FileType::Symlink)
+            .then(|| Self::link_text(m, info.id).map(|t| t.len() as u64).ok())
+            .flatten();
+        attr::file_attr(info, len)
+    }
+
+    fn entry_of(m: &Machine, info: &FileInfo) -> Entry {
+        Entry {
+            attr: Self::attr_of(m, info),
+            generation: inode_map::generation_of(info.id),
+        }
+    }
+
+    fn root_attr(&self, m: &Machine) -> FileAttr {
+        attr::root_attr(m.volume_infos().len() as u32, self.mounted_at)
+    }
+
+    /// Owner of a new node: the caller, with the directory's group and setgid bit
+    /// when the directory is setgid (as Linux file systems do).
+    fn owner(m: &Machine, dir: NodeId, req: &Request) -> (u32, u32, u16) {
+        match m.info(dir) {
+            Ok(d) if d.posix.mode & 0o2000 != 0 => (req.uid(), d.posix.gid, 0o2000),
+            _ => (req.uid(), req.gid(), 0),
+        }
+    }
+
+    fn do_lookup(&self, parent: INodeNo, name: &OsStr) -> Res<Entry> {
+        let name = utf8(name, PosixOp::Other)?;
+        let m = self.m.read();
+        let info = if parent.0 == ROOT_INO {
+            let mut cs = name.chars();
+            let vol = match (cs.next(), cs.next()) {
+                (Some(c), None) if c.is_ascii_alphabetic() => m.volume_by_letter(c as u8),
+                _ => None,
+            };
+            let vol = vol.ok_or(for_op(PosixOp::Other, NtError::ObjectNameNotFound))?;
+            m.info(m.root(vol)).map_err(err(PosixOp::Other))?
+        } else {
+            let dir = self.node_of(parent, PosixOp::Other)?;
+            m.lookup(dir, name)
+                .map_err(|e| for_op(PosixOp::Other, gone_is_enoent(e)))?
+        };
+        self.cache.learn(parent.0, name);
+        Ok(Self::entry_of(&m, &info))
+    }
+
+    fn do_getattr(&self, ino: INodeNo) -> Res<FileAttr> {
+        let m = self.m.read();
+        if ino.0 == ROOT_INO {
+            return Ok(self.root_attr(&m));
+        }
+        let id = self.node_of(ino, PosixOp::Other)?;
+        let info = m
+            .info(id)
+            .map_err(|e| for_op(PosixOp::Other, gone_is_enoent(e)))?;
+        Ok(Self::attr_of(&m, &info))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn do_setattr(
+        &self,
+        ino: INodeNo,
+        mode: Option<u32>,
+        uid: Option<u32>,
+        gid: Option<u32>,
+        size: Option<u64>,
+        atime: Option<TimeOrNow>,
+        mtime: Option<TimeOrNow>,
+        fh: Option<FileHandle>,
+    ) -> Res<FileAttr> {
+        let id = self.dir_of(ino, PosixOp::Other)?;
+        let e = |e: NtError| for_op(PosixOp::Other, gone_is_enoent(e));
+        let mut m = self.m.write();
+        if mode.is_some() || uid.is_some() || gid.is_some() {
+            let mode = mode.map(|md| (md & 0o7777) as u16);
+            m.set_posix_of(id, uid, gid, mode).map_err(e)?;
+        }
+        if let Some(len) = size {
+            match fh {
+                Some(fh) => m.set_len(HandleId(fh.0), len).map_err(e)?,
+                None => m.set_len_of(id, len).map_err(e)?,
+            }
+        }
+        if atime.is_some() || mtime.is_some() {
+            m.set_times_of(id, None, atime.map(filetime), mtime.map(filetime))
+                .map_err(e)?;
+        }
+        let info = m.info(id).map_err(e)?;
+        Ok(Self::attr_of(&m, &info))
+    }
+
+    fn do_mkdir(
+        &self,
+        req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        mode: u32,
+        umask: u32,
+    ) -> Res<Entry> {
+        let op = PosixOp::Other;
+        let name = utf8(name, op)?;
+        let dir = self.dir_of(parent, op)?;
+        let mut m = self.m.write();
+        let (uid, gid, sgid) = Self::owner(&m, dir, req);
+        let info = m.create_directory_at(dir, name).map_err(err(op))?;
+        let mode = (mode & !umask & 0o7777) as u16 | sgid;
+        m.set_posix_of(info.id, Some(uid), Some(gid), Some(mode))
+            .map_err(err(op))?;
+        let info = m.info(info.id).map_err(err(op))?;
+        self.cache.learn(parent.0, name);
+        Ok(Self::entry_of(&m, &info))
+    }
+
+    fn do_mknod(
+        &self,
+        req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        mode: u32,
+        umask: u32,
+    ) -> Res<Entry> {
+        // NTFS has files and directories; device nodes, fifos and sockets it has not.
+        if mode & libc::S_IFMT != libc::S_IFREG && mode & libc::S_IFMT != 0 {
+            return Err(for_op(PosixOp::Other, NtError::NotSupported));
+        }
+        let (entry, fh) = self.do_create(req, parent, name, mode, umask, libc::O_RDONLY)?;
+        self.m
+            .write()
+            .close(HandleId(fh))
+            .map_err(err(PosixOp::Other))?;
+        Ok(entry)
+    }
+
+    fn do_create(
+        &self,
+        req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        mode: u32,
+        umask: u32,
+        _flags: i32,
+    ) -> Res<(Entry, u64)> {
+        let op = PosixOp::Open;
+        let name = utf8(name, op)?;
+        let dir = self.dir_of(parent, op)?;
+        let mut m = self.m.write();
+        let (uid, gid, _) = Self::owner(&m, dir, req);
+        let opts = OpenOptions::default()
+            .disposition(Disposition::Create)
+            .want(Want::File);
+        let h = m.open_at(dir, name, &opts).map_err(err(op))?;
+        let id = m.handle_node(h).map_err(err(op))?;
+        let mode = (mode & !umask & 0o7777) as u16;
+        let r = m
+            .set_posix_of(id, Some(uid), Some(gid), Some(mode))
+            .and_then(|()| m.handle_info(h));
+        match r {
+            Ok(info) => {
+                self.cache.learn(parent.0, name);
+                Ok((Self::entry_of(&m, &info), h.0))
+            }
+            Err(e) => {
+                let _ = m.close(h);
+                Err(for_op(op, e))
+            }
+        }
+    }
+
+    fn do_unlink(&self, parent: INodeNo, name: &OsStr) -> Res<()> {
+        let op = PosixOp::Unlink;
+        let name = utf8(name, op)?;
+        let dir = self.dir_of(parent, op)?;
+        let mut m = self.m.write();
+        let info = m.lookup(dir, name).map_err(err(op))?;
+        // unlink(2) of a junction or directory symlink removes the link (F6).
+        let want = if kind_of(&info) == FileType::Symlink {
+            Want::Any
+        } else {
+            Want::File
+        };
+        m.delete_at(dir, name, want).map_err(err(op))?;
+        self.cache.gone(parent.0, name);
+        Ok(())
+    }
+
+    fn do_rmdir(&self, parent: INodeNo, name: &OsStr) -> Res<()> {
+        let op = PosixOp::Rmdir;
+        let name = utf8(name, op)?;
+        let dir = self.dir_of(parent, op)?;
+        let mut m = self.m.write();
+        let info = m.lookup(dir, name).map_err(err(op))?;
+        // A junction is a symlink here: rmdir(2) on it is ENOTDIR (F6).
+        if kind_of(&info) == FileType::Symlink {
+            return Err(for_op(op, NtError::NotADirectory));
+        }
+        m.delete_at(dir, name, Want::Directory).map_err(err(op))?;
+        self.cache.gone(parent.0, name);
+        Ok(())
+    }
+
+    fn do_symlink(
+        &self,
+        req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        target: &Path,
+    ) -> Res<Entry> {
+        let op = PosixOp::Symlink;
+        let name = utf8(name, op)?;
+        let target = target
+            .to_str()
+            .ok_or(for_op(op, NtError::ObjectNameInvalid))?;
+        let dir = self.dir_of(parent, op)?;
+        let mut m = self.m.write();
+        let comps = Self::dir_components(&m, dir).map_err(err(op))?;
+        let letters: Vec<char> = m.volume_infos().iter().map(|v| v.letter).collect();
+        let win = link_target::windows_target(target, &comps, &self.cfg.mount_point, &letters);
+        // Directory flavour when the target is an existing directory (S1).
+        let full = if win.starts_with("\\\\") || win.as_bytes().get(1) == Some(&b':') {
+            win.clone()
+        } else if win.starts_with('\\') {
+            format!("{}:{win}", comps[0])
+        } else {
+            format!("{}\\{win}", m.path_of(dir).map_err(err(op))?)
+        };
+        let directory = m
+            .query_information(&full, Follow::Reparse)
+            .is_ok_and(|i| i.is_directory);
+        let flags = SymlinkFlags {
+            directory,
+            allow_unprivileged_create: m.profile().knows_unprivileged_flag(),
+        };
+        let info = m
+            .create_symbolic_link_at(dir, name, &win, flags)
+            .map_err(err(op))?;
+        let (uid, gid, _) = Self::owner(&m, dir, req);
+        m.set_posix_of(info.id, Some(uid), Some(gid), None)
+            .map_err(err(op))?;
+        let info = m.info(info.id).map_err(err(op))?;
+        self.cache.learn(parent.0, name);
+        Ok(Self::entry_of(&m, &info))
+    }
+
+    fn do_rename(
+        &self,
+        parent: INodeNo,
+        name: &OsStr,
+        newparent: INodeNo,
+        newname: &OsStr,
+        flags: RenameFlags,
+    ) -> Res<()> {
+        let op = PosixOp::Rename;
+        if flags.contains(RenameFlags::RENAME_EXCHANGE)
+            || flags.contains(RenameFlags::RENAME_WHITEOUT)
+        {
+            // NTFS has no atomic exchange of two names.
+            return Err(for_op(op, NtError::NotSupported));
+        }
+        let (name, newname) = (utf8(name, op)?, utf8(newname, op)?);
+        let (from, to) = (self.dir_of(parent, op)?, self.dir_of(newparent, op)?);
+        let replace = !flags.contains(RenameFlags::RENAME_NOREPLACE);
+        let mut m = self.m.write();
+        m.rename_at(from, name, to, newname, replace)
+            .map_err(err(op))?;
+        self.cache.gone(parent.0, name);
+        self.cache.gone(newparent.0, newname);
+        self.cache.learn(newparent.0, newname);
+        Ok(())
+    }
+
+    fn do_link(&self, ino: INodeNo, newparent: INodeNo, newname: &OsStr) -> Res<Entry> {
+        let op = PosixOp::Link;
+        let newname = utf8(newname, op)?;
+        let file = self.dir_of(ino, op)?;
+        let dir = self.dir_of(newparent, op)?;
+        let mut m = self.m.write();
+        m.create_hard_link_at(file, dir, newname).map_err(err(op))?;
+        let info = m.info(file).map_err(err(op))?;
+        self.cache.learn(newparent.0, newname);
+        Ok(Self::entry_of(&m, &info))
+    }
+
+    fn do_open(&self, ino: INodeNo, flags: OpenFlags, want: Want) -> Res<u64> {
+        let op = PosixOp::Open;
+        let id = self.node_of(ino, op)?;
+        let write = flags.acc_mode() != OpenAccMode::O_RDONLY;
+        let opts = OpenOptions::default().want(want).write(write);
+        let h = self
+            .m
+            .write()
+            .open_node(id, &opts)
+            .map_err(|e| for_op(op, gone_is_enoent(e)))?;
+        Ok(h.0)
+    }
+
+    fn do_read(&self, fh: FileHandle, offset: u64, size: u32) -> Res<Vec<u8>> {
+        let m = self.m.read();
+        let mut buf = vec![0; size as usize];
+        let n = m
+            .read_into(HandleId(fh.0), offset, &mut buf)
+            .map_err(err(PosixOp::Other))?;
+        buf.truncate(n);
+        Ok(buf)
+    }
+
+    fn do_opendir(&self, ino: INodeNo) -> Res<u64> {
+        let (dir, core) = if ino.0 == ROOT_INO {
+            (None, None)
+        } else {
+            let id = self.node_of(ino, PosixOp::Open)?;
+            let opts = OpenOptions::default().want(Want::Directory);
+            let h = self
+                .m
+                .write()
+                .open_node(id, &opts)
+                .map_err(|e| for_op(PosixOp::Open, gone_is_enoent(e)))?;
+            (Some(id), Some(h))
+        };
+        let handle = DirHandle {
+            dir,
+            core,
+            keys: Vec::new(),
+        };
+        Ok(self.dirs.lock().insert(Arc::new(Mutex::new(handle))) as u64)
+    }
+
+    fn do_releasedir(&self, fh: FileHandle) -> Res<()> {
+        let h = self.dirs.lock().try_remove(fh.0 as usize);
+        if let Some(core) = h.and_then(|h| h.lock().core) {
+            self.m.write().close(core).map_err(err(PosixOp::Other))?;
+        }
+        Ok(())
+    }
+
+    /// Directory entries from `offset` on: (next offset, name, info); the mount
+    /// root lists the volumes. `.` and `..` are offsets 1 and 2.
+    fn dir_entries(
+        &self,
+        ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        limit: usize,
+    ) -> Res<Vec<Listed>> {
+        let h = self
+            .dirs
+            .lock()
+            .get(fh.0 as usize)
+            .cloned()
+            .ok_or(for_op(PosixOp::Other, NtError::InvalidHandle))?;
+        let mut h = h.lock();
+        let m = self.m.read();
+        let e = |e: NtError| for_op(PosixOp::Other, gone_is_enoent(e));
+        let self_attr = match h.dir {
+            None => self.root_attr(&m),
+            Some(id) => Self::attr_of(&m, &m.info(id).map_err(e)?),
+        };
+        let _ = ino;
+        let mut out = Vec::new();
+        if offset == 0 {
+            out.push((1, ".".to_string(), None, self_attr));
+        }
+        if offset <= 1 {
+            out.push((2, "..".to_string(), None, self_attr));
+        }
+        let start = offset.max(2);
+        let idx = (start - 2) as usize;
+        if idx > h.keys.len() {
+            return Ok(out); // past the end
+        }
+        let after = if idx == 0 {
+            None
+        } else {
+            Some(h.keys[idx - 1].clone())
+        };
+        h.keys.truncate(idx);
+        let listed: Vec<(String, FileInfo)> = match h.dir {
+            None => {
+                let skip = idx;
+                m.volume_infos()
+                    .iter()
+                    .skip(skip)
+                    .take(limit)
+                    .filter_map(|v| m.info(m.root(v.id)).ok().map(|i| (v.letter.to_string(), i)))
+                    .collect()
+            }
+            Some(id) => m
+                .read_dir(id, after.as_ref(), limit)
+                .map_err(e)?
+                .into_iter()
+                .map(|d| (d.name.to_string_lossy(), d.info))
+                .collect(),
+        };
+        for (i, (name, info)) in listed.into_iter().enumerate() {
+            h.keys.push(NameKey::of(&name));
+            let attr = Self::attr_of(&m, &info);
+            out.push((start + 1 + i as u64, name, Some(info), attr));
+        }
+        Ok(out)
+    }
+
+    fn do_statfs(&self, ino: INodeNo) -> Res<Statfs> {
+        let m = self.m.read();
+        let infos = m.volume_infos();
+        let vols: Vec<_> = match inode_map::node_of(ino.0) {
+            Some(id) => infos.into_iter().filter(|v| v.id == id.volume).collect(),
+            None => infos,
+        };
+        // An in-memory volume has no fixed size: report 64 GiB and 2^32 records
+        // per volume, less what is used.
+        let n = vols.len() as u64;
+        let used: u64 = vols.iter().map(|v| v.bytes.div_ceil(4096)).sum();
+        let nodes: u64 = vols.iter().map(|v| v.nodes as u64).sum();
+        let blocks = n * (1 << 24);
+        let files = n * (1 << 32);
+        Ok(Statfs {
+            blocks,
+            bfree: blocks.saturating_sub(used),
+            files,
+            ffree: files.saturating_sub(nodes),
+        })
+    }
+
+    /// The names of a node as (parent inode, name), for dentry invalidation.
+    fn names_of(m: &Machine, id: NodeId) -> Vec<(u64, String)> {
+        m.file_names(id)
+            .map(|ns| {
+                ns.into_iter()
+                    .map(|n| (inode_map::ino_of(n.parent), n.name.to_string_lossy()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn do_getxattr(&self, ino: INodeNo, name: &OsStr) -> Res<Vec<u8>> {
+        let op = PosixOp::Getxattr;
+        let which = xattr::parse_name(name.as_encoded_bytes());
+        if self.cfg.fault_injection && name == "user.ntlinkfs.panic" {
+            panic!("fault injection: getxattr user.ntlinkfs.panic");
+        }
+        if ino.0 == ROOT_INO {
+            return Err(for_op(op, NtError::NotAReparsePoint));
+        }
+        let id = self.node_of(ino, op)?;
+        let m = self.m.read();
+        match which {
+            Xattr::ReparseData => m.get_reparse_point_of(id).map_err(err(op)),
+            Xattr::Attrib => {
+                let info = m.info(id).map_err(err(op))?;
+                Ok(xattr::attrib_value(info.attributes).to_vec())
+            }
+            // No such attribute: ENODATA, as for a node without reparse data.
+            Xattr::Other => Err(for_op(op, NtError::NotAReparsePoint)),
+        }
+    }
+
+    fn do_setxattr(&self, ino: INodeNo, name: &OsStr, value: &[u8], flags: i32) -> Res<()> {
+        let op = PosixOp::Setxattr;
+        let which = xattr::parse_name(name.as_encoded_bytes());
+        let id = self.dir_of(ino, op)?;
+        let mut m = self.m.write();
+        match which {
+            Xattr::ReparseData => {
+                let before = m.info(id).map_err(err(op))?;
+                xattr::check_flags(flags, before.reparse_tag.is_some()).map_err(err(op))?;
+                m.set_reparse_point_of(id, value).map_err(err(op))?;
+                let after = m.info(id).map_err(err(op))?;
+                if kind_of(&before) != kind_of(&after) {
+                    self.cache.kind_changed(&Self::names_of(&m, id));
+                }
+                Ok(())
+            }
+            Xattr::Attrib => {
+                xattr::check_flags(flags & libc::XATTR_CREATE, true).map_err(err(op))?;
+                let v = xattr::parse_attrib(value).map_err(err(op))?;
+                m.set_attributes_of(id, v).map_err(err(op))?;
+                self.cache.attributes_changed(ino.0);
+                Ok(())
+            }
+            Xattr::Other => Err(for_op(op, NtError::NotSupported)),
+        }
+    }
+
+    fn do_removexattr(&self, ino: INodeNo, name: &OsStr) -> Res<()> {
+        let op = PosixOp::Removexattr;
+        let id = self.dir_of(ino, op)?;
+        let mut m = self.m.write();
+        match xattr::parse_name(name.as_encoded_bytes()) {
+            Xattr::ReparseData => {
+                let before = m.info(id).map_err(err(op))?;
+                m.remove_reparse_point_of(id).map_err(err(op))?;
+                let after = m.info(id).map_err(err(op))?;
+                if kind_of(&before) != kind_of(&after) {
+                    self.cache.kind_changed(&Self::names_of(&m, id));
+                }
+                Ok(())
+            }
+            // The attribute word always exists and cannot be removed.
+            Xattr::Attrib => Err(for_op(op, NtError::NotSupported)),
+            Xattr::Other => Err(for_op(op, NtError::NotAReparsePoint)),
+        }
+    }
+}
+
+impl Filesystem for NtFs {
+    fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> std::io::Result<()> {
+        // readdirplus once requested must be implemented: it is (readdirplus below).
+        let _ = config.add_capabilities(InitFlags::FUSE_DO_READDIRPLUS);
+        Ok(())
+    }
+
+    fn lookup(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
+        guard("lookup", || {
+            reply::entry(reply, self.cfg.entry_ttl, self.do_lookup(parent, name))
+        })
+    }
+
+    fn getattr(&self, _req: &Request, ino: INodeNo, _fh: Option<FileHandle>, reply: ReplyAttr) {
+        guard("getattr", || {
+            reply::attr(reply, self.cfg.attr_ttl, self.do_getattr(ino))
+        })
+    }
+
+    fn setattr(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        mode: Option<u32>,
+        uid: Option<u32>,
+        gid: Option<u32>,
+        size: Option<u64>,
+        atime: Option<TimeOrNow>,
+        mtime: Option<TimeOrNow>,
+        _ctime: Option<SystemTime>,
+        fh: Option<FileHandle>,
+        _crtime: Option<SystemTime>,
+        _chgtime: Option<SystemTime>,
+        _bkuptime: Option<SystemTime>,
+        _flags: Option<fuser::BsdFileFlags>,
+        reply: ReplyAttr,
+    ) {
+        guard("setattr", || {
+            let r = self.do_setattr(ino, mode, uid, gid, size, atime, mtime, fh);
+            if mode.is_some() {
+                // READONLY follows the owner write bit: the kernel must re-read.
+                self.cache.attributes_changed(ino.0);
+            }
+            reply::attr(reply, self.cfg.attr_ttl, r)
+        })
+    }
+
+    fn readlink(&self, _req: &Request, ino: INodeNo, reply: ReplyData) {
+        guard("readlink", || {
+            let r = self.node_of(ino, PosixOp::Readlink).and_then(|id| {
+                Self::link_text(&self.m.read(), id)
+                    .map(String::into_bytes)
+                    .map_err(err(PosixOp::Readlink))
+            });
+            reply::data(reply, r)
+        })
+    }
+
+    fn mknod(
+        &self,
+        req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        mode: u32,
+        umask: u32,
+        _rdev: u32,
+        reply: ReplyEntry,
+    ) {
+        guard("mknod", || {
+            reply::entry(
+                reply,
+                self.cfg.entry_ttl,
+                self.do_mknod(req, parent, name, mode, umask),
+            )
+        })
+    }
+
+    fn mkdir(
+        &self,
+        req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        mode: u32,
+        umask: u32,
+        reply: ReplyEntry,
+    ) {
+        guard("mkdir", || {
+            reply::entry(
+                reply,
+                self.cfg.entry_ttl,
+                self.do_mkdir(req, parent, name, mode, umask),
+            )
+        })
+    }
+
+    fn unlink(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+        guard("unlink", || {
+            reply::empty(reply, self.do_unlink(parent, name))
+        })
+    }
+
+    fn rmdir(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+        guard("rmdir", || reply::empty(reply, self.do_rmdir(parent, name)))
+    }
+
+    fn symlink(
+        &self,
+        req: &Request,
+        parent: INodeNo,
+        link_name: &OsStr,
+        target: &Path,
+        reply: ReplyEntry,
+    ) {
+        guard("symlink", || {
+            reply::entry(
+                reply,
+                self.cfg.entry_ttl,
+                self.do_symlink(req, parent, link_name, target),
+            )
+        })
+    }
+
+    fn rename(
+        &self,
+        _req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        newparent: INodeNo,
+        newname: &OsStr,
+        flags: RenameFlags,
+        reply: ReplyEmpty,
+    ) {
+        guard("rename", || {
+            reply::empty(
+                reply,
+                self.do_rename(parent, name, newparent, newname, flags),
+            )
+        })
+    }
+
+    fn link(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        newparent: INodeNo,
+        newname: &OsStr,
+        reply: ReplyEntry,
+    ) {
+        guard("link", || {
+            reply::entry(
+                reply,
+                self.cfg.entry_ttl,
+                self.do_link(ino, newparent, newname),
+            )
+        })
+    }
+
+    fn open(&self, _req: &Request, ino: INodeNo, flags: OpenFlags, reply: ReplyOpen) {
+        guard("open", || {
+            reply::open(reply, self.do_open(ino, flags, Want::File))
+        })
+    }
+
+    fn read(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        size: u32,
+        _flags: OpenFlags,
+        _lock_owner: Option<LockOwner>,
+        reply: ReplyData,
+    ) {
+        guard("read", || {
+            reply::data(reply, self.do_read(fh, offset, size))
+        })
+    }
+
+    fn write(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        data: &[u8],
+        _write_flags: WriteFlags,
+        _flags: OpenFlags,
+        _lock_owner: Option<LockOwner>,
+        reply: ReplyWrite,
+    ) {
+        guard("write", || {
+            let r = self
+                .m
+                .write()
+                .write(HandleId(fh.0), offset, data)
+                .map_err(err(PosixOp::Other));
+            reply::write(reply, r)
+        })
+    }
+
+    fn flush(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        _fh: FileHandle,
+        _lo: LockOwner,
+        reply: ReplyEmpty,
+    ) {
+        reply.ok() // data lives in memory: nothing to flush
+    }
+
+    fn release(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        _flags: OpenFlags,
+        _lock_owner: Option<LockOwner>,
+        _flush: bool,
+        reply: ReplyEmpty,
+    ) {
+        guard("release", || {
+            let r = self
+                .m
+                .write()
+                .close(HandleId(fh.0))
+                .map_err(err(PosixOp::Other));
+            reply::empty(reply, r)
+        })
+    }
+
+    fn fsync(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        _fh: FileHandle,
+        _datasync: bool,
+        reply: ReplyEmpty,
+    ) {
+        reply.ok() // in memory: every write is already as durable as it gets
+    }
+
+    fn opendir(&self, _req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
+        guard("opendir", || reply::open(reply, self.do_opendir(ino)))
+    }
+
+    fn readdir(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        mut reply: ReplyDirectory,
+    ) {
+        guard("readdir", || match self.dir_entries(ino, fh, offset, 128) {
+            Ok(entries) => {
+                for (off, name, _, attr) in entries {
+                    if reply.add(attr.ino, off, attr.kind, &name) {
+                        break;
+                    }
+                }
+                reply.ok()
+            }
+            Err(e) => reply.error(e),
+        })
+    }
+
+    fn readdirplus(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        mut reply: ReplyDirectoryPlus,
+    ) {
+        guard("readdirplus", || {
+            match self.dir_entries(ino, fh, offset, 64) {
+                Ok(entries) => {
+                    for (off, name, info, attr) in entries {
+                        let generation =
+                            info.as_ref().map_or(0, |i| inode_map::generation_of(i.id));
+                        let ttl = self.cfg.entry_ttl;
+                        if reply.add(
+                            attr.ino,
+                            off,
+                            &name,
+                            &ttl,
+                            &attr,
+                            fuser::Generation(generation),
+                        ) {
+                            break;
+                        }
+                        if info.is_some() {
+                            self.cache.learn(ino.0, &name);
+                        }
+                    }
+                    reply.ok()
+                }
+                Err(e) => reply.error(e),
+            }
+        })
+    }
+
+    fn releasedir(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        _flags: OpenFlags,
+        reply: ReplyEmpty,
+    ) {
+        guard("releasedir", || reply::empty(reply, self.do_releasedir(fh)))
+    }
+
+    fn fsyncdir(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        _fh: FileHandle,
+        _datasync: bool,
+        reply: ReplyEmpty,
+    ) {
+        reply.ok()
+    }
+
+    fn statfs(&self, _req: &Request, ino: INodeNo, reply: ReplyStatfs) {
+        guard("statfs", || reply::statfs(reply, self.do_statfs(ino)))
+    }
+
+    fn setxattr(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        name: &OsStr,
+        value: &[u8],
+        flags: i32,
+        _position: u32,
+        reply: ReplyEmpty,
+    ) {
+        guard("setxattr", || {
+            reply::empty(reply, self.do_setxattr(ino, name, value, flags))
+        })
+    }
+
+    fn getxattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, size: u32, reply: ReplyXattr) {
+        guard("getxattr", || {
+            reply::xattr(reply, size, self.do_getxattr(ino, name))
+        })
+    }
+
+    fn listxattr(&self, _req: &Request, _ino: INodeNo, size: u32, reply: ReplyXattr) {
+        // The system.* attributes are not listed (as ntfs-3g): copying tools would
+        // otherwise try to copy the attribute word and reparse data of every file.
+        reply::xattr(reply, size, Ok(Vec::new()))
+    }
+
+    fn removexattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+        guard("removexattr", || {
+            reply::empty(reply, self.do_removexattr(ino, name))
+        })
+    }
+
+    fn access(&self, _req: &Request, _ino: INodeNo, _mask: AccessFlags, reply: ReplyEmpty) {
+        // Mounted with default_permissions: the kernel checks modes itself.
+        reply.ok()
+    }
+
+    fn create(
+        &self,
+        req: &Request,
+        parent: INodeNo,
+        name: &OsStr,
+        mode: u32,
+        umask: u32,
+        flags: i32,
+        reply: ReplyCreate,
+    ) {
+        guard("create", || {
+            reply::create(
+                reply,
+                self.cfg.entry_ttl,
+                self.do_create(req, parent, name, mode, umask, flags),
+            )
+        })
+    }
+}

@@ -1,0 +1,301 @@
+//! Mount lifecycle: mounting (clearing a dead daemon's stale mount first), the
+//! invalidation thread, unmounting, and waiting for SIGINT/SIGTERM.
+
+use crate::dentry_cache::{DentryCache, KernelLink};
+use crate::fs::{FsConfig, NtFs};
+use fuser::{BackgroundSession, Config, INodeNo, MountOption, SessionACL};
+use ntlinkfs_core::Shared;
+use std::ffi::{CString, OsString};
+use std::fs::File;
+use std::io;
+use std::os::fd::AsFd;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+
+/// How to mount.
+#[derive(Debug, Clone)]
+pub struct MountOptions {
+    /// FUSE worker threads (see DEFAULT_THREADS).
+    pub threads: usize,
+    pub entry_ttl: Duration,
+    pub attr_ttl: Duration,
+    /// Tests only: see `FsConfig::fault_injection`.
+    pub fault_injection: bool,
+}
+
+/// Measured on 2 cores (docs/mount-unix.md): a second thread helps parallel
+/// clients and costs a serial one little; more threads only add contention.
+pub const DEFAULT_THREADS: usize = 2;
+
+impl Default for MountOptions {
+    fn default() -> Self {
+        MountOptions {
+            threads: DEFAULT_THREADS,
+            entry_ttl: Duration::from_secs(1),
+            attr_ttl: Duration::from_secs(1),
+            fault_injection: false,
+        }
+    }
+}
+
+/// A live mount. Dropping it unmounts.
+pub struct Mount {
+    session: Option<BackgroundSession>,
+    mount_point: PathBuf,
+    cache: Arc<DentryCache>,
+}
+
+/// What `clear_stale` found at a mount point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stale {
+    /// Nothing mounted there.
+    None,
+    /// A dead daemon's mount ("Transport endpoint is not connected"), now gone.
+    Cleared,
+}
+
+fn cpath(p: &Path) -> io::Result<CString> {
+    CString::new(p.as_os_str().as_bytes())
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
+}
+
+fn umount2(p: &Path, flags: i32) -> io::Result<()> {
+    let c = cpath(p)?;
+    // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
+    if unsafe { libc::umount2(c.as_ptr(), flags) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Whether `p` is a mount point of a FUSE file system (per /proc/self/mounts).
+pub fn is_fuse_mount(p: &Path) -> bool {
+    let Ok(canon) = p.canonicalize().or_else(|_| std::path::absolute(p)) else {
+        return false;
+    };
+    let Ok(mounts) = std::fs::read_to_string("/proc/self/mounts") else {
+        return false;
+    };
+    mounts.lines().any(|l| {
+        let f: Vec<&str> = l.split(' ').collect();
+        f.len() > 2 && unescape(f[1]) == canon.as_os_str().as_bytes() && f[2].starts_with("fuse")
+    })
+}
+
+/// /proc/mounts escapes space, tab, newline and backslash as octal.
+fn unescape(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && i + 3 < b.len() && b[i + 1..i + 4].iter().all(u8::is_ascii_digit) {
+            let v = (b[i + 1] - b'0') * 64 + (b[i + 2] - b'0') * 8 + (b[i + 3] - b'0');
+            out.push(v);
+            i += 4;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Clears the mount a killed daemon left at `p`: stat fails with ENOTCONN there,
+/// and a plain (here: lazy) unmount as root removes it.
+pub fn clear_stale(p: &Path) -> io::Result<Stale> {
+    match std::fs::metadata(p) {
+        Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => {
+            umount2(p, libc::MNT_DETACH)?;
+            Ok(Stale::Cleared)
+        }
+        _ => Ok(Stale::None),
+    }
+}
+
+/// Unmounts whatever is mounted at `p` (the `unmount` command): a plain unmount,
+/// or a lazy one when a process still has a file or directory open there.
+pub fn unmount_path(p: &Path) -> io::Result<()> {
+    match umount2(p, 0) {
+        Err(e) if e.raw_os_error() == Some(libc::EBUSY) => umount2(p, libc::MNT_DETACH),
+        r => r,
+    }
+}
+
+/// Mounts `machine` at `mount_point` and returns once the mount is live (the
+/// kernel's INIT has been answered).
+pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Result<Mount> {
+    let mount_point = std::path::absolute(mount_point)?;
+    let cache = Arc::new(DentryCache::default());
+    let fs = NtFs::new(
+        machine,
+        cache.clone(),
+        FsConfig {
+            entry_ttl: opts.entry_ttl,
+            attr_ttl: opts.attr_ttl,
+            mount_point: mount_point.clone(),
+            fault_injection: opts.fault_injection,
+        },
+    );
+    let root = unsafe_free_geteuid() == 0;
+    let mut config = Config::default();
+    config.mount_options = vec![
+        MountOption::FSName("ntlinkfs".into()),
+        MountOption::Subtype("ntlinkfs".into()),
+        MountOption::DefaultPermissions,
+        MountOption::NoAtime,
+    ];
+    // Multi-user tools and permission checks need other users in (as root only).
+    config.acl = if root {
+        SessionACL::All
+    } else {
+        SessionACL::Owner
+    };
+    config.n_threads = Some(opts.threads.max(1));
+    let session = fuser::Session::new(fs, &mount_point, &config)?;
+    let fuse = File::from(session.as_fd().try_clone_to_owned()?);
+    let (tx, rx) = mpsc::channel::<(u64, OsString)>();
+    let notifier = session.notifier();
+    std::thread::Builder::new()
+        .name("ntlinkfs-inval".into())
+        .spawn(move || {
+            // Runs outside any handler: the kernel may hold the directory lock
+            // while the operation that asked for this is being answered.
+            for (parent, name) in rx {
+                let _ = notifier.inval_entry(INodeNo(parent), &name);
+            }
+        })?;
+    cache.connect(KernelLink {
+        fuse,
+        inval: tx,
+        notifier: session.notifier(),
+    });
+    let session = session.spawn()?;
+    Ok(Mount {
+        session: Some(session),
+        mount_point,
+        cache,
+    })
+}
+
+fn unsafe_free_geteuid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// Counters of the dentry-cache invalidation (for tests and measurements).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheStats {
+    pub epochs: u64,
+    pub invalidations: u64,
+}
+
+impl Mount {
+    pub fn mount_point(&self) -> &Path {
+        &self.mount_point
+    }
+
+    pub fn cache_stats(&self) -> CacheStats {
+        CacheStats {
+            epochs: self.cache.epochs.load(Ordering::Relaxed),
+            invalidations: self.cache.invalidations.load(Ordering::Relaxed),
+        }
+    }
+
+    /// True once the session has ended (unmounted from outside).
+    pub fn is_finished(&self) -> bool {
+        self.session.as_ref().is_none_or(|s| s.guard.is_finished())
+    }
+
+    /// Unmounts and waits for the session threads to end.
+    pub fn unmount(mut self) -> io::Result<()> {
+        self.unmount_inner()
+    }
+
+    fn unmount_inner(&mut self) -> io::Result<()> {
+        let Some(session) = self.session.take() else {
+            return Ok(());
+        };
+        if !session.guard.is_finished() {
+            unmount_path(&self.mount_point)?;
+        }
+        session.join()
+    }
+
+    /// Blocks until SIGINT or SIGTERM arrives (then unmounts) or the file system is
+    /// unmounted from outside. Call `block_termination_signals` before `mount`, so
+    /// that no session thread takes the signal instead.
+    pub fn run_until_signal(mut self) -> io::Result<Option<i32>> {
+        let (tx, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("ntlinkfs-signals".into())
+            .spawn(move || {
+                let _ = tx.send(wait_signal());
+            })?;
+        loop {
+            match rx.recv_timeout(Duration::from_millis(100)) {
+                Ok(sig) => {
+                    self.unmount_inner()?;
+                    return Ok(Some(sig));
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) if self.is_finished() => {
+                    self.unmount_inner()?;
+                    return Ok(None);
+                }
+                Err(_) => {}
+            }
+        }
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = self.unmount_inner();
+    }
+}
+
+fn termination_set() -> libc::sigset_t {
+    // SAFETY: sigemptyset/sigaddset initialise and fill a local set.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        libc::sigaddset(&mut set, libc::SIGHUP);
+        set
+    }
+}
+
+/// Blocks SIGINT, SIGTERM and SIGHUP in this thread and the threads it starts
+/// afterwards, so that `run_until_signal` receives them with sigwait.
+pub fn block_termination_signals() {
+    let set = termination_set();
+    // SAFETY: `set` is initialised; a null old-set pointer is allowed.
+    unsafe {
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+}
+
+fn wait_signal() -> i32 {
+    let set = termination_set();
+    let mut sig = 0;
+    // SAFETY: `set` is initialised and `sig` is a valid out pointer.
+    unsafe {
+        libc::sigwait(&set, &mut sig);
+    }
+    sig
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mounts_escapes_are_decoded() {
+        assert_eq!(unescape(r"/tmp/a\040b"), b"/tmp/a b");
+        assert_eq!(unescape("/plain"), b"/plain");
+    }
+}

@@ -1,0 +1,81 @@
+//! The ntfs-3g extended attributes (F2, F3): `system.ntfs_reparse_data` holds the
+//! raw reparse buffer, `system.ntfs_attrib` the attribute word (4 bytes, little
+//! endian). The rules that are not the core's (XATTR_CREATE / XATTR_REPLACE, the
+//! value size of the attribute word) live here; every failure is an `NtError`.
+
+use ntlinkfs_core::NtError;
+
+pub const REPARSE_DATA: &str = "system.ntfs_reparse_data";
+pub const ATTRIB: &str = "system.ntfs_attrib";
+
+/// Which attribute a name is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Xattr {
+    ReparseData,
+    Attrib,
+    /// Anything else: not stored (getxattr ENODATA, setxattr EOPNOTSUPP).
+    Other,
+}
+
+pub fn parse_name(name: &[u8]) -> Xattr {
+    match name {
+        n if n == REPARSE_DATA.as_bytes() => Xattr::ReparseData,
+        n if n == ATTRIB.as_bytes() => Xattr::Attrib,
+        _ => Xattr::Other,
+    }
+}
+
+/// setxattr(2) flags against whether a value exists: XATTR_CREATE on an existing
+/// value -> EEXIST, XATTR_REPLACE without one -> ENODATA (F2).
+pub fn check_flags(flags: i32, exists: bool) -> Result<(), NtError> {
+    if flags & libc::XATTR_CREATE != 0 && exists {
+        return Err(NtError::ObjectNameCollision);
+    }
+    if flags & libc::XATTR_REPLACE != 0 && !exists {
+        return Err(NtError::NotAReparsePoint);
+    }
+    Ok(())
+}
+
+pub fn attrib_value(attributes: u32) -> [u8; 4] {
+    attributes.to_le_bytes()
+}
+
+/// The attribute word from a setxattr value: exactly 4 bytes (F3).
+pub fn parse_attrib(value: &[u8]) -> Result<u32, NtError> {
+    let bytes: [u8; 4] = value.try_into().map_err(|_| NtError::InvalidParameter)?;
+    Ok(u32::from_le_bytes(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ntlinkfs_core::{errno_for, Errno, PosixOp};
+
+    #[test]
+    fn names() {
+        assert_eq!(parse_name(b"system.ntfs_reparse_data"), Xattr::ReparseData);
+        assert_eq!(parse_name(b"system.ntfs_attrib"), Xattr::Attrib);
+        assert_eq!(parse_name(b"user.x"), Xattr::Other);
+    }
+
+    #[test]
+    fn create_and_replace_flags_follow_f2() {
+        let e = |r: Result<(), NtError>| r.map_err(|e| errno_for(PosixOp::Setxattr, e));
+        assert_eq!(e(check_flags(libc::XATTR_CREATE, true)), Err(Errno::EEXIST));
+        assert_eq!(
+            e(check_flags(libc::XATTR_REPLACE, false)),
+            Err(Errno::ENODATA)
+        );
+        assert_eq!(e(check_flags(libc::XATTR_CREATE, false)), Ok(()));
+        assert_eq!(e(check_flags(libc::XATTR_REPLACE, true)), Ok(()));
+        assert_eq!(e(check_flags(0, false)), Ok(()));
+    }
+
+    #[test]
+    fn attrib_is_four_little_endian_bytes() {
+        assert_eq!(attrib_value(0x421), [0x21, 0x04, 0, 0]);
+        assert_eq!(parse_attrib(&[0x21, 0x04, 0, 0]), Ok(0x421));
+        assert_eq!(parse_attrib(&[1, 2, 3]), Err(NtError::InvalidParameter));
+    }
+}
