@@ -4,6 +4,8 @@
 //! the emulated machine are shared through [`options::MachineOptions`].
 
 mod demo;
+#[cfg(windows)]
+mod mount_windows;
 mod options;
 mod run;
 mod shell;
@@ -25,6 +27,8 @@ enum Command {
     Shell(shell::Args),
     Run(run::Args),
     Demo(demo::Args),
+    #[cfg(windows)]
+    Mount(mount_windows::Args),
 }
 
 fn main() -> ExitCode {
@@ -32,5 +36,7 @@ fn main() -> ExitCode {
         Command::Shell(args) => shell::main(args),
         Command::Run(args) => run::main(args),
         Command::Demo(args) => demo::main(args),
+        #[cfg(windows)]
+        Command::Mount(args) => mount_windows::main(args),
     }
 }

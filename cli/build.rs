@@ -1,0 +1,29 @@
+//! WinFsp is only ever delay-loaded (winfsp crate, "Build-time requirements"):
+//! a Windows build of `ntlinkfs` links winfsp-x64.dll lazily, so the binary
+//! starts without WinFsp and `mount` explains what is missing. This is what
+//! `winfsp::build::winfsp_link_delayload` emits, without compiling winfsp
+//! for the build host.
+
+fn main() {
+    let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
+    let abi = std::env::var("CARGO_CFG_TARGET_ABI").unwrap_or_default();
+    let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+    if os != "windows" {
+        return;
+    }
+    let dll = match arch.as_str() {
+        "x86_64" => "winfsp-x64.dll",
+        "x86" => "winfsp-x86.dll",
+        "aarch64" => "winfsp-a64.dll",
+        _ => return,
+    };
+    match (env.as_str(), abi.as_str()) {
+        ("msvc", _) => {
+            println!("cargo:rustc-link-lib=dylib=delayimp");
+            println!("cargo:rustc-link-arg-bins=/DELAYLOAD:{dll}");
+        }
+        ("gnu", "llvm") => println!("cargo:rustc-link-arg-bins=-Wl,--delayload={dll}"),
+        _ => {}
+    }
+}
