@@ -152,20 +152,43 @@ impl Machine {
     /// followed: the handle is to the object itself.
     pub fn open_node(&mut self, id: NodeId, opts: &OpenOptions) -> Result<HandleId> {
         let r = self.resolved_node(id)?;
+        // The node exists: "create" dispositions reduce to open or overwrite.
+        let disposition = match opts.disposition {
+            Disposition::Create => return Err(NtError::ObjectNameCollision),
+            Disposition::Open | Disposition::OpenIf => Disposition::Open,
+            Disposition::Overwrite | Disposition::OverwriteIf | Disposition::Supersede => {
+                if !opts.write {
+                    return Err(NtError::AccessDenied);
+                }
+                Disposition::Overwrite
+            }
+        };
         let opts = OpenOptions {
-            disposition: Disposition::Open,
+            disposition,
             ..opts.follow(Follow::OpenReparsePoint)
         };
-        let overwrite = matches!(opts.disposition, Disposition::Overwrite);
-        let h = self.open_resolved(r, &opts)?;
-        if overwrite {
-            self.set_len(h, 0)?;
-        }
-        Ok(h)
+        self.open_resolved(r, &opts)
     }
 
     pub(crate) fn open_resolved(&mut self, r: Resolved, opts: &OpenOptions) -> Result<HandleId> {
         let vol = r.vol;
+        // Validate everything, then mutate: DELETE_ON_CLOSE must be grantable
+        // before a file is created or truncated.
+        if opts.delete_on_close {
+            match r.node {
+                None if opts.attributes & FILE_ATTRIBUTE_READONLY != 0 => {
+                    return Err(NtError::CannotDelete)
+                }
+                None => {}
+                Some(rec) => {
+                    self.check_open_existing(&r, rec, opts)?;
+                    if r.parent_and_key().is_none() {
+                        return Err(NtError::CannotDelete);
+                    }
+                    self.check_deletable(vol, rec, None)?;
+                }
+            }
+        }
         let rec = match r.node {
             None => self.create_for_open(&r, opts)?,
             Some(rec) => {
@@ -439,22 +462,8 @@ impl Machine {
             self.handles[h.0 as usize].delete_on_close = false;
             return Ok(());
         }
-        if hd.rec == crate::volume::ROOT_RECORD {
-            return Err(NtError::CannotDelete);
-        }
-        if node.entries().is_some_and(|e| !e.is_empty()) {
-            return Err(NtError::DirectoryNotEmpty);
-        }
-        if node.attrs & FILE_ATTRIBUTE_READONLY != 0 {
-            return Err(NtError::CannotDelete);
-        }
-        // Another handle that does not share delete blocks it.
-        let others_block = self.handles.iter().any(|(id, o)| {
-            id != h.0 as usize && o.vol == hd.vol && o.rec == hd.rec && !o.share_delete
-        });
-        if others_block {
-            return Err(NtError::SharingViolation);
-        }
+        let _ = node;
+        self.check_deletable(hd.vol, hd.rec, Some(h))?;
         if posix {
             self.unlink_unchecked(hd.vol, parent, &key);
             for (_, o) in self.handles.iter_mut() {
@@ -475,6 +484,34 @@ impl Machine {
                 l.delete_pending = true;
             }
             self.handles[h.0 as usize].delete_on_close = true;
+        }
+        Ok(())
+    }
+
+    /// M9: whether a delete disposition may be set on `rec` (by handle `by`):
+    /// not a root, not a non-empty directory, not read-only, and every other
+    /// handle shares delete.
+    pub(crate) fn check_deletable(
+        &self,
+        vol: VolumeId,
+        rec: RecordNo,
+        by: Option<HandleId>,
+    ) -> Result<()> {
+        let node = self.node(vol, rec)?;
+        if rec == crate::volume::ROOT_RECORD {
+            return Err(NtError::CannotDelete);
+        }
+        if node.entries().is_some_and(|e| !e.is_empty()) {
+            return Err(NtError::DirectoryNotEmpty);
+        }
+        if node.attrs & FILE_ATTRIBUTE_READONLY != 0 {
+            return Err(NtError::CannotDelete);
+        }
+        let others_block = self.handles.iter().any(|(id, o)| {
+            Some(HandleId(id as u64)) != by && o.vol == vol && o.rec == rec && !o.share_delete
+        });
+        if others_block {
+            return Err(NtError::SharingViolation);
         }
         Ok(())
     }
