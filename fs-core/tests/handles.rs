@@ -37,7 +37,8 @@ fn disp(d: Disposition) -> OpenOptions {
 fn open_dispositions_table() {
     use Disposition::*;
     // (disposition, path, expected error, or the file's contents afterwards)
-    let rows: &[(Disposition, &str, Result<&[u8], NtError>)] = &[
+    type Row<'a> = (Disposition, &'a str, Result<&'a [u8], NtError>);
+    let rows: &[Row] = &[
         (Open, r"C:\d\f", Ok(b"data")),
         (Open, r"C:\d\new", Err(NtError::ObjectNameNotFound)),
         (Create, r"C:\d\f", Err(NtError::ObjectNameCollision)),
