@@ -6,6 +6,10 @@
 mod demo;
 #[cfg(windows)]
 mod mount_windows;
+#[cfg(unix)]
+mod mount;
+#[cfg(unix)]
+mod mounted;
 mod options;
 mod run;
 mod shell;
@@ -29,6 +33,14 @@ enum Command {
     Demo(demo::Args),
     #[cfg(windows)]
     Mount(mount_windows::Args),
+    #[cfg(unix)]
+    Mount(mount::Args),
+    #[cfg(unix)]
+    Unmount(mount::UnmountArgs),
+    #[cfg(unix)]
+    Mklink(mounted::MklinkArgs),
+    #[cfg(unix)]
+    Fsutil(mounted::FsutilArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,5 +50,13 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::main(args),
         #[cfg(windows)]
         Command::Mount(args) => mount_windows::main(args),
+        #[cfg(unix)]
+        Command::Mount(args) => mount::main(args),
+        #[cfg(unix)]
+        Command::Unmount(args) => mount::unmount(args),
+        #[cfg(unix)]
+        Command::Mklink(args) => mounted::mklink(args),
+        #[cfg(unix)]
+        Command::Fsutil(args) => mounted::fsutil(args),
     }
 }

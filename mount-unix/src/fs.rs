@@ -621,6 +621,11 @@ impl NtFs {
                 let info = m.info(id).map_err(err(op))?;
                 Ok(xattr::attrib_value(info.attributes).to_vec())
             }
+            Xattr::Names => {
+                let names = m.file_names(id).map_err(err(op))?;
+                let text: Vec<String> = names.into_iter().map(|n| n.path).collect();
+                Ok(text.join("\n").into_bytes())
+            }
             // No such attribute: ENODATA, as for a node without reparse data.
             Xattr::Other => Err(for_op(op, NtError::NotAReparsePoint)),
         }
@@ -649,7 +654,7 @@ impl NtFs {
                 self.cache.attributes_changed(ino.0);
                 Ok(())
             }
-            Xattr::Other => Err(for_op(op, NtError::NotSupported)),
+            Xattr::Names | Xattr::Other => Err(for_op(op, NtError::NotSupported)),
         }
     }
 
@@ -668,7 +673,7 @@ impl NtFs {
                 Ok(())
             }
             // The attribute word always exists and cannot be removed.
-            Xattr::Attrib => Err(for_op(op, NtError::NotSupported)),
+            Xattr::Attrib | Xattr::Names => Err(for_op(op, NtError::NotSupported)),
             Xattr::Other => Err(for_op(op, NtError::NotAReparsePoint)),
         }
     }

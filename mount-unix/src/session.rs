@@ -86,6 +86,26 @@ pub fn is_fuse_mount(p: &Path) -> bool {
     })
 }
 
+/// The root of the ntlinkfs mount that `p` lies in (p itself or an ancestor).
+pub fn ntlinkfs_mount_root(p: &Path) -> Option<PathBuf> {
+    let abs = std::path::absolute(p).ok()?;
+    let mounts = std::fs::read_to_string("/proc/self/mounts").ok()?;
+    let roots: Vec<Vec<u8>> = mounts
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(' ').collect();
+            (f.len() > 2 && f[0] == "ntlinkfs" && f[2].starts_with("fuse")).then(|| unescape(f[1]))
+        })
+        .collect();
+    abs.ancestors()
+        .find(|a| {
+            roots
+                .iter()
+                .any(|r| r.as_slice() == a.as_os_str().as_bytes())
+        })
+        .map(Path::to_path_buf)
+}
+
 /// /proc/mounts escapes space, tab, newline and backslash as octal.
 fn unescape(s: &str) -> Vec<u8> {
     let b = s.as_bytes();

@@ -7,12 +7,17 @@ use ntlinkfs_core::NtError;
 
 pub const REPARSE_DATA: &str = "system.ntfs_reparse_data";
 pub const ATTRIB: &str = "system.ntfs_attrib";
+/// Read-only, ntlinkfs's own: every name of the file as `fsutil hardlink list`
+/// prints it (HL24), one per line. Lets Linux tools list hard links without
+/// walking the volume.
+pub const NAMES: &str = "system.ntlinkfs_names";
 
 /// Which attribute a name is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Xattr {
     ReparseData,
     Attrib,
+    Names,
     /// Anything else: not stored (getxattr ENODATA, setxattr EOPNOTSUPP).
     Other,
 }
@@ -21,6 +26,7 @@ pub fn parse_name(name: &[u8]) -> Xattr {
     match name {
         n if n == REPARSE_DATA.as_bytes() => Xattr::ReparseData,
         n if n == ATTRIB.as_bytes() => Xattr::Attrib,
+        n if n == NAMES.as_bytes() => Xattr::Names,
         _ => Xattr::Other,
     }
 }
@@ -56,6 +62,7 @@ mod tests {
     fn names() {
         assert_eq!(parse_name(b"system.ntfs_reparse_data"), Xattr::ReparseData);
         assert_eq!(parse_name(b"system.ntfs_attrib"), Xattr::Attrib);
+        assert_eq!(parse_name(b"system.ntlinkfs_names"), Xattr::Names);
         assert_eq!(parse_name(b"user.x"), Xattr::Other);
     }
 

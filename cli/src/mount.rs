@@ -1,0 +1,205 @@
+//! `ntlinkfs mount MOUNTPOINT` and `ntlinkfs unmount MOUNTPOINT`: the emulated
+//! volumes as directories `C`, `D`, … of a FUSE mount (DESIGN "mount-unix").
+//! Ctrl-C, SIGTERM and `ntlinkfs unmount` unmount cleanly; a dead daemon's stale
+//! mount is cleared by the next mount of the same point.
+
+use crate::options::MachineOptions;
+use ntlinkfs_core::shell::{run_script, ScriptOptions, Shell, TranscriptSink};
+use ntlinkfs_core::{Machine, Shared};
+use ntlinkfs_fuse::{MountOptions, Stale, DEFAULT_THREADS};
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+/// Set in the daemon that `--background` starts: print `ready` once mounted.
+const READY_ENV: &str = "NTLINKFS_MOUNT_READY";
+
+/// Mount the emulated volumes at MOUNTPOINT (one directory per volume); runs
+/// until Ctrl-C, SIGTERM or `ntlinkfs unmount MOUNTPOINT`
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// An existing directory to mount on
+    #[arg(value_name = "MOUNTPOINT")]
+    pub mountpoint: PathBuf,
+
+    /// Prepare the volumes with a cmd-dialect script before mounting (a fixture);
+    /// its transcript goes to standard error, and a failing script mounts nothing
+    #[arg(long, value_name = "FILE")]
+    pub script: Option<PathBuf>,
+
+    /// Return as soon as the mount is live, leaving the file system running
+    #[arg(long)]
+    pub background: bool,
+
+    /// FUSE worker threads
+    #[arg(long, default_value_t = DEFAULT_THREADS, value_name = "N")]
+    pub threads: usize,
+
+    #[command(flatten)]
+    pub machine: MachineOptions,
+}
+
+/// Unmount an ntlinkfs mount (the daemon then exits)
+#[derive(Debug, clap::Args)]
+pub struct UnmountArgs {
+    #[arg(value_name = "MOUNTPOINT")]
+    pub mountpoint: PathBuf,
+}
+
+struct Stderr;
+
+impl TranscriptSink for Stderr {
+    fn stdout(&mut self, text: &str) {
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    }
+
+    fn stderr(&mut self, line: &str) {
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }
+}
+
+/// The machine to mount: the options' volumes, then the fixture script.
+/// (An image file, when the options gain one, is loaded here too.)
+fn build_machine(args: &Args) -> Result<Machine, String> {
+    let machine = args.machine.build()?;
+    let Some(script) = &args.script else {
+        return Ok(machine);
+    };
+    let text = std::fs::read_to_string(script)
+        .map_err(|e| format!("cannot read {}: {e}", script.display()))?;
+    let mut shell = Shell::new(machine);
+    let summary = run_script(&mut shell, &text, ScriptOptions::default(), &mut Stderr);
+    if !summary.success() {
+        return Err(format!(
+            "the script {} failed; nothing mounted",
+            script.display()
+        ));
+    }
+    Ok(shell.into_machine())
+}
+
+pub fn main(args: Args) -> ExitCode {
+    if args.background {
+        return background(&args);
+    }
+    let mp = &args.mountpoint;
+    let machine = match build_machine(&args) {
+        Ok(m) => m,
+        Err(e) => return fail(&e),
+    };
+    match ntlinkfs_fuse::clear_stale(mp) {
+        Ok(Stale::Cleared) => eprintln!(
+            "ntlinkfs: cleared a stale mount at {} (its daemon had died)",
+            mp.display()
+        ),
+        Ok(Stale::None) => {}
+        Err(e) => {
+            return fail(&format!(
+                "cannot clear the stale mount at {}: {e}",
+                mp.display()
+            ))
+        }
+    }
+    if ntlinkfs_fuse::is_fuse_mount(mp) {
+        return fail(&format!("{} is already mounted", mp.display()));
+    }
+    let letters: Vec<String> = machine
+        .volume_infos()
+        .iter()
+        .map(|v| format!("{}:", v.letter))
+        .collect();
+    // Before any thread exists, so that only the signal thread receives them.
+    ntlinkfs_fuse::block_termination_signals();
+    let shared = Shared::new(machine);
+    let opts = MountOptions {
+        threads: args.threads,
+        ..MountOptions::default()
+    };
+    let mount = match ntlinkfs_fuse::mount(shared, mp, &opts) {
+        Ok(m) => m,
+        Err(e) => return fail(&format!("cannot mount at {}: {e}", mp.display())),
+    };
+    eprintln!(
+        "ntlinkfs: {} mounted at {} (Ctrl-C or `ntlinkfs unmount {}` unmounts)",
+        letters.join(", "),
+        mp.display(),
+        mp.display()
+    );
+    if std::env::var_os(READY_ENV).is_some() {
+        // The only line this daemon writes to standard output: the parent that
+        // started it with --background reads it and exits.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "ready");
+        let _ = out.flush();
+    }
+    match mount.run_until_signal() {
+        Ok(Some(_)) => {
+            eprintln!("ntlinkfs: unmounted {}", mp.display());
+            ExitCode::SUCCESS
+        }
+        Ok(None) => ExitCode::SUCCESS, // unmounted from outside
+        Err(e) => fail(&format!("unmounting {}: {e}", mp.display())),
+    }
+}
+
+/// Starts this command again without --background in its own process group (so
+/// the terminal's Ctrl-C does not reach it) and returns once it reports `ready`.
+fn background(args: &Args) -> ExitCode {
+    let exe = match std::env::current_exe() {
+        Ok(e) => e,
+        Err(e) => return fail(&format!("cannot find the ntlinkfs executable: {e}")),
+    };
+    let rest: Vec<OsString> = std::env::args_os()
+        .skip(1)
+        .filter(|a| a != "--background")
+        .collect();
+    let child = Command::new(exe)
+        .args(rest)
+        .env(READY_ENV, "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .process_group(0)
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => return fail(&format!("cannot start the mount daemon: {e}")),
+    };
+    let mut line = String::new();
+    if let Some(out) = child.stdout.take() {
+        let _ = BufReader::new(out).read_line(&mut line);
+    }
+    if line.trim() == "ready" {
+        println!(
+            "ntlinkfs: mounted at {} (daemon pid {})",
+            args.mountpoint.display(),
+            child.id()
+        );
+        return ExitCode::SUCCESS;
+    }
+    let status = child.wait();
+    fail(&format!(
+        "the mount daemon exited before the mount was live ({})",
+        status.map_or_else(|e| e.to_string(), |s| s.to_string())
+    ))
+}
+
+pub fn unmount(args: UnmountArgs) -> ExitCode {
+    let mp: &Path = &args.mountpoint;
+    let stale = std::fs::metadata(mp)
+        .err()
+        .is_some_and(|e| e.raw_os_error() == Some(libc::ENOTCONN));
+    if !stale && !ntlinkfs_fuse::is_fuse_mount(mp) {
+        return fail(&format!("{} is not mounted", mp.display()));
+    }
+    match ntlinkfs_fuse::unmount_path(mp) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&format!("cannot unmount {}: {e}", mp.display())),
+    }
+}
+
+fn fail(msg: &str) -> ExitCode {
+    eprintln!("ntlinkfs: {msg}");
+    ExitCode::from(1)
+}

@@ -1,0 +1,285 @@
+//! `ntlinkfs mklink` and `ntlinkfs fsutil` against a mounted volume, from Linux.
+//! They speak to the mount only through its documented interface (link(2), mkdir,
+//! and the extended attributes `system.ntfs_reparse_data` and
+//! `system.ntlinkfs_names`), and print what the shell prints.
+//!
+//! LINK and PATH are host paths inside an ntlinkfs mount; TARGET is in Windows
+//! syntax (`C:\data`, `..\x`, `\\srv\share`), a relative one taken against the
+//! current directory when it lies in the mount (mklink /J, /H), or stored as
+//! written (symbolic links, S7).
+
+use ntlinkfs_core::shell::Shell;
+use ntlinkfs_core::{errno_for, Machine, NtError, PosixOp, ReparseData};
+use ntlinkfs_fuse::{XATTR_NAMES, XATTR_REPARSE_DATA};
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Create a link on a mounted volume: /H hard link, /J junction, /D directory
+/// symbolic link, none a file symbolic link
+#[derive(Debug, clap::Args)]
+pub struct MklinkArgs {
+    /// [/D | /H | /J] LINK TARGET
+    #[arg(num_args = 2..=3, value_name = "ARGS", allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+/// `hardlink list PATH` or `reparsepoint query PATH` on a mounted volume
+#[derive(Debug, clap::Args)]
+pub struct FsutilArgs {
+    /// hardlink list PATH | reparsepoint query PATH
+    #[arg(num_args = 3, value_name = "ARGS")]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    FileSymlink,
+    DirSymlink,
+    Hard,
+    Junction,
+}
+
+/// The message cmd prints for an errno a link call failed with: the first
+/// status whose errno it is for that operation (SEMANTICS §1).
+fn message(op: PosixOp, errno: i32, kind: Kind) -> String {
+    if kind == Kind::Hard && errno == libc::EXDEV {
+        // mklink /H has its own text for HL2.
+        return "The new link and the existing file must be on the same NTFS volume.".into();
+    }
+    NtError::ALL
+        .iter()
+        .find(|e| ntlinkfs_fuse::errno_value(errno_for(op, **e)) == errno)
+        .map_or_else(
+            || std::io::Error::from_raw_os_error(errno).to_string(),
+            |e| e.message().to_string(),
+        )
+}
+
+fn cstr(p: &Path) -> CString {
+    CString::new(p.as_os_str().as_bytes()).expect("paths have no NUL")
+}
+
+fn last_errno() -> i32 {
+    std::io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EIO)
+}
+
+fn getxattr(p: &Path, name: &str, follow: bool) -> Result<Vec<u8>, i32> {
+    let (cp, cn) = (cstr(p), CString::new(name).expect("no NUL"));
+    let mut buf = vec![0u8; 64 * 1024];
+    // SAFETY: valid C strings and a buffer of the length passed.
+    let n = unsafe {
+        if follow {
+            libc::getxattr(cp.as_ptr(), cn.as_ptr(), buf.as_mut_ptr().cast(), buf.len())
+        } else {
+            libc::lgetxattr(cp.as_ptr(), cn.as_ptr(), buf.as_mut_ptr().cast(), buf.len())
+        }
+    };
+    if n < 0 {
+        return Err(last_errno());
+    }
+    buf.truncate(n as usize);
+    Ok(buf)
+}
+
+fn set_reparse(p: &Path, buffer: &[u8]) -> Result<(), i32> {
+    let (cp, cn) = (cstr(p), CString::new(XATTR_REPARSE_DATA).expect("no NUL"));
+    // SAFETY: valid C strings and a value of the length passed.
+    let r = unsafe {
+        libc::lsetxattr(
+            cp.as_ptr(),
+            cn.as_ptr(),
+            buffer.as_ptr().cast(),
+            buffer.len(),
+            libc::XATTR_CREATE,
+        )
+    };
+    if r < 0 {
+        Err(last_errno())
+    } else {
+        Ok(())
+    }
+}
+
+/// `C:\a\b` -> `<mount root>/C/a/b`; `..\x` -> relative to the current directory.
+fn host_path(root: &Path, target: &str) -> PathBuf {
+    let b = target.as_bytes();
+    if b.len() >= 2 && b[1] == b':' {
+        let mut p = root.join(target[..1].to_ascii_uppercase());
+        for c in target[2..].split(['\\', '/']).filter(|c| !c.is_empty()) {
+            p.push(c);
+        }
+        return p;
+    }
+    PathBuf::from(target.replace('\\', "/"))
+}
+
+/// The current directory as a Windows path, when it lies in the mount.
+fn cwd_windows(root: &Path) -> Option<String> {
+    let cwd = std::env::current_dir().ok()?;
+    let rest = cwd.strip_prefix(root).ok()?;
+    let mut comps = rest
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
+    let letter = comps.next()?;
+    let tail: Vec<String> = comps.collect();
+    Some(format!("{letter}:\\{}", tail.join("\\")))
+}
+
+/// The mount root LINK lies in, with LINK's parent resolved.
+fn locate(link: &str) -> Result<(PathBuf, PathBuf), String> {
+    let p = Path::new(link);
+    let parent = p
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let parent = parent
+        .canonicalize()
+        .map_err(|_| NtError::ObjectPathNotFound.message().to_string())?;
+    let name = p
+        .file_name()
+        .ok_or_else(|| NtError::ObjectNameInvalid.message().to_string())?;
+    let root = ntlinkfs_fuse::ntlinkfs_mount_root(&parent)
+        .ok_or_else(|| format!("{link} is not on a mounted ntlinkfs volume"))?;
+    Ok((root, parent.join(name)))
+}
+
+pub fn mklink(args: MklinkArgs) -> ExitCode {
+    let a: Vec<&str> = args.args.iter().map(String::as_str).collect();
+    let (kind, link, target) = match a.as_slice() {
+        [l, t] => (Kind::FileSymlink, *l, *t),
+        [s, l, t] => match s.to_ascii_uppercase().as_str() {
+            "/D" => (Kind::DirSymlink, *l, *t),
+            "/H" => (Kind::Hard, *l, *t),
+            "/J" => (Kind::Junction, *l, *t),
+            _ => {
+                println!("Invalid switch - \"{}\".", s.trim_start_matches('/'));
+                return ExitCode::from(1);
+            }
+        },
+        _ => unreachable!("clap checks 2..=3 arguments"),
+    };
+    let (root, link_path) = match locate(link) {
+        Ok(x) => x,
+        Err(e) => {
+            println!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let r = match kind {
+        Kind::Hard => std::fs::hard_link(host_path(&root, target), &link_path)
+            .map_err(|e| message(PosixOp::Link, e.raw_os_error().unwrap_or(libc::EIO), kind)),
+        _ => make_reparse_link(kind, &root, &link_path, target),
+    };
+    match r {
+        Ok(()) => {
+            let what = match kind {
+                Kind::Hard => "Hardlink",
+                Kind::Junction => "Junction",
+                _ => "symbolic link",
+            };
+            println!("{what} created for {link} <<===>> {target}");
+            ExitCode::SUCCESS
+        }
+        Err(msg) => {
+            println!("{msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Junctions and symbolic links as ntfs-3g makes them: an empty directory (or
+/// file, for a file symlink) carrying the reparse buffer mklink would write.
+fn make_reparse_link(kind: Kind, root: &Path, link: &Path, target: &str) -> Result<(), String> {
+    let scratch = Machine::default();
+    let data: Result<ReparseData, NtError> = match kind {
+        Kind::Junction => {
+            let abs = match cwd_windows(root) {
+                Some(cwd)
+                    if !(target.as_bytes().get(1) == Some(&b':') || target.starts_with('\\')) =>
+                {
+                    format!("{cwd}\\{target}")
+                }
+                _ => target.to_string(),
+            };
+            scratch.junction_data_for(&abs)
+        }
+        _ => scratch.symlink_data_for(target),
+    };
+    let buffer = data.map_err(|e| e.message().to_string())?.encode();
+    let op = PosixOp::Symlink;
+    let made = if kind == Kind::FileSymlink {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(link)
+            .map(drop)
+    } else {
+        std::fs::create_dir(link)
+    };
+    made.map_err(|e| message(op, e.raw_os_error().unwrap_or(libc::EIO), kind))?;
+    if let Err(errno) = set_reparse(link, &buffer) {
+        // Leave nothing behind: the placeholder goes again.
+        let _ = if kind == Kind::FileSymlink {
+            std::fs::remove_file(link)
+        } else {
+            std::fs::remove_dir(link)
+        };
+        return Err(message(PosixOp::Setxattr, errno, kind));
+    }
+    Ok(())
+}
+
+pub fn fsutil(args: FsutilArgs) -> ExitCode {
+    let a: Vec<String> = args.args.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let path = Path::new(&args.args[2]);
+    let r = match (a[0].as_str(), a[1].as_str()) {
+        ("hardlink", "list") => {
+            getxattr(path, XATTR_NAMES, true).map(|v| format!("{}\n", String::from_utf8_lossy(&v)))
+        }
+        ("reparsepoint", "query") => {
+            getxattr(path, XATTR_REPARSE_DATA, false).map(|raw| describe(&raw))
+        }
+        _ => {
+            println!("Usage : fsutil hardlink list <filename> | reparsepoint query <filename>");
+            return ExitCode::from(1);
+        }
+    };
+    match r {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(errno) => {
+            let op = PosixOp::Getxattr;
+            println!("Error:  {}", message(op, errno, Kind::FileSymlink));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `fsutil reparsepoint query` text for a raw buffer, produced by the shell itself
+/// (on a scratch machine holding the same buffer), so both print alike.
+fn describe(raw: &[u8]) -> String {
+    let mut scratch = Machine::default();
+    let tag = raw
+        .get(..4)
+        .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let made = if tag == ntlinkfs_core::reparse::IO_REPARSE_TAG_MOUNT_POINT {
+        scratch.create_directory(r"C:\x").map(drop)
+    } else {
+        scratch.create_file(r"C:\x").map(drop)
+    };
+    if made
+        .and_then(|()| scratch.set_reparse_point(r"C:\x", raw))
+        .is_err()
+    {
+        return ntlinkfs_core::reparse::hex_dump(raw);
+    }
+    Shell::new(scratch)
+        .execute(r"fsutil reparsepoint query C:\x")
+        .output
+}
