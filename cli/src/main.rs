@@ -4,10 +4,10 @@
 //! the emulated machine are shared through [`options::MachineOptions`].
 
 mod demo;
-#[cfg(windows)]
-mod mount_windows;
 #[cfg(unix)]
 mod mount;
+#[cfg(windows)]
+mod mount_windows;
 #[cfg(unix)]
 mod mounted;
 mod options;
