@@ -1,1 +1,35 @@
-//! Conformance suite for ntlinkfs (see shared/DESIGN.md, "tests and fuzz").
+//! # ntlinkfs-tests: the NTFS conformance suite
+//!
+//! The rules of SEMANTICS.md as data ([`tables`]), one table per topic, each row
+//! with its setup, the operation under test, the exact expected outcome and its
+//! source. The same rows run on every [`Target`]: the core ([`Core`]), a FUSE
+//! mount of `ntlinkfs-fuse`, and (on Windows, opt-in) a real NTFS directory.
+//!
+//! ## Getting started
+//!
+//! 1. `cargo run -p ntlinkfs-tests --bin ntlinkfs-conformance` runs every row on
+//!    every available target and prints a table per topic and target.
+//! 2. Rows are in `tests/src/tables/*.rs`; add one with `row(..).given(..).when(..)`.
+//! 3. [`resolver`] is an independent resolver written from SEMANTICS §5 that the
+//!    property tests compare the core against.
+//!
+//! ```
+//! use ntlinkfs_tests::{runner, tables, Core};
+//!
+//! let rows = tables::all();
+//! let results = runner::run_all(&mut Core::new(), &rows);
+//! assert_eq!(runner::totals(&results).failed, 0);
+//! ```
+
+pub mod core_target;
+pub mod ops;
+pub mod resolver;
+pub mod runner;
+pub mod scenario;
+pub mod tables;
+pub mod target;
+pub mod targets;
+
+pub use core_target::Core;
+pub use scenario::{Env, Expect, Op, Scenario, Topic};
+pub use target::{Failure, Observed, Target};

@@ -1,0 +1,202 @@
+//! The `Core` target: every operation is a direct `Machine` call.
+
+use crate::scenario::{Env, Op};
+use crate::target::{Failure, Info, Observed, Target};
+use ntlinkfs_core::{
+    DeleteSemantics, FileInfo, FixedClock, Follow, HandleId, LinkOptions, Machine, MoveFlags,
+    OpenOptions, Profile, SymlinkFlags,
+};
+use std::sync::Arc;
+
+/// Runs rows on a fresh in-memory `Machine` each.
+#[derive(Default)]
+pub struct Core {
+    m: Option<Machine>,
+    handles: Vec<HandleId>,
+}
+
+impl Core {
+    pub fn new() -> Core {
+        Core::default()
+    }
+
+    /// The machine of the current row (for tests that inspect it further).
+    pub fn machine(&self) -> Option<&Machine> {
+        self.m.as_ref()
+    }
+}
+
+/// Builds the machine a row's environment describes.
+pub fn machine_for(env: &Env) -> Result<Machine, String> {
+    let profile: Profile = env.profile.parse()?;
+    let mut m = Machine::with_volumes(&env.volumes, profile)
+        .map_err(|e| format!("volumes {:?}: {e:?}", env.volumes))?;
+    // Fixed time: rows never depend on the host clock.
+    m.set_clock(Arc::new(FixedClock(133_000_000_000_000_000)));
+    Ok(m)
+}
+
+pub(crate) fn info_of(i: &FileInfo) -> Info {
+    Info {
+        id: Some((i.id.volume as u128) << 64 | u128::from(i.id.file.0)),
+        links: Some(i.link_count),
+        attrs: Some(i.attributes),
+        tag: Some(i.reparse_tag),
+        size: Some(i.size),
+        is_dir: Some(i.is_directory),
+    }
+}
+
+impl Target for Core {
+    fn name(&self) -> &'static str {
+        "core"
+    }
+
+    fn begin(&mut self, env: &Env) -> Result<(), String> {
+        self.m = Some(machine_for(env)?);
+        self.handles.clear();
+        Ok(())
+    }
+
+    fn apply(&mut self, op: &Op) -> Result<Observed, Failure> {
+        let r = self.apply_inner(op);
+        // Every operation, failed or not, leaves the model consistent (DESIGN.md).
+        if let Some(m) = &self.m {
+            if let Err(v) = ntlinkfs_core::invariants::check(m) {
+                return Err(Failure::Harness(format!("invariant broken after {op}: {v}")));
+            }
+        }
+        r
+    }
+
+    fn end(&mut self) {
+        if let Some(m) = self.m.as_mut() {
+            for h in self.handles.drain(..).rev() {
+                let _ = m.close(h);
+            }
+        }
+        self.m = None;
+    }
+}
+
+impl Core {
+    fn apply_inner(&mut self, op: &Op) -> Result<Observed, Failure> {
+        let m = self
+            .m
+            .as_mut()
+            .ok_or_else(|| Failure::Harness("no row started".into()))?;
+        let unit = |r: ntlinkfs_core::Result<()>| r.map(|()| Observed::Unit).map_err(Failure::Nt);
+        let any = |r: ntlinkfs_core::Result<FileInfo>| {
+            r.map(|_| Observed::Unit).map_err(Failure::Nt)
+        };
+        match op {
+            Op::MkDir(p) => any(m.create_directory(p)),
+            Op::Write(p, b) => unit(m.write_file(p, b)),
+            Op::CreateNew(p) => any(m.create_file(p)),
+            Op::Append(p, b) => unit(m.append_file(p, b)),
+            Op::Read(p) => m.read_file(p).map(Observed::Bytes).map_err(Failure::Nt),
+            Op::HardLink { link, existing } => any(m.create_hard_link(link, existing)),
+            Op::HardLinkReplace {
+                link,
+                existing,
+                ignore_readonly,
+            } => any(m.create_hard_link_ex(
+                link,
+                existing,
+                LinkOptions {
+                    replace_if_exists: true,
+                    ignore_readonly: *ignore_readonly,
+                },
+            )),
+            Op::Symlink {
+                link,
+                target,
+                flags,
+            } => any(m.create_symbolic_link(
+                link,
+                target,
+                SymlinkFlags {
+                    directory: flags.directory,
+                    allow_unprivileged_create: flags.unprivileged,
+                },
+            )),
+            Op::Junction { link, target } => any(m.create_junction(link, target)),
+            Op::SetReparse { path, buffer } => unit(m.set_reparse_point(path, buffer)),
+            Op::GetReparse(p) => m
+                .get_reparse_point(p)
+                .map(Observed::Bytes)
+                .map_err(Failure::Nt),
+            Op::DeleteReparse { path, request } => unit(m.delete_reparse_point(path, request)),
+            Op::ReadLink(p) => m
+                .read_reparse_data(p)
+                .map_err(Failure::Nt)
+                .and_then(|d| {
+                    d.substitute_name()
+                        .map(Observed::Text)
+                        .ok_or(Failure::Nt(ntlinkfs_core::NtError::NotAReparsePoint))
+                }),
+            Op::Delete(p) => unit(m.delete_file(p)),
+            Op::RemoveDir(p) => unit(m.remove_directory(p)),
+            Op::Move {
+                from,
+                to,
+                replace,
+                copy_allowed,
+            } => unit(m.move_file(
+                from,
+                to,
+                MoveFlags {
+                    replace_existing: *replace,
+                    copy_allowed: *copy_allowed,
+                },
+            )),
+            Op::SetAttrs(p, a) => unit(m.set_file_attributes(p, *a)),
+            Op::Stat(p) => m
+                .query_information(p, Follow::Reparse)
+                .map(|i| Observed::Info(info_of(&i)))
+                .map_err(Failure::Nt),
+            Op::Lstat(p) => m
+                .query_information(p, Follow::OpenReparsePoint)
+                .map(|i| Observed::Info(info_of(&i)))
+                .map_err(Failure::Nt),
+            Op::List(p) => m
+                .enumerate(p)
+                .map(|v| Observed::Entries(v.iter().map(|e| e.name.to_string_lossy()).collect()))
+                .map_err(Failure::Nt),
+            Op::Names(p) => m
+                .find_file_names(p)
+                .map(|v| Observed::Entries(v.into_iter().map(|n| n.path).collect()))
+                .map_err(Failure::Nt),
+            Op::FinalPath(p) => m.final_path(p).map(Observed::Text).map_err(Failure::Nt),
+            Op::Chdir(p) => unit(m.set_current_dir(p)),
+            Op::RemoveTree(p) => m
+                .remove_tree(p)
+                .map(|_| Observed::Unit)
+                .map_err(Failure::Nt),
+            Op::ExplorerDelete(p) => m
+                .explorer_delete(p)
+                .map(|_| Observed::Unit)
+                .map_err(Failure::Nt),
+            Op::Open { path, share_delete } => {
+                let h = m
+                    .open(path, &OpenOptions::default().share_delete(*share_delete))
+                    .map_err(Failure::Nt)?;
+                self.handles.push(h);
+                Ok(Observed::Unit)
+            }
+            Op::MarkDelete => {
+                let h = *self
+                    .handles
+                    .last()
+                    .ok_or_else(|| Failure::Harness("mark-delete with no open handle".into()))?;
+                unit(m.set_delete_disposition(h, true, DeleteSemantics::Classic))
+            }
+            Op::CloseAll => {
+                while let Some(h) = self.handles.pop() {
+                    m.close(h).map_err(Failure::Nt)?;
+                }
+                Ok(Observed::Unit)
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! Which targets exist here, and why the others do not.
+
+use crate::target::Target;
+
+/// Targets that must run under `CI=true`: a missing one fails the run.
+pub const REQUIRED_IN_CI: &[&str] = &["core", "fuse"];
+
+/// The targets named in `wanted` (all when empty) that are available, and the
+/// unavailable ones with the reason, to be reported loudly.
+#[allow(clippy::type_complexity)]
+pub fn discover(wanted: &[String]) -> (Vec<Box<dyn Target>>, Vec<(&'static str, String)>) {
+    let want = |n: &str| wanted.is_empty() || wanted.iter().any(|w| w == n);
+    let mut ok: Vec<Box<dyn Target>> = Vec::new();
+    let mut missing = Vec::new();
+    if want("core") {
+        ok.push(Box::new(crate::Core::new()));
+    }
+    if want("fuse") {
+        missing.push((
+            "fuse",
+            "ntlinkfs-fuse has no mount API on this branch yet".to_string(),
+        ));
+    }
+    if want("ntfs") {
+        missing.push((
+            "ntfs",
+            "runs only on Windows with NTLINKFS_REAL_NTFS set".to_string(),
+        ));
+    }
+    (ok, missing)
+}
