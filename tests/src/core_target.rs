@@ -59,14 +59,17 @@ impl Target for Core {
     }
 
     fn apply(&mut self, op: &Op) -> Result<Observed, Failure> {
-        let r = self.apply_inner(op);
-        // Every operation, failed or not, leaves the model consistent (DESIGN.md).
-        if let Some(m) = &self.m {
-            if let Err(v) = ntlinkfs_core::invariants::check(m) {
-                return Err(Failure::Harness(format!("invariant broken after {op}: {v}")));
+        self.apply_inner(op)
+    }
+
+    /// Every operation, failed or not, leaves the model consistent (DESIGN.md).
+    fn verify(&mut self) -> Result<(), String> {
+        match &self.m {
+            Some(m) => {
+                ntlinkfs_core::invariants::check(m).map_err(|v| format!("invariant broken: {v}"))
             }
+            None => Ok(()),
         }
-        r
     }
 
     fn end(&mut self) {
@@ -86,9 +89,8 @@ impl Core {
             .as_mut()
             .ok_or_else(|| Failure::Harness("no row started".into()))?;
         let unit = |r: ntlinkfs_core::Result<()>| r.map(|()| Observed::Unit).map_err(Failure::Nt);
-        let any = |r: ntlinkfs_core::Result<FileInfo>| {
-            r.map(|_| Observed::Unit).map_err(Failure::Nt)
-        };
+        let any =
+            |r: ntlinkfs_core::Result<FileInfo>| r.map(|_| Observed::Unit).map_err(Failure::Nt);
         match op {
             Op::MkDir(p) => any(m.create_directory(p)),
             Op::Write(p, b) => unit(m.write_file(p, b)),
@@ -127,14 +129,11 @@ impl Core {
                 .map(Observed::Bytes)
                 .map_err(Failure::Nt),
             Op::DeleteReparse { path, request } => unit(m.delete_reparse_point(path, request)),
-            Op::ReadLink(p) => m
-                .read_reparse_data(p)
-                .map_err(Failure::Nt)
-                .and_then(|d| {
-                    d.substitute_name()
-                        .map(Observed::Text)
-                        .ok_or(Failure::Nt(ntlinkfs_core::NtError::NotAReparsePoint))
-                }),
+            Op::ReadLink(p) => m.read_reparse_data(p).map_err(Failure::Nt).and_then(|d| {
+                d.substitute_name()
+                    .map(Observed::Text)
+                    .ok_or(Failure::Nt(ntlinkfs_core::NtError::NotAReparsePoint))
+            }),
             Op::Delete(p) => unit(m.delete_file(p)),
             Op::RemoveDir(p) => unit(m.remove_directory(p)),
             Op::Move {

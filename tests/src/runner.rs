@@ -43,12 +43,21 @@ fn run_steps(t: &mut dyn Target, s: &Scenario) -> Verdict {
             Err(f) => return Verdict::Fail(format!("setup step {} `{step}` failed: {f}", i + 1)),
         }
     }
-    if let Some(v) = check(t, &s.op, &s.expect, "operation") {
-        return v;
+    if let Err(e) = t.verify() {
+        return Verdict::Fail(format!("after setup: {e}"));
     }
-    for (i, (op, expect)) in s.then.iter().enumerate() {
-        if let Some(v) = check(t, op, expect, &format!("check {}", i + 1)) {
+    let judged = std::iter::once((&s.op, &s.expect, "operation".to_string())).chain(
+        s.then
+            .iter()
+            .enumerate()
+            .map(|(i, (op, e))| (op, e, format!("check {}", i + 1))),
+    );
+    for (op, expect, what) in judged {
+        if let Some(v) = check(t, op, expect, &what) {
             return v;
+        }
+        if let Err(e) = t.verify() {
+            return Verdict::Fail(format!("{what} `{op}`: {e}"));
         }
     }
     Verdict::Pass
@@ -72,15 +81,12 @@ fn check(t: &mut dyn Target, op: &Op, expect: &Expect, what: &str) -> Option<Ver
         (Expect::Err(e), Ok(o)) => fail(format!("expected {e:?}, but it succeeded ({o:?})")),
         (_, Err(f)) => fail(format!("expected {expect:?}, got error {f}")),
         (Expect::Ok, Ok(_)) => None,
-        (Expect::Bytes(want), Ok(Observed::Bytes(got))) => {
-            (want != &got).then(|| Verdict::Fail(format!("{what} `{op}`: bytes {got:?}, want {want:?}")))
-        }
-        (Expect::Entries(want), Ok(Observed::Entries(got))) => {
-            (want != &got).then(|| Verdict::Fail(format!("{what} `{op}`: entries {got:?}, want {want:?}")))
-        }
-        (Expect::Text(want), Ok(Observed::Text(got))) => {
-            (want != &got).then(|| Verdict::Fail(format!("{what} `{op}`: text {got:?}, want {want:?}")))
-        }
+        (Expect::Bytes(want), Ok(Observed::Bytes(got))) => (want != &got)
+            .then(|| Verdict::Fail(format!("{what} `{op}`: bytes {got:?}, want {want:?}"))),
+        (Expect::Entries(want), Ok(Observed::Entries(got))) => (want != &got)
+            .then(|| Verdict::Fail(format!("{what} `{op}`: entries {got:?}, want {want:?}"))),
+        (Expect::Text(want), Ok(Observed::Text(got))) => (want != &got)
+            .then(|| Verdict::Fail(format!("{what} `{op}`: text {got:?}, want {want:?}"))),
         (Expect::SameFileAs(other) | Expect::OtherFileThan(other), Ok(Observed::Info(i))) => {
             let same = matches!(expect, Expect::SameFileAs(_));
             let other_op = Op::Stat(other.clone());
@@ -179,7 +185,10 @@ pub fn report(results: &[RowResult], unavailable: &[(&str, String)]) -> String {
     }
     let mut cells: BTreeMap<(Topic, &str), Counts> = BTreeMap::new();
     for r in results {
-        cells.entry((r.topic, r.target)).or_default().add(&r.verdict);
+        cells
+            .entry((r.topic, r.target))
+            .or_default()
+            .add(&r.verdict);
     }
     let mut out = String::new();
     out.push_str("| topic |");

@@ -220,7 +220,11 @@ impl fmt::Display for Op {
                 link,
                 target,
                 flags,
-            } => write!(f, "symlink{} {link} -> {target}", if flags.directory { " /D" } else { "" }),
+            } => write!(
+                f,
+                "symlink{} {link} -> {target}",
+                if flags.directory { " /D" } else { "" }
+            ),
             Op::Junction { link, target } => write!(f, "junction {link} -> {target}"),
             Op::SetReparse { path, buffer } => {
                 write!(f, "set-reparse {path} ({} bytes)", buffer.len())

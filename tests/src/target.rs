@@ -85,6 +85,12 @@ pub trait Target {
     /// Applies one operation.
     fn apply(&mut self, op: &Op) -> Result<Observed, Failure>;
 
+    /// Checks the target's own consistency (the core's invariants); the runner
+    /// calls it after the setup and after every judged operation.
+    fn verify(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+
     /// Ends the row: closes handles, drops the namespace.
     fn end(&mut self);
 }

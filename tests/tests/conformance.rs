@@ -16,7 +16,12 @@ fn every_row_passes_on_the_core() {
             Verdict::Pass => None,
         })
         .collect();
-    assert!(failures.is_empty(), "{} rows failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} rows failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -24,13 +29,20 @@ fn suite_has_at_least_150_rows_and_every_topic() {
     let rows = tables::all();
     assert!(rows.len() >= 150, "only {} rows", rows.len());
     for t in Topic::ALL {
-        assert!(rows.iter().any(|r| r.topic == t), "no rows for {}", t.name());
+        assert!(
+            rows.iter().any(|r| r.topic == t),
+            "no rows for {}",
+            t.name()
+        );
     }
 }
 
 #[test]
 fn every_row_cites_a_rule_and_a_source() {
     for r in tables::all() {
-        assert!(!r.rule.is_empty() && !r.source.is_empty() && !r.title.is_empty(), "{r:?}");
+        assert!(
+            !r.rule.is_empty() && !r.source.is_empty() && !r.title.is_empty(),
+            "{r:?}"
+        );
     }
 }

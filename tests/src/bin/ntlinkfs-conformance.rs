@@ -24,7 +24,9 @@ fn main() -> ExitCode {
             "--verbose" | "-v" => verbose = true,
             "--list" => list = true,
             "--help" | "-h" => {
-                println!("usage: ntlinkfs-conformance [--target core|fuse|ntfs]... [--verbose] [--list]");
+                println!(
+                    "usage: ntlinkfs-conformance [--target core|fuse|ntfs]... [--verbose] [--list]"
+                );
                 return ExitCode::SUCCESS;
             }
             other => return usage(&format!("unknown argument {other}")),
@@ -51,7 +53,11 @@ fn main() -> ExitCode {
     }
     let mut results = Vec::new();
     for t in available.iter_mut() {
-        eprintln!("ntlinkfs-conformance: running {} rows on {}", rows.len(), t.name());
+        eprintln!(
+            "ntlinkfs-conformance: running {} rows on {}",
+            rows.len(),
+            t.name()
+        );
         results.extend(runner::run_all(t.as_mut(), &rows));
     }
     if verbose {

@@ -11,135 +11,307 @@ const T: Topic = Topic::Profiles;
 
 pub fn rows() -> Vec<Scenario> {
     vec![
-        row(T, "J1", Tested, "WINE-OLD (Windows 2000: 0x430)", "Windows 2000 junctions also carry ARCHIVE")
-            .profile("2000")
-            .given([mkdir(r"C:\t")])
-            .when(junction(r"C:\j", r"C:\t"), ok())
-            .then(lstat(r"C:\j"), attrs_are(DIR | ARCHIVE | REPARSE))
-            .build(),
-        row(T, "V5", Unverified, "CSL (symlinks from Vista)", "XP has no symbolic links")
-            .profile("xp")
-            .when(symlink(r"C:\s", r"C:\t"), err(NotSupported))
-            .build(),
-        row(T, "V5", Documented, "HLJ (junctions since Windows 2000)", "XP has junctions")
-            .profile("xp")
-            .given([mkdir(r"C:\t"), write(r"C:\t\f", "x")])
-            .when(junction(r"C:\j", r"C:\t"), ok())
-            .then(read(r"C:\j\f"), bytes("x"))
-            .build(),
-        row(T, "P8", Documented, "SL-PROG (31 on XP/2003)", "XP: 31 reparse points in one path resolve")
-            .profile("xp")
-            .given(junction_chain(31))
-            .when(list(r"C:\j30"), entries(&["f"]))
-            .build(),
-        row(T, "P8", Documented, "SL-PROG (31 on XP/2003)", "XP: the 32nd reparse point fails")
-            .profile("xp")
-            .given(junction_chain(32))
-            .when(list(r"C:\j31"), err(ReparsePointNotResolved))
-            .build(),
-        row(T, "P8", Documented, "SL-PROG", "Windows 10: 63 symlinks resolve")
-            .profile("10")
-            .given(chain(63))
-            .when(read(r"C:\s62"), bytes("end"))
-            .build(),
-        row(T, "S22", Tested, "WINE-NEW (broken before 1709)", "before 1709 a file symlink to a directory opens it")
-            .profile("10-1703")
-            .given([mkdir(r"C:\d"), symlink(r"C:\s", r"C:\d")])
-            .when(stat(r"C:\s"), is_dir(true))
-            .build(),
-        row(T, "S22", Tested, "WINE-NEW", "from 1709 a file symlink to a directory fails")
-            .profile("10-1709")
-            .given([mkdir(r"C:\d"), symlink(r"C:\s", r"C:\d")])
-            .when(stat(r"C:\s"), err(FileIsADirectory))
-            .build(),
-        row(T, "J13", Tested, "WINE-NEW (broken(!status) < 1709)", "before 1709 a junction to a file opens it")
-            .profile("10-1607")
-            .given([write(r"C:\f", "x"), junction(r"C:\j", r"C:\f")])
-            .when(read(r"C:\j"), bytes("x"))
-            .build(),
-        row(T, "J13", Tested, "WINE-NEW", "from 1709 a junction to a file fails")
-            .profile("10-1709")
-            .given([write(r"C:\f", "x"), junction(r"C:\j", r"C:\f")])
-            .when(read(r"C:\j"), err(NotADirectory))
-            .build(),
-        row(T, "S2", Tested, "BTRFS reparse20; CSL", "a standard user cannot create a symlink")
-            .profile("11-user")
-            .when(symlink(r"C:\s", r"C:\t"), err(PrivilegeNotHeld))
-            .then(lstat(r"C:\s"), err(ObjectNameNotFound))
-            .build(),
-        row(T, "S2", Tested, "BTRFS reparse20", "a standard user cannot set a symlink buffer either")
-            .profile("11-user")
-            .given([create(r"C:\s")])
-            .when(set_reparse(r"C:\s", symlink_buf(r"\??\C:\t", r"C:\t", 0)), err(PrivilegeNotHeld))
-            .build(),
-        row(T, "S3", Observed, "GFW-96891C3; CSL", "developer mode + ALLOW_UNPRIVILEGED_CREATE: allowed")
-            .profile("11+dev-user")
-            .when(symlink_flags(r"C:\s", r"C:\t", false, true), ok())
-            .then(lstat(r"C:\s"), tag(TAG_SYMLINK))
-            .build(),
-        row(T, "S3", Observed, "GFW-96891C3; CSL", "the flag without developer mode: PRIVILEGE_NOT_HELD")
-            .profile("11-user")
-            .when(symlink_flags(r"C:\s", r"C:\t", false, true), err(PrivilegeNotHeld))
-            .build(),
-        row(T, "S3", Observed, "WINLN-1; CSL", "developer mode without the flag: PRIVILEGE_NOT_HELD")
-            .profile("11+dev-user")
-            .when(symlink(r"C:\s", r"C:\t"), err(PrivilegeNotHeld))
-            .build(),
-        row(T, "S3", Observed, "GFW-96891C3", "before build 14972 the flag is INVALID_PARAMETER")
-            .profile("10-1607")
-            .when(symlink_flags(r"C:\s", r"C:\t", false, true), err(InvalidParameter))
-            .build(),
-        row(T, "S3", Documented, "CSL", "an elevated user may pass the flag on a new build")
-            .profile("11")
-            .when(symlink_flags(r"C:\s", r"C:\t", true, true), ok())
-            .then(lstat(r"C:\s"), is_dir(true))
-            .build(),
-        row(T, "§0", Documented, "REPARSE-POINTS (directory bit from 1607)", "before 1607 a directory-bit tag needs an empty directory")
-            .profile("10-1507")
-            .given([mkdir(r"C:\d"), write(r"C:\d\f", "x")])
-            .when(set_reparse(r"C:\d", ms_buf(0x9000_0099, b"q")), err(DirectoryNotEmpty))
-            .build(),
-        row(T, "J34", Documented, "KB205524; GIOORGI", "XP Explorer delete empties the junction's target")
-            .profile("xp")
-            .given([mkdir(r"C:\t"), write(r"C:\t\keep", "k"), mkdir(r"C:\tree"), junction(r"C:\tree\j", r"C:\t")])
-            .when(explorer_delete(r"C:\tree"), ok())
-            .then(lstat(r"C:\t\keep"), err(ObjectNameNotFound))
-            .then(lstat(r"C:\tree"), err(ObjectNameNotFound))
-            .build(),
-        row(T, "J34", Documented, "KB205524", "Windows 11 Explorer delete leaves the target alone")
-            .given([mkdir(r"C:\t"), write(r"C:\t\keep", "k"), mkdir(r"C:\tree"), junction(r"C:\tree\j", r"C:\t")])
-            .when(explorer_delete(r"C:\tree"), ok())
-            .then(read(r"C:\t\keep"), bytes("k"))
-            .then(lstat(r"C:\tree"), err(ObjectNameNotFound))
-            .build(),
-        row(T, "M10", Tested, "BTRFS delete.cpp", "before 1903 a deleted open file keeps its name")
-            .profile("10-1709")
-            .given([write(r"C:\f", "x"), open(r"C:\f"), del(r"C:\f")])
-            .when(create(r"C:\f"), err(DeletePending))
-            .then(Op::CloseAll, ok())
-            .then(create(r"C:\f"), ok())
-            .build(),
-        row(T, "M10", Observed, "COREFX-38186", "from 1903 a deleted open file releases its name")
-            .profile("10-1903")
-            .given([write(r"C:\f", "x"), open(r"C:\f"), del(r"C:\f")])
-            .when(create(r"C:\f"), ok())
-            .build(),
-        row(T, "N5", Observed, "CPY-95486 (eryksun)", "Windows 10: con.txt names the console, not a file")
-            .profile("10")
-            .given([mkdir(r"C:\d")])
-            .when(write(r"C:\d\con.txt", "c"), err(ObjectNameInvalid))
-            .then(list(r"C:\d"), entries(&[]))
-            .build(),
-        row(T, "N9", Documented, "NAMING (MAX_PATH)", "a path over MAX_PATH without \\\\?\\ fails")
-            .profile("10")
-            .given(long_dirs())
-            .when(write(&long_file(), "x"), err(ObjectPathNotFound))
-            .build(),
-        row(T, "N9", Documented, "NAMING (LongPathsEnabled, 1607+)", "with long paths enabled it works")
-            .profile("10+longpaths")
-            .given(long_dirs())
-            .when(write(&long_file(), "x"), ok())
-            .build(),
+        row(
+            T,
+            "J1",
+            Tested,
+            "WINE-OLD (Windows 2000: 0x430)",
+            "Windows 2000 junctions also carry ARCHIVE",
+        )
+        .profile("2000")
+        .given([mkdir(r"C:\t")])
+        .when(junction(r"C:\j", r"C:\t"), ok())
+        .then(lstat(r"C:\j"), attrs_are(DIR | ARCHIVE | REPARSE))
+        .build(),
+        row(
+            T,
+            "V5",
+            Unverified,
+            "CSL (symlinks from Vista)",
+            "XP has no symbolic links",
+        )
+        .profile("xp")
+        .when(symlink(r"C:\s", r"C:\t"), err(NotSupported))
+        .build(),
+        row(
+            T,
+            "V5",
+            Documented,
+            "HLJ (junctions since Windows 2000)",
+            "XP has junctions",
+        )
+        .profile("xp")
+        .given([mkdir(r"C:\t"), write(r"C:\t\f", "x")])
+        .when(junction(r"C:\j", r"C:\t"), ok())
+        .then(read(r"C:\j\f"), bytes("x"))
+        .build(),
+        row(
+            T,
+            "P8",
+            Documented,
+            "SL-PROG (31 on XP/2003)",
+            "XP: 31 reparse points in one path resolve",
+        )
+        .profile("xp")
+        .given(junction_chain(31))
+        .when(list(r"C:\j30"), entries(&["f"]))
+        .build(),
+        row(
+            T,
+            "P8",
+            Documented,
+            "SL-PROG (31 on XP/2003)",
+            "XP: the 32nd reparse point fails",
+        )
+        .profile("xp")
+        .given(junction_chain(32))
+        .when(list(r"C:\j31"), err(ReparsePointNotResolved))
+        .build(),
+        row(
+            T,
+            "P8",
+            Documented,
+            "SL-PROG",
+            "Windows 10: 63 symlinks resolve",
+        )
+        .profile("10")
+        .given(chain(63))
+        .when(read(r"C:\s62"), bytes("end"))
+        .build(),
+        row(
+            T,
+            "S22",
+            Tested,
+            "WINE-NEW (broken before 1709)",
+            "before 1709 a file symlink to a directory opens it",
+        )
+        .profile("10-1703")
+        .given([mkdir(r"C:\d"), symlink(r"C:\s", r"C:\d")])
+        .when(stat(r"C:\s"), is_dir(true))
+        .build(),
+        row(
+            T,
+            "S22",
+            Tested,
+            "WINE-NEW",
+            "from 1709 a file symlink to a directory fails",
+        )
+        .profile("10-1709")
+        .given([mkdir(r"C:\d"), symlink(r"C:\s", r"C:\d")])
+        .when(stat(r"C:\s"), err(FileIsADirectory))
+        .build(),
+        row(
+            T,
+            "J13",
+            Tested,
+            "WINE-NEW (broken(!status) < 1709)",
+            "before 1709 a junction to a file opens it",
+        )
+        .profile("10-1607")
+        .given([write(r"C:\f", "x"), junction(r"C:\j", r"C:\f")])
+        .when(read(r"C:\j"), bytes("x"))
+        .build(),
+        row(
+            T,
+            "J13",
+            Tested,
+            "WINE-NEW",
+            "from 1709 a junction to a file fails",
+        )
+        .profile("10-1709")
+        .given([write(r"C:\f", "x"), junction(r"C:\j", r"C:\f")])
+        .when(read(r"C:\j"), err(NotADirectory))
+        .build(),
+        row(
+            T,
+            "S2",
+            Tested,
+            "BTRFS reparse20; CSL",
+            "a standard user cannot create a symlink",
+        )
+        .profile("11-user")
+        .when(symlink(r"C:\s", r"C:\t"), err(PrivilegeNotHeld))
+        .then(lstat(r"C:\s"), err(ObjectNameNotFound))
+        .build(),
+        row(
+            T,
+            "S2",
+            Tested,
+            "BTRFS reparse20",
+            "a standard user cannot set a symlink buffer either",
+        )
+        .profile("11-user")
+        .given([create(r"C:\s")])
+        .when(
+            set_reparse(r"C:\s", symlink_buf(r"\??\C:\t", r"C:\t", 0)),
+            err(PrivilegeNotHeld),
+        )
+        .build(),
+        row(
+            T,
+            "S3",
+            Observed,
+            "GFW-96891C3; CSL",
+            "developer mode + ALLOW_UNPRIVILEGED_CREATE: allowed",
+        )
+        .profile("11+dev-user")
+        .when(symlink_flags(r"C:\s", r"C:\t", false, true), ok())
+        .then(lstat(r"C:\s"), tag(TAG_SYMLINK))
+        .build(),
+        row(
+            T,
+            "S3",
+            Observed,
+            "GFW-96891C3; CSL",
+            "the flag without developer mode: PRIVILEGE_NOT_HELD",
+        )
+        .profile("11-user")
+        .when(
+            symlink_flags(r"C:\s", r"C:\t", false, true),
+            err(PrivilegeNotHeld),
+        )
+        .build(),
+        row(
+            T,
+            "S3",
+            Observed,
+            "WINLN-1; CSL",
+            "developer mode without the flag: PRIVILEGE_NOT_HELD",
+        )
+        .profile("11+dev-user")
+        .when(symlink(r"C:\s", r"C:\t"), err(PrivilegeNotHeld))
+        .build(),
+        row(
+            T,
+            "S3",
+            Observed,
+            "GFW-96891C3",
+            "before build 14972 the flag is INVALID_PARAMETER",
+        )
+        .profile("10-1607")
+        .when(
+            symlink_flags(r"C:\s", r"C:\t", false, true),
+            err(InvalidParameter),
+        )
+        .build(),
+        row(
+            T,
+            "S3",
+            Documented,
+            "CSL",
+            "an elevated user may pass the flag on a new build",
+        )
+        .profile("11")
+        .when(symlink_flags(r"C:\s", r"C:\t", true, true), ok())
+        .then(lstat(r"C:\s"), is_dir(true))
+        .build(),
+        row(
+            T,
+            "§0",
+            Documented,
+            "REPARSE-POINTS (directory bit from 1607)",
+            "before 1607 a directory-bit tag needs an empty directory",
+        )
+        .profile("10-1507")
+        .given([mkdir(r"C:\d"), write(r"C:\d\f", "x")])
+        .when(
+            set_reparse(r"C:\d", ms_buf(0x9000_0099, b"q")),
+            err(DirectoryNotEmpty),
+        )
+        .build(),
+        row(
+            T,
+            "J34",
+            Documented,
+            "KB205524; GIOORGI",
+            "XP Explorer delete empties the junction's target",
+        )
+        .profile("xp")
+        .given([
+            mkdir(r"C:\t"),
+            write(r"C:\t\keep", "k"),
+            mkdir(r"C:\tree"),
+            junction(r"C:\tree\j", r"C:\t"),
+        ])
+        .when(explorer_delete(r"C:\tree"), ok())
+        .then(lstat(r"C:\t\keep"), err(ObjectNameNotFound))
+        .then(lstat(r"C:\tree"), err(ObjectNameNotFound))
+        .build(),
+        row(
+            T,
+            "J34",
+            Documented,
+            "KB205524",
+            "Windows 11 Explorer delete leaves the target alone",
+        )
+        .given([
+            mkdir(r"C:\t"),
+            write(r"C:\t\keep", "k"),
+            mkdir(r"C:\tree"),
+            junction(r"C:\tree\j", r"C:\t"),
+        ])
+        .when(explorer_delete(r"C:\tree"), ok())
+        .then(read(r"C:\t\keep"), bytes("k"))
+        .then(lstat(r"C:\tree"), err(ObjectNameNotFound))
+        .build(),
+        row(
+            T,
+            "M10",
+            Tested,
+            "BTRFS delete.cpp",
+            "before 1903 a deleted open file keeps its name",
+        )
+        .profile("10-1709")
+        .given([write(r"C:\f", "x"), open(r"C:\f"), del(r"C:\f")])
+        .when(read(r"C:\f"), err(DeletePending))
+        .then(Op::CloseAll, ok())
+        .then(create(r"C:\f"), ok())
+        .build(),
+        row(
+            T,
+            "M10",
+            Observed,
+            "COREFX-38186",
+            "from 1903 a deleted open file releases its name",
+        )
+        .profile("10-1903")
+        .given([write(r"C:\f", "x"), open(r"C:\f"), del(r"C:\f")])
+        .when(create(r"C:\f"), ok())
+        .build(),
+        row(
+            T,
+            "N5",
+            Observed,
+            "CPY-95486 (eryksun)",
+            "Windows 10: con.txt names the console, not a file",
+        )
+        .profile("10")
+        .given([mkdir(r"C:\d")])
+        .when(write(r"C:\d\con.txt", "c"), err(ObjectNameInvalid))
+        .then(list(r"C:\d"), entries(&[]))
+        .build(),
+        row(
+            T,
+            "N9",
+            Documented,
+            "NAMING (MAX_PATH)",
+            "a path over MAX_PATH without \\\\?\\ fails",
+        )
+        .profile("10")
+        .given(long_dirs())
+        .when(write(&long_file(), "x"), err(ObjectPathNotFound))
+        .build(),
+        row(
+            T,
+            "N9",
+            Documented,
+            "NAMING (LongPathsEnabled, 1607+)",
+            "with long paths enabled it works",
+        )
+        .profile("10+longpaths")
+        .given(long_dirs())
+        .when(write(&long_file(), "x"), ok())
+        .build(),
         row(T, "N9", Documented, "NAMING", "\\\\?\\ lifts MAX_PATH")
             .profile("10")
             .given(long_dirs_verbatim())
@@ -165,7 +337,10 @@ fn junction_chain(n: usize) -> Vec<Op> {
 const LONG_DIR: &str = "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd";
 
 fn long_dirs() -> Vec<Op> {
-    vec![mkdir(&format!(r"C:\{LONG_DIR}")), mkdir(&format!(r"C:\{LONG_DIR}\{LONG_DIR}"))]
+    vec![
+        mkdir(&format!(r"C:\{LONG_DIR}")),
+        mkdir(&format!(r"C:\{LONG_DIR}\{LONG_DIR}")),
+    ]
 }
 
 fn long_dirs_verbatim() -> Vec<Op> {
