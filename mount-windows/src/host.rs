@@ -5,7 +5,7 @@
 
 use crate::file_info::FspFileInfo;
 use crate::open_options::open_options;
-use crate::path::{MountTable, VolumePath};
+use crate::path::{normalized_name, MountTable, VolumePath};
 use crate::security::SecurityDescriptor;
 use crate::status;
 use crate::volume_params;
@@ -138,11 +138,27 @@ impl VolumeFs {
         match Self::info_of(&m, h) {
             Ok(f) => {
                 fill(info.as_mut(), f);
+                Self::normalize(&m, h, path, info);
                 Ok(FileContext(h))
             }
             Err(e) => {
                 let _ = m.close(h);
                 Err(e)
+            }
+        }
+    }
+
+    /// Reports the stored spelling of the opened name (case-preserving volume).
+    fn normalize(m: &Machine, h: HandleId, path: &VolumePath, info: &mut OpenFileInfo) {
+        let names: Vec<String> = m
+            .handle_node(h)
+            .and_then(|id| m.file_names(id))
+            .map(|v| v.into_iter().map(|n| n.path).collect())
+            .unwrap_or_default();
+        if let Some(units) = normalized_name(path, &names) {
+            // WinFsp's buffer is the limit; a longer name keeps the opened spelling.
+            if units.len() * 2 <= usize::from(info.normalized_name_size()) {
+                info.set_normalized_name(&units, None);
             }
         }
     }

@@ -121,3 +121,37 @@ pub fn serve(
     service.start().map_err(|e| describe("WinFsp service", e))?;
     service.join().map_err(|e| describe("mount", e))
 }
+
+/// Volumes mounted in this process until the value is dropped: for programs
+/// that drive the mount themselves (the conformance suite's `winfsp` target
+/// mounts a fresh machine per row). Dropping unmounts every volume.
+pub struct Mounted {
+    hosts: Hosts,
+}
+
+impl Mounted {
+    pub fn new(
+        shared: Shared,
+        mounts: MountTable,
+        security: SecurityDescriptor,
+    ) -> Result<Mounted, MountError> {
+        winfsp::winfsp_init().map_err(|e| {
+            describe(
+                "WinFsp could not be loaded (is WinFsp installed? https://winfsp.dev)",
+                e,
+            )
+        })?;
+        let hosts = mount_all(&shared, &Arc::new(mounts), &Arc::new(security))
+            .map_err(|e| describe("mount", e))?;
+        Ok(Mounted { hosts })
+    }
+
+    /// How many volumes are mounted.
+    pub fn len(&self) -> usize {
+        self.hosts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.hosts.is_empty()
+    }
+}

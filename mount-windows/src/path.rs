@@ -74,6 +74,25 @@ impl VolumePath {
     }
 }
 
+/// The name to report for an object opened as `opened` (case-insensitive
+/// volume, case-preserving: WinFsp asks for the stored spelling). `names` are
+/// the object's names as the core lists them (`\dir\name`, one per hard
+/// link); the one `opened` denotes is picked. `None` when none matches.
+pub fn normalized_name(opened: &VolumePath, names: &[String]) -> Option<Vec<u16>> {
+    if opened.components.is_empty() {
+        return Some(vec![BS]);
+    }
+    names.iter().find_map(|n| {
+        let p = VolumePath::parse_str(n).ok()?;
+        let same = p.components.len() == opened.components.len()
+            && p.components
+                .iter()
+                .zip(&opened.components)
+                .all(|(a, b)| a.key() == b.key());
+        same.then(|| n.encode_utf16().collect())
+    })
+}
+
 /// A name as `&str` text, refusing unpaired surrogates (see [`VolumePath::last_name`]).
 pub fn name_text(name: &Name) -> Result<String, NtError> {
     String::from_utf16(name.units()).map_err(|_| NtError::ObjectNameInvalid)
@@ -208,6 +227,22 @@ mod tests {
         let p = VolumePath::parse_str(r"\a\Bé").unwrap();
         assert_eq!(p.last_name(), Ok(Some("Bé".into())));
         assert_eq!(VolumePath::parse_str(r"\").unwrap().last_name(), Ok(None));
+    }
+
+    #[test]
+    fn normalized_name_picks_the_stored_spelling_of_the_opened_name() {
+        let names = vec![
+            r"\Docs\Notes.txt".to_string(),
+            r"\Desk\notes.txt".to_string(),
+        ];
+        let n = |s: &str| {
+            normalized_name(&VolumePath::parse_str(s).unwrap(), &names)
+                .map(|u| String::from_utf16(&u).unwrap())
+        };
+        assert_eq!(n(r"\docs\NOTES.TXT").as_deref(), Some(r"\Docs\Notes.txt"));
+        assert_eq!(n(r"\DESK\Notes.txt").as_deref(), Some(r"\Desk\notes.txt"));
+        assert_eq!(n(r"\other\notes.txt"), None);
+        assert_eq!(n(r"\").as_deref(), Some(r"\"));
     }
 
     #[test]
