@@ -19,7 +19,8 @@ use std::process::ExitCode;
 pub struct Args {
     /// A directory that gets one mount per volume (MOUNTPOINT\C, MOUNTPOINT\D);
     /// created if missing, its volume entries must not exist. A drive letter
-    /// (X:) takes a machine with one volume
+    /// (X:) takes a machine with one volume. Without it, each volume is
+    /// mounted at its own letter (use --volume with free letters, e.g. X: Y:)
     #[arg(value_name = "MOUNTPOINT")]
     pub mountpoint: Option<String>,
 
@@ -91,7 +92,7 @@ fn mount_main(args: Args) -> Result<(), String> {
     let lines: Vec<String> = table
         .entries
         .iter()
-        .map(|(id, at)| format!("{}: -> {}", volumes[*id].1, at.to_winfsp()))
+        .map(|(_, letter, at)| format!("{letter}: -> {}", at.to_winfsp()))
         .collect();
     let shared = Shared::new(machine);
     mount::serve(shared.clone(), table, security, move || {

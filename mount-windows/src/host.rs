@@ -287,6 +287,7 @@ impl FileSystemContext for VolumeFs {
             return Ok(ctx);
         };
         // Created with a reparse point (WSL, NFS): all or nothing.
+        let buffer = &self.mounts.to_core(buffer);
         let mut m = self.shared.write();
         let set = m
             .handle_node(ctx.0)
@@ -605,9 +606,10 @@ impl FileSystemContext for VolumeFs {
         _file_name: &U16CStr,
         buffer: &[u8],
     ) -> FspResult<()> {
+        let buffer = self.mounts.to_core(buffer);
         let mut m = self.shared.write();
         let id = m.handle_node(context.0).fsp()?;
-        m.set_reparse_point_of(id, buffer).fsp()
+        m.set_reparse_point_of(id, &buffer).fsp()
     }
 
     fn delete_reparse_point(

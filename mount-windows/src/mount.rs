@@ -45,7 +45,7 @@ fn mount_all(
     security: &Arc<SecurityDescriptor>,
 ) -> winfsp::Result<Hosts> {
     let mut hosts = Vec::new();
-    for (volume, at) in &mounts.entries {
+    for (volume, _, at) in &mounts.entries {
         let settings = settings_of(shared, *volume);
         let fs = VolumeFs {
             shared: shared.clone(),

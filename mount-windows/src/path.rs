@@ -5,7 +5,9 @@
 //! processing left to do, no trailing-dot stripping (P6). So nothing here
 //! normalises; names are validated by the core when it looks them up.
 
-use ntlinkfs_core::{Name, NtError, ReparseTarget, VolumeId};
+use ntlinkfs_core::name::upcase_unit;
+use ntlinkfs_core::reparse::SYMLINK_FLAG_RELATIVE;
+use ntlinkfs_core::{Name, NtError, ReparseData, ReparseTarget, VolumeId};
 
 const BS: u16 = b'\\' as u16;
 
@@ -139,15 +141,80 @@ impl MountPoint {
 /// inside the mounts, never on an unrelated host drive.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MountTable {
-    pub entries: Vec<(VolumeId, MountPoint)>,
+    /// (volume, its letter in the machine, where it is mounted).
+    pub entries: Vec<(VolumeId, char, MountPoint)>,
 }
 
 impl MountTable {
     pub fn mount_of(&self, volume: VolumeId) -> Option<&MountPoint> {
         self.entries
             .iter()
-            .find(|(v, _)| *v == volume)
-            .map(|(_, m)| m)
+            .find(|(v, _, _)| *v == volume)
+            .map(|(_, _, m)| m)
+    }
+
+    /// A reparse buffer set through the mount, with an absolute target given in
+    /// host terms (`\??\X:\C\data`, what `mklink /J` on the mount writes),
+    /// rewritten to the machine's terms (`\??\C:\data`) so the core resolves
+    /// it as the host meant. Relative targets, targets outside every mount and
+    /// buffers the core will refuse pass unchanged (the core judges them).
+    pub fn to_core(&self, buffer: &[u8]) -> Vec<u8> {
+        let Ok(data) = ReparseData::decode(buffer) else {
+            return buffer.to_vec();
+        };
+        let rewritten = match data {
+            ReparseData::MountPoint { substitute, print } => self
+                .core_units(&substitute, true)
+                .map(|substitute| ReparseData::MountPoint {
+                    print: self.core_units(&print, false).unwrap_or(print),
+                    substitute,
+                }),
+            ReparseData::Symlink {
+                substitute,
+                print,
+                flags,
+            } if flags & SYMLINK_FLAG_RELATIVE == 0 => {
+                self.core_units(&substitute, true)
+                    .map(|substitute| ReparseData::Symlink {
+                        print: self.core_units(&print, false).unwrap_or(print),
+                        substitute,
+                        flags,
+                    })
+            }
+            _ => None,
+        };
+        rewritten.map_or_else(|| buffer.to_vec(), |d| d.encode())
+    }
+
+    /// `path` (NT form with `\??\` when `nt`, else DOS form) under one of the
+    /// mounts → the same place in the machine's terms.
+    fn core_units(&self, path: &[u16], nt: bool) -> Option<Vec<u16>> {
+        let prefix: Vec<u16> = r"\??\".encode_utf16().collect();
+        let body = if nt {
+            path.strip_prefix(prefix.as_slice())?
+        } else {
+            path
+        };
+        self.entries.iter().find_map(|(_, letter, at)| {
+            let mount: Vec<u16> = at.to_winfsp().encode_utf16().collect();
+            let head = body.get(..mount.len())?;
+            let rest = &body[mount.len()..];
+            let same = head
+                .iter()
+                .zip(&mount)
+                .all(|(a, b)| upcase_unit(*a) == upcase_unit(*b));
+            if !same || !(rest.is_empty() || rest[0] == BS) {
+                return None;
+            }
+            let mut out = if nt { prefix.clone() } else { Vec::new() };
+            out.extend(format!("{letter}:").encode_utf16());
+            if rest.is_empty() {
+                out.push(BS);
+            } else {
+                out.extend_from_slice(rest);
+            }
+            Some(out)
+        })
     }
 
     /// The NT path (`\??\X:\a\b`) of a core reparse target on the host. A target
@@ -246,6 +313,35 @@ mod tests {
     }
 
     #[test]
+    fn to_core_rewrites_host_targets_set_through_the_mount() {
+        let table = MountTable {
+            entries: vec![
+                (0, 'C', MountPoint::Drive('X')),
+                (1, 'D', MountPoint::Directory(r"C:\mnt\d".into())),
+            ],
+        };
+        let j = |t: &str| ReparseData::mount_point(&format!(r"\??\{t}"), t).encode();
+        let s = |t: &str, rel| ReparseData::symlink(t, t, rel).encode();
+        let rows: Vec<(Vec<u8>, Vec<u8>)> = vec![
+            (j(r"X:\data"), j(r"C:\data")),
+            (j(r"x:\"), j(r"C:\")),
+            (j(r"X:"), j(r"C:\")),
+            (j(r"c:\mnt\D\x\y"), j(r"D:\x\y")),
+            (j(r"C:\mnt\dx"), j(r"C:\mnt\dx")), // not under the mount
+            (j(r"Q:\elsewhere"), j(r"Q:\elsewhere")),
+            (
+                ReparseData::symlink(r"\??\X:\f", r"X:\f", false).encode(),
+                ReparseData::symlink(r"\??\C:\f", r"C:\f", false).encode(),
+            ),
+            (s(r"..\X:\f", true), s(r"..\X:\f", true)), // relative: untouched
+            (vec![1, 2, 3], vec![1, 2, 3]),             // the core refuses it
+        ];
+        for (input, want) in rows {
+            assert_eq!(table.to_core(&input), want);
+        }
+    }
+
+    #[test]
     fn mount_point_parse_table() {
         use MountPoint::*;
         let rows: &[(&str, Result<MountPoint, ()>)] = &[
@@ -266,8 +362,8 @@ mod tests {
     fn nt_path_rewrites_targets_through_the_mounts() {
         let table = MountTable {
             entries: vec![
-                (0, MountPoint::Drive('X')),
-                (1, MountPoint::Directory(r"C:\mnt\d".into())),
+                (0, 'C', MountPoint::Drive('X')),
+                (1, 'D', MountPoint::Directory(r"C:\mnt\d".into())),
             ],
         };
         let t = |volume, comps: &[&str], trailing| ReparseTarget {

@@ -1,9 +1,10 @@
 //! Where each core volume is mounted on Windows: the `ntlinkfs mount` options
 //! turned into a [`MountTable`], checked before anything is mounted.
 //!
-//! As on Linux, a mount directory holds one entry per volume named by its
-//! letter (`MOUNTPOINT\C`, `MOUNTPOINT\D`); `--drive C=X:` puts a volume at a
-//! host drive letter instead. Absolute link targets are rewritten through the
+//! Without options every volume is mounted at its own letter (volume X: at
+//! host X:), so host paths and the machine's agree. As on Linux, a MOUNTPOINT
+//! directory holds one entry per volume named by its letter (`MOUNTPOINT\C`,
+//! `MOUNTPOINT\D`); `--drive C=X:` puts a volume at another host drive letter. Absolute link targets are rewritten through the
 //! table, so they resolve inside the mounts wherever the volumes are.
 
 use crate::path::{MountPoint, MountTable};
@@ -34,7 +35,7 @@ pub fn plan(
         if table.mount_of(id).is_some() {
             return Err(format!("--drive {d}: volume {letter}: is placed twice"));
         }
-        push_unique(&mut table, id, mount)?;
+        push_unique(&mut table, id, letter, mount)?;
     }
     let rest: Vec<&(VolumeId, char)> = volumes
         .iter()
@@ -42,12 +43,13 @@ pub fn plan(
         .collect();
     match (root.map(MountPoint::parse).transpose()?, rest.as_slice()) {
         (_, []) => {}
-        (None, [(_, l), ..]) => {
-            return Err(format!(
-                "volume {l}: has no place: give MOUNTPOINT (a directory) or --drive {l}=X:"
-            ))
+        // Each volume at its own letter: host paths and the machine's agree.
+        (None, rest) => {
+            for (id, l) in rest {
+                push_unique(&mut table, *id, *l, MountPoint::Drive(*l))?;
+            }
         }
-        (Some(drive @ MountPoint::Drive(_)), [(id, _)]) => push_unique(&mut table, *id, drive)?,
+        (Some(drive @ MountPoint::Drive(_)), [(id, l)]) => push_unique(&mut table, *id, *l, drive)?,
         (Some(MountPoint::Drive(x)), _) => {
             return Err(format!(
                 "{x}: holds one volume; give a directory as MOUNTPOINT or --drive for each volume"
@@ -58,6 +60,7 @@ pub fn plan(
                 push_unique(
                     &mut table,
                     *id,
+                    *l,
                     MountPoint::Directory(format!("{dir}\\{l}")),
                 )?;
             }
@@ -75,11 +78,16 @@ fn single_letter(s: &str) -> Option<char> {
     }
 }
 
-fn push_unique(table: &mut MountTable, id: VolumeId, mount: MountPoint) -> Result<(), String> {
-    if table.entries.iter().any(|(_, m)| *m == mount) {
+fn push_unique(
+    table: &mut MountTable,
+    id: VolumeId,
+    letter: char,
+    mount: MountPoint,
+) -> Result<(), String> {
+    if table.entries.iter().any(|(_, _, m)| *m == mount) {
         return Err(format!("{} is given to two volumes", mount.to_winfsp()));
     }
-    table.entries.push((id, mount));
+    table.entries.push((id, letter, mount));
     Ok(())
 }
 
@@ -95,7 +103,7 @@ mod tests {
         &'a [(VolumeId, char)],
         Option<&'a str>,
         &'a [&'a str],
-        Vec<(VolumeId, MountPoint)>,
+        Vec<(VolumeId, char, MountPoint)>,
     );
 
     fn s(v: &[&str]) -> Vec<String> {
@@ -110,23 +118,35 @@ mod tests {
                 Some(r"C:\mnt\n"),
                 &[],
                 vec![
-                    (0, Directory(r"C:\mnt\n\C".into())),
-                    (1, Directory(r"C:\mnt\n\D".into())),
+                    (0, 'C', Directory(r"C:\mnt\n\C".into())),
+                    (1, 'D', Directory(r"C:\mnt\n\D".into())),
                 ],
             ),
             (
                 CD,
                 None,
                 &["c=x:", "D=Y:"],
-                vec![(0, Drive('X')), (1, Drive('Y'))],
+                vec![(0, 'C', Drive('X')), (1, 'D', Drive('Y'))],
+            ),
+            (
+                CD,
+                None,
+                &[],
+                vec![(0, 'C', Drive('C')), (1, 'D', Drive('D'))],
+            ),
+            (
+                CD,
+                None,
+                &["C=Q:"],
+                vec![(0, 'C', Drive('Q')), (1, 'D', Drive('D'))],
             ),
             (
                 CD,
                 Some(r"C:\m"),
                 &["D:=Y:"],
-                vec![(1, Drive('Y')), (0, Directory(r"C:\m\C".into()))],
+                vec![(1, 'D', Drive('Y')), (0, 'C', Directory(r"C:\m\C".into()))],
             ),
-            (&[(0, 'E')], Some("Q:"), &[], vec![(0, Drive('Q'))]),
+            (&[(0, 'E')], Some("Q:"), &[], vec![(0, 'E', Drive('Q'))]),
         ];
         for (vols, root, drives, want) in rows {
             let got = plan(vols, *root, &s(drives)).unwrap();
@@ -137,7 +157,7 @@ mod tests {
     #[test]
     fn plan_refuses_bad_placements() {
         let rows: &[(Option<&str>, &[&str], &str)] = &[
-            (None, &[], "has no place"),
+            (None, &["C=D:"], "given to two volumes"), // D: is D's own letter
             (Some("Q:"), &[], "holds one volume"),
             (None, &["C=X:", "D=X:"], "given to two volumes"),
             (None, &["C=X:", "C=Y:"], "placed twice"),
