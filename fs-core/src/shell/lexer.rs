@@ -100,7 +100,7 @@ pub(crate) fn split_line(line: &str) -> Result<Vec<Segment>, LexError> {
                     ('&', false) => Connector::Always,
                     ('&', true) => Connector::IfOk,
                     ('|', true) => Connector::IfFailed,
-                    _ => return Err(LexError::Unsupported("pipes")),
+                    _ => return Err(LexError::Unsupported("pipes are not supported")),
                 };
                 finish(&mut seg, after_redirect.take());
                 if seg.text.trim().is_empty() && seg.redirects.is_empty() {
@@ -116,13 +116,13 @@ pub(crate) fn split_line(line: &str) -> Result<Vec<Segment>, LexError> {
                 ));
                 i += if double { 2 } else { 1 };
             }
-            '<' => return Err(LexError::Unsupported("input redirection")),
+            '<' => return Err(LexError::Unsupported("input redirection is not supported")),
             '>' => {
                 let handle = take_handle_digit(&mut seg.text);
                 let append = chars.get(i + 1) == Some(&'>');
                 i += if append { 2 } else { 1 };
                 if chars.get(i) == Some(&'&') {
-                    return Err(LexError::Unsupported("handle duplication"));
+                    return Err(LexError::Unsupported("handle duplication is not supported"));
                 }
                 while chars.get(i).is_some_and(|c| c.is_whitespace()) {
                     i += 1;
@@ -276,12 +276,21 @@ mod tests {
     #[test]
     fn split_line_refuses_what_it_cannot_do() {
         let rows: &[(&str, LexError)] = &[
-            ("echo a | more", LexError::Unsupported("pipes")),
-            ("sort < a", LexError::Unsupported("input redirection")),
+            (
+                "echo a | more",
+                LexError::Unsupported("pipes are not supported"),
+            ),
+            (
+                "sort < a",
+                LexError::Unsupported("input redirection is not supported"),
+            ),
             ("echo a >", LexError::Syntax),
             ("& echo a", LexError::Syntax),
             ("echo a &&", LexError::Syntax),
-            ("dir 2>&1", LexError::Unsupported("handle duplication")),
+            (
+                "dir 2>&1",
+                LexError::Unsupported("handle duplication is not supported"),
+            ),
         ];
         for (line, want) in rows {
             assert_eq!(split_line(line), Err(*want), "{line}");

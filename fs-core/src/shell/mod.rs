@@ -134,7 +134,7 @@ impl Shell {
             }
             Err(LexError::Unsupported(what)) => {
                 outcome.output = commands::SYNTAX_ERROR.to_string();
-                outcome.failure = Some(Failure::shell(format!("{what} are not supported")));
+                outcome.failure = Some(Failure::shell(what));
                 return outcome;
             }
         };

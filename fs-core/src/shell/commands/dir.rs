@@ -90,7 +90,8 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
             "S" => opts.recurse = true,
             a if a.starts_with('A') => {
                 opts.filter = AttrFilter::parse(&a[1..]).ok_or_else(|| {
-                    out.eprintln(&format!("Parameter format not correct - \"{}\".", &a[1..]));
+                    let spec = a[1..].trim_start_matches(':');
+                    out.eprintln(&format!("Parameter format not correct - \"{spec}\"."));
                     Failure::shell(format!("bad attribute filter /{a}"))
                 })?;
             }
@@ -135,7 +136,7 @@ fn list_target(m: &Machine, target: &str, opts: &Options, first: bool, out: &mut
                 if !opts.bare {
                     out.println("");
                 }
-                return Err(fail(out, not_found_as_file(e)));
+                return Err(fail(out, listing_error(e, &pattern)));
             }
             Err(_) => continue,
         };
@@ -146,21 +147,16 @@ fn list_target(m: &Machine, target: &str, opts: &Options, first: bool, out: &mut
             .full_path(&dir_text)
             .map(|p| p.components.is_empty())
             .unwrap_or(true);
-        if !is_root
-            && wildcard_match(&pattern, ".")
-            && opts.filter.matches(FILE_ATTRIBUTE_DIRECTORY)
-        {
+        // `.` and `..` are listed (and counted) except at a root and with /B.
+        let dots = !is_root && !opts.bare && wildcard_match(&pattern, ".");
+        if dots && opts.filter.matches(FILE_ATTRIBUTE_DIRECTORY) {
             for (dot, path) in [(".", dir_text.clone()), ("..", parent_text(m, &dir_text))] {
                 let t = m
                     .query_information(&path, Follow::Reparse)
                     .map(|i| i.times.last_write)
                     .unwrap_or_default();
                 here.dirs += 1;
-                lines.push(if opts.bare {
-                    None
-                } else {
-                    Some(entry_line(t, "<DIR>", dot))
-                });
+                lines.push(entry_line(t, "<DIR>", dot));
             }
         }
         let mut subdirs = Vec::new();
@@ -175,18 +171,18 @@ fn list_target(m: &Machine, target: &str, opts: &Options, first: bool, out: &mut
             }
             let link = link_column(m, i.id, i.reparse_tag, i.is_directory);
             if opts.bare {
-                lines.push(Some(if opts.recurse {
+                lines.push(if opts.recurse {
                     join(&dir_text, &name)
                 } else {
                     name.clone()
-                }));
+                });
             } else {
                 let t = i.times.last_write;
-                lines.push(Some(match &link {
+                lines.push(match &link {
                     Some((col, target)) => entry_line(t, col, &format!("{name} [{target}]")),
                     None if i.is_directory => entry_line(t, "<DIR>", &name),
                     None => size_line(t, i.size, &name),
-                }));
+                });
             }
             match (&link, i.is_directory) {
                 (_, true) => here.dirs += 1,
@@ -205,7 +201,7 @@ fn list_target(m: &Machine, target: &str, opts: &Options, first: bool, out: &mut
                 out.println(&format!(" Directory of {dir_text}"));
                 out.println("");
             }
-            for l in lines.into_iter().flatten() {
+            for l in lines {
                 out.println(&l);
             }
             if !opts.bare {
@@ -262,10 +258,10 @@ fn split_target(m: &Machine, target: &str, full: &FullPath) -> (FullPath, String
     }
 }
 
-/// Enumerating a missing directory reports the file as cmd words it.
-fn not_found_as_file(e: NtError) -> NtError {
+/// FindFirstFile(`dir\pattern`) in a missing directory fails "path not found".
+fn listing_error(e: NtError, pattern: &str) -> NtError {
     match e {
-        NtError::ObjectPathNotFound => NtError::ObjectNameNotFound,
+        NtError::ObjectNameNotFound if pattern != "*" => NtError::ObjectPathNotFound,
         other => other,
     }
 }

@@ -21,6 +21,26 @@ hardlink          Hardlink management
 reparsePoint      Reparse point management
 ";
 
+const HARDLINK_USAGE: &str = "\
+---- HARDLINK Commands Supported ----
+
+create          Create a hardlink
+list            Enumerate hardlinks on a file
+";
+
+const REPARSEPOINT_USAGE: &str = "\
+---- REPARSEPOINT Commands Supported ----
+
+query           Query a reparse point
+delete          Delete a reparse point
+";
+
+const FILE_USAGE: &str = "\
+---- FILE Commands Supported ----
+
+queryfileid     Query the file ID of the specified file
+";
+
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     if let Some(s) = inv.switches.first() {
         return Err(invalid_switch(out, s));
@@ -58,11 +78,9 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
             out.println(&format!("File ID is 0x{:032x}", info.id.file.0));
             Ok(())
         }
-        (["hardlink", ..], _) => usage(out, "Usage : fsutil hardlink list|create <filename> …"),
-        (["reparsepoint", ..], _) => {
-            usage(out, "Usage : fsutil reparsepoint query|delete <filename>")
-        }
-        (["file", ..], _) => usage(out, "Usage : fsutil file queryfileid <filename>"),
+        (["hardlink", ..], _) => usage(out, HARDLINK_USAGE),
+        (["reparsepoint", ..], _) => usage(out, REPARSEPOINT_USAGE),
+        (["file", ..], _) => usage(out, FILE_USAGE),
         _ => {
             out.print(USAGE);
             Err(Failure::shell("unknown fsutil command"))
@@ -76,7 +94,7 @@ fn error(out: &mut Out, e: NtError) -> Failure {
 }
 
 fn usage(out: &mut Out, text: &str) -> CmdResult {
-    out.println(text);
+    out.print(text);
     Err(Failure::shell("bad fsutil arguments"))
 }
 

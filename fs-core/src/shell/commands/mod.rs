@@ -1,6 +1,7 @@
 //! The command table, redirection, and what the commands share: how failures
 //! are printed, number and date formats, wildcard matching.
 
+mod attrib;
 mod cd;
 mod copy;
 mod del;
@@ -25,6 +26,7 @@ use super::{Failure, Outcome, Shell};
 use crate::attrs::{civil, FileTime};
 use crate::error::NtError;
 use crate::name::NameKey;
+use crate::path::Root;
 
 pub(crate) const SYNTAX_ERROR: &str = "The syntax of the command is incorrect.\n";
 
@@ -99,6 +101,11 @@ pub(crate) const COMMANDS: &[CommandDef] = &[
         names: &["fsutil"],
         run: fsutil::run,
         usage: "FSUTIL hardlink list|create, reparsepoint query|delete, file queryfileid",
+    },
+    CommandDef {
+        names: &["attrib"],
+        run: attrib::run,
+        usage: "ATTRIB [+R|-R] [+A|-A] [+S|-S] [+H|-H] path   Shows or sets attributes (of a link itself).",
     },
     CommandDef {
         names: &["vol"],
@@ -213,37 +220,37 @@ pub(crate) fn run_segment(sh: &mut Shell, seg: &Segment, outcome: &mut Outcome) 
     let inv = parse::parse(&seg.text);
     let mut out = Out::default();
     // cmd opens redirection targets before it runs the command (`dir > f` lists f).
-    let mut stdout_to = None;
-    let mut stderr_to = None;
+    let mut stdout_to = Sink::Console;
+    let mut stderr_to = Sink::Console;
     for r in &seg.redirects {
-        let target = r.target.clone();
-        let is_nul = is_nul_device(&target);
-        if !is_nul {
-            let opened = if r.append {
-                sh.machine.append_file(&target, b"")
-            } else {
-                sh.machine.write_file(&target, b"")
-            };
-            if let Err(e) = opened {
-                let f = fail(&mut out, e);
-                outcome.output.push_str(&out.console(true, true));
-                return Err(f);
+        let sink = match sink_for(&sh.machine, &r.target) {
+            Sink::File(target) => {
+                let opened = if r.append {
+                    sh.machine.append_file(&target, b"")
+                } else {
+                    sh.machine.write_file(&target, b"")
+                };
+                if let Err(e) = opened {
+                    let f = fail(&mut out, e);
+                    outcome.output.push_str(&out.console(true, true));
+                    return Err(f);
+                }
+                Sink::File(target)
             }
-        }
-        let slot = if r.handle == 2 {
-            &mut stderr_to
-        } else {
-            &mut stdout_to
+            other => other,
         };
-        *slot = Some((target, r.append, is_nul));
+        if r.handle == 2 {
+            stderr_to = sink;
+        } else {
+            stdout_to = sink;
+        }
     }
-    let result = match &inv {
+    let mut result = match &inv {
         None => Ok(()),
         Some(inv) => dispatch(sh, inv, &mut out, outcome),
     };
-    let mut result = result;
     for (which, to) in [(Stream::Out, &stdout_to), (Stream::Err, &stderr_to)] {
-        if let Some((target, _, false)) = to {
+        if let Sink::File(target) = to {
             let text = out.stream(which).replace('\n', "\r\n");
             if let Err(e) = sh.machine.append_file(target, text.as_bytes()) {
                 out.eprintln(e.message());
@@ -251,15 +258,29 @@ pub(crate) fn run_segment(sh: &mut Shell, seg: &Segment, outcome: &mut Outcome) 
             }
         }
     }
+    let console = |s: &Sink| matches!(s, Sink::Console);
     outcome
         .output
-        .push_str(&out.console(stdout_to.is_none(), stderr_to.is_none()));
+        .push_str(&out.console(console(&stdout_to), console(&stderr_to)));
     result
 }
 
-fn is_nul_device(target: &str) -> bool {
-    let last = target.rsplit(['\\', '/']).next().unwrap_or(target);
-    last.eq_ignore_ascii_case("nul")
+/// Where a redirected stream goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Sink {
+    Console,
+    Discard,
+    File(String),
+}
+
+/// `NUL` discards and `CON` is the console, as the profile's Win32 path rules
+/// say (N5, N10: Windows 11 no longer treats `dir\con` as a device).
+fn sink_for(m: &crate::machine::Machine, target: &str) -> Sink {
+    match m.full_path(target).map(|p| p.root) {
+        Ok(Root::Device(name)) if name == "NUL" => Sink::Discard,
+        Ok(Root::Device(name)) if name == "CON" || name == "CONOUT$" => Sink::Console,
+        _ => Sink::File(target.to_string()),
+    }
 }
 
 fn dispatch(sh: &mut Shell, inv: &Invocation, out: &mut Out, outcome: &mut Outcome) -> CmdResult {

@@ -13,6 +13,14 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
     let [path] = inv.args.as_slice() else {
         return Err(syntax(out));
     };
+    // `type nul` prints nothing (N10).
+    if sh
+        .machine
+        .full_path(path)
+        .is_ok_and(|p| p.root == crate::path::Root::Device("NUL".into()))
+    {
+        return Ok(());
+    }
     match sh.machine.read_file(path) {
         Ok(bytes) => {
             let text = String::from_utf8_lossy(&bytes).replace("\r\n", "\n");

@@ -1,6 +1,7 @@
 //! `volume add X: KIND [label]` and `volume list`: the emulator's volumes.
 
-use super::{fail, invalid_switch, syntax, CmdResult, Out};
+use super::{fail, fail_text, invalid_switch, syntax, CmdResult, Out};
+use crate::error::NtError;
 use crate::profile::FsKind;
 use crate::shell::parse::{drive_switch, Invocation};
 use crate::shell::{Failure, Shell};
@@ -35,6 +36,10 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
             })?;
             let label = label.join(" ");
             let label = (!label.is_empty()).then_some(label.as_str());
+            if m.volume_by_letter(letter as u8).is_some() {
+                let text = format!("Drive {}: already exists.", letter.to_ascii_uppercase());
+                return Err(fail_text(out, &text, NtError::InvalidParameter));
+            }
             m.add_volume(letter, kind, label)
                 .map_err(|e| fail(out, e))?;
             out.println(&format!(
