@@ -5,24 +5,28 @@
 //! a plain ENOENT, which the kernel does not keep), so creating a name is always
 //! seen at once. Removing or replacing a name through one spelling leaves the
 //! others valid until their TTL ends, so this module remembers which spellings of
-//! each (directory, name key) the kernel may hold and, when a name goes:
-//! - bumps the connection's dentry epoch (FUSE_NOTIFY_INC_EPOCH, Linux 6.16+),
-//!   which takes no directory lock and so can run inside the handler, before the
-//!   reply: every later lookup revalidates, with no window for a stale hit;
-//! - or, on kernels without it, asks a separate thread to `inval_entry` each other
-//!   spelling (called inside the handler it would deadlock on the directory lock
-//!   the kernel holds for the operation; from another thread it runs just after).
+//! each (directory, name key) the kernel may hold and, when a name goes through
+//! one spelling while another may be cached, bumps the connection's dentry epoch
+//! (FUSE_NOTIFY_INC_EPOCH, Linux 6.16+). That takes no directory lock, so it runs
+//! inside the handler before the reply: every later lookup revalidates, with no
+//! window for a stale hit.
+//!
+//! `Notifier::inval_entry` cannot do this: inside the handler it deadlocks on the
+//! directory lock the kernel holds for the operation, and from another thread it
+//! runs just after the reply, racing the caller's next syscall (measured: the
+//! `remove_*` test of case_cache.rs then sees the removed name in its first
+//! round). So on kernels without the epoch, names are not cached at all (entry
+//! TTL 0), which is always right.
 
 use fuser::{INodeNo, Notifier};
 use ntlinkfs_core::NameKey;
 use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::ffi::OsString;
 use std::fs::File;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::Sender;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 /// FUSE_NOTIFY_INC_EPOCH (protocol 7.44).
 const FUSE_NOTIFY_INC_EPOCH: i32 = 8;
@@ -39,8 +43,6 @@ struct Learned {
 pub struct KernelLink {
     /// A duplicate of the session's /dev/fuse descriptor, for raw notifications.
     pub fuse: File,
-    /// Feeds the thread that calls `Notifier::inval_entry`.
-    pub inval: Sender<(u64, OsString)>,
     pub notifier: Notifier,
 }
 
@@ -49,14 +51,33 @@ pub struct DentryCache {
     learned: Mutex<HashMap<(u64, NameKey), Learned>>,
     link: OnceLock<Mutex<KernelLink>>,
     no_epoch: AtomicBool,
-    /// Counters for tests and the report.
+    /// Epoch bumps, for tests and the report.
     pub epochs: AtomicU64,
-    pub invalidations: AtomicU64,
 }
 
 impl DentryCache {
+    pub fn new(notify_epoch: bool) -> DentryCache {
+        DentryCache {
+            no_epoch: AtomicBool::new(!notify_epoch),
+            ..DentryCache::default()
+        }
+    }
+
+    /// Hands over the kernel connection and probes for the dentry epoch (one
+    /// bump at start, harmless: nothing is cached yet).
     pub fn connect(&self, link: KernelLink) {
         let _ = self.link.set(Mutex::new(link));
+        self.bump_epoch();
+    }
+
+    /// How long the kernel may cache a name: as configured when removals can be
+    /// made visible at once (the epoch), else not at all.
+    pub fn entry_ttl(&self, configured: Duration) -> Duration {
+        if self.no_epoch.load(Ordering::Relaxed) || self.link.get().is_none() {
+            Duration::ZERO
+        } else {
+            configured
+        }
     }
 
     /// The kernel may now hold a dentry `name` in directory `parent`.
@@ -79,37 +100,17 @@ impl DentryCache {
         let Some(l) = self.learned.lock().remove(&(parent, NameKey::of(used))) else {
             return;
         };
-        let others: Vec<Box<str>> = l.spellings.into_iter().filter(|s| &**s != used).collect();
-        if others.is_empty() && !l.overflow {
-            return;
-        }
-        if self.bump_epoch() {
-            return;
-        }
-        if let Some(link) = self.link.get() {
-            let link = link.lock();
-            for s in others {
-                self.invalidations.fetch_add(1, Ordering::Relaxed);
-                let _ = link.inval.send((parent, OsString::from(&*s)));
-            }
+        if l.overflow || l.spellings.iter().any(|s| &**s != used) {
+            self.bump_epoch();
         }
     }
 
     /// A node changed kind (a directory became a junction through the xattr, or
     /// back): the kernel must not reuse the dentries it has for its names, or the
-    /// next stat through them fails with EIO (the inode's type changed).
-    pub fn kind_changed(&self, names: &[(u64, String)]) {
-        for (parent, name) in names {
-            self.learn(*parent, name);
-        }
-        for (parent, name) in names {
-            if self.bump_epoch() {
-                return;
-            }
-            if let Some(link) = self.link.get() {
-                let _ = link.lock().inval.send((*parent, OsString::from(name)));
-            }
-        }
+    /// next stat through them fails with EIO (the inode's type changed). Without
+    /// the epoch, names are not cached and the next lookup sees the new kind.
+    pub fn kind_changed(&self) {
+        self.bump_epoch();
     }
 
     /// Drops the kernel's cached attributes of `ino` (mode and attributes changed
@@ -121,6 +122,8 @@ impl DentryCache {
         }
     }
 
+    /// Bumps the dentry epoch; false (and never tried again) when the kernel
+    /// does not know the notification.
     fn bump_epoch(&self) -> bool {
         if self.no_epoch.load(Ordering::Relaxed) {
             return false;

@@ -593,17 +593,6 @@ impl NtFs {
         })
     }
 
-    /// The names of a node as (parent inode, name), for dentry invalidation.
-    fn names_of(m: &Machine, id: NodeId) -> Vec<(u64, String)> {
-        m.file_names(id)
-            .map(|ns| {
-                ns.into_iter()
-                    .map(|n| (inode_map::ino_of(n.parent), n.name.to_string_lossy()))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
     fn do_getxattr(&self, ino: INodeNo, name: &OsStr) -> Res<Vec<u8>> {
         let op = PosixOp::Getxattr;
         let which = xattr::parse_name(name.as_encoded_bytes());
@@ -643,7 +632,7 @@ impl NtFs {
                 m.set_reparse_point_of(id, value).map_err(err(op))?;
                 let after = m.info(id).map_err(err(op))?;
                 if kind_of(&before) != kind_of(&after) {
-                    self.cache.kind_changed(&Self::names_of(&m, id));
+                    self.cache.kind_changed();
                 }
                 Ok(())
             }
@@ -668,7 +657,7 @@ impl NtFs {
                 m.remove_reparse_point_of(id).map_err(err(op))?;
                 let after = m.info(id).map_err(err(op))?;
                 if kind_of(&before) != kind_of(&after) {
-                    self.cache.kind_changed(&Self::names_of(&m, id));
+                    self.cache.kind_changed();
                 }
                 Ok(())
             }
@@ -688,7 +677,11 @@ impl Filesystem for NtFs {
 
     fn lookup(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
         guard("lookup", || {
-            reply::entry(reply, self.cfg.entry_ttl, self.do_lookup(parent, name))
+            reply::entry(
+                reply,
+                self.cache.entry_ttl(self.cfg.entry_ttl),
+                self.do_lookup(parent, name),
+            )
         })
     }
 
@@ -750,7 +743,7 @@ impl Filesystem for NtFs {
         guard("mknod", || {
             reply::entry(
                 reply,
-                self.cfg.entry_ttl,
+                self.cache.entry_ttl(self.cfg.entry_ttl),
                 self.do_mknod(req, parent, name, mode, umask),
             )
         })
@@ -768,7 +761,7 @@ impl Filesystem for NtFs {
         guard("mkdir", || {
             reply::entry(
                 reply,
-                self.cfg.entry_ttl,
+                self.cache.entry_ttl(self.cfg.entry_ttl),
                 self.do_mkdir(req, parent, name, mode, umask),
             )
         })
@@ -795,7 +788,7 @@ impl Filesystem for NtFs {
         guard("symlink", || {
             reply::entry(
                 reply,
-                self.cfg.entry_ttl,
+                self.cache.entry_ttl(self.cfg.entry_ttl),
                 self.do_symlink(req, parent, link_name, target),
             )
         })
@@ -830,7 +823,7 @@ impl Filesystem for NtFs {
         guard("link", || {
             reply::entry(
                 reply,
-                self.cfg.entry_ttl,
+                self.cache.entry_ttl(self.cfg.entry_ttl),
                 self.do_link(ino, newparent, newname),
             )
         })
@@ -961,7 +954,7 @@ impl Filesystem for NtFs {
                     for (off, name, info, attr) in entries {
                         let generation =
                             info.as_ref().map_or(0, |i| inode_map::generation_of(i.id));
-                        let ttl = self.cfg.entry_ttl;
+                        let ttl = self.cache.entry_ttl(self.cfg.entry_ttl);
                         if reply.add(
                             attr.ino,
                             off,
@@ -1060,7 +1053,7 @@ impl Filesystem for NtFs {
         guard("create", || {
             reply::create(
                 reply,
-                self.cfg.entry_ttl,
+                self.cache.entry_ttl(self.cfg.entry_ttl),
                 self.do_create(req, parent, name, mode, umask, flags),
             )
         })

@@ -1,11 +1,11 @@
-//! Mount lifecycle: mounting (clearing a dead daemon's stale mount first), the
-//! invalidation thread, unmounting, and waiting for SIGINT/SIGTERM.
+//! Mount lifecycle: mounting (clearing a dead daemon's stale mount first),
+//! unmounting, and waiting for SIGINT/SIGTERM.
 
 use crate::dentry_cache::{DentryCache, KernelLink};
 use crate::fs::{FsConfig, NtFs};
-use fuser::{BackgroundSession, Config, INodeNo, MountOption, SessionACL};
+use fuser::{BackgroundSession, Config, MountOption, SessionACL};
 use ntlinkfs_core::Shared;
-use std::ffi::{CString, OsString};
+use std::ffi::CString;
 use std::fs::File;
 use std::io;
 use std::os::fd::AsFd;
@@ -22,6 +22,9 @@ pub struct MountOptions {
     pub threads: usize,
     pub entry_ttl: Duration,
     pub attr_ttl: Duration,
+    /// Use FUSE_NOTIFY_INC_EPOCH where the kernel has it (tests turn it off to
+    /// exercise the `inval_entry` path older kernels get).
+    pub notify_epoch: bool,
     /// Tests only: see `FsConfig::fault_injection`.
     pub fault_injection: bool,
 }
@@ -36,6 +39,7 @@ impl Default for MountOptions {
             threads: DEFAULT_THREADS,
             entry_ttl: Duration::from_secs(1),
             attr_ttl: Duration::from_secs(1),
+            notify_epoch: true,
             fault_injection: false,
         }
     }
@@ -46,6 +50,7 @@ pub struct Mount {
     session: Option<BackgroundSession>,
     mount_point: PathBuf,
     cache: Arc<DentryCache>,
+    entry_ttl: Duration,
 }
 
 /// What `clear_stale` found at a mount point.
@@ -149,7 +154,7 @@ pub fn unmount_path(p: &Path) -> io::Result<()> {
 /// kernel's INIT has been answered).
 pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Result<Mount> {
     let mount_point = std::path::absolute(mount_point)?;
-    let cache = Arc::new(DentryCache::default());
+    let cache = Arc::new(DentryCache::new(opts.notify_epoch));
     let fs = NtFs::new(
         machine,
         cache.clone(),
@@ -177,20 +182,8 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
     config.n_threads = Some(opts.threads.max(1));
     let session = fuser::Session::new(fs, &mount_point, &config)?;
     let fuse = File::from(session.as_fd().try_clone_to_owned()?);
-    let (tx, rx) = mpsc::channel::<(u64, OsString)>();
-    let notifier = session.notifier();
-    std::thread::Builder::new()
-        .name("ntlinkfs-inval".into())
-        .spawn(move || {
-            // Runs outside any handler: the kernel may hold the directory lock
-            // while the operation that asked for this is being answered.
-            for (parent, name) in rx {
-                let _ = notifier.inval_entry(INodeNo(parent), &name);
-            }
-        })?;
     cache.connect(KernelLink {
         fuse,
-        inval: tx,
         notifier: session.notifier(),
     });
     let session = session.spawn()?;
@@ -198,6 +191,7 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
         session: Some(session),
         mount_point,
         cache,
+        entry_ttl: opts.entry_ttl,
     })
 }
 
@@ -206,11 +200,12 @@ fn unsafe_free_geteuid() -> u32 {
     unsafe { libc::geteuid() }
 }
 
-/// Counters of the dentry-cache invalidation (for tests and measurements).
+/// How the mount keeps the kernel's name cache right (for tests and reports).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CacheStats {
     pub epochs: u64,
-    pub invalidations: u64,
+    /// The entry TTL in force: the configured one, or zero without the epoch.
+    pub entry_ttl: Duration,
 }
 
 impl Mount {
@@ -221,7 +216,7 @@ impl Mount {
     pub fn cache_stats(&self) -> CacheStats {
         CacheStats {
             epochs: self.cache.epochs.load(Ordering::Relaxed),
-            invalidations: self.cache.invalidations.load(Ordering::Relaxed),
+            entry_ttl: self.cache.entry_ttl(self.entry_ttl),
         }
     }
 

@@ -157,3 +157,15 @@ fn cstr(p: &Path) -> std::ffi::CString {
 fn last_errno() -> i32 {
     std::io::Error::last_os_error().raw_os_error().unwrap()
 }
+
+/// Waits (up to 10 s) for a condition that the kernel makes true asynchronously,
+/// such as a release after close.
+pub fn eventually(cond: impl Fn() -> bool) {
+    for _ in 0..1000 {
+        if cond() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("condition not reached within 10 s");
+}
