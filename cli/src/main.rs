@@ -4,6 +4,8 @@
 //! the emulated machine are shared through [`options::MachineOptions`].
 
 mod demo;
+#[cfg(windows)]
+mod fsutil_windows;
 #[cfg(unix)]
 mod mount;
 #[cfg(windows)]
@@ -33,6 +35,8 @@ enum Command {
     Demo(demo::Args),
     #[cfg(windows)]
     Mount(mount_windows::Args),
+    #[cfg(windows)]
+    Fsutil(fsutil_windows::FsutilArgs),
     #[cfg(unix)]
     Mount(mount::Args),
     #[cfg(unix)]
@@ -50,6 +54,8 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::main(args),
         #[cfg(windows)]
         Command::Mount(args) => mount_windows::main(args),
+        #[cfg(windows)]
+        Command::Fsutil(args) => fsutil_windows::fsutil(args),
         #[cfg(unix)]
         Command::Mount(args) => mount::main(args),
         #[cfg(unix)]

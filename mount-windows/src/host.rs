@@ -3,6 +3,7 @@
 //! operation, and translates the answer; no NTFS rule is decided here, and a
 //! file context is only a core handle (STYLE §2).
 
+use crate::control;
 use crate::file_info::FspFileInfo;
 use crate::open_options::open_options;
 use crate::path::{normalized_name, MountTable, VolumePath};
@@ -583,6 +584,30 @@ impl FileSystemContext for VolumeFs {
             flags: 0,
         };
         copy_out(&link.encode(), buffer).fsp()
+    }
+
+    /// The adapter's private requests (see `control`); any other code is not
+    /// this file system's.
+    fn control(
+        &self,
+        context: &FileContext,
+        control_code: u32,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> FspResult<u32> {
+        if control_code != control::IOCTL_NTLINKFS_QUERY_NAMES {
+            return Err(NtError::InvalidDeviceRequest).fsp();
+        }
+        let m = self.shared.read();
+        let names = m
+            .handle_node(context.0)
+            .and_then(|id| m.file_names(id))
+            .fsp()?;
+        let paths: Vec<String> = names.into_iter().map(|n| n.path).collect();
+        let skip = control::names_request_skip(input);
+        let reply = control::names_reply(&paths, skip, output.len()).fsp()?;
+        output[..reply.len()].copy_from_slice(&reply);
+        Ok(reply.len() as u32)
     }
 
     /// FSCTL_GET_REPARSE_POINT: the core's raw buffer, exactly as set (R5).

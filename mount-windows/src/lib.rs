@@ -15,6 +15,7 @@
 //! Licence: GPL-3.0-only, because the `winfsp` crate is GPL-3.0; so is any
 //! binary that links this crate.
 
+pub mod control;
 pub mod file_info;
 pub mod open_options;
 pub mod path;
@@ -23,6 +24,8 @@ pub mod security;
 pub mod status;
 pub mod volume_params;
 
+#[cfg(windows)]
+pub mod client;
 #[cfg(windows)]
 mod host;
 #[cfg(windows)]

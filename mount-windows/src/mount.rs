@@ -30,7 +30,8 @@ fn volume_params(s: &VolumeSettings) -> VolumeParams {
         .extended_attributes(s.extended_attributes)
         .read_only_volume(s.read_only_volume)
         .file_info_timeout(s.file_info_timeout)
-        .post_cleanup_when_modified_only(s.post_cleanup_when_modified_only);
+        .post_cleanup_when_modified_only(s.post_cleanup_when_modified_only)
+        .device_control(s.device_control);
     p
 }
 

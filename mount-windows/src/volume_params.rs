@@ -2,7 +2,7 @@
 //! support. The Windows glue copies these into `winfsp::host::VolumeParams`.
 
 use ntlinkfs_core::name::MAX_NAME_UNITS;
-use ntlinkfs_core::{FileTime, VolumeInfo};
+use ntlinkfs_core::{FileTime, FsKind, VolumeInfo};
 
 /// 512-byte sectors, 8 per cluster: NTFS's default 4 KiB cluster.
 pub const SECTOR_SIZE: u16 = 512;
@@ -15,6 +15,8 @@ pub const NOMINAL_TOTAL_SIZE: u64 = 1 << 40;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VolumeSettings {
+    /// What GetVolumeInformation reports: the volume's kind (`NTFS`, `FAT32`,
+    /// `exFAT`, `ReFS`), so tools that ask take the same decisions.
     pub file_system_name: &'static str,
     pub volume_serial_number: u32,
     pub volume_creation_time: FileTime,
@@ -28,7 +30,8 @@ pub struct VolumeSettings {
     /// The descriptor is fixed (see `security`), not stored per file: tools
     /// must not expect SetSecurity to persist.
     pub persistent_acls: bool,
-    /// Junctions and symlinks are the core's reparse points.
+    /// Junctions and symlinks are the core's reparse points; FAT volumes have
+    /// none (the driver then refuses FSCTL_SET_REPARSE_POINT itself).
     pub reparse_points: bool,
     /// Off: creating a symlink is decided by the core's profile (S2), not by
     /// WinFsp's privilege check.
@@ -41,13 +44,20 @@ pub struct VolumeSettings {
     /// per name, and does not know the names share a file).
     pub file_info_timeout: u32,
     pub post_cleanup_when_modified_only: bool,
+    /// Forward the private `control` IOCTLs (the true hard-link names).
+    pub device_control: bool,
 }
 
 impl VolumeSettings {
     /// The parameters of one mounted core volume.
     pub fn for_volume(info: &VolumeInfo, created: FileTime) -> VolumeSettings {
         VolumeSettings {
-            file_system_name: "NTFS",
+            file_system_name: match info.kind {
+                FsKind::Ntfs => "NTFS",
+                FsKind::Fat32 => "FAT32",
+                FsKind::ExFat => "exFAT",
+                FsKind::Refs(..) => "ReFS",
+            },
             volume_serial_number: info.serial,
             volume_creation_time: created,
             sector_size: SECTOR_SIZE,
@@ -57,13 +67,14 @@ impl VolumeSettings {
             case_preserved_names: true,
             unicode_on_disk: true,
             persistent_acls: false,
-            reparse_points: true,
+            reparse_points: info.kind.supports_reparse_points(),
             reparse_points_access_check: false,
             named_streams: false,
             extended_attributes: false,
             read_only_volume: false,
             file_info_timeout: 0,
             post_cleanup_when_modified_only: true,
+            device_control: true,
         }
     }
 }
@@ -106,6 +117,26 @@ mod tests {
             (false, true, true, false, false)
         );
         assert_eq!(s.file_info_timeout, 0);
+        assert!(s.device_control);
+    }
+
+    #[test]
+    fn other_kinds_report_their_name_and_reparse_support() {
+        let mut m = Machine::default();
+        let rows = [
+            (FsKind::Fat32, "FAT32", false),
+            (FsKind::ExFat, "exFAT", false),
+            (FsKind::Refs(3, 5), "ReFS", true),
+        ];
+        for (i, (kind, name, reparse)) in rows.into_iter().enumerate() {
+            let id = m.add_volume((b'E' + i as u8) as char, kind, None).unwrap();
+            let s = VolumeSettings::for_volume(&m.volume_info(id), 0);
+            assert_eq!(
+                (s.file_system_name, s.reparse_points),
+                (name, reparse),
+                "{kind:?}"
+            );
+        }
     }
 
     #[test]
