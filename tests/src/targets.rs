@@ -21,6 +21,14 @@ pub fn discover(wanted: &[String]) -> (Vec<Box<dyn Target>>, Vec<(&'static str, 
             "ntlinkfs-fuse has no mount API on this branch yet".to_string(),
         ));
     }
+    if want("winfsp") {
+        // ntlinkfs-winfsp's `mount::Mounted` mounts a machine per row; the Win32
+        // operations shared with `ntfs` are what this target still needs.
+        missing.push((
+            "winfsp",
+            "runs only on Windows with WinFsp installed, through the Win32 operations of the ntfs target".to_string(),
+        ));
+    }
     if want("ntfs") {
         missing.push((
             "ntfs",
