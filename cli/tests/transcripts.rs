@@ -171,3 +171,34 @@ fn cli_refuses_bad_options_with_a_clear_message() {
         assert!(stderr.contains(want), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn shell_reads_piped_input_and_echoes_each_line_after_its_prompt() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ntlinkfs"))
+        .args(["shell", "--fixed-clock", "--volume", "E:fat32"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the ntlinkfs binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"vol\r\nmklink /J j E:\\\nexit\nvol\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "\nE:\\>vol\n Volume in drive E is FAT32\n Volume Serial Number is 1A2B-453C\n\
+         \nE:\\>mklink /J j E:\\\nLocal NTFS volumes are required to complete the operation.\n\
+         \nE:\\>exit\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: ERROR_INVALID_FUNCTION (1) STATUS_INVALID_DEVICE_REQUEST (0xC0000010)\n"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
