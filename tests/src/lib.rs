@@ -20,6 +20,8 @@
 //! ```
 
 pub mod core_target;
+#[cfg(target_os = "linux")]
+pub mod fuse_target;
 pub mod runner;
 pub mod scenario;
 pub mod tables;

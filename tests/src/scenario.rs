@@ -294,6 +294,17 @@ impl Evidence {
     }
 }
 
+/// How a row reads in the POSIX view of a FUSE mount, where that differs from
+/// Win32 by design (SEMANTICS §10) rather than by a bug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PosixView {
+    /// The row cannot be said through POSIX calls; the reason says why.
+    Skip(&'static str),
+    /// The operation fails with this errno instead (its later checks are not
+    /// run: the state differs by design); the reason cites the rule.
+    Errno(ntlinkfs_core::Errno, &'static str),
+}
+
 /// One row of a conformance table.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -313,6 +324,8 @@ pub struct Scenario {
     pub expect: Expect,
     /// Checks of the resulting state, each an operation and its expectation.
     pub then: Vec<(Op, Expect)>,
+    /// Where the POSIX view differs by design.
+    pub posix: Option<PosixView>,
 }
 
 impl Scenario {
@@ -350,6 +363,7 @@ pub fn row(
             op: Op::CloseAll,
             expect: Expect::Ok,
             then: Vec::new(),
+            posix: None,
         },
     }
 }
@@ -383,6 +397,18 @@ impl RowBuilder {
 
     pub fn then(mut self, op: Op, expect: Expect) -> Self {
         self.s.then.push((op, expect));
+        self
+    }
+
+    /// The POSIX view cannot express this row.
+    pub fn posix_skip(mut self, reason: &'static str) -> Self {
+        self.s.posix = Some(PosixView::Skip(reason));
+        self
+    }
+
+    /// The POSIX view answers the operation with this errno.
+    pub fn posix_errno(mut self, e: ntlinkfs_core::Errno, reason: &'static str) -> Self {
+        self.s.posix = Some(PosixView::Errno(e, reason));
         self
     }
 

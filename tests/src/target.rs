@@ -78,6 +78,12 @@ pub trait Target {
     /// Short name for the report (`core`, `fuse`, `ntfs`).
     fn name(&self) -> &'static str;
 
+    /// True for targets reached through POSIX calls (a FUSE mount): rows'
+    /// `PosixView` applies to them.
+    fn is_posix(&self) -> bool {
+        false
+    }
+
     /// Starts a row on a fresh machine built from `env`. `Err` skips the row with
     /// the reason (an environment this target cannot build).
     fn begin(&mut self, env: &Env) -> Result<(), String>;

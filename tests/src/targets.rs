@@ -16,10 +16,13 @@ pub fn discover(wanted: &[String]) -> (Vec<Box<dyn Target>>, Vec<(&'static str, 
         ok.push(Box::new(crate::Core::new()));
     }
     if want("fuse") {
-        missing.push((
-            "fuse",
-            "ntlinkfs-fuse has no mount API on this branch yet".to_string(),
-        ));
+        #[cfg(target_os = "linux")]
+        match crate::fuse_target::FuseMount::probe() {
+            Ok(t) => ok.push(Box::new(t)),
+            Err(why) => missing.push(("fuse", why)),
+        }
+        #[cfg(not(target_os = "linux"))]
+        missing.push(("fuse", "the FUSE target is built on Linux only".to_string()));
     }
     if want("winfsp") {
         // ntlinkfs-winfsp's `mount::Mounted` mounts a machine per row; the Win32

@@ -3,6 +3,7 @@
 use super::*;
 use crate::scenario::dsl::*;
 use crate::scenario::{row, Evidence::*, Op, Scenario, Topic};
+use ntlinkfs_core::Errno;
 use ntlinkfs_core::NtError::*;
 
 const T: Topic = Topic::Delete;
@@ -81,6 +82,7 @@ pub fn rows() -> Vec<Scenario> {
         .then(read(r"C:\f"), err(DeletePending))
         .then(Op::CloseAll, ok())
         .then(read(r"C:\f"), err(ObjectNameNotFound))
+        .posix_skip(POSIX_DELETE_NOW)
         .build(),
         row(
             T,
@@ -100,6 +102,7 @@ pub fn rows() -> Vec<Scenario> {
         .then(read(r"C:\d\f"), err(DeletePending))
         .then(Op::CloseAll, ok())
         .then(list(r"C:\d"), entries(&[]))
+        .posix_skip(POSIX_DELETE_NOW)
         .build(),
         row(
             T,
@@ -126,6 +129,7 @@ pub fn rows() -> Vec<Scenario> {
         .when(stat(r"C:\d"), err(DeletePending))
         .then(Op::CloseAll, ok())
         .then(stat(r"C:\d"), err(ObjectNameNotFound))
+        .posix_skip(POSIX_DELETE_NOW)
         .build(),
         row(
             T,
@@ -166,6 +170,7 @@ pub fn rows() -> Vec<Scenario> {
         )
         .given([write(r"C:\f", "x")])
         .when(del(r"C:\f\g"), err(ObjectPathNotFound))
+        .posix_errno(Errno::ENOTDIR, POSIX_PREFIX_FILE)
         .build(),
         row(
             T,
@@ -254,6 +259,7 @@ pub fn rows() -> Vec<Scenario> {
         .given([junction(r"C:\j", r"C:\gone")])
         .when(rmdir(r"C:\j"), ok())
         .then(lstat(r"C:\j"), err(ObjectNameNotFound))
+        .posix_errno(Errno::ENOTDIR, POSIX_RMDIR_LINK)
         .build(),
         row(
             T,
@@ -269,6 +275,7 @@ pub fn rows() -> Vec<Scenario> {
         ])
         .when(rmdir(r"C:\j"), ok())
         .then(stat(r"C:\t\sub"), is_dir(true))
+        .posix_errno(Errno::ENOTDIR, POSIX_RMDIR_LINK)
         .build(),
         row(
             T,

@@ -127,3 +127,23 @@ pub fn delete_req_guid(tag: u32, guid: [u8; 16]) -> Vec<u8> {
     v.extend_from_slice(&guid);
     v
 }
+
+// Why a row reads differently in the POSIX view of a FUSE mount (SEMANTICS §10).
+pub const POSIX_TRAVERSAL: &str = "the kernel follows links itself through readlink(2) (F1): \
+     Win32 traversal errors and flavour checks (S22, J13) do not exist there";
+pub const POSIX_UNLINK_LINK: &str =
+    "F6: unlink(2) of a junction or directory symlink removes the link";
+pub const POSIX_RMDIR_LINK: &str =
+    "F6: a junction or directory symlink is a symlink: rmdir(2) is ENOTDIR";
+pub const POSIX_DELETE_NOW: &str =
+    "unlink(2) releases the name at once (POSIX delete semantics, M10)";
+pub const POSIX_RENAME: &str =
+    "rename(2) has POSIX semantics: it replaces open files and empty directories (M3, M11)";
+pub const POSIX_WIN32_PATHS: &str =
+    "device names and MAX_PATH are Win32 path rules (N5, N9); POSIX paths have neither";
+pub const POSIX_LOOP_LIMIT: &str = "Linux follows at most 40 symlinks in one path (MAXSYMLINKS)";
+pub const POSIX_OPENS_OBJECT: &str =
+    "open(2) on the mount opens an object with an unhandled tag itself, as OPEN_REPARSE_POINT does";
+pub const POSIX_PREFIX_FILE: &str = "§1: ENOTDIR when a prefix component is a file";
+pub const POSIX_CASE_RENAME: &str = "Linux skips rename(2) onto the same inode, and the case \
+     variant looks the file up as that inode: a case-only rename never reaches the file system";

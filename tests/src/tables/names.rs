@@ -1,7 +1,9 @@
 //! SEMANTICS §8 and P1: names, case, Win32 path normalisation.
 
+use super::*;
 use crate::scenario::dsl::*;
 use crate::scenario::{row, Evidence::*, Scenario, Topic};
+use ntlinkfs_core::Errno;
 use ntlinkfs_core::NtError::*;
 
 const T: Topic = Topic::NamesCase;
@@ -238,6 +240,7 @@ pub fn rows() -> Vec<Scenario> {
         )
         .given([write(r"C:\notadir", "x")])
         .when(create(r"C:\notadir\file"), err(ObjectPathNotFound))
+        .posix_errno(Errno::ENOTDIR, POSIX_PREFIX_FILE)
         .build(),
         row(
             T,
@@ -290,6 +293,10 @@ pub fn rows() -> Vec<Scenario> {
         )
         .given([write(r"C:\f", "x")])
         .when(read("C:\\f\\"), err(ObjectNameInvalid))
+        .posix_errno(
+            Errno::ENOTDIR,
+            "a trailing / on a file is ENOTDIR in POSIX path resolution",
+        )
         .build(),
         row(
             T,

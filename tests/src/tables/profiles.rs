@@ -5,12 +5,28 @@ use super::symlinks::chain;
 use super::*;
 use crate::scenario::dsl::*;
 use crate::scenario::{row, Evidence::*, Op, Scenario, Topic};
+use ntlinkfs_core::Errno;
 use ntlinkfs_core::NtError::*;
 
 const T: Topic = Topic::Profiles;
 
 pub fn rows() -> Vec<Scenario> {
     vec![
+        row(
+            T,
+            "J1",
+            Tested,
+            "WINE-OLD test_junction_points (FSCTL on Windows 2000: 0x430)",
+            "Windows 2000: a mount point set by FSCTL carries ARCHIVE too",
+        )
+        .profile("2000")
+        .given([mkdir(r"C:\t"), mkdir(r"C:\j")])
+        .when(
+            set_reparse(r"C:\j", mount_point_buf(r"\??\C:\t", r"C:\t")),
+            ok(),
+        )
+        .then(lstat(r"C:\j"), attrs_are(DIR | ARCHIVE | REPARSE))
+        .build(),
         row(
             T,
             "J1",
@@ -66,6 +82,7 @@ pub fn rows() -> Vec<Scenario> {
         .profile("xp")
         .given(junction_chain(32))
         .when(list(r"C:\j31"), err(ReparsePointNotResolved))
+        .posix_skip(POSIX_LOOP_LIMIT)
         .build(),
         row(
             T,
@@ -77,6 +94,7 @@ pub fn rows() -> Vec<Scenario> {
         .profile("10")
         .given(chain(63))
         .when(read(r"C:\s62"), bytes("end"))
+        .posix_errno(Errno::ELOOP, POSIX_LOOP_LIMIT)
         .build(),
         row(
             T,
@@ -121,6 +139,7 @@ pub fn rows() -> Vec<Scenario> {
         .profile("10-1709")
         .given([write(r"C:\f", "x"), junction(r"C:\j", r"C:\f")])
         .when(read(r"C:\j"), err(NotADirectory))
+        .posix_skip(POSIX_TRAVERSAL)
         .build(),
         row(
             T,
@@ -266,6 +285,7 @@ pub fn rows() -> Vec<Scenario> {
         .when(read(r"C:\f"), err(DeletePending))
         .then(Op::CloseAll, ok())
         .then(create(r"C:\f"), ok())
+        .posix_skip(POSIX_DELETE_NOW)
         .build(),
         row(
             T,
@@ -289,6 +309,7 @@ pub fn rows() -> Vec<Scenario> {
         .given([mkdir(r"C:\d")])
         .when(write(r"C:\d\con.txt", "c"), err(ObjectNameInvalid))
         .then(list(r"C:\d"), entries(&[]))
+        .posix_skip(POSIX_WIN32_PATHS)
         .build(),
         row(
             T,
@@ -300,6 +321,7 @@ pub fn rows() -> Vec<Scenario> {
         .profile("10")
         .given(long_dirs())
         .when(write(&long_file(), "x"), err(ObjectPathNotFound))
+        .posix_skip(POSIX_WIN32_PATHS)
         .build(),
         row(
             T,

@@ -3,6 +3,7 @@
 use super::*;
 use crate::scenario::dsl::*;
 use crate::scenario::{row, Evidence::*, Scenario, Topic};
+use ntlinkfs_core::Errno;
 use ntlinkfs_core::NtError::*;
 
 const T: Topic = Topic::RenameMove;
@@ -20,6 +21,7 @@ pub fn rows() -> Vec<Scenario> {
         .when(mv(r"C:\file", r"C:\FILE"), ok())
         .then(list(r"C:\"), entries(&["FILE"]))
         .then(read(r"C:\file"), bytes("x"))
+        .posix_skip(POSIX_CASE_RENAME)
         .build(),
         row(
             T,
@@ -32,6 +34,7 @@ pub fn rows() -> Vec<Scenario> {
         .when(mv(r"C:\dir", r"C:\Dir"), ok())
         .then(list(r"C:\"), entries(&["Dir"]))
         .then(read(r"C:\DIR\f"), bytes("x"))
+        .posix_skip(POSIX_CASE_RENAME)
         .build(),
         row(
             T,
@@ -78,6 +81,7 @@ pub fn rows() -> Vec<Scenario> {
         .given([write(r"C:\a", "new"), write(r"C:\b", "old"), open(r"C:\b")])
         .when(mv_replace(r"C:\a", r"C:\b"), err(AccessDenied))
         .then(read(r"C:\b"), bytes("old"))
+        .posix_skip(POSIX_RENAME)
         .build(),
         row(
             T,
@@ -104,6 +108,10 @@ pub fn rows() -> Vec<Scenario> {
         .given([write(r"C:\a", "x"), mkdir(r"C:\d")])
         .when(mv_replace(r"C:\a", r"C:\d"), err(AccessDenied))
         .then(stat(r"C:\d"), is_dir(true))
+        .posix_errno(
+            Errno::EISDIR,
+            "rename(2) of a file onto a directory is EISDIR",
+        )
         .build(),
         row(
             T,
@@ -114,6 +122,7 @@ pub fn rows() -> Vec<Scenario> {
         )
         .given([mkdir(r"C:\a"), mkdir(r"C:\d")])
         .when(mv_replace(r"C:\a", r"C:\d"), err(AccessDenied))
+        .posix_skip(POSIX_RENAME)
         .build(),
         row(
             T,

@@ -1,0 +1,492 @@
+//! The `FuseMount` target: each row gets a fresh machine mounted through
+//! `ntlinkfs-fuse`, and every operation goes through `std::fs`, `link(2)`,
+//! `symlink(2)`, `renameat2(2)` and the ntfs-3g extended attributes, as a Linux
+//! program would do it. Errors come back as errno values and are judged through
+//! `ntlinkfs_core::errno_for` with the POSIX operation that produced them.
+//!
+//! What POSIX cannot say (Win32 path normalisation, share modes, handle-based
+//! delete dispositions, the current directory of a drive) is refused with
+//! `Failure::Inexpressible`, so the row is skipped with that reason.
+
+use crate::core_target::machine_for;
+use crate::scenario::{Env, Op};
+use crate::tables::mount_point_buf;
+use crate::target::{Failure, Info, Observed, Target};
+use ntlinkfs_core::{PosixOp, Profile, Shared};
+use std::ffi::CString;
+use std::fs::{self, File};
+use std::io::{self, Write as _};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const XATTR_REPARSE: &str = "system.ntfs_reparse_data";
+const XATTR_ATTRIB: &str = "system.ntfs_attrib";
+const XATTR_NAMES: &str = "system.ntlinkfs_names";
+
+static MOUNTS: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs rows through a FUSE mount of the core.
+pub struct FuseMount {
+    base: PathBuf,
+    mount: Option<ntlinkfs_fuse::Mount>,
+    point: PathBuf,
+    profile: Option<Profile>,
+    open: Vec<File>,
+}
+
+impl FuseMount {
+    /// Checks that a mount can be made here (root, /dev/fuse) by making one.
+    pub fn probe() -> Result<FuseMount, String> {
+        if !Path::new("/dev/fuse").exists() {
+            return Err("/dev/fuse does not exist (no FUSE in this kernel or container)".into());
+        }
+        let base =
+            std::env::temp_dir().join(format!("ntlinkfs-conformance-{}", std::process::id()));
+        fs::create_dir_all(&base).map_err(|e| format!("{}: {e}", base.display()))?;
+        let mut t = FuseMount {
+            base,
+            mount: None,
+            point: PathBuf::new(),
+            profile: None,
+            open: Vec::new(),
+        };
+        t.begin(&Env::default())
+            .map_err(|e| format!("mounting failed: {e}"))?;
+        t.end();
+        Ok(t)
+    }
+
+    /// `C:\a\b` → `<mount>/C/a/b`; Win32-only path syntax is refused.
+    fn host(&self, win: &str) -> Result<PathBuf, Failure> {
+        let no = |why: &str| Err(Failure::Inexpressible(format!("{win:?}: {why}")));
+        let b = win.as_bytes();
+        if win.starts_with(r"\\") || win.starts_with(r"\??\") {
+            return no("\\\\?\\ and UNC prefixes are Win32 syntax");
+        }
+        if b.len() < 3 || !b[0].is_ascii_alphabetic() || b[1] != b':' || b[2] != b'\\' {
+            return no("relative Win32 paths need a per-drive current directory");
+        }
+        if win.contains('/') {
+            return no("'/' is a Win32 separator but not a POSIX name character");
+        }
+        let mut p = self
+            .point
+            .join(((b[0] as char).to_ascii_uppercase()).to_string());
+        for c in win[3..].split('\\') {
+            if c.is_empty() {
+                continue;
+            }
+            if c == "." || c == ".." {
+                return no("Win32 collapses . and .. lexically (P1); POSIX does not");
+            }
+            if c.ends_with('.') || c.ends_with(' ') {
+                return no("Win32 strips trailing dots and spaces (N6); POSIX keeps them");
+            }
+            p.push(c);
+        }
+        if win.ends_with('\\') && win.len() > 3 {
+            p.push("");
+        }
+        Ok(p)
+    }
+
+    /// `<mount>/C/a/b` → `C:\a\b`.
+    fn win(&self, host: &Path) -> Option<String> {
+        let rest = host.strip_prefix(&self.point).ok()?;
+        let mut comps = rest.iter().map(|c| c.to_string_lossy().into_owned());
+        let letter = comps.next()?;
+        let tail: Vec<String> = comps.collect();
+        Some(format!("{letter}:\\{}", tail.join("\\")))
+    }
+
+    fn info(&self, p: &Path, follow: bool) -> Result<Info, Failure> {
+        let op = PosixOp::Other;
+        let md = if follow {
+            fs::metadata(p)
+        } else {
+            fs::symlink_metadata(p)
+        }
+        .map_err(|e| errno(e, op))?;
+        let attrs = getxattr(p, XATTR_ATTRIB, follow)
+            .ok()
+            .and_then(|v| v.try_into().ok())
+            .map(u32::from_le_bytes);
+        let tag = match getxattr(p, XATTR_REPARSE, follow) {
+            Ok(v) if v.len() >= 4 => Some(Some(u32::from_le_bytes([v[0], v[1], v[2], v[3]]))),
+            Err(e) if e.raw_os_error() == Some(libc::ENODATA) => Some(None),
+            _ => None,
+        };
+        let is_symlink = md.file_type().is_symlink();
+        Ok(Info {
+            id: Some(u128::from(md.dev()) << 64 | u128::from(md.ino())),
+            // A directory's st_nlink is 1 in this view as in ntfs-3g (F5); Windows
+            // counts a directory's one name too.
+            links: Some(md.nlink() as u32),
+            attrs,
+            tag,
+            // A symlink's st_size is the length of its POSIX text, not NTFS's 0.
+            size: (!is_symlink && !md.is_dir()).then_some(md.len()),
+            is_dir: attrs.map(|a| a & 0x10 != 0),
+        })
+    }
+}
+
+fn errno(e: io::Error, op: PosixOp) -> Failure {
+    match e.raw_os_error() {
+        Some(n) => Failure::Errno(n, op),
+        None => Failure::Harness(e.to_string()),
+    }
+}
+
+fn cpath(p: &Path) -> CString {
+    CString::new(p.as_os_str().as_bytes()).expect("paths built here hold no NUL")
+}
+
+fn getxattr(p: &Path, name: &str, follow: bool) -> io::Result<Vec<u8>> {
+    let (cp, cn) = (cpath(p), CString::new(name).expect("constant name"));
+    let mut buf = vec![0u8; 65536];
+    // SAFETY: both strings are NUL-terminated and buf is valid for its length.
+    let n = unsafe {
+        if follow {
+            libc::getxattr(cp.as_ptr(), cn.as_ptr(), buf.as_mut_ptr().cast(), buf.len())
+        } else {
+            libc::lgetxattr(cp.as_ptr(), cn.as_ptr(), buf.as_mut_ptr().cast(), buf.len())
+        }
+    };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    buf.truncate(n as usize);
+    Ok(buf)
+}
+
+fn lsetxattr(p: &Path, name: &str, value: &[u8]) -> io::Result<()> {
+    let (cp, cn) = (cpath(p), CString::new(name).expect("constant name"));
+    // SAFETY: both strings are NUL-terminated and value is valid for its length.
+    let r = unsafe {
+        libc::lsetxattr(
+            cp.as_ptr(),
+            cn.as_ptr(),
+            value.as_ptr().cast(),
+            value.len(),
+            0,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+fn lremovexattr(p: &Path, name: &str) -> io::Result<()> {
+    let (cp, cn) = (cpath(p), CString::new(name).expect("constant name"));
+    // SAFETY: both strings are NUL-terminated.
+    let r = unsafe { libc::lremovexattr(cp.as_ptr(), cn.as_ptr()) };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+fn rename(from: &Path, to: &Path, noreplace: bool) -> io::Result<()> {
+    let (f, t) = (cpath(from), cpath(to));
+    let flags = if noreplace { libc::RENAME_NOREPLACE } else { 0 };
+    // SAFETY: both strings are NUL-terminated; AT_FDCWD with absolute paths.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            f.as_ptr(),
+            libc::AT_FDCWD,
+            t.as_ptr(),
+            flags,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// The SubstituteName of a raw reparse buffer (SEMANTICS §6.1), decoded here.
+fn substitute_of(buf: &[u8]) -> Option<String> {
+    let tag = u32::from_le_bytes(buf.get(0..4)?.try_into().ok()?);
+    let f = |i: usize| -> Option<usize> {
+        Some(u16::from_le_bytes(buf.get(i..i + 2)?.try_into().ok()?) as usize)
+    };
+    let path_start = match tag {
+        0xA000_0003 => 16,
+        0xA000_000C => 20,
+        _ => return None,
+    };
+    let (off, len) = (f(8)?, f(10)?);
+    let bytes = buf.get(path_start + off..path_start + off + len)?;
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    Some(String::from_utf16_lossy(&units))
+}
+
+/// The Windows NT form of an absolute Win32 target (`C:\t` → `\??\C:\t`).
+fn nt_target(target: &str) -> Option<String> {
+    let b = target.as_bytes();
+    (b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'\\').then(|| {
+        format!(
+            r"\??\{}{}",
+            (b[0] as char).to_ascii_uppercase(),
+            &target[1..]
+        )
+    })
+}
+
+impl Target for FuseMount {
+    fn name(&self) -> &'static str {
+        "fuse"
+    }
+
+    fn is_posix(&self) -> bool {
+        true
+    }
+
+    fn begin(&mut self, env: &Env) -> Result<(), String> {
+        let m = machine_for(env)?;
+        self.profile = Some(*m.profile());
+        let n = MOUNTS.fetch_add(1, Ordering::Relaxed);
+        self.point = self.base.join(format!("m{n}"));
+        fs::create_dir_all(&self.point).map_err(|e| format!("{}: {e}", self.point.display()))?;
+        let mount = ntlinkfs_fuse::mount(Shared::new(m), &self.point, &Default::default())
+            .map_err(|e| format!("mount at {}: {e}", self.point.display()))?;
+        self.mount = Some(mount);
+        Ok(())
+    }
+
+    fn apply(&mut self, op: &Op) -> Result<Observed, Failure> {
+        use PosixOp as P;
+        let unit =
+            |r: io::Result<()>, op: PosixOp| r.map(|()| Observed::Unit).map_err(|e| errno(e, op));
+        match op {
+            Op::MkDir(p) => unit(fs::create_dir(self.host(p)?), P::Other),
+            Op::Write(p, b) => unit(fs::write(self.host(p)?, b), P::Open),
+            Op::CreateNew(p) => unit(
+                fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(self.host(p)?)
+                    .map(drop),
+                P::Open,
+            ),
+            Op::Append(p, b) => unit(
+                fs::OpenOptions::new()
+                    .append(true)
+                    .create(true)
+                    .open(self.host(p)?)
+                    .and_then(|mut f| f.write_all(b)),
+                P::Open,
+            ),
+            Op::Read(p) => fs::read(self.host(p)?)
+                .map(Observed::Bytes)
+                .map_err(|e| errno(e, P::Open)),
+            Op::HardLink { link, existing } => unit(
+                fs::hard_link(self.host(existing)?, self.host(link)?),
+                P::Link,
+            ),
+            Op::HardLinkReplace { .. } => Err(Failure::Inexpressible(
+                "link(2) has no ReplaceIfExists".into(),
+            )),
+            Op::Symlink {
+                link,
+                target,
+                flags,
+            } => {
+                // symlink(2) passes the flag exactly when the profile knows it;
+                // a row whose own choice would end differently cannot be said.
+                let outcome = |p: &Profile, flag: bool| {
+                    (
+                        flag && !p.knows_unprivileged_flag(),
+                        p.symlink_creation_allowed(flag),
+                    )
+                };
+                let differs = self.profile.is_some_and(|p| {
+                    outcome(&p, flags.unprivileged) != outcome(&p, p.knows_unprivileged_flag())
+                });
+                if differs {
+                    return Err(Failure::Inexpressible(
+                        "symlink(2) passes ALLOW_UNPRIVILEGED_CREATE exactly when the profile knows it".into(),
+                    ));
+                }
+                let host = self.host(link)?;
+                std::os::unix::fs::symlink(target, &host).map_err(|e| errno(e, P::Symlink))?;
+                let dir = getxattr(&host, XATTR_ATTRIB, false)
+                    .ok()
+                    .and_then(|v| v.try_into().ok())
+                    .map(u32::from_le_bytes)
+                    .is_some_and(|a| a & 0x10 != 0);
+                if dir != flags.directory {
+                    let _ = if dir {
+                        fs::remove_dir(&host)
+                    } else {
+                        fs::remove_file(&host)
+                    };
+                    let _ = fs::remove_file(&host);
+                    return Err(Failure::Inexpressible(
+                        "symlink(2) takes the link's flavour from its target (S1)".into(),
+                    ));
+                }
+                Ok(Observed::Unit)
+            }
+            Op::Junction { link, target } => {
+                let Some(nt) = nt_target(target) else {
+                    return Err(Failure::Inexpressible(
+                        "a relative junction target needs mklink's current directory (J8)".into(),
+                    ));
+                };
+                let host = self.host(link)?;
+                fs::create_dir(&host).map_err(|e| errno(e, P::Other))?;
+                let mut print = target.clone();
+                if print.len() == 2 {
+                    print.push('\\');
+                }
+                let r = lsetxattr(&host, XATTR_REPARSE, &mount_point_buf(&nt, &print));
+                if let Err(e) = r {
+                    let _ = fs::remove_dir(&host);
+                    return Err(errno(e, P::Setxattr));
+                }
+                Ok(Observed::Unit)
+            }
+            Op::SetReparse { path, buffer } => unit(
+                lsetxattr(&self.host(path)?, XATTR_REPARSE, buffer),
+                P::Setxattr,
+            ),
+            Op::GetReparse(p) => getxattr(&self.host(p)?, XATTR_REPARSE, false)
+                .map(Observed::Bytes)
+                .map_err(|e| errno(e, P::Getxattr)),
+            Op::DeleteReparse { path, request } => {
+                let host = self.host(path)?;
+                let stored =
+                    getxattr(&host, XATTR_REPARSE, false).map_err(|e| errno(e, P::Removexattr))?;
+                // The one request removexattr(2) stands for: the stored tag with an
+                // 8-byte header (Microsoft tags) or with the stored GUID.
+                let microsoft = stored.get(3).is_some_and(|b| b & 0x80 != 0);
+                let canonical = match request.len() {
+                    8 => microsoft && request[..4] == stored[..4] && request[4..] == [0; 4],
+                    24 => {
+                        !microsoft
+                            && request[..4] == stored[..4]
+                            && request[4..8] == [0; 4]
+                            && stored.get(8..24) == Some(&request[8..24])
+                    }
+                    _ => false,
+                };
+                if !canonical {
+                    return Err(Failure::Inexpressible(
+                        "removexattr(2) takes no FSCTL_DELETE_REPARSE_POINT request buffer".into(),
+                    ));
+                }
+                unit(lremovexattr(&host, XATTR_REPARSE), P::Removexattr)
+            }
+            Op::ReadLink(p) => {
+                let buf = getxattr(&self.host(p)?, XATTR_REPARSE, false)
+                    .map_err(|e| errno(e, P::Getxattr))?;
+                substitute_of(&buf)
+                    .map(Observed::Text)
+                    .ok_or_else(|| Failure::Harness("reparse data is not a link".into()))
+            }
+            Op::Delete(p) => unit(fs::remove_file(self.host(p)?), P::Unlink),
+            Op::RemoveDir(p) => unit(fs::remove_dir(self.host(p)?), P::Rmdir),
+            Op::Move {
+                from,
+                to,
+                replace,
+                copy_allowed,
+            } => {
+                if *copy_allowed
+                    && from.as_bytes()[0].to_ascii_uppercase()
+                        != to.as_bytes()[0].to_ascii_uppercase()
+                {
+                    return Err(Failure::Inexpressible(
+                        "rename(2) never copies across volumes (MOVEFILE_COPY_ALLOWED)".into(),
+                    ));
+                }
+                unit(
+                    rename(&self.host(from)?, &self.host(to)?, !replace),
+                    P::Rename,
+                )
+            }
+            Op::SetAttrs(p, a) => unit(
+                lsetxattr(&self.host(p)?, XATTR_ATTRIB, &a.to_le_bytes()),
+                P::Setxattr,
+            ),
+            Op::Stat(p) => self.info(&self.host(p)?, true).map(Observed::Info),
+            Op::Lstat(p) => self.info(&self.host(p)?, false).map(Observed::Info),
+            Op::List(p) => {
+                let rd = fs::read_dir(self.host(p)?).map_err(|e| errno(e, P::Other))?;
+                let mut names = Vec::new();
+                for e in rd {
+                    let e = e.map_err(|e| errno(e, P::Other))?;
+                    names.push(e.file_name().to_string_lossy().into_owned());
+                }
+                Ok(Observed::Entries(names))
+            }
+            Op::Names(p) => {
+                let v = getxattr(&self.host(p)?, XATTR_NAMES, true)
+                    .map_err(|e| errno(e, P::Getxattr))?;
+                let text = String::from_utf8_lossy(&v).into_owned();
+                Ok(Observed::Entries(
+                    text.lines().map(str::to_string).collect(),
+                ))
+            }
+            Op::FinalPath(p) => {
+                let real = fs::canonicalize(self.host(p)?).map_err(|e| errno(e, P::Other))?;
+                self.win(&real).map(Observed::Text).ok_or_else(|| {
+                    Failure::Harness(format!("{} is outside the mount", real.display()))
+                })
+            }
+            Op::Chdir(_) => Err(Failure::Inexpressible(
+                "the POSIX view has no per-drive current directory".into(),
+            )),
+            Op::RemoveTree(p) => unit(fs::remove_dir_all(self.host(p)?), P::Rmdir),
+            Op::ExplorerDelete(_) => Err(Failure::Inexpressible(
+                "Explorer's delete is a Windows shell behaviour".into(),
+            )),
+            Op::Open { path, share_delete } => {
+                if !share_delete {
+                    return Err(Failure::Inexpressible(
+                        "POSIX open(2) has no share modes".into(),
+                    ));
+                }
+                let f = File::open(self.host(path)?).map_err(|e| errno(e, P::Open))?;
+                self.open.push(f);
+                Ok(Observed::Unit)
+            }
+            Op::MarkDelete => Err(Failure::Inexpressible(
+                "POSIX has no delete disposition on an open handle".into(),
+            )),
+            Op::CloseAll => {
+                self.open.clear();
+                Ok(Observed::Unit)
+            }
+        }
+    }
+
+    fn end(&mut self) {
+        self.open.clear();
+        if let Some(m) = self.mount.take() {
+            if let Err(e) = m.unmount() {
+                eprintln!(
+                    "ntlinkfs-conformance: unmount {}: {e}",
+                    self.point.display()
+                );
+            }
+        }
+        let _ = fs::remove_dir(&self.point);
+    }
+}
+
+impl Drop for FuseMount {
+    fn drop(&mut self) {
+        self.end();
+        let _ = fs::remove_dir(&self.base);
+    }
+}
