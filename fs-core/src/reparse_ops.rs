@@ -74,12 +74,17 @@ impl Machine {
             }
         }
         let now = self.now();
+        let archive = tag.0 == IO_REPARSE_TAG_MOUNT_POINT && self.profile.junction_gets_archive();
         let node = self.node_mut(vol, rec)?;
         node.reparse = Some(Box::new(Reparse {
             raw: buffer.into(),
             data,
         }));
         node.attrs |= FILE_ATTRIBUTE_REPARSE_POINT;
+        if archive {
+            // J1: Windows 2000 reports 0x430 for a junction set by FSCTL (WINE-OLD).
+            node.attrs |= crate::attrs::FILE_ATTRIBUTE_ARCHIVE;
+        }
         node.times.change = now;
         Ok(())
     }
