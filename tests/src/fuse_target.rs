@@ -401,10 +401,7 @@ impl Target for FuseMount {
                 replace,
                 copy_allowed,
             } => {
-                if *copy_allowed
-                    && from.as_bytes()[0].to_ascii_uppercase()
-                        != to.as_bytes()[0].to_ascii_uppercase()
-                {
+                if *copy_allowed && !from.as_bytes()[0].eq_ignore_ascii_case(&to.as_bytes()[0]) {
                     return Err(Failure::Inexpressible(
                         "rename(2) never copies across volumes (MOVEFILE_COPY_ALLOWED)".into(),
                     ));
