@@ -3,9 +3,14 @@
 //! `Args` struct and a `main(Args) -> ExitCode` function. Options that build
 //! the emulated machine are shared through [`options::MachineOptions`].
 
+mod audit;
+mod copy;
 mod demo;
 #[cfg(windows)]
 mod fsutil_windows;
+mod host_copy;
+mod image;
+mod image_file;
 #[cfg(unix)]
 mod mount;
 #[cfg(windows)]
@@ -33,6 +38,9 @@ enum Command {
     Shell(shell::Args),
     Run(run::Args),
     Demo(demo::Args),
+    Copy(copy::Args),
+    Audit(audit::Args),
+    Image(image::Args),
     #[cfg(windows)]
     Mount(mount_windows::Args),
     #[cfg(windows)]
@@ -52,6 +60,9 @@ fn main() -> ExitCode {
         Command::Shell(args) => shell::main(args),
         Command::Run(args) => run::main(args),
         Command::Demo(args) => demo::main(args),
+        Command::Copy(args) => copy::main(args),
+        Command::Audit(args) => audit::main(args),
+        Command::Image(args) => image::main(args),
         #[cfg(windows)]
         Command::Mount(args) => mount_windows::main(args),
         #[cfg(windows)]

@@ -60,12 +60,13 @@ impl TranscriptSink for Stderr {
     }
 }
 
-/// The machine to mount: the options' volumes, then the fixture script.
-/// (An image file, when the options gain one, is loaded here too.)
-fn build_machine(args: &Args) -> Result<Machine, String> {
-    let machine = args.machine.build()?;
+/// The machine to mount (from `--image`, `--demo` and the volume options, see
+/// `MachineOptions::open`), then the fixture script; and the image file it is
+/// saved to on unmount.
+fn build_machine(args: &Args) -> Result<(Machine, Option<PathBuf>), String> {
+    let (machine, image) = args.machine.open()?.into_parts();
     let Some(script) = &args.script else {
-        return Ok(machine);
+        return Ok((machine, image));
     };
     let text = std::fs::read_to_string(script)
         .map_err(|e| format!("cannot read {}: {e}", script.display()))?;
@@ -77,7 +78,7 @@ fn build_machine(args: &Args) -> Result<Machine, String> {
             script.display()
         ));
     }
-    Ok(shell.into_machine())
+    Ok((shell.into_machine(), image))
 }
 
 pub fn main(args: Args) -> ExitCode {
@@ -85,7 +86,7 @@ pub fn main(args: Args) -> ExitCode {
         return background(&args);
     }
     let mp = &args.mountpoint;
-    let machine = match build_machine(&args) {
+    let (machine, image) = match build_machine(&args) {
         Ok(m) => m,
         Err(e) => return fail(&e),
     };
@@ -117,7 +118,7 @@ pub fn main(args: Args) -> ExitCode {
         threads: args.threads,
         ..MountOptions::default()
     };
-    let mount = match ntlinkfs_fuse::mount(shared, mp, &opts) {
+    let mount = match ntlinkfs_fuse::mount(shared.clone(), mp, &opts) {
         Ok(m) => m,
         Err(e) => return fail(&format!("cannot mount at {}: {e}", mp.display())),
     };
@@ -134,14 +135,19 @@ pub fn main(args: Args) -> ExitCode {
         let _ = writeln!(out, "ready");
         let _ = out.flush();
     }
-    match mount.run_until_signal() {
+    let code = match mount.run_until_signal() {
         Ok(Some(_)) => {
             eprintln!("ntlinkfs: unmounted {}", mp.display());
             ExitCode::SUCCESS
         }
         Ok(None) => ExitCode::SUCCESS, // unmounted from outside
         Err(e) => fail(&format!("unmounting {}: {e}", mp.display())),
+    };
+    // Saved once the file system is gone, so no write can slip in after it.
+    if !crate::image_file::save_on_exit(image.as_deref(), &shared.read()) {
+        return ExitCode::from(2);
     }
+    code
 }
 
 /// Starts this command again without --background in its own process group (so

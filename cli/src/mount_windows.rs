@@ -7,7 +7,7 @@
 
 use crate::options::MachineOptions;
 use ntlinkfs_core::shell::{run_script, ScriptOptions, Shell, TranscriptSink};
-use ntlinkfs_core::{fixture, image, Machine, Shared};
+use ntlinkfs_core::{Machine, Shared};
 use ntlinkfs_winfsp::path::MountPoint;
 use ntlinkfs_winfsp::security::{SecurityDescriptor, DEFAULT_SDDL};
 use ntlinkfs_winfsp::{mount, plan};
@@ -29,19 +29,10 @@ pub struct Args {
     #[arg(long = "drive", value_name = "L=X:")]
     pub drives: Vec<String>,
 
-    /// Start from the demo layout (a user profile with Windows' own links)
-    #[arg(long)]
-    pub demo: bool,
-
     /// Run this cmd-dialect script on the machine before mounting (stops at
     /// the first failure); hard links made here show under every name
     #[arg(long, value_name = "FILE")]
     pub script: Option<String>,
-
-    /// Load the machine from this image when it exists; save it here,
-    /// atomically, after unmounting
-    #[arg(long, value_name = "FILE")]
-    pub image: Option<String>,
 
     /// The security descriptor every file reports (SDDL: O:, G:, D: with
     /// allow/deny ACEs)
@@ -76,7 +67,7 @@ pub fn main(args: Args) -> ExitCode {
 
 fn mount_main(args: Args) -> Result<(), String> {
     let security = SecurityDescriptor::from_sddl(&args.sddl)?;
-    let machine = build_machine(&args)?;
+    let (machine, image_path) = build_machine(&args)?;
     let volumes: Vec<_> = machine
         .volume_infos()
         .iter()
@@ -102,28 +93,16 @@ fn mount_main(args: Args) -> Result<(), String> {
         println!("Press Ctrl-C to unmount.");
     })
     .map_err(|e| e.to_string())?;
-    if let Some(path) = &args.image {
-        save_image(&shared.read(), path)?;
-        println!("saved {path}");
+    if let Some(msg) = crate::image_file::save_to(image_path.as_deref(), &shared.read())? {
+        println!("{msg}");
     }
     Ok(())
 }
 
-fn build_machine(args: &Args) -> Result<Machine, String> {
-    let loaded = match &args.image {
-        Some(path) if std::path::Path::new(path).exists() => {
-            let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-            Some(image::load(&bytes).map_err(|e| format!("{path}: {e}"))?)
-        }
-        _ => None,
-    };
-    let mut m = match loaded {
-        Some(m) => m,
-        None => args.machine.build()?,
-    };
-    if args.demo {
-        fixture::user_profile(&mut m).map_err(|e| format!("--demo: {}", e.message()))?;
-    }
+/// The machine (from `--image`, `--demo` and the volume options, see
+/// `MachineOptions::open`) and the image file to save it to.
+fn build_machine(args: &Args) -> Result<(Machine, Option<std::path::PathBuf>), String> {
+    let (mut m, image_path) = args.machine.open()?.into_parts();
     if let Some(path) = &args.script {
         let text = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
         let mut shell = Shell::new(m);
@@ -138,7 +117,7 @@ fn build_machine(args: &Args) -> Result<Machine, String> {
         }
         m = shell.into_machine();
     }
-    Ok(m)
+    Ok((m, image_path))
 }
 
 fn absolute(p: &str) -> Result<String, String> {
@@ -148,12 +127,4 @@ fn absolute(p: &str) -> Result<String, String> {
     std::path::absolute(p)
         .map(|a| a.display().to_string())
         .map_err(|e| format!("{p}: {e}"))
-}
-
-/// Writes beside the target, then renames over it: a crash leaves the old image.
-fn save_image(m: &Machine, path: &str) -> Result<(), String> {
-    let tmp = format!("{path}.tmp");
-    std::fs::write(&tmp, image::save(m))
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| format!("cannot save {path}: {e}"))
 }

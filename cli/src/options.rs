@@ -2,8 +2,10 @@
 //! (`shell`, `run`, and later `mount`): the profile, the volumes, the clock.
 //! Flatten [`MachineOptions`] into a subcommand's `Args` and call `build`.
 
+use crate::image_file::Session;
 use ntlinkfs_core::attrs::unix_to_filetime;
-use ntlinkfs_core::{FixedClock, FsKind, Machine, Profile};
+use ntlinkfs_core::{fixture, FixedClock, FsKind, Machine, Profile};
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -27,6 +29,18 @@ pub struct MachineOptions {
     /// that does not change from run to run
     #[arg(long, env = "NTLINKFS_FIXED_CLOCK")]
     pub fixed_clock: bool,
+
+    /// Load the machine from this image file (when it exists; otherwise start
+    /// as the other options say) and save it back, atomically, on exit, on
+    /// unmount and on the shell's SAVE command
+    #[arg(long, value_name = "FILE")]
+    pub image: Option<PathBuf>,
+
+    /// Start from a Windows user profile with the links Windows creates
+    /// (Documents and Settings, the Application Data junction loops, My
+    /// Documents, WinSxS hard links, a junction to D:); needs C: and D: NTFS
+    #[arg(long)]
+    pub demo: bool,
 }
 
 /// `E:fat32`.
@@ -63,6 +77,43 @@ impl FromStr for VolumeSpec {
 }
 
 impl MachineOptions {
+    /// The machine to work on: loaded from `--image` when that file exists,
+    /// else built from the options (with the `--demo` layout when asked), and
+    /// remembered with its image file so it can be saved back.
+    pub fn open(&self) -> Result<Session, String> {
+        if let Some(path) = &self.image {
+            if let Some(mut m) = crate::image_file::load(path)? {
+                if self.demo {
+                    return Err(format!(
+                        "--demo builds a new machine, but {} already holds one",
+                        path.display()
+                    ));
+                }
+                if !self.volumes.is_empty() {
+                    return Err(format!(
+                        "--volume describes a new machine, but {} already holds one \
+                         (add volumes with the shell's VOLUME ADD)",
+                        path.display()
+                    ));
+                }
+                if self.fixed_clock {
+                    m.set_clock(Arc::new(FixedClock(unix_to_filetime(FIXED_UNIX_TIME, 0))));
+                }
+                return Ok(Session::new(m, Some(path.clone())));
+            }
+        }
+        let mut m = self.build()?;
+        if self.demo {
+            fixture::user_profile(&mut m).map_err(|e| {
+                format!(
+                    "--demo needs empty NTFS volumes C: and D: ({})",
+                    e.message()
+                )
+            })?;
+        }
+        Ok(Session::new(m, self.image.clone()))
+    }
+
     /// The machine these options describe.
     pub fn build(&self) -> Result<Machine, String> {
         let volumes: Vec<(char, FsKind)> = if self.volumes.is_empty() {

@@ -1,6 +1,7 @@
 //! `ntlinkfs run SCRIPT|-`: runs a cmd-dialect script and prints its
 //! transcript; exit status 0 only when every command succeeded.
 
+use crate::image_file;
 use crate::options::MachineOptions;
 use ntlinkfs_core::shell::{run_script, ScriptOptions, Shell, TranscriptSink};
 use std::io::{Read, Write};
@@ -45,18 +46,22 @@ pub fn main(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let machine = match args.machine.build() {
-        Ok(m) => m,
+    let (machine, image) = match args.machine.open() {
+        Ok(s) => s.into_parts(),
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
     let mut shell = Shell::new(machine);
+    shell.set_saver(image_file::shell_saver(image.clone()));
     let opts = ScriptOptions {
         keep_going: args.keep_going,
     };
     let summary = run_script(&mut shell, &text, opts, &mut Stdio);
+    if !image_file::save_on_exit(image.as_deref(), shell.machine()) {
+        return ExitCode::from(2);
+    }
     if summary.success() {
         ExitCode::SUCCESS
     } else {

@@ -2,6 +2,7 @@
 //! and history (rustyline). When standard input is not a terminal, lines are
 //! read plainly and echoed after their prompt, as a transcript.
 
+use crate::image_file;
 use crate::options::MachineOptions;
 use ntlinkfs_core::shell::{Outcome, Shell};
 use rustyline::error::ReadlineError;
@@ -16,19 +17,24 @@ pub struct Args {
 }
 
 pub fn main(args: Args) -> ExitCode {
-    let machine = match args.machine.build() {
-        Ok(m) => m,
+    let (machine, image) = match args.machine.open() {
+        Ok(s) => s.into_parts(),
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
     let mut shell = Shell::new(machine);
-    if std::io::stdin().is_terminal() {
+    shell.set_saver(image_file::shell_saver(image.clone()));
+    let code = if std::io::stdin().is_terminal() {
         interactive(&mut shell)
     } else {
         piped(&mut shell)
+    };
+    if !image_file::save_on_exit(image.as_deref(), shell.machine()) {
+        return ExitCode::from(2);
     }
+    code
 }
 
 fn banner(shell: &Shell) -> String {

@@ -138,7 +138,7 @@ pub enum OutsideReason {
 }
 
 impl OutsideReason {
-    fn text(self) -> &'static str {
+    pub fn text(self) -> &'static str {
         match self {
             OutsideReason::OutsideTree => "outside the copied tree",
             OutsideReason::OtherVolume => "on another volume",

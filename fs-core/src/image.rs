@@ -793,7 +793,10 @@ pub fn info(bytes: &[u8]) -> Res<ImageInfo> {
             for (rec, n) in v.user_records().filter(|(r, _)| *r != ROOT_RECORD) {
                 let _ = rec;
                 if n.is_dir() {
-                    s.directories += 1;
+                    // Junctions and directory symlinks are counted as links only.
+                    if n.reparse.is_none() {
+                        s.directories += 1;
+                    }
                 } else {
                     s.files += 1;
                     s.bytes += n.size();

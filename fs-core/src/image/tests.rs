@@ -354,8 +354,8 @@ fn info_describes_volumes_and_links() {
     assert_eq!(c.letter, 'C');
     assert_eq!((c.junctions, c.symlinks, c.other_reparse_points), (2, 3, 1));
     assert_eq!((c.hard_linked_files, c.extra_names), (1, 2));
-    // Data, Backup, J, P, SD; a.txt, big.bin, Hidden.txt, custom.dat, s.txt, gone.
-    assert_eq!((c.directories, c.files), (5, 6));
+    // Data, Backup; a.txt, big.bin, Hidden.txt, custom.dat, s.txt, gone.
+    assert_eq!((c.directories, c.files), (2, 6));
     assert_eq!(i.volumes[1].label, "Work");
     assert_eq!((i.volumes[2].kind, i.volumes[2].files), (FsKind::Fat32, 1));
     let text = i.to_string();

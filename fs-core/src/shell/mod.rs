@@ -29,11 +29,17 @@ use lexer::{Connector, LexError};
 /// question as cmd prints it; the answer is true for yes.
 pub type Confirm = Box<dyn FnMut(&str) -> bool + Send>;
 
+/// Saves the machine for the `save` command: the core does no file I/O, so
+/// the host installs this. The argument is the file named after `SAVE`, if
+/// any; the answer is the line to print, or why saving failed.
+pub type Saver = Box<dyn FnMut(&Machine, Option<&str>) -> Result<String, String> + Send>;
+
 /// The interpreter: a machine plus the state cmd.exe keeps (echo on or off).
 pub struct Shell {
     machine: Machine,
     echo: bool,
     confirm: Option<Confirm>,
+    saver: Option<Saver>,
 }
 
 /// What one line did.
@@ -89,6 +95,7 @@ impl Shell {
             machine,
             echo: true,
             confirm: None,
+            saver: None,
         }
     }
 
@@ -109,6 +116,11 @@ impl Shell {
     /// answer; use `/Q`).
     pub fn set_confirm(&mut self, confirm: Confirm) {
         self.confirm = Some(confirm);
+    }
+
+    /// Installs what the `save` command calls (the image file of the session).
+    pub fn set_saver(&mut self, saver: Saver) {
+        self.saver = Some(saver);
     }
 
     /// The prompt cmd.exe shows: the current directory and `>`.

@@ -2,8 +2,10 @@
 //! are printed, number and date formats, wildcard matching.
 
 mod attrib;
+mod audit;
 mod cd;
 mod copy;
+mod copytree;
 mod del;
 mod dir;
 mod echo;
@@ -16,6 +18,7 @@ mod move_cmd;
 mod profile;
 mod ren;
 mod rmdir;
+mod save;
 mod type_cmd;
 mod vol;
 mod volume;
@@ -126,6 +129,21 @@ pub(crate) const COMMANDS: &[CommandDef] = &[
         names: &["profile"],
         run: profile::run,
         usage: "PROFILE [name]             Shows or sets the Windows version (xp, 7, 10, 11+dev-user …).",
+    },
+    CommandDef {
+        names: &["copytree"],
+        run: copytree::run,
+        usage: "COPYTREE src dst [/J:p] [/D:p] [/F:p] [/H:p]   Link-aware copy; p: SKIP COPY-LINK FOLLOW REMAP REMAP-SKIP, /H: PRESERVE BREAK.",
+    },
+    CommandDef {
+        names: &["audit"],
+        run: audit::run,
+        usage: "AUDIT [path]               Hard-link groups, junctions, symlinks: dangling, loops, escapes.",
+    },
+    CommandDef {
+        names: &["save"],
+        run: save::run,
+        usage: "SAVE [file]                Saves the machine to its image file (--image) or to file.",
     },
     CommandDef {
         names: &["help"],

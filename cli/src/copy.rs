@@ -1,0 +1,148 @@
+//! `ntlinkfs copy SRC DST [policies]`: a link-aware copy with a policy per
+//! link kind. Windows paths (`C:\Users\Alice`) copy inside the emulated
+//! machine (`--image FILE`, saved back afterwards, or `--demo`); host paths
+//! (`/mnt/ntl/C/Users/Alice`, a mounted volume or any directory) copy on the
+//! host with std::fs, reading the ntfs-3g extended attributes where the
+//! source has them (see `host_copy`).
+
+use crate::host_copy;
+use crate::options::MachineOptions;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use ntlinkfs_core::copy::{CopyOptions, DirLinkPolicy, FileLinkPolicy, HardLinkPolicy};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Copy a directory tree, choosing what happens to each kind of link
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The directory to copy: a Windows path on the emulated machine
+    /// (C:\Users\Alice) or a host path (a mounted volume, /mnt/ntl/C/Users)
+    #[arg(value_name = "SRC")]
+    pub src: String,
+
+    /// Where the copy goes (created if missing; an existing directory
+    /// receives the entries); the same kind of path as SRC
+    #[arg(value_name = "DST")]
+    pub dst: String,
+
+    /// Junctions: skip, copy-link (unchanged), follow (copy the contents;
+    /// loops are detected), remap (rebuild links into the copy, keep those
+    /// pointing outside), remap-skip (…and skip those)
+    #[arg(long, value_name = "POLICY", default_value = "copy-link")]
+    pub junctions: DirLinkPolicy,
+
+    /// Directory symbolic links: same policies as --junctions
+    #[arg(long, value_name = "POLICY", default_value = "copy-link")]
+    pub dir_symlinks: DirLinkPolicy,
+
+    /// File symbolic links: skip, copy-link, follow (copy the target's data)
+    #[arg(long, value_name = "POLICY", default_value = "copy-link")]
+    pub file_symlinks: FileLinkPolicy,
+
+    /// Hard links: preserve (names of one file stay one file) or break
+    #[arg(long, value_name = "POLICY", default_value = "preserve")]
+    pub hard_links: HardLinkPolicy,
+
+    /// No progress display (it only shows on a terminal anyway)
+    #[arg(long)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub machine: MachineOptions,
+}
+
+/// `C:\x`, `c:`, `\\server\share`: a path of the emulated machine.
+pub fn is_windows_path(p: &str) -> bool {
+    let b = p.as_bytes();
+    (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':') || p.starts_with(r"\\")
+}
+
+/// A spinner with counts on stderr, drawn only when stderr is a terminal.
+pub fn progress_bar(quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    pb.enable_steady_tick(Duration::from_millis(120));
+    pb
+}
+
+/// The progress line: counts, then the entry being copied.
+pub fn progress_message(files: usize, dirs: usize, links: usize, bytes: u64, path: &str) -> String {
+    format!("{files} files, {dirs} directories, {links} links, {bytes} bytes  {path}")
+}
+
+pub fn main(args: Args) -> ExitCode {
+    let opts = CopyOptions {
+        junctions: args.junctions,
+        dir_symlinks: args.dir_symlinks,
+        file_symlinks: args.file_symlinks,
+        hard_links: args.hard_links,
+    };
+    match (is_windows_path(&args.src), is_windows_path(&args.dst)) {
+        (true, true) => machine_copy(&args, &opts),
+        (false, false) => host_copy::main(&args.src, &args.dst, &opts, args.quiet),
+        _ => {
+            eprintln!(
+                "error: SRC and DST must both be Windows paths (on the emulated machine) or \
+                 both host paths (e.g. inside a mount)"
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn machine_copy(args: &Args, opts: &CopyOptions) -> ExitCode {
+    let mut session = match args.machine.open() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let pb = progress_bar(args.quiet);
+    let mut n = 0u64;
+    let result = session
+        .machine_mut()
+        .copy_tree(&args.src, &args.dst, opts, &mut |p| {
+            n += 1;
+            if n % 64 == 1 {
+                pb.set_message(progress_message(
+                    p.files,
+                    p.directories,
+                    p.links,
+                    p.bytes,
+                    p.path,
+                ));
+            }
+        });
+    pb.finish_and_clear();
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            if session.image().is_none() && !args.machine.demo {
+                eprintln!("(the machine is new and empty: give --image FILE or --demo)");
+            }
+            return ExitCode::FAILURE;
+        }
+    };
+    print!("{report}");
+    match session.save() {
+        Ok(Some(msg)) => eprintln!("{msg}"),
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    if report.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
