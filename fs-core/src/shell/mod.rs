@@ -287,10 +287,25 @@ mod tests {
             "(",
             ")",
         ]);
+        // Well-formed commands over a tiny namespace reach deep into the machine.
+        let verbs = prop::sample::select(vec![
+            "md", "rd", "rd /s /q", "del /q", "del /s /q", "echo x >", "echo y >>", "type",
+            "copy", "move", "ren", "mklink", "mklink /d", "mklink /h", "mklink /j", "cd",
+            "cd /d", "dir /s", "dir /b /s /a", "explorer-delete", "attrib +r", "attrib -r",
+            "fsutil reparsepoint delete", "fsutil reparsepoint query", "fsutil hardlink list",
+            "profile xp", "profile 11", "profile 10-1703", "volume add F: fat32",
+        ]);
+        let paths = prop::sample::select(vec![
+            "a", "A", "b", "a\\b", "a\\b\\c", "..", "C:\\", "C:\\a", "D:\\a", "F:\\a",
+            "j", "j\\x", "*", "a\\*", "\\\\srv\\s\\a", ".\\a", "a.", "con",
+        ]);
+        let structured = (verbs, prop::collection::vec(paths, 0..3))
+            .prop_map(|(v, p)| format!("{v} {}", p.join(" ")));
         prop_oneof![
-            prop::collection::vec(words, 0..7).prop_map(|w| w.join(" ")),
-            any::<String>(),
-            "[a-z:\\\\./ \"*?<>|&^-]{0,30}",
+            3 => structured,
+            1 => prop::collection::vec(words, 0..7).prop_map(|w| w.join(" ")),
+            1 => any::<String>(),
+            1 => "[a-z:\\\\./ \"*?<>|&^-]{0,30}",
         ]
     }
 
@@ -299,7 +314,7 @@ mod tests {
 
         /// Bad input never panics and never breaks the machine's invariants.
         #[test]
-        fn execute_arbitrary_lines_never_panics(lines in prop::collection::vec(line_strategy(), 1..12)) {
+        fn execute_arbitrary_lines_never_panics(lines in prop::collection::vec(line_strategy(), 1..24)) {
             let mut sh = shell();
             for line in &lines {
                 let _ = sh.execute(line);
