@@ -84,6 +84,11 @@ pub fn render(profile: Profile) -> String {
             .collect();
         out.push_str(&format!("| {title} | {} |\n", cells.join(" | ")));
     }
+    let oldest = VERSIONS.first().map_or("", |(_, _, d)| *d);
+    out.push_str(&format!(
+        "\n\"Supported OS\" is the oldest profile where the link could be made; \
+         the oldest profile ntlinkfs has is {oldest}.\n"
+    ));
     out
 }
 

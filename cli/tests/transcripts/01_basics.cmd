@@ -16,6 +16,7 @@ D:
 cd C:
 C:
 cd nowhere
+cd \\server\share
 echo hello world
 echo.
 echo

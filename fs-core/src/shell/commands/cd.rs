@@ -42,6 +42,15 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
             )),
         };
     }
+    if m.full_path(&path)
+        .is_ok_and(|p| matches!(p.root, crate::path::Root::Unc { .. }))
+    {
+        return Err(fail_text(
+            out,
+            "CMD does not support UNC paths as current directories.",
+            NtError::ObjectPathNotFound,
+        ));
+    }
     let previous = m.current_drive();
     match m.set_current_dir(&path) {
         Ok(()) => {
