@@ -1,0 +1,711 @@
+//! Model-based property test: random operation sequences applied to the
+//! `Machine` and to an independent, deliberately simpler reference model, with
+//! results (Ok / exact NtError) and the whole observable state compared after
+//! every step, and `invariants::check` run after every step.
+//!
+//! The reference model is built differently on purpose (STYLE §5.4): it is
+//! keyed by full paths (upcased ASCII components), a file's link count is
+//! computed by counting the entries that name it, junction targets are kept as
+//! path text, and resolution is a few lines of prefix substitution. It knows
+//! only what this test generates: files, directories, hard links and
+//! junctions on C: and D: of a Windows 11 machine, with a tiny name alphabet
+//! that forces case collisions (`a`/`A`), trailing-dot stripping (`x.`), an
+//! NT-legal device name (`con`, a plain name on Windows 11), a Win32 device
+//! (`nul`), and lexical `.`/`..`.
+//!
+//! Runs 256 cases by default. For a long run:
+//!
+//! ```text
+//! PROPTEST_CASES=100000 cargo test -p ntlinkfs-core --release --test model
+//! ```
+
+use ntlinkfs_core::{
+    invariants, Follow, LinkOptions, Machine, MoveFlags, NodeId, NtError, Op, Outcome, ReparseData,
+};
+use proptest::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+// ---- the reference model ---------------------------------------------------
+
+type Key = Vec<String>;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Kind {
+    Dir,
+    File(u32),
+    /// A junction: a directory whose target is a drive path (volume, components).
+    Junction(usize, Vec<String>),
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    name: String,
+    kind: Kind,
+}
+
+/// Where a path leads in the model.
+#[derive(Debug, Clone)]
+enum Loc {
+    /// An existing object (an empty key is the volume root); `via` when the last
+    /// component was a junction that was followed.
+    Found { vol: usize, key: Key, via: bool },
+    /// A missing last name in an existing directory.
+    Missing {
+        vol: usize,
+        parent: Key,
+        name: String,
+    },
+}
+
+#[derive(Debug, Default, Clone)]
+struct Model {
+    vols: [BTreeMap<Key, Entry>; 2],
+    data: HashMap<u32, Vec<u8>>,
+    next: u32,
+}
+
+/// What the model predicts an operation returns.
+#[derive(Debug, PartialEq)]
+enum Out {
+    Done,
+    Bytes(Vec<u8>),
+    /// (is directory, size, link count)
+    Stat(bool, u64, u32),
+    /// (name, is directory) in enumeration order.
+    List(Vec<(String, bool)>),
+}
+
+const MAX_REPARSE: usize = 63;
+/// The "volume" a Win32 device path names.
+const DEVICE: usize = usize::MAX;
+
+fn up(s: &str) -> String {
+    s.to_ascii_uppercase()
+}
+
+impl Model {
+    /// Win32 normalisation of `X:\c1\c2…` as this test writes paths: `.` and `..`
+    /// lexically, trailing dots and spaces off the last component, `NUL` as the
+    /// last component is a device (Windows 11), which no file operation opens.
+    fn parse(path: &str) -> Result<(usize, Vec<String>), NtError> {
+        let vol = if path.starts_with('C') { 0 } else { 1 };
+        let mut comps: Vec<String> = Vec::new();
+        for c in path[3..].split('\\').filter(|c| !c.is_empty()) {
+            match c {
+                "." => {}
+                ".." => {
+                    comps.pop();
+                }
+                c => comps.push(c.to_string()),
+            }
+        }
+        if let Some(last) = comps.pop() {
+            let t = last.trim_end_matches(['.', ' ']);
+            if !t.is_empty() {
+                comps.push(t.to_string());
+            }
+        }
+        if comps.last().is_some_and(|c| c.eq_ignore_ascii_case("nul")) {
+            // A device, not a file: parsing succeeds, every lookup fails.
+            return Ok((DEVICE, comps));
+        }
+        Ok((vol, comps))
+    }
+
+    fn kind(&self, vol: usize, key: &Key) -> Option<&Kind> {
+        if key.is_empty() {
+            return Some(&Kind::Dir);
+        }
+        self.vols[vol].get(key).map(|e| &e.kind)
+    }
+
+    fn is_dir(&self, vol: usize, key: &Key) -> bool {
+        matches!(self.kind(vol, key), Some(Kind::Dir | Kind::Junction(..)))
+    }
+
+    fn children(&self, vol: usize, key: &Key) -> Vec<(&Key, &Entry)> {
+        self.vols[vol]
+            .range(key.clone()..)
+            .take_while(|(k, _)| k.starts_with(key))
+            .filter(|(k, _)| k.len() == key.len() + 1)
+            .collect()
+    }
+
+    /// Resolution by prefix substitution: a junction met before the last
+    /// component (or at it, with `follow`) is replaced by its target.
+    fn resolve(
+        &self,
+        vol: usize,
+        comps: &[String],
+        follow: bool,
+        file_prefix: NtError,
+    ) -> Result<Loc, NtError> {
+        if vol == DEVICE {
+            return Err(NtError::ObjectNameInvalid);
+        }
+        let mut stack: Vec<String> = comps.iter().rev().cloned().collect();
+        let (mut vol, mut cur): (usize, Key) = (vol, Vec::new());
+        let (mut redirects, mut via) = (0, false);
+        while let Some(c) = stack.pop() {
+            let last = stack.is_empty();
+            if !self.is_dir(vol, &cur) {
+                return Err(file_prefix);
+            }
+            let mut key = cur.clone();
+            key.push(up(&c));
+            match self.vols[vol].get(&key).map(|e| &e.kind) {
+                None if last => {
+                    return Ok(Loc::Missing {
+                        vol,
+                        parent: cur,
+                        name: c,
+                    })
+                }
+                None => return Err(NtError::ObjectPathNotFound),
+                Some(Kind::Junction(tv, target)) if !last || follow => {
+                    redirects += 1;
+                    if redirects > MAX_REPARSE {
+                        return Err(NtError::ReparsePointNotResolved);
+                    }
+                    // The link followed at the last name decides what the
+                    // final object must be (J13), whatever its target's path holds.
+                    via |= last;
+                    stack.extend(target.iter().rev().cloned());
+                    vol = *tv;
+                    cur = Vec::new();
+                }
+                Some(_) => cur = key,
+            }
+        }
+        Ok(Loc::Found { vol, key: cur, via })
+    }
+
+    fn links(&self, vol: usize, id: u32) -> u32 {
+        self.vols[vol]
+            .values()
+            .filter(|e| e.kind == Kind::File(id))
+            .count() as u32
+    }
+
+    fn add(&mut self, vol: usize, parent: &Key, name: &str, kind: Kind) {
+        let mut key = parent.clone();
+        key.push(up(name));
+        self.vols[vol].insert(
+            key,
+            Entry {
+                name: name.to_string(),
+                kind,
+            },
+        );
+    }
+
+    fn new_file(&mut self, data: Vec<u8>) -> Kind {
+        self.next += 1;
+        self.data.insert(self.next, data);
+        Kind::File(self.next)
+    }
+
+    fn remove(&mut self, vol: usize, key: &Key) {
+        if let Some(Entry {
+            kind: Kind::File(id),
+            ..
+        }) = self.vols[vol].remove(key)
+        {
+            if self.links(vol, id) == 0 {
+                self.data.remove(&id);
+            }
+        }
+    }
+
+    /// The object an open reaches, after the checks CreateFile makes on an
+    /// existing object opened as a file (J13 flavor, then FILE_NON_DIRECTORY_FILE).
+    fn open_file(&self, vol: usize, key: &Key, via: bool) -> Result<u32, NtError> {
+        match self.kind(vol, key) {
+            Some(Kind::File(_)) if via => Err(NtError::NotADirectory),
+            Some(Kind::File(id)) => Ok(*id),
+            _ => Err(NtError::FileIsADirectory),
+        }
+    }
+
+    fn apply(&mut self, op: &MOp) -> Result<Out, NtError> {
+        use NtError::*;
+        match op {
+            MOp::CreateFile(p) => {
+                let (v, c) = Self::parse(p)?;
+                match self.resolve(v, &c, true, ObjectPathNotFound)? {
+                    Loc::Found { .. } => Err(ObjectNameCollision),
+                    Loc::Missing { vol, parent, name } => {
+                        let k = self.new_file(Vec::new());
+                        self.add(vol, &parent, &name, k);
+                        Ok(Out::Done)
+                    }
+                }
+            }
+            MOp::CreateDir(p) => {
+                let (v, c) = Self::parse(p)?;
+                match self.resolve(v, &c, false, ObjectPathNotFound)? {
+                    Loc::Found { .. } => Err(ObjectNameCollision),
+                    Loc::Missing { vol, parent, name } => {
+                        self.add(vol, &parent, &name, Kind::Dir);
+                        Ok(Out::Done)
+                    }
+                }
+            }
+            MOp::Write(p, bytes, append) => {
+                let (v, c) = Self::parse(p)?;
+                match self.resolve(v, &c, true, ObjectPathNotFound)? {
+                    Loc::Found { vol, key, via } => {
+                        let id = self.open_file(vol, &key, via)?;
+                        let d = self.data.get_mut(&id).expect("file data");
+                        if !*append {
+                            d.clear();
+                        }
+                        d.extend_from_slice(bytes);
+                    }
+                    Loc::Missing { vol, parent, name } => {
+                        let k = self.new_file(bytes.clone());
+                        self.add(vol, &parent, &name, k);
+                    }
+                }
+                Ok(Out::Done)
+            }
+            MOp::Read(p) => {
+                let (v, c) = Self::parse(p)?;
+                match self.resolve(v, &c, true, ObjectPathNotFound)? {
+                    Loc::Missing { .. } => Err(ObjectNameNotFound),
+                    Loc::Found { vol, key, via } => {
+                        let id = self.open_file(vol, &key, via)?;
+                        Ok(Out::Bytes(self.data[&id].clone()))
+                    }
+                }
+            }
+            MOp::Stat(p) | MOp::List(p) => {
+                let (v, c) = Self::parse(p)?;
+                let (vol, key) = match self.resolve(v, &c, true, ObjectPathNotFound)? {
+                    Loc::Missing { .. } => return Err(ObjectNameNotFound),
+                    Loc::Found { vol, key, via } => {
+                        if via && !self.is_dir(vol, &key) {
+                            return Err(NotADirectory); // J13
+                        }
+                        (vol, key)
+                    }
+                };
+                if let MOp::Stat(_) = op {
+                    return Ok(match self.kind(vol, &key) {
+                        Some(Kind::File(id)) => {
+                            Out::Stat(false, self.data[id].len() as u64, self.links(vol, *id))
+                        }
+                        _ => Out::Stat(true, 0, 1),
+                    });
+                }
+                if !self.is_dir(vol, &key) {
+                    return Err(NotADirectory);
+                }
+                // A junction reached without following lists its own (empty) directory.
+                Ok(Out::List(
+                    self.children(vol, &key)
+                        .into_iter()
+                        .map(|(_, e)| (e.name.clone(), !matches!(e.kind, Kind::File(_))))
+                        .collect(),
+                ))
+            }
+            MOp::DeleteFile(p) => {
+                let (v, c) = Self::parse(p)?;
+                match self.resolve(v, &c, false, ObjectPathNotFound)? {
+                    Loc::Missing { .. } => Err(ObjectNameNotFound),
+                    Loc::Found { vol, key, .. } => match self.kind(vol, &key) {
+                        Some(Kind::File(_)) => {
+                            self.remove(vol, &key);
+                            Ok(Out::Done)
+                        }
+                        _ => Err(FileIsADirectory), // M12, J31
+                    },
+                }
+            }
+            MOp::RemoveDir(p) => {
+                let (v, c) = Self::parse(p)?;
+                match self.resolve(v, &c, false, ObjectPathNotFound)? {
+                    Loc::Missing { .. } => Err(ObjectNameNotFound),
+                    Loc::Found { key, .. } if key.is_empty() => Err(CannotDelete),
+                    Loc::Found { vol, key, .. } => match self.kind(vol, &key) {
+                        Some(Kind::File(_)) => Err(NotADirectory), // M12
+                        Some(Kind::Dir) if !self.children(vol, &key).is_empty() => {
+                            Err(DirectoryNotEmpty)
+                        }
+                        _ => {
+                            self.remove(vol, &key); // J30: a junction goes alone
+                            Ok(Out::Done)
+                        }
+                    },
+                }
+            }
+            MOp::Move(from, to, replace) => {
+                let (sv, sc) = Self::parse(from)?;
+                let (dv, dc) = Self::parse(to)?;
+                let s = self.resolve(sv, &sc, false, InvalidParameter)?;
+                let d = self.resolve(dv, &dc, false, InvalidParameter)?;
+                let Loc::Found {
+                    vol: sv, key: skey, ..
+                } = s
+                else {
+                    return Err(ObjectNameNotFound);
+                };
+                if skey.is_empty() {
+                    return Err(AccessDenied);
+                }
+                let (dv, dparent, dname, existing) = match d {
+                    Loc::Found { key, .. } if key.is_empty() => return Err(AccessDenied),
+                    Loc::Found { vol, key, .. } => {
+                        let name = dc.last().expect("not a root").clone();
+                        (vol, key[..key.len() - 1].to_vec(), name, Some(key))
+                    }
+                    Loc::Missing { vol, parent, name } => (vol, parent, name, None),
+                };
+                let is_dir = self.is_dir(sv, &skey);
+                if sv != dv {
+                    return Err(NotSameDevice); // M6
+                }
+                if is_dir && dparent.starts_with(&skey) {
+                    return Err(InvalidParameter);
+                }
+                let mut dkey = dparent.clone();
+                dkey.push(up(&dname));
+                if dkey == skey {
+                    // M1: a case-only rename changes the stored name.
+                    self.vols[sv].get_mut(&skey).expect("source").name = dname;
+                    return Ok(Out::Done);
+                }
+                if let Some(ekey) = existing {
+                    if !*replace {
+                        return Err(ObjectNameCollision); // M2
+                    }
+                    let ek = self.kind(sv, &ekey).cloned();
+                    if !matches!(ek, Some(Kind::File(_))) {
+                        return Err(AccessDenied); // M3
+                    }
+                    if ek.as_ref() == self.kind(sv, &skey) {
+                        self.remove(sv, &skey); // another name of the same file
+                        return Ok(Out::Done);
+                    }
+                    self.remove(sv, &ekey);
+                }
+                // Re-key the source and everything below it.
+                let moved: Vec<(Key, Entry)> = self.vols[sv]
+                    .range(skey.clone()..)
+                    .take_while(|(k, _)| k.starts_with(&skey))
+                    .map(|(k, e)| (k.clone(), e.clone()))
+                    .collect();
+                for (k, mut e) in moved {
+                    self.vols[sv].remove(&k);
+                    let mut nk = dkey.clone();
+                    nk.extend_from_slice(&k[skey.len()..]);
+                    if k == skey {
+                        e.name = dname.clone();
+                    }
+                    self.vols[sv].insert(nk, e);
+                }
+                Ok(Out::Done)
+            }
+            MOp::HardLink(link, existing) => {
+                let (sv, sc) = Self::parse(existing)?;
+                let s = self.resolve(sv, &sc, false, ObjectPathNotFound)?;
+                let (dv, dc) = Self::parse(link)?;
+                let d = self.resolve(dv, &dc, false, InvalidParameter)?;
+                let Loc::Found {
+                    vol: sv, key: skey, ..
+                } = s
+                else {
+                    return Err(ObjectNameNotFound);
+                };
+                let Some(Kind::File(id)) = self.kind(sv, &skey).cloned() else {
+                    return Err(FileIsADirectory); // HL1
+                };
+                let (dv, parent, name) = match d {
+                    Loc::Found { vol, .. } if vol != sv => return Err(NotSameDevice),
+                    Loc::Found { .. } => return Err(ObjectNameCollision), // HL4
+                    Loc::Missing { vol, parent, name } => (vol, parent, name),
+                };
+                if dv != sv {
+                    return Err(NotSameDevice); // HL2
+                }
+                self.add(dv, &parent, &name, Kind::File(id));
+                Ok(Out::Done)
+            }
+            MOp::Junction(link, target) => {
+                let (lv, lc) = Self::parse(link)?;
+                let d = self.resolve(lv, &lc, false, ObjectPathNotFound)?;
+                let (tv, tc) = Self::parse(target)?;
+                if tv == DEVICE {
+                    return Err(ObjectNameInvalid);
+                }
+                match d {
+                    Loc::Found { .. } => Err(ObjectNameCollision),
+                    Loc::Missing { vol, parent, name } => {
+                        self.add(vol, &parent, &name, Kind::Junction(tv, tc));
+                        Ok(Out::Done)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The observable state, as `observe` reads it from a Machine.
+    fn state(&self) -> Vec<Seen> {
+        let mut out = Vec::new();
+        for (vol, entries) in self.vols.iter().enumerate() {
+            for (key, e) in entries {
+                let path: Vec<String> = (1..=key.len())
+                    .map(|n| entries[&key[..n].to_vec()].name.clone())
+                    .collect();
+                let (kind, data, links) = match &e.kind {
+                    Kind::Dir => ("dir".to_string(), Vec::new(), 1),
+                    Kind::File(id) => (
+                        "file".to_string(),
+                        self.data[id].clone(),
+                        self.links(vol, *id),
+                    ),
+                    Kind::Junction(tv, t) => {
+                        let l = if *tv == 0 { 'C' } else { 'D' };
+                        (
+                            format!(r"junction \??\{l}:\{}", t.join("\\")),
+                            Vec::new(),
+                            1,
+                        )
+                    }
+                };
+                out.push(Seen {
+                    vol,
+                    path,
+                    kind,
+                    data,
+                    links,
+                });
+            }
+        }
+        out.sort_by(|a, b| (a.vol, &a.path).cmp(&(b.vol, &b.path)));
+        out
+    }
+
+    /// Which paths name the same file: groups of paths, sorted.
+    fn file_groups(&self) -> Vec<Vec<(usize, Vec<String>)>> {
+        let mut groups: BTreeMap<u32, Vec<(usize, Vec<String>)>> = BTreeMap::new();
+        for (vol, entries) in self.vols.iter().enumerate() {
+            for (key, e) in entries {
+                if let Kind::File(id) = e.kind {
+                    let path = (1..=key.len())
+                        .map(|n| entries[&key[..n].to_vec()].name.clone())
+                        .collect();
+                    groups.entry(id).or_default().push((vol, path));
+                }
+            }
+        }
+        let mut g: Vec<_> = groups
+            .into_values()
+            .map(|mut v| {
+                v.sort();
+                v
+            })
+            .collect();
+        g.sort();
+        g
+    }
+}
+
+/// One entry as both sides report it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Seen {
+    vol: usize,
+    path: Vec<String>,
+    kind: String,
+    data: Vec<u8>,
+    links: u32,
+}
+
+/// Walks a Machine by id (no link is followed) into the model's terms.
+fn observe(m: &Machine) -> (Vec<Seen>, Vec<Vec<(usize, Vec<String>)>>) {
+    let mut out = Vec::new();
+    let mut groups: BTreeMap<NodeId, Vec<(usize, Vec<String>)>> = BTreeMap::new();
+    for vol in 0..2 {
+        let mut stack: Vec<(NodeId, Vec<String>)> = vec![(m.root(vol), Vec::new())];
+        while let Some((dir, path)) = stack.pop() {
+            for e in m.read_dir(dir, None, usize::MAX).expect("read_dir") {
+                let mut p = path.clone();
+                p.push(e.name.to_string());
+                let id = e.info.id;
+                let kind = match (e.info.is_directory, e.info.reparse_tag) {
+                    (true, None) => "dir".to_string(),
+                    (true, Some(_)) => match m.reparse_data_of(id) {
+                        Ok(ReparseData::MountPoint { substitute, .. }) => {
+                            format!("junction {}", String::from_utf16_lossy(&substitute))
+                        }
+                        other => format!("{other:?}"),
+                    },
+                    (false, _) => {
+                        groups.entry(id).or_default().push((vol, p.clone()));
+                        "file".to_string()
+                    }
+                };
+                if e.info.is_directory {
+                    stack.push((id, p.clone()));
+                }
+                out.push(Seen {
+                    vol,
+                    data: m.read_node(id, 0, usize::MAX).unwrap_or_default(),
+                    links: e.info.link_count,
+                    kind,
+                    path: p,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.vol, &a.path).cmp(&(b.vol, &b.path)));
+    let mut g: Vec<_> = groups
+        .into_values()
+        .map(|mut v| {
+            v.sort();
+            v
+        })
+        .collect();
+    g.sort();
+    (out, g)
+}
+
+// ---- operations ----------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+enum MOp {
+    CreateFile(String),
+    CreateDir(String),
+    /// path, bytes, append
+    Write(String, Vec<u8>, bool),
+    Read(String),
+    Stat(String),
+    List(String),
+    DeleteFile(String),
+    RemoveDir(String),
+    /// from, to, replace
+    Move(String, String, bool),
+    /// link, existing
+    HardLink(String, String),
+    /// link, target
+    Junction(String, String),
+}
+
+impl MOp {
+    fn to_op(&self) -> Op {
+        match self.clone() {
+            MOp::CreateFile(path) => Op::CreateFile { path },
+            MOp::CreateDir(path) => Op::CreateDirectory { path },
+            MOp::Write(path, data, false) => Op::WriteFile { path, data },
+            MOp::Write(path, data, true) => Op::AppendFile { path, data },
+            MOp::Read(path) => Op::ReadFile { path },
+            MOp::Stat(path) => Op::QueryInformation {
+                path,
+                follow: Follow::Reparse,
+            },
+            MOp::List(path) => Op::Enumerate { path },
+            MOp::DeleteFile(path) => Op::DeleteFile { path },
+            MOp::RemoveDir(path) => Op::RemoveDirectory { path },
+            MOp::Move(from, to, replace) => Op::MoveFile {
+                from,
+                to,
+                flags: MoveFlags {
+                    replace_existing: replace,
+                    copy_allowed: false,
+                },
+            },
+            MOp::HardLink(link, existing) => Op::CreateHardLink {
+                link,
+                existing,
+                options: LinkOptions::default(),
+            },
+            MOp::Junction(link, target) => Op::CreateJunction { link, target },
+        }
+    }
+}
+
+/// The core's answer in the model's terms.
+fn outcome(op: &MOp, o: Outcome) -> Out {
+    match (op, o) {
+        (MOp::Read(_), Outcome::Bytes(b)) => Out::Bytes(b),
+        (MOp::Stat(_), Outcome::Info(i)) => Out::Stat(i.is_directory, i.size, i.link_count),
+        (MOp::List(_), Outcome::Entries(es)) => Out::List(
+            es.into_iter()
+                .map(|e| (e.name.to_string(), e.info.is_directory))
+                .collect(),
+        ),
+        _ => Out::Done,
+    }
+}
+
+/// The alphabet, weighted so that most operations meet existing names.
+fn comp() -> impl Strategy<Value = &'static str> {
+    prop_oneof![
+        6 => Just("a"),
+        3 => Just("A"),
+        5 => Just("b"),
+        2 => Just("ab"),
+        1 => Just("con"),
+        1 => Just("x."),
+        1 => Just("nul"),
+        1 => Just(".."),
+        1 => Just("."),
+    ]
+}
+
+fn path() -> impl Strategy<Value = String> {
+    let depth = prop_oneof![4 => Just(1usize), 4 => Just(2), 1 => Just(3)];
+    (prop::sample::select(&['C', 'C', 'D'][..]), depth)
+        .prop_flat_map(|(d, n)| (Just(d), prop::collection::vec(comp(), n)))
+        .prop_map(|(d, cs)| format!("{d}:\\{}", cs.join("\\")))
+}
+
+fn op() -> impl Strategy<Value = MOp> {
+    let bytes = prop::collection::vec(prop::sample::select(&b"12"[..]), 0..3);
+    prop_oneof![
+        3 => path().prop_map(MOp::CreateFile),
+        4 => path().prop_map(MOp::CreateDir),
+        2 => (path(), bytes, any::<bool>()).prop_map(|(p, b, a)| MOp::Write(p, b, a)),
+        1 => path().prop_map(MOp::Read),
+        1 => path().prop_map(MOp::Stat),
+        1 => path().prop_map(MOp::List),
+        2 => path().prop_map(MOp::DeleteFile),
+        2 => path().prop_map(MOp::RemoveDir),
+        3 => (path(), path(), any::<bool>()).prop_map(|(a, b, r)| MOp::Move(a, b, r)),
+        3 => (path(), path()).prop_map(|(a, b)| MOp::HardLink(a, b)),
+        2 => (path(), path()).prop_map(|(a, b)| MOp::Junction(a, b)),
+    ]
+}
+
+fn run(ops: &[MOp]) -> Result<(), TestCaseError> {
+    let mut m = Machine::default();
+    let mut model = Model::default();
+    for (i, op) in ops.iter().enumerate() {
+        let got = m.apply(&op.to_op()).map(|o| outcome(op, o));
+        let want = model.apply(op);
+        prop_assert_eq!(&got, &want, "step {}: {:?}", i, op);
+        if let Err(v) = invariants::check(&m) {
+            prop_assert!(false, "step {}: {:?}: invariant broken: {}", i, op, v);
+        }
+        let (seen, groups) = observe(&m);
+        prop_assert_eq!(&seen, &model.state(), "step {}: {:?}: state differs", i, op);
+        prop_assert_eq!(
+            &groups,
+            &model.file_groups(),
+            "step {}: {:?}: hard-link groups differ",
+            i,
+            op
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    // 256 cases unless PROPTEST_CASES says otherwise.
+    #![proptest_config(ProptestConfig::default())]
+
+    #[test]
+    fn machine_matches_reference_model(ops in prop::collection::vec(op(), 1..60)) {
+        run(&ops)?;
+    }
+}
