@@ -28,6 +28,8 @@ use std::collections::{BTreeMap, HashMap};
 // ---- the reference model ---------------------------------------------------
 
 type Key = Vec<String>;
+/// Paths (volume, display components) that name one file, grouped and sorted.
+type Groups = Vec<Vec<(usize, Vec<String>)>>;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Kind {
@@ -487,7 +489,7 @@ impl Model {
     }
 
     /// Which paths name the same file: groups of paths, sorted.
-    fn file_groups(&self) -> Vec<Vec<(usize, Vec<String>)>> {
+    fn file_groups(&self) -> Groups {
         let mut groups: BTreeMap<u32, Vec<(usize, Vec<String>)>> = BTreeMap::new();
         for (vol, entries) in self.vols.iter().enumerate() {
             for (key, e) in entries {
@@ -522,7 +524,7 @@ struct Seen {
 }
 
 /// Walks a Machine by id (no link is followed) into the model's terms.
-fn observe(m: &Machine) -> (Vec<Seen>, Vec<Vec<(usize, Vec<String>)>>) {
+fn observe(m: &Machine) -> (Vec<Seen>, Groups) {
     let mut out = Vec::new();
     let mut groups: BTreeMap<NodeId, Vec<(usize, Vec<String>)>> = BTreeMap::new();
     for vol in 0..2 {
