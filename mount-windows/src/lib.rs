@@ -6,11 +6,14 @@
 //! points that the I/O manager follows.
 //!
 //! Everything that does not need Windows is plain Rust, compiled and tested on
-//! every platform: [`file_info`] (core information → WinFsp's FILE_INFO),
+//! every platform: [`volume_fs`] (every WinFsp operation as a plain call on
+//! the shared core), [`file_info`] (core information → WinFsp's FILE_INFO),
 //! [`status`] (NTSTATUS), [`path`] (WinFsp names ↔ core components, reparse
-//! targets → host NT paths), [`open_options`], [`volume_params`] and
-//! [`security`]. The glue (`host`: the `winfsp::FileSystemContext`, and
-//! `mount`) is compiled only for Windows; CI type-checks it from Linux.
+//! targets ↔ host NT paths), [`open_options`], [`volume_params`],
+//! [`security`] (SDDL → self-relative descriptor), [`control`] (the private
+//! IOCTL) and [`plan`] (where volumes mount). The glue (`host`: the
+//! `winfsp::FileSystemContext` over [`volume_fs::VolumeFs`], `mount`, and
+//! `client`) is compiled only for Windows; CI type-checks it from Linux.
 //!
 //! Licence: GPL-3.0-only, because the `winfsp` crate is GPL-3.0; so is any
 //! binary that links this crate.
@@ -22,6 +25,7 @@ pub mod path;
 pub mod plan;
 pub mod security;
 pub mod status;
+pub mod volume_fs;
 pub mod volume_params;
 
 #[cfg(windows)]

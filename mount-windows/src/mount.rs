@@ -2,9 +2,9 @@
 //! loop, which in a console stops on Ctrl-C, Ctrl-Break or console close and
 //! unmounts every volume before returning.
 
-use crate::host::VolumeFs;
 use crate::path::MountTable;
 use crate::security::SecurityDescriptor;
+use crate::volume_fs::VolumeFs;
 use crate::volume_params::VolumeSettings;
 use ntlinkfs_core::{Shared, VolumeId};
 use std::sync::Arc;
