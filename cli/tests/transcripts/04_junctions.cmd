@@ -17,6 +17,10 @@ mklink /J C:\jd D:\other
 rem J6: the target is not checked when the junction is made.
 mklink /J C:\dangling C:\nothing
 dir C:\dangling
+rem J15: writing through a dangling junction creates the target file; the junction then no longer opens.
+echo made through the junction> C:\dangling
+type C:\nothing
+type C:\dangling
 rem J16: making a junction or directory over an existing name fails.
 mklink /J C:\j C:\target
 md C:\j
@@ -38,6 +42,10 @@ type C:\jfile
 rem J12/P8: a junction to itself cannot be resolved.
 mklink /J C:\self C:\self
 dir C:\self
+rem J14: a junction to its own parent resolves at every level.
+mklink /J C:\target\loop C:\target
+type C:\target\loop\loop\loop\file.txt
+rd C:\target\loop
 rem J30: rd removes the junction only; the target stays.
 rd C:\j
 type C:\target\file.txt

@@ -33,6 +33,14 @@ type C:\s\filetodir
 rem S23: a directory symlink to a file does not open either.
 mklink /D C:\s\dirtofile file.txt
 type C:\s\dirtofile
+rem S24: a relative target naming a file with a trailing backslash.
+mklink C:\s\slash file.txt\
+type C:\s\slash
+rem S36: attrib changes the link itself, not its target.
+attrib +H C:\s\rel
+attrib C:\s\rel
+attrib C:\s\file.txt
+attrib -H C:\s\rel
 rem S1: making a link over an existing name fails.
 mklink C:\s\rel file.txt
 rem P8: a link to itself cannot be resolved.

@@ -10,6 +10,14 @@ rem M2: a rename onto an existing name, in any case, fails.
 ren C:\m\file2 file1
 ren C:\m\nothing x
 ren C:\m\file2 sub\x
+rem M3: a move does not replace a read-only file.
+echo c> C:\m\ro
+attrib +R C:\m\ro
+move C:\m\file2 C:\m\ro
+attrib -R C:\m\ro
+move C:\m\file2 C:\m\ro
+move C:\m\ro C:\m\file2
+type C:\m\file2
 rem M6: a file may move to another volume; a directory may not.
 move C:\m\file2 D:\file2
 type D:\file2

@@ -13,6 +13,12 @@ profile xp
 rem V5: no symbolic links before Vista; junctions from Windows 2000.
 mklink C:\s x
 mklink /J C:\j C:\
+rem J1: Windows 2000 also sets ARCHIVE on a junction (0x430); later versions do not (0x410).
+profile 2000
+mklink /J C:\j2000 C:\
+attrib C:\j2000
+attrib C:\j
+profile xp
 rem J34, KB205524: Explorer on XP deletes inside a junction's target.
 md C:\keep\inner
 echo precious> C:\keep\data.txt

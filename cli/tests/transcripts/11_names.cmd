@@ -16,6 +16,17 @@ md C:\bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
 rem N6: trailing dots and spaces are stripped from the last component.
 echo dots> "C:\dots..."
 type C:\dots
+rem N9: past MAX_PATH (260) a Win32 path fails unless long paths are on.
+md C:\pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp\qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq\rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr
+profile 11+longpaths
+md C:\pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp\qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq\rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr
+profile 11
+rem N12: a junction named CON needs a \\?\ path on Windows 10.
+profile 10
+mklink /J C:\con C:\Data
+mklink /J \\?\C:\con C:\Data
+dir /b /al C:\
+profile 11
 rem N7: wildcards are not names.
 type C:\data\*.txt
 rem N8: a file in the middle of a path.

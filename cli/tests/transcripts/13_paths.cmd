@@ -93,6 +93,51 @@ mklink /D C:\l62 C:\l61
 mklink /D C:\l63 C:\l62
 type C:\l62\gamma\file
 type C:\l63\gamma\file
+rem P8: XP stops at 31 reparse points.
+profile xp
+mklink /J C:\x0 C:\theta
+mklink /J C:\x1 C:\x0
+mklink /J C:\x2 C:\x1
+mklink /J C:\x3 C:\x2
+mklink /J C:\x4 C:\x3
+mklink /J C:\x5 C:\x4
+mklink /J C:\x6 C:\x5
+mklink /J C:\x7 C:\x6
+mklink /J C:\x8 C:\x7
+mklink /J C:\x9 C:\x8
+mklink /J C:\x10 C:\x9
+mklink /J C:\x11 C:\x10
+mklink /J C:\x12 C:\x11
+mklink /J C:\x13 C:\x12
+mklink /J C:\x14 C:\x13
+mklink /J C:\x15 C:\x14
+mklink /J C:\x16 C:\x15
+mklink /J C:\x17 C:\x16
+mklink /J C:\x18 C:\x17
+mklink /J C:\x19 C:\x18
+mklink /J C:\x20 C:\x19
+mklink /J C:\x21 C:\x20
+mklink /J C:\x22 C:\x21
+mklink /J C:\x23 C:\x22
+mklink /J C:\x24 C:\x23
+mklink /J C:\x25 C:\x24
+mklink /J C:\x26 C:\x25
+mklink /J C:\x27 C:\x26
+mklink /J C:\x28 C:\x27
+mklink /J C:\x29 C:\x28
+mklink /J C:\x30 C:\x29
+mklink /J C:\x31 C:\x30
+type C:\x30\gamma\file
+type C:\x31\gamma\file
+profile 11
+rem P5: . and .. inside a relative target are processed; a doubled separator or / is not.
+mklink /D C:\p5 .\alpha\..\.\alpha\
+type C:\p5\foo
+mklink /D C:\p5b .\\alpha
+type C:\p5b\foo
+rem S10: mklink passes / through, and / is not a separator in reparse data.
+mklink /D C:\p5c ./alpha
+type C:\p5c\foo
 rem P11: a trailing backslash names a directory.
 type C:\theta\gamma\file\
 rem UNC paths to other machines are not reachable.

@@ -1,4 +1,6 @@
-//! `fsutil`: the subcommands about links. `hardlink list` prints every name
+//! `fsutil`: the subcommands about links.
+//! `behavior query|set SymlinkEvaluation` shows or sets which symbolic link
+//! classes may be followed (S50–S53); `hardlink list` prints every name
 //! of a file as a volume-relative path (HL24); `hardlink create`;
 //! `reparsepoint query` prints the tag, its bits, the decoded names and a hex
 //! dump like Windows' fsutil (its "Substitue" spelling included);
@@ -16,6 +18,7 @@ use crate::shell::{Failure, Shell};
 const USAGE: &str = "\
 ---- Commands Supported ----
 
+behavior          Control file system behavior (SymlinkEvaluation)
 file              File specific commands
 hardlink          Hardlink management
 reparsePoint      Reparse point management
@@ -33,6 +36,11 @@ const REPARSEPOINT_USAGE: &str = "\
 
 query           Query a reparse point
 delete          Delete a reparse point
+";
+
+const BEHAVIOR_USAGE: &str = "\
+Usage : fsutil behavior query SymlinkEvaluation
+        fsutil behavior set SymlinkEvaluation [L2L:{0|1}] [L2R:{0|1}] [R2R:{0|1}] [R2L:{0|1}]
 ";
 
 const FILE_USAGE: &str = "\
@@ -78,6 +86,41 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
             out.println(&format!("File ID is 0x{:032x}", info.id.file.0));
             Ok(())
         }
+        (["behavior", "query", "symlinkevaluation"], _) => {
+            let e = m.profile().symlink_evaluation;
+            for (name, on) in [
+                ("Local to local", e.local_to_local),
+                ("Local to remote", e.local_to_remote),
+                ("Remote to local", e.remote_to_local),
+                ("Remote to remote", e.remote_to_remote),
+            ] {
+                let state = if on { "enabled" } else { "disabled" };
+                out.println(&format!("{name} symbolic links are {state}."));
+            }
+            Ok(())
+        }
+        (["behavior", "set", "symlinkevaluation", classes @ ..], _) if !classes.is_empty() => {
+            let mut p = *m.profile();
+            for c in classes {
+                let (class, value) = c.split_once(':').unwrap_or((c, ""));
+                let on = match value {
+                    "1" => true,
+                    "0" => false,
+                    _ => return usage(out, BEHAVIOR_USAGE),
+                };
+                let e = &mut p.symlink_evaluation;
+                match class {
+                    "l2l" => e.local_to_local = on,
+                    "l2r" => e.local_to_remote = on,
+                    "r2l" => e.remote_to_local = on,
+                    "r2r" => e.remote_to_remote = on,
+                    _ => return usage(out, BEHAVIOR_USAGE),
+                }
+            }
+            m.set_profile(p);
+            Ok(())
+        }
+        (["behavior", ..], _) => usage(out, BEHAVIOR_USAGE),
         (["hardlink", ..], _) => usage(out, HARDLINK_USAGE),
         (["reparsepoint", ..], _) => usage(out, REPARSEPOINT_USAGE),
         (["file", ..], _) => usage(out, FILE_USAGE),

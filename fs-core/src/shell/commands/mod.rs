@@ -28,6 +28,7 @@ use super::parse::{self, Invocation};
 use super::{Failure, Outcome, Shell};
 use crate::attrs::{civil, FileTime};
 use crate::error::NtError;
+use crate::handle::{Disposition, HandleId, OpenOptions, Want};
 use crate::name::NameKey;
 use crate::path::Root;
 
@@ -237,40 +238,47 @@ pub(crate) fn invalid_switch(out: &mut Out, switch: &str) -> Failure {
 pub(crate) fn run_segment(sh: &mut Shell, seg: &Segment, outcome: &mut Outcome) -> CmdResult {
     let inv = parse::parse(&seg.text);
     let mut out = Out::default();
-    // cmd opens redirection targets before it runs the command (`dir > f` lists f).
+    // cmd opens redirection targets before it runs the command and keeps them
+    // open while it runs (`dir > f` lists f; a link to a missing target is
+    // created once, J15).
     let mut stdout_to = Sink::Console;
     let mut stderr_to = Sink::Console;
+    let mut result = Ok(());
     for r in &seg.redirects {
         let sink = match sink_for(&sh.machine, &r.target) {
-            Sink::File(target) => {
-                let opened = if r.append {
-                    sh.machine.append_file(&target, b"")
-                } else {
-                    sh.machine.write_file(&target, b"")
-                };
-                if let Err(e) = opened {
-                    let f = fail(&mut out, e);
-                    outcome.output.push_str(&out.console(true, true));
-                    return Err(f);
+            Sink::File(target) => match open_redirect(&mut sh.machine, &target, r.append) {
+                Ok(h) => Sink::Handle(h),
+                Err(e) => {
+                    result = Err(fail(&mut out, e));
+                    break;
                 }
-                Sink::File(target)
-            }
+            },
             other => other,
         };
-        if r.handle == 2 {
-            stderr_to = sink;
+        let slot = if r.handle == 2 {
+            &mut stderr_to
         } else {
-            stdout_to = sink;
+            &mut stdout_to
+        };
+        if let Sink::Handle(old) = std::mem::replace(slot, sink) {
+            let _ = sh.machine.close(old);
         }
     }
-    let mut result = match &inv {
-        None => Ok(()),
-        Some(inv) => dispatch(sh, inv, &mut out, outcome),
-    };
+    if result.is_ok() {
+        result = match &inv {
+            None => Ok(()),
+            Some(inv) => dispatch(sh, inv, &mut out, outcome),
+        };
+    }
     for (which, to) in [(Stream::Out, &stdout_to), (Stream::Err, &stderr_to)] {
-        if let Sink::File(target) = to {
+        if let Sink::Handle(h) = to {
             let text = out.stream(which).replace('\n', "\r\n");
-            if let Err(e) = sh.machine.append_file(target, text.as_bytes()) {
+            let m = &mut sh.machine;
+            let written = m
+                .handle_info(*h)
+                .and_then(|i| m.write(*h, i.size, text.as_bytes()));
+            let closed = m.close(*h);
+            if let Err(e) = written.map(drop).and(closed) {
                 out.eprintln(e.message());
                 result = Err(Failure::nt(e));
             }
@@ -283,12 +291,33 @@ pub(crate) fn run_segment(sh: &mut Shell, seg: &Segment, outcome: &mut Outcome) 
     result
 }
 
+/// Opens a redirection target as cmd does: created or truncated for `>`,
+/// created or kept for `>>`; writes go to its end.
+fn open_redirect(
+    m: &mut crate::machine::Machine,
+    target: &str,
+    append: bool,
+) -> crate::error::Result<HandleId> {
+    let disposition = if append {
+        Disposition::OpenIf
+    } else {
+        Disposition::OverwriteIf
+    };
+    let opts = OpenOptions::default()
+        .disposition(disposition)
+        .want(Want::File)
+        .write(true)
+        .share_delete(false);
+    m.open(target, &opts)
+}
+
 /// Where a redirected stream goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Sink {
     Console,
     Discard,
     File(String),
+    Handle(HandleId),
 }
 
 /// `NUL` discards and `CON` is the console, as the profile's Win32 path rules
