@@ -104,7 +104,7 @@ pub(crate) const COMMANDS: &[CommandDef] = &[
     CommandDef {
         names: &["fsutil"],
         run: fsutil::run,
-        usage: "FSUTIL hardlink list|create, reparsepoint query|delete, file queryfileid",
+        usage: "FSUTIL hardlink list|create, reparsepoint query|delete, file queryfileid,\n                             behavior query|set SymlinkEvaluation",
     },
     CommandDef {
         names: &["attrib"],
