@@ -22,6 +22,8 @@
 pub mod core_target;
 #[cfg(target_os = "linux")]
 pub mod fuse_target;
+pub mod model;
+pub mod resolver;
 pub mod runner;
 pub mod scenario;
 pub mod tables;
