@@ -25,6 +25,7 @@ use ntlinkfs_core::copy::{
     CopyOptions, DirLinkPolicy, FileLinkPolicy, HardLinkPolicy, Outside, OutsideReason,
 };
 use ntlinkfs_core::reparse::{IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
+use ntlinkfs_core::ReparseData;
 use std::collections::HashMap;
 use std::fmt;
 use std::fs;
@@ -300,6 +301,7 @@ struct Deferred {
     dst: PathBuf,
     raw: Option<Vec<u8>>,
     is_dir_link: bool,
+    junction: bool,
     outside: Outside,
     index: usize,
 }
@@ -513,6 +515,7 @@ impl Copier<'_> {
                     dst: dst.to_path_buf(),
                     raw,
                     is_dir_link: true,
+                    junction: kind == LinkKind::Junction,
                     outside,
                     index,
                 });
@@ -598,6 +601,16 @@ impl Copier<'_> {
             None => None,
         };
         if let Some(t) = new_target {
+            // On an ntlinkfs mount a junction is rebuilt as a junction.
+            if d.junction {
+                let abs = absolute(&d.dst.parent().unwrap_or(Path::new("/")).join(&t));
+                let abs = abs.unwrap_or_else(|_| t.clone());
+                match junction_on_mount(&d.dst, &abs) {
+                    Some(Ok(win)) => return HostAction::Remapped(win),
+                    Some(Err(e)) => return HostAction::Failed(e.to_string()),
+                    None => {}
+                }
+            }
             return match symlink(&t, &d.dst) {
                 Ok(()) => HostAction::Remapped(t.display().to_string()),
                 Err(e) => HostAction::Failed(e.to_string()),
@@ -610,47 +623,80 @@ impl Copier<'_> {
         };
         match d.outside {
             Outside::Skip => HostAction::SkippedOutside(why),
-            Outside::Keep if text.is_relative() => match symlink(&lexical, &d.dst) {
-                Ok(()) => HostAction::KeptOutside(lexical.display().to_string(), why),
-                Err(e) => HostAction::Failed(e.to_string()),
-            },
             Outside::Keep => {
-                match copy_link_raw(&d.link, &d.dst, d.raw.as_deref(), d.is_dir_link) {
-                    HostAction::Failed(e) => HostAction::Failed(e),
-                    _ => HostAction::KeptOutside(text.display().to_string(), why),
+                // The same reparse buffer where the destination takes it (the
+                // target is stored as a Windows path: it still means the same
+                // place); else a symlink to where the link leads now.
+                if let Some(raw) = &d.raw {
+                    if set_raw(&d.dst, raw, d.is_dir_link).is_ok() {
+                        return HostAction::KeptOutside(text.display().to_string(), why);
+                    }
+                }
+                let t = if text.is_relative() { lexical } else { text };
+                match symlink(&t, &d.dst) {
+                    Ok(()) => HostAction::KeptOutside(t.display().to_string(), why),
+                    Err(e) => HostAction::Failed(e.to_string()),
                 }
             }
         }
     }
 }
 
+/// Makes `link` a junction to the host path `target` when both lie in one
+/// ntlinkfs mount (`MOUNT/C/a/b` is `C:\a\b`), ntfs-3g style: an empty
+/// directory plus the reparse buffer. None when they are not on a mount.
+#[cfg(unix)]
+fn junction_on_mount(link: &Path, target: &Path) -> Option<io::Result<String>> {
+    let root = ntlinkfs_fuse::ntlinkfs_mount_root(link.parent()?)?;
+    let root = absolute(&root).ok()?;
+    let mut parts = target.strip_prefix(&root).ok()?.components();
+    let letter = parts.next()?.as_os_str().to_str()?;
+    if letter.len() != 1 {
+        return None;
+    }
+    let rest: Option<Vec<&str>> = parts.map(|c| c.as_os_str().to_str()).collect();
+    let win = format!("{letter}:\\{}", rest?.join("\\"));
+    let buffer = ReparseData::mount_point(&format!("\\??\\{win}"), &win).encode();
+    Some(set_raw(link, &buffer, true).map(|()| win))
+}
+
+#[cfg(not(unix))]
+fn junction_on_mount(_link: &Path, _target: &Path) -> Option<io::Result<String>> {
+    None
+}
+
 /// The link itself: ntfs-3g style where the destination takes the reparse
 /// attribute (a junction stays a junction), else a symlink with the same text.
 fn copy_link_raw(src: &Path, dst: &Path, raw: Option<&[u8]>, is_dir: bool) -> HostAction {
     if let Some(raw) = raw {
-        let made = if is_dir {
-            fs::create_dir(dst)
-        } else {
-            fs::File::create(dst).map(drop)
-        };
-        if made.is_ok() {
-            if set_xattr(dst, REPARSE_XATTR, raw).is_ok() {
-                if let Some(a) = get_xattr(src, ATTRIB_XATTR) {
-                    let _ = set_xattr(dst, ATTRIB_XATTR, &a);
-                }
-                return HostAction::CopiedAsLink;
+        if set_raw(dst, raw, is_dir).is_ok() {
+            if let Some(a) = get_xattr(src, ATTRIB_XATTR) {
+                let _ = set_xattr(dst, ATTRIB_XATTR, &a);
             }
-            let _ = if is_dir {
-                fs::remove_dir(dst)
-            } else {
-                fs::remove_file(dst)
-            };
+            return HostAction::CopiedAsLink;
         }
     }
     match fs::read_link(src).and_then(|t| symlink(&t, dst)) {
         Ok(()) => HostAction::CopiedAsLink,
         Err(e) => HostAction::Failed(e.to_string()),
     }
+}
+
+/// An empty directory (or file) carrying `raw` as its reparse point, as
+/// ntfs-3g makes one; removed again when the attribute is refused.
+fn set_raw(dst: &Path, raw: &[u8], is_dir: bool) -> io::Result<()> {
+    if is_dir {
+        fs::create_dir(dst)?;
+    } else {
+        fs::File::create_new(dst)?;
+    }
+    set_xattr(dst, REPARSE_XATTR, raw).inspect_err(|_| {
+        let _ = if is_dir {
+            fs::remove_dir(dst)
+        } else {
+            fs::remove_file(dst)
+        };
+    })
 }
 
 /// Data, permissions and times of a regular file; the NTFS attribute word too
