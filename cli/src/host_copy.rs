@@ -25,7 +25,6 @@ use ntlinkfs_core::copy::{
     CopyOptions, DirLinkPolicy, FileLinkPolicy, HardLinkPolicy, Outside, OutsideReason,
 };
 use ntlinkfs_core::reparse::{IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
-use ntlinkfs_core::ReparseData;
 use std::collections::HashMap;
 use std::fmt;
 use std::fs;
@@ -656,7 +655,7 @@ fn junction_on_mount(link: &Path, target: &Path) -> Option<io::Result<String>> {
     }
     let rest: Option<Vec<&str>> = parts.map(|c| c.as_os_str().to_str()).collect();
     let win = format!("{letter}:\\{}", rest?.join("\\"));
-    let buffer = ReparseData::mount_point(&format!("\\??\\{win}"), &win).encode();
+    let buffer = ntlinkfs_core::ReparseData::mount_point(&format!("\\??\\{win}"), &win).encode();
     Some(set_raw(link, &buffer, true).map(|()| win))
 }
 
