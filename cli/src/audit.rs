@@ -3,6 +3,7 @@
 //! symbolic links with their targets, dangling links, loops, cross-volume
 //! links and links that escape the tree.
 
+use crate::copy::print_out;
 use crate::options::MachineOptions;
 use ntlinkfs_core::audit::{Audit, LinkKind};
 use ntlinkfs_core::NtError;
@@ -36,12 +37,10 @@ pub fn main(args: Args) -> ExitCode {
     match session.machine().audit(&args.path) {
         Ok(a) => {
             if args.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&to_json(&a)).unwrap_or_default()
-                );
+                let text = serde_json::to_string_pretty(&to_json(&a)).unwrap_or_default();
+                print_out(&format!("{text}\n"));
             } else {
-                print!("{a}");
+                print_out(&a.to_string());
             }
             ExitCode::SUCCESS
         }

@@ -51,6 +51,14 @@ pub struct Args {
     pub machine: MachineOptions,
 }
 
+/// Writes to standard output; a closed pipe (`| head`) is not an error.
+pub fn print_out(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
 /// `C:\x`, `c:`, `\\server\share`: a path of the emulated machine.
 pub fn is_windows_path(p: &str) -> bool {
     let b = p.as_bytes();
@@ -131,7 +139,7 @@ fn machine_copy(args: &Args, opts: &CopyOptions) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    print!("{report}");
+    print_out(&report.to_string());
     match session.save() {
         Ok(Some(msg)) => eprintln!("{msg}"),
         Ok(None) => {}

@@ -177,7 +177,7 @@ pub fn main(src: &str, dst: &str, opts: &CopyOptions, quiet: bool) -> ExitCode {
     pb.finish_and_clear();
     match result {
         Ok(r) => {
-            print!("{r}");
+            crate::copy::print_out(&r.to_string());
             if r.errors.is_empty() {
                 ExitCode::SUCCESS
             } else {

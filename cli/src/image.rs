@@ -39,7 +39,7 @@ fn info(file: &PathBuf) -> ExitCode {
     };
     match image::info(&bytes) {
         Ok(i) => {
-            println!("{}: {i}", file.display());
+            crate::copy::print_out(&format!("{}: {i}", file.display()));
             ExitCode::SUCCESS
         }
         Err(e) => {
