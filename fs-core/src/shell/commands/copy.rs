@@ -4,12 +4,12 @@
 //! existing destination is overwritten without asking. Several sources (a
 //! wildcard or a directory) copy into a directory, or are joined into one file.
 
-use super::{fail, fail_text, has_wildcards, invalid_switch, join, syntax, wildcard_match};
+use super::{fail, has_wildcards, invalid_switch, join, syntax, wildcard_match};
 use super::{CmdResult, Out};
 use crate::error::NtError;
 use crate::machine::{Follow, Machine};
 use crate::shell::parse::Invocation;
-use crate::shell::Shell;
+use crate::shell::{Failure, Shell};
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     for s in &inv.switches {
@@ -51,7 +51,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
         if same_file(m, path, &target) {
             out.eprintln("The file cannot be copied onto itself.");
             out.println(&format!("{copied:>9} file(s) copied."));
-            return Err(crate::shell::Failure::nt(NtError::ObjectNameCollision));
+            return Err(Failure::shell("the file cannot be copied onto itself"));
         }
         let r = m
             .read_file(path)
@@ -129,15 +129,13 @@ fn concatenate(
     Ok(())
 }
 
-fn zero_copied(out: &mut Out, e: NtError) -> crate::shell::Failure {
+/// cmd prints the error, then how many files it copied.
+fn zero_copied(out: &mut Out, e: NtError) -> Failure {
     zero_copied_n(out, e, 0)
 }
 
-fn zero_copied_n(out: &mut Out, e: NtError, n: usize) -> crate::shell::Failure {
-    let f = match e {
-        NtError::ObjectPathNotFound if n == 0 => fail(out, e),
-        _ => fail_text(out, e.message(), e),
-    };
+fn zero_copied_n(out: &mut Out, e: NtError, n: usize) -> Failure {
+    let f = fail(out, e);
     out.println(&format!("{n:>9} file(s) copied."));
     f
 }

@@ -41,12 +41,17 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
         replace_existing: true,
         copy_allowed: !src_info.is_directory,
     };
-    m.move_file(src, &target, flags).map_err(|e| fail(out, e))?;
     let what = if src_info.is_directory {
         "dir(s)"
     } else {
         "file(s)"
     };
+    // After a failed move of an existing source cmd also counts what it moved.
+    if let Err(e) = m.move_file(src, &target, flags) {
+        let f = fail(out, e);
+        out.println(&format!("{:>9} {what} moved.", 0));
+        return Err(f);
+    }
     out.println(&format!("{:>9} {what} moved.", 1));
     Ok(())
 }
