@@ -43,3 +43,6 @@ mklink a
 rd
 del
 help
+dir /?
+mklink /?
+echo /?

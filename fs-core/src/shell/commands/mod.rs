@@ -354,6 +354,11 @@ fn dispatch(sh: &mut Shell, inv: &Invocation, out: &mut Out, outcome: &mut Outco
         .iter()
         .find(|c| c.names.contains(&inv.key.as_str()))
     {
+        // `dir /?` and the like print the command's usage line.
+        Some(c) if inv.switches.iter().any(|s| s == "?") => {
+            out.println(c.usage);
+            Ok(())
+        }
         Some(c) => (c.run)(sh, inv, out),
         None => {
             out.eprintln(&format!(
