@@ -10,11 +10,12 @@ use ntlinkfs_core::NtError;
 use serde_json::{json, Value};
 use std::process::ExitCode;
 
-/// Report the hard links, junctions and symbolic links under PATH (a Windows
-/// path on the emulated machine: use --image FILE or --demo to give it one)
+/// Report the hard links, junctions and symbolic links under PATH: a Windows
+/// path on the emulated machine (give it one with --image FILE or --demo), or
+/// a host path such as a mounted volume
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The directory to scan, e.g. C:\Users\Alice
+    /// The directory to scan, e.g. C:\Users\Alice or /mnt/ntl/C/Users/Alice
     #[arg(value_name = "PATH")]
     pub path: String,
 
@@ -27,6 +28,15 @@ pub struct Args {
 }
 
 pub fn main(args: Args) -> ExitCode {
+    if !crate::copy::is_windows_path(&args.path) {
+        #[cfg(unix)]
+        return crate::host_audit::main(&args.path, args.json);
+        #[cfg(not(unix))]
+        {
+            eprintln!("error: host paths are audited on Unix hosts (mounts) only");
+            return ExitCode::from(2);
+        }
+    }
     let session = match args.machine.open() {
         Ok(s) => s,
         Err(e) => {
@@ -52,7 +62,7 @@ pub fn main(args: Args) -> ExitCode {
     }
 }
 
-fn kind_name(k: LinkKind) -> &'static str {
+pub fn kind_name(k: LinkKind) -> &'static str {
     match k {
         LinkKind::Junction => "junction",
         LinkKind::DirectorySymlink => "directory_symlink",

@@ -271,7 +271,7 @@ fn absolute(p: &Path) -> io::Result<PathBuf> {
 }
 
 /// The NTFS kind of the symlink at `path`, from its xattrs where it has them.
-fn link_kind(path: &Path, raw: Option<&[u8]>) -> LinkKind {
+pub(crate) fn link_kind(path: &Path, raw: Option<&[u8]>) -> LinkKind {
     let tag = raw
         .filter(|r| r.len() >= 4)
         .map(|r| u32::from_le_bytes([r[0], r[1], r[2], r[3]]));

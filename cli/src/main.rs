@@ -8,6 +8,8 @@ mod copy;
 mod demo;
 #[cfg(windows)]
 mod fsutil_windows;
+#[cfg(unix)]
+mod host_audit;
 mod host_copy;
 mod image;
 mod image_file;

@@ -162,6 +162,33 @@ fn copy_from_and_to_a_mounted_volume_keeps_links_and_the_image_on_unmount() {
         b"Quarterly report\r\n"
     );
 
+    // The audit of the mounted tree agrees with the core's (J14 loop, J2 cross-volume).
+    let o = ntlinkfs(&["audit", alice, "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let summary = &v["summary"];
+    assert_eq!(
+        [
+            &summary["links"],
+            &summary["loops"],
+            &summary["dangling"],
+            &summary["cross_volume"]
+        ],
+        [8, 1, 1, 1]
+    );
+    let o = ntlinkfs(&[
+        "audit",
+        m.path("C/Windows/System32").to_str().unwrap(),
+        "--json",
+    ]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let names = v["hard_link_groups"][0]["names"].as_array().unwrap();
+    assert_eq!(names.len(), 2, "{v}");
+    assert_eq!(
+        names[1]["inside"], false,
+        "the WinSxS name lies outside System32"
+    );
+
     // Unmounting saves the image; the audit of the saved machine sees the junctions.
     m.unmount();
     let deadline = Instant::now() + Duration::from_secs(20);
