@@ -4,7 +4,10 @@
 //! happened (with the Win32 message when something was refused). `--profile`
 //! runs the same scenarios on another Windows version.
 
-use ntlinkfs_core::attrs::unix_to_filetime;
+use ntlinkfs_core::attrs::{
+    unix_to_filetime, FILE_ATTRIBUTE_ARCHIVE, FILE_ATTRIBUTE_DIRECTORY,
+    FILE_ATTRIBUTE_REPARSE_POINT,
+};
 use ntlinkfs_core::profile::VERSIONS;
 use ntlinkfs_core::{
     FixedClock, Follow, FsKind, Machine, MoveFlags, NtError, Privilege, Profile, ReparseData,
@@ -46,7 +49,7 @@ const CONTENT: &[u8] = b"data";
 
 /// The whole table for `profile`.
 pub fn render(profile: Profile) -> String {
-    let rows: [(&str, Cell); 12] = [
+    let rows: [(&str, Cell); 14] = [
         ("Supported OS", supported_os),
         ("Works on this profile", on_profile),
         ("Where the target may live", target_location),
@@ -57,6 +60,8 @@ pub fn render(profile: Profile) -> String {
         ("Deleting the target", delete_target),
         ("Moving the target", move_target),
         ("Same file ID as the target", same_id),
+        ("Attributes of the link", attributes),
+        ("Links one path may pass through", chain_limit),
         ("Needs a privilege", privilege),
         ("Explorer deletes a folder holding it", explorer_delete),
     ];
@@ -393,6 +398,48 @@ fn explorer_delete(kind: Kind, profile: Profile) -> String {
     }
 }
 
+fn attributes(kind: Kind, profile: Profile) -> String {
+    let Ok(m) = try_create(kind, profile) else {
+        return "n/a".into();
+    };
+    match m.get_file_attributes(r"C:\link") {
+        Ok(a) => {
+            let names: Vec<&str> = [
+                (FILE_ATTRIBUTE_DIRECTORY, "DIRECTORY"),
+                (FILE_ATTRIBUTE_ARCHIVE, "ARCHIVE"),
+                (FILE_ATTRIBUTE_REPARSE_POINT, "REPARSE_POINT"),
+            ]
+            .iter()
+            .filter(|(bit, _)| a & bit != 0)
+            .map(|(_, n)| *n)
+            .collect();
+            format!("0x{a:X} ({})", names.join(", "))
+        }
+        Err(e) => refused(e),
+    }
+}
+
+/// Builds a chain of links, each to the one before, and finds the longest
+/// chain a path may go through (P8: 63, or 31 before Vista).
+fn chain_limit(kind: Kind, profile: Profile) -> String {
+    if kind == Kind::Hard {
+        return "n/a: a hard link is a name, nothing is followed".into();
+    }
+    let mut m = fresh(profile);
+    let mut previous = DIR.to_string();
+    for n in 1..=80 {
+        let link = format!(r"C:\c{n}");
+        if let Err(e) = make(&mut m, kind, &link, &previous, true) {
+            return refused(e);
+        }
+        if let Err(e) = reach(&mut m, &link, true) {
+            return format!("{}; one more: \"{}\"", n - 1, e.message());
+        }
+        previous = link;
+    }
+    "more than 80".into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,6 +495,18 @@ mod tests {
         let p = row(&t, "Needs a privilege");
         assert_eq!(&p[..2], ["no", "no"]);
         assert!(p[2].starts_with("yes, unless Developer Mode is on"));
+        // J1; P8.
+        assert_eq!(
+            row(&t, "Attributes of the link"),
+            [
+                "0x20 (ARCHIVE)",
+                "0x410 (DIRECTORY, REPARSE_POINT)",
+                "0x420 (ARCHIVE, REPARSE_POINT)"
+            ]
+        );
+        let chain = row(&t, "Links one path may pass through");
+        assert!(chain[1].starts_with("63; one more: "), "{}", chain[1]);
+        assert!(chain[2].starts_with("63; one more: "), "{}", chain[2]);
         // J34: modern Explorer removes only the junction.
         assert_eq!(
             row(&t, "Explorer deletes a folder holding it")[1],
@@ -465,6 +524,14 @@ mod tests {
         // J34 (KB205524): XP's Explorer deletes inside the junction target.
         assert!(row(&t, "Explorer deletes a folder holding it")[1]
             .starts_with("also deletes the target's contents"));
+        // P8: 31 reparse points on XP.
+        assert!(row(&t, "Links one path may pass through")[1].starts_with("31; one more: "));
+        // J1: Windows 2000 sets ARCHIVE on junctions.
+        let t2000 = render("2000".parse().unwrap());
+        assert_eq!(
+            row(&t2000, "Attributes of the link")[1],
+            "0x430 (DIRECTORY, ARCHIVE, REPARSE_POINT)"
+        );
         // J13 is a Windows 10 1709 change: before it a junction to a file opened.
         assert_eq!(row(&t, "Works on files")[1], "yes");
     }
