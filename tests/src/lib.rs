@@ -20,9 +20,11 @@
 //! ```
 
 pub mod core_target;
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", feature = "fuse"))]
 pub mod fuse_target;
 pub mod model;
+#[cfg(windows)]
+pub mod ntfs_target;
 pub mod resolver;
 pub mod runner;
 pub mod scenario;

@@ -16,13 +16,16 @@ pub fn discover(wanted: &[String]) -> (Vec<Box<dyn Target>>, Vec<(&'static str, 
         ok.push(Box::new(crate::Core::new()));
     }
     if want("fuse") {
-        #[cfg(target_os = "linux")]
+        #[cfg(all(target_os = "linux", feature = "fuse"))]
         match crate::fuse_target::FuseMount::probe() {
             Ok(t) => ok.push(Box::new(t)),
             Err(why) => missing.push(("fuse", why)),
         }
-        #[cfg(not(target_os = "linux"))]
-        missing.push(("fuse", "the FUSE target is built on Linux only".to_string()));
+        #[cfg(not(all(target_os = "linux", feature = "fuse")))]
+        missing.push((
+            "fuse",
+            "built without the FUSE target (Linux, feature `fuse`)".to_string(),
+        ));
     }
     if want("winfsp") {
         // ntlinkfs-winfsp's `mount::Mounted` mounts a machine per row; the Win32
@@ -33,9 +36,16 @@ pub fn discover(wanted: &[String]) -> (Vec<Box<dyn Target>>, Vec<(&'static str, 
         ));
     }
     if want("ntfs") {
+        #[cfg(windows)]
+        match crate::ntfs_target::RealNtfs::from_env() {
+            Ok(t) => ok.push(Box::new(t)),
+            Err(why) => missing.push(("ntfs", why)),
+        }
+        #[cfg(not(windows))]
         missing.push((
             "ntfs",
-            "runs only on Windows with NTLINKFS_REAL_NTFS set".to_string(),
+            "runs on Windows only, opt-in with NTLINKFS_REAL_NTFS=<scratch dir on NTFS>"
+                .to_string(),
         ));
     }
     (ok, missing)
