@@ -1,0 +1,14 @@
+//! Random operation sequences (links, junctions, symlinks, renames, deletes on
+//! C: and D:): the invariants after every op, and every path's resolution equal
+//! to the independent resolver's (ntlinkfs-tests `model::run`).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use ntlinkfs_tests::model;
+
+fuzz_target!(|data: &[u8]| {
+    let ops = model::decode_ops(data);
+    if let Err(e) = model::run(&ops) {
+        panic!("{e}\nops: {ops:#?}");
+    }
+});
