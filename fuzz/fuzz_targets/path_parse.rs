@@ -22,7 +22,11 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(p) = full_path_units(&units, &m, rules) {
         if let Root::Drive(_) = p.root {
             let text = p.to_win32();
-            if !p.verbatim && p.components.iter().all(|c| !c.to_string_lossy().contains('\u{FFFD}')) {
+            if !p.verbatim
+                && p.components
+                    .iter()
+                    .all(|c| !c.to_string_lossy().contains('\u{FFFD}'))
+            {
                 let again = ntlinkfs_core::path::full_path(&text, &m, rules);
                 assert!(again.is_ok(), "{text:?} does not parse again: {again:?}");
             }

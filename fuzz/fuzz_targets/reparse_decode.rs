@@ -24,7 +24,9 @@ fuzz_target!(|data: &[u8]| {
     m.create_directory(r"C:\d").expect("fresh machine");
     m.create_file(r"C:\f").expect("fresh machine");
     for p in [r"C:\d", r"C:\f"] {
-        let before = m.query_information(p, Follow::OpenReparsePoint).expect("exists");
+        let before = m
+            .query_information(p, Follow::OpenReparsePoint)
+            .expect("exists");
         match m.set_reparse_point(p, data) {
             Ok(()) => assert_eq!(m.get_reparse_point(p).as_deref(), Ok(data)),
             Err(_) => assert_eq!(

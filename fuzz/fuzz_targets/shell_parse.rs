@@ -15,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
     for line in text.lines().take(64) {
         let out = sh.execute(line);
         if let Err(v) = invariants::check(sh.machine()) {
-            panic!("invariant broken after {line:?}: {v}\noutput: {}", out.output);
+            panic!(
+                "invariant broken after {line:?}: {v}\noutput: {}",
+                out.output
+            );
         }
         if out.exit {
             break;
