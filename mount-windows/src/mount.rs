@@ -38,15 +38,23 @@ fn volume_params(s: &VolumeSettings) -> VolumeParams {
 // Fine guard: WinFsp locks the namespace shared/exclusive; the core has its own lock.
 type Hosts = Vec<FileSystemHost<VolumeFs, FineGuard>>;
 
+/// Why one volume could not be mounted, said so that a person can act on it.
+fn failed(letter: char, at: &str, e: impl std::fmt::Display) -> String {
+    format!(
+        "volume {letter}: at {at}: {e} (a drive letter or directory already in use? \
+         choose free letters with --volume X:ntfs, --drive, or a MOUNTPOINT directory)"
+    )
+}
+
 /// Creates, mounts and starts one host per entry of `mounts`. On any failure
 /// the hosts already mounted are dropped, which unmounts them.
 fn mount_all(
     shared: &Shared,
     mounts: &Arc<MountTable>,
     security: &Arc<SecurityDescriptor>,
-) -> winfsp::Result<Hosts> {
+) -> Result<Hosts, (String, FspError)> {
     let mut hosts = Vec::new();
-    for (volume, _, at) in &mounts.entries {
+    for (volume, letter, at) in &mounts.entries {
         let settings = settings_of(shared, *volume);
         let fs = VolumeFs {
             shared: shared.clone(),
@@ -54,10 +62,17 @@ fn mount_all(
             mounts: mounts.clone(),
             security: security.clone(),
         };
-        let mut host = FileSystemHost::<VolumeFs, FineGuard>::new(volume_params(&settings), fs)?;
-        host.mount(at.to_winfsp())?;
-        host.start()?;
-        hosts.push(host);
+        let at = at.to_winfsp();
+        let mounted = FileSystemHost::<VolumeFs, FineGuard>::new(volume_params(&settings), fs)
+            .and_then(|mut host| {
+                host.mount(&at)?;
+                host.start()?;
+                Ok(host)
+            });
+        match mounted {
+            Ok(host) => hosts.push(host),
+            Err(e) => return Err((failed(*letter, &at, &e), e.into())),
+        }
     }
     Ok(hosts)
 }
@@ -105,10 +120,16 @@ pub fn serve(
     let mounts = Arc::new(mounts);
     let security = Arc::new(security);
     let mut service = FileSystemServiceBuilder::<Hosts>::new()
-        .with_start(move || {
-            let hosts = mount_all(&shared, &mounts, &security)?;
-            mounted();
-            Ok(hosts)
+        .with_start(move || match mount_all(&shared, &mounts, &security) {
+            Ok(hosts) => {
+                mounted();
+                Ok(hosts)
+            }
+            Err((why, e)) => {
+                // The service reports only the status; say which volume failed.
+                eprintln!("error: {why}");
+                Err(e)
+            }
         })
         .with_stop(|hosts| {
             if let Some(hosts) = hosts {
@@ -143,7 +164,7 @@ impl Mounted {
             )
         })?;
         let hosts = mount_all(&shared, &Arc::new(mounts), &Arc::new(security))
-            .map_err(|e| describe("mount", e))?;
+            .map_err(|(why, _)| MountError(why))?;
         Ok(Mounted { hosts })
     }
 
