@@ -354,8 +354,13 @@ mod tests {
 
         /// Bad input never panics and never breaks the machine's invariants.
         #[test]
-        fn execute_arbitrary_lines_never_panics(lines in prop::collection::vec(line_strategy(), 1..24)) {
+        fn execute_arbitrary_lines_never_panics(
+            lines in prop::collection::vec(line_strategy(), 1..24),
+            answer_yes in any::<bool>(),
+        ) {
             let mut sh = shell();
+            // Answering the prompts of rd /s and del * takes the destructive paths.
+            sh.set_confirm(Box::new(move |_| answer_yes));
             for line in &lines {
                 let _ = sh.execute(line);
                 prop_assert!(crate::invariants::check(sh.machine()).is_ok(), "after {line:?}");
