@@ -193,10 +193,7 @@ fn background(args: &Args) -> ExitCode {
 
 pub fn unmount(args: UnmountArgs) -> ExitCode {
     let mp: &Path = &args.mountpoint;
-    let stale = std::fs::metadata(mp)
-        .err()
-        .is_some_and(|e| e.raw_os_error() == Some(libc::ENOTCONN));
-    if !stale && !ntlinkfs_fuse::is_fuse_mount(mp) {
+    if !ntlinkfs_fuse::is_stale(mp) && !ntlinkfs_fuse::is_fuse_mount(mp) {
         return fail(&format!("{} is not mounted", mp.display()));
     }
     match ntlinkfs_fuse::unmount_path(mp) {

@@ -129,16 +129,27 @@ fn unescape(s: &str) -> Vec<u8> {
     out
 }
 
-/// Clears the mount a killed daemon left at `p`: stat fails with ENOTCONN there,
-/// and a plain (here: lazy) unmount as root removes it.
+/// True when `p` is a FUSE mount whose daemon is gone ("Transport endpoint is
+/// not connected"). statfs always reaches the daemon (stat may be answered from
+/// the kernel's attribute cache), so it is the probe.
+pub fn is_stale(p: &Path) -> bool {
+    let Ok(c) = cpath(p) else { return false };
+    // SAFETY: `c` is a valid path and `st` a writable statvfs.
+    let r = unsafe {
+        let mut st: libc::statvfs = std::mem::zeroed();
+        libc::statvfs(c.as_ptr(), &mut st)
+    };
+    r != 0 && io::Error::last_os_error().raw_os_error() == Some(libc::ENOTCONN)
+}
+
+/// Clears the mount a killed daemon left at `p`: a plain (here: lazy) unmount as
+/// root removes it.
 pub fn clear_stale(p: &Path) -> io::Result<Stale> {
-    match std::fs::metadata(p) {
-        Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => {
-            umount2(p, libc::MNT_DETACH)?;
-            Ok(Stale::Cleared)
-        }
-        _ => Ok(Stale::None),
+    if is_stale(p) {
+        umount2(p, libc::MNT_DETACH)?;
+        return Ok(Stale::Cleared);
     }
+    Ok(Stale::None)
 }
 
 /// Unmounts whatever is mounted at `p` (the `unmount` command): a plain unmount,

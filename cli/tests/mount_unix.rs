@@ -1,0 +1,215 @@
+//! `ntlinkfs mount` as a process: clean unmount on SIGTERM and SIGINT, a killed
+//! daemon's stale mount cleared by the next mount, --background, `unmount`, and
+//! mklink / fsutil against the mounted volume. Needs root and /dev/fuse; skips
+//! without them unless CI=true.
+#![cfg(unix)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+fn fuse_available() -> bool {
+    // SAFETY: geteuid cannot fail.
+    let ok = Path::new("/dev/fuse").exists() && unsafe { libc::geteuid() } == 0;
+    if !ok && std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true but FUSE is not usable (/dev/fuse and root are required)");
+    }
+    ok
+}
+
+fn exe() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ntlinkfs"))
+}
+
+fn fresh(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("ntlinkfs-cli-{tag}-{}", std::process::id()));
+    let _ = Command::new("umount").arg("-l").arg(&d).status();
+    fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn eventually(what: &str, cond: impl Fn() -> bool) {
+    for _ in 0..1000 {
+        if cond() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("{what}: not reached within 10 s");
+}
+
+fn mounted(mp: &Path) -> bool {
+    let mounts = fs::read_to_string("/proc/self/mounts").unwrap();
+    let mp = mp.canonicalize().unwrap_or(mp.to_path_buf());
+    mounts.lines().any(|l| l.split(' ').nth(1) == mp.to_str())
+}
+
+fn start(mp: &Path) -> Child {
+    let child = exe()
+        .arg("mount")
+        .arg(mp)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    eventually("mounted", || mp.join("C").is_dir());
+    child
+}
+
+fn signal(child: &Child, sig: i32) {
+    // SAFETY: sending a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, sig) }, 0);
+}
+
+#[test]
+fn sigterm_and_sigint_unmount_cleanly() {
+    if !fuse_available() {
+        return;
+    }
+    for sig in [libc::SIGTERM, libc::SIGINT] {
+        let mp = fresh(&format!("sig{sig}"));
+        let mut child = start(&mp);
+        fs::write(mp.join("C/f"), b"x").unwrap();
+        signal(&child, sig);
+        let status = child.wait().unwrap();
+        assert!(status.success(), "{status}");
+        assert!(!mounted(&mp), "no mount left behind");
+        assert!(
+            fs::metadata(&mp).is_ok(),
+            "no stale 'Transport endpoint is not connected'"
+        );
+        fs::remove_dir(&mp).unwrap();
+    }
+}
+
+#[test]
+fn a_killed_daemons_mount_is_cleared_by_the_next_mount() {
+    if !fuse_available() {
+        return;
+    }
+    let mp = fresh("stale");
+    let mut child = start(&mp);
+    signal(&child, libc::SIGKILL);
+    child.wait().unwrap();
+    let e = fs::read_dir(&mp).unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::ENOTCONN), "a stale mount");
+    let log = mp.with_extension("log");
+    let out = exe()
+        .args(["mount", "--background"])
+        .arg(&mp)
+        .stderr(fs::File::create(&log).unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let pid: i32 = stdout
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .trim_end_matches(')')
+        .parse()
+        .unwrap();
+    assert!(
+        mp.join("D").is_dir(),
+        "--background returns once the mount is live"
+    );
+    let msg = fs::read_to_string(&log).unwrap();
+    assert!(msg.contains("cleared a stale mount at"), "{msg}");
+    let st = exe().arg("unmount").arg(&mp).status().unwrap();
+    assert!(st.success());
+    assert!(!mounted(&mp));
+    eventually("daemon exit", || {
+        !Path::new(&format!("/proc/{pid}")).exists()
+            || fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| s.contains(") Z "))
+    });
+    let again = exe().arg("unmount").arg(&mp).output().unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is not mounted"));
+    let _ = fs::remove_file(&log);
+    fs::remove_dir(&mp).unwrap();
+}
+
+#[test]
+fn script_fixture_mklink_and_fsutil_against_the_mount() {
+    if !fuse_available() {
+        return;
+    }
+    let mp = fresh("mklink");
+    let script = mp.with_extension("cmd");
+    fs::write(&script, "mkdir C:\\data\r\necho hi> C:\\data\\f.txt\r\n").unwrap();
+    let log = mp.with_extension("log");
+    let out = exe()
+        .args(["mount", "--background", "--script"])
+        .arg(&script)
+        .arg(&mp)
+        .stderr(fs::File::create(&log).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        fs::read_to_string(&log).unwrap()
+    );
+    let run = |args: &[&str]| {
+        let o = exe().args(args).current_dir(mp.join("C")).output().unwrap();
+        (o.status.success(), String::from_utf8(o.stdout).unwrap())
+    };
+    let rows: &[(&[&str], bool, &str)] = &[
+        (
+            &["mklink", "/J", "j", r"C:\data"],
+            true,
+            "Junction created for j <<===>> C:\\data\n",
+        ),
+        (
+            &["mklink", "/H", "h.txt", r"C:\data\f.txt"],
+            true,
+            "Hardlink created for h.txt <<===>> C:\\data\\f.txt\n",
+        ),
+        (
+            &["mklink", "s.txt", r"data\f.txt"],
+            true,
+            "symbolic link created for s.txt <<===>> data\\f.txt\n",
+        ),
+        (
+            &["mklink", "/D", "sd", r"..\C\data"],
+            true,
+            "symbolic link created for sd <<===>> ..\\C\\data\n",
+        ),
+        (
+            &["mklink", "/J", "j", r"C:\data"],
+            false,
+            "Cannot create a file when that file already exists.\n",
+        ),
+        (
+            &["mklink", "/H", "../D/x", r"C:\data\f.txt"],
+            false,
+            "The new link and the existing file must be on the same NTFS volume.\n",
+        ),
+        (
+            &["fsutil", "hardlink", "list", "h.txt"],
+            true,
+            "\\data\\f.txt\n\\h.txt\n",
+        ),
+        (
+            &["fsutil", "reparsepoint", "query", "data"],
+            false,
+            "Error:  The file or directory is not a reparse point.\n",
+        ),
+    ];
+    for (args, ok, want) in rows {
+        let (success, out) = run(args);
+        assert_eq!((success, out.as_str()), (*ok, *want), "{args:?}");
+    }
+    assert_eq!(fs::read_to_string(mp.join("C/j/f.txt")).unwrap(), "hi\r\n");
+    assert_eq!(fs::read_to_string(mp.join("C/s.txt")).unwrap(), "hi\r\n");
+    let (_, q) = run(&["fsutil", "reparsepoint", "query", "j"]);
+    assert!(q.starts_with("Reparse Tag Value : 0xa0000003\n"), "{q}");
+    assert!(q.contains("Substitute Name:       \\??\\C:\\data\n"), "{q}");
+    assert!(exe().arg("unmount").arg(&mp).status().unwrap().success());
+    let _ = fs::remove_file(&log);
+    let _ = fs::remove_file(&script);
+    fs::remove_dir(&mp).unwrap();
+}
