@@ -9,12 +9,15 @@ vol E:
 dir E:\
 volume list
 profile
+ver
 profile xp
+ver
 rem V5: no symbolic links before Vista; junctions from Windows 2000.
 mklink C:\s x
 mklink /J C:\j C:\
 rem J1: Windows 2000 also sets ARCHIVE on a junction (0x430); later versions do not (0x410).
 profile 2000
+ver
 mklink /J C:\j2000 C:\
 attrib C:\j2000
 attrib C:\j

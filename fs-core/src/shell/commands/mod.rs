@@ -20,6 +20,7 @@ mod ren;
 mod rmdir;
 mod save;
 mod type_cmd;
+mod ver;
 mod vol;
 mod volume;
 
@@ -110,6 +111,11 @@ pub(crate) const COMMANDS: &[CommandDef] = &[
         names: &["attrib"],
         run: attrib::run,
         usage: "ATTRIB [+R|-R] [+A|-A] [+S|-S] [+H|-H] path   Shows or sets attributes (of a link itself).",
+    },
+    CommandDef {
+        names: &["ver"],
+        run: ver::run,
+        usage: "VER                        Shows the Windows version of the profile.",
     },
     CommandDef {
         names: &["vol"],
