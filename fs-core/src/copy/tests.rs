@@ -676,3 +676,79 @@ fn policies_parse_from_their_names() {
         .unwrap_err()
         .contains("remap-skip"));
 }
+
+mod random {
+    //! Random trees with junctions and symlinks anywhere (loops, dangling,
+    //! cross-volume), copied with random policies: the copy never panics,
+    //! never loops, keeps every invariant and never changes the source.
+    use super::*;
+    use proptest::prelude::*;
+
+    const PATHS: [&str; 8] = [
+        r"C:\s",
+        r"C:\s\a",
+        r"C:\s\a\b",
+        r"C:\s\j",
+        r"C:\s\a\k",
+        r"C:\o",
+        r"D:\x",
+        r"C:\s\f",
+    ];
+
+    fn step(m: &mut Machine, (kind, a, b): (u8, usize, usize)) {
+        let (p, q) = (PATHS[a % PATHS.len()], PATHS[b % PATHS.len()]);
+        let dir = SymlinkFlags {
+            directory: true,
+            ..Default::default()
+        };
+        let _ = match kind % 6 {
+            0 => m.create_directory(p).map(drop),
+            1 => m.write_file(p, p.as_bytes()),
+            2 => m.create_hard_link(p, q).map(drop),
+            3 => m.create_junction(p, q).map(drop),
+            4 => m.create_symbolic_link(p, q, dir).map(drop),
+            _ => m.create_symbolic_link(p, q, Default::default()).map(drop),
+        };
+    }
+
+    fn dir_policy() -> impl Strategy<Value = DirLinkPolicy> {
+        prop_oneof![
+            Just(DirLinkPolicy::Skip),
+            Just(DirLinkPolicy::CopyLink),
+            Just(DirLinkPolicy::Follow),
+            Just(DirLinkPolicy::Remap(Outside::Keep)),
+            Just(DirLinkPolicy::Remap(Outside::Skip)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn copy_of_random_link_trees_terminates_and_leaves_the_source_alone(
+            steps in proptest::collection::vec((any::<u8>(), 0usize..8, 0usize..8), 1..30),
+            junctions in dir_policy(),
+            dir_symlinks in dir_policy(),
+            file_follow in any::<bool>(),
+            preserve in any::<bool>(),
+        ) {
+            let mut m = Machine::default();
+            m.create_directory(r"C:\s").unwrap();
+            for s in steps {
+                step(&mut m, s);
+            }
+            let opts = CopyOptions {
+                junctions,
+                dir_symlinks,
+                file_symlinks: if file_follow { FileLinkPolicy::Follow } else { FileLinkPolicy::CopyLink },
+                hard_links: if preserve { HardLinkPolicy::Preserve } else { HardLinkPolicy::Break },
+            };
+            let source_before = m.audit(r"C:\s");
+            if let Ok(r) = m.copy_tree(r"C:\s", r"D:\copy", &opts, &mut |_| {}) {
+                prop_assert!(r.files + r.directories + r.links.len() < 10_000);
+            }
+            invariants::check(&m).unwrap();
+            prop_assert_eq!(m.audit(r"C:\s"), source_before);
+        }
+    }
+}
