@@ -749,8 +749,26 @@ impl Machine {
                     }
                 }
             },
-            // Not a link Win32 follows: copied as it is, with its data.
-            LinkKind::Other(_) => self.copy_link_raw(frame.dst, info, name),
+            // Not a link Win32 follows: copied as it is, with its data; a
+            // directory with a directory-bit tag (R20) keeps its children.
+            LinkKind::Other(_) => {
+                let action = self.copy_link_raw(frame.dst, info, name);
+                if action == LinkAction::CopiedAsLink && info.is_directory {
+                    if let Ok(d) = self.lookup(frame.dst, name) {
+                        c.dir_times.push((info.id, d.id));
+                        let mut ancestors = frame.ancestors.clone();
+                        ancestors.push(info.id);
+                        followed = Some(Frame {
+                            src: info.id,
+                            src_path: src_path.to_string(),
+                            dst: d.id,
+                            dst_path: dst_path.to_string(),
+                            ancestors,
+                        });
+                    }
+                }
+                action
+            }
         };
         if let LinkAction::Failed(e) = action {
             c.report.errors.push((src_path.to_string(), e));

@@ -662,6 +662,21 @@ fn copy_keeps_times_attributes_and_reports_progress() {
 }
 
 #[test]
+fn copy_keeps_other_reparse_points_and_the_children_of_directory_bit_tags() {
+    let mut m = Machine::default();
+    m.create_directory(r"C:\s").unwrap();
+    m.create_directory(r"C:\s\cloud").unwrap();
+    m.write_file(r"C:\s\cloud\f.txt", b"synced").unwrap();
+    // IO_REPARSE_TAG_CLOUD (0x9000001A): Microsoft, directory bit (R20).
+    let buf = [0x1A, 0x00, 0x00, 0x90, 2, 0, 0, 0, 0xAB, 0xCD];
+    m.set_reparse_point(r"C:\s\cloud", &buf).unwrap();
+    let r = copy(&mut m, r"C:\s", r"D:\c", CopyOptions::default());
+    assert_eq!(r.action_of(r"C:\s\cloud"), Some(&LinkAction::CopiedAsLink));
+    assert_eq!(m.get_reparse_point(r"D:\c\cloud").unwrap(), buf);
+    assert_eq!(m.read_file(r"D:\c\cloud\f.txt").unwrap(), b"synced");
+}
+
+#[test]
 fn policies_parse_from_their_names() {
     assert_eq!(
         "remap-skip".parse(),
