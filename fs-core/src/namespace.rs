@@ -212,8 +212,13 @@ impl Machine {
 
         if src.vol != dst.vol {
             // M6: only a file moves across volumes, and only by copy + delete.
-            if is_dir || !flags.copy_allowed {
+            if !flags.copy_allowed {
                 return Err(NtError::NotSameDevice);
+            }
+            // A directory with COPY_ALLOWED fails ERROR_ACCESS_DENIED, as `move
+            // dir D:\` shows in cmd ([O] AlphaFS#256, LxRunOffline#13, Nim#18216).
+            if is_dir {
+                return Err(NtError::AccessDenied);
             }
             return self.move_across_volumes(src, dst, flags);
         }

@@ -96,8 +96,13 @@ fn move_refusals_table_m2_m3_m4_m6_m12() {
             NtError::NotSameDevice,
         ),
         (
-            "M6 dir",
+            "M6 dir with copy allowed",
             mv_copy(r"C:\d\sub", r"D:\dd\sub"),
+            NtError::AccessDenied,
+        ),
+        (
+            "M6 dir",
+            mv(r"C:\d\sub", r"D:\dd\sub"),
             NtError::NotSameDevice,
         ),
         (

@@ -183,12 +183,23 @@ pub fn rows() -> Vec<Scenario> {
         row(
             T,
             "M6",
-            Documented,
-            "MOVEFILE",
-            "a directory never moves across volumes",
+            Observed,
+            "MOVEFILE; AlphaFS#256, LxRunOffline#13 (cmd move), Nim#18216",
+            "a directory never moves across volumes: ACCESS_DENIED with COPY_ALLOWED",
         )
         .given([mkdir(r"C:\d")])
-        .when(mv_copy(r"C:\d", r"D:\d"), err(NotSameDevice))
+        .when(mv_copy(r"C:\d", r"D:\d"), err(AccessDenied))
+        .then(stat(r"C:\d"), is_dir(true))
+        .build(),
+        row(
+            T,
+            "M6",
+            Documented,
+            "MOVEFILE; MS-FSCC rename",
+            "a directory move across volumes without COPY_ALLOWED: NOT_SAME_DEVICE",
+        )
+        .given([mkdir(r"C:\d")])
+        .when(mv(r"C:\d", r"D:\d"), err(NotSameDevice))
         .then(stat(r"C:\d"), is_dir(true))
         .build(),
         row(
