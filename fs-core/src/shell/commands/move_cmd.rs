@@ -1,7 +1,7 @@
 //! `move`: moves or renames a file or directory with MoveFileEx. A link is
 //! moved itself, its target untouched (S35, M8); a file may move to another
-//! volume, a directory may not (M6). As in a batch file, an existing file at
-//! the destination is replaced without asking.
+//! volume, a directory may not (M6: "Access is denied."). As in a batch file,
+//! an existing file at the destination is replaced without asking.
 
 use super::{fail, invalid_switch, join, syntax, CmdResult, Out};
 use crate::machine::Follow;
@@ -37,9 +37,11 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
     } else {
         dst.to_string()
     };
+    // cmd's move is MoveFileEx with MOVEFILE_COPY_ALLOWED: a directory bound
+    // for another volume fails "Access is denied." (M6).
     let flags = MoveFlags {
         replace_existing: true,
-        copy_allowed: !src_info.is_directory,
+        copy_allowed: true,
     };
     let what = if src_info.is_directory {
         "dir(s)"
