@@ -437,7 +437,12 @@ impl Copier<'_> {
                     }
                     Err(err) => self.report.errors.push((src.clone(), err.to_string())),
                 },
-                Ok(md) => self.copy_file(&md, &src, &dst),
+                Ok(md) if md.is_file() => self.copy_file(&md, &src, &dst),
+                // Reading a FIFO would block and a device has no data to copy.
+                Ok(_) => self.report.errors.push((
+                    src.clone(),
+                    "not a regular file (a FIFO, socket or device): not copied".into(),
+                )),
             }
             (self.progress)(&src, &self.report);
         }
@@ -883,6 +888,18 @@ mod tests {
         }
         assert_eq!(fs::metadata(dst.join("a/f.txt")).unwrap().nlink(), 1);
         assert_eq!(r.hard_links_broken, 1);
+    }
+
+    #[test]
+    fn host_copy_reports_special_files_instead_of_blocking_on_them() {
+        let (_t, src, dst) = tree();
+        let fifo = std::ffi::CString::new(src.join("pipe").to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        let r = run(&src, &dst, CopyOptions::default());
+        assert_eq!(r.errors.len(), 1);
+        assert_eq!(r.errors[0].0, src.join("pipe"));
+        assert!(fs::symlink_metadata(dst.join("pipe")).is_err());
     }
 
     #[test]
