@@ -65,7 +65,13 @@ fn interactive(shell: &mut Shell) -> ExitCode {
     println!("{}", banner(shell));
     let mut failed = false;
     loop {
-        match editor.readline(&shell.prompt()) {
+        // With echo off cmd shows no prompt.
+        let prompt = if shell.echo_on() {
+            shell.prompt()
+        } else {
+            String::new()
+        };
+        match editor.readline(&prompt) {
             Ok(line) => {
                 if !line.trim().is_empty() {
                     let _ = editor.add_history_entry(line.as_str());
