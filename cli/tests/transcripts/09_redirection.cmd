@@ -25,3 +25,4 @@ echo >
 rem a comment is echoed
 :: a label-style comment is not
 echo done
+rem a | b > c

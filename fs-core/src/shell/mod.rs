@@ -137,6 +137,9 @@ impl Shell {
     /// `>`/`>>` redirections. Never panics on any input.
     pub fn execute(&mut self, line: &str) -> Outcome {
         let mut outcome = Outcome::default();
+        if is_comment(line) {
+            return outcome; // REM takes the rest of the line as it is: no `|`, no `>`
+        }
         let segments = match lexer::split_line(line) {
             Ok(s) => s,
             Err(LexError::Syntax) => {
@@ -184,6 +187,16 @@ impl Shell {
     }
 }
 
+/// `rem …` (REM ends at whitespace, `.`, `/` or the end of the line).
+fn is_comment(line: &str) -> bool {
+    let t = line.trim_start_matches(|c: char| c.is_whitespace() || c == '@');
+    let b = t.as_bytes();
+    b.len() >= 3
+        && b[..3].eq_ignore_ascii_case(b"rem")
+        && b.get(3)
+            .is_none_or(|c| c.is_ascii_whitespace() || *c == b'.' || *c == b'/')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +220,16 @@ mod tests {
              operable program or batch file.\n"
         );
         assert_eq!(o.failure.unwrap().error, None);
+    }
+
+    #[test]
+    fn execute_rem_ignores_the_rest_of_the_line() {
+        let mut sh = shell();
+        for line in ["rem a | b > c", "REM", "@rem.x", "rem/?"] {
+            assert_eq!(sh.execute(line), Outcome::default(), "{line}");
+        }
+        assert!(!sh.machine().exists(r"C:\c"));
+        assert!(sh.execute("remove").failure.is_some());
     }
 
     #[test]

@@ -74,6 +74,7 @@ pub fn run_script(
         };
         if shell.echo_on() && !quiet {
             let shown = match lexer::split_line(command) {
+                _ if super::is_comment(command) => command.to_string(),
                 Ok(segs) if segs.len() == 1 => segs[0].display(),
                 _ => command.to_string(),
             };
