@@ -1,4 +1,4 @@
-//! `fsbench DIR [--label NAME] [--files N] [--mib N] [--stats N] [--tree N]`
+//! `fsbench DIR [--label NAME] [--files N] [--mib N] [--stats N] [--tree N] [--only GROUPS]`
 //!
 //! Runs the issue-7 phases with std::fs against any directory (an ntlinkfs
 //! mount's volume directory, tmpfs, ntfs-3g) and prints one line per phase:
@@ -17,6 +17,8 @@ struct Args {
     mib: usize,
     stats: usize,
     tree: usize,
+    /// Phase groups to run (all when empty): meta, data, deep, tree.
+    only: Vec<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -28,6 +30,7 @@ fn parse_args() -> Result<Args, String> {
         mib: 256,
         stats: 100_000,
         tree: 100_000,
+        only: Vec::new(),
     };
     let mut dir = None;
     while let Some(arg) = it.next() {
@@ -42,12 +45,16 @@ fn parse_args() -> Result<Args, String> {
             "--mib" => a.mib = num("--mib")?,
             "--stats" => a.stats = num("--stats")?,
             "--tree" => a.tree = num("--tree")?,
+            "--only" => {
+                let v = it.next().ok_or("--only takes meta,data,deep,tree")?;
+                a.only = v.split(',').map(str::to_string).collect();
+            }
             s if s.starts_with('-') => return Err(format!("unknown option {s}")),
             s => dir = Some(PathBuf::from(s)),
         }
     }
     a.dir = dir
-        .ok_or("usage: fsbench DIR [--label NAME] [--files N] [--mib N] [--stats N] [--tree N]")?;
+        .ok_or("usage: fsbench DIR [--label NAME] [--files N] [--mib N] [--stats N] [--tree N] [--only GROUPS]")?;
     Ok(a)
 }
 
@@ -212,10 +219,19 @@ fn main() {
     let root = a.dir.join(format!("fsbench-{}", std::process::id()));
     let run = || -> std::io::Result<()> {
         fs::create_dir(&root)?;
-        metadata_phases(&a, &root)?;
-        data_phases(&a, &root)?;
-        deep_stat(&a, &root)?;
-        tree_walk(&a, &root)?;
+        let wanted = |g: &str| a.only.is_empty() || a.only.iter().any(|o| o == g);
+        if wanted("meta") {
+            metadata_phases(&a, &root)?;
+        }
+        if wanted("data") {
+            data_phases(&a, &root)?;
+        }
+        if wanted("deep") {
+            deep_stat(&a, &root)?;
+        }
+        if wanted("tree") {
+            tree_walk(&a, &root)?;
+        }
         fs::remove_dir(&root)
     };
     if let Err(e) = run() {
