@@ -7,6 +7,7 @@ use crate::dentry_cache::DentryCache;
 use crate::errno::for_op;
 use crate::inode_map::{self, ROOT_INO};
 use crate::link_target;
+use crate::page_cache::{DataVersion, KeepCache};
 use crate::readlink::{self, Volumes};
 use crate::reply::{self, Entry, Res, Statfs};
 use crate::xattr::{self, Xattr};
@@ -23,6 +24,7 @@ use ntlinkfs_core::{
 };
 use parking_lot::Mutex;
 use slab::Slab;
+use std::cell::RefCell;
 use std::ffi::OsStr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -53,10 +55,22 @@ struct DirHandle {
 /// One directory entry for readdir: next offset, name, node (None for `.`, `..`).
 type Listed = (u64, String, Option<FileInfo>, FileAttr);
 
+thread_local! {
+    /// Each session thread's read buffer: reused, so a 1 MiB read does not
+    /// allocate (and fault in) fresh memory every time.
+    static READ_BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// What identifies a file's contents for the kernel's page cache.
+fn data_version(i: &FileInfo) -> DataVersion {
+    (i.size, i.times.last_write, i.times.change)
+}
+
 /// The file system: a shared machine and what the kernel has been told.
 pub struct NtFs {
     m: Shared,
     cache: Arc<DentryCache>,
+    keep_cache: KeepCache,
     dirs: Mutex<Slab<Arc<Mutex<DirHandle>>>>,
     cfg: FsConfig,
     mounted_at: SystemTime,
@@ -118,6 +132,7 @@ impl NtFs {
         NtFs {
             m,
             cache,
+            keep_cache: KeepCache::default(),
             dirs: Mutex::new(Slab::new()),
             cfg,
             mounted_at: SystemTime::now(),
@@ -330,7 +345,10 @@ impl NtFs {
         match r {
             Ok(info) => {
                 self.cache.learn(parent.0, name);
-                Ok((Self::entry_of(&m, &info), h.0))
+                let entry = Self::entry_of(&m, &info);
+                self.keep_cache
+                    .opened(inode_map::ino_of(info.id), data_version(&info));
+                Ok((entry, h.0))
             }
             Err(e) => {
                 let _ = m.close(h);
@@ -453,27 +471,32 @@ impl NtFs {
         Ok(Self::entry_of(&m, &info))
     }
 
-    fn do_open(&self, ino: INodeNo, flags: OpenFlags, want: Want) -> Res<u64> {
+    /// Opens a file; the flag says whether the kernel may keep its cached pages.
+    fn do_open(&self, ino: INodeNo, flags: OpenFlags, want: Want) -> Res<(u64, bool)> {
         let op = PosixOp::Open;
         let id = self.node_of(ino, op)?;
         let write = flags.acc_mode() != OpenAccMode::O_RDONLY;
         let opts = OpenOptions::default().want(want).write(write);
-        let h = self
-            .m
-            .write()
+        let mut m = self.m.write();
+        let h = m
             .open_node(id, &opts)
             .map_err(|e| for_op(op, gone_is_enoent(e)))?;
-        Ok(h.0)
+        let keep = m
+            .handle_info(h)
+            .is_ok_and(|i| self.keep_cache.opened(ino.0, data_version(&i)));
+        Ok((h.0, keep))
     }
 
-    fn do_read(&self, fh: FileHandle, offset: u64, size: u32) -> Res<Vec<u8>> {
-        let m = self.m.read();
-        let mut buf = vec![0; size as usize];
-        let n = m
-            .read_into(HandleId(fh.0), offset, &mut buf)
-            .map_err(err(PosixOp::Other))?;
-        buf.truncate(n);
-        Ok(buf)
+    /// Reads into `buf` (a per-thread buffer, so large reads allocate nothing).
+    fn do_read(&self, fh: FileHandle, offset: u64, size: u32, buf: &mut Vec<u8>) -> Res<usize> {
+        let size = size as usize;
+        if buf.len() < size {
+            buf.resize(size, 0);
+        }
+        self.m
+            .read()
+            .read_into(HandleId(fh.0), offset, &mut buf[..size])
+            .map_err(err(PosixOp::Other))
     }
 
     fn do_opendir(&self, ino: INodeNo) -> Res<u64> {
@@ -831,7 +854,7 @@ impl Filesystem for NtFs {
 
     fn open(&self, _req: &Request, ino: INodeNo, flags: OpenFlags, reply: ReplyOpen) {
         guard("open", || {
-            reply::open(reply, self.do_open(ino, flags, Want::File))
+            reply::open_file(reply, self.do_open(ino, flags, Want::File))
         })
     }
 
@@ -847,7 +870,10 @@ impl Filesystem for NtFs {
         reply: ReplyData,
     ) {
         guard("read", || {
-            reply::data(reply, self.do_read(fh, offset, size))
+            READ_BUF.with_borrow_mut(|buf| match self.do_read(fh, offset, size, buf) {
+                Ok(n) => reply.data(&buf[..n]),
+                Err(e) => reply.error(e),
+            })
         })
     }
 

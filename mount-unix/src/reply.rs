@@ -51,6 +51,21 @@ pub fn open(reply: ReplyOpen, r: Res<u64>) {
     }
 }
 
+/// A file open: the handle and whether the kernel may keep its cached pages.
+pub fn open_file(reply: ReplyOpen, r: Res<(u64, bool)>) {
+    match r {
+        Ok((fh, keep)) => {
+            let flags = if keep {
+                FopenFlags::FOPEN_KEEP_CACHE
+            } else {
+                FopenFlags::empty()
+            };
+            reply.opened(FileHandle(fh), flags)
+        }
+        Err(e) => reply.error(e),
+    }
+}
+
 pub fn write(reply: ReplyWrite, r: Res<usize>) {
     match r {
         Ok(n) => reply.written(n as u32),
