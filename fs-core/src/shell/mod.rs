@@ -341,6 +341,13 @@ mod tests {
             "profile 11",
             "profile 10-1703",
             "volume add F: fat32",
+            "copytree",
+            "copytree /j:follow /h:break",
+            "copytree /j:remap /d:copy-link",
+            "audit",
+            "save",
+            "ver",
+            "fsutil behavior set SymlinkEvaluation R2L:1",
         ]);
         let paths = prop::sample::select(vec![
             "a",
