@@ -95,9 +95,24 @@ fn err(op: PosixOp) -> impl Fn(NtError) -> fuser::Errno {
 }
 
 /// Names must be UTF-8 to reach the core (N3's WTF-16 names have no escape yet).
+/// A name over 255 UTF-16 units is invalid on NTFS (N2); its POSIX errno is
+/// ENAMETOOLONG (SEMANTICS §1), which the status alone cannot tell, so the
+/// length is looked at here: FUSE passes names up to 1024 bytes.
 fn utf8(name: &OsStr, op: PosixOp) -> Res<&str> {
-    name.to_str().ok_or(for_op(op, NtError::ObjectNameInvalid))
+    let s = name
+        .to_str()
+        .ok_or(for_op(op, NtError::ObjectNameInvalid))?;
+    if s.encode_utf16().nth(MAX_NAME_UNITS).is_some() {
+        return Err(for_op(op, NtError::NameTooLong));
+    }
+    Ok(s)
 }
+
+/// Directories up to this many entries get a counted st_nlink.
+const DIR_NLINK_SCAN: usize = 4096;
+
+/// N2: the longest NTFS name component, in UTF-16 units.
+const MAX_NAME_UNITS: usize = 255;
 
 /// An inode whose record was freed is gone: the kernel expects ENOENT.
 fn gone_is_enoent(e: NtError) -> NtError {
@@ -189,7 +204,29 @@ impl NtFs {
         let len = (kind_of(info) == FileType::Symlink)
             .then(|| Self::link_text(m, info.id).map(|t| t.len() as u64).ok())
             .flatten();
-        attr::file_attr(info, len)
+        let mut a = attr::file_attr(info, len);
+        if a.kind == FileType::Directory {
+            a.nlink = Self::dir_nlink(m, info.id);
+        }
+        a
+    }
+
+    /// A directory's st_nlink as POSIX counts it (ntfs-3g's `posix_nlink`, F5):
+    /// 2 + its subdirectories (junctions and directory symlinks are symlinks
+    /// here). Counting costs a pass over the entries, so a directory with more
+    /// than DIR_NLINK_SCAN entries reports 1, the "not counted" value find(1) and
+    /// btrfs use.
+    fn dir_nlink(m: &Machine, id: NodeId) -> u32 {
+        if m.entry_count(id).is_ok_and(|n| n <= DIR_NLINK_SCAN) {
+            if let Ok(entries) = m.read_dir(id, None, DIR_NLINK_SCAN) {
+                let subdirs = entries
+                    .iter()
+                    .filter(|e| kind_of(&e.info) == FileType::Directory)
+                    .count();
+                return 2 + subdirs as u32;
+            }
+        }
+        1
     }
 
     fn entry_of(m: &Machine, info: &FileInfo) -> Entry {
@@ -939,6 +976,40 @@ impl Filesystem for NtFs {
         reply: ReplyEmpty,
     ) {
         reply.ok() // in memory: every write is already as durable as it gets
+    }
+
+    fn fallocate(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        length: u64,
+        mode: i32,
+        reply: ReplyEmpty,
+    ) {
+        guard("fallocate", || {
+            // posix_fallocate (mode 0) only makes sure the bytes exist: extend the
+            // file (SetEndOfFile). Punching holes and the like NTFS-through-this-
+            // model does not do.
+            let r = if mode != 0 {
+                Err(for_op(PosixOp::Other, NtError::NotSupported))
+            } else {
+                let mut m = self.m.write();
+                let h = HandleId(fh.0);
+                m.handle_info(h)
+                    .and_then(|i| {
+                        let end = offset.saturating_add(length);
+                        if end > i.size {
+                            m.set_len(h, end)
+                        } else {
+                            Ok(())
+                        }
+                    })
+                    .map_err(err(PosixOp::Other))
+            };
+            reply::empty(reply, r)
+        })
     }
 
     fn opendir(&self, _req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {

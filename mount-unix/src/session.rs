@@ -29,9 +29,11 @@ pub struct MountOptions {
     pub fault_injection: bool,
 }
 
-/// Measured on 2 cores (docs/mount-unix.md): a second thread helps parallel
-/// clients and costs a serial one little; more threads only add contention.
-pub const DEFAULT_THREADS: usize = 2;
+/// Measured on 2 cores (docs/mount-unix.md, examples/measure.rs): with names
+/// cached, one FUSE thread is fastest for a serial client and for four parallel
+/// ones (every change takes the machine's one write lock anyway); more threads
+/// only add wake-ups and contention. `--threads N` runs N.
+pub const DEFAULT_THREADS: usize = 1;
 
 impl Default for MountOptions {
     fn default() -> Self {

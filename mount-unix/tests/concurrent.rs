@@ -14,13 +14,24 @@ const OPS: usize = 400;
 
 #[test]
 fn threads_linking_renaming_unlinking_keep_the_invariants() {
-    let Some(t) = mount_default() else { return };
+    // The default session and a four-thread one, where handlers really overlap.
+    for threads in [ntlinkfs_fuse::DEFAULT_THREADS, 4] {
+        let opts = ntlinkfs_fuse::MountOptions {
+            threads,
+            ..Default::default()
+        };
+        if let Some(t) = mount_with(ntlinkfs_core::Machine::default(), opts) {
+            clients(&t);
+        }
+    }
+}
+
+fn clients(t: &TestMount) {
     for d in ["C/p", "C/q"] {
         fs::create_dir(t.path(d)).unwrap();
     }
     std::thread::scope(|s| {
         for id in 0..THREADS {
-            let t = &t;
             s.spawn(move || {
                 let mut r = 0x2545_F491_4F6C_DD1D_u64.wrapping_mul(id + 1);
                 let mut next = || {
