@@ -161,13 +161,20 @@ pub fn compare_resolution(m: &Machine) -> Result<(), String> {
 /// Applies `ops`, checking the invariants after every step and the resolution
 /// of every path every 16 steps and at the end. The error names the step.
 pub fn run(ops: &[Op]) -> Result<Machine, String> {
+    run_with(ops, 16)
+}
+
+/// [`run`] comparing resolutions every `every` steps (and at the end): the
+/// fuzz target compares only at the end, for throughput.
+pub fn run_with(ops: &[Op], every: usize) -> Result<Machine, String> {
+    let every = every.max(1);
     let mut m = machine();
     for (i, op) in ops.iter().enumerate() {
         let _ = m.apply(op);
         let step = |e: String| format!("after step {i} {op:?}: {e}");
         invariants::check(&m).map_err(|v| step(v.to_string()))?;
         resolver::check_invariants(&m).map_err(step)?;
-        if i % 16 == 15 {
+        if i % every == every - 1 {
             compare_resolution(&m).map_err(step)?;
         }
     }
