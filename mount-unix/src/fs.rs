@@ -109,7 +109,7 @@ fn utf8(name: &OsStr, op: PosixOp) -> Res<&str> {
 }
 
 /// Directories up to this many entries get a counted st_nlink.
-const DIR_NLINK_SCAN: usize = 4096;
+const DIR_NLINK_SCAN: usize = 64;
 
 /// N2: the longest NTFS name component, in UTF-16 units.
 const MAX_NAME_UNITS: usize = 255;

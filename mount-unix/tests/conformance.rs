@@ -329,6 +329,20 @@ fn attribute_word_and_owner_write_bit_stay_consistent() {
 }
 
 #[test]
+fn directories_count_their_subdirectories() {
+    let Some(t) = mount_default() else { return };
+    fs::create_dir_all(t.path("C/p/a")).unwrap();
+    fs::create_dir(t.path("C/p/b")).unwrap();
+    fs::write(t.path("C/p/f"), b"").unwrap();
+    std::os::unix::fs::symlink("a", t.path("C/p/l")).unwrap();
+    // F5 with ntfs-3g's posix_nlink: 2 + subdirectories; links are not counted.
+    assert_eq!(fs::metadata(t.path("C/p")).unwrap().nlink(), 4);
+    fs::remove_dir(t.path("C/p/b")).unwrap();
+    assert_eq!(fs::metadata(t.path("C/p")).unwrap().nlink(), 3);
+    assert_eq!(fs::metadata(t.path("C/p/a")).unwrap().nlink(), 2);
+}
+
+#[test]
 fn inode_numbers_are_unique_and_stable() {
     let Some(t) = mount_default() else { return };
     let c = fs::metadata(t.path("C")).unwrap();
