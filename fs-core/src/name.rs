@@ -2,6 +2,7 @@
 //! (case-insensitive), folded per UTF-16 code unit like NTFS's `$UpCase` table.
 
 use crate::error::{NtError, Result};
+use std::borrow::Borrow;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -82,12 +83,23 @@ impl Name {
 
     /// True when this name folds to `key`, without allocating (hot in lookups).
     pub fn matches_key(&self, key: &NameKey) -> bool {
-        self.0.len() == key.0.len()
+        self.matches_key_units(&key.0)
+    }
+
+    /// [`Name::matches_key`] with the key's units.
+    pub fn matches_key_units(&self, key: &[u16]) -> bool {
+        self.0.len() == key.len()
             && self
                 .0
                 .iter()
-                .zip(key.0.iter())
+                .zip(key.iter())
                 .all(|(&a, &k)| upcase_unit(a) == k)
+    }
+
+    /// Writes the lookup key into `buf` (cleared first): the allocation-free
+    /// form of [`Name::key`] for lookups with a reused buffer.
+    pub fn key_into(&self, buf: &mut Vec<u16>) {
+        key_units_into(&self.0, buf);
     }
 
     /// True when both names fold to the same key (they collide in one directory).
@@ -98,6 +110,21 @@ impl Name {
                 .iter()
                 .zip(other.0.iter())
                 .all(|(&a, &b)| upcase_unit(a) == upcase_unit(b))
+    }
+}
+
+/// Writes the folded form of `units` into `buf` (cleared first).
+pub fn key_units_into(units: &[u16], buf: &mut Vec<u16>) {
+    buf.clear();
+    buf.extend(units.iter().map(|&u| upcase_unit(u)));
+}
+
+/// Maps keyed by NameKey can be searched with folded units (`map.get(&buf[..])`),
+/// so a lookup needs no allocation. Equality, order and hash are those of the
+/// units, as for `Box<[u16]>`.
+impl Borrow<[u16]> for NameKey {
+    fn borrow(&self) -> &[u16] {
+        &self.0
     }
 }
 

@@ -105,9 +105,14 @@ impl Node {
 
     /// The name this node has in directory `parent` under `key`, if any.
     pub fn name_in(&self, parent: RecordNo, key: &NameKey) -> Option<&NameLink> {
+        self.name_in_units(parent, key.units())
+    }
+
+    /// [`Node::name_in`] with the key's folded units.
+    pub fn name_in_units(&self, parent: RecordNo, key: &[u16]) -> Option<&NameLink> {
         self.names
             .iter()
-            .find(|l| l.parent == parent && l.name.matches_key(key))
+            .find(|l| l.parent == parent && l.name.matches_key_units(key))
     }
 
     pub fn reparse_tag(&self) -> Option<u32> {

@@ -108,6 +108,22 @@ impl FullPath {
         }
     }
 
+    /// Length of [`FullPath::to_win32`] in UTF-16 units, without building it (the
+    /// MAX_PATH check runs on every path). An unpaired surrogate becomes U+FFFD
+    /// in the text, also one unit, so the counts agree.
+    pub fn win32_len(&self) -> usize {
+        let root = match &self.root {
+            Root::Drive(_) => 2,
+            Root::Unc { server, share } => {
+                3 + server.encode_utf16().count() + share.encode_utf16().count()
+            }
+            Root::Device(name) => return name.encode_utf16().count(),
+            Root::Nt(text) => text.encode_utf16().count(),
+        };
+        let body: usize = self.components.iter().map(|c| 1 + c.len_units()).sum();
+        root + body + usize::from(self.components.is_empty())
+    }
+
     /// Win32 text: `C:\a\b`, `\\server\share\a`, `CON`.
     pub fn to_win32(&self) -> String {
         let mut s = match &self.root {
@@ -174,7 +190,9 @@ pub struct Win32Rules {
 
 /// Parses and normalises a Win32 path as `GetFullPathNameW` does.
 pub fn full_path(input: &str, cwd: &dyn CurrentDirs, rules: Win32Rules) -> Result<FullPath> {
-    let units: Vec<u16> = input.encode_utf16().collect();
+    // UTF-16 never takes more units than UTF-8 takes bytes: one allocation.
+    let mut units = Vec::with_capacity(input.len());
+    units.extend(input.encode_utf16());
     full_path_units(&units, cwd, rules)
 }
 
@@ -195,7 +213,6 @@ pub fn full_path_units(
         return nt_path_units(input);
     }
     let is_sep = |u: u16| u == BS || u == FS;
-    let text = String::from_utf16_lossy(input);
 
     // `\\.\X` device namespace, `\\server\share` UNC.
     if input.len() >= 2 && is_sep(input[0]) && is_sep(input[1]) {
@@ -251,7 +268,7 @@ pub fn full_path_units(
         (FullPath::drive_root(cwd.current_drive()), input)
     } else {
         if is_device_name_alone(input, rules.device_names) {
-            return Ok(device(&text));
+            return Ok(device(&String::from_utf16_lossy(input)));
         }
         (cwd.current_dir(cwd.current_drive()), input)
     };
@@ -289,14 +306,17 @@ fn push_normalised(p: &mut FullPath, tail: &[u16], floor: usize, win32: bool) {
 
 fn finish(mut p: FullPath, input: &[u16], rules: Win32Rules) -> Result<FullPath> {
     // N6: Win32 strips trailing dots and spaces from the final component.
-    if let Some(last) = p.components.pop() {
+    if let Some(last) = p.components.last() {
         let units = last.units();
         let end = units
             .iter()
             .rposition(|&u| u != DOT && u != SPACE)
             .map_or(0, |i| i + 1);
-        if end > 0 {
-            p.components.push(Name::from_units(&units[..end]));
+        if end == 0 {
+            p.components.pop();
+        } else if end < units.len() {
+            let trimmed = Name::from_units(&units[..end]);
+            *p.components.last_mut().expect("checked above") = trimmed;
         }
     }
     if let Some(last) = p.components.last() {
@@ -307,7 +327,7 @@ fn finish(mut p: FullPath, input: &[u16], rules: Win32Rules) -> Result<FullPath>
         }
     }
     let _ = input;
-    if !rules.long_paths && p.to_win32().encode_utf16().count() >= MAX_PATH {
+    if !rules.long_paths && p.win32_len() >= MAX_PATH {
         return Err(NtError::ObjectPathNotFound);
     }
     Ok(p)
@@ -318,37 +338,50 @@ const RESERVED: &[&str] = &["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"];
 /// The base of a name for the device check: up to the first dot or colon, with
 /// trailing spaces dropped.
 fn device_base(units: &[u16]) -> String {
+    String::from_utf16_lossy(device_base_units(units)).to_ascii_uppercase()
+}
+
+/// [`device_base`] as a slice of the name (the check runs on every path, so it
+/// does not allocate).
+fn device_base_units(units: &[u16]) -> &[u16] {
     let end = units
         .iter()
         .position(|&u| u == DOT || u == COLON)
         .unwrap_or(units.len());
-    let s = String::from_utf16_lossy(&units[..end]);
-    s.trim_end_matches(' ').to_ascii_uppercase()
+    trim_end(&units[..end], &[SPACE])
 }
 
-fn is_reserved_base(base: &str) -> bool {
-    if RESERVED.contains(&base) {
+fn trim_end<'a>(units: &'a [u16], strip: &[u16]) -> &'a [u16] {
+    let end = units
+        .iter()
+        .rposition(|u| !strip.contains(u))
+        .map_or(0, |i| i + 1);
+    &units[..end]
+}
+
+/// `units` equals ASCII `text`, ASCII letters compared case-insensitively.
+fn eq_ascii_ignore_case(units: &[u16], text: &str) -> bool {
+    units.len() == text.len()
+        && units
+            .iter()
+            .zip(text.bytes())
+            .all(|(&u, b)| u < 0x80 && (u as u8).eq_ignore_ascii_case(&b))
+}
+
+fn is_reserved_base(base: &[u16]) -> bool {
+    if RESERVED.iter().any(|r| eq_ascii_ignore_case(base, r)) {
         return true;
     }
-    for prefix in ["COM", "LPT"] {
-        if let Some(n) = base.strip_prefix(prefix) {
-            if matches!(
-                n,
-                "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "¹" | "²" | "³"
-            ) {
-                return true;
-            }
-        }
-    }
-    false
+    // COM1-9 and LPT1-9, and the superscript digits ¹ ² ³.
+    base.len() == 4
+        && (eq_ascii_ignore_case(&base[..3], "COM") || eq_ascii_ignore_case(&base[..3], "LPT"))
+        && matches!(base[3], 0x31..=0x39 | 0xB9 | 0xB2 | 0xB3)
 }
 
 fn is_reserved_last_component(units: &[u16], rule: DeviceNames) -> bool {
     match rule {
-        DeviceNames::Classic => is_reserved_base(&device_base(units)),
-        DeviceNames::Windows11 => String::from_utf16_lossy(units)
-            .trim_end_matches([' ', '.'])
-            .eq_ignore_ascii_case("NUL"),
+        DeviceNames::Classic => is_reserved_base(device_base_units(units)),
+        DeviceNames::Windows11 => eq_ascii_ignore_case(trim_end(units, &[SPACE, DOT]), "NUL"),
     }
 }
 
@@ -357,11 +390,8 @@ fn is_device_name_alone(input: &[u16], rule: DeviceNames) -> bool {
         return false;
     }
     match rule {
-        DeviceNames::Classic => is_reserved_base(&device_base(input)),
-        DeviceNames::Windows11 => {
-            let s = String::from_utf16_lossy(input);
-            is_reserved_base(s.trim_end_matches([' ', '.']).to_ascii_uppercase().as_str())
-        }
+        DeviceNames::Classic => is_reserved_base(device_base_units(input)),
+        DeviceNames::Windows11 => is_reserved_base(trim_end(input, &[SPACE, DOT])),
     }
 }
 
@@ -515,6 +545,61 @@ mod tests {
         for (input, want) in rows {
             let got = full_path(input, &Cwd, CLASSIC).unwrap_or_else(|e| panic!("{input}: {e:?}"));
             assert_eq!(got.to_win32(), *want, "{input}");
+        }
+    }
+
+    #[test]
+    fn win32_len_is_the_length_of_to_win32() {
+        let inputs = [
+            r"C:\a\b",
+            r"C:\",
+            r"\\server\share\x",
+            r"\\server\share",
+            r"C:\dir\con",
+            r"\??\Volume{abc}\",
+            "C:\\\u{e9}\u{1F525}",
+        ];
+        for input in inputs {
+            let p = full_path(input, &Cwd, CLASSIC).unwrap();
+            assert_eq!(
+                p.win32_len(),
+                p.to_win32().encode_utf16().count(),
+                "{input}"
+            );
+        }
+        let mut p = FullPath::drive_root(b'C');
+        p.components.push(Name::from_units(&[0xD800, 0x61])); // unpaired surrogate (N3)
+        assert_eq!(p.win32_len(), p.to_win32().encode_utf16().count());
+    }
+
+    /// Reserved device names, case-insensitive, with the superscript digits (N5).
+    #[test]
+    fn device_name_table() {
+        let rows: &[(&str, bool)] = &[
+            ("con", true),
+            ("CoN", true),
+            ("conin$", true),
+            ("CONOUT$", true),
+            ("com1", true),
+            ("LPT9", true),
+            ("com\u{b9}", true),
+            ("lpt\u{b3}", true),
+            ("com0", false),
+            ("com10", false),
+            ("comx", false),
+            ("console", false),
+            ("co", false),
+            ("\u{d7}on", false),
+        ];
+        for (name, want) in rows {
+            let units: Vec<u16> = name.encode_utf16().collect();
+            assert_eq!(is_reserved_base(&units), *want, "{name}");
+            let dotted: Vec<u16> = format!("{name} .txt").encode_utf16().collect();
+            assert_eq!(
+                is_reserved_last_component(&dotted, DeviceNames::Classic),
+                *want,
+                "{name} .txt"
+            );
         }
     }
 

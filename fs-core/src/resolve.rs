@@ -48,11 +48,22 @@ impl Machine {
         follow: Follow,
         prefix: PrefixIsFile,
     ) -> Result<Resolved> {
+        self.resolve_owned(path.clone(), follow, prefix)
+    }
+
+    /// [`Machine::resolve_with`] on a path the caller no longer needs (its
+    /// components become the walk's stack without a copy).
+    pub(crate) fn resolve_owned(
+        &self,
+        path: FullPath,
+        follow: Follow,
+        prefix: PrefixIsFile,
+    ) -> Result<Resolved> {
         let (vol, remote) = self.root_volume(&path.root, false)?;
         self.walk_path(
             vol,
             remote,
-            path.components.clone(),
+            path.components,
             path.trailing_separator,
             follow,
             prefix,
@@ -62,7 +73,7 @@ impl Machine {
     /// Resolves a Win32 path string.
     pub(crate) fn resolve_str(&self, path: &str, follow: Follow) -> Result<Resolved> {
         let full = self.full_path(path)?;
-        self.resolve(&full, follow)
+        self.resolve_owned(full, follow, PrefixIsFile::PathNotFound)
     }
 
     /// The volume a root names. `\\localhost\C$` and `\\127.0.0.1\C$` reach this
@@ -125,12 +136,14 @@ impl Machine {
     ) -> Result<Resolved> {
         let limit = self.profile.max_reparse_points();
         let mut followed = 0usize;
-        let mut stack: Vec<Name> = components.into_iter().rev().collect();
+        // The components still to look up, the next one last.
+        let mut stack = components;
+        stack.reverse();
         let mut require_dir = trailing;
         let mut cur: RecordNo = ROOT_RECORD;
-        // Physical path of `cur` from its volume root: relative links apply to it.
-        let mut cur_path: Vec<Name> = Vec::new();
         let mut via_link: Option<LinkFlavor> = None;
+        // The folded key of the current component, in one reused buffer.
+        let mut key: Vec<u16> = Vec::new();
 
         loop {
             let Some(comp) = stack.pop() else {
@@ -138,10 +151,9 @@ impl Machine {
                 if require_dir && !node.is_dir() {
                     return Err(NtError::ObjectNameInvalid);
                 }
-                let (parent, name) = match cur_path.last() {
-                    Some(n) => (self.parent_of(vol, cur, n), Some(n.clone())),
-                    None => (None, None),
-                };
+                // A directory entered by the walk has exactly one name.
+                let link = (cur != ROOT_RECORD).then(|| node.names.first()).flatten();
+                let (parent, name) = (link.map(|l| l.parent), link.map(|l| l.name.clone()));
                 return Ok(Resolved {
                     vol,
                     parent,
@@ -171,10 +183,11 @@ impl Machine {
                     PrefixIsFile::InvalidParameter => NtError::InvalidParameter,
                 });
             };
+            name::key_units_into(units, &mut key);
             let child = if is_dot {
                 None
             } else {
-                entries.get(&comp.key()).copied()
+                entries.get(&key[..]).copied()
             };
             let Some(child) = child else {
                 if !is_last {
@@ -191,11 +204,18 @@ impl Machine {
                 });
             };
             let cnode = self.node(vol, child)?;
-            let stored = cnode
-                .name_in(cur, &comp.key())
-                .map_or_else(|| comp.clone(), |l| l.name.clone());
             if let Some(rp) = &cnode.reparse {
                 if !is_last || follow == Follow::Reparse {
+                    // Relative links apply to the physical path of `cur`, rebuilt
+                    // from its parent links only when such a link is met.
+                    let cur_path = match &rp.data {
+                        ReparseData::Symlink { flags, .. }
+                            if flags & SYMLINK_FLAG_RELATIVE != 0 =>
+                        {
+                            self.volumes[vol].dir_names(cur)
+                        }
+                        _ => Vec::new(),
+                    };
                     if let Some(redirect) =
                         self.reparse_redirect(&rp.data, cnode.is_dir(), remote, vol, &cur_path)?
                     {
@@ -224,7 +244,6 @@ impl Machine {
                         remote = r;
                         stack.extend(components.into_iter().rev());
                         cur = ROOT_RECORD;
-                        cur_path.clear();
                         continue;
                     }
                 }
@@ -233,6 +252,9 @@ impl Machine {
                 if require_dir && !cnode.is_dir() {
                     return Err(NtError::ObjectNameInvalid);
                 }
+                let stored = cnode
+                    .name_in_units(cur, &key)
+                    .map_or_else(|| comp.clone(), |l| l.name.clone());
                 return Ok(Resolved {
                     vol,
                     parent: Some(cur),
@@ -244,20 +266,8 @@ impl Machine {
                     require_dir,
                 });
             }
-            cur_path.push(stored);
             cur = child;
         }
-    }
-
-    /// The directory holding `rec` under `name` (directories have one name).
-    fn parent_of(&self, vol: VolumeId, rec: RecordNo, name: &Name) -> Option<RecordNo> {
-        let key = name.key();
-        let n = self.volumes[vol].node(rec)?;
-        n.names
-            .iter()
-            .find(|l| l.name.key() == key)
-            .or(n.names.first())
-            .map(|l| l.parent)
     }
 
     /// Where a reparse point sends the walk, or None when it is not a redirect

@@ -2,6 +2,7 @@
 
 use crate::attrs::{Times, FILE_ATTRIBUTE_DIRECTORY};
 use crate::file_ref::{FileRef, RecordNo, SeqNo};
+use crate::name::Name;
 use crate::node::{Node, NodeKind, PosixMeta};
 use crate::profile::FsKind;
 use slab::Slab;
@@ -124,6 +125,23 @@ impl Volume {
         }
         parts.reverse();
         format!("\\{}", parts.join("\\"))
+    }
+
+    /// The names from the volume root down to directory `record` (empty for the
+    /// root): its physical path, through each directory's one name.
+    pub fn dir_names(&self, mut record: RecordNo) -> Vec<Name> {
+        let mut names = Vec::new();
+        // A directory has one name, so the parent links form a chain to the root;
+        // the guard only stops a corrupt chain.
+        while record != ROOT_RECORD && names.len() < 10_000 {
+            let Some(link) = self.node(record).and_then(|n| n.names.first()) else {
+                break;
+            };
+            names.push(link.name.clone());
+            record = link.parent;
+        }
+        names.reverse();
+        names
     }
 
     pub fn user_records(&self) -> impl Iterator<Item = (RecordNo, &Node)> {
