@@ -6,8 +6,6 @@
 mod audit;
 mod copy;
 mod demo;
-#[cfg(windows)]
-mod fsutil_windows;
 #[cfg(unix)]
 mod host_audit;
 mod host_copy;
@@ -19,6 +17,8 @@ mod mount;
 mod mount_windows;
 #[cfg(unix)]
 mod mounted;
+#[cfg(windows)]
+mod mounted_windows;
 mod options;
 mod run;
 mod shell;
@@ -46,7 +46,9 @@ enum Command {
     #[cfg(windows)]
     Mount(mount_windows::Args),
     #[cfg(windows)]
-    Fsutil(fsutil_windows::FsutilArgs),
+    Mklink(mounted_windows::MklinkArgs),
+    #[cfg(windows)]
+    Fsutil(mounted_windows::FsutilArgs),
     #[cfg(unix)]
     Mount(mount::Args),
     #[cfg(unix)]
@@ -68,7 +70,9 @@ fn main() -> ExitCode {
         #[cfg(windows)]
         Command::Mount(args) => mount_windows::main(args),
         #[cfg(windows)]
-        Command::Fsutil(args) => fsutil_windows::fsutil(args),
+        Command::Mklink(args) => mounted_windows::mklink(args),
+        #[cfg(windows)]
+        Command::Fsutil(args) => mounted_windows::fsutil(args),
         #[cfg(unix)]
         Command::Mount(args) => mount::main(args),
         #[cfg(unix)]

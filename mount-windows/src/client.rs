@@ -1,11 +1,16 @@
-//! Asking a mounted ntlinkfs volume from another process, on Windows: the
-//! true hard-link names (IOCTL_NTLINKFS_QUERY_NAMES) and the raw reparse
-//! buffer (FSCTL_GET_REPARSE_POINT), for `ntlinkfs fsutil`.
+//! Asking a mounted ntlinkfs volume from another process, on Windows, for
+//! `ntlinkfs fsutil` and `ntlinkfs mklink`: the true hard-link names and new
+//! hard links (the private IOCTLs of `control`), and raw reparse buffers
+//! (FSCTL_GET_REPARSE_POINT, FSCTL_SET_REPARSE_POINT).
 
-use crate::control::{self, DEVICE_CONTROL_SIZEMAX, IOCTL_NTLINKFS_QUERY_NAMES};
+use crate::control::{
+    self, HardLinkRequest, DEVICE_CONTROL_SIZEMAX, IOCTL_NTLINKFS_CREATE_HARD_LINK,
+    IOCTL_NTLINKFS_QUERY_NAMES,
+};
 use std::ffi::c_void;
 use std::fs::File;
 use std::io;
+use std::os::windows::ffi::OsStrExt;
 use std::os::windows::fs::OpenOptionsExt;
 use std::os::windows::io::AsRawHandle;
 use std::path::Path;
@@ -14,6 +19,11 @@ const FILE_FLAG_BACKUP_SEMANTICS: u32 = 0x0200_0000;
 const FILE_FLAG_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
 /// CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 42, METHOD_BUFFERED, FILE_ANY_ACCESS).
 const FSCTL_GET_REPARSE_POINT: u32 = 0x0009_00A8;
+/// CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 41, METHOD_BUFFERED, FILE_SPECIAL_ACCESS).
+const FSCTL_SET_REPARSE_POINT: u32 = 0x0009_00A4;
+const FILE_WRITE_DATA: u32 = 0x2;
+const FILE_READ_ATTRIBUTES: u32 = 0x80;
+const FILE_WRITE_ATTRIBUTES: u32 = 0x100;
 /// MAXIMUM_REPARSE_DATA_BUFFER_SIZE.
 const MAXIMUM_REPARSE_DATA_BUFFER_SIZE: usize = 16 * 1024;
 
@@ -29,19 +39,33 @@ extern "system" {
         returned: *mut u32,
         overlapped: *mut c_void,
     ) -> i32;
+    fn GetFileInformationByHandle(file: *mut c_void, info: *mut ByHandleFileInformation) -> i32;
 }
 
-/// Opens `path` for queries only (no data access), directories included.
-fn open(path: &Path, follow: bool) -> io::Result<File> {
-    let flags = FILE_FLAG_BACKUP_SEMANTICS
-        | if follow {
-            0
-        } else {
-            FILE_FLAG_OPEN_REPARSE_POINT
-        };
+/// BY_HANDLE_FILE_INFORMATION.
+#[repr(C)]
+#[derive(Default)]
+struct ByHandleFileInformation {
+    attributes: u32,
+    times: [u32; 6],
+    volume_serial_number: u32,
+    size_high: u32,
+    size_low: u32,
+    links: u32,
+    index_high: u32,
+    index_low: u32,
+}
+
+/// Opens `path` (directories included) with `access` only.
+fn open(path: &Path, follow: bool, access: u32) -> io::Result<File> {
+    let reparse = if follow {
+        0
+    } else {
+        FILE_FLAG_OPEN_REPARSE_POINT
+    };
     std::fs::OpenOptions::new()
-        .access_mode(0)
-        .custom_flags(flags)
+        .access_mode(access)
+        .custom_flags(FILE_FLAG_BACKUP_SEMANTICS | reparse)
         .open(path)
 }
 
@@ -72,7 +96,7 @@ fn ioctl(file: &File, code: u32, input: &[u8], capacity: usize) -> io::Result<Ve
 /// Every name of the file at `path` (links followed, as FindFirstFileNameW
 /// opens it), volume-relative, as the machine knows them.
 pub fn query_names(path: &Path) -> io::Result<Vec<String>> {
-    let file = open(path, true)?;
+    let file = open(path, true, 0)?;
     let mut names = Vec::new();
     loop {
         let skip = (names.len() as u32).to_le_bytes();
@@ -94,11 +118,43 @@ pub fn query_names(path: &Path) -> io::Result<Vec<String>> {
 
 /// The raw reparse buffer of the object at `path` itself.
 pub fn get_reparse_point(path: &Path) -> io::Result<Vec<u8>> {
-    let file = open(path, false)?;
+    let file = open(path, false, 0)?;
     ioctl(
         &file,
         FSCTL_GET_REPARSE_POINT,
         &[],
         MAXIMUM_REPARSE_DATA_BUFFER_SIZE,
     )
+}
+
+/// FSCTL_SET_REPARSE_POINT on the object at `path` itself.
+pub fn set_reparse_point(path: &Path, buffer: &[u8]) -> io::Result<()> {
+    let access = FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES;
+    let file = open(path, false, access)?;
+    ioctl(&file, FSCTL_SET_REPARSE_POINT, buffer, 0).map(drop)
+}
+
+/// A new name `link` for the file `existing` (the name itself when it is a
+/// link, HL10), made by the volume that holds `link`'s directory: WinFsp's
+/// driver refuses CreateHardLinkW on its own.
+pub fn create_hard_link(link: &Path, existing: &Path) -> io::Result<()> {
+    let source = open(existing, false, FILE_READ_ATTRIBUTES)?;
+    let mut info = ByHandleFileInformation::default();
+    // SAFETY: the handle is open and `info` is a BY_HANDLE_FILE_INFORMATION.
+    if unsafe { GetFileInformationByHandle(source.as_raw_handle().cast(), &mut info) } == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let invalid = || io::Error::from(io::ErrorKind::InvalidInput);
+    let name = link.file_name().ok_or_else(invalid)?;
+    let parent = match link.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let request = HardLinkRequest {
+        volume_serial: info.volume_serial_number,
+        file_index: u64::from(info.index_high) << 32 | u64::from(info.index_low),
+        name: name.encode_wide().collect(),
+    };
+    let dir = open(parent, true, 0)?;
+    ioctl(&dir, IOCTL_NTLINKFS_CREATE_HARD_LINK, &request.encode(), 0).map(drop)
 }

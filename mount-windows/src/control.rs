@@ -26,6 +26,55 @@ pub const IOCTL_NTLINKFS_QUERY_NAMES: u32 = ctl_code(
     FILE_ANY_ACCESS,
 );
 
+/// `ntlinkfs mklink /H` on a WinFsp mount, whose driver refuses hard links
+/// itself: issued on a handle to the directory that gets the new name. Input:
+/// the existing file's volume serial number (u32 LE) and file index (u64 LE,
+/// GetFileInformationByHandle's), then the new name (UTF-16LE, no NUL). No
+/// output. The core decides everything (HL1–HL34).
+pub const IOCTL_NTLINKFS_CREATE_HARD_LINK: u32 = ctl_code(
+    FILE_DEVICE_NTLINKFS,
+    0x802,
+    METHOD_BUFFERED,
+    FILE_ANY_ACCESS,
+);
+
+/// IOCTL_NTLINKFS_CREATE_HARD_LINK's input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HardLinkRequest {
+    pub volume_serial: u32,
+    pub file_index: u64,
+    pub name: Vec<u16>,
+}
+
+impl HardLinkRequest {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(12 + 2 * self.name.len());
+        out.extend_from_slice(&self.volume_serial.to_le_bytes());
+        out.extend_from_slice(&self.file_index.to_le_bytes());
+        for u in &self.name {
+            out.extend_from_slice(&u.to_le_bytes());
+        }
+        out
+    }
+
+    /// A request too short, or with an odd name length, is a bad parameter.
+    pub fn decode(input: &[u8]) -> Result<HardLinkRequest, NtError> {
+        if input.len() < 12 || input.len() % 2 != 0 {
+            return Err(NtError::InvalidParameter);
+        }
+        let u32_at =
+            |i: usize| u32::from_le_bytes([input[i], input[i + 1], input[i + 2], input[i + 3]]);
+        Ok(HardLinkRequest {
+            volume_serial: u32_at(0),
+            file_index: u64::from(u32_at(4)) | u64::from(u32_at(8)) << 32,
+            name: input[12..]
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect(),
+        })
+    }
+}
+
 /// WinFsp's limit on a forwarded request's input and output buffers
 /// (FSP_FSCTL_DEVICECONTROL_SIZEMAX, winfsp/fsctl.h).
 pub const DEVICE_CONTROL_SIZEMAX: usize = 4 * 1024;
@@ -107,6 +156,34 @@ mod tests {
         }
         assert_eq!(got, names);
         assert_eq!(pages, 1024 / 227 + 2); // 227 names of 18 bytes fit a page
+    }
+
+    #[test]
+    fn hard_link_request_round_trip_and_refusals() {
+        assert_eq!(IOCTL_NTLINKFS_CREATE_HARD_LINK, 0x8E4C_2008);
+        let r = HardLinkRequest {
+            volume_serial: 0x1A2B_433C,
+            file_index: 0x0005_0000_0000_0010,
+            name: "b é.txt".encode_utf16().collect(),
+        };
+        let bytes = r.encode();
+        assert_eq!(
+            &bytes[..12],
+            &[0x3C, 0x43, 0x2B, 0x1A, 0x10, 0, 0, 0, 0, 0, 5, 0]
+        );
+        assert_eq!(HardLinkRequest::decode(&bytes), Ok(r));
+        assert_eq!(
+            HardLinkRequest::decode(&[0; 11]),
+            Err(NtError::InvalidParameter)
+        );
+        assert_eq!(
+            HardLinkRequest::decode(&[0; 13]),
+            Err(NtError::InvalidParameter)
+        );
+        assert_eq!(
+            HardLinkRequest::decode(&[0; 12]).unwrap().name,
+            Vec::<u16>::new()
+        );
     }
 
     #[test]

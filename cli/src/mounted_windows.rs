@@ -1,0 +1,163 @@
+//! `ntlinkfs mklink` and `ntlinkfs fsutil` against a volume mounted through
+//! WinFsp, from Windows: what Windows' own tools cannot do on a WinFsp volume
+//! (its driver has no hard-link support) is asked of the mount directly
+//! (`ntlinkfs_winfsp::client`). Prints what the shell prints, as `mounted.rs`
+//! does on Linux.
+
+use ntlinkfs_core::shell::Shell;
+use ntlinkfs_core::{Machine, NtError};
+use ntlinkfs_winfsp::client;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Create a link on a mounted volume: /H hard link, /J junction, /D directory
+/// symbolic link, none a file symbolic link
+#[derive(Debug, clap::Args)]
+pub struct MklinkArgs {
+    /// [/D | /H | /J] LINK TARGET
+    #[arg(num_args = 2..=3, value_name = "ARGS", allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    FileSymlink,
+    DirSymlink,
+    Hard,
+    Junction,
+}
+
+pub fn mklink(args: MklinkArgs) -> ExitCode {
+    let a: Vec<&str> = args.args.iter().map(String::as_str).collect();
+    let (kind, link, target) = match a.as_slice() {
+        [l, t] => (Kind::FileSymlink, *l, *t),
+        [s, l, t] => match s.to_ascii_uppercase().as_str() {
+            "/D" => (Kind::DirSymlink, *l, *t),
+            "/H" => (Kind::Hard, *l, *t),
+            "/J" => (Kind::Junction, *l, *t),
+            _ => {
+                println!("Invalid switch - \"{}\".", s.trim_start_matches('/'));
+                return ExitCode::from(1);
+            }
+        },
+        _ => unreachable!("clap checks 2..=3 arguments"),
+    };
+    let r = match kind {
+        Kind::Hard => {
+            client::create_hard_link(Path::new(link), Path::new(target)).map_err(|e| message(&e))
+        }
+        _ => make_reparse_link(kind, Path::new(link), target),
+    };
+    match r {
+        Ok(()) => {
+            let what = match kind {
+                Kind::Hard => "Hardlink",
+                Kind::Junction => "Junction",
+                _ => "symbolic link",
+            };
+            println!("{what} created for {link} <<===>> {target}");
+            ExitCode::SUCCESS
+        }
+        Err(msg) => {
+            println!("{msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Junctions and symbolic links as mklink makes them: an empty directory (or
+/// file) carrying the reparse buffer, its target as mklink writes it (a
+/// junction's made absolute against the current directory, J8; a symbolic
+/// link's stored as written, S7).
+fn make_reparse_link(kind: Kind, link: &Path, target: &str) -> Result<(), String> {
+    let scratch = Machine::default();
+    let data = match kind {
+        Kind::Junction => {
+            let abs: PathBuf = std::path::absolute(target).map_err(|e| message(&e))?;
+            scratch.junction_data_for(&abs.display().to_string())
+        }
+        _ => scratch.symlink_data_for(target),
+    };
+    let buffer = data.map_err(|e| e.message().to_string())?.encode();
+    let made = if kind == Kind::FileSymlink {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(link)
+            .map(drop)
+    } else {
+        std::fs::create_dir(link)
+    };
+    made.map_err(|e| message(&e))?;
+    if let Err(e) = client::set_reparse_point(link, &buffer) {
+        // Leave nothing behind: the placeholder goes again.
+        let _ = if kind == Kind::FileSymlink {
+            std::fs::remove_file(link)
+        } else {
+            std::fs::remove_dir(link)
+        };
+        return Err(message(&e));
+    }
+    Ok(())
+}
+
+/// `hardlink list PATH` or `reparsepoint query PATH` on a mounted volume
+#[derive(Debug, clap::Args)]
+pub struct FsutilArgs {
+    #[arg(num_args = 3, value_name = "ARGS")]
+    pub args: Vec<String>,
+}
+
+/// The Win32 message of an OS error, as cmd.exe prints it.
+fn message(e: &std::io::Error) -> String {
+    e.raw_os_error()
+        .and_then(|code| NtError::ALL.iter().find(|n| n.win32() == code as u32))
+        .map_or_else(|| e.to_string(), |n| n.message().to_string())
+}
+
+pub fn fsutil(args: FsutilArgs) -> ExitCode {
+    let a: Vec<String> = args.args.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let path = Path::new(&args.args[2]);
+    let r = match (a[0].as_str(), a[1].as_str()) {
+        ("hardlink", "list") => client::query_names(path)
+            .map(|names| names.iter().map(|n| format!("{n}\n")).collect::<String>()),
+        ("reparsepoint", "query") => client::get_reparse_point(path).map(|raw| describe(&raw)),
+        _ => {
+            println!("Usage : fsutil hardlink list <filename> | reparsepoint query <filename>");
+            return ExitCode::from(1);
+        }
+    };
+    match r {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!("Error:  {}", message(&e));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `fsutil reparsepoint query` text for a raw buffer, produced by the shell on
+/// a scratch machine holding the same buffer (as `mounted.rs` does on Linux).
+fn describe(raw: &[u8]) -> String {
+    let mut scratch = Machine::default();
+    let tag = raw
+        .get(..4)
+        .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let made = if tag == ntlinkfs_core::reparse::IO_REPARSE_TAG_MOUNT_POINT {
+        scratch.create_directory(r"C:\x").map(drop)
+    } else {
+        scratch.create_file(r"C:\x").map(drop)
+    };
+    if made
+        .and_then(|()| scratch.set_reparse_point(r"C:\x", raw))
+        .is_err()
+    {
+        return ntlinkfs_core::reparse::hex_dump(raw);
+    }
+    Shell::new(scratch)
+        .execute(r"fsutil reparsepoint query C:\x")
+        .output
+}
