@@ -3,7 +3,8 @@
 //! The rules of SEMANTICS.md as data ([`tables`]), one table per topic, each row
 //! with its setup, the operation under test, the exact expected outcome and its
 //! source. The same rows run on every [`Target`]: the core ([`Core`]), a FUSE
-//! mount of `ntlinkfs-fuse`, and (on Windows, opt-in) a real NTFS directory.
+//! mount of `ntlinkfs-fuse`, and (on Windows, opt-in) a real NTFS directory
+//! and a WinFsp mount of `ntlinkfs-winfsp`.
 //!
 //! ## Getting started
 //!
@@ -31,6 +32,8 @@ pub mod scenario;
 pub mod tables;
 pub mod target;
 pub mod targets;
+#[cfg(windows)]
+pub mod winfsp_target;
 
 pub use core_target::Core;
 pub use scenario::{Env, Expect, Op, Scenario, Topic};

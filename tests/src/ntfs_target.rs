@@ -197,8 +197,22 @@ impl RealNtfs {
         })
     }
 
+    /// The operations of this target on given roots standing for `C:\` and
+    /// `D:\` (the `winfsp` target's mounted volumes), with no scratch
+    /// directory of its own: `begin` and `end` are the caller's.
+    pub(crate) fn on_roots(root_c: String, root_d: Option<String>) -> RealNtfs {
+        RealNtfs {
+            base_c: PathBuf::new(),
+            base_d: None,
+            row: 0,
+            root_c,
+            root_d,
+            open: Vec::new(),
+        }
+    }
+
     /// `C:\a` → `<row dir>\a`.
-    fn host(&self, win: &str) -> Result<String, Failure> {
+    pub(crate) fn host(&self, win: &str) -> Result<String, Failure> {
         let b = win.as_bytes();
         if b.len() < 3 || b[1] != b':' || b[2] != b'\\' {
             return Err(Failure::Inexpressible(format!(

@@ -28,11 +28,15 @@ pub fn discover(wanted: &[String]) -> (Vec<Box<dyn Target>>, Vec<(&'static str, 
         ));
     }
     if want("winfsp") {
-        // ntlinkfs-winfsp's `mount::Mounted` mounts a machine per row; the Win32
-        // operations shared with `ntfs` are what this target still needs.
+        #[cfg(windows)]
+        match crate::winfsp_target::WinFspMount::probe() {
+            Ok(t) => ok.push(Box::new(t)),
+            Err(why) => missing.push(("winfsp", why)),
+        }
+        #[cfg(not(windows))]
         missing.push((
             "winfsp",
-            "runs only on Windows with WinFsp installed, through the Win32 operations of the ntfs target".to_string(),
+            "runs only on Windows with WinFsp installed".to_string(),
         ));
     }
     if want("ntfs") {

@@ -2,7 +2,7 @@
 //! and prints a table of rows passed / failed / skipped per topic and target,
 //! ending with the line `N passed, M failed`.
 //!
-//! Options: `--target NAME` (repeatable: core, fuse, ntfs), `--verbose` (list
+//! Options: `--target NAME` (repeatable: core, fuse, ntfs, winfsp), `--verbose` (list
 //! skipped rows with their reasons), `--list` (print the rows and exit).
 //! Exit status: 0 when nothing failed; 1 when a row failed, or when under
 //! `CI=true` a required target (core, fuse) is unavailable.
@@ -25,7 +25,7 @@ fn main() -> ExitCode {
             "--list" => list = true,
             "--help" | "-h" => {
                 println!(
-                    "usage: ntlinkfs-conformance [--target core|fuse|ntfs]... [--verbose] [--list]"
+                    "usage: ntlinkfs-conformance [--target core|fuse|ntfs|winfsp]... [--verbose] [--list]"
                 );
                 return ExitCode::SUCCESS;
             }
