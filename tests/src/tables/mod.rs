@@ -147,3 +147,5 @@ pub const POSIX_OPENS_OBJECT: &str =
 pub const POSIX_PREFIX_FILE: &str = "§1: ENOTDIR when a prefix component is a file";
 pub const POSIX_CASE_RENAME: &str = "Linux skips rename(2) onto the same inode, and the case \
      variant looks the file up as that inode: a case-only rename never reaches the file system";
+pub const POSIX_NAME_TOO_LONG: &str =
+    "§1, F6: a name over 255 units is ENAMETOOLONG in the POSIX view (and over NAME_MAX for Linux)";

@@ -103,6 +103,7 @@ pub fn rows() -> Vec<Scenario> {
             "a 256-unit name: NAME_INVALID",
         )
         .when(create(&format!(r"C:\{name256}")), err(ObjectNameInvalid))
+        .posix_errno(Errno::ENAMETOOLONG, POSIX_NAME_TOO_LONG)
         .build(),
         row(
             T,
@@ -126,6 +127,7 @@ pub fn rows() -> Vec<Scenario> {
             hardlink(&format!(r"C:\{name256}"), r"C:\f"),
             err(ObjectNameInvalid),
         )
+        .posix_errno(Errno::ENAMETOOLONG, POSIX_NAME_TOO_LONG)
         .build(),
         row(
             T,
@@ -139,6 +141,7 @@ pub fn rows() -> Vec<Scenario> {
             mv(r"C:\f", &format!(r"C:\{name256}")),
             err(ObjectNameInvalid),
         )
+        .posix_errno(Errno::ENAMETOOLONG, POSIX_NAME_TOO_LONG)
         .build(),
         row(
             T,
