@@ -81,6 +81,25 @@ impl Machine {
         Ok(self.file_info(r.vol, rec, through.as_ref().map(|(p, k)| (*p, k))))
     }
 
+    /// [`lookup`](Machine::lookup) with the name as stored (N1: the case it was
+    /// created with), for adapters that must tell spellings apart.
+    ///
+    /// ```
+    /// # use ntlinkfs_core::Machine;
+    /// let mut m = Machine::default();
+    /// m.create_file(r"C:\ReadMe.txt").unwrap();
+    /// let e = m.lookup_entry(m.root(0), "README.TXT").unwrap();
+    /// assert_eq!(e.name.to_string_lossy(), "ReadMe.txt");
+    /// ```
+    pub fn lookup_entry(&self, dir: NodeId, name: &str) -> Result<DirEntryInfo> {
+        let r = self.resolve_at(dir, &Name::new(name))?;
+        let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
+        let through = r.parent_and_key();
+        let info = self.file_info(r.vol, rec, through.as_ref().map(|(p, k)| (*p, k)));
+        let name = r.name.expect("a found entry has its stored name");
+        Ok(DirEntryInfo { name, info })
+    }
+
     /// FindFirstFileW(`path\*`): the directory at `path` with links followed
     /// (J17), its entries in NTFS collation order.
     pub fn enumerate(&self, path: &str) -> Result<Vec<DirEntryInfo>> {
