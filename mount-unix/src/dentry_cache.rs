@@ -4,12 +4,14 @@
 //! holds two dentries for one NTFS name. Misses are never cached (a lookup miss is
 //! a plain ENOENT, which the kernel does not keep), so creating a name is always
 //! seen at once. Removing or replacing a name through one spelling leaves the
-//! others valid until their TTL ends, so this module remembers which spellings of
-//! each (directory, name key) the kernel may hold and, when a name goes through
-//! one spelling while another may be cached, bumps the connection's dentry epoch
-//! (FUSE_NOTIFY_INC_EPOCH, Linux 6.16+). That takes no directory lock, so it runs
-//! inside the handler before the reply: every later lookup revalidates, with no
-//! window for a stale hit.
+//! others valid until their TTL ends. Another spelling than the stored one can
+//! only be cached if it was looked up, so this module remembers the (directory,
+//! name) pairs looked up through another spelling than the stored one (rare: the
+//! memory stays small however big the tree), and when a name goes through a
+//! spelling other than the stored one, or a name with such a lookup goes at all,
+//! it bumps the connection's dentry epoch (FUSE_NOTIFY_INC_EPOCH, Linux 6.16+).
+//! That takes no directory lock, so it runs inside the handler before the reply:
+//! every later lookup revalidates, with no window for a stale hit.
 //!
 //! `Notifier::inval_entry` cannot do this: inside the handler it deadlocks on the
 //! directory lock the kernel holds for the operation, and from another thread it
@@ -21,7 +23,7 @@
 use fuser::{INodeNo, Notifier};
 use ntlinkfs_core::NameKey;
 use parking_lot::Mutex;
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -30,14 +32,6 @@ use std::time::Duration;
 
 /// FUSE_NOTIFY_INC_EPOCH (protocol 7.44).
 const FUSE_NOTIFY_INC_EPOCH: i32 = 8;
-/// Spellings remembered per name before falling back to "many".
-const MAX_SPELLINGS: usize = 4;
-
-#[derive(Default)]
-struct Learned {
-    spellings: Vec<Box<str>>,
-    overflow: bool,
-}
 
 /// How the adapter reaches the kernel once the session exists.
 pub struct KernelLink {
@@ -48,7 +42,8 @@ pub struct KernelLink {
 
 #[derive(Default)]
 pub struct DentryCache {
-    learned: Mutex<HashMap<(u64, NameKey), Learned>>,
+    /// Names looked up through another spelling than the stored one.
+    mixed: Mutex<HashSet<(u64, NameKey)>>,
     link: OnceLock<Mutex<KernelLink>>,
     no_epoch: AtomicBool,
     /// Epoch bumps, for tests and the report.
@@ -80,27 +75,18 @@ impl DentryCache {
         }
     }
 
-    /// The kernel may now hold a dentry `name` in directory `parent`.
-    pub fn learn(&self, parent: u64, name: &str) {
-        let mut map = self.learned.lock();
-        let l = map.entry((parent, NameKey::of(name))).or_default();
-        if l.spellings.iter().any(|s| &**s == name) {
-            return;
-        }
-        if l.spellings.len() < MAX_SPELLINGS {
-            l.spellings.push(name.into());
-        } else {
-            l.overflow = true;
+    /// A lookup in `parent` through `used` found the name stored as `stored`.
+    pub fn looked_up(&self, parent: u64, used: &str, stored: &str) {
+        if used != stored {
+            self.mixed.lock().insert((parent, NameKey::of(used)));
         }
     }
 
-    /// The name `used` in `parent` was removed or replaced. Invalidates every
-    /// other spelling the kernel may still hold; `used` itself the kernel updated.
-    pub fn gone(&self, parent: u64, used: &str) {
-        let Some(l) = self.learned.lock().remove(&(parent, NameKey::of(used))) else {
-            return;
-        };
-        if l.overflow || l.spellings.iter().any(|s| &**s != used) {
+    /// The name stored as `stored` in `parent` was removed or replaced through
+    /// the spelling `used`; the kernel updated the dentry of `used` itself.
+    pub fn gone(&self, parent: u64, used: &str, stored: &str) {
+        let mixed = self.mixed.lock().remove(&(parent, NameKey::of(used)));
+        if mixed || used != stored {
             self.bump_epoch();
         }
     }
@@ -138,7 +124,7 @@ impl DentryCache {
         match (&link.fuse).write(&header) {
             Ok(16) => {
                 // Every dentry is now stale: nothing remembered matters any more.
-                self.learned.lock().clear();
+                self.mixed.lock().clear();
                 self.epochs.fetch_add(1, Ordering::Relaxed);
                 true
             }
@@ -155,22 +141,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spellings_are_remembered_per_key() {
+    fn only_other_spellings_are_remembered() {
         let c = DentryCache::default();
-        c.learn(7, "foo");
-        c.learn(7, "FOO");
-        c.learn(7, "foo");
-        c.learn(8, "foo");
-        let map = c.learned.lock();
-        assert_eq!(map[&(7, NameKey::of("Foo"))].spellings.len(), 2);
-        assert_eq!(map[&(8, NameKey::of("fOO"))].spellings.len(), 1);
-    }
-
-    #[test]
-    fn gone_forgets_the_name() {
-        let c = DentryCache::default();
-        c.learn(7, "foo");
-        c.gone(7, "FOO");
-        assert!(c.learned.lock().is_empty());
+        c.looked_up(7, "foo", "foo");
+        assert!(c.mixed.lock().is_empty());
+        c.looked_up(7, "FOO", "foo");
+        c.looked_up(8, "Foo", "foo");
+        assert_eq!(c.mixed.lock().len(), 2);
+        c.gone(7, "foo", "foo"); // no kernel link: nothing to bump, but forgotten
+        assert_eq!(c.mixed.lock().len(), 1);
     }
 }

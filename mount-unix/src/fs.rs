@@ -262,10 +262,13 @@ impl NtFs {
             m.info(m.root(vol)).map_err(err(PosixOp::Other))?
         } else {
             let dir = self.node_of(parent, PosixOp::Other)?;
-            m.lookup(dir, name)
-                .map_err(|e| for_op(PosixOp::Other, gone_is_enoent(e)))?
+            let e = m
+                .lookup_entry(dir, name)
+                .map_err(|e| for_op(PosixOp::Other, gone_is_enoent(e)))?;
+            self.cache
+                .looked_up(parent.0, name, &e.name.to_string_lossy());
+            e.info
         };
-        self.cache.learn(parent.0, name);
         Ok(Self::entry_of(&m, &info))
     }
 
@@ -332,7 +335,6 @@ impl NtFs {
         m.set_posix_of(info.id, Some(uid), Some(gid), Some(mode))
             .map_err(err(op))?;
         let info = m.info(info.id).map_err(err(op))?;
-        self.cache.learn(parent.0, name);
         Ok(Self::entry_of(&m, &info))
     }
 
@@ -381,7 +383,6 @@ impl NtFs {
             .and_then(|()| m.handle_info(h));
         match r {
             Ok(info) => {
-                self.cache.learn(parent.0, name);
                 let entry = Self::entry_of(&m, &info);
                 self.keep_cache
                     .opened(inode_map::ino_of(info.id), data_version(&info));
@@ -399,15 +400,15 @@ impl NtFs {
         let name = utf8(name, op)?;
         let dir = self.dir_of(parent, op)?;
         let mut m = self.m.write();
-        let info = m.lookup(dir, name).map_err(err(op))?;
+        let e = m.lookup_entry(dir, name).map_err(err(op))?;
         // unlink(2) of a junction or directory symlink removes the link (F6).
-        let want = if kind_of(&info) == FileType::Symlink {
+        let want = if kind_of(&e.info) == FileType::Symlink {
             Want::Any
         } else {
             Want::File
         };
         m.delete_at(dir, name, want).map_err(err(op))?;
-        self.cache.gone(parent.0, name);
+        self.cache.gone(parent.0, name, &e.name.to_string_lossy());
         Ok(())
     }
 
@@ -416,13 +417,13 @@ impl NtFs {
         let name = utf8(name, op)?;
         let dir = self.dir_of(parent, op)?;
         let mut m = self.m.write();
-        let info = m.lookup(dir, name).map_err(err(op))?;
+        let e = m.lookup_entry(dir, name).map_err(err(op))?;
         // A junction is a symlink here: rmdir(2) on it is ENOTDIR (F6).
-        if kind_of(&info) == FileType::Symlink {
+        if kind_of(&e.info) == FileType::Symlink {
             return Err(for_op(op, NtError::NotADirectory));
         }
         m.delete_at(dir, name, Want::Directory).map_err(err(op))?;
-        self.cache.gone(parent.0, name);
+        self.cache.gone(parent.0, name, &e.name.to_string_lossy());
         Ok(())
     }
 
@@ -465,7 +466,6 @@ impl NtFs {
         m.set_posix_of(info.id, Some(uid), Some(gid), None)
             .map_err(err(op))?;
         let info = m.info(info.id).map_err(err(op))?;
-        self.cache.learn(parent.0, name);
         Ok(Self::entry_of(&m, &info))
     }
 
@@ -488,11 +488,19 @@ impl NtFs {
         let (from, to) = (self.dir_of(parent, op)?, self.dir_of(newparent, op)?);
         let replace = !flags.contains(RenameFlags::RENAME_NOREPLACE);
         let mut m = self.m.write();
+        let stored = |m: &Machine, dir, n| {
+            m.lookup_entry(dir, n)
+                .map(|e| e.name.to_string_lossy())
+                .ok()
+        };
+        let (src, dst) = (stored(&m, from, name), stored(&m, to, newname));
         m.rename_at(from, name, to, newname, replace)
             .map_err(err(op))?;
-        self.cache.gone(parent.0, name);
-        self.cache.gone(newparent.0, newname);
-        self.cache.learn(newparent.0, newname);
+        self.cache
+            .gone(parent.0, name, src.as_deref().unwrap_or(name));
+        if let Some(dst) = dst {
+            self.cache.gone(newparent.0, newname, &dst);
+        }
         Ok(())
     }
 
@@ -504,7 +512,6 @@ impl NtFs {
         let mut m = self.m.write();
         m.create_hard_link_at(file, dir, newname).map_err(err(op))?;
         let info = m.info(file).map_err(err(op))?;
-        self.cache.learn(newparent.0, newname);
         Ok(Self::entry_of(&m, &info))
     }
 
@@ -1062,9 +1069,7 @@ impl Filesystem for NtFs {
                         ) {
                             break;
                         }
-                        if info.is_some() {
-                            self.cache.learn(ino.0, &name);
-                        }
+                        if info.is_some() {}
                     }
                     reply.ok()
                 }
