@@ -182,7 +182,13 @@ impl Machine {
                 None => {}
                 Some(rec) => {
                     self.check_open_existing(&r, rec, opts)?;
-                    if r.parent_and_key().is_none() {
+                    let overwrites = matches!(
+                        opts.disposition,
+                        Disposition::Overwrite | Disposition::OverwriteIf | Disposition::Supersede
+                    );
+                    if r.parent_and_key().is_none()
+                        || (overwrites && opts.attributes & FILE_ATTRIBUTE_READONLY != 0)
+                    {
                         return Err(NtError::CannotDelete);
                     }
                     self.check_deletable(vol, rec, None)?;

@@ -8,6 +8,31 @@ use crate::machine::{Follow, Machine, NodeId};
 use crate::reparse::ReparseData;
 use std::collections::HashSet;
 
+/// One planned change of a tree delete.
+#[derive(Debug)]
+enum Step {
+    ClearReadOnly {
+        id: NodeId,
+        attributes: u32,
+    },
+    Remove {
+        dir: NodeId,
+        name: String,
+        id: NodeId,
+        want: Want,
+        count: Count,
+        through: bool,
+    },
+}
+
+/// Which report counter a removal adds to.
+#[derive(Debug, Clone, Copy)]
+enum Count {
+    File,
+    Directory,
+    Link,
+}
+
 /// What a recursive delete did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TreeDeleteReport {
@@ -35,6 +60,9 @@ impl Machine {
         self.delete_tree(path, follow)
     }
 
+    /// Plans the whole delete, validates every step against the current state,
+    /// then carries it out: a tree delete that cannot finish changes nothing
+    /// (STYLE 6.10), where Windows would stop half way.
     fn delete_tree(&mut self, path: &str, follow_junctions: bool) -> Result<TreeDeleteReport> {
         let info = self.query_information(path, Follow::OpenReparsePoint)?;
         let mut report = TreeDeleteReport::default();
@@ -43,25 +71,174 @@ impl Machine {
             report.files += 1;
             return Ok(report);
         }
-        if info.reparse_tag.is_some() && !follow_junctions {
-            self.remove_directory(path)?;
-            report.links += 1;
-            return Ok(report);
-        }
+        let r = self.resolve_str(path, Follow::OpenReparsePoint)?;
+        let (Some(parent), Some(name)) = (r.parent, r.name.clone()) else {
+            return Err(NtError::CannotDelete); // a volume root
+        };
+        let parent = self.node_id(r.vol, parent);
+        let mut steps = Vec::new();
         let mut visited = HashSet::new();
-        if info.reparse_tag.is_some() {
-            if let Some(target) = self.junction_target_dir(info.id)? {
-                report.deleted_through_junctions +=
-                    self.delete_contents(target, true, &mut visited, &mut report, true)?;
+        let is_link = info.reparse_tag.is_some() && !self.is_plain_directory(info.id)?;
+        if is_link {
+            if follow_junctions {
+                if let Some(target) = self.junction_target_dir(info.id)? {
+                    visited.insert(target);
+                    self.plan_contents(target, true, true, &mut visited, &mut steps)?;
+                }
             }
-            self.remove_directory(path)?;
-            report.links += 1;
-            return Ok(report);
+        } else {
+            visited.insert(info.id);
+            self.plan_contents(info.id, follow_junctions, false, &mut visited, &mut steps)?;
         }
-        self.delete_contents(info.id, follow_junctions, &mut visited, &mut report, false)?;
-        self.remove_directory(path)?;
-        report.directories += 1;
+        steps.push(Step::Remove {
+            dir: parent,
+            name: name.to_string_lossy(),
+            id: info.id,
+            want: Want::Directory,
+            count: if is_link {
+                Count::Link
+            } else {
+                Count::Directory
+            },
+            through: false,
+        });
+        for step in &steps {
+            self.check_step(step)?;
+        }
+        for step in steps {
+            self.run_step(step, &mut report)?;
+        }
         Ok(report)
+    }
+
+    /// A directory whose reparse point has the directory bit (R20) is entered
+    /// like any directory; every other reparse point is a link.
+    fn is_plain_directory(&self, id: NodeId) -> Result<bool> {
+        Ok(match self.reparse_data_of(id) {
+            Ok(d) => d.tag().is_directory_bit(),
+            Err(_) => true,
+        })
+    }
+
+    /// The steps that empty `dir`, children before their parents, loop-safe.
+    fn plan_contents(
+        &self,
+        dir: NodeId,
+        follow_junctions: bool,
+        through: bool,
+        visited: &mut HashSet<NodeId>,
+        steps: &mut Vec<Step>,
+    ) -> Result<()> {
+        // Explicit stack: depth costs no recursion. `Emit` waits below the
+        // `Enter` of the directory it removes, so children come first.
+        enum Task {
+            Enter(NodeId, bool),
+            Emit(Step),
+        }
+        let mut tasks = vec![Task::Enter(dir, through)];
+        while let Some(task) = tasks.pop() {
+            let (d, through) = match task {
+                Task::Emit(step) => {
+                    steps.push(step);
+                    continue;
+                }
+                Task::Enter(d, t) => (d, t),
+            };
+            for e in self.read_dir(d, None, usize::MAX)?.into_iter().rev() {
+                let name = e.name.to_string_lossy();
+                let id = e.info.id;
+                if !e.info.is_directory {
+                    let read_only = e.info.attributes & FILE_ATTRIBUTE_READONLY != 0;
+                    tasks.push(Task::Emit(Step::Remove {
+                        dir: d,
+                        name,
+                        id,
+                        want: Want::File,
+                        count: Count::File,
+                        through,
+                    }));
+                    if read_only {
+                        // Pushed last, popped first: cleared, then deleted.
+                        tasks.push(Task::Emit(Step::ClearReadOnly {
+                            id,
+                            attributes: e.info.attributes & !FILE_ATTRIBUTE_READONLY,
+                        }));
+                    }
+                    continue;
+                }
+                if e.info.reparse_tag.is_some() && !self.is_plain_directory(id)? {
+                    tasks.push(Task::Emit(Step::Remove {
+                        dir: d,
+                        name,
+                        id,
+                        want: Want::Directory,
+                        count: Count::Link,
+                        through,
+                    }));
+                    if follow_junctions {
+                        if let Some(target) = self.junction_target_dir(id)? {
+                            if visited.insert(target) {
+                                tasks.push(Task::Enter(target, true));
+                            }
+                        }
+                    }
+                    continue;
+                }
+                // A directory already being emptied higher up (a junction cycle)
+                // is left to that level.
+                if visited.insert(id) {
+                    tasks.push(Task::Emit(Step::Remove {
+                        dir: d,
+                        name,
+                        id,
+                        want: Want::Directory,
+                        count: Count::Directory,
+                        through,
+                    }));
+                    tasks.push(Task::Enter(id, through));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// What would stop a step when its turn comes: a name pending delete, or a
+    /// handle that does not share delete (M9, M5).
+    fn check_step(&self, step: &Step) -> Result<()> {
+        let Step::Remove { dir, name, id, .. } = step else {
+            return Ok(());
+        };
+        let e = self.lookup(*dir, name)?;
+        if e.delete_pending {
+            return Err(NtError::DeletePending);
+        }
+        let rec = self.record_of(*id)?;
+        self.check_no_exclusive_handles(id.volume, rec)
+    }
+
+    fn run_step(&mut self, step: Step, report: &mut TreeDeleteReport) -> Result<()> {
+        match step {
+            Step::ClearReadOnly { id, attributes } => self.set_attributes_of(id, attributes),
+            Step::Remove {
+                dir,
+                name,
+                want,
+                count,
+                through,
+                ..
+            } => {
+                self.delete_at(dir, &name, want)?;
+                match count {
+                    Count::File => report.files += 1,
+                    Count::Directory => report.directories += 1,
+                    Count::Link => report.links += 1,
+                }
+                if through {
+                    report.deleted_through_junctions += 1;
+                }
+                Ok(())
+            }
+        }
     }
 
     /// The directory a junction points at, if it resolves to one.
@@ -75,91 +252,6 @@ impl Machine {
             .ok()
             .filter(|i| i.is_directory)
             .map(|i| i.id))
-    }
-
-    /// Deletes everything inside `dir`; returns how many entries were deleted.
-    fn delete_contents(
-        &mut self,
-        dir: NodeId,
-        follow_junctions: bool,
-        visited: &mut HashSet<NodeId>,
-        report: &mut TreeDeleteReport,
-        through_junction: bool,
-    ) -> Result<usize> {
-        if !visited.insert(dir) {
-            return Ok(0); // a junction cycle: already being emptied
-        }
-        let mut deleted = 0;
-        // Explicit stack of (directory, phase) so depth costs no recursion.
-        let mut stack: Vec<(NodeId, bool)> = vec![(dir, false)];
-        while let Some((d, emptied)) = stack.pop() {
-            if emptied {
-                continue;
-            }
-            let entries = self.read_dir(d, None, usize::MAX)?;
-            let mut subdirs = Vec::new();
-            for e in &entries {
-                let name = e.name.to_string_lossy();
-                if !e.info.is_directory {
-                    if e.info.attributes & FILE_ATTRIBUTE_READONLY != 0 {
-                        self.set_attributes_of(
-                            e.info.id,
-                            e.info.attributes & !FILE_ATTRIBUTE_READONLY,
-                        )?;
-                    }
-                    self.delete_at(d, &name, Want::File)?;
-                    report.files += 1;
-                    deleted += 1;
-                } else if e.info.reparse_tag.is_some() {
-                    if follow_junctions {
-                        if let Some(target) = self.junction_target_dir(e.info.id)? {
-                            if visited.insert(target) {
-                                let n = self.delete_contents_inner(target, visited, report)?;
-                                report.deleted_through_junctions += n;
-                            }
-                        }
-                    }
-                    self.delete_at(d, &name, Want::Directory)?;
-                    report.links += 1;
-                    deleted += 1;
-                } else {
-                    subdirs.push((e.info.id, name));
-                }
-            }
-            for (sub, name) in subdirs {
-                // Empty the subdirectory first, then remove it.
-                if visited.insert(sub) {
-                    let n = if follow_junctions {
-                        self.delete_contents_inner(sub, visited, report)?
-                    } else {
-                        self.delete_plain_tree(sub, report)?
-                    };
-                    deleted += n;
-                }
-                self.delete_at(d, &name, Want::Directory)?;
-                report.directories += 1;
-                deleted += 1;
-            }
-            stack.push((d, true));
-        }
-        let _ = through_junction;
-        Ok(deleted)
-    }
-
-    fn delete_contents_inner(
-        &mut self,
-        dir: NodeId,
-        visited: &mut HashSet<NodeId>,
-        report: &mut TreeDeleteReport,
-    ) -> Result<usize> {
-        visited.remove(&dir);
-        self.delete_contents(dir, true, visited, report, true)
-    }
-
-    /// Deletes a tree below `dir` without following any link.
-    fn delete_plain_tree(&mut self, dir: NodeId, report: &mut TreeDeleteReport) -> Result<usize> {
-        let mut visited = HashSet::new();
-        self.delete_contents(dir, false, &mut visited, report, false)
     }
 
     /// Every node below `dir` (not following links), depth first, with its Win32
