@@ -43,7 +43,33 @@ pub fn check(m: &Machine) -> Result<(), Violation> {
             "handle's file ref is stale: {:?}",
             h.file
         );
+        if let Some((parent, key)) = &h.through {
+            // A handle's name is one of its file's names (or it has none).
+            ensure!(
+                m.volumes[h.vol]
+                    .node(h.rec)
+                    .is_some_and(|n| n.name_in(*parent, key).is_some()),
+                "handle on record {} opened through a name it no longer has",
+                h.rec
+            );
+        }
         *handle_counts.entry((h.vol, h.rec)).or_default() += 1;
+    }
+    // Drive letters are unique; every current directory is on a volume.
+    let mut letters = std::collections::HashSet::new();
+    for v in &m.volumes {
+        ensure!(
+            letters.insert(v.letter),
+            "two volumes are {}:",
+            v.letter as char
+        );
+    }
+    for d in m.current_dirs.keys() {
+        ensure!(
+            letters.contains(d),
+            "current directory on missing drive {}:",
+            *d as char
+        );
     }
     for (vi, v) in m.volumes.iter().enumerate() {
         let letter = v.letter as char;
@@ -52,8 +78,40 @@ pub fn check(m: &Machine) -> Result<(), Violation> {
                 .is_some_and(|n| n.is_dir() && n.names.is_empty()),
             "{letter}: root is not a nameless directory"
         );
+        // How many directory entries name each record: a file's link count is
+        // exactly that number (DESIGN.md).
+        let mut entry_counts: HashMap<u64, usize> = HashMap::new();
+        for (_, node) in v.user_records() {
+            for &child in node.entries().into_iter().flat_map(|e| e.values()) {
+                *entry_counts.entry(child).or_default() += 1;
+            }
+        }
         for (rec, node) in v.user_records() {
             let here = format!("{letter}: record {rec}");
+            ensure!(
+                entry_counts.get(&rec).copied().unwrap_or(0) == node.names.len(),
+                "{here}: {} names but {} directory entries",
+                node.names.len(),
+                entry_counts.get(&rec).copied().unwrap_or(0)
+            );
+            ensure!(
+                v.seqs.get(rec as usize).is_some_and(|&s| s != 0),
+                "{here}: no sequence number"
+            );
+            if !v.kind.supports_hard_links() {
+                ensure!(
+                    node.names.len() <= 1,
+                    "{here}: a hard link on {}",
+                    v.kind.name()
+                );
+            }
+            if !v.kind.supports_reparse_points() {
+                ensure!(
+                    node.reparse.is_none(),
+                    "{here}: a reparse point on {}",
+                    v.kind.name()
+                );
+            }
             let opens = handle_counts.get(&(vi, rec)).copied().unwrap_or(0);
             ensure!(
                 node.open_count == opens,
@@ -72,6 +130,24 @@ pub fn check(m: &Machine) -> Result<(), Violation> {
                 ensure!(
                     ReparseData::decode(&rp.raw).as_ref() == Ok(&rp.data),
                     "{here}: reparse data does not decode to what is stored"
+                );
+                // A mount point sits on a directory (J4). Its target is absolute
+                // when mklink made it; FSCTL may store any text (J6), which fails
+                // only on traversal, so that is not an invariant.
+                if matches!(rp.data, ReparseData::MountPoint { .. }) {
+                    ensure!(node.is_dir(), "{here}: a mount point on a file");
+                }
+            }
+            if let Some(entries) = node.entries() {
+                // A directory with entries carries no reparse point unless its tag
+                // has the directory bit (J3, S12, R20).
+                ensure!(
+                    entries.is_empty()
+                        || node
+                            .reparse
+                            .as_ref()
+                            .is_none_or(|r| r.data.tag().is_directory_bit()),
+                    "{here}: a non-empty directory is a link"
                 );
             }
             if rec != ROOT_RECORD {

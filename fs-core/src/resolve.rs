@@ -375,6 +375,15 @@ impl Machine {
         let rec = self.record_of(dir)?;
         let node = self.node(dir.volume, rec)?;
         let entries = node.entries().ok_or(NtError::NotADirectory)?;
+        // A link's own directory is no place for names (J21: the Windows answer
+        // varies by version; STATUS_REPARSE_POINT_NOT_RESOLVED is the modern one).
+        if node
+            .reparse
+            .as_ref()
+            .is_some_and(|r| !r.data.tag().is_directory_bit())
+        {
+            return Err(NtError::ReparsePointNotResolved);
+        }
         name::validate(name.units())?;
         let found = entries.get(&name.key()).copied();
         let stored = found
