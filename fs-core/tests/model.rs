@@ -21,6 +21,7 @@
 
 use ntlinkfs_core::{
     invariants, Follow, LinkOptions, Machine, MoveFlags, NodeId, NtError, Op, Outcome, ReparseData,
+    SymlinkFlags,
 };
 use proptest::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -37,6 +38,35 @@ enum Kind {
     File(u32),
     /// A junction: a directory whose target is a drive path (volume, components).
     Junction(usize, Vec<String>),
+    /// A symbolic link (object id, directory flavor, target). A file-flavored
+    /// one is a file: it can be hard-linked (HL10) and shares its id.
+    Symlink(u32, bool, Target),
+}
+
+impl Kind {
+    /// A directory object: directories, junctions, directory symlinks.
+    fn is_dir(&self) -> bool {
+        matches!(
+            self,
+            Kind::Dir | Kind::Junction(..) | Kind::Symlink(_, true, _)
+        )
+    }
+
+    /// The id of a file object (files and file symlinks), shared by its hard links.
+    fn file_id(&self) -> Option<u32> {
+        match self {
+            Kind::File(id) | Kind::Symlink(id, false, _) => Some(*id),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Target {
+    /// `C:\…` made absolute by CreateSymbolicLink (S5): volume, components.
+    Abs(usize, Vec<String>),
+    /// Stored as written, resolved against the link's directory (S7, P3, P4).
+    Rel(String),
 }
 
 #[derive(Debug, Clone)]
@@ -48,9 +78,13 @@ struct Entry {
 /// Where a path leads in the model.
 #[derive(Debug, Clone)]
 enum Loc {
-    /// An existing object (an empty key is the volume root); `via` when the last
-    /// component was a junction that was followed.
-    Found { vol: usize, key: Key, via: bool },
+    /// An existing object (an empty key is the volume root); `via` is the
+    /// flavor (directory?) of the link followed at the last component.
+    Found {
+        vol: usize,
+        key: Key,
+        via: Option<bool>,
+    },
     /// A missing last name in an existing directory.
     Missing {
         vol: usize,
@@ -122,7 +156,10 @@ impl Model {
     }
 
     fn is_dir(&self, vol: usize, key: &Key) -> bool {
-        matches!(self.kind(vol, key), Some(Kind::Dir | Kind::Junction(..)))
+        matches!(
+            self.kind(vol, key),
+            Some(Kind::Dir | Kind::Junction(..) | Kind::Symlink(_, true, _))
+        )
     }
 
     fn children(&self, vol: usize, key: &Key) -> Vec<(&Key, &Entry)> {
@@ -147,7 +184,7 @@ impl Model {
         }
         let mut stack: Vec<String> = comps.iter().rev().cloned().collect();
         let (mut vol, mut cur): (usize, Key) = (vol, Vec::new());
-        let (mut redirects, mut via) = (0, false);
+        let (mut redirects, mut via) = (0, None);
         while let Some(c) = stack.pop() {
             let last = stack.is_empty();
             if !self.is_dir(vol, &cur) {
@@ -164,16 +201,43 @@ impl Model {
                     })
                 }
                 None => return Err(NtError::ObjectPathNotFound),
-                Some(Kind::Junction(tv, target)) if !last || follow => {
+                Some(Kind::Junction(..) | Kind::Symlink(..)) if !last || follow => {
+                    let kind = self.vols[vol][&key].kind.clone();
+                    // Where the link sends the rest of the walk: the target's
+                    // components from a volume root.
+                    let (tv, comps, is_dir) = match kind {
+                        Kind::Junction(tv, t) => (tv, t, true),
+                        Kind::Symlink(_, d, Target::Abs(tv, t)) => (tv, t, d),
+                        Kind::Symlink(_, d, Target::Rel(text)) => {
+                            let mut out = cur.clone();
+                            for part in text.split('\\') {
+                                match part {
+                                    "" => return Err(NtError::ObjectNameInvalid),
+                                    "." => {}
+                                    ".." => {
+                                        if out.pop().is_none() {
+                                            return Err(NtError::IoReparseDataInvalid);
+                                            // P3
+                                        }
+                                    }
+                                    p => out.push(p.to_string()),
+                                }
+                            }
+                            (vol, out, d)
+                        }
+                        _ => unreachable!("matched a link"),
+                    };
                     redirects += 1;
                     if redirects > MAX_REPARSE {
                         return Err(NtError::ReparsePointNotResolved);
                     }
                     // The link followed at the last name decides what the
-                    // final object must be (J13), whatever its target's path holds.
-                    via |= last;
-                    stack.extend(target.iter().rev().cloned());
-                    vol = *tv;
+                    // final object must be (J13, S22), whatever its target's path holds.
+                    if last {
+                        via = Some(is_dir);
+                    }
+                    stack.extend(comps.into_iter().rev());
+                    vol = tv;
                     cur = Vec::new();
                 }
                 Some(_) => cur = key,
@@ -185,7 +249,10 @@ impl Model {
     fn links(&self, vol: usize, id: u32) -> u32 {
         self.vols[vol]
             .values()
-            .filter(|e| e.kind == Kind::File(id))
+            .filter(|e| match e.kind {
+                Kind::File(i) | Kind::Symlink(i, false, _) => i == id,
+                _ => false,
+            })
             .count() as u32
     }
 
@@ -209,7 +276,7 @@ impl Model {
 
     fn remove(&mut self, vol: usize, key: &Key) {
         if let Some(Entry {
-            kind: Kind::File(id),
+            kind: Kind::File(id) | Kind::Symlink(id, ..),
             ..
         }) = self.vols[vol].remove(key)
         {
@@ -221,11 +288,20 @@ impl Model {
 
     /// The object an open reaches, after the checks CreateFile makes on an
     /// existing object opened as a file (J13 flavor, then FILE_NON_DIRECTORY_FILE).
-    fn open_file(&self, vol: usize, key: &Key, via: bool) -> Result<u32, NtError> {
+    fn open_file(&self, vol: usize, key: &Key, via: Option<bool>) -> Result<u32, NtError> {
         match self.kind(vol, key) {
-            Some(Kind::File(_)) if via => Err(NtError::NotADirectory),
+            Some(Kind::File(_)) if via == Some(true) => Err(NtError::NotADirectory),
             Some(Kind::File(id)) => Ok(*id),
             _ => Err(NtError::FileIsADirectory),
+        }
+    }
+
+    /// S22, S23, J13 for queries and listings: the link's flavor must match.
+    fn check_flavor(&self, vol: usize, key: &Key, via: Option<bool>) -> Result<(), NtError> {
+        match (via, self.is_dir(vol, key)) {
+            (Some(true), false) => Err(NtError::NotADirectory),
+            (Some(false), true) => Err(NtError::FileIsADirectory),
+            _ => Ok(()),
         }
     }
 
@@ -286,9 +362,7 @@ impl Model {
                 let (vol, key) = match self.resolve(v, &c, true, ObjectPathNotFound)? {
                     Loc::Missing { .. } => return Err(ObjectNameNotFound),
                     Loc::Found { vol, key, via } => {
-                        if via && !self.is_dir(vol, &key) {
-                            return Err(NotADirectory); // J13
-                        }
+                        self.check_flavor(vol, &key, via)?;
                         (vol, key)
                     }
                 };
@@ -307,7 +381,7 @@ impl Model {
                 Ok(Out::List(
                     self.children(vol, &key)
                         .into_iter()
-                        .map(|(_, e)| (e.name.clone(), !matches!(e.kind, Kind::File(_))))
+                        .map(|(_, e)| (e.name.clone(), e.kind.is_dir()))
                         .collect(),
                 ))
             }
@@ -315,13 +389,13 @@ impl Model {
                 let (v, c) = Self::parse(p)?;
                 match self.resolve(v, &c, false, ObjectPathNotFound)? {
                     Loc::Missing { .. } => Err(ObjectNameNotFound),
-                    Loc::Found { vol, key, .. } => match self.kind(vol, &key) {
-                        Some(Kind::File(_)) => {
-                            self.remove(vol, &key);
-                            Ok(Out::Done)
+                    Loc::Found { vol, key, .. } => {
+                        if self.is_dir(vol, &key) {
+                            return Err(FileIsADirectory); // M12, J31, S32
                         }
-                        _ => Err(FileIsADirectory), // M12, J31
-                    },
+                        self.remove(vol, &key); // S30: a link goes, not its target
+                        Ok(Out::Done)
+                    }
                 }
             }
             MOp::RemoveDir(p) => {
@@ -330,7 +404,7 @@ impl Model {
                     Loc::Missing { .. } => Err(ObjectNameNotFound),
                     Loc::Found { key, .. } if key.is_empty() => Err(CannotDelete),
                     Loc::Found { vol, key, .. } => match self.kind(vol, &key) {
-                        Some(Kind::File(_)) => Err(NotADirectory), // M12
+                        Some(Kind::File(_) | Kind::Symlink(_, false, _)) => Err(NotADirectory), // M12
                         Some(Kind::Dir) if !self.children(vol, &key).is_empty() => {
                             Err(DirectoryNotEmpty)
                         }
@@ -382,10 +456,12 @@ impl Model {
                         return Err(ObjectNameCollision); // M2
                     }
                     let ek = self.kind(sv, &ekey).cloned();
-                    if !matches!(ek, Some(Kind::File(_))) {
+                    if ek.as_ref().is_none_or(Kind::is_dir) {
                         return Err(AccessDenied); // M3
                     }
-                    if ek.as_ref() == self.kind(sv, &skey) {
+                    if ek.as_ref().and_then(Kind::file_id)
+                        == self.kind(sv, &skey).and_then(Kind::file_id)
+                    {
                         self.remove(sv, &skey); // another name of the same file
                         return Ok(Out::Done);
                     }
@@ -419,7 +495,8 @@ impl Model {
                 else {
                     return Err(ObjectNameNotFound);
                 };
-                let Some(Kind::File(id)) = self.kind(sv, &skey).cloned() else {
+                // HL10: a file symlink is linked itself.
+                let Some(kind) = self.kind(sv, &skey).filter(|k| !k.is_dir()).cloned() else {
                     return Err(FileIsADirectory); // HL1
                 };
                 let (dv, parent, name) = match d {
@@ -430,8 +507,30 @@ impl Model {
                 if dv != sv {
                     return Err(NotSameDevice); // HL2
                 }
-                self.add(dv, &parent, &name, Kind::File(id));
+                self.add(dv, &parent, &name, kind);
                 Ok(Out::Done)
+            }
+            MOp::Symlink(link, target, dir) => {
+                let (lv, lc) = Self::parse(link)?;
+                let d = self.resolve(lv, &lc, false, ObjectPathNotFound)?;
+                let target = if target.starts_with("C:") || target.starts_with("D:") {
+                    let (tv, tc) = Self::parse(target)?;
+                    if tv == DEVICE {
+                        return Err(ObjectNameInvalid);
+                    }
+                    Target::Abs(tv, tc)
+                } else {
+                    Target::Rel(target.clone())
+                };
+                match d {
+                    Loc::Found { .. } => Err(ObjectNameCollision),
+                    Loc::Missing { vol, parent, name } => {
+                        self.next += 1;
+                        self.data.insert(self.next, Vec::new());
+                        self.add(vol, &parent, &name, Kind::Symlink(self.next, *dir, target));
+                        Ok(Out::Done)
+                    }
+                }
             }
             MOp::Junction(link, target) => {
                 let (lv, lc) = Self::parse(link)?;
@@ -466,6 +565,24 @@ impl Model {
                         self.data[id].clone(),
                         self.links(vol, *id),
                     ),
+                    Kind::Symlink(_, d, t) => {
+                        let text = match t {
+                            Target::Abs(tv, c) => {
+                                let l = if *tv == 0 { 'C' } else { 'D' };
+                                format!(r"\??\{l}:\{} 0", c.join("\\"))
+                            }
+                            Target::Rel(text) => format!("{text} 1"),
+                        };
+                        (
+                            format!("symlink{} {text}", if *d { "d" } else { "" }),
+                            Vec::new(),
+                            if *d {
+                                1
+                            } else {
+                                self.links(vol, e.kind.file_id().expect("file"))
+                            },
+                        )
+                    }
                     Kind::Junction(tv, t) => {
                         let l = if *tv == 0 { 'C' } else { 'D' };
                         (
@@ -493,7 +610,7 @@ impl Model {
         let mut groups: BTreeMap<u32, Vec<(usize, Vec<String>)>> = BTreeMap::new();
         for (vol, entries) in self.vols.iter().enumerate() {
             for (key, e) in entries {
-                if let Kind::File(id) = e.kind {
+                if let Some(id) = e.kind.file_id() {
                     let path = (1..=key.len())
                         .map(|n| entries[&key[..n].to_vec()].name.clone())
                         .collect();
@@ -534,18 +651,28 @@ fn observe(m: &Machine) -> (Vec<Seen>, Groups) {
                 let mut p = path.clone();
                 p.push(e.name.to_string());
                 let id = e.info.id;
-                let kind = match (e.info.is_directory, e.info.reparse_tag) {
+                let link = match m.reparse_data_of(id) {
+                    Ok(ReparseData::MountPoint { substitute, .. }) => Some(format!(
+                        "junction {}",
+                        String::from_utf16_lossy(&substitute)
+                    )),
+                    Ok(ReparseData::Symlink {
+                        substitute, flags, ..
+                    }) => Some(format!(
+                        "symlink{} {} {flags}",
+                        if e.info.is_directory { "d" } else { "" },
+                        String::from_utf16_lossy(&substitute)
+                    )),
+                    Ok(other) => Some(format!("{other:?}")),
+                    Err(_) => None,
+                };
+                if !e.info.is_directory {
+                    groups.entry(id).or_default().push((vol, p.clone()));
+                }
+                let kind = match (e.info.is_directory, link) {
+                    (_, Some(link)) => link,
                     (true, None) => "dir".to_string(),
-                    (true, Some(_)) => match m.reparse_data_of(id) {
-                        Ok(ReparseData::MountPoint { substitute, .. }) => {
-                            format!("junction {}", String::from_utf16_lossy(&substitute))
-                        }
-                        other => format!("{other:?}"),
-                    },
-                    (false, _) => {
-                        groups.entry(id).or_default().push((vol, p.clone()));
-                        "file".to_string()
-                    }
+                    (false, None) => "file".to_string(),
                 };
                 if e.info.is_directory {
                     stack.push((id, p.clone()));
@@ -591,6 +718,8 @@ enum MOp {
     HardLink(String, String),
     /// link, target
     Junction(String, String),
+    /// link, target (absolute `X:\…` or relative), directory flavor
+    Symlink(String, String, bool),
 }
 
 impl MOp {
@@ -622,6 +751,14 @@ impl MOp {
                 options: LinkOptions::default(),
             },
             MOp::Junction(link, target) => Op::CreateJunction { link, target },
+            MOp::Symlink(link, target, directory) => Op::CreateSymbolicLink {
+                link,
+                target,
+                flags: SymlinkFlags {
+                    directory,
+                    allow_unprivileged_create: false,
+                },
+            },
         }
     }
 }
@@ -662,6 +799,11 @@ fn path() -> impl Strategy<Value = String> {
         .prop_map(|(d, cs)| format!("{d}:\\{}", cs.join("\\")))
 }
 
+/// A relative symlink target: names, `.` and `..`, no drive.
+fn relative() -> impl Strategy<Value = String> {
+    prop::collection::vec(comp(), 1..=3).prop_map(|cs| cs.join("\\"))
+}
+
 fn op() -> impl Strategy<Value = MOp> {
     let bytes = prop::collection::vec(prop::sample::select(&b"12"[..]), 0..3);
     prop_oneof![
@@ -676,6 +818,8 @@ fn op() -> impl Strategy<Value = MOp> {
         3 => (path(), path(), any::<bool>()).prop_map(|(a, b, r)| MOp::Move(a, b, r)),
         3 => (path(), path()).prop_map(|(a, b)| MOp::HardLink(a, b)),
         2 => (path(), path()).prop_map(|(a, b)| MOp::Junction(a, b)),
+        2 => (path(), prop_oneof![path(), relative()], any::<bool>())
+            .prop_map(|(a, b, d)| MOp::Symlink(a, b, d)),
     ]
 }
 
