@@ -391,7 +391,8 @@ impl Machine {
 
     /// Writes at `offset`, growing the file; returns the bytes written.
     pub fn write(&mut self, h: HandleId, offset: u64, bytes: &[u8]) -> Result<usize> {
-        let hd = self.handle(h)?.clone();
+        let hd = self.handle(h)?;
+        let (vol, rec) = (hd.vol, hd.rec);
         if !hd.write {
             return Err(NtError::AccessDenied);
         }
@@ -400,7 +401,7 @@ impl Machine {
             .filter(|&e| e <= MAX_FILE_SIZE)
             .ok_or(NtError::DiskFull)?;
         let now = self.now();
-        let node = self.node_mut(hd.vol, hd.rec)?;
+        let node = self.node_mut(vol, rec)?;
         let data = node.data_mut().ok_or(NtError::InvalidDeviceRequest)?;
         data.write(offset, bytes);
         node.times.last_write = now;
@@ -411,7 +412,8 @@ impl Machine {
 
     /// SetEndOfFile.
     pub fn set_len(&mut self, h: HandleId, len: u64) -> Result<()> {
-        let hd = self.handle(h)?.clone();
+        let hd = self.handle(h)?;
+        let (vol, rec) = (hd.vol, hd.rec);
         if !hd.write {
             return Err(NtError::AccessDenied);
         }
@@ -419,7 +421,7 @@ impl Machine {
             return Err(NtError::DiskFull);
         }
         let now = self.now();
-        let node = self.node_mut(hd.vol, hd.rec)?;
+        let node = self.node_mut(vol, rec)?;
         let data = node.data_mut().ok_or(NtError::InvalidDeviceRequest)?;
         data.set_len(len);
         node.times.last_write = now;
@@ -442,23 +444,25 @@ impl Machine {
         delete: bool,
         semantics: DeleteSemantics,
     ) -> Result<()> {
-        let hd = self.handle(h)?.clone();
+        // Only the name is cloned (it outlives the borrow); the rest is Copy.
+        let hd = self.handle(h)?;
+        let (vol, rec, through) = (hd.vol, hd.rec, hd.through.clone());
         let posix = match semantics {
             DeleteSemantics::Classic => false,
             DeleteSemantics::Posix => true,
             DeleteSemantics::Profile => self.profile.delete_releases_name_immediately(),
         };
-        if hd.rec == crate::volume::ROOT_RECORD && delete {
+        if rec == crate::volume::ROOT_RECORD && delete {
             return Err(NtError::CannotDelete);
         }
-        let Some((parent, key)) = hd.through.clone() else {
+        let Some((parent, key)) = through else {
             // The name is already gone (POSIX delete, or opened by id).
             return Err(NtError::FileDeleted);
         };
-        let node = self.node(hd.vol, hd.rec)?;
+        let node = self.node(vol, rec)?;
         if !delete {
             if let Some(l) = self
-                .node_mut(hd.vol, hd.rec)?
+                .node_mut(vol, rec)?
                 .names
                 .iter_mut()
                 .find(|l| l.parent == parent && l.name.matches_key(&key))
@@ -469,19 +473,21 @@ impl Machine {
             return Ok(());
         }
         let _ = node;
-        self.check_deletable(hd.vol, hd.rec, Some(h))?;
+        self.check_deletable(vol, rec, Some(h))?;
         if posix {
-            self.unlink_unchecked(hd.vol, parent, &key);
+            self.unlink_unchecked(vol, parent, &key);
             for (_, o) in self.handles.iter_mut() {
-                if o.vol == hd.vol
-                    && o.rec == hd.rec
-                    && o.through.as_ref() == Some(&(parent, key.clone()))
+                if o.vol == vol
+                    && o.rec == rec
+                    && o.through
+                        .as_ref()
+                        .is_some_and(|(p, k)| *p == parent && *k == key)
                 {
                     o.through = None;
                 }
             }
         } else {
-            let node = self.node_mut(hd.vol, hd.rec)?;
+            let node = self.node_mut(vol, rec)?;
             if let Some(l) = node
                 .names
                 .iter_mut()

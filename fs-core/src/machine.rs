@@ -473,10 +473,11 @@ impl Machine {
         name::validate(name.units())?;
         let p = self.node(vol, parent)?;
         let entries = p.entries().ok_or(NtError::NotADirectory)?;
-        if let Some(&existing) = entries.get(&name.key()) {
+        let key = name::key_buf(name.units());
+        if let Some(&existing) = entries.get(&key[..]) {
             let pending = self
                 .node(vol, existing)?
-                .name_in(parent, &name.key())
+                .name_in_units(parent, &key)
                 .is_some_and(|l| l.delete_pending);
             return Err(if pending {
                 NtError::DeletePending

@@ -96,12 +96,6 @@ impl Name {
                 .all(|(&a, &k)| upcase_unit(a) == k)
     }
 
-    /// Writes the lookup key into `buf` (cleared first): the allocation-free
-    /// form of [`Name::key`] for lookups with a reused buffer.
-    pub fn key_into(&self, buf: &mut Vec<u16>) {
-        key_units_into(&self.0, buf);
-    }
-
     /// True when both names fold to the same key (they collide in one directory).
     pub fn eq_ignore_case(&self, other: &Name) -> bool {
         self.0.len() == other.0.len()
@@ -113,10 +107,13 @@ impl Name {
     }
 }
 
-/// Writes the folded form of `units` into `buf` (cleared first).
-pub fn key_units_into(units: &[u16], buf: &mut Vec<u16>) {
-    buf.clear();
-    buf.extend(units.iter().map(|&u| upcase_unit(u)));
+/// A lookup key on the stack: names up to 64 units (nearly all) fold without
+/// a heap allocation. Search maps with `&buf[..]` (see the `Borrow` below).
+pub(crate) type KeyBuf = smallvec::SmallVec<[u16; 64]>;
+
+/// The folded units of a name, for lookups.
+pub(crate) fn key_buf(units: &[u16]) -> KeyBuf {
+    units.iter().map(|&u| upcase_unit(u)).collect()
 }
 
 /// Maps keyed by NameKey can be searched with folded units (`map.get(&buf[..])`),

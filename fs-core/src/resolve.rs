@@ -142,8 +142,6 @@ impl Machine {
         let mut require_dir = trailing;
         let mut cur: RecordNo = ROOT_RECORD;
         let mut via_link: Option<LinkFlavor> = None;
-        // The folded key of the current component, in one reused buffer.
-        let mut key: Vec<u16> = Vec::new();
 
         loop {
             let Some(comp) = stack.pop() else {
@@ -183,7 +181,7 @@ impl Machine {
                     PrefixIsFile::InvalidParameter => NtError::InvalidParameter,
                 });
             };
-            name::key_units_into(units, &mut key);
+            let key = name::key_buf(units);
             let child = if is_dot {
                 None
             } else {
@@ -385,10 +383,11 @@ impl Machine {
             return Err(NtError::ReparsePointNotResolved);
         }
         name::validate(name.units())?;
-        let found = entries.get(&name.key()).copied();
+        let key = name::key_buf(name.units());
+        let found = entries.get(&key[..]).copied();
         let stored = found
             .and_then(|c| self.volumes[dir.volume].node(c))
-            .and_then(|c| c.name_in(rec, &name.key()))
+            .and_then(|c| c.name_in_units(rec, &key))
             .map_or_else(|| name.clone(), |l| l.name.clone());
         Ok(Resolved {
             vol: dir.volume,
