@@ -21,9 +21,9 @@ fn main() {
     match (env.as_str(), abi.as_str()) {
         ("msvc", _) => {
             println!("cargo:rustc-link-lib=dylib=delayimp");
-            println!("cargo:rustc-link-arg-bins=/DELAYLOAD:{dll}");
+            println!("cargo:rustc-link-arg=/DELAYLOAD:{dll}");
         }
-        ("gnu", "llvm") => println!("cargo:rustc-link-arg-bins=-Wl,--delayload={dll}"),
+        ("gnu", "llvm") => println!("cargo:rustc-link-arg=-Wl,--delayload={dll}"),
         _ => {}
     }
 }

@@ -7,6 +7,7 @@ use crate::security::SecurityDescriptor;
 use crate::volume_fs::VolumeFs;
 use crate::volume_params::VolumeSettings;
 use ntlinkfs_core::{Shared, VolumeId};
+use std::ffi::c_void;
 use std::sync::Arc;
 use winfsp::host::{FileSystemHost, FineGuard, VolumeParams};
 use winfsp::service::FileSystemServiceBuilder;
@@ -98,6 +99,82 @@ impl std::fmt::Display for MountError {
 
 impl std::error::Error for MountError {}
 
+#[link(name = "kernel32")]
+extern "system" {
+    fn LoadLibraryW(name: *const u16) -> *mut c_void;
+}
+
+#[link(name = "advapi32")]
+extern "system" {
+    fn RegGetValueW(
+        key: isize,
+        subkey: *const u16,
+        value: *const u16,
+        flags: u32,
+        kind: *mut u32,
+        data: *mut c_void,
+        len: *mut u32,
+    ) -> i32;
+}
+
+const HKEY_LOCAL_MACHINE: isize = 0x8000_0002_u32 as i32 as isize;
+const RRF_RT_REG_SZ: u32 = 0x2;
+
+fn wide(s: &str) -> Vec<u16> {
+    s.encode_utf16().chain(Some(0)).collect()
+}
+
+/// Loads WinFsp's DLL from where its installer put it (the registry's
+/// InstallDir), which is not on PATH: winfsp's own loader then finds the
+/// module already loaded. Without an installation, nothing happens and
+/// `winfsp_init` reports the failure.
+fn preload_winfsp() {
+    let dll = if cfg!(target_arch = "aarch64") {
+        "winfsp-a64.dll"
+    } else if cfg!(target_arch = "x86") {
+        "winfsp-x86.dll"
+    } else {
+        "winfsp-x64.dll"
+    };
+    for key in [r"SOFTWARE\WOW6432Node\WinFsp", r"SOFTWARE\WinFsp"] {
+        let mut buf = [0u16; 520];
+        let mut len = (buf.len() * 2) as u32;
+        let (k, v) = (wide(key), wide("InstallDir"));
+        // SAFETY: both names are NUL-terminated; `buf` holds `len` bytes.
+        let r = unsafe {
+            RegGetValueW(
+                HKEY_LOCAL_MACHINE,
+                k.as_ptr(),
+                v.as_ptr(),
+                RRF_RT_REG_SZ,
+                std::ptr::null_mut(),
+                buf.as_mut_ptr().cast(),
+                &mut len,
+            )
+        };
+        if r != 0 {
+            continue;
+        }
+        let dir = String::from_utf16_lossy(&buf[..(len as usize / 2)]);
+        let dir = dir.trim_end_matches('\0').trim_end_matches('\\');
+        let path = wide(&format!("{dir}\\bin\\{dll}"));
+        // SAFETY: `path` is NUL-terminated; a failed load returns null.
+        if !unsafe { LoadLibraryW(path.as_ptr()) }.is_null() {
+            return;
+        }
+    }
+}
+
+fn init() -> Result<winfsp::FspInit, MountError> {
+    preload_winfsp();
+    winfsp::winfsp_init().map_err(|e| {
+        describe(
+            "WinFsp could not be loaded (is WinFsp installed? https://winfsp.dev)",
+            e,
+        )
+    })
+}
+
 fn describe(what: &str, e: FspError) -> MountError {
     MountError(format!("{what}: {e:?}"))
 }
@@ -111,12 +188,7 @@ pub fn serve(
     security: SecurityDescriptor,
     mounted: impl Fn() + Send + Sync,
 ) -> Result<(), MountError> {
-    let init = winfsp::winfsp_init().map_err(|e| {
-        describe(
-            "WinFsp could not be loaded (is WinFsp installed? https://winfsp.dev)",
-            e,
-        )
-    })?;
+    let init = init()?;
     let mounts = Arc::new(mounts);
     let security = Arc::new(security);
     let mut service = FileSystemServiceBuilder::<Hosts>::new()
@@ -157,12 +229,7 @@ impl Mounted {
         mounts: MountTable,
         security: SecurityDescriptor,
     ) -> Result<Mounted, MountError> {
-        winfsp::winfsp_init().map_err(|e| {
-            describe(
-                "WinFsp could not be loaded (is WinFsp installed? https://winfsp.dev)",
-                e,
-            )
-        })?;
+        init()?;
         let hosts = mount_all(&shared, &Arc::new(mounts), &Arc::new(security))
             .map_err(|(why, _)| MountError(why))?;
         Ok(Mounted { hosts })

@@ -1,0 +1,28 @@
+//! On Windows the suite links the WinFsp adapter (the `winfsp` target), and
+//! WinFsp is only ever delay-loaded (winfsp crate, "Build-time requirements"):
+//! winfsp-x64.dll is not on PATH, so without this the conformance binary and
+//! the test binaries would not start. The same flags as cli/build.rs.
+
+fn main() {
+    let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
+    let abi = std::env::var("CARGO_CFG_TARGET_ABI").unwrap_or_default();
+    let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+    if os != "windows" {
+        return;
+    }
+    let dll = match arch.as_str() {
+        "x86_64" => "winfsp-x64.dll",
+        "x86" => "winfsp-x86.dll",
+        "aarch64" => "winfsp-a64.dll",
+        _ => return,
+    };
+    match (env.as_str(), abi.as_str()) {
+        ("msvc", _) => {
+            println!("cargo:rustc-link-lib=dylib=delayimp");
+            println!("cargo:rustc-link-arg=/DELAYLOAD:{dll}");
+        }
+        ("gnu", "llvm") => println!("cargo:rustc-link-arg=-Wl,--delayload={dll}"),
+        _ => {}
+    }
+}
