@@ -200,8 +200,11 @@ impl FileSystemContext for VolumeFs {
             let page = VolumeFs::read_directory(self, context.0, after.as_deref(), PAGE).fsp()?;
             for e in &page {
                 entry.reset();
-                // Names longer than 255 units never exist (N2): the call cannot fail.
-                let _ = entry.set_name_raw(e.name.as_slice());
+                // Names longer than 255 units never exist (N2); were one to, it
+                // is left out rather than listed under a wrong name.
+                if entry.set_name_raw(e.name.as_slice()).is_err() {
+                    continue;
+                }
                 fill(entry.file_info_mut(), e.info);
                 if !entry.append_to_buffer(buffer, &mut cursor) {
                     return Ok(cursor); // full: WinFsp asks again after the last name
