@@ -321,7 +321,7 @@ fn hard_links_refused_on_fat_exfat_and_old_refs_hl13_hl14_v1() {
         ("HL13", FsKind::Fat32, Some(NtError::InvalidDeviceRequest)),
         ("HL13", FsKind::ExFat, Some(NtError::InvalidDeviceRequest)),
         (
-            "HL14 [X] code",
+            "HL14 [X] unverified",
             FsKind::Refs(3, 4),
             Some(NtError::InvalidDeviceRequest),
         ),

@@ -81,7 +81,7 @@ fn junction_crosses_volumes_but_never_to_the_network_j2_v4() {
     assert_eq!(info(&m, r"C:\dj").id, linfo(&m, r"D:\dt").id);
     fails(
         &mut m,
-        "J2 [X] code",
+        "J2 [X] unverified",
         junction(r"C:\n", r"\\server\share\x"),
         NtError::ObjectNameInvalid,
     );

@@ -141,7 +141,7 @@ fn reserved_device_names_are_a_win32_rule_n5_n10_n12() {
     ] {
         fails(
             &mut m,
-            "N5 [X] code",
+            "N5 [X] unverified",
             create_file(p),
             NtError::ObjectNameInvalid,
         );

@@ -106,7 +106,7 @@ fn move_refusals_table_m2_m3_m4_m6_m12() {
             NtError::NotSameDevice,
         ),
         (
-            "move into itself [X]",
+            "move into itself [X] unverified",
             mv(r"C:\d", r"C:\d\sub\d"),
             NtError::InvalidParameter,
         ),
@@ -202,6 +202,8 @@ fn rename_posix_semantics_replaces_empty_directory_and_open_file_m3_m11() {
     );
     assert_eq!(contents(&mut m, r"C:\d\file2"), b"one");
     assert_eq!(m.read(h, 0, 10).unwrap(), b"two");
+    // M11 says NumberOfLinks 0 / TotalNumberOfLinks 1 on Windows; the model keeps
+    // no name for the victim, so both read 0 (known gap).
     assert_eq!(m.handle_info(h).unwrap().link_count, 0);
     // Its delete disposition cannot reach the file that took the name.
     fails(

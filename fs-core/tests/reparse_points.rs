@@ -151,7 +151,7 @@ fn set_reparse_point_refusals_table_6_2() {
             NtError::IoReparseDataInvalid,
         ),
         (
-            "§6.2 tag 0 [X]",
+            "§6.2 tag 0 [X] unverified",
             set_rp(r"C:\empty", vec![0; 8]),
             NtError::IoReparseTagInvalid,
         ),
