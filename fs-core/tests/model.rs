@@ -20,8 +20,8 @@
 //! ```
 
 use ntlinkfs_core::{
-    invariants, Follow, LinkOptions, Machine, MoveFlags, NodeId, NtError, Op, Outcome, ReparseData,
-    SymlinkFlags,
+    invariants, Follow, HandleId, LinkOptions, Machine, MoveFlags, NodeId, NtError, Op,
+    OpenOptions, Outcome, ReparseData, SymlinkFlags, Want,
 };
 use proptest::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -98,6 +98,8 @@ struct Model {
     vols: [BTreeMap<Key, Entry>; 2],
     data: HashMap<u32, Vec<u8>>,
     next: u32,
+    /// The file each open handle holds, in opening order.
+    handles: Vec<u32>,
 }
 
 /// What the model predicts an operation returns.
@@ -280,9 +282,14 @@ impl Model {
             ..
         }) = self.vols[vol].remove(key)
         {
-            if self.links(vol, id) == 0 {
-                self.data.remove(&id);
-            }
+            self.release(id);
+        }
+    }
+
+    /// Data lives until the last name and the last handle are gone (HL30).
+    fn release(&mut self, id: u32) {
+        if (0..2).all(|v| self.links(v, id) == 0) && !self.handles.contains(&id) {
+            self.data.remove(&id);
         }
     }
 
@@ -347,15 +354,25 @@ impl Model {
                 }
                 Ok(Out::Done)
             }
-            MOp::Read(p) => {
+            MOp::Read(p) | MOp::Open(p) => {
                 let (v, c) = Self::parse(p)?;
                 match self.resolve(v, &c, true, ObjectPathNotFound)? {
                     Loc::Missing { .. } => Err(ObjectNameNotFound),
                     Loc::Found { vol, key, via } => {
                         let id = self.open_file(vol, &key, via)?;
+                        if let MOp::Open(_) = op {
+                            self.handles.push(id);
+                            return Ok(Out::Done);
+                        }
                         Ok(Out::Bytes(self.data[&id].clone()))
                     }
                 }
+            }
+            MOp::HandleRead(i) => Ok(Out::Bytes(self.data[&self.handles[*i]].clone())),
+            MOp::Close(i) => {
+                let id = self.handles.remove(*i);
+                self.release(id);
+                Ok(Out::Done)
             }
             MOp::Stat(p) | MOp::List(p) => {
                 let (v, c) = Self::parse(p)?;
@@ -458,6 +475,13 @@ impl Model {
                     let ek = self.kind(sv, &ekey).cloned();
                     if ek.as_ref().is_none_or(Kind::is_dir) {
                         return Err(AccessDenied); // M3
+                    }
+                    if ek
+                        .as_ref()
+                        .and_then(Kind::file_id)
+                        .is_some_and(|id| self.handles.contains(&id))
+                    {
+                        return Err(AccessDenied); // M3: an open file is not replaced
                     }
                     if ek.as_ref().and_then(Kind::file_id)
                         == self.kind(sv, &skey).and_then(Kind::file_id)
@@ -720,6 +744,12 @@ enum MOp {
     Junction(String, String),
     /// link, target (absolute `X:\…` or relative), directory flavor
     Symlink(String, String, bool),
+    /// CreateFile(OPEN_EXISTING, FILE_NON_DIRECTORY_FILE): a handle kept open.
+    Open(String),
+    /// Read a whole file through open handle number i (modulo the open count).
+    HandleRead(usize),
+    /// Close open handle number i (modulo the open count).
+    Close(usize),
 }
 
 impl MOp {
@@ -751,6 +781,11 @@ impl MOp {
                 options: LinkOptions::default(),
             },
             MOp::Junction(link, target) => Op::CreateJunction { link, target },
+            MOp::Open(path) => Op::Open {
+                path,
+                options: OpenOptions::default().want(Want::File),
+            },
+            MOp::HandleRead(_) | MOp::Close(_) => unreachable!("run() maps handle indices"),
             MOp::Symlink(link, target, directory) => Op::CreateSymbolicLink {
                 link,
                 target,
@@ -818,6 +853,9 @@ fn op() -> impl Strategy<Value = MOp> {
         3 => (path(), path(), any::<bool>()).prop_map(|(a, b, r)| MOp::Move(a, b, r)),
         3 => (path(), path()).prop_map(|(a, b)| MOp::HardLink(a, b)),
         2 => (path(), path()).prop_map(|(a, b)| MOp::Junction(a, b)),
+        2 => path().prop_map(MOp::Open),
+        2 => any::<usize>().prop_map(MOp::HandleRead),
+        2 => any::<usize>().prop_map(MOp::Close),
         2 => (path(), prop_oneof![path(), relative()], any::<bool>())
             .prop_map(|(a, b, d)| MOp::Symlink(a, b, d)),
     ]
@@ -826,8 +864,25 @@ fn op() -> impl Strategy<Value = MOp> {
 fn run(ops: &[MOp]) -> Result<(), TestCaseError> {
     let mut m = Machine::default();
     let mut model = Model::default();
+    // The machine's handles, parallel to the model's.
+    let mut hs: Vec<HandleId> = Vec::new();
     for (i, op) in ops.iter().enumerate() {
-        let got = m.apply(&op.to_op()).map(|o| outcome(op, o));
+        let op = &match op {
+            MOp::HandleRead(_) | MOp::Close(_) if hs.is_empty() => continue,
+            MOp::HandleRead(n) => MOp::HandleRead(n % hs.len()),
+            MOp::Close(n) => MOp::Close(n % hs.len()),
+            op => op.clone(),
+        };
+        let got = match op {
+            MOp::HandleRead(n) => m.read(hs[*n], 0, 1 << 20).map(Out::Bytes),
+            MOp::Close(n) => m.close(hs.remove(*n)).map(|()| Out::Done),
+            _ => m.apply(&op.to_op()).map(|o| {
+                if let Outcome::Handle(h) = o {
+                    hs.push(h);
+                }
+                outcome(op, o)
+            }),
+        };
         let want = model.apply(op);
         prop_assert_eq!(&got, &want, "step {}: {:?}", i, op);
         if let Err(v) = invariants::check(&m) {
