@@ -7,8 +7,9 @@
 //! keyed by full paths (upcased ASCII components), a file's link count is
 //! computed by counting the entries that name it, junction targets are kept as
 //! path text, and resolution is a few lines of prefix substitution. It knows
-//! only what this test generates: files, directories, hard links and
-//! junctions on C: and D: of a Windows 11 machine, with a tiny name alphabet
+//! only what this test generates: files, directories, hard links, junctions,
+//! symbolic links and open handles on C: and D: of a Windows 11 machine or a
+//! Windows 10 1709 one (delete-pending names, `CON` a device), with a tiny name alphabet
 //! that forces case collisions (`a`/`A`), trailing-dot stripping (`x.`), an
 //! NT-legal device name (`con`, a plain name on Windows 11), a Win32 device
 //! (`nul`), and lexical `.`/`..`.
@@ -73,6 +74,8 @@ enum Target {
 struct Entry {
     name: String,
     kind: Kind,
+    /// Marked for delete while a handle is open (classic semantics, M10).
+    pending: bool,
 }
 
 /// Where a path leads in the model.
@@ -100,6 +103,9 @@ struct Model {
     next: u32,
     /// The file each open handle holds, in opening order.
     handles: Vec<u32>,
+    /// Windows 10 1709 rather than 11: DeleteFile leaves the name pending while
+    /// handles are open (M10), and `CON` is a device too (N5).
+    classic: bool,
 }
 
 /// What the model predicts an operation returns.
@@ -125,7 +131,7 @@ impl Model {
     /// Win32 normalisation of `X:\c1\c2…` as this test writes paths: `.` and `..`
     /// lexically, trailing dots and spaces off the last component, `NUL` as the
     /// last component is a device (Windows 11), which no file operation opens.
-    fn parse(path: &str) -> Result<(usize, Vec<String>), NtError> {
+    fn parse(&self, path: &str) -> Result<(usize, Vec<String>), NtError> {
         let vol = if path.starts_with('C') { 0 } else { 1 };
         let mut comps: Vec<String> = Vec::new();
         for c in path[3..].split('\\').filter(|c| !c.is_empty()) {
@@ -143,7 +149,10 @@ impl Model {
                 comps.push(t.to_string());
             }
         }
-        if comps.last().is_some_and(|c| c.eq_ignore_ascii_case("nul")) {
+        let device = |c: &String| {
+            c.eq_ignore_ascii_case("nul") || (self.classic && c.eq_ignore_ascii_case("con"))
+        };
+        if comps.last().is_some_and(device) {
             // A device, not a file: parsing succeeds, every lookup fails.
             return Ok((DEVICE, comps));
         }
@@ -251,10 +260,7 @@ impl Model {
     fn links(&self, vol: usize, id: u32) -> u32 {
         self.vols[vol]
             .values()
-            .filter(|e| match e.kind {
-                Kind::File(i) | Kind::Symlink(i, false, _) => i == id,
-                _ => false,
-            })
+            .filter(|e| !e.pending && e.kind.file_id() == Some(id))
             .count() as u32
     }
 
@@ -266,6 +272,7 @@ impl Model {
             Entry {
                 name: name.to_string(),
                 kind,
+                pending: false,
             },
         );
     }
@@ -293,6 +300,14 @@ impl Model {
         }
     }
 
+    /// M9: every open of a name pending delete fails, even FILE_CREATE.
+    fn check_pending(&self, vol: usize, key: &Key) -> Result<(), NtError> {
+        match self.vols[vol].get(key) {
+            Some(e) if e.pending => Err(NtError::DeletePending),
+            _ => Ok(()),
+        }
+    }
+
     /// The object an open reaches, after the checks CreateFile makes on an
     /// existing object opened as a file (J13 flavor, then FILE_NON_DIRECTORY_FILE).
     fn open_file(&self, vol: usize, key: &Key, via: Option<bool>) -> Result<u32, NtError> {
@@ -316,9 +331,12 @@ impl Model {
         use NtError::*;
         match op {
             MOp::CreateFile(p) => {
-                let (v, c) = Self::parse(p)?;
+                let (v, c) = self.parse(p)?;
                 match self.resolve(v, &c, true, ObjectPathNotFound)? {
-                    Loc::Found { .. } => Err(ObjectNameCollision),
+                    Loc::Found { vol, key, .. } => {
+                        self.check_pending(vol, &key)?;
+                        Err(ObjectNameCollision)
+                    }
                     Loc::Missing { vol, parent, name } => {
                         let k = self.new_file(Vec::new());
                         self.add(vol, &parent, &name, k);
@@ -327,9 +345,12 @@ impl Model {
                 }
             }
             MOp::CreateDir(p) => {
-                let (v, c) = Self::parse(p)?;
+                let (v, c) = self.parse(p)?;
                 match self.resolve(v, &c, false, ObjectPathNotFound)? {
-                    Loc::Found { .. } => Err(ObjectNameCollision),
+                    Loc::Found { vol, key, .. } => {
+                        self.check_pending(vol, &key)?;
+                        Err(ObjectNameCollision)
+                    }
                     Loc::Missing { vol, parent, name } => {
                         self.add(vol, &parent, &name, Kind::Dir);
                         Ok(Out::Done)
@@ -337,9 +358,10 @@ impl Model {
                 }
             }
             MOp::Write(p, bytes, append) => {
-                let (v, c) = Self::parse(p)?;
+                let (v, c) = self.parse(p)?;
                 match self.resolve(v, &c, true, ObjectPathNotFound)? {
                     Loc::Found { vol, key, via } => {
+                        self.check_pending(vol, &key)?;
                         let id = self.open_file(vol, &key, via)?;
                         let d = self.data.get_mut(&id).expect("file data");
                         if !*append {
@@ -355,10 +377,11 @@ impl Model {
                 Ok(Out::Done)
             }
             MOp::Read(p) | MOp::Open(p) => {
-                let (v, c) = Self::parse(p)?;
+                let (v, c) = self.parse(p)?;
                 match self.resolve(v, &c, true, ObjectPathNotFound)? {
                     Loc::Missing { .. } => Err(ObjectNameNotFound),
                     Loc::Found { vol, key, via } => {
+                        self.check_pending(vol, &key)?;
                         let id = self.open_file(vol, &key, via)?;
                         if let MOp::Open(_) = op {
                             self.handles.push(id);
@@ -371,14 +394,24 @@ impl Model {
             MOp::HandleRead(i) => Ok(Out::Bytes(self.data[&self.handles[*i]].clone())),
             MOp::Close(i) => {
                 let id = self.handles.remove(*i);
+                if !self.handles.contains(&id) {
+                    // The last handle: names marked for delete go now (M10).
+                    for vol in &mut self.vols {
+                        vol.retain(|_, e| !(e.pending && e.kind.file_id() == Some(id)));
+                    }
+                }
                 self.release(id);
                 Ok(Out::Done)
             }
             MOp::Stat(p) | MOp::List(p) => {
-                let (v, c) = Self::parse(p)?;
+                let (v, c) = self.parse(p)?;
                 let (vol, key) = match self.resolve(v, &c, true, ObjectPathNotFound)? {
                     Loc::Missing { .. } => return Err(ObjectNameNotFound),
                     Loc::Found { vol, key, via } => {
+                        // Queries open the object (M9); a listing only reads it.
+                        if let MOp::Stat(_) = op {
+                            self.check_pending(vol, &key)?;
+                        }
                         self.check_flavor(vol, &key, via)?;
                         (vol, key)
                     }
@@ -403,23 +436,33 @@ impl Model {
                 ))
             }
             MOp::DeleteFile(p) => {
-                let (v, c) = Self::parse(p)?;
+                let (v, c) = self.parse(p)?;
                 match self.resolve(v, &c, false, ObjectPathNotFound)? {
                     Loc::Missing { .. } => Err(ObjectNameNotFound),
                     Loc::Found { vol, key, .. } => {
+                        self.check_pending(vol, &key)?;
                         if self.is_dir(vol, &key) {
                             return Err(FileIsADirectory); // M12, J31, S32
                         }
-                        self.remove(vol, &key); // S30: a link goes, not its target
+                        let id = self.kind(vol, &key).and_then(Kind::file_id);
+                        if self.classic && id.is_some_and(|id| self.handles.contains(&id)) {
+                            // M10 before 1903: the name stays until the last close.
+                            self.vols[vol].get_mut(&key).expect("found").pending = true;
+                        } else {
+                            self.remove(vol, &key); // S30: a link goes, not its target
+                        }
                         Ok(Out::Done)
                     }
                 }
             }
             MOp::RemoveDir(p) => {
-                let (v, c) = Self::parse(p)?;
+                let (v, c) = self.parse(p)?;
                 match self.resolve(v, &c, false, ObjectPathNotFound)? {
                     Loc::Missing { .. } => Err(ObjectNameNotFound),
                     Loc::Found { key, .. } if key.is_empty() => Err(CannotDelete),
+                    Loc::Found { vol, key, .. } if self.check_pending(vol, &key).is_err() => {
+                        Err(DeletePending)
+                    }
                     Loc::Found { vol, key, .. } => match self.kind(vol, &key) {
                         Some(Kind::File(_) | Kind::Symlink(_, false, _)) => Err(NotADirectory), // M12
                         Some(Kind::Dir) if !self.children(vol, &key).is_empty() => {
@@ -433,8 +476,8 @@ impl Model {
                 }
             }
             MOp::Move(from, to, replace) => {
-                let (sv, sc) = Self::parse(from)?;
-                let (dv, dc) = Self::parse(to)?;
+                let (sv, sc) = self.parse(from)?;
+                let (dv, dc) = self.parse(to)?;
                 let s = self.resolve(sv, &sc, false, InvalidParameter)?;
                 let d = self.resolve(dv, &dc, false, InvalidParameter)?;
                 let Loc::Found {
@@ -446,6 +489,10 @@ impl Model {
                 if skey.is_empty() {
                     return Err(AccessDenied);
                 }
+                if matches!(d, Loc::Found { ref key, .. } if key.is_empty()) {
+                    return Err(AccessDenied);
+                }
+                self.check_pending(sv, &skey)?;
                 let (dv, dparent, dname, existing) = match d {
                     Loc::Found { key, .. } if key.is_empty() => return Err(AccessDenied),
                     Loc::Found { vol, key, .. } => {
@@ -469,6 +516,7 @@ impl Model {
                     return Ok(Out::Done);
                 }
                 if let Some(ekey) = existing {
+                    self.check_pending(sv, &ekey)?;
                     if !*replace {
                         return Err(ObjectNameCollision); // M2
                     }
@@ -509,9 +557,12 @@ impl Model {
                 Ok(Out::Done)
             }
             MOp::HardLink(link, existing) => {
-                let (sv, sc) = Self::parse(existing)?;
+                let (sv, sc) = self.parse(existing)?;
                 let s = self.resolve(sv, &sc, false, ObjectPathNotFound)?;
-                let (dv, dc) = Self::parse(link)?;
+                if let Loc::Found { vol, key, .. } = &s {
+                    self.check_pending(*vol, key)?; // M9: the existing name is opened
+                }
+                let (dv, dc) = self.parse(link)?;
                 let d = self.resolve(dv, &dc, false, InvalidParameter)?;
                 let Loc::Found {
                     vol: sv, key: skey, ..
@@ -525,7 +576,10 @@ impl Model {
                 };
                 let (dv, parent, name) = match d {
                     Loc::Found { vol, .. } if vol != sv => return Err(NotSameDevice),
-                    Loc::Found { .. } => return Err(ObjectNameCollision), // HL4
+                    Loc::Found { vol, key, .. } => {
+                        self.check_pending(vol, &key)?;
+                        return Err(ObjectNameCollision); // HL4
+                    }
                     Loc::Missing { vol, parent, name } => (vol, parent, name),
                 };
                 if dv != sv {
@@ -535,10 +589,10 @@ impl Model {
                 Ok(Out::Done)
             }
             MOp::Symlink(link, target, dir) => {
-                let (lv, lc) = Self::parse(link)?;
+                let (lv, lc) = self.parse(link)?;
                 let d = self.resolve(lv, &lc, false, ObjectPathNotFound)?;
                 let target = if target.starts_with("C:") || target.starts_with("D:") {
-                    let (tv, tc) = Self::parse(target)?;
+                    let (tv, tc) = self.parse(target)?;
                     if tv == DEVICE {
                         return Err(ObjectNameInvalid);
                     }
@@ -547,7 +601,10 @@ impl Model {
                     Target::Rel(target.clone())
                 };
                 match d {
-                    Loc::Found { .. } => Err(ObjectNameCollision),
+                    Loc::Found { vol, key, .. } => {
+                        self.check_pending(vol, &key)?;
+                        Err(ObjectNameCollision)
+                    }
                     Loc::Missing { vol, parent, name } => {
                         self.next += 1;
                         self.data.insert(self.next, Vec::new());
@@ -557,14 +614,17 @@ impl Model {
                 }
             }
             MOp::Junction(link, target) => {
-                let (lv, lc) = Self::parse(link)?;
+                let (lv, lc) = self.parse(link)?;
                 let d = self.resolve(lv, &lc, false, ObjectPathNotFound)?;
-                let (tv, tc) = Self::parse(target)?;
+                let (tv, tc) = self.parse(target)?;
                 if tv == DEVICE {
                     return Err(ObjectNameInvalid);
                 }
                 match d {
-                    Loc::Found { .. } => Err(ObjectNameCollision),
+                    Loc::Found { vol, key, .. } => {
+                        self.check_pending(vol, &key)?;
+                        Err(ObjectNameCollision)
+                    }
                     Loc::Missing { vol, parent, name } => {
                         self.add(vol, &parent, &name, Kind::Junction(tv, tc));
                         Ok(Out::Done)
@@ -622,6 +682,7 @@ impl Model {
                     kind,
                     data,
                     links,
+                    pending: e.pending,
                 });
             }
         }
@@ -662,6 +723,7 @@ struct Seen {
     kind: String,
     data: Vec<u8>,
     links: u32,
+    pending: bool,
 }
 
 /// Walks a Machine by id (no link is followed) into the model's terms.
@@ -705,6 +767,7 @@ fn observe(m: &Machine) -> (Vec<Seen>, Groups) {
                     vol,
                     data: m.read_node(id, 0, usize::MAX).unwrap_or_default(),
                     links: e.info.link_count,
+                    pending: e.info.delete_pending,
                     kind,
                     path: p,
                 });
@@ -853,17 +916,23 @@ fn op() -> impl Strategy<Value = MOp> {
         3 => (path(), path(), any::<bool>()).prop_map(|(a, b, r)| MOp::Move(a, b, r)),
         3 => (path(), path()).prop_map(|(a, b)| MOp::HardLink(a, b)),
         2 => (path(), path()).prop_map(|(a, b)| MOp::Junction(a, b)),
-        2 => path().prop_map(MOp::Open),
+        4 => path().prop_map(MOp::Open),
         2 => any::<usize>().prop_map(MOp::HandleRead),
-        2 => any::<usize>().prop_map(MOp::Close),
+        1 => any::<usize>().prop_map(MOp::Close),
         2 => (path(), prop_oneof![path(), relative()], any::<bool>())
             .prop_map(|(a, b, d)| MOp::Symlink(a, b, d)),
     ]
 }
 
-fn run(ops: &[MOp]) -> Result<(), TestCaseError> {
+fn run(ops: &[MOp], classic: bool) -> Result<(), TestCaseError> {
     let mut m = Machine::default();
-    let mut model = Model::default();
+    let mut model = Model {
+        classic,
+        ..Model::default()
+    };
+    if classic {
+        m.set_profile("10-1709".parse().expect("profile"));
+    }
     // The machine's handles, parallel to the model's.
     let mut hs: Vec<HandleId> = Vec::new();
     for (i, op) in ops.iter().enumerate() {
@@ -906,7 +975,10 @@ proptest! {
     #![proptest_config(ProptestConfig::default())]
 
     #[test]
-    fn machine_matches_reference_model(ops in prop::collection::vec(op(), 1..60)) {
-        run(&ops)?;
+    fn machine_matches_reference_model(
+        ops in prop::collection::vec(op(), 1..60),
+        classic in any::<bool>(),
+    ) {
+        run(&ops, classic)?;
     }
 }
