@@ -127,13 +127,18 @@ impl Chunks {
                 self.chunks.resize_with(ci + 1, Vec::new);
             }
             let c = &mut self.chunks[ci];
-            if c.len() < co + n {
-                if c.capacity() < co + n && co + n > c.capacity() * 2 {
-                    c.reserve_exact(co + n - c.len());
-                }
-                c.resize(co + n, 0);
+            if c.len() < co + n && c.capacity() < co + n && co + n > c.capacity() * 2 {
+                c.reserve_exact(co + n - c.len());
             }
-            c[co..co + n].copy_from_slice(&bytes[done..done + n]);
+            if c.len() == co {
+                // Appending (sequential writes): copy once, no zero fill first.
+                c.extend_from_slice(&bytes[done..done + n]);
+            } else {
+                if c.len() < co + n {
+                    c.resize(co + n, 0);
+                }
+                c[co..co + n].copy_from_slice(&bytes[done..done + n]);
+            }
             done += n;
             pos += n as u64;
         }
