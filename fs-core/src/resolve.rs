@@ -117,6 +117,10 @@ impl Machine {
     }
 
     /// The volume GUID name, `Volume{…}`, derived from the serial.
+    ///
+    /// # Panics
+    /// When `vol` is not a volume of this machine (ids come from
+    /// [`Machine::volume_infos`]), like [`Machine::volume_info`].
     pub fn volume_guid(&self, vol: VolumeId) -> String {
         let s = self.volumes[vol].serial;
         format!(
