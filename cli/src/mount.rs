@@ -9,6 +9,7 @@ use ntlinkfs_core::{Machine, Shared};
 use ntlinkfs_fuse::{MountOptions, Stale, DEFAULT_THREADS};
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Write};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -196,10 +197,57 @@ pub fn unmount(args: UnmountArgs) -> ExitCode {
     if !ntlinkfs_fuse::is_stale(mp) && !ntlinkfs_fuse::is_fuse_mount(mp) {
         return fail(&format!("{} is not mounted", mp.display()));
     }
-    match ntlinkfs_fuse::unmount_path(mp) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&format!("cannot unmount {}: {e}", mp.display())),
+    let daemons = daemons_of(mp);
+    if let Err(e) = ntlinkfs_fuse::unmount_path(mp) {
+        return fail(&format!("cannot unmount {}: {e}", mp.display()));
     }
+    // Return once the daemon is gone, so that its image file is saved when this
+    // command returns (a script may mount it again at once).
+    for _ in 0..6000 {
+        if daemons.iter().all(|pid| !alive(*pid)) {
+            return ExitCode::SUCCESS;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    fail(&format!(
+        "{} is unmounted, but its daemon has not exited after 60 s",
+        mp.display()
+    ))
+}
+
+/// The `ntlinkfs mount` processes serving `mp` (by their command lines).
+fn daemons_of(mp: &Path) -> Vec<u32> {
+    let Ok(target) = std::path::absolute(mp) else {
+        return Vec::new();
+    };
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    procs
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let Ok(cmd) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+                return false;
+            };
+            let args: Vec<&[u8]> = cmd.split(|b| *b == 0).collect();
+            let cwd = std::fs::read_link(format!("/proc/{pid}/cwd")).unwrap_or_default();
+            args.first().is_some_and(|a| a.ends_with(b"ntlinkfs"))
+                && args.get(1) == Some(&&b"mount"[..])
+                && args.iter().skip(2).any(|a| {
+                    let p = Path::new(std::ffi::OsStr::from_bytes(a));
+                    cwd.join(p) == target
+                })
+        })
+        .collect()
+}
+
+fn alive(pid: u32) -> bool {
+    // A zombie has exited; only its parent has not collected it yet.
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        !s.rsplit(')')
+            .next()
+            .is_some_and(|r| r.trim_start().starts_with('Z'))
+    })
 }
 
 fn fail(msg: &str) -> ExitCode {
