@@ -263,10 +263,8 @@ impl Machine {
     fn check_open_existing(&self, r: &Resolved, rec: RecordNo, opts: &OpenOptions) -> Result<()> {
         let node = self.node(r.vol, rec)?;
         // A name pending delete answers every open, even FILE_CREATE (M9).
-        if let Some((p, k)) = r.parent_and_key() {
-            if node.name_in(p, &k).is_some_and(|l| l.delete_pending) {
-                return Err(NtError::DeletePending);
-            }
+        if r.name_pending(node) {
+            return Err(NtError::DeletePending);
         }
         if opts.disposition == Disposition::Create {
             return Err(NtError::ObjectNameCollision);

@@ -45,7 +45,11 @@ impl Machine {
     ) -> Result<FileInfo> {
         // HL10: a symlink as the existing name is linked itself, not its target.
         let existing_path = self.full_path(existing)?;
-        let src = self.resolve(&existing_path, Follow::OpenReparsePoint)?;
+        let src = self.resolve_owned(
+            existing_path,
+            Follow::OpenReparsePoint,
+            PrefixIsFile::PathNotFound,
+        )?;
         // CreateHardLinkW opens the existing file: a name pending delete refuses (M9).
         if let (Some(rec), Some((p, k))) = (src.node, src.parent_and_key()) {
             if self
@@ -57,8 +61,8 @@ impl Machine {
             }
         }
         let link_path = self.full_path(link)?;
-        let dst = self.resolve_with(
-            &link_path,
+        let dst = self.resolve_owned(
+            link_path,
             Follow::OpenReparsePoint,
             PrefixIsFile::InvalidParameter,
         )?;

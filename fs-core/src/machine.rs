@@ -588,6 +588,16 @@ impl Resolved {
     pub fn parent_and_key(&self) -> Option<(RecordNo, NameKey)> {
         Some((self.parent?, self.key()?))
     }
+
+    /// True when the name this path reached `node` through is marked for delete
+    /// (M9); the key is folded on the stack, as this runs on every open.
+    pub fn name_pending(&self, node: &Node) -> bool {
+        let (Some(p), Some(n)) = (self.parent, &self.name) else {
+            return false;
+        };
+        node.name_in_units(p, &name::key_buf(n.units()))
+            .is_some_and(|l| l.delete_pending)
+    }
 }
 
 #[cfg(test)]

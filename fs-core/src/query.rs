@@ -27,8 +27,9 @@ impl Machine {
         let r = self.resolve_str(path, follow)?;
         let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
         let node = self.node(r.vol, rec)?;
-        if let Some((p, k)) = r.parent_and_key() {
-            if node.name_in(p, &k).is_some_and(|l| l.delete_pending) {
+        let through = r.parent_and_key();
+        if let Some((p, k)) = &through {
+            if node.name_in(*p, k).is_some_and(|l| l.delete_pending) {
                 return Err(NtError::DeletePending);
             }
         }
@@ -39,7 +40,6 @@ impl Machine {
                 _ => {}
             }
         }
-        let through = r.parent_and_key();
         Ok(self.file_info(r.vol, rec, through.as_ref().map(|(p, k)| (*p, k))))
     }
 
