@@ -8,7 +8,7 @@
 //! current directory when it lies in the mount (mklink /J, /H), or stored as
 //! written (symbolic links, S7).
 
-use ntlinkfs_core::shell::Shell;
+use ntlinkfs_core::shell::describe_reparse_point;
 use ntlinkfs_core::{errno_for, Machine, NtError, PosixOp, ReparseData};
 use ntlinkfs_fuse::{XATTR_NAMES, XATTR_REPARSE_DATA};
 use std::ffi::CString;
@@ -241,7 +241,7 @@ pub fn fsutil(args: FsutilArgs) -> ExitCode {
             getxattr(path, XATTR_NAMES, true).map(|v| format!("{}\n", String::from_utf8_lossy(&v)))
         }
         ("reparsepoint", "query") => {
-            getxattr(path, XATTR_REPARSE_DATA, false).map(|raw| describe(&raw))
+            getxattr(path, XATTR_REPARSE_DATA, false).map(|raw| describe_reparse_point(&raw))
         }
         _ => {
             println!("Usage : fsutil hardlink list <filename> | reparsepoint query <filename>");
@@ -259,27 +259,4 @@ pub fn fsutil(args: FsutilArgs) -> ExitCode {
             ExitCode::from(1)
         }
     }
-}
-
-/// `fsutil reparsepoint query` text for a raw buffer, produced by the shell itself
-/// (on a scratch machine holding the same buffer), so both print alike.
-fn describe(raw: &[u8]) -> String {
-    let mut scratch = Machine::default();
-    let tag = raw
-        .get(..4)
-        .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-    let made = if tag == ntlinkfs_core::reparse::IO_REPARSE_TAG_MOUNT_POINT {
-        scratch.create_directory(r"C:\x").map(drop)
-    } else {
-        scratch.create_file(r"C:\x").map(drop)
-    };
-    if made
-        .and_then(|()| scratch.set_reparse_point(r"C:\x", raw))
-        .is_err()
-    {
-        return ntlinkfs_core::reparse::hex_dump(raw);
-    }
-    Shell::new(scratch)
-        .execute(r"fsutil reparsepoint query C:\x")
-        .output
 }

@@ -4,7 +4,7 @@
 //! (`ntlinkfs_winfsp::client`). Prints what the shell prints, as `mounted.rs`
 //! does on Linux.
 
-use ntlinkfs_core::shell::Shell;
+use ntlinkfs_core::shell::describe_reparse_point;
 use ntlinkfs_core::{Machine, NtError};
 use ntlinkfs_winfsp::client;
 use std::path::{Path, PathBuf};
@@ -121,7 +121,9 @@ pub fn fsutil(args: FsutilArgs) -> ExitCode {
     let r = match (a[0].as_str(), a[1].as_str()) {
         ("hardlink", "list") => client::query_names(path)
             .map(|names| names.iter().map(|n| format!("{n}\n")).collect::<String>()),
-        ("reparsepoint", "query") => client::get_reparse_point(path).map(|raw| describe(&raw)),
+        ("reparsepoint", "query") => {
+            client::get_reparse_point(path).map(|raw| describe_reparse_point(&raw))
+        }
         _ => {
             println!("Usage : fsutil hardlink list <filename> | reparsepoint query <filename>");
             return ExitCode::from(1);
@@ -137,27 +139,4 @@ pub fn fsutil(args: FsutilArgs) -> ExitCode {
             ExitCode::from(1)
         }
     }
-}
-
-/// `fsutil reparsepoint query` text for a raw buffer, produced by the shell on
-/// a scratch machine holding the same buffer (as `mounted.rs` does on Linux).
-fn describe(raw: &[u8]) -> String {
-    let mut scratch = Machine::default();
-    let tag = raw
-        .get(..4)
-        .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-    let made = if tag == ntlinkfs_core::reparse::IO_REPARSE_TAG_MOUNT_POINT {
-        scratch.create_directory(r"C:\x").map(drop)
-    } else {
-        scratch.create_file(r"C:\x").map(drop)
-    };
-    if made
-        .and_then(|()| scratch.set_reparse_point(r"C:\x", raw))
-        .is_err()
-    {
-        return ntlinkfs_core::reparse::hex_dump(raw);
-    }
-    Shell::new(scratch)
-        .execute(r"fsutil reparsepoint query C:\x")
-        .output
 }

@@ -19,6 +19,7 @@ mod lexer;
 mod parse;
 mod transcript;
 
+pub use commands::fsutil::describe_reparse_point;
 pub use transcript::{run_script, Captured, ScriptOptions, ScriptSummary, TranscriptSink};
 
 use crate::error::NtError;

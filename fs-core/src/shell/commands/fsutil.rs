@@ -73,7 +73,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
         }
         (["reparsepoint", "query", _], [_, _, path]) => {
             let raw = m.get_reparse_point(path).map_err(|e| error(out, e))?;
-            out.print(&describe(&raw));
+            out.print(&describe_reparse_point(&raw));
             Ok(())
         }
         (["reparsepoint", "delete", _], [_, _, path]) => {
@@ -141,8 +141,10 @@ fn usage(out: &mut Out, text: &str) -> CmdResult {
     Err(Failure::shell("bad fsutil arguments"))
 }
 
-/// `fsutil reparsepoint query` output for a raw REPARSE_DATA_BUFFER.
-fn describe(raw: &[u8]) -> String {
+/// `fsutil reparsepoint query` output for a raw REPARSE_DATA_BUFFER: the tag, its
+/// bits, the decoded names and the hex dump, as fsutil prints them. Any bytes
+/// are accepted (a buffer that does not decode is shown as far as it goes).
+pub fn describe_reparse_point(raw: &[u8]) -> String {
     let u16_at = |i: usize| {
         raw.get(i..i + 2)
             .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]))

@@ -10,7 +10,7 @@ mod del;
 mod dir;
 mod echo;
 mod explorer_delete;
-mod fsutil;
+pub(crate) mod fsutil;
 mod help;
 mod mkdir;
 mod mklink;
