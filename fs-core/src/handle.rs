@@ -144,7 +144,7 @@ impl Machine {
     /// Opens or creates `name` in directory `dir`, never following a reparse point
     /// at `name` (the Linux view: the kernel walks links itself).
     pub fn open_at(&mut self, dir: NodeId, name: &str, opts: &OpenOptions) -> Result<HandleId> {
-        let r = self.resolve_at(dir, &Name::new(name))?;
+        let r = self.resolve_at(dir, Name::new(name))?;
         self.open_resolved(r, &opts.follow(Follow::OpenReparsePoint))
     }
 

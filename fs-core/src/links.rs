@@ -77,7 +77,7 @@ impl Machine {
         name: &str,
     ) -> Result<FileInfo> {
         let src = self.resolved_node(file)?;
-        let dst = self.resolve_at(dir, &Name::new(name))?;
+        let dst = self.resolve_at(dir, Name::new(name))?;
         self.hard_link_resolved(src, dst, LinkOptions::default())
     }
 
@@ -164,7 +164,7 @@ impl Machine {
         target: &str,
         flags: SymlinkFlags,
     ) -> Result<FileInfo> {
-        let dst = self.resolve_at(dir, &Name::new(name))?;
+        let dst = self.resolve_at(dir, Name::new(name))?;
         self.symlink_resolved(dst, target, flags)
     }
 
@@ -267,7 +267,7 @@ impl Machine {
         name: &str,
         target: &str,
     ) -> Result<FileInfo> {
-        let dst = self.resolve_at(dir, &Name::new(name))?;
+        let dst = self.resolve_at(dir, Name::new(name))?;
         let data = self.junction_data_for(target)?;
         self.junction_resolved(dst, data)
     }

@@ -55,7 +55,11 @@ pub struct NameKey(Box<[u16]>);
 impl Name {
     /// A name from UTF-8 text. It is not validated: see [`validate`].
     pub fn new(s: &str) -> Name {
-        Name(s.encode_utf16().collect())
+        // UTF-16 never has more units than UTF-8 has bytes, and for ASCII the
+        // counts are equal: one allocation, no regrowth.
+        let mut units = Vec::with_capacity(s.len());
+        units.extend(s.encode_utf16());
+        Name(units.into_boxed_slice())
     }
 
     /// A name from UTF-16 units. It is not validated: see [`validate`].

@@ -29,7 +29,7 @@ impl Machine {
 
     /// mkdir in a directory by id.
     pub fn create_directory_at(&mut self, dir: NodeId, name: &str) -> Result<FileInfo> {
-        let r = self.resolve_at(dir, &Name::new(name))?;
+        let r = self.resolve_at(dir, Name::new(name))?;
         self.create_directory_resolved(r)
     }
 
@@ -172,8 +172,8 @@ impl Machine {
         to: &str,
         replace: bool,
     ) -> Result<()> {
-        let src = self.resolve_at(from_dir, &Name::new(from))?;
-        let dst = self.resolve_at(to_dir, &Name::new(to))?;
+        let src = self.resolve_at(from_dir, Name::new(from))?;
+        let dst = self.resolve_at(to_dir, Name::new(to))?;
         self.move_resolved(
             src,
             dst,

@@ -75,7 +75,7 @@ impl Machine {
     /// Looks `name` up in directory `dir`, following nothing (what the Linux
     /// kernel asks for each path component).
     pub fn lookup(&self, dir: NodeId, name: &str) -> Result<FileInfo> {
-        let r = self.resolve_at(dir, &Name::new(name))?;
+        let r = self.resolve_at(dir, Name::new(name))?;
         let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
         let through = r.parent_and_key();
         Ok(self.file_info(r.vol, rec, through.as_ref().map(|(p, k)| (*p, k))))
@@ -92,7 +92,7 @@ impl Machine {
     /// assert_eq!(e.name.to_string_lossy(), "ReadMe.txt");
     /// ```
     pub fn lookup_entry(&self, dir: NodeId, name: &str) -> Result<DirEntryInfo> {
-        let r = self.resolve_at(dir, &Name::new(name))?;
+        let r = self.resolve_at(dir, Name::new(name))?;
         let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
         let through = r.parent_and_key();
         let info = self.file_info(r.vol, rec, through.as_ref().map(|(p, k)| (*p, k)));

@@ -373,7 +373,7 @@ impl Machine {
 
     /// Resolves one name inside a directory without following anything: what the
     /// Linux kernel asks for on each path component.
-    pub(crate) fn resolve_at(&self, dir: NodeId, name: &Name) -> Result<Resolved> {
+    pub(crate) fn resolve_at(&self, dir: NodeId, name: Name) -> Result<Resolved> {
         let rec = self.record_of(dir)?;
         let node = self.node(dir.volume, rec)?;
         let entries = node.entries().ok_or(NtError::NotADirectory)?;
@@ -397,7 +397,7 @@ impl Machine {
             vol: dir.volume,
             parent: Some(rec),
             name: Some(stored),
-            typed: Some(name.clone()),
+            typed: Some(name),
             node: found,
             via_link: None,
             require_dir: false,
