@@ -531,6 +531,19 @@ impl NtFs {
         Ok((h.0, keep))
     }
 
+    /// Writes through a handle. The kernel wrote the same bytes into its page
+    /// cache, so a data version it knew before the write stays known after it.
+    fn do_write(&self, ino: INodeNo, fh: FileHandle, offset: u64, data: &[u8]) -> Res<usize> {
+        let h = HandleId(fh.0);
+        let mut m = self.m.write();
+        let before = m.handle_info(h).map(|i| data_version(&i));
+        let n = m.write(h, offset, data).map_err(err(PosixOp::Other))?;
+        if let (Ok(before), Ok(after)) = (before, m.handle_info(h)) {
+            self.keep_cache.wrote(ino.0, before, data_version(&after));
+        }
+        Ok(n)
+    }
+
     /// Reads into `buf` (a per-thread buffer, so large reads allocate nothing).
     fn do_read(&self, fh: FileHandle, offset: u64, size: u32, buf: &mut Vec<u8>) -> Res<usize> {
         let size = size as usize;
@@ -924,7 +937,7 @@ impl Filesystem for NtFs {
     fn write(
         &self,
         _req: &Request,
-        _ino: INodeNo,
+        ino: INodeNo,
         fh: FileHandle,
         offset: u64,
         data: &[u8],
@@ -934,12 +947,7 @@ impl Filesystem for NtFs {
         reply: ReplyWrite,
     ) {
         guard("write", || {
-            let r = self
-                .m
-                .write()
-                .write(HandleId(fh.0), offset, data)
-                .map_err(err(PosixOp::Other));
-            reply::write(reply, r)
+            reply::write(reply, self.do_write(ino, fh, offset, data))
         })
     }
 

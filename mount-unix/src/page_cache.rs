@@ -34,6 +34,18 @@ impl KeepCache {
         }
         seen.insert(ino, version) == Some(version)
     }
+
+    /// A write through the mount took `ino` from `before` to `after`: the kernel
+    /// wrote the same bytes into its cache, so when `before` was the version it
+    /// knew, `after` is one it knows too. Any other change stays unknown.
+    pub fn wrote(&self, ino: u64, before: DataVersion, after: DataVersion) {
+        let mut seen = self.seen.lock();
+        if let Some(v) = seen.get_mut(&ino) {
+            if *v == before {
+                *v = after;
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -48,5 +60,20 @@ mod tests {
         assert!(!k.opened(7, (5, 2, 2)), "written since: drop");
         assert!(k.opened(7, (5, 2, 2)));
         assert!(!k.opened(8, (5, 2, 2)), "another inode is its own");
+    }
+
+    #[test]
+    fn wrote_follows_only_a_known_version() {
+        let k = KeepCache::default();
+        assert!(!k.opened(7, (0, 1, 1)));
+        k.wrote(7, (0, 1, 1), (4, 2, 2));
+        assert!(k.opened(7, (4, 2, 2)), "our own write: the cache has it");
+        k.wrote(7, (9, 9, 9), (8, 3, 3));
+        assert!(
+            !k.opened(7, (8, 3, 3)),
+            "changed behind us before the write"
+        );
+        k.wrote(8, (0, 0, 0), (1, 1, 1));
+        assert!(!k.opened(8, (1, 1, 1)), "never opened: nothing known");
     }
 }
