@@ -16,9 +16,10 @@ pub const FIXED_UNIX_TIME: i64 = 1_705_311_000;
 pub struct MachineOptions {
     /// Windows version and user: nt4, 2000, xp, 2003, vista, 7, 10-1507, 10-1607,
     /// 10-1703, 10-1709, 10-1903, 10, 11 (or a build number), optionally with
-    /// +dev (developer mode), -user (not elevated), +longpaths
-    #[arg(long, value_name = "NAME", default_value = "11")]
-    pub profile: Profile,
+    /// +dev (developer mode), -user (not elevated), +longpaths [default: 11; with
+    /// --image, the profile saved in the image]
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<Profile>,
 
     /// A volume, LETTER:KIND with KIND ntfs, fat32, exfat, refs or refsX.Y;
     /// repeatable [default: C:ntfs D:ntfs]
@@ -99,6 +100,11 @@ impl MachineOptions {
                 if self.fixed_clock {
                     m.set_clock(Arc::new(FixedClock(unix_to_filetime(FIXED_UNIX_TIME, 0))));
                 }
+                // An explicit --profile replays the saved volumes under another
+                // Windows version; without one the image keeps its own.
+                if let Some(p) = self.profile {
+                    m.set_profile(p);
+                }
                 return Ok(Session::new(m, Some(path.clone())));
             }
         }
@@ -121,7 +127,7 @@ impl MachineOptions {
         } else {
             self.volumes.iter().map(|v| (v.letter, v.kind)).collect()
         };
-        let mut m = Machine::empty(self.profile);
+        let mut m = Machine::empty(self.profile.unwrap_or_default());
         if self.fixed_clock {
             m.set_clock(Arc::new(FixedClock(unix_to_filetime(FIXED_UNIX_TIME, 0))));
         }

@@ -163,3 +163,36 @@ fn copy_and_audit_subcommands_on_the_demo_profile() {
     let o = ntlinkfs(&["copy", r"C:\a", "/tmp/b"], "");
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn image_keeps_its_profile_unless_profile_is_given() {
+    let d = tempfile::tempdir().unwrap();
+    let img = d.path().join("vol.img");
+    let o = ntlinkfs(
+        &["run", "-", "--profile", "xp", "--image", s(&img)],
+        "ver\r\n",
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("[Version 5.1.2600]"),
+        "{}",
+        text(&o.stdout)
+    );
+    // Reopened without --profile: the saved profile.
+    let o = ntlinkfs(&["run", "-", "--image", s(&img)], "ver\r\n");
+    assert!(
+        text(&o.stdout).contains("[Version 5.1.2600]"),
+        "{}",
+        text(&o.stdout)
+    );
+    // An explicit --profile replays the same volumes under another version.
+    let o = ntlinkfs(
+        &["run", "-", "--profile", "11", "--image", s(&img)],
+        "ver\r\n",
+    );
+    assert!(
+        text(&o.stdout).contains("[Version 10.0.26100]"),
+        "{}",
+        text(&o.stdout)
+    );
+}
