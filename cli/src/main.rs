@@ -11,6 +11,8 @@ mod host_audit;
 mod host_copy;
 mod image;
 mod image_file;
+#[cfg(any(unix, windows))]
+mod mklink;
 #[cfg(unix)]
 mod mount;
 #[cfg(windows)]

@@ -9,12 +9,14 @@
 //! written (symbolic links, S7).
 
 use ntlinkfs_core::shell::describe_reparse_point;
-use ntlinkfs_core::{errno_for, Machine, NtError, PosixOp, ReparseData};
+use ntlinkfs_core::{errno_for, NtError, PosixOp};
 use ntlinkfs_fuse::{XATTR_NAMES, XATTR_REPARSE_DATA};
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use crate::mklink::{self, Kind};
 
 /// Create a link on a mounted volume: /H hard link, /J junction, /D directory
 /// symbolic link, none a file symbolic link
@@ -31,14 +33,6 @@ pub struct FsutilArgs {
     /// hardlink list PATH | reparsepoint query PATH
     #[arg(num_args = 3, value_name = "ARGS")]
     pub args: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    FileSymlink,
-    DirSymlink,
-    Hard,
-    Junction,
 }
 
 /// The message cmd prints for an errno a link call failed with: the first
@@ -148,19 +142,12 @@ fn locate(link: &str) -> Result<(PathBuf, PathBuf), String> {
 }
 
 pub fn mklink(args: MklinkArgs) -> ExitCode {
-    let a: Vec<&str> = args.args.iter().map(String::as_str).collect();
-    let (kind, link, target) = match a.as_slice() {
-        [l, t] => (Kind::FileSymlink, *l, *t),
-        [s, l, t] => match s.to_ascii_uppercase().as_str() {
-            "/D" => (Kind::DirSymlink, *l, *t),
-            "/H" => (Kind::Hard, *l, *t),
-            "/J" => (Kind::Junction, *l, *t),
-            _ => {
-                println!("Invalid switch - \"{}\".", s.trim_start_matches('/'));
-                return ExitCode::from(1);
-            }
-        },
-        _ => unreachable!("clap checks 2..=3 arguments"),
+    let (kind, link, target) = match mklink::parse(&args.args) {
+        Ok(x) => x,
+        Err(msg) => {
+            println!("{msg}");
+            return ExitCode::from(1);
+        }
     };
     let (root, link_path) = match locate(link) {
         Ok(x) => x,
@@ -174,63 +161,34 @@ pub fn mklink(args: MklinkArgs) -> ExitCode {
             .map_err(|e| message(PosixOp::Link, e.raw_os_error().unwrap_or(libc::EIO), kind)),
         _ => make_reparse_link(kind, &root, &link_path, target),
     };
-    match r {
-        Ok(()) => {
-            let what = match kind {
-                Kind::Hard => "Hardlink",
-                Kind::Junction => "Junction",
-                _ => "symbolic link",
-            };
-            println!("{what} created for {link} <<===>> {target}");
-            ExitCode::SUCCESS
-        }
-        Err(msg) => {
-            println!("{msg}");
-            ExitCode::from(1)
-        }
-    }
+    mklink::report(kind, link, target, r)
 }
 
 /// Junctions and symbolic links as ntfs-3g makes them: an empty directory (or
 /// file, for a file symlink) carrying the reparse buffer mklink would write.
 fn make_reparse_link(kind: Kind, root: &Path, link: &Path, target: &str) -> Result<(), String> {
-    let scratch = Machine::default();
-    let data: Result<ReparseData, NtError> = match kind {
-        Kind::Junction => {
-            let abs = match cwd_windows(root) {
-                Some(cwd)
-                    if !(target.as_bytes().get(1) == Some(&b':') || target.starts_with('\\')) =>
-                {
-                    format!("{cwd}\\{target}")
-                }
-                _ => target.to_string(),
-            };
-            scratch.junction_data_for(&abs)
+    let target = match (kind, cwd_windows(root)) {
+        (Kind::Junction, Some(cwd))
+            if !(target.as_bytes().get(1) == Some(&b':') || target.starts_with('\\')) =>
+        {
+            format!("{cwd}\\{target}")
         }
-        _ => scratch.symlink_data_for(target),
+        _ => target.to_string(),
     };
-    let buffer = data.map_err(|e| e.message().to_string())?.encode();
-    let op = PosixOp::Symlink;
-    let made = if kind == Kind::FileSymlink {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(link)
-            .map(drop)
-    } else {
-        std::fs::create_dir(link)
-    };
-    made.map_err(|e| message(op, e.raw_os_error().unwrap_or(libc::EIO), kind))?;
-    if let Err(errno) = set_reparse(link, &buffer) {
-        // Leave nothing behind: the placeholder goes again.
-        let _ = if kind == Kind::FileSymlink {
-            std::fs::remove_file(link)
-        } else {
-            std::fs::remove_dir(link)
-        };
-        return Err(message(PosixOp::Setxattr, errno, kind));
-    }
-    Ok(())
+    let buffer = mklink::reparse_buffer(kind, &target)?;
+    mklink::make_placeholder(
+        kind,
+        link,
+        || set_reparse(link, &buffer),
+        |e| match e {
+            Ok(io) => message(
+                PosixOp::Symlink,
+                io.raw_os_error().unwrap_or(libc::EIO),
+                kind,
+            ),
+            Err(errno) => message(PosixOp::Setxattr, errno, kind),
+        },
+    )
 }
 
 pub fn fsutil(args: FsutilArgs) -> ExitCode {

@@ -5,10 +5,12 @@
 //! does on Linux.
 
 use ntlinkfs_core::shell::describe_reparse_point;
-use ntlinkfs_core::{Machine, NtError};
+use ntlinkfs_core::NtError;
 use ntlinkfs_winfsp::client;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use crate::mklink::{self, Kind};
 
 /// Create a link on a mounted volume: /H hard link, /J junction, /D directory
 /// symbolic link, none a file symbolic link
@@ -19,28 +21,13 @@ pub struct MklinkArgs {
     pub args: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    FileSymlink,
-    DirSymlink,
-    Hard,
-    Junction,
-}
-
 pub fn mklink(args: MklinkArgs) -> ExitCode {
-    let a: Vec<&str> = args.args.iter().map(String::as_str).collect();
-    let (kind, link, target) = match a.as_slice() {
-        [l, t] => (Kind::FileSymlink, *l, *t),
-        [s, l, t] => match s.to_ascii_uppercase().as_str() {
-            "/D" => (Kind::DirSymlink, *l, *t),
-            "/H" => (Kind::Hard, *l, *t),
-            "/J" => (Kind::Junction, *l, *t),
-            _ => {
-                println!("Invalid switch - \"{}\".", s.trim_start_matches('/'));
-                return ExitCode::from(1);
-            }
-        },
-        _ => unreachable!("clap checks 2..=3 arguments"),
+    let (kind, link, target) = match mklink::parse(&args.args) {
+        Ok(x) => x,
+        Err(msg) => {
+            println!("{msg}");
+            return ExitCode::from(1);
+        }
     };
     let r = match kind {
         Kind::Hard => {
@@ -48,21 +35,7 @@ pub fn mklink(args: MklinkArgs) -> ExitCode {
         }
         _ => make_reparse_link(kind, Path::new(link), target),
     };
-    match r {
-        Ok(()) => {
-            let what = match kind {
-                Kind::Hard => "Hardlink",
-                Kind::Junction => "Junction",
-                _ => "symbolic link",
-            };
-            println!("{what} created for {link} <<===>> {target}");
-            ExitCode::SUCCESS
-        }
-        Err(msg) => {
-            println!("{msg}");
-            ExitCode::from(1)
-        }
-    }
+    mklink::report(kind, link, target, r)
 }
 
 /// Junctions and symbolic links as mklink makes them: an empty directory (or
@@ -70,35 +43,21 @@ pub fn mklink(args: MklinkArgs) -> ExitCode {
 /// junction's made absolute against the current directory, J8; a symbolic
 /// link's stored as written, S7).
 fn make_reparse_link(kind: Kind, link: &Path, target: &str) -> Result<(), String> {
-    let scratch = Machine::default();
-    let data = match kind {
-        Kind::Junction => {
-            let abs: PathBuf = std::path::absolute(target).map_err(|e| message(&e))?;
-            scratch.junction_data_for(&abs.display().to_string())
-        }
-        _ => scratch.symlink_data_for(target),
-    };
-    let buffer = data.map_err(|e| e.message().to_string())?.encode();
-    let made = if kind == Kind::FileSymlink {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(link)
-            .map(drop)
+    let target = if kind == Kind::Junction {
+        let abs: PathBuf = std::path::absolute(target).map_err(|e| message(&e))?;
+        abs.display().to_string()
     } else {
-        std::fs::create_dir(link)
+        target.to_string()
     };
-    made.map_err(|e| message(&e))?;
-    if let Err(e) = client::set_reparse_point(link, &buffer) {
-        // Leave nothing behind: the placeholder goes again.
-        let _ = if kind == Kind::FileSymlink {
-            std::fs::remove_file(link)
-        } else {
-            std::fs::remove_dir(link)
-        };
-        return Err(message(&e));
-    }
-    Ok(())
+    let buffer = mklink::reparse_buffer(kind, &target)?;
+    mklink::make_placeholder(
+        kind,
+        link,
+        || client::set_reparse_point(link, &buffer),
+        |e| match e {
+            Ok(io) | Err(io) => message(&io),
+        },
+    )
 }
 
 /// `hardlink list PATH` or `reparsepoint query PATH` on a mounted volume
