@@ -198,7 +198,7 @@ impl Machine {
                 }
             }
             if e.info.is_directory {
-                if e.info.reparse_tag.is_none() {
+                if crate::tree::enters(&e.info) {
                     audit.directories += 1;
                 }
                 continue;

@@ -270,7 +270,7 @@ impl Machine {
             for e in entries {
                 let sep = if path.ends_with('\\') { "" } else { "\\" };
                 let p = format!("{path}{sep}{}", e.name);
-                if e.info.is_directory && e.info.reparse_tag.is_none() {
+                if enters(&e.info) {
                     subdirs.push((e.info.id, p.clone()));
                 }
                 out.push((p, e));
@@ -279,4 +279,13 @@ impl Machine {
         }
         Ok(out)
     }
+}
+
+/// Whether a walk goes into this entry: a directory without a reparse point, or
+/// one whose tag has the directory bit (its children are reachable, R20).
+pub(crate) fn enters(info: &crate::machine::FileInfo) -> bool {
+    info.is_directory
+        && info
+            .reparse_tag
+            .is_none_or(|t| crate::reparse::ReparseTag(t).is_directory_bit())
 }

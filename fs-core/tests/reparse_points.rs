@@ -271,6 +271,24 @@ fn directory_bit_tags_on_non_empty_directories_from_1607_r20() {
     assert_eq!(contents(&mut m, r"C:\full\x"), b"x");
     assert_eq!(listing(&m, r"C:\full"), ["x"]);
     ok(&mut m, write(r"C:\full\y", b"y"));
+    // Walkers (dir /s, audit, copy) enter it too; the junction stays a leaf.
+    let walked: Vec<String> = m
+        .walk(m.root(0))
+        .unwrap()
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    assert!(walked.contains(&r"C:\full\y".to_string()), "{walked:?}");
+    assert!(
+        !walked.iter().any(|p| p.starts_with(r"C:\j\")),
+        "{walked:?}"
+    );
+    let audit = m.audit(r"C:\").unwrap();
+    assert_eq!(
+        (audit.directories, audit.files),
+        (2, 3),
+        "e, full; data, x, y"
+    );
     let mut m = machine_with("10-1507");
     build(&mut m, &[r"dir C:\full", r"file C:\full\x x"]);
     fails(
