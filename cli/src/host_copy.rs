@@ -22,7 +22,7 @@
 use crate::copy::{progress_bar, progress_message};
 use ntlinkfs_core::audit::LinkKind;
 use ntlinkfs_core::copy::{
-    CopyOptions, DirLinkPolicy, FileLinkPolicy, HardLinkPolicy, Outside, OutsideReason,
+    CopyOptions, DirLinkPolicy, FileLinkPolicy, HardLinkPolicy, Outside, OutsideReason, Summary,
 };
 use ntlinkfs_core::reparse::{IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
 use std::collections::HashMap;
@@ -54,18 +54,32 @@ pub enum HostAction {
     Failed(String),
 }
 
+impl HostAction {
+    /// A short label, the key of the summary's counts (as the core's LinkAction).
+    pub fn label(&self) -> &'static str {
+        match self {
+            HostAction::Skipped => "skipped",
+            HostAction::CopiedAsLink => "copied as link",
+            HostAction::Followed => "followed",
+            HostAction::NotFollowedLoop => "loop, not followed",
+            HostAction::NotFollowedDangling(_) => "dangling, not followed",
+            HostAction::Remapped(_) => "remapped",
+            HostAction::KeptOutside(..) => "kept (outside)",
+            HostAction::SkippedOutside(_) => "skipped (outside)",
+            HostAction::Failed(_) => "failed",
+        }
+    }
+}
+
 impl fmt::Display for HostAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            HostAction::Skipped => f.write_str("skipped"),
-            HostAction::CopiedAsLink => f.write_str("copied as link"),
-            HostAction::Followed => f.write_str("followed"),
-            HostAction::NotFollowedLoop => f.write_str("loop, not followed"),
             HostAction::NotFollowedDangling(e) => write!(f, "dangling ({e}), not followed"),
             HostAction::Remapped(t) => write!(f, "remapped to {t}"),
             HostAction::KeptOutside(t, why) => write!(f, "kept -> {t} (target {})", why.text()),
             HostAction::SkippedOutside(why) => write!(f, "skipped (target {})", why.text()),
             HostAction::Failed(e) => write!(f, "failed: {e}"),
+            other => f.write_str(other.label()),
         }
     }
 }
@@ -109,53 +123,45 @@ impl HostReport {
 
 impl fmt::Display for HostReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "Copied {} to {}: {} directories, {} files, {} bytes",
-            self.source.display(),
-            self.destination.display(),
-            self.directories,
-            self.files,
-            self.bytes
-        )?;
-        writeln!(
-            f,
-            "Hard links: {} preserved, {} broken, {} could not be preserved, {} files with \
-             names outside the tree",
-            self.hard_links_preserved,
-            self.hard_links_broken,
-            self.hard_links_lost.len(),
-            self.partial_groups.len()
-        )?;
-        for (p, e) in &self.hard_links_lost {
-            writeln!(
-                f,
-                "  not preserved: {} (copied as a separate file: {e})",
-                p.display()
-            )?;
+        let show = |p: &Path| p.display().to_string();
+        Summary {
+            source: &show(&self.source),
+            destination: &show(&self.destination),
+            files: self.files,
+            directories: self.directories,
+            bytes: self.bytes,
+            hard_links_preserved: self.hard_links_preserved,
+            hard_links_broken: self.hard_links_broken,
+            lost: self
+                .hard_links_lost
+                .iter()
+                .map(|(p, e)| (show(p), e.clone()))
+                .collect(),
+            partial: self
+                .partial_groups
+                .iter()
+                .map(|(names, count)| (names.iter().map(|p| show(p)).collect(), *count))
+                .collect(),
+            links: self
+                .links
+                .iter()
+                .map(|l| {
+                    (
+                        l.kind,
+                        show(&l.path),
+                        l.target.clone(),
+                        l.action.label(),
+                        l.action.to_string(),
+                    )
+                })
+                .collect(),
+            errors: self
+                .errors
+                .iter()
+                .map(|(p, e)| (show(p), e.clone()))
+                .collect(),
         }
-        if self.links.is_empty() {
-            writeln!(f, "Links: none")?;
-        }
-        for l in &self.links {
-            writeln!(
-                f,
-                "  {:<10} {} -> {}: {}",
-                format!("<{}>", l.kind),
-                l.path.display(),
-                l.target,
-                l.action
-            )?;
-        }
-        if self.errors.is_empty() {
-            writeln!(f, "Errors: none")?;
-        } else {
-            writeln!(f, "Errors: {}", self.errors.len())?;
-            for (p, e) in &self.errors {
-                writeln!(f, "  {}: {e}", p.display())?;
-            }
-        }
-        Ok(())
+        .fmt(f)
     }
 }
 
@@ -846,6 +852,10 @@ mod tests {
         ));
         assert!(fs::symlink_metadata(dst.join("fl")).unwrap().is_file());
         assert_eq!(fs::read(dst.join("fl")).unwrap(), b"f");
+        // The summary counts links by kind and fate, as the emulated copy's does.
+        let text = r.to_string();
+        assert!(text.contains("1 symlinkd loop, not followed"), "{text}");
+        assert!(text.contains("1 symlink dangling, not followed"), "{text}");
     }
 
     #[test]

@@ -258,16 +258,6 @@ pub struct CopyReport {
 }
 
 impl CopyReport {
-    /// How many links of each kind met each fate.
-    pub fn link_counts(&self) -> Vec<(LinkKind, &'static str, usize)> {
-        let mut counts: std::collections::BTreeMap<(LinkKind, &'static str), usize> =
-            Default::default();
-        for l in &self.links {
-            *counts.entry((l.kind, l.action.label())).or_default() += 1;
-        }
-        counts.into_iter().map(|((k, a), n)| (k, a, n)).collect()
-    }
-
     /// The action taken on the link at source `path`.
     pub fn action_of(&self, path: &str) -> Option<&LinkAction> {
         self.links
@@ -280,6 +270,69 @@ impl CopyReport {
 impl fmt::Display for CopyReport {
     /// The summary `ntlinkfs copy` prints at the end.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Summary {
+            source: &self.source,
+            destination: &self.destination,
+            files: self.files,
+            directories: self.directories,
+            bytes: self.bytes,
+            hard_links_preserved: self.hard_links_preserved,
+            hard_links_broken: self.hard_links_broken,
+            lost: self
+                .hard_links_lost
+                .iter()
+                .map(|l| (l.path.clone(), l.error.message().to_string()))
+                .collect(),
+            partial: self
+                .partial_groups
+                .iter()
+                .map(|g| (g.copied.clone(), u64::from(g.link_count)))
+                .collect(),
+            links: self
+                .links
+                .iter()
+                .map(|l| {
+                    (
+                        l.kind,
+                        l.path.clone(),
+                        l.target.clone(),
+                        l.action.label(),
+                        l.action.to_string(),
+                    )
+                })
+                .collect(),
+            errors: self
+                .errors
+                .iter()
+                .map(|(p, e)| (p.clone(), e.message().to_string()))
+                .collect(),
+        }
+        .fmt(f)
+    }
+}
+
+/// A copy's summary as text, whatever the copy ran on (the emulated machine or
+/// host paths): one layout for both reports.
+pub struct Summary<'a> {
+    pub source: &'a str,
+    pub destination: &'a str,
+    pub files: usize,
+    pub directories: usize,
+    pub bytes: u64,
+    pub hard_links_preserved: usize,
+    pub hard_links_broken: usize,
+    /// (name, why it became a separate file).
+    pub lost: Vec<(String, String)>,
+    /// (names copied, the file's link count).
+    pub partial: Vec<(Vec<String>, u64)>,
+    /// (kind, path, target, action label, action text).
+    pub links: Vec<(LinkKind, String, String, &'static str, String)>,
+    /// (path, message).
+    pub errors: Vec<(String, String)>,
+}
+
+impl fmt::Display for Summary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
             "Copied {} to {}: {} directories, {} files, {} bytes",
@@ -291,43 +344,41 @@ impl fmt::Display for CopyReport {
              names outside the tree",
             self.hard_links_preserved,
             self.hard_links_broken,
-            self.hard_links_lost.len(),
-            self.partial_groups.len()
+            self.lost.len(),
+            self.partial.len()
         )?;
-        for l in &self.hard_links_lost {
+        for (path, why) in &self.lost {
             writeln!(
                 f,
-                "  not preserved: {} (copied as a separate file: {})",
-                l.path,
-                l.error.message()
+                "  not preserved: {path} (copied as a separate file: {why})"
             )?;
         }
-        for g in &self.partial_groups {
+        for (copied, count) in &self.partial {
             writeln!(
                 f,
-                "  {} of {} names copied: {}",
-                g.copied.len(),
-                g.link_count,
-                g.copied.join(", ")
+                "  {} of {count} names copied: {}",
+                copied.len(),
+                copied.join(", ")
             )?;
         }
-        let counts = self.link_counts();
+        let mut counts: std::collections::BTreeMap<(LinkKind, &'static str), usize> =
+            Default::default();
+        for (kind, _, _, label, _) in &self.links {
+            *counts.entry((*kind, label)).or_default() += 1;
+        }
         if counts.is_empty() {
             writeln!(f, "Links: none")?;
         } else {
             let by_kind: Vec<String> = counts
                 .iter()
-                .map(|(k, a, n)| format!("{n} {} {a}", k.label().to_ascii_lowercase()))
+                .map(|((k, a), n)| format!("{n} {} {a}", k.label().to_ascii_lowercase()))
                 .collect();
             writeln!(f, "Links: {}", by_kind.join(", "))?;
-            for l in &self.links {
+            for (kind, path, target, _, action) in &self.links {
                 writeln!(
                     f,
-                    "  {:<10} {} -> {}: {}",
-                    format!("<{}>", l.kind),
-                    l.path,
-                    l.target,
-                    l.action
+                    "  {:<10} {path} -> {target}: {action}",
+                    format!("<{kind}>")
                 )?;
             }
         }
@@ -336,7 +387,7 @@ impl fmt::Display for CopyReport {
         } else {
             writeln!(f, "Errors: {}", self.errors.len())?;
             for (p, e) in &self.errors {
-                writeln!(f, "  {p}: {}", e.message())?;
+                writeln!(f, "  {p}: {e}")?;
             }
         }
         Ok(())
