@@ -6,7 +6,7 @@
 
 use crate::copy::print_out;
 use crate::host_copy::{link_kind, REPARSE_XATTR};
-use ntlinkfs_core::audit::LinkKind;
+use ntlinkfs_core::audit::{LinkKind, Table};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -203,63 +203,44 @@ fn audit_link(p: &Path, root: &Path, mount: Option<&Path>) -> HostLinkEntry {
 
 impl fmt::Display for HostAudit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "Audit of {}: {} directories, {} files, {} hard-link groups, {} links \
-             ({} dangling, {} loops, {} cross-volume, {} escaping the tree)",
-            self.root.display(),
-            self.directories,
-            self.files,
-            self.groups.len(),
-            self.links.len(),
-            self.count(|l| l.dangling),
-            self.count(|l| l.is_loop),
-            self.count(|l| l.cross_volume),
-            self.count(|l| l.escapes)
-        )?;
-        if !self.groups.is_empty() {
-            writeln!(f, "\nHard-link groups (links, inode, names):")?;
-            for g in &self.groups {
-                for (i, (n, inside)) in g.names.iter().enumerate() {
-                    let head = if i == 0 {
-                        format!("{:>5}  {:<18}", g.link_count, g.inode)
-                    } else {
-                        " ".repeat(25)
+        Table {
+            root: &self.root.display().to_string(),
+            directories: self.directories,
+            files: self.files,
+            id_label: "inode",
+            groups: self
+                .groups
+                .iter()
+                .map(|g| {
+                    let names = g
+                        .names
+                        .iter()
+                        .map(|(n, inside)| (n.display().to_string(), *inside));
+                    (g.link_count, format!("{:<18}", g.inode), names.collect())
+                })
+                .collect(),
+            links: self
+                .links
+                .iter()
+                .map(|l| {
+                    let status = match (&l.resolves_to, &l.error) {
+                        (Some(p), _) => format!("ok: {}", p.display()),
+                        (None, Some(e)) if l.dangling => format!("DANGLING ({e})"),
+                        (None, Some(e)) => format!("BROKEN ({e})"),
+                        (None, None) => String::new(),
                     };
-                    let outside = if *inside { "" } else { "  (outside the tree)" };
-                    writeln!(f, "  {head}  {}{outside}", n.display())?;
-                }
-            }
+                    let flags = [l.dangling, l.is_loop, l.cross_volume, l.escapes];
+                    (
+                        l.kind,
+                        l.path.display().to_string(),
+                        l.target.clone(),
+                        status,
+                        flags,
+                    )
+                })
+                .collect(),
         }
-        if !self.links.is_empty() {
-            writeln!(f, "\nLinks (kind, path -> target, status):")?;
-            for l in &self.links {
-                let mut status = match (&l.resolves_to, &l.error) {
-                    (Some(p), _) => format!("ok: {}", p.display()),
-                    (None, Some(e)) if l.dangling => format!("DANGLING ({e})"),
-                    (None, Some(e)) => format!("BROKEN ({e})"),
-                    (None, None) => String::new(),
-                };
-                for (flag, text) in [
-                    (l.is_loop, "LOOP"),
-                    (l.cross_volume, "CROSS-VOLUME"),
-                    (l.escapes, "ESCAPES"),
-                ] {
-                    if flag {
-                        status.push_str(", ");
-                        status.push_str(text);
-                    }
-                }
-                writeln!(
-                    f,
-                    "  {:<10} {} -> {}  [{status}]",
-                    format!("<{}>", l.kind),
-                    l.path.display(),
-                    l.target
-                )?;
-            }
-        }
-        Ok(())
+        .fmt(f)
     }
 }
 

@@ -302,6 +302,58 @@ impl Machine {
 impl fmt::Display for Audit {
     /// The human table `ntlinkfs audit` prints.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Table {
+            root: &self.root,
+            directories: self.directories,
+            files: self.files,
+            id_label: "file id",
+            groups: self
+                .hard_link_groups
+                .iter()
+                .map(|g| {
+                    let names = g.names.iter().map(|n| (n.path.clone(), n.inside)).collect();
+                    (g.link_count.into(), g.id.file.to_string(), names)
+                })
+                .collect(),
+            links: self
+                .links
+                .iter()
+                .map(|l| {
+                    let status = match (&l.resolves_to, l.error) {
+                        (Some(p), _) => format!("ok: {p}"),
+                        (None, Some(e)) if l.dangling => format!("DANGLING ({})", e.win32_name()),
+                        (None, Some(e)) => format!("BROKEN ({})", e.win32_name()),
+                        (None, None) => "not a link Win32 follows".to_string(),
+                    };
+                    let flags = [l.dangling, l.is_loop, l.cross_volume, l.escapes];
+                    (l.kind, l.path.clone(), l.target.clone(), status, flags)
+                })
+                .collect(),
+        }
+        .fmt(f)
+    }
+}
+
+/// A group's names, each with whether it lies inside the scanned tree.
+pub type TableNames = Vec<(String, bool)>;
+
+/// An audit as a human table, whatever it scanned (the emulated machine or a
+/// host path): one layout for both.
+pub struct Table<'a> {
+    pub root: &'a str,
+    pub directories: usize,
+    pub files: usize,
+    /// What the group's id column holds ("file id", "inode").
+    pub id_label: &'a str,
+    /// (link count, id, names with whether each lies inside the tree).
+    pub groups: Vec<(u64, String, TableNames)>,
+    /// (kind, path, target, status, [dangling, loop, cross-volume, escapes]).
+    pub links: Vec<(LinkKind, String, String, String, [bool; 4])>,
+}
+
+impl fmt::Display for Table<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = |i: usize| self.links.iter().filter(|l| l.4[i]).count();
         writeln!(
             f,
             "Audit of {}: {} directories, {} files, {} hard-link groups, {} links \
@@ -309,40 +361,35 @@ impl fmt::Display for Audit {
             self.root,
             self.directories,
             self.files,
-            self.hard_link_groups.len(),
+            self.groups.len(),
             self.links.len(),
-            self.dangling(),
-            self.loops(),
-            self.cross_volume(),
-            self.escaping()
+            count(0),
+            count(1),
+            count(2),
+            count(3)
         )?;
-        if !self.hard_link_groups.is_empty() {
-            writeln!(f, "\nHard-link groups (links, file id, names):")?;
-            for g in &self.hard_link_groups {
-                for (i, n) in g.names.iter().enumerate() {
+        if !self.groups.is_empty() {
+            writeln!(f, "\nHard-link groups (links, {}, names):", self.id_label)?;
+            for (link_count, id, names) in &self.groups {
+                for (i, (name, inside)) in names.iter().enumerate() {
                     let head = if i == 0 {
-                        format!("{:>5}  {}", g.link_count, g.id.file)
+                        format!("{link_count:>5}  {id}")
                     } else {
                         " ".repeat(25)
                     };
-                    let outside = if n.inside { "" } else { "  (outside the tree)" };
-                    writeln!(f, "  {head}  {}{outside}", n.path)?;
+                    let outside = if *inside { "" } else { "  (outside the tree)" };
+                    writeln!(f, "  {head}  {name}{outside}")?;
                 }
             }
         }
         if !self.links.is_empty() {
             writeln!(f, "\nLinks (kind, path -> target, status):")?;
-            for l in &self.links {
-                let mut status = match (&l.resolves_to, l.error) {
-                    (Some(p), _) => format!("ok: {p}"),
-                    (None, Some(e)) if l.dangling => format!("DANGLING ({})", e.win32_name()),
-                    (None, Some(e)) => format!("BROKEN ({})", e.win32_name()),
-                    (None, None) => "not a link Win32 follows".to_string(),
-                };
+            for (kind, path, target, status, flags) in &self.links {
+                let mut status = status.clone();
                 for (flag, text) in [
-                    (l.is_loop, "LOOP"),
-                    (l.cross_volume, "CROSS-VOLUME"),
-                    (l.escapes, "ESCAPES"),
+                    (flags[1], "LOOP"),
+                    (flags[2], "CROSS-VOLUME"),
+                    (flags[3], "ESCAPES"),
                 ] {
                     if flag {
                         status.push_str(", ");
@@ -351,10 +398,8 @@ impl fmt::Display for Audit {
                 }
                 writeln!(
                     f,
-                    "  {:<10} {} -> {}  [{status}]",
-                    format!("<{}>", l.kind),
-                    l.path,
-                    l.target
+                    "  {:<10} {path} -> {target}  [{status}]",
+                    format!("<{kind}>")
                 )?;
             }
         }
