@@ -149,9 +149,13 @@ impl Chunks {
         if len < self.len {
             let keep_chunks = len.div_ceil(CHUNK as u64) as usize;
             self.chunks.truncate(keep_chunks);
-            if let Some(last) = self.chunks.last_mut() {
-                let tail = (len - (keep_chunks as u64 - 1) * CHUNK as u64) as usize;
-                last.truncate(tail);
+            // Only the chunk that holds the new end is cut; when it was never
+            // allocated (a hole), the chunks before it are whole and stay so.
+            if self.chunks.len() == keep_chunks {
+                if let Some(last) = self.chunks.last_mut() {
+                    let tail = (len - (keep_chunks as u64 - 1) * CHUNK as u64) as usize;
+                    last.truncate(tail);
+                }
             }
             self.chunks.shrink_to_fit();
         }
@@ -176,6 +180,72 @@ mod tests {
         d.write(CHUNK as u64 * 10, b"x");
         assert_eq!(d.read(CHUNK as u64 * 5, 4), vec![0; 4]);
         assert_eq!(d.read(CHUNK as u64 * 10, 10), b"x");
+    }
+
+    /// Issue 11: extending past unallocated chunks, then shrinking inside them,
+    /// must not cut the last allocated chunk (fsx found this as data loss).
+    #[test]
+    fn shrink_inside_a_hole_keeps_earlier_chunks() {
+        let mut d = FileData::from_bytes(&[b'A'; CHUNK]);
+        d.set_len(300_000);
+        d.set_len(200_000);
+        assert_eq!(d.read(0, CHUNK), vec![b'A'; CHUNK]);
+        assert!(d.read(CHUNK as u64, 200_000).iter().all(|&b| b == 0));
+        assert_eq!(d.len(), 200_000);
+    }
+
+    #[derive(Debug, Clone)]
+    enum DataOp {
+        Write(u64, Vec<u8>),
+        SetLen(u64),
+        Read(u64, usize),
+    }
+
+    fn data_op() -> impl proptest::strategy::Strategy<Value = DataOp> {
+        use proptest::prelude::*;
+        // Offsets span five chunks so writes, holes and cuts cross chunk edges.
+        let span = 5 * CHUNK as u64;
+        prop_oneof![
+            (0..span, proptest::collection::vec(any::<u8>(), 0..3000))
+                .prop_map(|(o, b)| DataOp::Write(o, b)),
+            (0..span).prop_map(DataOp::SetLen),
+            (0..span, 0..(2 * CHUNK)).prop_map(|(o, n)| DataOp::Read(o, n)),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Any sequence of writes, extends, shrinks and reads agrees with a plain
+        /// byte vector (issue 11's truncate data loss, as a property).
+        #[test]
+        fn agrees_with_a_byte_vector(ops in proptest::collection::vec(data_op(), 1..40)) {
+            let mut d = FileData::default();
+            let mut model: Vec<u8> = Vec::new();
+            for op in ops {
+                match op {
+                    DataOp::Write(o, b) => {
+                        d.write(o, &b);
+                        if !b.is_empty() {
+                            let end = o as usize + b.len();
+                            if model.len() < end {
+                                model.resize(end, 0);
+                            }
+                            model[o as usize..end].copy_from_slice(&b);
+                        }
+                    }
+                    DataOp::SetLen(n) => {
+                        d.set_len(n);
+                        model.resize(n as usize, 0);
+                    }
+                    DataOp::Read(o, n) => {
+                        let start = (o as usize).min(model.len());
+                        let end = (o as usize).saturating_add(n).min(model.len());
+                        proptest::prop_assert_eq!(d.read(o, n), model[start..end].to_vec());
+                    }
+                }
+                proptest::prop_assert_eq!(d.len(), model.len() as u64);
+            }
+            proptest::prop_assert_eq!(d.to_vec(), model);
+        }
     }
 
     #[test]
