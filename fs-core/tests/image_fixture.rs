@@ -188,9 +188,9 @@ fn the_version_1_fixture_loads_to_the_same_tree() {
     assert_eq!(
         names,
         [
-            r"C:\docs\readme.txt",
-            r"C:\docs\sub\same.txt",
-            r"C:\docs\sub\third.txt"
+            r"\docs\readme.txt",
+            r"\docs\sub\same.txt",
+            r"\docs\sub\third.txt"
         ]
     );
     assert_eq!(m.read_file(r"C:\rel").unwrap(), b"hello, image\n");
