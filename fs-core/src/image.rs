@@ -37,13 +37,18 @@ use crate::path::{FullPath, Root};
 use crate::profile::{FsKind, Privilege, Profile, SymlinkEvaluation, WindowsVersion};
 use crate::reparse::ReparseData;
 use crate::volume::{Volume, ROOT_RECORD};
-use std::collections::{BTreeMap, HashSet};
+
+pub mod journal;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// The first bytes of every image.
 pub const MAGIC: [u8; 8] = *b"NTLNKIMG";
 /// The format this build writes and the newest it reads.
 pub const FORMAT_VERSION: u32 = 1;
+/// The oldest format this build reads. It stays 1: an image saved by any
+/// release loads in every later one (docs/image-format.md).
+pub const OLDEST_VERSION: u32 = 1;
 /// Header size: magic, version, payload length, checksum.
 pub const HEADER_LEN: usize = 24;
 
@@ -64,6 +69,8 @@ pub enum ImageError {
     Malformed(String),
     /// The contents decode to a machine that breaks an invariant.
     Invalid(Violation),
+    /// The journal beside the image is damaged before its last frame.
+    Journal(String),
 }
 
 impl fmt::Display for ImageError {
@@ -81,7 +88,7 @@ impl fmt::Display for ImageError {
             ImageError::UnsupportedVersion { found, supported } => write!(
                 f,
                 "image format version {found} is not supported (this ntlinkfs reads \
-                 version {supported}{})",
+                 versions {OLDEST_VERSION} to {supported}{})",
                 if found > supported {
                     "; it was written by a newer ntlinkfs"
                 } else {
@@ -95,6 +102,7 @@ impl fmt::Display for ImageError {
             ),
             ImageError::Malformed(why) => write!(f, "image is malformed: {why}"),
             ImageError::Invalid(v) => write!(f, "image describes an inconsistent volume: {v}"),
+            ImageError::Journal(why) => write!(f, "journal is damaged: {why}"),
         }
     }
 }
@@ -152,7 +160,7 @@ fn image_crc(header: &[u8], payload: &[u8]) -> u32 {
 // ---- writer ----------------------------------------------------------------
 
 #[derive(Default)]
-struct Writer(Vec<u8>);
+pub(crate) struct Writer(pub(crate) Vec<u8>);
 
 impl Writer {
     fn u8(&mut self, v: u8) {
@@ -191,27 +199,37 @@ impl Writer {
 /// Serialises `m` to image bytes. Equal machines give equal bytes.
 pub fn save(m: &Machine) -> Vec<u8> {
     let mut w = Writer::default();
-    write_profile(&mut w, &m.profile);
-    write_posix(&mut w, m.default_posix);
-    w.u8(m.current_drive);
-    w.len(m.current_dirs.len());
-    for (&drive, path) in &m.current_dirs {
-        w.u8(drive);
-        write_full_path(&mut w, path);
-    }
+    write_machine_header(&mut w, m);
     w.len(m.volumes.len());
     for v in &m.volumes {
         write_volume(&mut w, v);
     }
-    let payload = w.0;
+    frame_image(&w.0)
+}
+
+/// The header and checksum in front of a payload of the current version.
+fn frame_image(payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    let crc = image_crc(&out, &payload);
+    let crc = image_crc(&out, payload);
     out.extend_from_slice(&crc.to_le_bytes());
-    out.extend_from_slice(&payload);
+    out.extend_from_slice(payload);
     out
+}
+
+/// Machine-level fields: profile, default POSIX meta, current drive and
+/// directories.
+fn write_machine_header(w: &mut Writer, m: &Machine) {
+    write_profile(w, &m.profile);
+    write_posix(w, m.default_posix);
+    w.u8(m.current_drive);
+    w.len(m.current_dirs.len());
+    for (&drive, path) in &m.current_dirs {
+        w.u8(drive);
+        write_full_path(w, path);
+    }
 }
 
 fn write_profile(w: &mut Writer, p: &Profile) {
@@ -273,105 +291,125 @@ fn write_kind(w: &mut Writer, k: FsKind) {
     }
 }
 
-/// Records kept in the image: those with a name that is not pending delete, in
-/// a directory that is itself kept (a fixpoint, so a directory that goes away
-/// takes nothing with it that would dangle). Handles are not saved, so this is
-/// the state once they are all closed.
-fn kept_records(v: &Volume) -> HashSet<RecordNo> {
-    let mut kept: HashSet<RecordNo> = v.nodes.iter().map(|(k, _)| k as RecordNo).collect();
-    loop {
-        let before = kept.len();
-        let drop: Vec<RecordNo> = v
-            .user_records()
-            .filter(|(rec, n)| {
-                *rec != ROOT_RECORD
-                    && kept.contains(rec)
-                    && !n
-                        .names
-                        .iter()
-                        .any(|l| !l.delete_pending && kept.contains(&l.parent))
-            })
-            .map(|(rec, _)| rec)
-            .collect();
-        for rec in drop {
-            kept.remove(&rec);
-        }
-        if kept.len() == before {
-            return kept;
-        }
+/// Whether record `rec` is kept in an image: reserved records and the root
+/// always; any other record while it has a name, not pending delete, in a kept
+/// directory. Handles are not saved, so this is the state once they are all
+/// closed (a directory that goes away takes nothing with it that would dangle).
+pub(crate) fn is_kept(v: &Volume, rec: RecordNo) -> bool {
+    match v.nodes.get(rec as usize) {
+        None => false,
+        Some(n) if rec == ROOT_RECORD || matches!(n.kind, NodeKind::Reserved) => true,
+        Some(n) => n.names.iter().any(|l| is_kept_name(v, l)),
     }
 }
 
-fn write_volume(w: &mut Writer, v: &Volume) {
-    let kept = kept_records(v);
+/// A name is kept when it is not pending delete and its directory is kept
+/// (walked up through each directory's one name).
+fn is_kept_name(v: &Volume, l: &NameLink) -> bool {
+    if l.delete_pending {
+        return false;
+    }
+    let mut dir = l.parent;
+    // The bound only stops a corrupt chain; directories form a tree.
+    for _ in 0..=v.nodes.len() {
+        if dir == ROOT_RECORD {
+            return true;
+        }
+        match v.node(dir).and_then(|n| n.names.first()) {
+            Some(up) if !up.delete_pending => dir = up.parent,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The sequence number an image stores for `rec`: a live record dropped from
+/// the image is freed on reload, so its sequence moves on as `free` does.
+pub(crate) fn saved_seq(v: &Volume, rec: RecordNo) -> SeqNo {
+    let s = v.seqs[rec as usize];
+    if v.nodes.contains(rec as usize) && !is_kept(v, rec) {
+        s.wrapping_add(1).max(1)
+    } else {
+        s
+    }
+}
+
+/// Volume-level fields. Later versions add theirs (a volume size, ...) here, at
+/// the end, read by `read_volume_header` for the versions that have them.
+pub(crate) fn write_volume_header(w: &mut Writer, v: &Volume) {
     w.u8(v.letter);
     write_kind(w, v.kind);
     w.str(&v.label);
     w.u32(v.serial);
+}
+
+fn write_volume(w: &mut Writer, v: &Volume) {
+    write_volume_header(w, v);
     w.len(v.seqs.len());
-    for (rec, &s) in v.seqs.iter().enumerate() {
-        // A record dropped here is freed on reload: bump its sequence as free() does.
-        let live = v.nodes.contains(rec);
-        let s = if live && !kept.contains(&(rec as RecordNo)) {
-            s.wrapping_add(1).max(1)
-        } else {
-            s
-        };
-        w.u16(s);
+    for rec in 0..v.seqs.len() {
+        w.u16(saved_seq(v, rec as RecordNo));
     }
-    let nodes: Vec<(usize, &Node)> = v
+    let nodes: Vec<(RecordNo, &Node)> = v
         .nodes
         .iter()
-        .filter(|(k, _)| kept.contains(&(*k as RecordNo)))
+        .map(|(k, n)| (k as RecordNo, n))
+        .filter(|(k, _)| is_kept(v, *k))
         .collect();
     w.len(nodes.len());
     for (rec, node) in nodes {
-        w.u64(rec as u64);
-        w.u8(match node.kind {
-            NodeKind::Reserved => 0,
-            NodeKind::File(_) => 1,
-            NodeKind::Directory(_) => 2,
-        });
-        w.u32(node.attrs);
-        let t = node.times;
-        for x in [t.creation, t.last_access, t.last_write, t.change] {
-            w.u64(x);
+        write_record(w, v, rec, node);
+    }
+}
+
+/// One record as an image (and a journal frame) stores it: record number,
+/// kind, attributes, times, POSIX meta, its kept names, reparse buffer, data.
+pub(crate) fn write_record(w: &mut Writer, v: &Volume, rec: RecordNo, node: &Node) {
+    w.u64(rec);
+    write_node(w, v, node);
+}
+
+/// A record's contents after its number.
+pub(crate) fn write_node(w: &mut Writer, v: &Volume, node: &Node) {
+    w.u8(match node.kind {
+        NodeKind::Reserved => 0,
+        NodeKind::File(_) => 1,
+        NodeKind::Directory(_) => 2,
+    });
+    w.u32(node.attrs);
+    let t = node.times;
+    for x in [t.creation, t.last_access, t.last_write, t.change] {
+        w.u64(x);
+    }
+    write_posix(w, node.posix);
+    let names: Vec<&NameLink> = node.names.iter().filter(|l| is_kept_name(v, l)).collect();
+    w.len(names.len());
+    for l in names {
+        w.u64(l.parent);
+        w.units(l.name.units());
+    }
+    match &node.reparse {
+        None => w.u8(0),
+        Some(rp) => {
+            w.u8(1);
+            w.bytes(&rp.raw);
         }
-        write_posix(w, node.posix);
-        let names: Vec<&NameLink> = node
-            .names
-            .iter()
-            .filter(|l| !l.delete_pending && kept.contains(&l.parent))
-            .collect();
-        w.len(names.len());
-        for l in names {
-            w.u64(l.parent);
-            w.units(l.name.units());
-        }
-        match &node.reparse {
-            None => w.u8(0),
-            Some(rp) => {
-                w.u8(1);
-                w.bytes(&rp.raw);
-            }
-        }
-        if let NodeKind::File(data) = &node.kind {
-            w.u64(data.len());
-            let chunks: Vec<(usize, &[u8])> = data.stored_chunks().collect();
-            w.len(chunks.len());
-            for (i, c) in chunks {
-                w.u64(i as u64);
-                w.bytes(c);
-            }
+    }
+    if let NodeKind::File(data) = &node.kind {
+        w.u64(data.len());
+        let chunks: Vec<(usize, &[u8])> = data.stored_chunks().collect();
+        w.len(chunks.len());
+        for (i, c) in chunks {
+            w.u64(i as u64);
+            w.bytes(c);
         }
     }
 }
 
 // ---- reader ----------------------------------------------------------------
 
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
+pub(crate) struct Reader<'a> {
+    pub(crate) buf: &'a [u8],
+    pub(crate) pos: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -439,8 +477,26 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Checks the header and checksum; returns the format version and the payload.
-fn open(bytes: &[u8]) -> Res<(u32, &[u8])> {
+/// The format versions this build reads, each with its own readers for the
+/// parts whose layout it changed. A new version adds a variant and its
+/// readers; the readers of the old versions stay as they are, so their images
+/// keep loading (the committed fixture of each version proves it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    V1,
+}
+
+impl Format {
+    pub(crate) fn of(version: u32) -> Option<Format> {
+        match version {
+            1 => Some(Format::V1),
+            _ => None,
+        }
+    }
+}
+
+/// Checks the header and checksum; returns the format and the payload.
+fn open(bytes: &[u8]) -> Res<(Format, &[u8])> {
     if bytes.len() < MAGIC.len() || bytes[..MAGIC.len()] != MAGIC {
         return Err(ImageError::NotAnImage);
     }
@@ -466,59 +522,51 @@ fn open(bytes: &[u8]) -> Res<(u32, &[u8])> {
             return Err(ImageError::ChecksumMismatch { stored, computed });
         }
     }
-    if version != FORMAT_VERSION {
+    let Some(format) = Format::of(version) else {
         return Err(ImageError::UnsupportedVersion {
             found: version,
             supported: FORMAT_VERSION,
         });
-    }
+    };
     if actual < expected {
         return Err(ImageError::Truncated { expected, actual });
     }
     if actual > expected {
         return Err(ImageError::TrailingData { expected, actual });
     }
-    Ok((version, payload))
+    Ok((format, payload))
 }
 
 /// Loads a machine from image bytes. Any damage is an error, never a panic; the
 /// machine is checked against every invariant before it is returned. It uses
 /// the host clock (see [`Machine::set_clock`]).
 pub fn load(bytes: &[u8]) -> Res<Machine> {
-    let (_, payload) = open(bytes)?;
+    let (format, payload) = open(bytes)?;
     let mut r = Reader {
         buf: payload,
         pos: 0,
     };
-    let profile = read_profile(&mut r)?;
-    let mut m = Machine::empty(profile);
-    m.default_posix = read_posix(&mut r, "default POSIX meta")?;
-    m.current_drive = r.u8("current drive")?;
-    let mut current_dirs = BTreeMap::new();
-    for _ in 0..r.count(3, "current directories")? {
-        let drive = r.u8("current directory drive")?;
-        let path = read_full_path(&mut r)?;
-        if path.root != Root::Drive(drive) {
-            return malformed("a current directory is not on its own drive");
-        }
-        if current_dirs.insert(drive, path).is_some() {
-            return malformed("two current directories for one drive");
-        }
-    }
-    m.current_dirs = current_dirs;
+    let mut m = read_machine_header(&mut r, format)?;
     for _ in 0..r.count(16, "volumes")? {
-        let v = read_volume(&mut r)?;
-        if !v.letter.is_ascii_uppercase() || m.volume_by_letter(v.letter).is_some() {
-            return malformed(format!(
-                "volume letter {:?} is invalid or repeated",
-                v.letter
-            ));
+        let v = read_volume(&mut r, format)?;
+        if m.volume_by_letter(v.letter).is_some() {
+            return malformed(format!("volume letter {} is repeated", v.letter as char));
         }
         m.volumes.push(v);
     }
     if r.pos != payload.len() {
         return malformed("bytes left after the last volume");
     }
+    check_machine(&m)?;
+    // Everything is as saved: nothing for the journal yet.
+    for v in &mut m.volumes {
+        v.dirty.clear();
+    }
+    Ok(m)
+}
+
+/// The checks of a whole machine after loading (or replaying a journal).
+pub(crate) fn check_machine(m: &Machine) -> Res<()> {
     if !m.volumes.is_empty() && m.volume_by_letter(m.current_drive).is_none() {
         return malformed("the current drive is not one of the volumes");
     }
@@ -529,7 +577,30 @@ pub fn load(bytes: &[u8]) -> Res<Machine> {
     {
         return malformed(format!("current directory on missing drive {}", d as char));
     }
-    invariants::check(&m).map_err(ImageError::Invalid)?;
+    invariants::check(m).map_err(ImageError::Invalid)
+}
+
+/// Machine-level fields, into a machine with no volumes yet.
+pub(crate) fn read_machine_header(r: &mut Reader, format: Format) -> Res<Machine> {
+    match format {
+        Format::V1 => {}
+    }
+    let profile = read_profile(r)?;
+    let mut m = Machine::empty(profile);
+    m.default_posix = read_posix(r, "default POSIX meta")?;
+    m.current_drive = r.u8("current drive")?;
+    let mut current_dirs = BTreeMap::new();
+    for _ in 0..r.count(3, "current directories")? {
+        let drive = r.u8("current directory drive")?;
+        let path = read_full_path(r)?;
+        if path.root != Root::Drive(drive) {
+            return malformed("a current directory is not on its own drive");
+        }
+        if current_dirs.insert(drive, path).is_some() {
+            return malformed("two current directories for one drive");
+        }
+    }
+    m.current_dirs = current_dirs;
     Ok(m)
 }
 
@@ -598,48 +669,70 @@ fn read_kind(r: &mut Reader) -> Res<FsKind> {
     })
 }
 
-fn read_volume(r: &mut Reader) -> Res<Volume> {
-    let letter = r.u8("volume letter")?;
-    let kind = read_kind(r)?;
-    let label = r.str("volume label")?;
-    let serial = r.u32("volume serial")?;
-    let n = r.count(2, "sequence table")?;
-    let mut seqs: Vec<SeqNo> = Vec::with_capacity(n);
-    for _ in 0..n {
-        seqs.push(r.u16("sequence number")?);
+/// Volume-level fields, as an empty volume (no records, no sequence table).
+pub(crate) fn read_volume_header(r: &mut Reader, format: Format) -> Res<Volume> {
+    let v = match format {
+        Format::V1 => Volume {
+            letter: r.u8("volume letter")?,
+            kind: read_kind(r)?,
+            label: r.str("volume label")?,
+            serial: r.u32("volume serial")?,
+            nodes: Default::default(),
+            seqs: Vec::new(),
+            dirty: Default::default(),
+        },
+    };
+    if !v.letter.is_ascii_uppercase() {
+        return malformed(format!("volume letter {:#04x} is not A to Z", v.letter));
     }
-    if seqs.len() <= ROOT_RECORD as usize {
+    Ok(v)
+}
+
+fn read_volume(r: &mut Reader, format: Format) -> Res<Volume> {
+    let mut v = read_volume_header(r, format)?;
+    let n = r.count(2, "sequence table")?;
+    for _ in 0..n {
+        v.seqs.push(r.u16("sequence number")?);
+    }
+    if v.seqs.len() <= ROOT_RECORD as usize {
         return malformed("sequence table shorter than the root record");
     }
     let mut records: Vec<(usize, Node)> = Vec::new();
     let mut last: Option<u64> = None;
     for _ in 0..r.count(60, "records")? {
-        let rec = r.u64("record number")?;
-        if last.is_some_and(|l| rec <= l) || rec >= seqs.len() as u64 {
+        let (rec, node) = read_record(r, format)?;
+        if last.is_some_and(|l| rec <= l) || rec >= v.seqs.len() as u64 {
             return malformed(format!(
                 "record {rec} out of order or past the sequence table"
             ));
         }
         last = Some(rec);
-        records.push((rec as usize, read_node(r, rec)?));
+        records.push((rec as usize, node));
     }
-    // Directory indexes are rebuilt from the names (never trusted from bytes).
-    let by_rec: HashSet<usize> = records.iter().map(|(k, _)| *k).collect();
+    v.nodes = records.into_iter().collect();
+    index_names(&mut v)?;
+    Ok(v)
+}
+
+/// Rebuilds every directory's index from the names its children carry (an
+/// index is never trusted from bytes, so it cannot disagree with them).
+pub(crate) fn index_names(v: &mut Volume) -> Res<()> {
     let mut links: Vec<(RecordNo, Name, RecordNo)> = Vec::new();
-    for (rec, node) in &records {
-        for l in &node.names {
-            if !by_rec.contains(&(l.parent as usize)) {
-                return malformed(format!(
-                    "record {rec} is named in missing directory {}",
-                    l.parent
-                ));
-            }
-            links.push((l.parent, l.name.clone(), *rec as RecordNo));
+    for (rec, node) in &mut v.nodes {
+        if let Some(entries) = node.entries_mut() {
+            entries.clear();
+        }
+        for l in node.names.iter() {
+            links.push((l.parent, l.name.clone(), rec as RecordNo));
         }
     }
-    let mut nodes: slab::Slab<Node> = records.into_iter().collect();
     for (parent, name, child) in links {
-        let Some(entries) = nodes.get_mut(parent as usize).and_then(Node::entries_mut) else {
+        let Some(dir) = v.nodes.get_mut(parent as usize) else {
+            return malformed(format!(
+                "record {child} is named in missing directory {parent}"
+            ));
+        };
+        let Some(entries) = dir.entries_mut() else {
             return malformed(format!(
                 "record {child} is named in {parent}, not a directory"
             ));
@@ -648,17 +741,23 @@ fn read_volume(r: &mut Reader) -> Res<Volume> {
             return malformed(format!("name {name:?} appears twice in directory {parent}"));
         }
     }
-    Ok(Volume {
-        letter,
-        kind,
-        label,
-        serial,
-        nodes,
-        seqs,
-    })
+    Ok(())
 }
 
-fn read_node(r: &mut Reader, rec: u64) -> Res<Node> {
+/// One record (the layout `write_record` writes), for `format`.
+pub(crate) fn read_record(r: &mut Reader, format: Format) -> Res<(RecordNo, Node)> {
+    let rec = r.u64("record number")?;
+    Ok((rec, read_node(r, format, rec)?))
+}
+
+/// A record's contents after its number, for `format`.
+pub(crate) fn read_node(r: &mut Reader, format: Format, rec: RecordNo) -> Res<Node> {
+    match format {
+        Format::V1 => read_node_v1(r, rec),
+    }
+}
+
+fn read_node_v1(r: &mut Reader, rec: u64) -> Res<Node> {
     let kind = r.u8("record kind")?;
     let attrs = r.u32("attributes")?;
     let times = Times {
@@ -816,7 +915,7 @@ pub fn info(bytes: &[u8]) -> Res<ImageInfo> {
         })
         .collect();
     Ok(ImageInfo {
-        format_version: FORMAT_VERSION,
+        format_version: u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]),
         size: bytes.len() as u64,
         checksum,
         profile: m.profile,

@@ -6,6 +6,7 @@ use crate::name::Name;
 use crate::node::{Node, NodeKind, PosixMeta};
 use crate::profile::FsKind;
 use slab::Slab;
+use std::collections::BTreeSet;
 
 /// The root directory's record number on NTFS.
 pub const ROOT_RECORD: RecordNo = 5;
@@ -21,6 +22,10 @@ pub(crate) struct Volume {
     /// Sequence number per record; it lives beside the slab so it survives the
     /// node's removal and a reused record never aliases an old FileRef.
     pub seqs: Vec<SeqNo>,
+    /// Records changed since the last journal commit or save (image::journal).
+    /// Every change to a record goes through `node_mut`, `insert` or `free`,
+    /// which note it here; `nodes` is never changed past them.
+    pub dirty: BTreeSet<RecordNo>,
 }
 
 impl Volume {
@@ -61,6 +66,8 @@ impl Volume {
         }
         // NTFS gives metadata records their record number as sequence (root: 5).
         seqs[0] = 1;
+        // A new volume is all news to the journal.
+        let dirty = (0..FIRST_USER_RECORD).collect();
         Volume {
             letter: letter.to_ascii_uppercase(),
             kind,
@@ -68,6 +75,7 @@ impl Volume {
             serial,
             nodes,
             seqs,
+            dirty,
         }
     }
 
@@ -78,6 +86,7 @@ impl Volume {
     }
 
     pub fn node_mut(&mut self, record: RecordNo) -> Option<&mut Node> {
+        self.dirty.insert(record);
         self.nodes
             .get_mut(record as usize)
             .filter(|n| !matches!(n.kind, NodeKind::Reserved))
@@ -98,12 +107,14 @@ impl Volume {
         if self.seqs.len() <= key {
             self.seqs.resize(key + 1, 1);
         }
+        self.dirty.insert(key as RecordNo);
         key as RecordNo
     }
 
     /// Frees a record and bumps its sequence (never 0, as NTFS skips it).
     pub fn free(&mut self, record: RecordNo) -> Node {
         let node = self.nodes.remove(record as usize);
+        self.dirty.insert(record);
         let s = &mut self.seqs[record as usize];
         *s = s.wrapping_add(1).max(1);
         node
