@@ -1,33 +1,204 @@
-//! Image files on the host: loading, and saving atomically (write a temporary
-//! file in the same directory, fsync it, rename it over the old one, fsync the
-//! directory). A failed save leaves the old file as it was. Used by `shell`,
-//! `run`, `mount` (`--image FILE`), the shell's `save` command and `copy`.
+//! Image files on the host: loading (with the journal beside the image
+//! replayed), saving atomically (write a temporary file in the same directory,
+//! fsync it, rename it over the old one, fsync the directory, then remove the
+//! journal the image now contains), and appending journal frames. A failed save
+//! leaves the old file as it was. Used by `shell`, `run`, `mount` (`--image
+//! FILE`), the shell's `save` command and `copy`. Formats: docs/image-format.md.
 
+use ntlinkfs_core::image::journal::{self, Journal, Replay};
 use ntlinkfs_core::shell::Saver;
-use ntlinkfs_core::{image, Machine};
+use ntlinkfs_core::{image, Machine, Shared};
+use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-/// Loads the machine saved in `path`. `Ok(None)` when the file does not exist
-/// (a new image); a file that is not a valid image is an error naming it.
+/// Loads the machine saved in `path`, with its journal (`path.journal`)
+/// replayed if there is one. `Ok(None)` when the file does not exist (a new
+/// image); a file that is not a valid image is an error naming it. Temporary
+/// files that interrupted saves left beside it are removed first.
 pub fn load(path: &Path) -> Result<Option<Machine>, String> {
+    remove_stale_temporaries(path);
     let bytes = match fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("cannot read image {}: {e}", path.display())),
     };
-    image::load(&bytes)
-        .map(Some)
-        .map_err(|e| format!("cannot load image {}: {e}", path.display()))
+    let jpath = journal_path(path);
+    let journal = match fs::read(&jpath) {
+        Ok(j) => j,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return image::load(&bytes)
+                .map(Some)
+                .map_err(|e| format!("cannot load image {}: {e}", path.display()));
+        }
+        Err(e) => return Err(format!("cannot read journal {}: {e}", jpath.display())),
+    };
+    let (m, replay) = journal::load_with_journal(&bytes, &journal)
+        .map_err(|e| format!("cannot load image {}: {e}", path.display()))?;
+    let what = match replay {
+        Replay::Replayed { frames, torn_tail } => format!(
+            "replayed {frames} commit(s){}",
+            if torn_tail {
+                " (an incomplete last one, never fsync'd, ignored)"
+            } else {
+                ""
+            }
+        ),
+        Replay::OtherImage => "ignored: the image was saved after it".into(),
+        Replay::NoHeader => "ignored: it was never committed to".into(),
+    };
+    eprintln!("ntlinkfs: journal {}: {what}", jpath.display());
+    Ok(Some(m))
 }
 
 /// Saves `m` to `path` atomically: nothing is ever half-written.
 pub fn save(path: &Path, m: &Machine) -> Result<u64, String> {
+    save_bytes(path, m).map(|b| b.len() as u64)
+}
+
+/// Saves `m` to `path` atomically and removes the journal the image now
+/// contains; returns the image bytes.
+fn save_bytes(path: &Path, m: &Machine) -> Result<Vec<u8>, String> {
     let bytes = image::save(m);
-    write_atomic(path, &bytes)
-        .map(|()| bytes.len() as u64)
-        .map_err(|e| format!("cannot save image {}: {e}", path.display()))
+    let saved = write_atomic(path, &bytes).and_then(|()| {
+        // A crash before this removal leaves a journal of the old image, which
+        // names that image and is then ignored (journal::Replay::OtherImage).
+        match fs::remove_file(journal_path(path)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    });
+    saved.map_err(|e| format!("cannot save image {}: {e}", path.display()))?;
+    remove_stale_temporaries(path);
+    Ok(bytes)
+}
+
+/// The journal beside an image: `FILE.journal`.
+pub fn journal_path(image: &Path) -> PathBuf {
+    let mut name = image.as_os_str().to_owned();
+    name.push(".journal");
+    PathBuf::from(name)
+}
+
+/// Removes the temporary files (`.FILE.tmpPID`) that saves interrupted by a
+/// crash left beside `image`: those whose process is gone. A live process's
+/// file may be a save in progress, so it stays (as does every file where
+/// liveness cannot be told: only Linux's /proc is asked).
+pub fn remove_stale_temporaries(image: &Path) {
+    let (Some(dir), Some(name)) = (image.parent(), image.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let mut prefix = OsString::from(".");
+    prefix.push(name);
+    prefix.push(".tmp");
+    let Some(prefix) = prefix.to_str().map(str::to_string) else {
+        return;
+    };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let Some(pid) = file
+            .to_str()
+            .and_then(|f| f.strip_prefix(&prefix))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && process_is_gone(pid) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
+fn process_is_gone(pid: u32) -> bool {
+    cfg!(target_os = "linux") && !Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// The journal an `--image` mount commits to on fsync: one frame per commit,
+/// appended and fsync'd (frames and layout: `ntlinkfs_core::image::journal`).
+pub struct JournalFile {
+    path: PathBuf,
+    state: Mutex<JournalState>,
+}
+
+struct JournalState {
+    journal: Journal,
+    /// Created on the first commit (with its header fsync'd, and the directory).
+    file: Option<File>,
+    /// A write failed: the file may end in a partial frame, so nothing more is
+    /// appended (later commits fail; a clean unmount still saves everything).
+    failed: bool,
+}
+
+impl JournalFile {
+    /// Saves `m` to `image` (folding in the journal it was loaded with) and
+    /// starts a new journal over that image; the file appears on first commit.
+    pub fn start(image: &Path, m: &mut Machine) -> Result<JournalFile, String> {
+        let bytes = save_bytes(image, m)?;
+        Ok(JournalFile {
+            path: journal_path(image),
+            state: Mutex::new(JournalState {
+                journal: Journal::start(m, &bytes),
+                file: None,
+                failed: false,
+            }),
+        })
+    }
+
+    /// Makes every change to `machine` so far durable: appends one frame and
+    /// fsyncs it. Commits are serialised, so frames are appended in the order
+    /// they were taken; the machine is locked only while the frame is encoded.
+    pub fn commit(&self, machine: &Shared) -> io::Result<()> {
+        // A panic elsewhere cannot leave the state half-changed: use it as is.
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if st.failed {
+            return Err(io::Error::other(
+                "an earlier journal write failed; unmount to save the image",
+            ));
+        }
+        let Some(frame) = st.journal.commit(&mut machine.write()) else {
+            return Ok(());
+        };
+        let r = self.append(&mut st, &frame);
+        st.failed = r.is_err();
+        r
+    }
+
+    fn append(&self, st: &mut JournalState, frame: &[u8]) -> io::Result<()> {
+        if st.file.is_none() {
+            let mut f = OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&self.path)?;
+            f.write_all(&st.journal.header())?;
+            f.sync_all()?;
+            sync_dir(&self.path);
+            st.file = Some(f);
+        }
+        let f = st.file.as_mut().expect("created above");
+        f.write_all(frame)?;
+        f.sync_data()
+    }
+}
+
+fn sync_dir(path: &Path) {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
 }
 
 /// The temporary file a save writes first: hidden, beside the target, unique
@@ -63,13 +234,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         return Err(e);
     }
     // The rename itself is durable once the directory is synced.
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
+    sync_dir(path);
     Ok(())
 }
 

@@ -6,13 +6,14 @@
 use crate::options::MachineOptions;
 use ntlinkfs_core::shell::{run_script, ScriptOptions, Shell, TranscriptSink};
 use ntlinkfs_core::{Machine, Shared};
-use ntlinkfs_fuse::{MountOptions, Stale, DEFAULT_THREADS};
+use ntlinkfs_fuse::{Durability, MountOptions, Stale, DEFAULT_THREADS};
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
+use std::sync::Arc;
 
 /// Set in the daemon that `--background` starts: print `ready` once mounted.
 const READY_ENV: &str = "NTLINKFS_MOUNT_READY";
@@ -107,6 +108,16 @@ pub fn main(args: Args) -> ExitCode {
     if ntlinkfs_fuse::is_fuse_mount(mp) {
         return fail(&format!("{} is already mounted", mp.display()));
     }
+    let mut machine = machine;
+    // With an image, fsync commits to its journal (saved first, so the
+    // journal extends exactly the image on disk).
+    let journal = match &image {
+        Some(p) => match crate::image_file::JournalFile::start(p, &mut machine) {
+            Ok(j) => Some(Arc::new(j)),
+            Err(e) => return fail(&e),
+        },
+        None => None,
+    };
     let letters: Vec<String> = machine
         .volume_infos()
         .iter()
@@ -117,6 +128,7 @@ pub fn main(args: Args) -> ExitCode {
     let shared = Shared::new(machine);
     let opts = MountOptions {
         threads: args.threads,
+        durability: journal.map(|j| j as Arc<dyn Durability>),
         ..MountOptions::default()
     };
     let mount = match ntlinkfs_fuse::mount(shared.clone(), mp, &opts) {
@@ -190,6 +202,12 @@ fn background(args: &Args) -> ExitCode {
         "the mount daemon exited before the mount was live ({})",
         status.map_or_else(|e| e.to_string(), |s| s.to_string())
     ))
+}
+
+impl Durability for crate::image_file::JournalFile {
+    fn commit(&self, machine: &Shared) -> std::io::Result<()> {
+        crate::image_file::JournalFile::commit(self, machine)
+    }
 }
 
 pub fn unmount(args: UnmountArgs) -> ExitCode {

@@ -4,6 +4,7 @@
 
 use crate::attr::{self, kind_of};
 use crate::dentry_cache::DentryCache;
+use crate::durability::Durability;
 use crate::errno::for_op;
 use crate::inode_map::{self, ROOT_INO};
 use crate::link_target;
@@ -42,6 +43,8 @@ pub struct FsConfig {
     pub mount_point: PathBuf,
     /// Tests only: getxattr of `user.ntlinkfs.panic` panics inside the handler.
     pub fault_injection: bool,
+    /// What fsync and fsyncdir commit to (the image's journal), if anything.
+    pub durability: Option<Arc<dyn Durability>>,
 }
 
 /// An open directory: the node, its core handle and the read cursor (the key of
@@ -151,6 +154,19 @@ impl NtFs {
             dirs: Mutex::new(Slab::new()),
             cfg,
             mounted_at: SystemTime::now(),
+        }
+    }
+
+    /// fsync and fsyncdir: with an image, its journal commits every change so
+    /// far (one frame holds them all, so syncing one file syncs the others too);
+    /// without one, memory is all there is and there is nothing to do.
+    fn do_fsync(&self) -> Res<()> {
+        match &self.cfg.durability {
+            None => Ok(()),
+            Some(d) => d.commit(&self.m).map_err(|e| {
+                eprintln!("ntlinkfs: fsync: cannot write the journal: {e}");
+                fuser::Errno::from_i32(e.raw_os_error().unwrap_or(libc::EIO))
+            }),
         }
     }
 
@@ -990,7 +1006,7 @@ impl Filesystem for NtFs {
         _datasync: bool,
         reply: ReplyEmpty,
     ) {
-        reply.ok() // in memory: every write is already as durable as it gets
+        guard("fsync", || reply::empty(reply, self.do_fsync()))
     }
 
     fn fallocate(
@@ -1105,7 +1121,7 @@ impl Filesystem for NtFs {
         _datasync: bool,
         reply: ReplyEmpty,
     ) {
-        reply.ok()
+        guard("fsyncdir", || reply::empty(reply, self.do_fsync()))
     }
 
     fn statfs(&self, _req: &Request, ino: INodeNo, reply: ReplyStatfs) {

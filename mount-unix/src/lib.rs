@@ -17,6 +17,7 @@
 
 mod attr;
 mod dentry_cache;
+mod durability;
 mod errno;
 mod fs;
 mod inode_map;
@@ -27,6 +28,7 @@ mod reply;
 mod session;
 mod xattr;
 
+pub use durability::Durability;
 pub use errno::raw as errno_value;
 pub use readlink::OUTSIDE_DIR;
 pub use session::{

@@ -2,6 +2,7 @@
 //! unmounting, and waiting for SIGINT/SIGTERM.
 
 use crate::dentry_cache::{DentryCache, KernelLink};
+use crate::durability::Durability;
 use crate::fs::{FsConfig, NtFs};
 use fuser::{BackgroundSession, Config, MountOption, SessionACL};
 use ntlinkfs_core::Shared;
@@ -27,6 +28,8 @@ pub struct MountOptions {
     pub notify_epoch: bool,
     /// Tests only: see `FsConfig::fault_injection`.
     pub fault_injection: bool,
+    /// What fsync and fsyncdir commit to: the `--image` mount's journal.
+    pub durability: Option<Arc<dyn Durability>>,
 }
 
 /// Measured on 2 cores (the README's "Mounting on Linux", examples/measure.rs): with names
@@ -43,6 +46,7 @@ impl Default for MountOptions {
             attr_ttl: Duration::from_secs(1),
             notify_epoch: true,
             fault_injection: false,
+            durability: None,
         }
     }
 }
@@ -176,6 +180,7 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
             attr_ttl: opts.attr_ttl,
             mount_point: mount_point.clone(),
             fault_injection: opts.fault_injection,
+            durability: opts.durability.clone(),
         },
     );
     let root = unsafe_free_geteuid() == 0;
