@@ -379,4 +379,30 @@ mod tests {
         assert!(save(&sub, &m).unwrap_err().contains("is a directory"));
         assert!(sub.is_dir());
     }
+
+    /// Issue 11: an interrupted save leaves `.FILE.tmpPID`; the next load or
+    /// save removes it once its process is gone (and never a live one's).
+    #[test]
+    fn stale_temporaries_of_dead_processes_are_removed_on_load_and_save() {
+        let d = dir();
+        let p = d.path().join("vol.img");
+        save(&p, &Machine::default()).unwrap();
+        // Past any pid_max: no such process.
+        let dead = d.path().join(".vol.img.tmp4999999");
+        let live = d.path().join(".vol.img.tmp1");
+        let other = d.path().join(".other.img.tmp4999999");
+        for f in [&dead, &live, &other] {
+            fs::write(f, b"half a save").unwrap();
+        }
+        load(&p).unwrap().unwrap();
+        assert!(
+            !dead.exists(),
+            "a dead process's temporary is removed on load"
+        );
+        assert!(live.exists() && other.exists());
+        fs::write(&dead, b"again").unwrap();
+        save(&p, &Machine::default()).unwrap();
+        assert!(!dead.exists(), "and on save");
+        assert!(live.exists() && other.exists());
+    }
 }

@@ -31,7 +31,11 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub script: Option<PathBuf>,
 
-    /// Return as soon as the mount is live, leaving the file system running
+    /// Return as soon as the mount is live, leaving the file system running.
+    /// Errors before the mount is live reach the caller's standard error; the
+    /// daemon then lets go of the caller's standard output and error (its
+    /// later messages go to /dev/null), so `x=$(ntlinkfs mount M --background)`
+    /// returns at once
     #[arg(long)]
     pub background: bool,
 
@@ -147,6 +151,12 @@ pub fn main(args: Args) -> ExitCode {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "ready");
         let _ = out.flush();
+        drop(out);
+        // Holding the caller's stdio open would keep a `$(...)` or a captured
+        // subprocess waiting until unmount.
+        if let Err(e) = detach_stdio() {
+            eprintln!("ntlinkfs: cannot detach from the caller's output: {e}");
+        }
     }
     let code = match mount.run_until_signal() {
         Ok(Some(_)) => {
@@ -161,6 +171,20 @@ pub fn main(args: Args) -> ExitCode {
         return ExitCode::from(2);
     }
     code
+}
+
+/// Points standard output and error at /dev/null.
+fn detach_stdio() -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let null = std::fs::OpenOptions::new().write(true).open("/dev/null")?;
+    for fd in [libc::STDOUT_FILENO, libc::STDERR_FILENO] {
+        // SAFETY: dup2 onto a standard descriptor from one we hold open; the
+        // std handles of fds 1 and 2 stay valid (they now write to /dev/null).
+        if unsafe { libc::dup2(null.as_raw_fd(), fd) } < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
 
 /// Starts this command again without --background in its own process group (so

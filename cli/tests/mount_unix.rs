@@ -291,3 +291,58 @@ fn fsynced_data_survives_kill_9_of_the_daemon() {
     let _ = fs::remove_file(&image);
     fs::remove_dir(&mp).unwrap();
 }
+
+/// Runs `script` with `sh -c`, failing the test if it has not finished within
+/// 60 s (a hang until unmount is the bug; the mount is then taken down).
+fn sh_within_a_minute(script: &str, mp: &Path) -> std::process::Output {
+    let child = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .env("NTLINKFS", env!("CARGO_BIN_EXE_ntlinkfs"))
+        .env("M", mp)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = exe().arg("unmount").arg(mp).status();
+            panic!("`{script}` still waits after 60 s: the daemon holds its stdio");
+        }
+    }
+}
+
+/// Issue 11: `--background` lets go of the caller's stdout and stderr once the
+/// mount is live, so capturing its output returns at once.
+#[test]
+fn background_mount_under_command_substitution_returns() {
+    if !fuse_available() {
+        return;
+    }
+    let mp = fresh("capture");
+    for capture in [
+        r#"x=$("$NTLINKFS" mount "$M" --background); echo "$x""#,
+        r#"x=$("$NTLINKFS" mount "$M" --background 2>&1); echo "$x""#,
+    ] {
+        let out = sh_within_a_minute(capture, &mp);
+        assert!(out.status.success(), "{out:?}");
+        let said = String::from_utf8(out.stdout).unwrap();
+        assert!(said.contains("ntlinkfs: mounted at"), "{said}");
+        assert!(mp.join("C").is_dir());
+        assert!(exe().arg("unmount").arg(&mp).status().unwrap().success());
+    }
+    // Errors before the mount is live still reach the caller.
+    let out = sh_within_a_minute(
+        r#"x=$("$NTLINKFS" mount "$M/missing" --background 2>&1); echo "$x""#,
+        &mp,
+    );
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(said.contains("cannot mount"), "{said}");
+    fs::remove_dir(&mp).unwrap();
+}
