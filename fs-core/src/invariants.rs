@@ -1,11 +1,14 @@
 //! The invariants the model keeps after every operation (DESIGN.md), checked by
 //! tests after each step and by the debug-build write guard of [`crate::Shared`].
 
-use crate::attrs::{FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_REPARSE_POINT};
+use crate::attrs::{FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_REPARSE_POINT, SETTABLE_ATTRIBUTES};
+use crate::data::CHUNK;
+use crate::handle::MAX_FILE_SIZE;
 use crate::machine::Machine;
 use crate::name;
+use crate::node::NodeKind;
 use crate::reparse::ReparseData;
-use crate::volume::ROOT_RECORD;
+use crate::volume::{Volume, FIRST_USER_RECORD, ROOT_RECORD};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -27,6 +30,46 @@ macro_rules! ensure {
             return Err(Violation(format!($($fmt)*)));
         }
     };
+}
+
+/// The attribute bits a node can have: those a caller sets, and the two that
+/// belong to the object.
+const OBJECT_ATTRIBUTES: u32 =
+    SETTABLE_ATTRIBUTES | FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT;
+
+/// The record table: NTFS's metadata records (below FIRST_USER_RECORD) are all
+/// there and reserved (the root apart), no user record is reserved, and every
+/// record has a sequence number, never 0 (so a reused record never makes a
+/// FileRef of sequence 0, STYLE 6.6).
+fn check_records(v: &Volume) -> Result<(), Violation> {
+    let letter = v.letter as char;
+    if let Some(i) = v.seqs.iter().position(|&s| s == 0) {
+        return Err(Violation(format!(
+            "{letter}: record {i} has sequence number 0"
+        )));
+    }
+    for (rec, node) in v.nodes.iter() {
+        ensure!(
+            rec < v.seqs.len(),
+            "{letter}: record {rec} is past the sequence table"
+        );
+        let reserved = matches!(node.kind, NodeKind::Reserved);
+        if (rec as u64) < FIRST_USER_RECORD && rec as u64 != ROOT_RECORD {
+            ensure!(
+                reserved && node.names.is_empty() && node.reparse.is_none() && node.attrs == 0,
+                "{letter}: metadata record {rec} holds a file"
+            );
+        } else {
+            ensure!(!reserved, "{letter}: record {rec} is reserved");
+        }
+    }
+    for rec in 0..FIRST_USER_RECORD {
+        ensure!(
+            v.nodes.contains(rec as usize),
+            "{letter}: metadata record {rec} is missing"
+        );
+    }
+    Ok(())
 }
 
 /// Checks every invariant of `m`.
@@ -71,6 +114,11 @@ pub fn check(m: &Machine) -> Result<(), Violation> {
             *d as char
         );
     }
+    ensure!(
+        m.default_posix.mode <= 0o7777,
+        "default POSIX mode {:o} has bits beyond the permissions",
+        m.default_posix.mode
+    );
     for (vi, v) in m.volumes.iter().enumerate() {
         let letter = v.letter as char;
         ensure!(
@@ -78,6 +126,7 @@ pub fn check(m: &Machine) -> Result<(), Violation> {
                 .is_some_and(|n| n.is_dir() && n.names.is_empty()),
             "{letter}: root is not a nameless directory"
         );
+        check_records(v)?;
         // How many directory entries name each record: a file's link count is
         // exactly that number (DESIGN.md).
         let mut entry_counts: HashMap<u64, usize> = HashMap::new();
@@ -118,6 +167,29 @@ pub fn check(m: &Machine) -> Result<(), Violation> {
                 "{here}: open count {} but {opens} handles",
                 node.open_count
             );
+            ensure!(
+                node.attrs & !OBJECT_ATTRIBUTES == 0,
+                "{here}: attribute bits {:#x} that no file has",
+                node.attrs & !OBJECT_ATTRIBUTES
+            );
+            ensure!(
+                node.posix.mode <= 0o7777,
+                "{here}: POSIX mode {:o} has bits beyond the permissions",
+                node.posix.mode
+            );
+            if let NodeKind::File(data) = &node.kind {
+                ensure!(
+                    data.len() <= MAX_FILE_SIZE,
+                    "{here}: length {} over the limit",
+                    data.len()
+                );
+                ensure!(
+                    data.stored_chunks()
+                        .all(|(i, c)| (i * CHUNK + c.len()) as u64 <= data.len()),
+                    "{here}: data stored beyond the file length {}",
+                    data.len()
+                );
+            }
             ensure!(
                 (node.attrs & FILE_ATTRIBUTE_DIRECTORY != 0) == node.is_dir(),
                 "{here}: DIRECTORY attribute disagrees with the node kind"
