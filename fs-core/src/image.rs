@@ -1,5 +1,6 @@
 //! Saved volumes: a whole [`Machine`] to bytes and back (no file I/O here; the
-//! `ntlinkfs` command writes the bytes atomically).
+//! `ntlinkfs` command writes the bytes atomically), and the journal of changes
+//! since ([`journal`]). docs/image-format.md describes both byte by byte.
 //!
 //! Layout (little-endian), format version 1:
 //!
@@ -9,10 +10,16 @@
 //! 12  8  payload length
 //! 20  4  CRC-32 (IEEE) of bytes 0..20 and of the payload
 //! 24  .. payload: profile, default POSIX meta, current drive and directories,
-//!        then each volume: letter, kind, label, serial, the sequence table,
-//!        and every record (record number, kind, attributes, the four times,
-//!        POSIX meta, names in order, raw reparse buffer, file data by chunk)
+//!        then each volume: its header (letter, kind, label, serial: the place
+//!        for volume-level fields), the sequence table, and every record
+//!        (record number, kind, attributes, the four times, POSIX meta, names
+//!        in order, raw reparse buffer, file data by chunk)
 //! ```
+//!
+//! Versions: this build writes [`FORMAT_VERSION`] and reads every version from
+//! [`OLDEST_VERSION`] on, each with its own readers (`Format`); a newer one
+//! is refused naming it. The committed fixture of each version
+//! (fs-core/tests/fixtures) proves old images keep loading.
 //!
 //! Record and sequence numbers are kept, so every `FileRef` (and every inode
 //! the FUSE view derived from one) means the same file after a reload. A
@@ -37,10 +44,10 @@ use crate::path::{FullPath, Root};
 use crate::profile::{FsKind, Privilege, Profile, SymlinkEvaluation, WindowsVersion};
 use crate::reparse::ReparseData;
 use crate::volume::{Volume, ROOT_RECORD};
-
-pub mod journal;
 use std::collections::BTreeMap;
 use std::fmt;
+
+pub mod journal;
 
 /// The first bytes of every image.
 pub const MAGIC: [u8; 8] = *b"NTLNKIMG";
