@@ -225,3 +225,63 @@ fn damage_before_the_last_frame_is_refused_naming_the_frame() {
     );
     assert!(back.exists(r"C:\one") && !back.exists(r"C:\two"));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// A damaged journal whose frame checksums were made to match is refused
+    /// with an error, or replays to a machine that checks and saves to an
+    /// image that loads; it never panics.
+    #[test]
+    fn a_damaged_journal_is_refused_or_consistent(
+        steps in proptest::collection::vec(step_strategy(), 1..30),
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+    ) {
+        let mut w = World::new();
+        let image = save(&w.m);
+        let mut j = Journal::start(&mut w.m, &image);
+        let mut frames = Vec::new();
+        for (s, commit) in steps {
+            w.step(s);
+            if commit {
+                frames.extend(j.commit(&mut w.m));
+            }
+        }
+        frames.extend(j.commit(&mut w.m));
+        // Damage the bodies, then make every frame's checksum match again.
+        let mut file = j.header();
+        for mut f in frames {
+            for (i, v) in &edits {
+                let at = FRAME_HEADER_LEN + i.index(f.len() - FRAME_HEADER_LEN);
+                f[at] = *v;
+            }
+            let crc = crc32(&f[FRAME_HEADER_LEN..]);
+            f[8..12].copy_from_slice(&crc.to_le_bytes());
+            file.extend_from_slice(&f);
+        }
+        match load_with_journal(&image, &file) {
+            Err(e) => prop_assert!(e.to_string().len() > 20, "{}", e),
+            Ok((m, _)) => {
+                prop_assert!(crate::invariants::check(&m).is_ok());
+                let again = save(&m);
+                prop_assert_eq!(save(&load(&again).unwrap()), again);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_journal_of_a_newer_format_is_refused_naming_its_version() {
+    let (image, mut file, _) = two_frames();
+    file[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
+    let crc = crc32(&file[..24]);
+    file[24..28].copy_from_slice(&crc.to_le_bytes());
+    let err = load_with_journal(&image, &file).unwrap_err();
+    assert_eq!(
+        err,
+        ImageError::UnsupportedVersion {
+            found: FORMAT_VERSION + 1,
+            supported: FORMAT_VERSION
+        }
+    );
+}
