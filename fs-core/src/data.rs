@@ -1,5 +1,8 @@
 //! File contents, stored in fixed-size chunks so a write never copies the whole
-//! file and holes cost nothing.
+//! file and holes cost nothing. A file also notes what changed since the
+//! journal's last commit (`Since`), so a commit holds only the changed chunks.
+
+use std::collections::BTreeSet;
 
 /// Chunk size: large enough that sequential I/O touches few chunks.
 pub const CHUNK: usize = 64 * 1024;
@@ -10,10 +13,54 @@ pub const CHUNK: usize = 64 * 1024;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileData(Option<Box<Chunks>>);
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 struct Chunks {
     chunks: Vec<Vec<u8>>,
     len: u64,
+    since: Since,
+}
+
+/// What changed since the last journal commit (image::journal): the file was
+/// cut to `min_len` (its shortest length since), and the chunks in `written`
+/// were written. Every other chunk is the committed one cut at `min_len`.
+/// New contents (from empty, or a copy) start at `min_len` 0 with every chunk
+/// written, so they never depend on what the record held before.
+#[derive(Debug, Default)]
+struct Since {
+    min_len: u64,
+    written: BTreeSet<usize>,
+}
+
+/// A copy is new contents for the record it goes to (see `Since`).
+impl Clone for Chunks {
+    fn clone(&self) -> Chunks {
+        Chunks {
+            chunks: self.chunks.clone(),
+            len: self.len,
+            since: Since {
+                min_len: 0,
+                written: (0..self.chunks.len()).collect(),
+            },
+        }
+    }
+}
+
+/// Contents only: what changed since a commit is not part of a file's value.
+impl PartialEq for Chunks {
+    fn eq(&self, other: &Chunks) -> bool {
+        self.len == other.len && self.chunks == other.chunks
+    }
+}
+
+impl Eq for Chunks {}
+
+/// What a journal commit stores of a file's data (image::journal).
+pub(crate) struct DataDelta<'a> {
+    pub len: u64,
+    /// Cut the committed data to this length first...
+    pub min_len: u64,
+    /// ...then these chunks hold these bytes (empty: a hole).
+    pub chunks: Vec<(usize, &'a [u8])>,
 }
 
 impl FileData {
@@ -92,6 +139,60 @@ impl FileData {
     pub fn to_vec(&self) -> Vec<u8> {
         self.read(0, self.len() as usize)
     }
+
+    /// What changed since the last commit (an empty file: cut to 0).
+    pub(crate) fn delta(&self) -> DataDelta<'_> {
+        match self.0.as_deref() {
+            None => DataDelta {
+                len: 0,
+                min_len: 0,
+                chunks: Vec::new(),
+            },
+            Some(c) => DataDelta {
+                len: c.len,
+                min_len: c.since.min_len,
+                chunks: c
+                    .since
+                    .written
+                    .iter()
+                    .map(|&i| (i, c.chunks.get(i).map_or(&[][..], Vec::as_slice)))
+                    .collect(),
+            },
+        }
+    }
+
+    /// Marks the contents as committed: nothing changed since.
+    pub(crate) fn committed(&mut self) {
+        if let Some(c) = self.0.as_deref_mut() {
+            c.since = Since {
+                min_len: c.len,
+                written: BTreeSet::new(),
+            };
+        }
+    }
+
+    /// Marks the contents as new: the next delta starts from empty.
+    pub(crate) fn uncommitted(&mut self) {
+        if let Some(c) = self.0.as_deref_mut() {
+            c.since = Since {
+                min_len: 0,
+                written: (0..c.chunks.len()).collect(),
+            };
+        }
+    }
+
+    /// Replays a delta over these (committed) contents.
+    pub(crate) fn apply(&mut self, d: &DataDelta) {
+        self.set_len(d.min_len.min(self.len()));
+        for &(i, bytes) in &d.chunks {
+            let c = self.0.get_or_insert_with(Default::default);
+            if c.chunks.len() <= i {
+                c.chunks.resize_with(i + 1, Vec::new);
+            }
+            c.chunks[i] = bytes.to_vec();
+        }
+        self.set_len(d.len);
+    }
 }
 
 impl Chunks {
@@ -130,6 +231,7 @@ impl Chunks {
             if c.len() < co + n && c.capacity() < co + n && co + n > c.capacity() * 2 {
                 c.reserve_exact(co + n - c.len());
             }
+            self.since.written.insert(ci);
             if c.len() == co {
                 // Appending (sequential writes): copy once, no zero fill first.
                 c.extend_from_slice(&bytes[done..done + n]);
@@ -146,6 +248,7 @@ impl Chunks {
     }
 
     fn set_len(&mut self, len: u64) {
+        self.since.min_len = self.since.min_len.min(len);
         if len < self.len {
             let keep_chunks = len.div_ceil(CHUNK as u64) as usize;
             self.chunks.truncate(keep_chunks);
@@ -245,6 +348,33 @@ mod tests {
                 proptest::prop_assert_eq!(d.len(), model.len() as u64);
             }
             proptest::prop_assert_eq!(d.to_vec(), model);
+        }
+    }
+
+    proptest::proptest! {
+        /// The journal's delta: the committed contents, cut and patched as the
+        /// delta says, are the contents now (issue 11 journal).
+        #[test]
+        fn a_delta_over_the_committed_contents_gives_the_contents_now(
+            before in proptest::collection::vec(data_op(), 0..10),
+            after in proptest::collection::vec(data_op(), 0..20),
+        ) {
+            let mut d = FileData::default();
+            let run = |d: &mut FileData, ops: &[DataOp]| {
+                for op in ops {
+                    match op {
+                        DataOp::Write(o, b) => d.write(*o, b),
+                        DataOp::SetLen(n) => d.set_len(*n),
+                        DataOp::Read(..) => {}
+                    }
+                }
+            };
+            run(&mut d, &before);
+            d.committed();
+            let mut base = d.clone();
+            run(&mut d, &after);
+            base.apply(&d.delta());
+            proptest::prop_assert_eq!(base.to_vec(), d.to_vec());
         }
     }
 

@@ -377,6 +377,21 @@ pub(crate) fn write_record(w: &mut Writer, v: &Volume, rec: RecordNo, node: &Nod
 
 /// A record's contents after its number.
 pub(crate) fn write_node(w: &mut Writer, v: &Volume, node: &Node) {
+    write_node_meta(w, v, node);
+    if let NodeKind::File(data) = &node.kind {
+        w.u64(data.len());
+        let chunks: Vec<(usize, &[u8])> = data.stored_chunks().collect();
+        w.len(chunks.len());
+        for (i, c) in chunks {
+            w.u64(i as u64);
+            w.bytes(c);
+        }
+    }
+}
+
+/// A record's contents up to its data: kind, attributes, times, POSIX meta,
+/// kept names, reparse buffer.
+pub(crate) fn write_node_meta(w: &mut Writer, v: &Volume, node: &Node) {
     w.u8(match node.kind {
         NodeKind::Reserved => 0,
         NodeKind::File(_) => 1,
@@ -399,15 +414,6 @@ pub(crate) fn write_node(w: &mut Writer, v: &Volume, node: &Node) {
         Some(rp) => {
             w.u8(1);
             w.bytes(&rp.raw);
-        }
-    }
-    if let NodeKind::File(data) = &node.kind {
-        w.u64(data.len());
-        let chunks: Vec<(usize, &[u8])> = data.stored_chunks().collect();
-        w.len(chunks.len());
-        for (i, c) in chunks {
-            w.u64(i as u64);
-            w.bytes(c);
         }
     }
 }
@@ -759,13 +765,23 @@ pub(crate) fn read_record(r: &mut Reader, format: Format) -> Res<(RecordNo, Node
 
 /// A record's contents after its number, for `format`.
 pub(crate) fn read_node(r: &mut Reader, format: Format, rec: RecordNo) -> Res<Node> {
+    let (kind, mut node) = read_node_meta(r, format, rec)?;
+    if kind == 1 {
+        node.kind = NodeKind::File(read_data(r, rec)?);
+    }
+    Ok(node)
+}
+
+/// A record's contents up to its data (`write_node_meta`): the kind byte, and
+/// the node with no data yet.
+pub(crate) fn read_node_meta(r: &mut Reader, format: Format, rec: RecordNo) -> Res<(u8, Node)> {
     match format {
-        Format::V1 => read_node_v1(r, rec),
+        Format::V1 => read_node_meta_v1(r, rec),
     }
 }
 
-fn read_node_v1(r: &mut Reader, rec: u64) -> Res<Node> {
-    let kind = r.u8("record kind")?;
+fn read_node_meta_v1(r: &mut Reader, rec: u64) -> Res<(u8, Node)> {
+    let kind_byte = r.u8("record kind")?;
     let attrs = r.u32("attributes")?;
     let times = Times {
         creation: r.u64("creation time")?,
@@ -801,13 +817,13 @@ fn read_node_v1(r: &mut Reader, rec: u64) -> Res<Node> {
         }
         f => return malformed(format!("record {rec}: reparse flag {f}")),
     };
-    let kind = match kind {
+    let kind = match kind_byte {
         0 => NodeKind::Reserved,
-        1 => NodeKind::File(read_data(r, rec)?),
+        1 => NodeKind::File(FileData::default()),
         2 => NodeKind::Directory(Default::default()),
         k => return malformed(format!("record {rec}: unknown kind {k}")),
     };
-    Ok(Node {
+    let node = Node {
         kind,
         attrs,
         times,
@@ -815,7 +831,8 @@ fn read_node_v1(r: &mut Reader, rec: u64) -> Res<Node> {
         reparse,
         posix,
         open_count: 0,
-    })
+    };
+    Ok((kind_byte, node))
 }
 
 fn read_data(r: &mut Reader, rec: u64) -> Res<FileData> {

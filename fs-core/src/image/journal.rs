@@ -9,12 +9,15 @@
 
 use super::{
     check_machine, crc32, index_names, is_kept, load, read_machine_header, read_node,
-    read_volume_header, saved_seq, write_machine_header, write_node, write_volume_header, Format,
-    ImageError, Reader, Res, Writer, FORMAT_VERSION, HEADER_LEN,
+    read_node_meta, read_volume_header, saved_seq, write_machine_header, write_node,
+    write_node_meta, write_volume_header, Format, ImageError, Reader, Res, Writer, FORMAT_VERSION,
+    HEADER_LEN,
 };
+use crate::data::{DataDelta, FileData, CHUNK};
 use crate::file_ref::RecordNo;
+use crate::handle::MAX_FILE_SIZE;
 use crate::machine::Machine;
-use crate::node::Node;
+use crate::node::{Node, NodeKind};
 use std::collections::BTreeMap;
 
 /// The first bytes of every journal.
@@ -74,6 +77,11 @@ impl Journal {
     pub fn start(m: &mut Machine, image: &[u8]) -> Journal {
         for v in &mut m.volumes {
             v.dirty.clear();
+            for (_, n) in v.nodes.iter_mut() {
+                if let Some(d) = n.data_mut() {
+                    d.committed();
+                }
+            }
         }
         Journal {
             image: ImageId::of(image),
@@ -116,15 +124,45 @@ impl Journal {
             w.len(v.seqs.len());
             let dirty = std::mem::take(&mut v.dirty);
             w.len(dirty.len());
-            for rec in dirty {
+            for &rec in &dirty {
                 w.u64(rec);
                 w.u16(saved_seq(v, rec));
                 match v.nodes.get(rec as usize).filter(|_| is_kept(v, rec)) {
+                    // A file: its data as changed since the last commit.
+                    Some(
+                        node @ Node {
+                            kind: NodeKind::File(data),
+                            ..
+                        },
+                    ) => {
+                        w.u8(2);
+                        write_node_meta(&mut w, v, node);
+                        let d = data.delta();
+                        w.u64(d.len);
+                        w.u64(d.min_len);
+                        w.len(d.chunks.len());
+                        for (i, c) in d.chunks {
+                            w.u64(i as u64);
+                            w.bytes(c);
+                        }
+                    }
                     Some(node) => {
                         w.u8(1);
                         write_node(&mut w, v, node);
                     }
                     None => w.u8(0),
+                }
+            }
+            // The data a replay now has: the committed file's, or none for a
+            // record left out (the next delta must then start from empty).
+            for rec in dirty {
+                let kept = is_kept(v, rec);
+                if let Some(d) = v.nodes.get_mut(rec as usize).and_then(Node::data_mut) {
+                    if kept {
+                        d.committed();
+                    } else {
+                        d.uncommitted();
+                    }
                 }
             }
         }
@@ -311,6 +349,32 @@ fn apply_frame(
                 1 => {
                     map.insert(rec as usize, read_node(&mut r, format, rec)?);
                 }
+                2 => {
+                    let (kind, mut node) = read_node_meta(&mut r, format, rec)?;
+                    if kind != 1 {
+                        return super::malformed(format!(
+                            "record {rec}: a data change to kind {kind}"
+                        ));
+                    }
+                    let delta = read_delta(&mut r, rec)?;
+                    // The committed data, or none for a record that was not a
+                    // file then (its delta must then start from empty).
+                    let mut data = match map.remove(&(rec as usize)) {
+                        Some(Node {
+                            kind: NodeKind::File(d),
+                            ..
+                        }) => d,
+                        _ if delta.min_len == 0 => FileData::default(),
+                        _ => {
+                            return super::malformed(format!(
+                                "record {rec}: a data change to a record that held no file"
+                            ))
+                        }
+                    };
+                    data.apply(&delta);
+                    node.kind = NodeKind::File(data);
+                    map.insert(rec as usize, node);
+                }
                 s => return super::malformed(format!("record {rec}: state {s}")),
             }
         }
@@ -319,6 +383,38 @@ fn apply_frame(
         return super::malformed("bytes left after the last volume");
     }
     Ok(())
+}
+
+/// A file's data change (`DataDelta`), checked as an image's data is.
+fn read_delta<'a>(r: &mut Reader<'a>, rec: RecordNo) -> Res<DataDelta<'a>> {
+    let len = r.u64("file length")?;
+    let min_len = r.u64("shortest length")?;
+    if len > MAX_FILE_SIZE || min_len > len {
+        return super::malformed(format!(
+            "record {rec}: file length {len} (shortest {min_len}) out of range"
+        ));
+    }
+    let mut chunks = Vec::new();
+    let mut last: Option<u64> = None;
+    for _ in 0..r.count(16, "data chunks")? {
+        let index = r.u64("chunk index")?;
+        let bytes = r.bytes("chunk")?;
+        let start = index.saturating_mul(CHUNK as u64);
+        if last.is_some_and(|l| index <= l)
+            || bytes.len() > CHUNK
+            || start.saturating_add(bytes.len() as u64) > len
+            || (bytes.is_empty() && start >= len)
+        {
+            return super::malformed(format!("record {rec}: chunk {index} out of order or range"));
+        }
+        last = Some(index);
+        chunks.push((index as usize, bytes));
+    }
+    Ok(DataDelta {
+        len,
+        min_len,
+        chunks,
+    })
 }
 
 #[cfg(test)]
