@@ -247,9 +247,17 @@ fn fsynced_data_survives_kill_9_of_the_daemon() {
     let _ = fs::remove_file(&journal);
     let mut child = start_with_image(&mp, &image);
     // Three chunks and a bit, so the frame carries a multi-chunk record.
-    let data: Vec<u8> = (0..200_003u32).map(|i| (i * 7 % 251) as u8).collect();
+    let mut data: Vec<u8> = (0..200_003u32).map(|i| (i * 7 % 251) as u8).collect();
     let mut f = fs::File::create(mp.join("C/synced.bin")).unwrap();
     f.write_all(&data).unwrap();
+    f.sync_all().unwrap();
+    // Then a change inside it and a cut, each fsync'd (journalled as deltas).
+    use std::os::unix::fs::FileExt;
+    f.write_all_at(b"patched", 70_000).unwrap();
+    data[70_000..70_007].copy_from_slice(b"patched");
+    f.sync_data().unwrap();
+    f.set_len(150_000).unwrap();
+    data.truncate(150_000);
     f.sync_all().unwrap();
     drop(f);
     // fsyncdir commits too: a directory and a file made since.
