@@ -40,6 +40,17 @@ fn info(file: &PathBuf) -> ExitCode {
     match image::info(&bytes) {
         Ok(i) => {
             crate::copy::print_out(&format!("{}: {i}", file.display()));
+            // What this describes is the image alone: say so when a crash left
+            // changes beside it that the next load replays.
+            let journal = crate::image_file::journal_path(file);
+            if let Ok(meta) = std::fs::metadata(&journal) {
+                crate::copy::print_out(&format!(
+                    "journal {}: {} bytes of changes not in the image yet (the next load \
+                     replays them)\n",
+                    journal.display(),
+                    meta.len()
+                ));
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -274,6 +274,12 @@ fn fsynced_data_survives_kill_9_of_the_daemon() {
     signal(&child, libc::SIGKILL);
     child.wait().unwrap();
     assert!(journal.is_file(), "the journal is beside the image");
+    let info = exe().args(["image", "info"]).arg(&image).output().unwrap();
+    let said = String::from_utf8(info.stdout).unwrap();
+    assert!(
+        said.contains("bytes of changes not in the image yet (the next load replays them)"),
+        "{said}"
+    );
 
     // The next mount clears the stale mount and replays the journal.
     let mut child = start_with_image(&mp, &image);
