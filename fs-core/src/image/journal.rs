@@ -77,9 +77,18 @@ impl Journal {
     pub fn start(m: &mut Machine, image: &[u8]) -> Journal {
         for v in &mut m.volumes {
             v.dirty.clear();
-            for (_, n) in v.nodes.iter_mut() {
+            // What the image holds is committed; a record it leaves out (open,
+            // nameless) starts from empty should it come back.
+            let kept: Vec<bool> = (0..v.seqs.len())
+                .map(|rec| is_kept(v, rec as RecordNo))
+                .collect();
+            for (rec, n) in v.nodes.iter_mut() {
                 if let Some(d) = n.data_mut() {
-                    d.committed();
+                    if kept.get(rec).copied().unwrap_or(false) {
+                        d.committed();
+                    } else {
+                        d.uncommitted();
+                    }
                 }
             }
         }

@@ -285,3 +285,30 @@ fn a_journal_of_a_newer_format_is_refused_naming_its_version() {
         }
     );
 }
+
+/// A file left out of the image (its one name pending delete while a handle
+/// is open) that comes back after the journal starts is journalled whole.
+#[test]
+fn a_file_left_out_of_the_image_that_comes_back_is_journalled_whole() {
+    let mut w = World::new();
+    w.m.write_file(r"C:\f.txt", &[7u8; 100_000]).unwrap();
+    let h =
+        w.m.open(r"C:\f.txt", &OpenOptions::default().write(true))
+            .unwrap();
+    w.m.set_delete_disposition(h, true, DeleteSemantics::Classic)
+        .unwrap();
+    let image = save(&w.m);
+    let mut j = Journal::start(&mut w.m, &image);
+    let mut file = j.header();
+    w.m.set_delete_disposition(h, false, DeleteSemantics::Classic)
+        .unwrap();
+    w.m.write(h, 5, b"back").unwrap();
+    w.m.close(h).unwrap();
+    file.extend(j.commit(&mut w.m).unwrap());
+    let (mut back, _) = load_with_journal(&image, &file).unwrap();
+    assert_eq!(save(&back), save(&w.m));
+    assert_eq!(
+        back.read_file(r"C:\f.txt").unwrap(),
+        w.m.read_file(r"C:\f.txt").unwrap()
+    );
+}
