@@ -1,7 +1,7 @@
-//! Core `FileInfo` -> `fuser::FileAttr` (pure).
+//! Core `FileInfo` -> `FileAttr` (pure).
 
+use crate::fuse::{FileAttr, FileType, INodeNo};
 use crate::inode_map;
-use fuser::{FileAttr, FileType, INodeNo};
 use ntlinkfs_core::attrs::filetime_to_unix;
 use ntlinkfs_core::reparse::{IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
 use ntlinkfs_core::{FileInfo, FileTime};

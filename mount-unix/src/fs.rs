@@ -1,22 +1,23 @@
-//! `impl fuser::Filesystem`: each method decodes its arguments, calls the core and
-//! replies through `reply`. NTFS rules are the core's; this module only chooses
-//! which core operation a POSIX call is, and which `PosixOp` its errors are for.
+//! The POSIX operations over the core: each `do_*` method takes decoded
+//! arguments, calls the core and returns a `Res` (the dispatcher, `dispatch.rs`,
+//! turns it into a FUSE reply). NTFS rules are the core's; this module only
+//! chooses which core operation a POSIX call is, and which `PosixOp` its errors
+//! are for.
 
 use crate::attr::{self, kind_of};
 use crate::dentry_cache::DentryCache;
 use crate::errno::for_op;
+use crate::fuse::{
+    Errno, FileAttr, FileHandle, FileType, INodeNo, OpenAccMode, OpenFlags, RenameFlags, Request,
+    TimeOrNow,
+};
 use crate::inode_map::{self, ROOT_INO};
 use crate::link_target;
+use crate::node_ids::{self, NodeIds};
 use crate::page_cache::{DataVersion, KeepCache};
 use crate::readlink::{self, Volumes};
-use crate::reply::{self, Entry, Res, Statfs};
+use crate::reply::{Entry, Res, Statfs};
 use crate::xattr::{self, Xattr};
-use fuser::{
-    AccessFlags, FileAttr, FileHandle, FileType, Filesystem, INodeNo, InitFlags, KernelConfig,
-    LockOwner, OpenAccMode, OpenFlags, RenameFlags, ReplyAttr, ReplyCreate, ReplyData,
-    ReplyDirectory, ReplyDirectoryPlus, ReplyEmpty, ReplyEntry, ReplyOpen, ReplyStatfs, ReplyWrite,
-    ReplyXattr, Request, TimeOrNow, WriteFlags,
-};
 use ntlinkfs_core::attrs::unix_to_filetime;
 use ntlinkfs_core::{
     Disposition, FileInfo, Follow, HandleId, Machine, NameKey, NodeId, NtError, OpenOptions,
@@ -24,9 +25,7 @@ use ntlinkfs_core::{
 };
 use parking_lot::Mutex;
 use slab::Slab;
-use std::cell::RefCell;
 use std::ffi::OsStr;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -55,12 +54,6 @@ struct DirHandle {
 /// One directory entry for readdir: next offset, name, node (None for `.`, `..`).
 type Listed = (u64, String, Option<FileInfo>, FileAttr);
 
-thread_local! {
-    /// Each session thread's read buffer: reused, so a 1 MiB read does not
-    /// allocate (and fault in) fresh memory every time.
-    static READ_BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
 /// What identifies a file's contents for the kernel's page cache.
 fn data_version(i: &FileInfo) -> DataVersion {
     (i.size, i.times.last_write, i.times.change)
@@ -68,29 +61,17 @@ fn data_version(i: &FileInfo) -> DataVersion {
 
 /// The file system: a shared machine and what the kernel has been told.
 pub struct NtFs {
-    m: Shared,
-    cache: Arc<DentryCache>,
+    pub(crate) m: Shared,
+    pub(crate) cache: Arc<DentryCache>,
     keep_cache: KeepCache,
     dirs: Mutex<Slab<Arc<Mutex<DirHandle>>>>,
-    cfg: FsConfig,
+    pub(crate) cfg: FsConfig,
     mounted_at: SystemTime,
+    /// Node ids of the names of symbolic-link files (see `node_ids`).
+    pub(crate) nodes: NodeIds,
 }
 
-/// Runs a handler; a panic is logged and its reply, dropped while unwinding,
-/// answers EIO (fuser sends EIO for a reply that was never sent), so the request
-/// is answered and the session thread lives on.
-fn guard(op: &str, f: impl FnOnce()) {
-    if let Err(p) = catch_unwind(AssertUnwindSafe(f)) {
-        let msg = p
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| p.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        eprintln!("ntlinkfs: {op} handler panicked ({msg}); answered EIO");
-    }
-}
-
-fn err(op: PosixOp) -> impl Fn(NtError) -> fuser::Errno {
+fn err(op: PosixOp) -> impl Fn(NtError) -> Errno {
     move |e| for_op(op, e)
 }
 
@@ -151,6 +132,7 @@ impl NtFs {
             dirs: Mutex::new(Slab::new()),
             cfg,
             mounted_at: SystemTime::now(),
+            nodes: NodeIds::default(),
         }
     }
 
@@ -162,8 +144,15 @@ impl NtFs {
         self.node_of(ino, op)
     }
 
+    /// The core node of a FUSE node id: an inode number, or a name id of a
+    /// symbolic-link file (`node_ids`).
     fn node_of(&self, ino: INodeNo, op: PosixOp) -> Res<NodeId> {
-        inode_map::node_of(ino.0).ok_or(for_op(op, NtError::ObjectNameNotFound))
+        let node = if node_ids::is_name_id(ino.0) {
+            self.nodes.resolve(ino.0).map(|n| n.node)
+        } else {
+            inode_map::node_of(ino.0)
+        };
+        node.ok_or(for_op(op, NtError::ObjectNameNotFound))
     }
 
     fn volumes(m: &Machine) -> Vec<(char, String)> {
@@ -189,12 +178,22 @@ impl NtFs {
 
     /// The readlink text of a junction or symlink, from its first name's place.
     fn link_text(m: &Machine, id: NodeId) -> Result<String, NtError> {
-        let data = m.reparse_data_of(id)?;
         let names = m.file_names(id)?;
         let parent = match names.first() {
-            Some(n) => Self::dir_components(m, n.parent)?,
-            None => Self::dir_components(m, m.root(id.volume))?,
+            Some(n) => n.parent,
+            None => m.root(id.volume),
         };
+        Self::link_text_from(m, id, parent)
+    }
+
+    /// The readlink text of a junction or symlink seen from its name in `parent`.
+    pub(crate) fn link_text_from(
+        m: &Machine,
+        id: NodeId,
+        parent: NodeId,
+    ) -> Result<String, NtError> {
+        let data = m.reparse_data_of(id)?;
+        let parent = Self::dir_components(m, parent)?;
         let vols = Self::volumes(m);
         readlink::posix_target(&data, &parent, &Volumes { letters: &vols })
             .ok_or(NtError::NotAReparsePoint)
@@ -249,7 +248,7 @@ impl NtFs {
         }
     }
 
-    fn do_lookup(&self, parent: INodeNo, name: &OsStr) -> Res<Entry> {
+    pub(crate) fn do_lookup(&self, parent: INodeNo, name: &OsStr) -> Res<Entry> {
         let name = utf8(name, PosixOp::Other)?;
         let m = self.m.read();
         let info = if parent.0 == ROOT_INO {
@@ -272,7 +271,7 @@ impl NtFs {
         Ok(Self::entry_of(&m, &info))
     }
 
-    fn do_getattr(&self, ino: INodeNo) -> Res<FileAttr> {
+    pub(crate) fn do_getattr(&self, ino: INodeNo) -> Res<FileAttr> {
         let m = self.m.read();
         if ino.0 == ROOT_INO {
             return Ok(self.root_attr(&m));
@@ -285,7 +284,7 @@ impl NtFs {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn do_setattr(
+    pub(crate) fn do_setattr(
         &self,
         ino: INodeNo,
         mode: Option<u32>,
@@ -317,7 +316,7 @@ impl NtFs {
         Ok(Self::attr_of(&m, &info))
     }
 
-    fn do_mkdir(
+    pub(crate) fn do_mkdir(
         &self,
         req: &Request,
         parent: INodeNo,
@@ -338,7 +337,7 @@ impl NtFs {
         Ok(Self::entry_of(&m, &info))
     }
 
-    fn do_mknod(
+    pub(crate) fn do_mknod(
         &self,
         req: &Request,
         parent: INodeNo,
@@ -358,7 +357,7 @@ impl NtFs {
         Ok(entry)
     }
 
-    fn do_create(
+    pub(crate) fn do_create(
         &self,
         req: &Request,
         parent: INodeNo,
@@ -395,7 +394,7 @@ impl NtFs {
         }
     }
 
-    fn do_unlink(&self, parent: INodeNo, name: &OsStr) -> Res<()> {
+    pub(crate) fn do_unlink(&self, parent: INodeNo, name: &OsStr) -> Res<()> {
         let op = PosixOp::Unlink;
         let name = utf8(name, op)?;
         let dir = self.dir_of(parent, op)?;
@@ -412,7 +411,7 @@ impl NtFs {
         Ok(())
     }
 
-    fn do_rmdir(&self, parent: INodeNo, name: &OsStr) -> Res<()> {
+    pub(crate) fn do_rmdir(&self, parent: INodeNo, name: &OsStr) -> Res<()> {
         let op = PosixOp::Rmdir;
         let name = utf8(name, op)?;
         let dir = self.dir_of(parent, op)?;
@@ -427,7 +426,7 @@ impl NtFs {
         Ok(())
     }
 
-    fn do_symlink(
+    pub(crate) fn do_symlink(
         &self,
         req: &Request,
         parent: INodeNo,
@@ -469,7 +468,7 @@ impl NtFs {
         Ok(Self::entry_of(&m, &info))
     }
 
-    fn do_rename(
+    pub(crate) fn do_rename(
         &self,
         parent: INodeNo,
         name: &OsStr,
@@ -504,7 +503,7 @@ impl NtFs {
         Ok(())
     }
 
-    fn do_link(&self, ino: INodeNo, newparent: INodeNo, newname: &OsStr) -> Res<Entry> {
+    pub(crate) fn do_link(&self, ino: INodeNo, newparent: INodeNo, newname: &OsStr) -> Res<Entry> {
         let op = PosixOp::Link;
         let newname = utf8(newname, op)?;
         let file = self.dir_of(ino, op)?;
@@ -516,7 +515,7 @@ impl NtFs {
     }
 
     /// Opens a file; the flag says whether the kernel may keep its cached pages.
-    fn do_open(&self, ino: INodeNo, flags: OpenFlags, want: Want) -> Res<(u64, bool)> {
+    pub(crate) fn do_open(&self, ino: INodeNo, flags: OpenFlags, want: Want) -> Res<(u64, bool)> {
         let op = PosixOp::Open;
         let id = self.node_of(ino, op)?;
         let write = flags.acc_mode() != OpenAccMode::O_RDONLY;
@@ -533,7 +532,13 @@ impl NtFs {
 
     /// Writes through a handle. The kernel wrote the same bytes into its page
     /// cache, so a data version it knew before the write stays known after it.
-    fn do_write(&self, ino: INodeNo, fh: FileHandle, offset: u64, data: &[u8]) -> Res<usize> {
+    pub(crate) fn do_write(
+        &self,
+        ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        data: &[u8],
+    ) -> Res<usize> {
         let h = HandleId(fh.0);
         let mut m = self.m.write();
         let before = m.handle_info(h).map(|i| data_version(&i));
@@ -545,7 +550,13 @@ impl NtFs {
     }
 
     /// Reads into `buf` (a per-thread buffer, so large reads allocate nothing).
-    fn do_read(&self, fh: FileHandle, offset: u64, size: u32, buf: &mut Vec<u8>) -> Res<usize> {
+    pub(crate) fn do_read(
+        &self,
+        fh: FileHandle,
+        offset: u64,
+        size: u32,
+        buf: &mut Vec<u8>,
+    ) -> Res<usize> {
         let size = size as usize;
         if buf.len() < size {
             buf.resize(size, 0);
@@ -556,7 +567,7 @@ impl NtFs {
             .map_err(err(PosixOp::Other))
     }
 
-    fn do_opendir(&self, ino: INodeNo) -> Res<u64> {
+    pub(crate) fn do_opendir(&self, ino: INodeNo) -> Res<u64> {
         let (dir, core) = if ino.0 == ROOT_INO {
             (None, None)
         } else {
@@ -577,7 +588,7 @@ impl NtFs {
         Ok(self.dirs.lock().insert(Arc::new(Mutex::new(handle))) as u64)
     }
 
-    fn do_releasedir(&self, fh: FileHandle) -> Res<()> {
+    pub(crate) fn do_releasedir(&self, fh: FileHandle) -> Res<()> {
         let h = self.dirs.lock().try_remove(fh.0 as usize);
         if let Some(core) = h.and_then(|h| h.lock().core) {
             self.m.write().close(core).map_err(err(PosixOp::Other))?;
@@ -587,7 +598,7 @@ impl NtFs {
 
     /// Directory entries from `offset` on: (next offset, name, info); the mount
     /// root lists the volumes. `.` and `..` are offsets 1 and 2.
-    fn dir_entries(
+    pub(crate) fn dir_entries(
         &self,
         ino: INodeNo,
         fh: FileHandle,
@@ -651,7 +662,7 @@ impl NtFs {
         Ok(out)
     }
 
-    fn do_statfs(&self, ino: INodeNo) -> Res<Statfs> {
+    pub(crate) fn do_statfs(&self, ino: INodeNo) -> Res<Statfs> {
         let m = self.m.read();
         let infos = m.volume_infos();
         let vols: Vec<_> = match inode_map::node_of(ino.0) {
@@ -673,7 +684,7 @@ impl NtFs {
         })
     }
 
-    fn do_getxattr(&self, ino: INodeNo, name: &OsStr) -> Res<Vec<u8>> {
+    pub(crate) fn do_getxattr(&self, ino: INodeNo, name: &OsStr) -> Res<Vec<u8>> {
         let op = PosixOp::Getxattr;
         let which = xattr::parse_name(name.as_encoded_bytes());
         if self.cfg.fault_injection && name == "user.ntlinkfs.panic" {
@@ -700,7 +711,13 @@ impl NtFs {
         }
     }
 
-    fn do_setxattr(&self, ino: INodeNo, name: &OsStr, value: &[u8], flags: i32) -> Res<()> {
+    pub(crate) fn do_setxattr(
+        &self,
+        ino: INodeNo,
+        name: &OsStr,
+        value: &[u8],
+        flags: i32,
+    ) -> Res<()> {
         let op = PosixOp::Setxattr;
         let which = xattr::parse_name(name.as_encoded_bytes());
         let id = self.dir_of(ino, op)?;
@@ -727,7 +744,7 @@ impl NtFs {
         }
     }
 
-    fn do_removexattr(&self, ino: INodeNo, name: &OsStr) -> Res<()> {
+    pub(crate) fn do_removexattr(&self, ino: INodeNo, name: &OsStr) -> Res<()> {
         let op = PosixOp::Removexattr;
         let id = self.dir_of(ino, op)?;
         let mut m = self.m.write();
@@ -746,426 +763,52 @@ impl NtFs {
             Xattr::Other => Err(for_op(op, NtError::NotAReparsePoint)),
         }
     }
-}
 
-impl Filesystem for NtFs {
-    fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> std::io::Result<()> {
-        // readdirplus once requested must be implemented: it is (readdirplus below).
-        let _ = config.add_capabilities(InitFlags::FUSE_DO_READDIRPLUS);
-        Ok(())
+    /// The text of a link. Through a name id it is computed from that name's
+    /// directory, so each name of a multiply-linked link resolves from where it is.
+    pub(crate) fn do_readlink(&self, ino: INodeNo) -> Res<Vec<u8>> {
+        let op = PosixOp::Readlink;
+        let m = self.m.read();
+        let text = match node_ids::is_name_id(ino.0)
+            .then(|| self.nodes.resolve(ino.0))
+            .flatten()
+        {
+            Some(n) => Self::link_text_from(&m, n.node, n.parent),
+            None => Self::link_text(&m, self.node_of(ino, op)?),
+        };
+        text.map(String::into_bytes).map_err(err(op))
     }
 
-    fn lookup(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
-        guard("lookup", || {
-            reply::entry(
-                reply,
-                self.cache.entry_ttl(self.cfg.entry_ttl),
-                self.do_lookup(parent, name),
-            )
-        })
+    pub(crate) fn do_release(&self, fh: FileHandle) -> Res<()> {
+        self.m
+            .write()
+            .close(HandleId(fh.0))
+            .map_err(err(PosixOp::Other))
     }
 
-    fn getattr(&self, _req: &Request, ino: INodeNo, _fh: Option<FileHandle>, reply: ReplyAttr) {
-        guard("getattr", || {
-            reply::attr(reply, self.cfg.attr_ttl, self.do_getattr(ino))
-        })
-    }
-
-    fn setattr(
+    /// posix_fallocate (mode 0) only makes sure the bytes exist: extend the
+    /// file (SetEndOfFile). Punching holes and the like this model does not do.
+    pub(crate) fn do_fallocate(
         &self,
-        _req: &Request,
-        ino: INodeNo,
-        mode: Option<u32>,
-        uid: Option<u32>,
-        gid: Option<u32>,
-        size: Option<u64>,
-        atime: Option<TimeOrNow>,
-        mtime: Option<TimeOrNow>,
-        _ctime: Option<SystemTime>,
-        fh: Option<FileHandle>,
-        _crtime: Option<SystemTime>,
-        _chgtime: Option<SystemTime>,
-        _bkuptime: Option<SystemTime>,
-        _flags: Option<fuser::BsdFileFlags>,
-        reply: ReplyAttr,
-    ) {
-        guard("setattr", || {
-            let r = self.do_setattr(ino, mode, uid, gid, size, atime, mtime, fh);
-            if mode.is_some() {
-                // READONLY follows the owner write bit: the kernel must re-read.
-                self.cache.attributes_changed(ino.0);
-            }
-            reply::attr(reply, self.cfg.attr_ttl, r)
-        })
-    }
-
-    fn readlink(&self, _req: &Request, ino: INodeNo, reply: ReplyData) {
-        guard("readlink", || {
-            let r = self.node_of(ino, PosixOp::Readlink).and_then(|id| {
-                Self::link_text(&self.m.read(), id)
-                    .map(String::into_bytes)
-                    .map_err(err(PosixOp::Readlink))
-            });
-            reply::data(reply, r)
-        })
-    }
-
-    fn mknod(
-        &self,
-        req: &Request,
-        parent: INodeNo,
-        name: &OsStr,
-        mode: u32,
-        umask: u32,
-        _rdev: u32,
-        reply: ReplyEntry,
-    ) {
-        guard("mknod", || {
-            reply::entry(
-                reply,
-                self.cache.entry_ttl(self.cfg.entry_ttl),
-                self.do_mknod(req, parent, name, mode, umask),
-            )
-        })
-    }
-
-    fn mkdir(
-        &self,
-        req: &Request,
-        parent: INodeNo,
-        name: &OsStr,
-        mode: u32,
-        umask: u32,
-        reply: ReplyEntry,
-    ) {
-        guard("mkdir", || {
-            reply::entry(
-                reply,
-                self.cache.entry_ttl(self.cfg.entry_ttl),
-                self.do_mkdir(req, parent, name, mode, umask),
-            )
-        })
-    }
-
-    fn unlink(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
-        guard("unlink", || {
-            reply::empty(reply, self.do_unlink(parent, name))
-        })
-    }
-
-    fn rmdir(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
-        guard("rmdir", || reply::empty(reply, self.do_rmdir(parent, name)))
-    }
-
-    fn symlink(
-        &self,
-        req: &Request,
-        parent: INodeNo,
-        link_name: &OsStr,
-        target: &Path,
-        reply: ReplyEntry,
-    ) {
-        guard("symlink", || {
-            reply::entry(
-                reply,
-                self.cache.entry_ttl(self.cfg.entry_ttl),
-                self.do_symlink(req, parent, link_name, target),
-            )
-        })
-    }
-
-    fn rename(
-        &self,
-        _req: &Request,
-        parent: INodeNo,
-        name: &OsStr,
-        newparent: INodeNo,
-        newname: &OsStr,
-        flags: RenameFlags,
-        reply: ReplyEmpty,
-    ) {
-        guard("rename", || {
-            reply::empty(
-                reply,
-                self.do_rename(parent, name, newparent, newname, flags),
-            )
-        })
-    }
-
-    fn link(
-        &self,
-        _req: &Request,
-        ino: INodeNo,
-        newparent: INodeNo,
-        newname: &OsStr,
-        reply: ReplyEntry,
-    ) {
-        guard("link", || {
-            reply::entry(
-                reply,
-                self.cache.entry_ttl(self.cfg.entry_ttl),
-                self.do_link(ino, newparent, newname),
-            )
-        })
-    }
-
-    fn open(&self, _req: &Request, ino: INodeNo, flags: OpenFlags, reply: ReplyOpen) {
-        guard("open", || {
-            reply::open_file(reply, self.do_open(ino, flags, Want::File))
-        })
-    }
-
-    fn read(
-        &self,
-        _req: &Request,
-        _ino: INodeNo,
-        fh: FileHandle,
-        offset: u64,
-        size: u32,
-        _flags: OpenFlags,
-        _lock_owner: Option<LockOwner>,
-        reply: ReplyData,
-    ) {
-        guard("read", || {
-            READ_BUF.with_borrow_mut(|buf| match self.do_read(fh, offset, size, buf) {
-                Ok(n) => reply.data(&buf[..n]),
-                Err(e) => reply.error(e),
-            })
-        })
-    }
-
-    fn write(
-        &self,
-        _req: &Request,
-        ino: INodeNo,
-        fh: FileHandle,
-        offset: u64,
-        data: &[u8],
-        _write_flags: WriteFlags,
-        _flags: OpenFlags,
-        _lock_owner: Option<LockOwner>,
-        reply: ReplyWrite,
-    ) {
-        guard("write", || {
-            reply::write(reply, self.do_write(ino, fh, offset, data))
-        })
-    }
-
-    fn flush(
-        &self,
-        _req: &Request,
-        _ino: INodeNo,
-        _fh: FileHandle,
-        _lo: LockOwner,
-        reply: ReplyEmpty,
-    ) {
-        reply.ok() // data lives in memory: nothing to flush
-    }
-
-    fn release(
-        &self,
-        _req: &Request,
-        _ino: INodeNo,
-        fh: FileHandle,
-        _flags: OpenFlags,
-        _lock_owner: Option<LockOwner>,
-        _flush: bool,
-        reply: ReplyEmpty,
-    ) {
-        guard("release", || {
-            let r = self
-                .m
-                .write()
-                .close(HandleId(fh.0))
-                .map_err(err(PosixOp::Other));
-            reply::empty(reply, r)
-        })
-    }
-
-    fn fsync(
-        &self,
-        _req: &Request,
-        _ino: INodeNo,
-        _fh: FileHandle,
-        _datasync: bool,
-        reply: ReplyEmpty,
-    ) {
-        reply.ok() // in memory: every write is already as durable as it gets
-    }
-
-    fn fallocate(
-        &self,
-        _req: &Request,
-        _ino: INodeNo,
         fh: FileHandle,
         offset: u64,
         length: u64,
         mode: i32,
-        reply: ReplyEmpty,
-    ) {
-        guard("fallocate", || {
-            // posix_fallocate (mode 0) only makes sure the bytes exist: extend the
-            // file (SetEndOfFile). Punching holes and the like NTFS-through-this-
-            // model does not do.
-            let r = if mode != 0 {
-                Err(for_op(PosixOp::Other, NtError::NotSupported))
-            } else {
-                let mut m = self.m.write();
-                let h = HandleId(fh.0);
-                m.handle_info(h)
-                    .and_then(|i| {
-                        let end = offset.saturating_add(length);
-                        if end > i.size {
-                            m.set_len(h, end)
-                        } else {
-                            Ok(())
-                        }
-                    })
-                    .map_err(err(PosixOp::Other))
-            };
-            reply::empty(reply, r)
-        })
-    }
-
-    fn opendir(&self, _req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
-        guard("opendir", || reply::open(reply, self.do_opendir(ino)))
-    }
-
-    fn readdir(
-        &self,
-        _req: &Request,
-        ino: INodeNo,
-        fh: FileHandle,
-        offset: u64,
-        mut reply: ReplyDirectory,
-    ) {
-        guard("readdir", || match self.dir_entries(ino, fh, offset, 128) {
-            Ok(entries) => {
-                for (off, name, _, attr) in entries {
-                    if reply.add(attr.ino, off, attr.kind, &name) {
-                        break;
-                    }
+    ) -> Res<()> {
+        if mode != 0 {
+            return Err(for_op(PosixOp::Other, NtError::NotSupported));
+        }
+        let mut m = self.m.write();
+        let h = HandleId(fh.0);
+        m.handle_info(h)
+            .and_then(|i| {
+                let end = offset.saturating_add(length);
+                if end > i.size {
+                    m.set_len(h, end)
+                } else {
+                    Ok(())
                 }
-                reply.ok()
-            }
-            Err(e) => reply.error(e),
-        })
-    }
-
-    fn readdirplus(
-        &self,
-        _req: &Request,
-        ino: INodeNo,
-        fh: FileHandle,
-        offset: u64,
-        mut reply: ReplyDirectoryPlus,
-    ) {
-        guard("readdirplus", || {
-            match self.dir_entries(ino, fh, offset, 64) {
-                Ok(entries) => {
-                    for (off, name, info, attr) in entries {
-                        let generation =
-                            info.as_ref().map_or(0, |i| inode_map::generation_of(i.id));
-                        let ttl = self.cache.entry_ttl(self.cfg.entry_ttl);
-                        if reply.add(
-                            attr.ino,
-                            off,
-                            &name,
-                            &ttl,
-                            &attr,
-                            fuser::Generation(generation),
-                        ) {
-                            break;
-                        }
-                        if info.is_some() {}
-                    }
-                    reply.ok()
-                }
-                Err(e) => reply.error(e),
-            }
-        })
-    }
-
-    fn releasedir(
-        &self,
-        _req: &Request,
-        _ino: INodeNo,
-        fh: FileHandle,
-        _flags: OpenFlags,
-        reply: ReplyEmpty,
-    ) {
-        guard("releasedir", || reply::empty(reply, self.do_releasedir(fh)))
-    }
-
-    fn fsyncdir(
-        &self,
-        _req: &Request,
-        _ino: INodeNo,
-        _fh: FileHandle,
-        _datasync: bool,
-        reply: ReplyEmpty,
-    ) {
-        reply.ok()
-    }
-
-    fn statfs(&self, _req: &Request, ino: INodeNo, reply: ReplyStatfs) {
-        guard("statfs", || reply::statfs(reply, self.do_statfs(ino)))
-    }
-
-    fn setxattr(
-        &self,
-        _req: &Request,
-        ino: INodeNo,
-        name: &OsStr,
-        value: &[u8],
-        flags: i32,
-        _position: u32,
-        reply: ReplyEmpty,
-    ) {
-        guard("setxattr", || {
-            reply::empty(reply, self.do_setxattr(ino, name, value, flags))
-        })
-    }
-
-    fn getxattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, size: u32, reply: ReplyXattr) {
-        guard("getxattr", || {
-            reply::xattr(reply, size, self.do_getxattr(ino, name))
-        })
-    }
-
-    fn listxattr(&self, _req: &Request, _ino: INodeNo, size: u32, reply: ReplyXattr) {
-        // The system.* attributes are not listed (as ntfs-3g): copying tools would
-        // otherwise try to copy the attribute word and reparse data of every file.
-        reply::xattr(reply, size, Ok(Vec::new()))
-    }
-
-    fn removexattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, reply: ReplyEmpty) {
-        guard("removexattr", || {
-            reply::empty(reply, self.do_removexattr(ino, name))
-        })
-    }
-
-    fn access(&self, _req: &Request, _ino: INodeNo, _mask: AccessFlags, reply: ReplyEmpty) {
-        // Mounted with default_permissions: the kernel checks modes itself.
-        reply.ok()
-    }
-
-    fn create(
-        &self,
-        req: &Request,
-        parent: INodeNo,
-        name: &OsStr,
-        mode: u32,
-        umask: u32,
-        flags: i32,
-        reply: ReplyCreate,
-    ) {
-        guard("create", || {
-            reply::create(
-                reply,
-                self.cache.entry_ttl(self.cfg.entry_ttl),
-                self.do_create(req, parent, name, mode, umask, flags),
-            )
-        })
+            })
+            .map_err(err(PosixOp::Other))
     }
 }

@@ -17,10 +17,13 @@
 
 mod attr;
 mod dentry_cache;
+mod dispatch;
 mod errno;
 mod fs;
+pub mod fuse;
 mod inode_map;
 pub mod link_target;
+mod node_ids;
 mod page_cache;
 mod readlink;
 mod reply;

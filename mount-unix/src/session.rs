@@ -3,16 +3,16 @@
 
 use crate::dentry_cache::{DentryCache, KernelLink};
 use crate::fs::{FsConfig, NtFs};
-use fuser::{BackgroundSession, Config, MountOption, SessionACL};
+use crate::fuse::channel::{Channel, MountConfig};
+use crate::fuse::server;
 use ntlinkfs_core::Shared;
 use std::ffi::CString;
-use std::fs::File;
 use std::io;
-use std::os::fd::AsFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::{mpsc, Arc};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// How to mount.
@@ -49,7 +49,8 @@ impl Default for MountOptions {
 
 /// A live mount. Dropping it unmounts.
 pub struct Mount {
-    session: Option<BackgroundSession>,
+    /// The worker threads; empty once unmounted.
+    workers: Vec<JoinHandle<io::Result<()>>>,
     mount_point: PathBuf,
     cache: Arc<DentryCache>,
     entry_ttl: Duration,
@@ -179,29 +180,34 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
         },
     );
     let root = unsafe_free_geteuid() == 0;
-    let mut config = Config::default();
-    config.mount_options = vec![
-        MountOption::FSName("ntlinkfs".into()),
-        MountOption::Subtype("ntlinkfs".into()),
-        MountOption::DefaultPermissions,
-        MountOption::NoAtime,
-    ];
-    // Multi-user tools and permission checks need other users in (as root only).
-    config.acl = if root {
-        SessionACL::All
-    } else {
-        SessionACL::Owner
-    };
-    config.n_threads = Some(opts.threads.max(1));
-    let session = fuser::Session::new(fs, &mount_point, &config)?;
-    let fuse = File::from(session.as_fd().try_clone_to_owned()?);
+    let channel = Arc::new(Channel::open()?);
+    channel.mount(
+        &mount_point,
+        &MountConfig {
+            fsname: "ntlinkfs".into(),
+            subtype: "ntlinkfs".into(),
+            default_permissions: true,
+            // Multi-user tools and permission checks need other users in (as root only).
+            allow_other: root,
+            noatime: true,
+        },
+    )?;
+    if let Err(e) = server::init(&channel) {
+        let _ = umount2(&mount_point, libc::MNT_DETACH);
+        return Err(e);
+    }
     cache.connect(KernelLink {
-        fuse,
-        notifier: session.notifier(),
+        channel: channel.clone(),
     });
-    let session = session.spawn()?;
+    let workers = match server::spawn(Arc::new(fs), channel, opts.threads.max(1)) {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = umount2(&mount_point, libc::MNT_DETACH);
+            return Err(e);
+        }
+    };
     Ok(Mount {
-        session: Some(session),
+        workers,
         mount_point,
         cache,
         entry_ttl: opts.entry_ttl,
@@ -235,7 +241,7 @@ impl Mount {
 
     /// True once the session has ended (unmounted from outside).
     pub fn is_finished(&self) -> bool {
-        self.session.as_ref().is_none_or(|s| s.guard.is_finished())
+        self.workers.iter().all(JoinHandle::is_finished)
     }
 
     /// Unmounts and waits for the session threads to end.
@@ -244,13 +250,20 @@ impl Mount {
     }
 
     fn unmount_inner(&mut self) -> io::Result<()> {
-        let Some(session) = self.session.take() else {
+        if self.workers.is_empty() {
             return Ok(());
-        };
-        if !session.guard.is_finished() {
+        }
+        if !self.is_finished() {
             unmount_path(&self.mount_point)?;
         }
-        session.join()
+        let mut result = Ok(());
+        for w in self.workers.drain(..) {
+            let r = w
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("a FUSE worker panicked")));
+            result = result.and(r);
+        }
+        result
     }
 
     /// Blocks until SIGINT or SIGTERM arrives (then unmounts) or the file system is
