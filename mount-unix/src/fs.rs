@@ -700,11 +700,22 @@ impl NtFs {
         }
     }
 
-    fn do_setxattr(&self, ino: INodeNo, name: &OsStr, value: &[u8], flags: i32) -> Res<()> {
+    /// `caller`: the uid of the process asking (the owner rule of the core).
+    fn do_setxattr(
+        &self,
+        ino: INodeNo,
+        name: &OsStr,
+        value: &[u8],
+        flags: i32,
+        caller: u32,
+    ) -> Res<()> {
         let op = PosixOp::Setxattr;
         let which = xattr::parse_name(name.as_encoded_bytes());
         let id = self.dir_of(ino, op)?;
         let mut m = self.m.write();
+        if matches!(which, Xattr::ReparseData | Xattr::Attrib) {
+            m.check_owner_of(id, caller).map_err(err(op))?;
+        }
         match which {
             Xattr::ReparseData => {
                 let before = m.info(id).map_err(err(op))?;
@@ -727,11 +738,15 @@ impl NtFs {
         }
     }
 
-    fn do_removexattr(&self, ino: INodeNo, name: &OsStr) -> Res<()> {
+    fn do_removexattr(&self, ino: INodeNo, name: &OsStr, caller: u32) -> Res<()> {
         let op = PosixOp::Removexattr;
         let id = self.dir_of(ino, op)?;
         let mut m = self.m.write();
-        match xattr::parse_name(name.as_encoded_bytes()) {
+        let which = xattr::parse_name(name.as_encoded_bytes());
+        if which == Xattr::ReparseData {
+            m.check_owner_of(id, caller).map_err(err(op))?;
+        }
+        match which {
             Xattr::ReparseData => {
                 let before = m.info(id).map_err(err(op))?;
                 m.remove_reparse_point_of(id).map_err(err(op))?;
@@ -1114,7 +1129,7 @@ impl Filesystem for NtFs {
 
     fn setxattr(
         &self,
-        _req: &Request,
+        req: &Request,
         ino: INodeNo,
         name: &OsStr,
         value: &[u8],
@@ -1123,7 +1138,7 @@ impl Filesystem for NtFs {
         reply: ReplyEmpty,
     ) {
         guard("setxattr", || {
-            reply::empty(reply, self.do_setxattr(ino, name, value, flags))
+            reply::empty(reply, self.do_setxattr(ino, name, value, flags, req.uid()))
         })
     }
 
@@ -1139,9 +1154,9 @@ impl Filesystem for NtFs {
         reply::xattr(reply, size, Ok(Vec::new()))
     }
 
-    fn removexattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+    fn removexattr(&self, req: &Request, ino: INodeNo, name: &OsStr, reply: ReplyEmpty) {
         guard("removexattr", || {
-            reply::empty(reply, self.do_removexattr(ino, name))
+            reply::empty(reply, self.do_removexattr(ino, name, req.uid()))
         })
     }
 
