@@ -476,6 +476,21 @@ impl Machine {
         Ok(())
     }
 
+    /// The Linux view's rule for metadata that chmod does not reach (the attribute
+    /// word, reparse data, extended attributes): changing it needs the rights
+    /// chmod needs, so only the owner or a privileged caller (uid 0) may, as
+    /// ntfs-3g's `ntfs_allowed_as_owner` decides. The kernel checks chmod itself
+    /// but leaves `system.*` attributes to the file system (issue 11 item 3).
+    pub fn check_owner_of(&self, id: NodeId, caller_uid: u32) -> Result<()> {
+        let rec = self.record_of(id)?;
+        let owner = self.node(id.volume, rec)?.posix.uid;
+        if caller_uid == 0 || caller_uid == owner {
+            Ok(())
+        } else {
+            Err(NtError::AccessDenied)
+        }
+    }
+
     /// Sets owner, group and mode of a node (the Linux view). Clearing every write
     /// bit sets READONLY on a file and setting the owner's clears it.
     pub fn set_posix_of(

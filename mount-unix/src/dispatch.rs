@@ -275,7 +275,7 @@ impl Filesystem for NtFs {
             O::Flush { .. } => reply.ok(&[]),
             O::Setxattr { name, value, flags } => answer(
                 reply,
-                self.do_setxattr(ino, name, value, flags)
+                self.do_setxattr(ino, name, value, flags, req.uid())
                     .map(|()| Vec::new()),
             ),
             O::Getxattr { name, size } => {
@@ -285,9 +285,11 @@ impl Filesystem for NtFs {
             // would otherwise try to copy the attribute word and reparse data of
             // every file.
             O::Listxattr { size } => self.xattr_reply(reply, size, Ok(Vec::new())),
-            O::Removexattr { name } => {
-                answer(reply, self.do_removexattr(ino, name).map(|()| Vec::new()))
-            }
+            O::Removexattr { name } => answer(
+                reply,
+                self.do_removexattr(ino, name, req.uid())
+                    .map(|()| Vec::new()),
+            ),
             O::Opendir { .. } => answer(
                 reply,
                 self.do_opendir(ino)

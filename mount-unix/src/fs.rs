@@ -711,17 +711,22 @@ impl NtFs {
         }
     }
 
+    /// `caller`: the uid of the process asking (the owner rule of the core).
     pub(crate) fn do_setxattr(
         &self,
         ino: INodeNo,
         name: &OsStr,
         value: &[u8],
         flags: i32,
+        caller: u32,
     ) -> Res<()> {
         let op = PosixOp::Setxattr;
         let which = xattr::parse_name(name.as_encoded_bytes());
         let id = self.dir_of(ino, op)?;
         let mut m = self.m.write();
+        if matches!(which, Xattr::ReparseData | Xattr::Attrib) {
+            m.check_owner_of(id, caller).map_err(err(op))?;
+        }
         match which {
             Xattr::ReparseData => {
                 let before = m.info(id).map_err(err(op))?;
@@ -744,11 +749,15 @@ impl NtFs {
         }
     }
 
-    pub(crate) fn do_removexattr(&self, ino: INodeNo, name: &OsStr) -> Res<()> {
+    pub(crate) fn do_removexattr(&self, ino: INodeNo, name: &OsStr, caller: u32) -> Res<()> {
         let op = PosixOp::Removexattr;
         let id = self.dir_of(ino, op)?;
         let mut m = self.m.write();
-        match xattr::parse_name(name.as_encoded_bytes()) {
+        let which = xattr::parse_name(name.as_encoded_bytes());
+        if which == Xattr::ReparseData {
+            m.check_owner_of(id, caller).map_err(err(op))?;
+        }
+        match which {
             Xattr::ReparseData => {
                 let before = m.info(id).map_err(err(op))?;
                 m.remove_reparse_point_of(id).map_err(err(op))?;
