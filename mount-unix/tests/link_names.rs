@@ -139,3 +139,95 @@ fn moved_and_new_names_of_a_symlink_resolve_from_their_directory() {
         Path::new("../target")
     );
 }
+
+/// Nothing `p` leads to lies outside `root`.
+fn assert_inside(root: &Path, p: &Path) {
+    if let Ok(real) = std::fs::canonicalize(p) {
+        assert!(
+            real.starts_with(root),
+            "{p:?} resolves to {real:?}, outside {root:?}"
+        );
+    }
+}
+
+/// Targets a symlink file may hold; `{case}` is the case's directory.
+const TARGETS: &[&str] = &[
+    "t",
+    r"..\t",
+    r"..\..\t",
+    r"..\..\..\..\..\..\..\..\..\etc\passwd",
+    r"C:\t",
+    r"\t",
+    r"C:\{case}\a\b\t",
+    r"C:\{case}\..\..\t",
+];
+
+/// The directories of a case, by depth: C:\case, C:\case\a, ... C:\case\a\b\c\d.
+fn dir_at(case: &str, depth: usize) -> String {
+    let mut d = format!(r"C:\{case}");
+    for part in ["a", "b", "c", "d"].iter().take(depth) {
+        d.push('\\');
+        d.push_str(part);
+    }
+    d
+}
+
+/// Random multiply-linked symlink files at different depths (one mount, 32
+/// cases): each name reads through the mount exactly what the core reads from
+/// that name, and nothing resolves outside the mount.
+#[test]
+fn each_name_reads_what_the_core_reads_from_it() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let Some(t) = mount_default() else { return };
+    let root = t.root.canonicalize().unwrap();
+    let case_no = std::cell::Cell::new(0);
+    let mut runner = TestRunner::new(Config {
+        cases: 32,
+        ..Config::default()
+    });
+    let cases = (0..TARGETS.len(), proptest::collection::vec(0usize..5, 1..4));
+    let r = runner.run(&cases, |(target, depths)| {
+        case_no.set(case_no.get() + 1);
+        let case = format!("p{}", case_no.get());
+        let text = TARGETS[target].replace("{case}", &case);
+        let names: Vec<String> = depths
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| format!(r"{}\s{i}", dir_at(&case, d)))
+            .collect();
+        let core: Vec<Result<Vec<u8>, _>> = {
+            let mut m = t.m.write();
+            for d in 0..5 {
+                m.create_directory(&dir_at(&case, d)).unwrap();
+            }
+            m.write_file(&format!(r"C:\{case}\t"), b"case top").unwrap();
+            m.write_file(&format!(r"C:\{case}\a\b\t"), b"case middle")
+                .unwrap();
+            m.write_file(r"C:\t", b"volume root").unwrap();
+            m.create_symbolic_link(&names[0], &text, ntlinkfs_core::SymlinkFlags::default())
+                .unwrap();
+            for n in &names[1..] {
+                m.create_hard_link(n, &names[0]).unwrap();
+            }
+            names.iter().map(|n| m.read_file(n)).collect()
+        };
+        for (name, want) in names.iter().zip(core) {
+            let p = t.path(&name.replacen(':', "", 1).replace('\\', "/"));
+            let got = std::fs::read(&p);
+            match want {
+                Ok(bytes) => prop_assert_eq!(got.ok(), Some(bytes), "{} -> {}", name, text),
+                Err(_) => prop_assert!(
+                    got.is_err(),
+                    "{} -> {}: the core finds nothing, the mount read {:?}",
+                    name,
+                    text,
+                    got
+                ),
+            }
+            assert_inside(&root, &p);
+        }
+        Ok(())
+    });
+    r.unwrap();
+}
