@@ -36,7 +36,8 @@ fn answer(reply: Reply<'_>, r: Res<Vec<u8>>) {
 }
 
 fn encoded(f: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
-    let mut v = Vec::with_capacity(128);
+    // The largest fixed reply (create: entry + open) is 144 bytes.
+    let mut v = Vec::with_capacity(160);
     f(&mut v);
     v
 }

@@ -114,10 +114,19 @@ impl Channel {
             error,
             unique,
         };
-        let mut iov = Vec::with_capacity(payload.len() + 1);
-        iov.push(IoSlice::new(bytes_of(&h)));
-        iov.extend(payload.iter().map(|p| IoSlice::new(p)));
-        let n = (&self.dev).write_vectored(&iov)?;
+        // The header and up to three parts (no reply has more): no allocation.
+        let mut iov = [IoSlice::new(&[]); 4];
+        if payload.len() >= iov.len() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "too many reply parts",
+            ));
+        }
+        iov[0] = IoSlice::new(bytes_of(&h));
+        for (slot, p) in iov[1..].iter_mut().zip(payload) {
+            *slot = IoSlice::new(p);
+        }
+        let n = (&self.dev).write_vectored(&iov[..payload.len() + 1])?;
         if n != len {
             return Err(io::Error::new(
                 io::ErrorKind::WriteZero,
