@@ -8,6 +8,8 @@ use crate::fs::NtFs;
 use crate::fuse::abi;
 use crate::fuse::reply::{self as wire, DirBuf};
 use crate::fuse::request::{INodeNo, Operation, Request};
+#[cfg(test)]
+use crate::fuse::server::Sender;
 use crate::fuse::server::{Filesystem, Reply};
 use crate::fuse::{FileAttr, FileType};
 use crate::inode_map;
@@ -359,5 +361,146 @@ impl NtFs {
             Ok(v) => reply.ok(&[&v]),
             Err(e) => reply.error(e.code()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dentry_cache::DentryCache;
+    use crate::fs::FsConfig;
+    use ntlinkfs_core::{Machine, Shared, SymlinkFlags};
+    use parking_lot::Mutex;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    /// Records the replies a transport would send.
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<(i32, Vec<u8>)>>);
+
+    impl Sender for Recorder {
+        fn send(&self, _unique: u64, errno: i32, payload: &[&[u8]]) -> std::io::Result<()> {
+            self.0.lock().push((errno, payload.concat()));
+            Ok(())
+        }
+    }
+
+    fn fs_with(m: Machine) -> NtFs {
+        let cfg = FsConfig {
+            entry_ttl: Duration::from_secs(1),
+            attr_ttl: Duration::from_secs(1),
+            mount_point: "/mnt/nt".into(),
+            fault_injection: false,
+        };
+        NtFs::new(Shared::new(m), Arc::new(DentryCache::new(false)), cfg)
+    }
+
+    /// Sends one operation about `nodeid`; the payload or the errno.
+    fn call(fs: &NtFs, nodeid: u64, op: Operation<'_>) -> Result<Vec<u8>, i32> {
+        let r = Recorder::default();
+        let req = Request {
+            unique: 1,
+            nodeid,
+            ..Request::default()
+        };
+        fs.handle(&req, op, Reply::new(&r, 1));
+        let mut sent = r.0.lock();
+        assert_eq!(sent.len(), 1, "exactly one reply");
+        let (errno, bytes) = sent.pop().unwrap();
+        if errno == 0 {
+            Ok(bytes)
+        } else {
+            Err(errno)
+        }
+    }
+
+    fn lookup(fs: &NtFs, parent: u64, name: &str) -> abi::EntryOut {
+        let b = call(
+            fs,
+            parent,
+            Operation::Lookup {
+                name: OsStr::new(name),
+            },
+        )
+        .unwrap();
+        abi::read(&b).unwrap()
+    }
+
+    fn walk(fs: &NtFs, path: &[&str]) -> abi::EntryOut {
+        let mut e = lookup(fs, abi::ROOT_ID, path[0]);
+        for name in &path[1..] {
+            e = lookup(fs, e.nodeid, name);
+        }
+        e
+    }
+
+    /// Issue 11 item 2 without a mount: two names of one symlink file get two
+    /// node ids, one st_ino, and each its own text and size.
+    #[test]
+    fn names_of_a_symlink_file_have_their_own_node_ids() {
+        let mut m = Machine::default();
+        m.create_directory(r"C:\a").unwrap();
+        m.create_directory(r"C:\a\b").unwrap();
+        m.create_symbolic_link(r"C:\a\b\s", r"C:\t", SymlinkFlags::default())
+            .unwrap();
+        m.create_hard_link(r"C:\s2", r"C:\a\b\s").unwrap();
+        let fs = fs_with(m);
+        let deep = walk(&fs, &["C", "a", "b", "s"]);
+        let top = walk(&fs, &["C", "s2"]);
+        assert_ne!(deep.nodeid, top.nodeid);
+        assert_eq!(deep.attr.ino, top.attr.ino, "one file, one st_ino");
+        assert_eq!((deep.attr.size, top.attr.size), (7, 1));
+        assert_eq!(
+            call(&fs, deep.nodeid, Operation::Readlink).unwrap(),
+            b"../../t"
+        );
+        assert_eq!(call(&fs, top.nodeid, Operation::Readlink).unwrap(), b"t");
+        let attr = |id| {
+            let b = call(&fs, id, Operation::Getattr { fh: None }).unwrap();
+            abi::read::<abi::AttrOut>(&b).unwrap().attr
+        };
+        assert_eq!((attr(deep.nodeid).size, attr(top.nodeid).size), (7, 1));
+        assert_eq!(
+            lookup(&fs, walk(&fs, &["C"]).nodeid, "S2").nodeid,
+            top.nodeid
+        );
+
+        // Two lookups of s2: it lives until both are forgotten.
+        fs.forget(top.nodeid, 1);
+        assert_eq!(call(&fs, top.nodeid, Operation::Readlink).unwrap(), b"t");
+        fs.forget(top.nodeid, 1);
+        assert_eq!(
+            call(&fs, top.nodeid, Operation::Readlink),
+            Err(libc::ENOENT)
+        );
+        assert_eq!(
+            call(&fs, deep.nodeid, Operation::Readlink).unwrap(),
+            b"../../t"
+        );
+    }
+
+    /// Directories, files and junctions keep node id == st_ino.
+    #[test]
+    fn other_nodes_keep_their_inode_number_as_node_id() {
+        let mut m = Machine::default();
+        m.create_directory(r"C:\d").unwrap();
+        m.write_file(r"C:\d\f", b"x").unwrap();
+        m.create_junction(r"C:\j", r"C:\d").unwrap();
+        let fs = fs_with(m);
+        for path in [&["C"][..], &["C", "d"], &["C", "d", "f"], &["C", "j"]] {
+            let e = walk(&fs, path);
+            assert_eq!(e.nodeid, e.attr.ino, "{path:?}");
+        }
+        assert_eq!(
+            call(
+                &fs,
+                1 << 41,
+                Operation::Lookup {
+                    name: OsStr::new("x")
+                }
+            ),
+            Err(libc::ENOENT),
+            "a node id never handed out"
+        );
     }
 }

@@ -35,29 +35,53 @@ pub trait Filesystem: Send + Sync + 'static {
     fn forget(&self, nodeid: u64, nlookup: u64);
 }
 
+/// Where replies go: /dev/fuse, or another transport (or a test's recorder).
+pub trait Sender: Sync {
+    /// Sends the answer to request `unique`: `errno` 0 with `payload`, or an errno.
+    fn send(&self, unique: u64, errno: i32, payload: &[&[u8]]) -> io::Result<()>;
+}
+
+impl Sender for Channel {
+    fn send(&self, unique: u64, errno: i32, payload: &[&[u8]]) -> io::Result<()> {
+        if errno == 0 {
+            self.reply(unique, payload)
+        } else {
+            self.reply_error(unique, errno)
+        }
+    }
+}
+
 /// The one answer to a request.
 pub struct Reply<'a> {
-    ch: &'a Channel,
+    to: &'a dyn Sender,
     unique: u64,
     sent: bool,
 }
 
-impl Reply<'_> {
+impl<'a> Reply<'a> {
+    pub fn new(to: &'a dyn Sender, unique: u64) -> Reply<'a> {
+        Reply {
+            to,
+            unique,
+            sent: false,
+        }
+    }
+
     pub fn ok(mut self, payload: &[&[u8]]) {
         self.sent = true;
-        report(self.ch.reply(self.unique, payload));
+        report(self.to.send(self.unique, 0, payload));
     }
 
     pub fn error(mut self, errno: i32) {
         self.sent = true;
-        report(self.ch.reply_error(self.unique, errno));
+        report(self.to.send(self.unique, errno, &[]));
     }
 }
 
 impl Drop for Reply<'_> {
     fn drop(&mut self) {
         if !self.sent {
-            report(self.ch.reply_error(self.unique, libc::EIO));
+            report(self.to.send(self.unique, libc::EIO, &[]));
         }
     }
 }
@@ -221,11 +245,7 @@ fn serve_one<F: Filesystem>(fs: &F, ch: &Channel, buf: &[u8]) {
         Operation::Init(_) => report(ch.reply_error(req.unique, libc::EIO)),
         Operation::Destroy => report(ch.reply(req.unique, &[])),
         op => {
-            let reply = Reply {
-                ch,
-                unique: req.unique,
-                sent: false,
-            };
+            let reply = Reply::new(ch, req.unique);
             // A panic is logged; the unsent reply answers EIO as it unwinds,
             // and the worker lives on.
             let r = catch_unwind(AssertUnwindSafe(|| fs.handle(&req, op, reply)));
