@@ -12,6 +12,8 @@ use crate::file_ref::{FileRef, RecordNo};
 use crate::machine::{FileInfo, Follow, LinkFlavor, Machine, NodeId, Resolved, VolumeId};
 use crate::name::{Name, NameKey};
 use crate::node::NodeKind;
+/// The image reader checks lengths against it (the limit lives in space.rs).
+pub(crate) use crate::space::MAX_FILE_SIZE;
 
 /// An open handle's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -309,10 +311,10 @@ impl Machine {
         opts: &OpenOptions,
     ) -> Result<()> {
         let now = self.now();
-        let node = self.node_mut(vol, rec)?;
-        if let Some(d) = node.data_mut() {
-            d.set_len(0);
+        if self.node(vol, rec)?.data().is_some() {
+            self.set_data_len(vol, rec, 0)?;
         }
+        let node = self.node_mut(vol, rec)?;
         if opts.follow == Follow::OpenReparsePoint && node.reparse.take().is_some() {
             node.attrs &= !FILE_ATTRIBUTE_REPARSE_POINT;
         }
@@ -394,14 +396,9 @@ impl Machine {
         if !hd.write {
             return Err(NtError::AccessDenied);
         }
-        offset
-            .checked_add(bytes.len() as u64)
-            .filter(|&e| e <= MAX_FILE_SIZE)
-            .ok_or(NtError::DiskFull)?;
+        self.write_data(vol, rec, offset, bytes)?;
         let now = self.now();
         let node = self.node_mut(vol, rec)?;
-        let data = node.data_mut().ok_or(NtError::InvalidDeviceRequest)?;
-        data.write(offset, bytes);
         node.times.last_write = now;
         node.times.change = now;
         node.attrs |= FILE_ATTRIBUTE_ARCHIVE;
@@ -415,13 +412,9 @@ impl Machine {
         if !hd.write {
             return Err(NtError::AccessDenied);
         }
-        if len > MAX_FILE_SIZE {
-            return Err(NtError::DiskFull);
-        }
+        self.set_data_len(vol, rec, len)?;
         let now = self.now();
         let node = self.node_mut(vol, rec)?;
-        let data = node.data_mut().ok_or(NtError::InvalidDeviceRequest)?;
-        data.set_len(len);
         node.times.last_write = now;
         node.times.change = now;
         Ok(())
@@ -545,7 +538,3 @@ impl Machine {
             .is_some_and(|n| n.open_count > 0)
     }
 }
-
-/// Largest file the model accepts (NTFS's practical limit is far larger; this
-/// keeps a single write from asking for an absurd allocation).
-pub const MAX_FILE_SIZE: u64 = 1 << 40;

@@ -648,14 +648,7 @@ fn read_volume(r: &mut Reader) -> Res<Volume> {
             return malformed(format!("name {name:?} appears twice in directory {parent}"));
         }
     }
-    Ok(Volume {
-        letter,
-        kind,
-        label,
-        serial,
-        nodes,
-        seqs,
-    })
+    Ok(Volume::restored(letter, kind, label, serial, nodes, seqs))
 }
 
 fn read_node(r: &mut Reader, rec: u64) -> Res<Node> {
@@ -730,7 +723,8 @@ fn read_data(r: &mut Reader, rec: u64) -> Res<FileData> {
             return malformed(format!("record {rec}: chunk {index} out of order or range"));
         }
         last = Some(index);
-        data.write(start, bytes);
+        data.write(start, bytes, u64::MAX)
+            .map_err(|e| ImageError::Malformed(format!("record {rec}: {}", e.message())))?;
     }
     data.set_len(len);
     Ok(data)

@@ -60,6 +60,7 @@ mod reparse_ops;
 mod resolve;
 mod shared;
 pub mod shell;
+pub mod space;
 mod tree;
 mod volume;
 
@@ -67,7 +68,7 @@ pub use attrs::{Clock, FileTime, FixedClock, SystemClock, Times};
 pub use data::CHUNK;
 pub use error::{errno_for, Errno, NtError, PosixOp, Result};
 pub use file_ref::{FileRef, RecordNo, SeqNo};
-pub use handle::{DeleteSemantics, Disposition, HandleId, OpenOptions, Want, MAX_FILE_SIZE};
+pub use handle::{DeleteSemantics, Disposition, HandleId, OpenOptions, Want};
 pub use links::{LinkOptions, SymlinkFlags};
 pub use machine::{
     DirEntryInfo, FileInfo, Follow, LinkFlavor, Machine, NodeId, VolumeId, VolumeInfo,
@@ -82,5 +83,6 @@ pub use query::FileName;
 pub use reparse::{ReparseData, ReparseTag};
 pub use reparse_index::ReparseTarget;
 pub use shared::{Shared, WriteGuard};
+pub use space::{BLOCK_SIZE, DEFAULT_VOLUME_SIZE, MAX_FILE_SIZE, MAX_VOLUME_SIZE, MIN_VOLUME_SIZE};
 pub use tree::TreeDeleteReport;
 pub use volume::{FIRST_USER_RECORD, ROOT_RECORD};

@@ -7,7 +7,7 @@ use crate::file_ref::RecordNo;
 use crate::handle::{DeleteSemantics, Disposition, OpenOptions, Want};
 use crate::machine::{FileInfo, Follow, Machine, NodeId, Resolved, VolumeId};
 use crate::name::Name;
-use crate::node::{Node, NodeKind};
+use crate::node::NodeKind;
 use crate::resolve::PrefixIsFile;
 use crate::volume::ROOT_RECORD;
 
@@ -382,8 +382,10 @@ impl Machine {
             dst.parent.expect("checked"),
             dst.name.clone().expect("checked"),
         );
-        let node: Node = self.node(src.vol, src_rec)?.clone();
-        if !self.volumes[dst.vol].kind.supports_reparse_points() && node.reparse.is_some() {
+        let node = self.node(src.vol, src_rec)?;
+        let (attrs, times, posix, reparse) =
+            (node.attrs, node.times, node.posix, node.reparse.clone());
+        if !self.volumes[dst.vol].kind.supports_reparse_points() && reparse.is_some() {
             return Err(NtError::InvalidDeviceRequest);
         }
         // Validate the whole move before changing anything.
@@ -397,6 +399,11 @@ impl Machine {
             )?,
             None => self.check_new_name(dst.vol, dst_parent, &dst_name)?,
         }
+        // The copy of the data must fit the destination (and memory) first.
+        let data = match self.node(src.vol, src_rec)?.data() {
+            Some(d) => self.copy_data(d, dst.vol)?,
+            None => return Err(NtError::AccessDenied),
+        };
         let src_handle = self.open_resolved(
             src.clone(),
             &OpenOptions::default().follow(Follow::OpenReparsePoint),
@@ -409,17 +416,12 @@ impl Machine {
         if dst.node.is_some() {
             self.unlink_unchecked(dst.vol, dst_parent, &dst_name.key());
         }
-        let rec = self.insert_node_unchecked(
-            dst.vol,
-            dst_parent,
-            dst_name,
-            node.kind.clone(),
-            node.attrs,
-        );
+        let rec =
+            self.insert_node_unchecked(dst.vol, dst_parent, dst_name, NodeKind::File(data), attrs);
         let copy = self.volumes[dst.vol].node_mut(rec).expect("just inserted");
-        copy.times = node.times;
-        copy.reparse = node.reparse.clone();
-        copy.posix = node.posix;
+        copy.times = times;
+        copy.reparse = reparse;
+        copy.posix = posix;
         let _ = (src_parent, src_name);
         self.close(src_handle)
     }

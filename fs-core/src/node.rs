@@ -14,7 +14,7 @@ pub(crate) type Names = smallvec::SmallVec<[NameLink; 1]>;
 /// which is the order directories enumerate in.
 pub(crate) type Entries = BTreeMap<NameKey, RecordNo>;
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) enum NodeKind {
     File(FileData),
     /// Boxed: directories are few, and a small NodeKind keeps every file small.
@@ -49,7 +49,7 @@ pub struct PosixMeta {
     pub mode: u16,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Node {
     pub kind: NodeKind,
     pub attrs: u32,
@@ -82,13 +82,6 @@ impl Node {
 
     pub fn data(&self) -> Option<&FileData> {
         match &self.kind {
-            NodeKind::File(d) => Some(d),
-            _ => None,
-        }
-    }
-
-    pub fn data_mut(&mut self) -> Option<&mut FileData> {
-        match &mut self.kind {
             NodeKind::File(d) => Some(d),
             _ => None,
         }

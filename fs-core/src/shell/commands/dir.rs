@@ -20,9 +20,6 @@ use crate::reparse::{IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
 use crate::shell::parse::Invocation;
 use crate::shell::{Failure, Shell};
 
-/// What `dir` reports as free space: a 64 GiB volume less the bytes stored.
-pub(crate) const VOLUME_CAPACITY: u64 = 64 << 30;
-
 /// `/A` conditions: (attribute mask, wanted). Empty with `all` set is `/A`.
 #[derive(Debug, Clone, Default)]
 struct AttrFilter {
@@ -311,11 +308,11 @@ fn files_line(files: u64, bytes: u64) -> String {
 }
 
 fn dirs_line(m: &Machine, full: &FullPath, dirs: u64) -> String {
-    let used = full
+    // The volume's free space: its size less the bytes stored (space.rs).
+    let free = full
         .drive()
         .and_then(|d| m.volume_by_letter(d))
-        .map(|id| m.volume_info(id).bytes)
-        .unwrap_or(0);
-    let free = VOLUME_CAPACITY.saturating_sub(used);
+        .map(|id| m.volume_info(id))
+        .map_or(crate::space::DEFAULT_VOLUME_SIZE, |v| v.size - v.bytes);
     format!("{dirs:>16} Dir(s) {:>15} bytes free", commas(free))
 }
