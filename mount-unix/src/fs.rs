@@ -658,16 +658,17 @@ impl NtFs {
             Some(id) => infos.into_iter().filter(|v| v.id == id.volume).collect(),
             None => infos,
         };
-        // An in-memory volume has no fixed size: report 64 GiB and 2^32 records
-        // per volume, less what is used.
+        // Each volume's size and free space (the core's, in 4 KiB blocks; the
+        // mount root sums its volumes), and 2^32 records per volume.
         let n = vols.len() as u64;
-        let used: u64 = vols.iter().map(|v| v.bytes.div_ceil(4096)).sum();
+        let block = ntlinkfs_core::BLOCK_SIZE;
+        let blocks: u64 = vols.iter().map(|v| v.size / block).sum();
+        let bfree: u64 = vols.iter().map(|v| (v.size - v.bytes) / block).sum();
         let nodes: u64 = vols.iter().map(|v| v.nodes as u64).sum();
-        let blocks = n * (1 << 24);
         let files = n * (1 << 32);
         Ok(Statfs {
             blocks,
-            bfree: blocks.saturating_sub(used),
+            bfree,
             files,
             ffree: files.saturating_sub(nodes),
         })

@@ -21,6 +21,7 @@ mod errno;
 mod fs;
 mod inode_map;
 pub mod link_target;
+mod memory;
 mod page_cache;
 mod readlink;
 mod reply;

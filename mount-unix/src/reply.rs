@@ -112,10 +112,13 @@ pub struct Statfs {
     pub ffree: u64,
 }
 
+/// statfs's block size: the core's (NTFS's default cluster).
+const BLOCK: u32 = ntlinkfs_core::BLOCK_SIZE as u32;
+
 pub fn statfs(reply: ReplyStatfs, r: Res<Statfs>) {
     match r {
         Ok(s) => reply.statfs(
-            s.blocks, s.bfree, s.bfree, s.files, s.ffree, 4096, 255, 4096,
+            s.blocks, s.bfree, s.bfree, s.files, s.ffree, BLOCK, 255, BLOCK,
         ),
         Err(e) => reply.error(e),
     }

@@ -3,6 +3,7 @@
 
 use crate::dentry_cache::{DentryCache, KernelLink};
 use crate::fs::{FsConfig, NtFs};
+use crate::memory::Trimmer;
 use fuser::{BackgroundSession, Config, MountOption, SessionACL};
 use ntlinkfs_core::Shared;
 use std::ffi::CString;
@@ -53,6 +54,8 @@ pub struct Mount {
     mount_point: PathBuf,
     cache: Arc<DentryCache>,
     entry_ttl: Duration,
+    /// The machine, watched for freed memory to give back (memory.rs).
+    machine: Shared,
 }
 
 /// What `clear_stale` found at a mount point.
@@ -169,7 +172,7 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
     let mount_point = std::path::absolute(mount_point)?;
     let cache = Arc::new(DentryCache::new(opts.notify_epoch));
     let fs = NtFs::new(
-        machine,
+        machine.clone(),
         cache.clone(),
         FsConfig {
             entry_ttl: opts.entry_ttl,
@@ -205,6 +208,7 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
         mount_point,
         cache,
         entry_ttl: opts.entry_ttl,
+        machine,
     })
 }
 
@@ -254,9 +258,11 @@ impl Mount {
     }
 
     /// Blocks until SIGINT or SIGTERM arrives (then unmounts) or the file system is
-    /// unmounted from outside. Call `block_termination_signals` before `mount`, so
-    /// that no session thread takes the signal instead.
+    /// unmounted from outside, giving freed file data back to the system as it
+    /// goes. Call `block_termination_signals` before `mount`, so that no session
+    /// thread takes the signal instead.
     pub fn run_until_signal(mut self) -> io::Result<Option<i32>> {
+        let mut trimmer = Trimmer::default();
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("ntlinkfs-signals".into())
@@ -273,7 +279,9 @@ impl Mount {
                     self.unmount_inner()?;
                     return Ok(None);
                 }
-                Err(_) => {}
+                Err(_) => {
+                    trimmer.observe(self.machine.read().memory_used());
+                }
             }
         }
     }
