@@ -56,15 +56,19 @@ impl FileData {
         })
     }
 
-    /// Reads up to `len` bytes at `offset` (fewer at the end of the file).
-    pub fn read(&self, offset: u64, len: usize) -> Vec<u8> {
+    /// Reads up to `len` bytes at `offset` (fewer at the end of the file); the
+    /// buffer is as large as the file can be, so its allocation may fail:
+    /// STATUS_NO_MEMORY then, not an abort.
+    pub fn read(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
         if offset >= self.len() {
-            return Vec::new();
+            return Ok(Vec::new());
         }
-        let end = offset.saturating_add(len as u64).min(self.len());
-        let mut out = vec![0u8; (end - offset) as usize];
+        let n = (offset.saturating_add(len as u64).min(self.len()) - offset) as usize;
+        let mut out = Vec::new();
+        out.try_reserve_exact(n).map_err(|_| NtError::NoMemory)?;
+        out.resize(n, 0);
         self.read_into(offset, &mut out);
-        out
+        Ok(out)
     }
 
     /// Fills `out` from `offset`; the caller bounds `out` by the file length.
@@ -140,9 +144,11 @@ impl FileData {
             .map(|(i, c)| (i, c.as_slice()))
     }
 
-    /// The whole contents.
+    /// The whole contents (tests).
+    #[cfg(test)]
     pub fn to_vec(&self) -> Vec<u8> {
         self.read(0, self.len() as usize)
+            .expect("memory for a test file")
     }
 }
 
@@ -294,14 +300,14 @@ mod tests {
         let mut d = FileData::default();
         d.write(10, b"hello", u64::MAX).unwrap();
         assert_eq!(d.len(), 15);
-        assert_eq!(d.read(0, 100), [&[0u8; 10][..], b"hello"].concat());
+        assert_eq!(d.read(0, 100).unwrap(), [&[0u8; 10][..], b"hello"].concat());
         let big: Vec<u8> = (0..(CHUNK * 2 + 100)).map(|i| i as u8).collect();
         d.write(CHUNK as u64 - 3, &big, u64::MAX).unwrap();
-        assert_eq!(d.read(CHUNK as u64 - 3, big.len()), big);
+        assert_eq!(d.read(CHUNK as u64 - 3, big.len()).unwrap(), big);
         assert_eq!(d.len(), CHUNK as u64 - 3 + big.len() as u64);
         d.write(CHUNK as u64 * 10, b"x", u64::MAX).unwrap();
-        assert_eq!(d.read(CHUNK as u64 * 5, 4), vec![0; 4]);
-        assert_eq!(d.read(CHUNK as u64 * 10, 10), b"x");
+        assert_eq!(d.read(CHUNK as u64 * 5, 4).unwrap(), vec![0; 4]);
+        assert_eq!(d.read(CHUNK as u64 * 10, 10).unwrap(), b"x");
     }
 
     /// Issue 11: extending past unallocated chunks, then shrinking inside them,
@@ -311,8 +317,12 @@ mod tests {
         let mut d = FileData::from_bytes(&[b'A'; CHUNK]);
         d.set_len(300_000);
         d.set_len(200_000);
-        assert_eq!(d.read(0, CHUNK), vec![b'A'; CHUNK]);
-        assert!(d.read(CHUNK as u64, 200_000).iter().all(|&b| b == 0));
+        assert_eq!(d.read(0, CHUNK).unwrap(), vec![b'A'; CHUNK]);
+        assert!(d
+            .read(CHUNK as u64, 200_000)
+            .unwrap()
+            .iter()
+            .all(|&b| b == 0));
         assert_eq!(d.len(), 200_000);
     }
 
@@ -329,6 +339,15 @@ mod tests {
             Err(NtError::FileTooLarge)
         );
         assert_eq!(d.to_vec(), b"kept");
+    }
+
+    /// A read buffer no allocator gives is STATUS_NO_MEMORY, not an abort.
+    #[test]
+    fn a_refused_read_buffer_is_no_memory() {
+        let mut d = FileData::from_bytes(b"x");
+        d.set_len(1 << 63);
+        assert_eq!(d.read(0, usize::MAX), Err(NtError::NoMemory));
+        assert_eq!(d.read(0, 1).unwrap(), b"x");
     }
 
     /// The memory a write may add is bounded by its room; a write that does not
@@ -411,7 +430,7 @@ mod tests {
                     DataOp::Read(o, n) => {
                         let start = (o as usize).min(model.len());
                         let end = (o as usize).saturating_add(n).min(model.len());
-                        proptest::prop_assert_eq!(d.read(o, n), model[start..end].to_vec());
+                        proptest::prop_assert_eq!(d.read(o, n).unwrap(), model[start..end].to_vec());
                     }
                 }
                 proptest::prop_assert_eq!(d.len(), model.len() as u64);
@@ -432,6 +451,6 @@ mod tests {
         assert!(v[5..].iter().all(|&b| b == 0));
         d.set_len(0);
         assert!(d.is_empty());
-        assert_eq!(d.read(0, 10), Vec::<u8>::new());
+        assert_eq!(d.read(0, 10).unwrap(), Vec::<u8>::new());
     }
 }

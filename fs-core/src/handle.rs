@@ -371,7 +371,7 @@ impl Machine {
         let hd = self.handle(h)?;
         let node = self.node(hd.vol, hd.rec)?;
         let data = node.data().ok_or(NtError::InvalidDeviceRequest)?;
-        Ok(data.read(offset, len))
+        data.read(offset, len)
     }
 
     /// Reads into `out` at `offset`; returns the bytes read (fewer at end of file).

@@ -69,7 +69,7 @@ impl Machine {
             .node(id.volume, rec)?
             .data()
             .ok_or(NtError::FileIsADirectory)?;
-        Ok(data.read(offset, len))
+        data.read(offset, len)
     }
 
     /// Looks `name` up in directory `dir`, following nothing (what the Linux

@@ -128,6 +128,7 @@ pub fn errno_value(e: ntlinkfs_core::Errno) -> Option<i32> {
             E::ENOSPC => libc::ENOSPC,
             E::EROFS => libc::EROFS,
             E::EFBIG => libc::EFBIG,
+            E::ENOMEM => libc::ENOMEM,
         })
     }
     #[cfg(not(unix))]
@@ -140,7 +141,7 @@ pub fn errno_value(e: ntlinkfs_core::Errno) -> Option<i32> {
 /// The symbolic name of a raw errno, for messages.
 pub fn errno_name(n: i32) -> &'static str {
     use ntlinkfs_core::Errno as E;
-    const ALL: [E; 20] = [
+    const ALL: [E; 21] = [
         E::ENOENT,
         E::ENOTDIR,
         E::EINVAL,
@@ -161,6 +162,7 @@ pub fn errno_name(n: i32) -> &'static str {
         E::ENOSPC,
         E::EROFS,
         E::EFBIG,
+        E::ENOMEM,
     ];
     ALL.iter()
         .find(|e| errno_value(**e) == Some(n))
