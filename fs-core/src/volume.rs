@@ -6,7 +6,7 @@ use crate::file_ref::{FileRef, RecordNo, SeqNo};
 use crate::name::Name;
 use crate::node::{Node, NodeKind, PosixMeta};
 use crate::profile::FsKind;
-use crate::space::DEFAULT_VOLUME_SIZE;
+use crate::space::{BLOCK_SIZE, DEFAULT_VOLUME_SIZE};
 use slab::Slab;
 
 /// The root directory's record number on NTFS.
@@ -123,6 +123,9 @@ impl Volume {
     }
 
     /// A volume read back from an image: its space is counted from its nodes.
+    /// Images do not hold a size yet, so it gets the default, or what it holds
+    /// when that is more (files were limited to 1 TiB, not to 64 GiB, before
+    /// volumes had sizes).
     pub fn restored(
         letter: u8,
         kind: FsKind,
@@ -131,12 +134,14 @@ impl Volume {
         nodes: Slab<Node>,
         seqs: Vec<SeqNo>,
     ) -> Volume {
+        let mut space = Space::count(DEFAULT_VOLUME_SIZE, &nodes);
+        space.size = space.size.max(space.used.next_multiple_of(BLOCK_SIZE));
         Volume {
             letter,
             kind,
             label,
             serial,
-            space: Space::count(DEFAULT_VOLUME_SIZE, &nodes),
+            space,
             nodes,
             seqs,
         }

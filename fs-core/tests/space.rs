@@ -329,3 +329,26 @@ fn memory_used_follows_the_data() {
     ok(&mut m, del(r"C:\f"));
     assert_eq!(m.memory_used(), empty);
 }
+
+/// Images made before volumes had sizes may hold more than 64 GiB (files went
+/// to 1 TiB, holes included): they still load, with a size that holds them.
+#[test]
+fn an_image_holding_more_than_the_default_size_loads() {
+    let mut m = machine();
+    m.set_volume_size(0, 128 << 30).unwrap();
+    ok(&mut m, write(r"C:\sparse", b"x"));
+    let h = open_rw(&mut m, r"C:\sparse");
+    ok(
+        &mut m,
+        Op::SetLen {
+            handle: h,
+            len: (100 << 30) + 1,
+        },
+    );
+    ok(&mut m, Op::Close { handle: h });
+    let loaded = ntlinkfs_core::image::load(&ntlinkfs_core::image::save(&m)).unwrap();
+    check(&loaded);
+    let c = loaded.volume_info(0);
+    assert_eq!((c.bytes, c.size), ((100 << 30) + 1, (100 << 30) + 4096));
+    assert_eq!(loaded.volume_info(1).size, DEFAULT_VOLUME_SIZE);
+}
