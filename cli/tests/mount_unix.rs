@@ -271,6 +271,14 @@ fn writes_past_the_size_or_the_memory_budget_get_enospc_and_the_daemon_stays_up(
     assert_eq!(e.raw_os_error(), Some(libc::ENOSPC));
     let e = f.set_len(ntlinkfs_core::MAX_FILE_SIZE + 1).unwrap_err();
     assert_eq!(e.raw_os_error(), Some(libc::EFBIG));
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: `f` is an open file; fallocate only reads its arguments.
+        let r = unsafe { libc::fallocate(f.as_raw_fd(), 0, 0, 2 * MIB as libc::off_t) };
+        assert_eq!(r, -1);
+        let e = std::io::Error::last_os_error();
+        assert_eq!(e.raw_os_error(), Some(libc::ENOSPC), "fallocate");
+    }
     assert_eq!(fs::metadata(&d).unwrap().len(), MIB, "nothing changed");
     drop(f);
     assert_eq!(fs::read(&d).unwrap(), vec![b'd'; MIB as usize]);
