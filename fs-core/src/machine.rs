@@ -40,7 +40,8 @@ pub struct VolumeInfo {
     pub nodes: usize,
     /// Bytes of file data.
     pub bytes: u64,
-    /// The volume's size in bytes (`--size`); free space is `size - bytes`.
+    /// The volume's size in bytes (`--volume D:ntfs:SIZE`, 64 GiB by default);
+    /// free space is `size - bytes`.
     pub size: u64,
 }
 

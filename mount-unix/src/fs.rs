@@ -663,7 +663,10 @@ impl NtFs {
         let n = vols.len() as u64;
         let block = ntlinkfs_core::BLOCK_SIZE;
         let blocks: u64 = vols.iter().map(|v| v.size / block).sum();
-        let bfree: u64 = vols.iter().map(|v| (v.size - v.bytes) / block).sum();
+        let bfree: u64 = vols
+            .iter()
+            .map(|v| v.size.saturating_sub(v.bytes) / block)
+            .sum();
         let nodes: u64 = vols.iter().map(|v| v.nodes as u64).sum();
         let files = n * (1 << 32);
         Ok(Statfs {

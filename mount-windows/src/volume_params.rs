@@ -78,7 +78,7 @@ impl VolumeSettings {
 /// (total, free) bytes for GetVolumeInformation / `dir`'s "bytes free": the
 /// volume's size (`--volume D:ntfs:SIZE`, 64 GiB by default) less its data.
 pub fn space(info: &VolumeInfo) -> (u64, u64) {
-    (info.size, info.size - info.bytes)
+    (info.size, info.size.saturating_sub(info.bytes))
 }
 
 /// A volume label fits WinFsp's 32-unit field; longer labels are cut.

@@ -313,6 +313,8 @@ fn dirs_line(m: &Machine, full: &FullPath, dirs: u64) -> String {
         .drive()
         .and_then(|d| m.volume_by_letter(d))
         .map(|id| m.volume_info(id))
-        .map_or(crate::space::DEFAULT_VOLUME_SIZE, |v| v.size - v.bytes);
+        .map_or(crate::space::DEFAULT_VOLUME_SIZE, |v| {
+            v.size.saturating_sub(v.bytes)
+        });
     format!("{dirs:>16} Dir(s) {:>15} bytes free", commas(free))
 }
