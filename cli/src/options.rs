@@ -62,23 +62,10 @@ pub struct VolumeSpec {
     pub size: Option<u64>,
 }
 
-/// A size: bytes, or a number with K, M, G or T (powers of 1024; `KiB`, `KB`
-/// and lower case are the same).
+/// A size: bytes, or a number with K, M, G or T (powers of 1024; see
+/// [`ntlinkfs_core::space::parse_size`]).
 pub fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (n, unit) = t.split_at(digits);
-    let shift = match unit.to_ascii_uppercase().as_str() {
-        "" | "B" => 0,
-        "K" | "KB" | "KIB" => 10,
-        "M" | "MB" | "MIB" => 20,
-        "G" | "GB" | "GIB" => 30,
-        "T" | "TB" | "TIB" => 40,
-        _ => return Err(format!("'{s}': a size is a number with K, M, G or T")),
-    };
-    n.parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(1 << shift))
+    ntlinkfs_core::space::parse_size(s)
         .ok_or_else(|| format!("'{s}': a size is a number with K, M, G or T"))
 }
 

@@ -46,15 +46,40 @@ pub const NODE_COST: u64 = 256;
 /// sized for a 255-unit name.
 pub const NAME_COST: u64 = 1152;
 
+/// A size as people type it: bytes, or a number with `K`, `M`, `G` or `T`
+/// (powers of 1024; `KiB`, `KB` and lower case are the same). None when it is
+/// not one, or does not fit 64 bits.
+pub fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(digits);
+    let shift = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        "T" | "TB" | "TIB" => 40,
+        _ => return None,
+    };
+    n.parse::<u64>().ok()?.checked_mul(1 << shift)
+}
+
+/// Checks that `size` can be a volume's size: whole blocks between
+/// [`MIN_VOLUME_SIZE`] and [`MAX_VOLUME_SIZE`], else INVALID_PARAMETER.
+pub fn check_volume_size(size: u64) -> Result<()> {
+    if !(MIN_VOLUME_SIZE..=MAX_VOLUME_SIZE).contains(&size) || size % BLOCK_SIZE != 0 {
+        return Err(NtError::InvalidParameter);
+    }
+    Ok(())
+}
+
 impl Machine {
-    /// Sets the size of a volume. It must be whole blocks between
-    /// [`MIN_VOLUME_SIZE`] and [`MAX_VOLUME_SIZE`] (else INVALID_PARAMETER) and
-    /// hold what the volume stores already (else DISK_FULL).
+    /// Sets the size of a volume. It must be a volume size
+    /// ([`check_volume_size`]) that holds what the volume stores already (else
+    /// DISK_FULL).
     pub fn set_volume_size(&mut self, id: VolumeId, size: u64) -> Result<()> {
         let v = self.volumes.get_mut(id).ok_or(NtError::InvalidParameter)?;
-        if !(MIN_VOLUME_SIZE..=MAX_VOLUME_SIZE).contains(&size) || size % BLOCK_SIZE != 0 {
-            return Err(NtError::InvalidParameter);
-        }
+        check_volume_size(size)?;
         if size < v.space.used {
             return Err(NtError::DiskFull);
         }
