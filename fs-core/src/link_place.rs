@@ -1,0 +1,177 @@
+//! Where one hop of a link leads, for views that show a link as a path (the Linux
+//! mount's readlink, later the shell and copy tools): the resolver's own step
+//! "reparse target + the directory the link's name sits in -> next path"
+//! ([`Machine::reparse_redirect`]), followed by the checks the walk makes on the
+//! components it then looks up. Nothing is normalised that the walk would not
+//! normalise (P5, P6, S10): a target Windows would not resolve is outside.
+
+use crate::error::{NtError, Result};
+use crate::machine::{Machine, NodeId, VolumeId};
+use crate::name::{self, Name};
+use crate::path::{self, Root};
+use crate::reparse::{ReparseData, SYMLINK_FLAG_RELATIVE};
+
+/// A place on a mounted volume: its letter and the names from its root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub volume: VolumeId,
+    /// The volume's drive letter, upper case.
+    pub letter: char,
+    /// Names from the volume root, as the target spells them (lookups fold case).
+    pub components: Vec<Name>,
+}
+
+/// Why a link's target lies outside the mounted volumes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outside {
+    /// `\\server\share\…` on another machine.
+    Network {
+        server: String,
+        share: String,
+        components: Vec<Name>,
+    },
+    /// A drive letter no volume has.
+    UnmountedDrive { letter: char, components: Vec<Name> },
+    /// A DOS device or an NT object path that is no volume (`\??\PIPE\x`).
+    Device { text: String },
+    /// A target the walk refuses with `status`: `..` or empty components in an
+    /// absolute target (P6), a relative one climbing above its root (P4), an
+    /// invalid name, a tag no filter handles (S27), a disabled class (S50).
+    Unresolvable { status: NtError, text: String },
+}
+
+impl Outside {
+    /// A spelling of the target as path components, for views that must show
+    /// something: `UNC/srv/share/x`, `Q:/x`, or the text split at `\` with its
+    /// NT prefix dropped.
+    pub fn components(&self) -> Vec<String> {
+        let names = |c: &[Name]| c.iter().map(|n| n.to_string_lossy()).collect::<Vec<_>>();
+        match self {
+            Outside::Network {
+                server,
+                share,
+                components,
+            } => {
+                let mut v = vec!["UNC".to_string(), server.clone(), share.clone()];
+                v.extend(names(components));
+                v
+            }
+            Outside::UnmountedDrive { letter, components } => {
+                let mut v = vec![format!("{letter}:")];
+                v.extend(names(components));
+                v
+            }
+            Outside::Device { text } | Outside::Unresolvable { text, .. } => {
+                let units: Vec<u16> = text.encode_utf16().collect();
+                let body = match path::path_type(&units) {
+                    path::PathType::NtObject | path::PathType::Verbatim => &text[4..],
+                    _ => text.as_str(),
+                };
+                body.split('\\')
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            }
+        }
+    }
+}
+
+/// Where one hop of a link leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkPlace {
+    /// A place on a mounted volume; `trailing`: the target ended with a
+    /// separator, so it must be a directory (P11).
+    Inside {
+        place: Place,
+        trailing: bool,
+    },
+    Outside(Outside),
+}
+
+impl Machine {
+    /// The place of a directory: its volume and names from the root.
+    pub fn place_of_dir(&self, dir: NodeId) -> Result<Place> {
+        let rec = self.record_of(dir)?;
+        if !self.node(dir.volume, rec)?.is_dir() {
+            return Err(NtError::NotADirectory);
+        }
+        Ok(Place {
+            volume: dir.volume,
+            letter: self.volumes[dir.volume].letter as char,
+            components: self.volumes[dir.volume].dir_names(rec),
+        })
+    }
+
+    /// Where a link with reparse data `data` leads when the walk meets it in
+    /// directory `dir` (the parent of the name it is reached through: a symlink
+    /// with hard links in several directories leads somewhere else from each).
+    /// The link is taken as reached locally, as the Linux view reaches it.
+    pub fn link_hop(&self, dir: NodeId, data: &ReparseData) -> Result<LinkPlace> {
+        let from = self.place_of_dir(dir)?;
+        let text = data.substitute_name().unwrap_or_default();
+        let redirect = self.reparse_redirect(data, false, false, dir.volume, &from.components);
+        let (vol, components, trailing) = match redirect {
+            Ok(Some(crate::resolve::Redirect::To {
+                vol,
+                components,
+                trailing,
+                ..
+            })) => (vol, components, trailing),
+            // A directory-bit tag is entered like a directory: not a link.
+            Ok(None) => return Err(NtError::NotAReparsePoint),
+            Err(status) => return Ok(LinkPlace::Outside(self.outside(data, status, text))),
+        };
+        // The walk looks each component up as a name: `.`, `..` and empty ones
+        // only reach it from targets, which are not normalised (P5, P6).
+        for c in &components {
+            let units = c.units();
+            let status = if units == [b'.' as u16] {
+                Some(NtError::ObjectPathNotFound)
+            } else {
+                name::validate(units).err()
+            };
+            if let Some(status) = status {
+                return Ok(LinkPlace::Outside(Outside::Unresolvable { status, text }));
+            }
+        }
+        Ok(LinkPlace::Inside {
+            place: Place {
+                volume: vol,
+                letter: self.volumes[vol].letter as char,
+                components,
+            },
+            trailing,
+        })
+    }
+
+    /// Why a target the walk refuses with `status` is outside.
+    fn outside(&self, data: &ReparseData, status: NtError, text: String) -> Outside {
+        let relative = matches!(data, ReparseData::Symlink { flags, .. }
+            if flags & SYMLINK_FLAG_RELATIVE != 0);
+        let parsed = match data {
+            ReparseData::Other { .. } => None,
+            _ if relative => None,
+            _ => path::nt_path(&text).ok(),
+        };
+        match parsed {
+            Some(p) => match p.root {
+                Root::Unc { server, share } if status == NtError::BadNetworkPath => {
+                    Outside::Network {
+                        server,
+                        share,
+                        components: p.components,
+                    }
+                }
+                Root::Drive(l) if self.volume_by_letter(l).is_none() => Outside::UnmountedDrive {
+                    letter: l as char,
+                    components: p.components,
+                },
+                Root::Device(_) | Root::Nt(_) if status != NtError::SymlinkClassDisabled => {
+                    Outside::Device { text }
+                }
+                _ => Outside::Unresolvable { status, text },
+            },
+            None => Outside::Unresolvable { status, text },
+        }
+    }
+}
