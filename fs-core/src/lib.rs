@@ -68,7 +68,9 @@ pub use attrs::{Clock, FileTime, FixedClock, SystemClock, Times};
 pub use data::CHUNK;
 pub use error::{errno_for, Errno, NtError, PosixOp, Result};
 pub use file_ref::{FileRef, RecordNo, SeqNo};
-pub use handle::{DeleteSemantics, Disposition, HandleId, OpenOptions, Want, MAX_FILE_SIZE};
+pub use handle::{
+    DeleteSemantics, Disposition, HandleId, OpenOptions, ReadOnly, Want, MAX_FILE_SIZE,
+};
 pub use link_place::{LinkPlace, Outside, Place};
 pub use links::{LinkOptions, SymlinkFlags};
 pub use machine::{

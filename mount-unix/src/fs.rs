@@ -20,7 +20,7 @@ use fuser::{
 use ntlinkfs_core::attrs::unix_to_filetime;
 use ntlinkfs_core::{
     Disposition, FileInfo, HandleId, Machine, NameKey, NodeId, NtError, OpenOptions, PosixOp,
-    Shared, SymlinkFlags, Want,
+    ReadOnly, Shared, SymlinkFlags, Want,
 };
 use parking_lot::Mutex;
 use slab::Slab;
@@ -412,7 +412,10 @@ impl NtFs {
         } else {
             Want::File
         };
-        m.delete_at(dir, name, want).map_err(err(op))?;
+        // POSIX permissions govern unlink (the kernel checked the directory's,
+        // default_permissions), as on WSL: FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE.
+        m.delete_at_ex(dir, name, want, ReadOnly::Ignored)
+            .map_err(err(op))?;
         self.cache.gone(parent.0, name, &e.name.to_string_lossy());
         Ok(())
     }
@@ -427,7 +430,8 @@ impl NtFs {
         if kind_of(&e.info) == FileType::Symlink {
             return Err(for_op(op, NtError::NotADirectory));
         }
-        m.delete_at(dir, name, Want::Directory).map_err(err(op))?;
+        m.delete_at_ex(dir, name, Want::Directory, ReadOnly::Ignored)
+            .map_err(err(op))?;
         self.cache.gone(parent.0, name, &e.name.to_string_lossy());
         Ok(())
     }
@@ -489,7 +493,9 @@ impl NtFs {
                 .ok()
         };
         let (src, dst) = (stored(&m, from, name), stored(&m, to, newname));
-        m.rename_at(from, name, to, newname, replace)
+        // FILE_RENAME_IGNORE_READONLY_ATTRIBUTE: a read-only destination is
+        // replaced, as rename(2) replaces a 0444 file.
+        m.rename_at_ex(from, name, to, newname, replace, ReadOnly::Ignored)
             .map_err(err(op))?;
         self.cache
             .gone(parent.0, name, src.as_deref().unwrap_or(name));
