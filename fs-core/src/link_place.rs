@@ -175,3 +175,149 @@ impl Machine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(v: &[&str]) -> Vec<Name> {
+        v.iter().map(|s| Name::new(s)).collect()
+    }
+
+    /// One hop from `C:\a`, for each kind of target (F1, P4–P6, J8b, S10, S27).
+    #[test]
+    fn link_hop_table() {
+        let mut m = Machine::default();
+        m.create_directory(r"C:\a").unwrap();
+        let a = m.resolve_node(r"C:\a").unwrap();
+        let inside = |letter: char, vol: VolumeId, c: &[&str], trailing: bool| LinkPlace::Inside {
+            place: Place {
+                volume: vol,
+                letter,
+                components: names(c),
+            },
+            trailing,
+        };
+        let c = m.volume_by_letter(b'C').unwrap();
+        let d = m.volume_by_letter(b'D').unwrap();
+        let unresolvable = |status, text: &str| {
+            LinkPlace::Outside(Outside::Unresolvable {
+                status,
+                text: text.to_string(),
+            })
+        };
+        let rows: Vec<(ReparseData, LinkPlace)> = vec![
+            (
+                ReparseData::symlink(r"..\x", "", true),
+                inside('C', c, &["x"], false),
+            ),
+            (
+                ReparseData::symlink(r"x\", "", true),
+                inside('C', c, &["a", "x"], true),
+            ),
+            (
+                ReparseData::symlink(r"\y", "", true),
+                inside('C', c, &["y"], false),
+            ),
+            (
+                ReparseData::mount_point(r"\??\D:\q", ""),
+                inside('D', d, &["q"], false),
+            ),
+            (
+                ReparseData::symlink(r"\??\UNC\localhost\D$\q", "", false),
+                inside('D', d, &["q"], false),
+            ),
+            (
+                ReparseData::symlink(r"\??\UNC\srv\sh\x", "", false),
+                LinkPlace::Outside(Outside::Network {
+                    server: "srv".into(),
+                    share: "sh".into(),
+                    components: names(&["x"]),
+                }),
+            ),
+            (
+                ReparseData::mount_point(r"\??\Q:\x", ""),
+                LinkPlace::Outside(Outside::UnmountedDrive {
+                    letter: 'Q',
+                    components: names(&["x"]),
+                }),
+            ),
+            (
+                ReparseData::symlink(r"\??\PIPE\x", "", false),
+                LinkPlace::Outside(Outside::Device {
+                    text: r"\??\PIPE\x".into(),
+                }),
+            ),
+            // P4: no climbing above the root; P6: absolute targets are literal.
+            (
+                ReparseData::symlink(r"..\..\x", "", true),
+                unresolvable(NtError::IoReparseDataInvalid, r"..\..\x"),
+            ),
+            (
+                ReparseData::symlink(r"\??\C:\a\..\x", "", false),
+                unresolvable(NtError::ObjectNameInvalid, r"\??\C:\a\..\x"),
+            ),
+            (
+                ReparseData::symlink(r"\??\C:\.\x", "", false),
+                unresolvable(NtError::ObjectPathNotFound, r"\??\C:\.\x"),
+            ),
+            // S10: a drive path with the relative flag is a relative text.
+            (
+                ReparseData::symlink(r"C:\x", "", true),
+                unresolvable(NtError::ObjectNameInvalid, r"C:\x"),
+            ),
+            // J8b: a junction never leads to a network path.
+            (
+                ReparseData::mount_point(r"\??\UNC\srv\sh", ""),
+                unresolvable(NtError::IoReparseDataInvalid, r"\??\UNC\srv\sh"),
+            ),
+            // S27: Windows does not follow an LX symlink.
+            (
+                ReparseData::lx_symlink(b"/etc"),
+                unresolvable(NtError::IoReparseTagNotHandled, ""),
+            ),
+        ];
+        for (data, want) in rows {
+            assert_eq!(m.link_hop(a, &data).unwrap(), want, "{data:?}");
+        }
+        let f = m.create_file(r"C:\f").unwrap();
+        assert_eq!(m.place_of_dir(f.id), Err(NtError::NotADirectory));
+    }
+
+    #[test]
+    fn outside_components_spell_the_target() {
+        let rows: &[(Outside, &[&str])] = &[
+            (
+                Outside::Network {
+                    server: "s".into(),
+                    share: "h".into(),
+                    components: names(&["x"]),
+                },
+                &["UNC", "s", "h", "x"],
+            ),
+            (
+                Outside::UnmountedDrive {
+                    letter: 'Q',
+                    components: vec![],
+                },
+                &["Q:"],
+            ),
+            (
+                Outside::Device {
+                    text: r"\??\PIPE\x".into(),
+                },
+                &["PIPE", "x"],
+            ),
+            (
+                Outside::Unresolvable {
+                    status: NtError::ObjectNameInvalid,
+                    text: r"a\\..\b".into(),
+                },
+                &["a", "..", "b"],
+            ),
+        ];
+        for (o, want) in rows {
+            assert_eq!(o.components(), *want, "{o:?}");
+        }
+    }
+}
