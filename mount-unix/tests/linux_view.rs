@@ -182,3 +182,71 @@ fn non_owners_still_meet_posix_errnos() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("Operation not permitted"));
     assert_eq!(std::fs::read(c.join("tmp/ro")).unwrap(), b"x");
 }
+
+/// Issue 11's "done when": a tar archive of a tree with absolute, relative and
+/// dangling symlinks extracts on the mount with every link text unchanged.
+#[test]
+fn tar_round_trips_link_texts() {
+    let Some(t) = mount_default() else { return };
+    let src = fresh_dir("tar-src");
+    let texts = [
+        ("abs", "/etc/passwd"),
+        ("rel", "../x/y"),
+        ("dangling", "nowhere/at/all"),
+        ("dot", "./d/../d/f"),
+        ("plain", "d/f"),
+        ("dir", "d/"),
+    ];
+    std::fs::create_dir(src.join("d")).unwrap();
+    std::fs::write(src.join("d/f"), b"f").unwrap();
+    for (name, text) in texts {
+        std::os::unix::fs::symlink(text, src.join(name)).unwrap();
+    }
+    let tar = src.with_extension("tar");
+    let c = t.path("C");
+    stdout(&sh(
+        &src,
+        None,
+        &format!(
+            "tar -cf {} . && cd {} && tar -xf {}",
+            tar.display(),
+            c.display(),
+            tar.display()
+        ),
+    ));
+    for (name, text) in texts {
+        let got = std::fs::read_link(c.join(name)).unwrap();
+        assert_eq!(got.to_str(), Some(text), "{name}");
+    }
+    assert_eq!(std::fs::read(c.join("plain")).unwrap(), b"f");
+    std::fs::remove_file(&tar).unwrap();
+    std::fs::remove_dir_all(&src).unwrap();
+}
+
+/// Issue 11's "done when": a git repository is created, committed to, cloned,
+/// garbage-collected and removed with `rm -rf` on the mount.
+#[test]
+fn git_create_commit_clone_gc_and_rm_rf() {
+    let Some(t) = mount_default() else { return };
+    if Command::new("git").arg("--version").output().is_err() {
+        eprintln!("skipping: no git");
+        return;
+    }
+    let c = t.path("C");
+    let git = "git -c user.name=t -c user.email=t@t -c init.defaultBranch=main \
+               -c safe.directory='*'";
+    let out = stdout(&sh(
+        &c,
+        None,
+        &format!(
+            "{git} init -q repo && cd repo && echo a > a && ln -s a link && \
+             ln -s /etc/passwd abs && {git} add . && {git} commit -qm one && \
+             echo b >> a && {git} commit -qam two && cd .. && \
+             {git} clone -q repo clone && cd clone && {git} gc -q && \
+             {git} log --oneline | wc -l && readlink link abs"
+        ),
+    ));
+    assert_eq!(out, "2\na\n/etc/passwd\n");
+    let out = stdout(&sh(&c, None, "cat clone/a && rm -rf repo clone && ls"));
+    assert_eq!(out, "a\nb\n");
+}
