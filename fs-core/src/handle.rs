@@ -141,8 +141,10 @@ pub enum DeleteSemantics {
 /// unlink and rename set them: there the directory's POSIX permissions govern.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum ReadOnly {
+    /// The Win32 rule: a read-only file is not deleted or replaced.
     #[default]
     Refuses,
+    /// The *_IGNORE_READONLY_ATTRIBUTE flags: the attribute does not matter.
     Ignored,
 }
 

@@ -14,6 +14,7 @@ use crate::reparse::{ReparseData, SYMLINK_FLAG_RELATIVE};
 /// A place on a mounted volume: its letter and the names from its root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Place {
+    /// The volume.
     pub volume: VolumeId,
     /// The volume's drive letter, upper case.
     pub letter: char,
@@ -26,18 +27,34 @@ pub struct Place {
 pub enum Outside {
     /// `\\server\share\…` on another machine.
     Network {
+        /// The server name.
         server: String,
+        /// The share name.
         share: String,
+        /// Names below the share.
         components: Vec<Name>,
     },
     /// A drive letter no volume has.
-    UnmountedDrive { letter: char, components: Vec<Name> },
+    UnmountedDrive {
+        /// The letter, upper case.
+        letter: char,
+        /// Names below its root.
+        components: Vec<Name>,
+    },
     /// A DOS device or an NT object path that is no volume (`\??\PIPE\x`).
-    Device { text: String },
+    Device {
+        /// The target text as stored.
+        text: String,
+    },
     /// A target the walk refuses with `status`: `..` or empty components in an
     /// absolute target (P6), a relative one climbing above its root (P4), an
     /// invalid name, a tag no filter handles (S27), a disabled class (S50).
-    Unresolvable { status: NtError, text: String },
+    Unresolvable {
+        /// What the walk fails with.
+        status: NtError,
+        /// The target text as stored.
+        text: String,
+    },
 }
 
 impl Outside {

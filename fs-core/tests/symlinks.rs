@@ -627,6 +627,9 @@ fn lx_symlinks_are_stored_as_wsl_stores_them_s27() {
         NtError::ObjectNameCollision
     );
     assert!(!m.exists(r"C:\e"));
+    // Kept in images, byte for byte.
+    let m = ntlinkfs_core::image::load(&ntlinkfs_core::image::save(&m)).unwrap();
+    assert_eq!(m.get_reparse_point(r"C:\lx").unwrap(), raw);
     let mut sh = ntlinkfs_core::shell::Shell::new(m);
     let out = sh.execute(r"dir C:\").output;
     let line = out.lines().find(|l| l.contains(" lx")).unwrap();
