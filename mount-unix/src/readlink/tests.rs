@@ -289,6 +289,13 @@ enum Target {
     Api(String),
     /// A raw buffer: substitute name and the relative flag, as a tool might write.
     Raw(String, bool),
+    /// An object made earlier (index into the tree's directories, files and
+    /// links), spelled in one of four forms, then `tail` (so most hops land).
+    Existing {
+        index: usize,
+        form: u8,
+        tail: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -325,20 +332,24 @@ fn target() -> impl Strategy<Value = Target> {
         Just(r"\??\D:\".to_string()),
         Just(r"\??\UNC\srv\share\".to_string()),
     ];
-    (head, comps, any::<bool>(), any::<u8>()).prop_map(|(head, comps, trailing, how)| {
-        let mut t = head.clone() + &comps.join("\\");
-        if trailing {
-            t.push('\\');
-        }
-        if t.is_empty() {
-            t.push('.');
-        }
-        match how % 3 {
-            0 => Target::Api(t),
-            1 => Target::Raw(t, !head.starts_with(r"\??\")),
-            _ => Target::Raw(t, false),
-        }
-    })
+    let random =
+        (head, comps, any::<bool>(), any::<u8>()).prop_map(|(head, comps, trailing, how)| {
+            let mut t = head.clone() + &comps.join("\\");
+            if trailing {
+                t.push('\\');
+            }
+            if t.is_empty() {
+                t.push('.');
+            }
+            match how % 3 {
+                0 => Target::Api(t),
+                1 => Target::Raw(t, !head.starts_with(r"\??\")),
+                _ => Target::Raw(t, false),
+            }
+        });
+    let existing = (0..16usize, 0..4u8, prop::collection::vec(component(), 0..2))
+        .prop_map(|(index, form, tail)| Target::Existing { index, form, tail });
+    prop_oneof![random, existing]
 }
 
 fn lx_text() -> impl Strategy<Value = String> {
@@ -380,20 +391,29 @@ fn build(parents: &[usize], files: &[usize], links: &[LinkSpec], with_lx: bool) 
         m.create_directory(&path).unwrap();
         dirs.push(path);
     }
+    let mut objects = dirs.clone();
     for (i, d) in files.iter().enumerate() {
-        m.write_file(&format!(r"{}\f{i}", dirs[d % dirs.len()]), b"f")
-            .unwrap();
+        let path = format!(r"{}\f{i}", dirs[d % dirs.len()]);
+        m.write_file(&path, b"f").unwrap();
+        objects.push(path);
     }
     for (i, l) in links.iter().enumerate() {
         let at = &dirs[l.dir % dirs.len()];
         let path = format!(r"{at}\l{i}");
         let kind = if with_lx { l.kind } else { l.kind % 3 };
-        let made = match (kind, &l.target) {
+        let target = match &l.target {
+            Target::Existing { index, form, tail } => {
+                existing_target(&objects, at, *index, *form, tail)
+            }
+            t => t.clone(),
+        };
+        let made = match (kind, &target) {
             (3, _) => {
                 let d = m.resolve_node(&format!(r"{at}\")).unwrap();
                 m.create_lx_symlink_at(d, &format!("l{i}"), l.lx.as_bytes())
                     .map(|i| i.id)
             }
+            (_, Target::Existing { .. }) => unreachable!("spelled above"),
             (2, Target::Api(t)) => m.create_junction(&path, t).map(|i| i.id),
             (k, Target::Api(t)) => {
                 let flags = SymlinkFlags {
@@ -420,6 +440,7 @@ fn build(parents: &[usize], files: &[usize], links: &[LinkSpec], with_lx: bool) 
             }
         };
         let Ok(id) = made else { continue };
+        objects.push(path.clone());
         if kind == 0 || kind == 3 {
             for (j, d) in l.extra_names.iter().enumerate() {
                 if let Ok(dir) = m.resolve_node(&format!(r"{}\", dirs[d % dirs.len()])) {
@@ -429,6 +450,44 @@ fn build(parents: &[usize], files: &[usize], links: &[LinkSpec], with_lx: bool) 
         }
     }
     m
+}
+
+/// A target text for `objects[index]` seen from directory `at` (`C:\x\y`):
+/// drive-absolute, NT, rooted or `..`-relative, then `tail`.
+fn existing_target(
+    objects: &[String],
+    at: &str,
+    index: usize,
+    form: u8,
+    tail: &[String],
+) -> Target {
+    let obj = &objects[index % objects.len()];
+    let (vol, rest) = obj.split_at(2);
+    let mut t = match form {
+        0 => format!(r"{obj}\"),
+        1 => format!(r"\??\{obj}\"),
+        2 => format!(r"{rest}\"),
+        _ => {
+            let depth = at[2..].split('\\').filter(|c| !c.is_empty()).count();
+            format!(r"{}{rest}\", r"..\".repeat(depth))
+        }
+    };
+    t = t.replace(r"\\", r"\");
+    for c in tail {
+        t.push_str(c);
+        t.push('\\');
+    }
+    let t = t.trim_end_matches('\\').to_string();
+    let t = if t.is_empty() || t == vol {
+        format!(r"{vol}\")
+    } else {
+        t
+    };
+    match form {
+        1 => Target::Raw(t, false),
+        2 | 3 if !t.starts_with(r"\\") => Target::Raw(t, true),
+        _ => Target::Api(t),
+    }
 }
 
 /// Every name of every link on the machine: (its directory, its name).
