@@ -116,6 +116,59 @@ mod tests {
         }
     }
 
+    fn create(m: &mut Machine, dir: NodeId, name: &str, text: &[u8]) -> NodeId {
+        match stored_as(m, dir, text).unwrap() {
+            Stored::Ntfs { target, directory } => {
+                let flags = ntlinkfs_core::SymlinkFlags {
+                    directory,
+                    ..Default::default()
+                };
+                m.create_symbolic_link_at(dir, name, &target, flags)
+            }
+            Stored::Lx => m.create_lx_symlink_at(dir, name, text),
+        }
+        .unwrap()
+        .id
+    }
+
+    proptest::proptest! {
+        /// Issue 11 item 5: every POSIX text given to symlink(2) reads back
+        /// byte for byte from the directory it was made in, whichever way it
+        /// is stored, at any depth.
+        #[test]
+        fn posix_texts_read_back_as_written(
+            depth in 0..3usize,
+            abs in proptest::bool::ANY,
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("..".to_string()),
+                    proptest::strategy::Just(".".to_string()),
+                    proptest::strategy::Just(String::new()),
+                    proptest::strategy::Just("C".to_string()),
+                    proptest::strategy::Just("a".to_string()),
+                    proptest::strategy::Just("b".to_string()),
+                    proptest::strategy::Just("x?".to_string()),
+                    proptest::strategy::Just("caf\u{e9}".to_string()),
+                ],
+                1..6,
+            ),
+        ) {
+            let mut m = Machine::default();
+            m.create_directory(r"C:\a").unwrap();
+            m.create_directory(r"C:\a\b").unwrap();
+            let dir = [r"C:\", r"C:\a", r"C:\a\b"][depth];
+            let d = m.resolve_node(dir).unwrap();
+            let mut text = parts.join("/");
+            if abs {
+                text.insert(0, '/');
+            }
+            proptest::prop_assume!(!text.is_empty());
+            let id = create(&mut m, d, "l", text.as_bytes());
+            let back = crate::readlink::link_text(&m, id, d, false).unwrap();
+            proptest::prop_assert_eq!(String::from_utf8_lossy(&back), text);
+        }
+    }
+
     #[test]
     fn directory_flavour_follows_the_target() {
         let mut m = Machine::default();
