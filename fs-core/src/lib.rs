@@ -45,6 +45,7 @@ pub mod fixture;
 mod handle;
 pub mod image;
 pub mod invariants;
+pub mod link_place;
 mod links;
 mod machine;
 pub mod name;
@@ -67,7 +68,10 @@ pub use attrs::{Clock, FileTime, FixedClock, SystemClock, Times};
 pub use data::CHUNK;
 pub use error::{errno_for, Errno, NtError, PosixOp, Result};
 pub use file_ref::{FileRef, RecordNo, SeqNo};
-pub use handle::{DeleteSemantics, Disposition, HandleId, OpenOptions, Want, MAX_FILE_SIZE};
+pub use handle::{
+    DeleteSemantics, Disposition, HandleId, OpenOptions, ReadOnly, Want, MAX_FILE_SIZE,
+};
+pub use link_place::{LinkPlace, Outside, Place};
 pub use links::{LinkOptions, SymlinkFlags};
 pub use machine::{
     DirEntryInfo, FileInfo, Follow, LinkFlavor, Machine, NodeId, VolumeId, VolumeInfo,
@@ -76,7 +80,7 @@ pub use name::{Name, NameKey};
 pub use namespace::MoveFlags;
 pub use node::PosixMeta;
 pub use op::{Op, Outcome};
-pub use path::FullPath;
+pub use path::{FullPath, PathType};
 pub use profile::{FsKind, Privilege, Profile, SymlinkEvaluation, WindowsVersion};
 pub use query::FileName;
 pub use reparse::{ReparseData, ReparseTag};

@@ -3,7 +3,9 @@
 use crate::inode_map;
 use fuser::{FileAttr, FileType, INodeNo};
 use ntlinkfs_core::attrs::filetime_to_unix;
-use ntlinkfs_core::reparse::{IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
+use ntlinkfs_core::reparse::{
+    IO_REPARSE_TAG_LX_SYMLINK, IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK,
+};
 use ntlinkfs_core::{FileInfo, FileTime};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -14,7 +16,9 @@ pub const BLOCK_SIZE: u32 = 4096;
 /// reparse point shows as the file or directory it sits on.
 pub fn kind_of(info: &FileInfo) -> FileType {
     match info.reparse_tag {
-        Some(IO_REPARSE_TAG_MOUNT_POINT | IO_REPARSE_TAG_SYMLINK) => FileType::Symlink,
+        Some(IO_REPARSE_TAG_MOUNT_POINT | IO_REPARSE_TAG_SYMLINK | IO_REPARSE_TAG_LX_SYMLINK) => {
+            FileType::Symlink
+        }
         _ if info.is_directory => FileType::Directory,
         _ => FileType::RegularFile,
     }
