@@ -25,7 +25,8 @@ fn ea(name: &'static str, value: &[u8]) -> LxEa {
 #[test]
 fn each_kind_is_an_empty_file_with_a_header_only_reparse_point_and_lx_eas() {
     // (kind, tag bytes, $LXMOD bytes, $LXDEV bytes): mode 0o640 | type bits.
-    let cases: [(SpecialKind, [u8; 4], [u8; 4], Option<[u8; 8]>); 4] = [
+    type Case = (SpecialKind, [u8; 4], [u8; 4], Option<[u8; 8]>);
+    let cases: [Case; 4] = [
         (
             SpecialKind::Fifo,
             [0x24, 0, 0, 0x80],
