@@ -101,13 +101,14 @@ impl SpecialKind {
         .encode()
     }
 
-    /// How `ls -l` names it (and audit counts it).
-    pub fn describe(self) -> &'static str {
+    /// The tag's name without its IO_REPARSE_TAG_ prefix, as audits and copies
+    /// list these files.
+    pub fn tag_name(self) -> &'static str {
         match self {
-            SpecialKind::Fifo => "fifo",
-            SpecialKind::Socket => "socket",
-            SpecialKind::CharDevice => "character device",
-            SpecialKind::BlockDevice => "block device",
+            SpecialKind::Fifo => "LX_FIFO",
+            SpecialKind::Socket => "AF_UNIX",
+            SpecialKind::CharDevice => "LX_CHR",
+            SpecialKind::BlockDevice => "LX_BLK",
         }
     }
 }

@@ -213,8 +213,12 @@ fn the_shell_shows_them_as_windows_does() {
     let plain = meta(0, 0, 0o644, 0, 0);
     m.create_special_file(r"C:\dev\pipe", SpecialKind::Fifo, plain)
         .unwrap();
-    m.create_special_file(r"C:\dev\tty", SpecialKind::CharDevice, meta(0, 5, 0o620, 4, 1))
-        .unwrap();
+    m.create_special_file(
+        r"C:\dev\tty",
+        SpecialKind::CharDevice,
+        meta(0, 5, 0o620, 4, 1),
+    )
+    .unwrap();
     m.write_file(r"C:\dev\f.txt", b"abc").unwrap();
     let mut sh = Shell::new(m);
     let dir = sh.execute(r"dir C:\dev").output;
@@ -226,8 +230,14 @@ fn the_shell_shows_them_as_windows_does() {
         assert!(dir.contains(line), "{dir}");
     }
     let links = sh.execute(r"dir /AL C:\dev").output;
-    assert!(links.contains("               2 File(s)              0 bytes\n"), "{links}");
-    for (path, tag) in [(r"C:\dev\pipe", "0x80000024"), (r"C:\dev\tty", "0x80000025")] {
+    assert!(
+        links.contains("               2 File(s)              0 bytes\n"),
+        "{links}"
+    );
+    for (path, tag) in [
+        (r"C:\dev\pipe", "0x80000024"),
+        (r"C:\dev\tty", "0x80000025"),
+    ] {
         let o = sh.execute(&format!("fsutil reparsepoint query {path}"));
         assert_eq!(
             o.output,
@@ -241,4 +251,70 @@ fn the_shell_shows_them_as_windows_does() {
     assert_eq!(o.output, "The file cannot be accessed by the system.\n");
     let e = o.failure.unwrap().error.unwrap();
     assert_eq!((e, e.win32()), (NtError::IoReparseTagNotHandled, 1920));
+}
+
+/// The core's copy makes them again with the same tag, buffer, owner, mode and
+/// device numbers where the destination can hold a reparse point (NTFS), and
+/// reports them where it cannot (FAT: nothing is left behind); audit lists them
+/// under their tag names.
+#[test]
+fn copy_and_audit_handle_special_files() {
+    use crate::audit::LinkKind;
+    use crate::copy::{CopyOptions, LinkAction};
+    let mut m = Machine::with_volumes(
+        &[
+            ('C', FsKind::Ntfs),
+            ('D', FsKind::Ntfs),
+            ('E', FsKind::Fat32),
+        ],
+        Profile::default(),
+    )
+    .unwrap();
+    m.create_directory(r"C:\src").unwrap();
+    let tty = meta(1000, 5, 0o620, 4, 64);
+    m.create_special_file(r"C:\src\tty", SpecialKind::CharDevice, tty)
+        .unwrap();
+    m.create_special_file(r"C:\src\pipe", SpecialKind::Fifo, meta(7, 7, 0o600, 0, 0))
+        .unwrap();
+    let audit = m.audit(r"C:\src").unwrap();
+    let kinds: Vec<String> = audit.links.iter().map(|l| l.kind.label()).collect();
+    assert_eq!(kinds, ["LX_FIFO", "LX_CHR"]);
+    // Counted as files (they are NTFS files) and listed under their tags.
+    assert_eq!((audit.files, audit.directories), (2, 0));
+
+    let r = m
+        .copy_tree(r"C:\src", r"D:\dst", &CopyOptions::default(), &mut |_| {})
+        .unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    for l in &r.links {
+        assert_eq!(l.action, LinkAction::CopiedAsLink, "{}", l.path);
+    }
+    let copy = m
+        .query_information(r"D:\dst\tty", Follow::OpenReparsePoint)
+        .unwrap();
+    assert_eq!(copy.reparse_tag, Some(IO_REPARSE_TAG_LX_CHR));
+    assert_eq!(copy.posix, tty);
+    assert_eq!(
+        m.lx_extended_attributes_of(copy.id).unwrap(),
+        m.lx_extended_attributes_of(
+            m.query_information(r"C:\src\tty", Follow::OpenReparsePoint)
+                .unwrap()
+                .id
+        )
+        .unwrap()
+    );
+    assert_eq!(
+        m.get_reparse_point(r"D:\dst\pipe").unwrap(),
+        [0x24, 0, 0, 0x80, 0, 0, 0, 0]
+    );
+
+    let r = m
+        .copy_tree(r"C:\src", r"E:\dst", &CopyOptions::default(), &mut |_| {})
+        .unwrap();
+    assert_eq!(r.errors.len(), 2);
+    for l in &r.links {
+        assert_eq!(l.action, LinkAction::Failed(NtError::InvalidDeviceRequest));
+        assert!(matches!(l.kind, LinkKind::Other(_)));
+    }
+    assert!(!m.exists(r"E:\dst\tty") && !m.exists(r"E:\dst\pipe"));
 }
