@@ -318,3 +318,22 @@ fn copy_and_audit_handle_special_files() {
     }
     assert!(!m.exists(r"E:\dst\tty") && !m.exists(r"E:\dst\pipe"));
 }
+
+/// Removing the reparse point (fsutil reparsepoint delete) leaves a plain empty
+/// file: no device numbers stay behind, so setting LX_CHR again gives 0:0.
+#[test]
+fn removing_the_tag_drops_the_device_numbers() {
+    let mut m = Machine::default();
+    let info = m
+        .create_special_file(r"C:\tty", SpecialKind::CharDevice, meta(0, 0, 0o600, 4, 64))
+        .unwrap();
+    m.remove_reparse_point(r"C:\tty").unwrap();
+    let plain = m.info(info.id).unwrap();
+    assert_eq!((plain.reparse_tag, plain.attributes), (None, 0x20));
+    assert_eq!(plain.posix.rdev, DeviceNumbers::default());
+    m.set_reparse_point(r"C:\tty", &SpecialKind::CharDevice.reparse_buffer())
+        .unwrap();
+    let again = m.info(info.id).unwrap();
+    assert_eq!(kind_of(&again), Some(SpecialKind::CharDevice));
+    assert_eq!(lx_extended_attributes(&again)[3].value, [0; 8]);
+}
