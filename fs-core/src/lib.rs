@@ -61,6 +61,7 @@ mod reparse_ops;
 mod resolve;
 mod shared;
 pub mod shell;
+pub mod special;
 mod tree;
 mod volume;
 
@@ -78,7 +79,7 @@ pub use machine::{
 };
 pub use name::{Name, NameKey};
 pub use namespace::MoveFlags;
-pub use node::PosixMeta;
+pub use node::{DeviceNumbers, PosixMeta};
 pub use op::{Op, Outcome};
 pub use path::{FullPath, PathType};
 pub use profile::{FsKind, Privilege, Profile, SymlinkEvaluation, WindowsVersion};
@@ -86,5 +87,6 @@ pub use query::FileName;
 pub use reparse::{ReparseData, ReparseTag};
 pub use reparse_index::ReparseTarget;
 pub use shared::{Shared, WriteGuard};
+pub use special::SpecialKind;
 pub use tree::TreeDeleteReport;
 pub use volume::{FIRST_USER_RECORD, ROOT_RECORD};

@@ -12,6 +12,12 @@ pub const IO_REPARSE_TAG_APPEXECLINK: u32 = 0x8000_001B;
 pub const IO_REPARSE_TAG_LX_SYMLINK: u32 = 0xA000_001D;
 /// The version field WSL writes at the start of an LX symlink's data.
 pub const LX_SYMLINK_VERSION: u32 = 2;
+/// WSL's special files (MS-FSCC 2.1.2.1; see `special`): a Unix socket, a FIFO,
+/// a character device and a block device.
+pub const IO_REPARSE_TAG_AF_UNIX: u32 = 0x8000_0023;
+pub const IO_REPARSE_TAG_LX_FIFO: u32 = 0x8000_0024;
+pub const IO_REPARSE_TAG_LX_CHR: u32 = 0x8000_0025;
+pub const IO_REPARSE_TAG_LX_BLK: u32 = 0x8000_0026;
 pub const SYMLINK_FLAG_RELATIVE: u32 = 0x1;
 pub const MAXIMUM_REPARSE_DATA_BUFFER_SIZE: usize = 16 * 1024;
 /// Size of the REPARSE_DATA_BUFFER header (tag, length, reserved).

@@ -19,8 +19,8 @@ use fuser::{
 };
 use ntlinkfs_core::attrs::unix_to_filetime;
 use ntlinkfs_core::{
-    Disposition, FileInfo, HandleId, Machine, NameKey, NodeId, NtError, OpenOptions, PosixOp,
-    ReadOnly, Shared, SymlinkFlags, Want,
+    Disposition, FileInfo, HandleId, Machine, NameKey, NodeId, NtError, OpenOptions, PosixMeta,
+    PosixOp, ReadOnly, Shared, SpecialKind, SymlinkFlags, Want,
 };
 use parking_lot::Mutex;
 use slab::Slab;
@@ -343,6 +343,7 @@ impl NtFs {
         Ok(Self::entry_of(&m, &info))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn do_mknod(
         &self,
         req: &Request,
@@ -350,8 +351,27 @@ impl NtFs {
         name: &OsStr,
         mode: u32,
         umask: u32,
+        rdev: u32,
     ) -> Res<Entry> {
-        // NTFS has files and directories; device nodes, fifos and sockets it has not.
+        // FIFOs, sockets and devices: reparse points as WSL stores them (core
+        // `special`). The kernel opens them itself once their type is known.
+        if let Some(kind) = SpecialKind::of_mode(mode) {
+            let op = PosixOp::Other;
+            let name = utf8(name, op)?;
+            let dir = self.dir_of(parent, op)?;
+            let mut m = self.m.write();
+            let (uid, gid, _) = Self::owner(&m, dir, req);
+            let posix = PosixMeta {
+                uid,
+                gid,
+                mode: (mode & !umask & 0o7777) as u16,
+                rdev: attr::decode_dev(rdev),
+            };
+            let info = m
+                .create_special_file_at(dir, name, kind, posix)
+                .map_err(err(op))?;
+            return Ok(Self::entry_of(&m, &info));
+        }
         if mode & libc::S_IFMT != libc::S_IFREG && mode & libc::S_IFMT != 0 {
             return Err(for_op(PosixOp::Other, NtError::NotSupported));
         }
@@ -828,14 +848,14 @@ impl Filesystem for NtFs {
         name: &OsStr,
         mode: u32,
         umask: u32,
-        _rdev: u32,
+        rdev: u32,
         reply: ReplyEntry,
     ) {
         guard("mknod", || {
             reply::entry(
                 reply,
                 self.cache.entry_ttl(self.cfg.entry_ttl),
-                self.do_mknod(req, parent, name, mode, umask),
+                self.do_mknod(req, parent, name, mode, umask, rdev),
             )
         })
     }
