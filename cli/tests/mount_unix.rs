@@ -308,3 +308,30 @@ fn writes_past_the_size_or_the_memory_budget_get_enospc_and_the_daemon_stays_up(
     assert!(!mounted(&mp));
     fs::remove_dir(&mp).unwrap();
 }
+
+/// `--confine`: a symlink made from Linux with an absolute target resolves from
+/// the mount root, so it can never reach a host file (issue 11 item 5).
+#[test]
+fn confine_keeps_linux_symlinks_inside_the_mount() {
+    if !fuse_available() {
+        return;
+    }
+    let mp = fresh("confine");
+    let out = exe()
+        .args(["mount", "--background", "--confine"])
+        .arg(&mp)
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let c = mp.join("C");
+    std::os::unix::fs::symlink("/etc/passwd", c.join("host")).unwrap();
+    let text = fs::read_link(c.join("host")).unwrap();
+    assert_eq!(text.to_str(), Some("../etc/passwd"));
+    assert_eq!(
+        fs::read(c.join("host")).unwrap_err().raw_os_error(),
+        Some(libc::ENOENT)
+    );
+    assert!(exe().arg("unmount").arg(&mp).status().unwrap().success());
+    fs::remove_dir(&mp).unwrap();
+}

@@ -252,6 +252,9 @@ pub fn errno_for(op: PosixOp, e: NtError) -> Errno {
         (PosixOp::Readlink | PosixOp::Open, NtError::IoReparseDataInvalid) => Errno::EIO,
         // rmdir(2) of a file is ENOTDIR; unlink(2) of a directory is EISDIR (M12).
         (PosixOp::Unlink, NtError::FileIsADirectory) => Errno::EISDIR,
+        // Changing a non-owned file's system.* attributes is a chmod by a
+        // non-owner: EPERM (chmod(2); ntfs-3g ntfs_allowed_as_owner).
+        (PosixOp::Setxattr | PosixOp::Removexattr, NtError::AccessDenied) => Errno::EPERM,
         _ => e.errno(),
     }
 }
@@ -319,6 +322,8 @@ mod tests {
             (PosixOp::Readlink, NtError::NotAReparsePoint, Errno::EINVAL),
             (PosixOp::Getxattr, NtError::NotAReparsePoint, Errno::ENODATA),
             (PosixOp::Unlink, NtError::FileIsADirectory, Errno::EISDIR),
+            (PosixOp::Setxattr, NtError::AccessDenied, Errno::EPERM),
+            (PosixOp::Removexattr, NtError::AccessDenied, Errno::EPERM),
             (PosixOp::Rmdir, NtError::NotADirectory, Errno::ENOTDIR),
             (
                 PosixOp::Open,

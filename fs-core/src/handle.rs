@@ -136,6 +136,20 @@ pub enum DeleteSemantics {
     Profile,
 }
 
+/// Whether FILE_ATTRIBUTE_READONLY refuses a delete or a replacing rename. The
+/// Win32 calls (DeleteFileW, MoveFileExW) refuse (HL34); the NT flags
+/// FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE and
+/// FILE_RENAME_IGNORE_READONLY_ATTRIBUTE (Windows 10 1809) ignore it, and WSL's
+/// unlink and rename set them: there the directory's POSIX permissions govern.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ReadOnly {
+    /// The Win32 rule: a read-only file is not deleted or replaced.
+    #[default]
+    Refuses,
+    /// The *_IGNORE_READONLY_ATTRIBUTE flags: the attribute does not matter.
+    Ignored,
+}
+
 impl Machine {
     /// CreateFileW / NtCreateFile on a Win32 path.
     pub fn open(&mut self, path: &str, opts: &OpenOptions) -> Result<HandleId> {
@@ -193,7 +207,7 @@ impl Machine {
                     {
                         return Err(NtError::CannotDelete);
                     }
-                    self.check_deletable(vol, rec, None)?;
+                    self.check_deletable(vol, rec, None, ReadOnly::Refuses)?;
                 }
             }
         }
@@ -435,6 +449,19 @@ impl Machine {
         delete: bool,
         semantics: DeleteSemantics,
     ) -> Result<()> {
+        self.set_delete_disposition_ex(h, delete, semantics, ReadOnly::Refuses)
+    }
+
+    /// FileDispositionInformationEx: [`Machine::set_delete_disposition`] with
+    /// FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE when `read_only` is
+    /// [`ReadOnly::Ignored`] (what WSL's unlink asks for, issue 11 item 5).
+    pub fn set_delete_disposition_ex(
+        &mut self,
+        h: HandleId,
+        delete: bool,
+        semantics: DeleteSemantics,
+        read_only: ReadOnly,
+    ) -> Result<()> {
         // Only the name is cloned (it outlives the borrow); the rest is Copy.
         let hd = self.handle(h)?;
         let (vol, rec, through) = (hd.vol, hd.rec, hd.through.clone());
@@ -464,7 +491,7 @@ impl Machine {
             return Ok(());
         }
         let _ = node;
-        self.check_deletable(vol, rec, Some(h))?;
+        self.check_deletable(vol, rec, Some(h), read_only)?;
         if posix {
             self.unlink_unchecked(vol, parent, &key);
             for (_, o) in self.handles.iter_mut() {
@@ -492,13 +519,14 @@ impl Machine {
     }
 
     /// M9: whether a delete disposition may be set on `rec` (by handle `by`):
-    /// not a root, not a non-empty directory, not read-only, and every other
-    /// handle shares delete.
+    /// not a root, not a non-empty directory, not read-only (unless the caller
+    /// ignores the attribute), and every other handle shares delete.
     pub(crate) fn check_deletable(
         &self,
         vol: VolumeId,
         rec: RecordNo,
         by: Option<HandleId>,
+        read_only: ReadOnly,
     ) -> Result<()> {
         let node = self.node(vol, rec)?;
         if rec == crate::volume::ROOT_RECORD {
@@ -507,7 +535,7 @@ impl Machine {
         if node.entries().is_some_and(|e| !e.is_empty()) {
             return Err(NtError::DirectoryNotEmpty);
         }
-        if node.attrs & FILE_ATTRIBUTE_READONLY != 0 {
+        if node.attrs & FILE_ATTRIBUTE_READONLY != 0 && read_only == ReadOnly::Refuses {
             return Err(NtError::CannotDelete);
         }
         let others_block = self.handles.iter().any(|(id, o)| {

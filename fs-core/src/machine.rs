@@ -8,7 +8,7 @@ use crate::error::{NtError, Result};
 use crate::file_ref::{FileRef, RecordNo, SeqNo};
 use crate::handle::Handle;
 use crate::name::{self, Name, NameKey};
-use crate::node::{NameLink, Node, NodeKind, PosixMeta};
+use crate::node::{DeviceNumbers, NameLink, Node, NodeKind, PosixMeta};
 use crate::path::{self, CurrentDirs, FullPath};
 use crate::profile::{FsKind, Profile};
 use crate::volume::{Volume, ROOT_RECORD};
@@ -139,6 +139,7 @@ impl Machine {
                 uid: 0,
                 gid: 0,
                 mode: 0o644,
+                rdev: DeviceNumbers::default(),
             },
             memory_limit: u64::MAX,
         }
@@ -167,7 +168,11 @@ impl Machine {
 
     /// Owner, group and permission bits new nodes get in the Linux view.
     pub fn set_default_posix(&mut self, posix: PosixMeta) {
-        self.default_posix = posix;
+        // Only device nodes have device numbers (created by create_special_file).
+        self.default_posix = PosixMeta {
+            rdev: DeviceNumbers::default(),
+            ..posix
+        };
     }
 
     pub fn profile(&self) -> &Profile {

@@ -40,13 +40,25 @@ pub(crate) struct Reparse {
     pub data: ReparseData,
 }
 
-/// POSIX ownership and mode for the Linux view (ntfs-3g `permissions`).
+/// POSIX ownership and mode for the Linux view (ntfs-3g `permissions`). With the
+/// reparse tag (the file type) it is everything WSL keeps in the `$LX*` extended
+/// attributes (see `special`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PosixMeta {
     pub uid: u32,
     pub gid: u32,
     /// Permission bits (0o7777).
     pub mode: u16,
+    /// Device numbers (st_rdev, `$LXDEV`) of a character or block device; zero
+    /// for every other node.
+    pub rdev: DeviceNumbers,
+}
+
+/// A device's major and minor numbers, as `$LXDEV` stores them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct DeviceNumbers {
+    pub major: u32,
+    pub minor: u32,
 }
 
 #[derive(Debug)]

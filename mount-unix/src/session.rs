@@ -28,6 +28,9 @@ pub struct MountOptions {
     pub notify_epoch: bool,
     /// Tests only: see `FsConfig::fault_injection`.
     pub fault_injection: bool,
+    /// `--confine`: symlinks made from Linux (LX symlinks) resolve inside the
+    /// mount; see `FsConfig::confine`.
+    pub confine: bool,
 }
 
 /// Measured on 2 cores (the README's "Mounting on Linux", examples/measure.rs): with names
@@ -44,6 +47,7 @@ impl Default for MountOptions {
             attr_ttl: Duration::from_secs(1),
             notify_epoch: true,
             fault_injection: false,
+            confine: false,
         }
     }
 }
@@ -177,8 +181,8 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
         FsConfig {
             entry_ttl: opts.entry_ttl,
             attr_ttl: opts.attr_ttl,
-            mount_point: mount_point.clone(),
             fault_injection: opts.fault_injection,
+            confine: opts.confine,
         },
     );
     let root = unsafe_free_geteuid() == 0;

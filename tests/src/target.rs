@@ -28,6 +28,10 @@ pub struct Info {
     pub tag: Option<Option<u32>>,
     pub size: Option<u64>,
     pub is_dir: Option<bool>,
+    /// st_mode with its file-type bits (the Linux view).
+    pub mode: Option<u32>,
+    /// st_rdev as (major, minor).
+    pub rdev: Option<(u32, u32)>,
 }
 
 /// Why an operation did not succeed.

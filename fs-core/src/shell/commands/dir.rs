@@ -16,7 +16,7 @@ use crate::attrs::{
 use crate::error::NtError;
 use crate::machine::{Follow, Machine};
 use crate::path::FullPath;
-use crate::reparse::{IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
+use crate::reparse::{ReparseTag, IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
 use crate::shell::parse::Invocation;
 use crate::shell::{Failure, Shell};
 
@@ -283,6 +283,12 @@ fn link_column(
         (IO_REPARSE_TAG_MOUNT_POINT, _) => "<JUNCTION>",
         (IO_REPARSE_TAG_SYMLINK, true) => "<SYMLINKD>",
         (IO_REPARSE_TAG_SYMLINK, false) => "<SYMLINK>",
+        // Any other name surrogate (a WSL symlink, IO_REPARSE_TAG_LX_SYMLINK):
+        // cmd shows it as a junction whose target it cannot read, `[...]`
+        // (Trail of Bits, "Why Windows can't follow WSL symlinks", 2024).
+        (t, _) if ReparseTag(t).is_name_surrogate() => {
+            return Some(("<JUNCTION>", "...".to_string()))
+        }
         _ => return None,
     };
     let data = m.reparse_data_of(id).ok()?;
