@@ -1,7 +1,7 @@
 //! Saved volumes: a whole [`Machine`] to bytes and back (no file I/O here; the
 //! `ntlinkfs` command writes the bytes atomically).
 //!
-//! Layout (little-endian), format version 1:
+//! Layout (little-endian), format version 2 (version 1 is read too):
 //!
 //! ```text
 //! 0   8  magic "NTLNKIMG"
@@ -11,7 +11,8 @@
 //! 24  .. payload: profile, default POSIX meta, current drive and directories,
 //!        then each volume: letter, kind, label, serial, the sequence table,
 //!        and every record (record number, kind, attributes, the four times,
-//!        POSIX meta, names in order, raw reparse buffer, file data by chunk)
+//!        POSIX meta, names in order, raw reparse buffer, file data by chunk,
+//!        and from version 2 the device numbers: major u32, minor u32)
 //! ```
 //!
 //! Record and sequence numbers are kept, so every `FileRef` (and every inode
@@ -32,7 +33,7 @@ use crate::handle::MAX_FILE_SIZE;
 use crate::invariants::{self, Violation};
 use crate::machine::Machine;
 use crate::name::Name;
-use crate::node::{NameLink, Node, NodeKind, PosixMeta, Reparse};
+use crate::node::{DeviceNumbers, NameLink, Node, NodeKind, PosixMeta, Reparse};
 use crate::path::{FullPath, Root};
 use crate::profile::{FsKind, Privilege, Profile, SymlinkEvaluation, WindowsVersion};
 use crate::reparse::ReparseData;
@@ -43,7 +44,9 @@ use std::fmt;
 /// The first bytes of every image.
 pub const MAGIC: [u8; 8] = *b"NTLNKIMG";
 /// The format this build writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+/// The oldest format this build reads.
+pub const OLDEST_VERSION: u32 = 1;
 /// Header size: magic, version, payload length, checksum.
 pub const HEADER_LEN: usize = 24;
 
@@ -190,6 +193,11 @@ impl Writer {
 
 /// Serialises `m` to image bytes. Equal machines give equal bytes.
 pub fn save(m: &Machine) -> Vec<u8> {
+    save_as(m, FORMAT_VERSION)
+}
+
+/// [`save`] in an older format `version` (tests prove older images still load).
+pub(crate) fn save_as(m: &Machine, version: u32) -> Vec<u8> {
     let mut w = Writer::default();
     write_profile(&mut w, &m.profile);
     write_posix(&mut w, m.default_posix);
@@ -201,12 +209,12 @@ pub fn save(m: &Machine) -> Vec<u8> {
     }
     w.len(m.volumes.len());
     for v in &m.volumes {
-        write_volume(&mut w, v);
+        write_volume(&mut w, v, version);
     }
     let payload = w.0;
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
     out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&version.to_le_bytes());
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     let crc = image_crc(&out, &payload);
     out.extend_from_slice(&crc.to_le_bytes());
@@ -302,7 +310,7 @@ fn kept_records(v: &Volume) -> HashSet<RecordNo> {
     }
 }
 
-fn write_volume(w: &mut Writer, v: &Volume) {
+fn write_volume(w: &mut Writer, v: &Volume, version: u32) {
     let kept = kept_records(v);
     w.u8(v.letter);
     write_kind(w, v.kind);
@@ -363,6 +371,11 @@ fn write_volume(w: &mut Writer, v: &Volume) {
                 w.u64(i as u64);
                 w.bytes(c);
             }
+        }
+        if version >= 2 {
+            // st_rdev of device nodes (WSL's `$LXDEV`; see `special`).
+            w.u32(node.posix.rdev.major);
+            w.u32(node.posix.rdev.minor);
         }
     }
 }
@@ -466,7 +479,7 @@ fn open(bytes: &[u8]) -> Res<(u32, &[u8])> {
             return Err(ImageError::ChecksumMismatch { stored, computed });
         }
     }
-    if version != FORMAT_VERSION {
+    if !(OLDEST_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(ImageError::UnsupportedVersion {
             found: version,
             supported: FORMAT_VERSION,
@@ -485,7 +498,7 @@ fn open(bytes: &[u8]) -> Res<(u32, &[u8])> {
 /// machine is checked against every invariant before it is returned. It uses
 /// the host clock (see [`Machine::set_clock`]).
 pub fn load(bytes: &[u8]) -> Res<Machine> {
-    let (_, payload) = open(bytes)?;
+    let (version, payload) = open(bytes)?;
     let mut r = Reader {
         buf: payload,
         pos: 0,
@@ -507,7 +520,7 @@ pub fn load(bytes: &[u8]) -> Res<Machine> {
     }
     m.current_dirs = current_dirs;
     for _ in 0..r.count(16, "volumes")? {
-        let v = read_volume(&mut r)?;
+        let v = read_volume(&mut r, version)?;
         if !v.letter.is_ascii_uppercase() || m.volume_by_letter(v.letter).is_some() {
             return malformed(format!(
                 "volume letter {:?} is invalid or repeated",
@@ -562,6 +575,7 @@ fn read_posix(r: &mut Reader, what: &str) -> Res<PosixMeta> {
         uid: r.u32(what)?,
         gid: r.u32(what)?,
         mode: r.u16(what)?,
+        rdev: DeviceNumbers::default(),
     })
 }
 
@@ -598,7 +612,7 @@ fn read_kind(r: &mut Reader) -> Res<FsKind> {
     })
 }
 
-fn read_volume(r: &mut Reader) -> Res<Volume> {
+fn read_volume(r: &mut Reader, version: u32) -> Res<Volume> {
     let letter = r.u8("volume letter")?;
     let kind = read_kind(r)?;
     let label = r.str("volume label")?;
@@ -621,7 +635,7 @@ fn read_volume(r: &mut Reader) -> Res<Volume> {
             ));
         }
         last = Some(rec);
-        records.push((rec as usize, read_node(r, rec)?));
+        records.push((rec as usize, read_node(r, rec, version)?));
     }
     // Directory indexes are rebuilt from the names (never trusted from bytes).
     let by_rec: HashSet<usize> = records.iter().map(|(k, _)| *k).collect();
@@ -648,17 +662,10 @@ fn read_volume(r: &mut Reader) -> Res<Volume> {
             return malformed(format!("name {name:?} appears twice in directory {parent}"));
         }
     }
-    Ok(Volume {
-        letter,
-        kind,
-        label,
-        serial,
-        nodes,
-        seqs,
-    })
+    Ok(Volume::restored(letter, kind, label, serial, nodes, seqs))
 }
 
-fn read_node(r: &mut Reader, rec: u64) -> Res<Node> {
+fn read_node(r: &mut Reader, rec: u64, version: u32) -> Res<Node> {
     let kind = r.u8("record kind")?;
     let attrs = r.u32("attributes")?;
     let times = Times {
@@ -667,7 +674,7 @@ fn read_node(r: &mut Reader, rec: u64) -> Res<Node> {
         last_write: r.u64("last write time")?,
         change: r.u64("change time")?,
     };
-    let posix = read_posix(r, "POSIX meta")?;
+    let mut posix = read_posix(r, "POSIX meta")?;
     let mut names = Vec::new();
     for _ in 0..r.count(16, "names")? {
         let parent = r.u64("name parent")?;
@@ -701,6 +708,12 @@ fn read_node(r: &mut Reader, rec: u64) -> Res<Node> {
         2 => NodeKind::Directory(Default::default()),
         k => return malformed(format!("record {rec}: unknown kind {k}")),
     };
+    if version >= 2 {
+        posix.rdev = DeviceNumbers {
+            major: r.u32("device major")?,
+            minor: r.u32("device minor")?,
+        };
+    }
     Ok(Node {
         kind,
         attrs,
@@ -730,7 +743,8 @@ fn read_data(r: &mut Reader, rec: u64) -> Res<FileData> {
             return malformed(format!("record {rec}: chunk {index} out of order or range"));
         }
         last = Some(index);
-        data.write(start, bytes);
+        data.write(start, bytes, u64::MAX)
+            .map_err(|e| ImageError::Malformed(format!("record {rec}: {}", e.message())))?;
     }
     data.set_len(len);
     Ok(data)
@@ -816,7 +830,7 @@ pub fn info(bytes: &[u8]) -> Res<ImageInfo> {
         })
         .collect();
     Ok(ImageInfo {
-        format_version: FORMAT_VERSION,
+        format_version: u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]),
         size: bytes.len() as u64,
         checksum,
         profile: m.profile,

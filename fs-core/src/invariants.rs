@@ -5,7 +5,7 @@ use crate::attrs::{FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_REPARSE_POINT};
 use crate::machine::Machine;
 use crate::name;
 use crate::reparse::ReparseData;
-use crate::volume::ROOT_RECORD;
+use crate::volume::{Space, ROOT_RECORD};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -77,6 +77,19 @@ pub fn check(m: &Machine) -> Result<(), Violation> {
             v.node(ROOT_RECORD)
                 .is_some_and(|n| n.is_dir() && n.names.is_empty()),
             "{letter}: root is not a nameless directory"
+        );
+        // The running space counts are what the nodes hold, and the data fits.
+        let counted = Space::count(v.space.size, &v.nodes);
+        ensure!(
+            v.space == counted,
+            "{letter}: space counts {:?} but the nodes hold {counted:?}",
+            v.space
+        );
+        ensure!(
+            v.space.used <= v.space.size,
+            "{letter}: {} bytes stored on a volume of {}",
+            v.space.used,
+            v.space.size
         );
         // How many directory entries name each record: a file's link count is
         // exactly that number (DESIGN.md).

@@ -24,6 +24,9 @@ use std::ffi::OsStr;
 /// one round trip less per close (issue 7).
 const FILE_OPEN: u32 = abi::FOPEN_NOFLUSH;
 
+/// statfs's block size: the core's (NTFS's default cluster).
+const STATFS_BLOCK: u32 = ntlinkfs_core::BLOCK_SIZE as u32;
+
 thread_local! {
     /// Each worker's read buffer: reused, so a 1 MiB read does not allocate
     /// (and fault in) fresh memory every time.
@@ -65,7 +68,7 @@ impl NtFs {
         if m.info(node).map_or(true, |i| i.is_directory) {
             return ino;
         }
-        if let Ok(t) = Self::link_text_from(&m, node, dir) {
+        if let Ok(t) = Self::link_text(&m, node, dir, self.cfg.confine) {
             e.attr.size = t.len() as u64;
             e.attr.blocks = e.attr.size.div_ceil(512);
         }
@@ -83,7 +86,7 @@ impl NtFs {
             .then(|| self.nodes.resolve(ino.0))
             .flatten()
         {
-            if let Ok(t) = Self::link_text_from(&self.m.read(), n.node, n.parent) {
+            if let Ok(t) = Self::link_text(&self.m.read(), n.node, n.parent, self.cfg.confine) {
                 a.size = t.len() as u64;
                 a.blocks = a.size.div_ceil(512);
             }
@@ -191,15 +194,25 @@ impl Filesystem for NtFs {
                 }
                 self.attr_reply(reply, ino, r)
             }
-            O::Readlink => answer(reply, self.do_readlink(ino)),
+            O::Readlink => {
+                // Through a name id: from that name's directory; else its first name's.
+                let parent = node_ids::is_name_id(ino.0)
+                    .then(|| self.nodes.resolve(ino.0))
+                    .flatten()
+                    .map(|n| n.parent);
+                answer(reply, self.do_readlink(ino, parent))
+            }
             O::Symlink { name, target } => {
                 let r = self.do_symlink(req, ino, name, target);
                 self.entry_reply(reply, ino, name, r)
             }
             O::Mknod {
-                name, mode, umask, ..
+                name,
+                mode,
+                umask,
+                rdev,
             } => {
-                let r = self.do_mknod(req, ino, name, mode, umask);
+                let r = self.do_mknod(req, ino, name, mode, umask, rdev);
                 self.entry_reply(reply, ino, name, r)
             }
             O::Mkdir { name, mode, umask } => {
@@ -263,9 +276,9 @@ impl Filesystem for NtFs {
                         bavail: s.bfree,
                         files: s.files,
                         ffree: s.ffree,
-                        bsize: 4096,
+                        bsize: STATFS_BLOCK,
                         namelen: 255,
-                        frsize: 4096,
+                        frsize: STATFS_BLOCK,
                         ..Default::default()
                     };
                     encoded(|v| wire::statfs(v, &k))
@@ -389,8 +402,8 @@ mod tests {
         let cfg = FsConfig {
             entry_ttl: Duration::from_secs(1),
             attr_ttl: Duration::from_secs(1),
-            mount_point: "/mnt/nt".into(),
             fault_injection: false,
+            confine: false,
         };
         NtFs::new(Shared::new(m), Arc::new(DentryCache::new(false)), cfg)
     }

@@ -27,6 +27,7 @@ pub fn raw(e: Errno) -> i32 {
         Errno::ENOSPC => libc::ENOSPC,
         Errno::EROFS => libc::EROFS,
         Errno::EFBIG => libc::EFBIG,
+        Errno::ENOMEM => libc::ENOMEM,
     }
 }
 

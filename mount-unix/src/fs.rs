@@ -15,18 +15,19 @@ use crate::inode_map::{self, ROOT_INO};
 use crate::link_target;
 use crate::node_ids::{self, NodeIds};
 use crate::page_cache::{DataVersion, KeepCache};
-use crate::readlink::{self, Volumes};
+use crate::readlink;
 use crate::reply::{Entry, Res, Statfs};
 use crate::xattr::{self, Xattr};
 use ntlinkfs_core::attrs::unix_to_filetime;
 use ntlinkfs_core::{
-    Disposition, FileInfo, Follow, HandleId, Machine, NameKey, NodeId, NtError, OpenOptions,
-    PosixOp, Shared, SymlinkFlags, Want,
+    Disposition, FileInfo, HandleId, Machine, NameKey, NodeId, NtError, OpenOptions, PosixMeta,
+    PosixOp, ReadOnly, Shared, SpecialKind, SymlinkFlags, Want,
 };
 use parking_lot::Mutex;
 use slab::Slab;
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -37,10 +38,11 @@ pub struct FsConfig {
     pub entry_ttl: Duration,
     /// How long the kernel may keep attributes.
     pub attr_ttl: Duration,
-    /// Where the mount is, to translate absolute symlink targets.
-    pub mount_point: PathBuf,
     /// Tests only: getxattr of `user.ntlinkfs.panic` panics inside the handler.
     pub fault_injection: bool,
+    /// `--confine`: LX symlinks (absolute or climbing POSIX texts) resolve
+    /// inside the mount (readlink::confined).
+    pub confine: bool,
 }
 
 /// An open directory: the node, its core handle and the read cursor (the key of
@@ -155,53 +157,46 @@ impl NtFs {
         node.ok_or(for_op(op, NtError::ObjectNameNotFound))
     }
 
-    fn volumes(m: &Machine) -> Vec<(char, String)> {
-        m.volume_infos()
-            .iter()
-            .map(|v| (v.letter, m.volume_guid(v.id)))
-            .collect()
-    }
-
-    /// The mount-relative components of a directory: `["C", "a", "b"]`.
-    fn dir_components(m: &Machine, dir: NodeId) -> Result<Vec<String>, NtError> {
-        let path = m.path_of(dir)?;
-        let mut parts: Vec<String> = path
-            .split('\\')
-            .filter(|p| !p.is_empty())
-            .map(str::to_string)
-            .collect();
-        if let Some(first) = parts.first_mut() {
-            first.truncate(1); // "C:" -> "C"
-        }
-        Ok(parts)
-    }
-
-    /// The readlink text of a junction or symlink, from its first name's place.
-    fn link_text(m: &Machine, id: NodeId) -> Result<String, NtError> {
-        let names = m.file_names(id)?;
-        let parent = match names.first() {
-            Some(n) => n.parent,
-            None => m.root(id.volume),
-        };
-        Self::link_text_from(m, id, parent)
-    }
-
-    /// The readlink text of a junction or symlink seen from its name in `parent`.
-    pub(crate) fn link_text_from(
+    /// The readlink text of a link read through a name in `parent`: each name
+    /// of a symlink file with several hard links has its own text (issue 11).
+    pub(crate) fn link_text(
         m: &Machine,
         id: NodeId,
         parent: NodeId,
-    ) -> Result<String, NtError> {
-        let data = m.reparse_data_of(id)?;
-        let parent = Self::dir_components(m, parent)?;
-        let vols = Self::volumes(m);
-        readlink::posix_target(&data, &parent, &Volumes { letters: &vols })
-            .ok_or(NtError::NotAReparsePoint)
+        confine: bool,
+    ) -> Result<Vec<u8>, NtError> {
+        readlink::link_text(m, id, parent, confine)
+    }
+
+    /// The directory of a node's first name: the kernel asks readlink and
+    /// getattr by inode, which does not say which name it came through.
+    fn first_parent(m: &Machine, id: NodeId) -> Result<NodeId, NtError> {
+        Ok(match m.file_names(id)?.first() {
+            Some(n) => n.parent,
+            None => m.root(id.volume),
+        })
+    }
+
+    /// readlink(2) of `ino` read through a name in `parent` (None: its first).
+    pub(crate) fn do_readlink(&self, ino: INodeNo, parent: Option<NodeId>) -> Res<Vec<u8>> {
+        let op = PosixOp::Readlink;
+        let id = self.node_of(ino, op)?;
+        let m = self.m.read();
+        let parent = match parent {
+            Some(p) => p,
+            None => Self::first_parent(&m, id).map_err(err(op))?,
+        };
+        Self::link_text(&m, id, parent, self.cfg.confine).map_err(err(op))
     }
 
     fn attr_of(m: &Machine, info: &FileInfo) -> FileAttr {
         let len = (kind_of(info) == FileType::Symlink)
-            .then(|| Self::link_text(m, info.id).map(|t| t.len() as u64).ok())
+            .then(|| {
+                let parent = Self::first_parent(m, info.id).ok()?;
+                Self::link_text(m, info.id, parent, false)
+                    .map(|t| t.len() as u64)
+                    .ok()
+            })
             .flatten();
         let mut a = attr::file_attr(info, len);
         if a.kind == FileType::Directory {
@@ -337,6 +332,7 @@ impl NtFs {
         Ok(Self::entry_of(&m, &info))
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn do_mknod(
         &self,
         req: &Request,
@@ -344,8 +340,27 @@ impl NtFs {
         name: &OsStr,
         mode: u32,
         umask: u32,
+        rdev: u32,
     ) -> Res<Entry> {
-        // NTFS has files and directories; device nodes, fifos and sockets it has not.
+        // FIFOs, sockets and devices: reparse points as WSL stores them (core
+        // `special`). The kernel opens them itself once their type is known.
+        if let Some(kind) = SpecialKind::of_mode(mode) {
+            let op = PosixOp::Other;
+            let name = utf8(name, op)?;
+            let dir = self.dir_of(parent, op)?;
+            let mut m = self.m.write();
+            let (uid, gid, _) = Self::owner(&m, dir, req);
+            let posix = PosixMeta {
+                uid,
+                gid,
+                mode: (mode & !umask & 0o7777) as u16,
+                rdev: attr::decode_dev(rdev),
+            };
+            let info = m
+                .create_special_file_at(dir, name, kind, posix)
+                .map_err(err(op))?;
+            return Ok(Self::entry_of(&m, &info));
+        }
         if mode & libc::S_IFMT != libc::S_IFREG && mode & libc::S_IFMT != 0 {
             return Err(for_op(PosixOp::Other, NtError::NotSupported));
         }
@@ -406,7 +421,10 @@ impl NtFs {
         } else {
             Want::File
         };
-        m.delete_at(dir, name, want).map_err(err(op))?;
+        // POSIX permissions govern unlink (the kernel checked the directory's,
+        // default_permissions), as on WSL: FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE.
+        m.delete_at_ex(dir, name, want, ReadOnly::Ignored)
+            .map_err(err(op))?;
         self.cache.gone(parent.0, name, &e.name.to_string_lossy());
         Ok(())
     }
@@ -421,7 +439,8 @@ impl NtFs {
         if kind_of(&e.info) == FileType::Symlink {
             return Err(for_op(op, NtError::NotADirectory));
         }
-        m.delete_at(dir, name, Want::Directory).map_err(err(op))?;
+        m.delete_at_ex(dir, name, Want::Directory, ReadOnly::Ignored)
+            .map_err(err(op))?;
         self.cache.gone(parent.0, name, &e.name.to_string_lossy());
         Ok(())
     }
@@ -435,32 +454,22 @@ impl NtFs {
     ) -> Res<Entry> {
         let op = PosixOp::Symlink;
         let name = utf8(name, op)?;
-        let target = target
-            .to_str()
-            .ok_or(for_op(op, NtError::ObjectNameInvalid))?;
         let dir = self.dir_of(parent, op)?;
         let mut m = self.m.write();
-        let comps = Self::dir_components(&m, dir).map_err(err(op))?;
-        let letters: Vec<char> = m.volume_infos().iter().map(|v| v.letter).collect();
-        let win = link_target::windows_target(target, &comps, &self.cfg.mount_point, &letters);
-        // Directory flavour when the target is an existing directory (S1).
-        let full = if win.starts_with("\\\\") || win.as_bytes().get(1) == Some(&b':') {
-            win.clone()
-        } else if win.starts_with('\\') {
-            format!("{}:{win}", comps[0])
-        } else {
-            format!("{}\\{win}", m.path_of(dir).map_err(err(op))?)
-        };
-        let directory = m
-            .query_information(&full, Follow::Reparse)
-            .is_ok_and(|i| i.is_directory);
-        let flags = SymlinkFlags {
-            directory,
-            allow_unprivileged_create: m.profile().knows_unprivileged_flag(),
-        };
-        let info = m
-            .create_symbolic_link_at(dir, name, &win, flags)
-            .map_err(err(op))?;
+        let target = target.as_os_str().as_bytes();
+        // Windows-syntax and NTFS-expressible texts are NTFS symlinks; any other
+        // is stored as WSL stores it, byte for byte (link_target).
+        let info = match link_target::stored_as(&m, dir, target).map_err(err(op))? {
+            link_target::Stored::Ntfs { target, directory } => {
+                let flags = SymlinkFlags {
+                    directory,
+                    allow_unprivileged_create: m.profile().knows_unprivileged_flag(),
+                };
+                m.create_symbolic_link_at(dir, name, &target, flags)
+            }
+            link_target::Stored::Lx => m.create_lx_symlink_at(dir, name, target),
+        }
+        .map_err(err(op))?;
         let (uid, gid, _) = Self::owner(&m, dir, req);
         m.set_posix_of(info.id, Some(uid), Some(gid), None)
             .map_err(err(op))?;
@@ -493,7 +502,9 @@ impl NtFs {
                 .ok()
         };
         let (src, dst) = (stored(&m, from, name), stored(&m, to, newname));
-        m.rename_at(from, name, to, newname, replace)
+        // FILE_RENAME_IGNORE_READONLY_ATTRIBUTE: a read-only destination is
+        // replaced, as rename(2) replaces a 0444 file.
+        m.rename_at_ex(from, name, to, newname, replace, ReadOnly::Ignored)
             .map_err(err(op))?;
         self.cache
             .gone(parent.0, name, src.as_deref().unwrap_or(name));
@@ -669,16 +680,20 @@ impl NtFs {
             Some(id) => infos.into_iter().filter(|v| v.id == id.volume).collect(),
             None => infos,
         };
-        // An in-memory volume has no fixed size: report 64 GiB and 2^32 records
-        // per volume, less what is used.
+        // Each volume's size and free space (the core's, in 4 KiB blocks; the
+        // mount root sums its volumes), and 2^32 records per volume.
         let n = vols.len() as u64;
-        let used: u64 = vols.iter().map(|v| v.bytes.div_ceil(4096)).sum();
+        let block = ntlinkfs_core::BLOCK_SIZE;
+        let blocks: u64 = vols.iter().map(|v| v.size / block).sum();
+        let bfree: u64 = vols
+            .iter()
+            .map(|v| v.size.saturating_sub(v.bytes) / block)
+            .sum();
         let nodes: u64 = vols.iter().map(|v| v.nodes as u64).sum();
-        let blocks = n * (1 << 24);
         let files = n * (1 << 32);
         Ok(Statfs {
             blocks,
-            bfree: blocks.saturating_sub(used),
+            bfree,
             files,
             ffree: files.saturating_sub(nodes),
         })
@@ -771,21 +786,6 @@ impl NtFs {
             Xattr::Attrib | Xattr::Names => Err(for_op(op, NtError::NotSupported)),
             Xattr::Other => Err(for_op(op, NtError::NotAReparsePoint)),
         }
-    }
-
-    /// The text of a link. Through a name id it is computed from that name's
-    /// directory, so each name of a multiply-linked link resolves from where it is.
-    pub(crate) fn do_readlink(&self, ino: INodeNo) -> Res<Vec<u8>> {
-        let op = PosixOp::Readlink;
-        let m = self.m.read();
-        let text = match node_ids::is_name_id(ino.0)
-            .then(|| self.nodes.resolve(ino.0))
-            .flatten()
-        {
-            Some(n) => Self::link_text_from(&m, n.node, n.parent),
-            None => Self::link_text(&m, self.node_of(ino, op)?),
-        };
-        text.map(String::into_bytes).map_err(err(op))
     }
 
     pub(crate) fn do_release(&self, fh: FileHandle) -> Res<()> {

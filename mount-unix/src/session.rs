@@ -5,6 +5,7 @@ use crate::dentry_cache::{DentryCache, KernelLink};
 use crate::fs::{FsConfig, NtFs};
 use crate::fuse::channel::{Channel, MountConfig};
 use crate::fuse::server;
+use crate::memory::Trimmer;
 use ntlinkfs_core::Shared;
 use std::ffi::CString;
 use std::io;
@@ -27,6 +28,9 @@ pub struct MountOptions {
     pub notify_epoch: bool,
     /// Tests only: see `FsConfig::fault_injection`.
     pub fault_injection: bool,
+    /// `--confine`: symlinks made from Linux (LX symlinks) resolve inside the
+    /// mount; see `FsConfig::confine`.
+    pub confine: bool,
 }
 
 /// Measured on 2 cores (the README's "Mounting on Linux", examples/measure.rs): with names
@@ -43,6 +47,7 @@ impl Default for MountOptions {
             attr_ttl: Duration::from_secs(1),
             notify_epoch: true,
             fault_injection: false,
+            confine: false,
         }
     }
 }
@@ -54,6 +59,8 @@ pub struct Mount {
     mount_point: PathBuf,
     cache: Arc<DentryCache>,
     entry_ttl: Duration,
+    /// The machine, watched for freed memory to give back (memory.rs).
+    machine: Shared,
 }
 
 /// What `clear_stale` found at a mount point.
@@ -170,13 +177,13 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
     let mount_point = std::path::absolute(mount_point)?;
     let cache = Arc::new(DentryCache::new(opts.notify_epoch));
     let fs = NtFs::new(
-        machine,
+        machine.clone(),
         cache.clone(),
         FsConfig {
             entry_ttl: opts.entry_ttl,
             attr_ttl: opts.attr_ttl,
-            mount_point: mount_point.clone(),
             fault_injection: opts.fault_injection,
+            confine: opts.confine,
         },
     );
     let root = unsafe_free_geteuid() == 0;
@@ -211,6 +218,7 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
         mount_point,
         cache,
         entry_ttl: opts.entry_ttl,
+        machine,
     })
 }
 
@@ -267,9 +275,11 @@ impl Mount {
     }
 
     /// Blocks until SIGINT or SIGTERM arrives (then unmounts) or the file system is
-    /// unmounted from outside. Call `block_termination_signals` before `mount`, so
-    /// that no session thread takes the signal instead.
+    /// unmounted from outside, giving freed file data back to the system as it
+    /// goes. Call `block_termination_signals` before `mount`, so that no session
+    /// thread takes the signal instead.
     pub fn run_until_signal(mut self) -> io::Result<Option<i32>> {
+        let mut trimmer = Trimmer::default();
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("ntlinkfs-signals".into())
@@ -286,7 +296,9 @@ impl Mount {
                     self.unmount_inner()?;
                     return Ok(None);
                 }
-                Err(_) => {}
+                Err(_) => {
+                    trimmer.observe(self.machine.read().memory_used());
+                }
             }
         }
     }

@@ -295,8 +295,8 @@ fn load_refuses_a_future_version_naming_it() {
     assert_eq!(
         err,
         ImageError::UnsupportedVersion {
-            found: 2,
-            supported: 1
+            found: 3,
+            supported: 2
         }
     );
     assert!(
@@ -347,7 +347,7 @@ fn load_refuses_a_consistent_checksum_over_inconsistent_contents() {
 fn info_describes_volumes_and_links() {
     let bytes = save(&sample());
     let i = info(&bytes).unwrap();
-    assert_eq!(i.format_version, 1);
+    assert_eq!(i.format_version, 2);
     assert_eq!(i.size, bytes.len() as u64);
     assert_eq!(i.volumes.len(), 3);
     let c = &i.volumes[0];
@@ -468,4 +468,57 @@ proptest! {
         prop_assert_eq!(describe(&back), describe(&m));
         prop_assert_eq!(save(&back), bytes);
     }
+}
+
+/// Special files (WSL's tags) with their device numbers survive a round trip in
+/// format 2; format 1 (no device numbers) still loads, every other field intact.
+#[test]
+fn version_2_keeps_device_numbers_and_version_1_images_still_load() {
+    use crate::node::DeviceNumbers;
+    use crate::special::SpecialKind;
+    let mut m = sample();
+    let dev = DeviceNumbers {
+        major: 4,
+        minor: 64,
+    };
+    let posix = crate::PosixMeta {
+        uid: 1000,
+        gid: 5,
+        mode: 0o620,
+        rdev: dev,
+    };
+    let tty = m
+        .create_special_file(r"C:\Data\tty", SpecialKind::CharDevice, posix)
+        .unwrap();
+    m.create_special_file(r"C:\Data\pipe", SpecialKind::Fifo, posix)
+        .unwrap();
+    let bytes = save(&m);
+    assert_eq!(bytes[8..12], 2u32.to_le_bytes());
+    let back = load(&bytes).unwrap();
+    assert_eq!(describe(&back), describe(&m));
+    assert_eq!(back.info(tty.id).unwrap().posix.rdev, dev);
+    assert_eq!(
+        back.get_reparse_point(r"C:\Data\pipe").unwrap(),
+        [0x24, 0, 0, 0x80, 0, 0, 0, 0]
+    );
+    assert_eq!(info(&bytes).unwrap().format_version, 2);
+
+    let v1 = save_as(&m, 1);
+    assert_eq!(v1[8..12], 1u32.to_le_bytes());
+    assert_eq!(info(&v1).unwrap().format_version, 1);
+    let old = load(&v1).unwrap();
+    let mut expected = m;
+    let zero = crate::PosixMeta {
+        rdev: DeviceNumbers::default(),
+        ..posix
+    };
+    let rec = expected.record_of(tty.id).unwrap();
+    expected.volumes[tty.id.volume].node_mut(rec).unwrap().posix = zero;
+    assert_eq!(describe(&old), describe(&expected));
+    // A machine without devices: format 1 and 2 load to the same machine.
+    let plain = sample();
+    assert_eq!(
+        describe(&load(&save_as(&plain, 1)).unwrap()),
+        describe(&plain)
+    );
 }

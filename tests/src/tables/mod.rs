@@ -11,6 +11,7 @@ mod names;
 mod profiles;
 mod rename;
 mod reparse;
+mod special;
 mod symlinks;
 mod volumes;
 
@@ -23,6 +24,7 @@ pub fn all() -> Vec<Scenario> {
     v.extend(junctions::rows());
     v.extend(symlinks::rows());
     v.extend(reparse::rows());
+    v.extend(special::rows());
     v.extend(rename::rows());
     v.extend(delete::rows());
     v.extend(names::rows());
