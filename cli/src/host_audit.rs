@@ -5,7 +5,7 @@
 //! comes from `system.ntlinkfs_names`; elsewhere only the names met are known.
 
 use crate::copy::print_out;
-use crate::host_copy::{link_kind, REPARSE_XATTR};
+use crate::host_copy::{link_kind, special_kind, REPARSE_XATTR};
 use ntlinkfs_core::audit::{LinkKind, Table};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -112,6 +112,21 @@ pub fn audit(root: &Path) -> Result<HostAudit, String> {
             } else if md.is_dir() {
                 a.directories += 1;
                 subdirs.push(p);
+            } else if let Some(kind) = special_kind(&md) {
+                // A FIFO, socket or device: a file listed under its WSL tag, as
+                // the core's audit counts and lists a file with that reparse tag.
+                a.files += 1;
+                a.links.push(HostLinkEntry {
+                    path: p,
+                    kind: LinkKind::Other(kind.tag()),
+                    target: String::new(),
+                    resolves_to: None,
+                    error: None,
+                    dangling: false,
+                    is_loop: false,
+                    cross_volume: false,
+                    escapes: false,
+                });
             } else {
                 a.files += 1;
                 {
@@ -346,5 +361,22 @@ mod tests {
         assert_eq!(v["summary"]["loops"], 1);
         assert_eq!(v["summary"]["dangling"], 1);
         assert!(a.to_string().contains("DANGLING"));
+    }
+
+    /// A FIFO is a file listed under its WSL tag (LX_FIFO), as the core's audit
+    /// counts and lists a file with that reparse tag.
+    #[test]
+    fn host_audit_lists_special_files_under_their_wsl_tag() {
+        let d = tempfile::tempdir().unwrap();
+        fs::write(d.path().join("f.txt"), b"f").unwrap();
+        let p = std::ffi::CString::new(d.path().join("pipe").to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(p.as_ptr(), 0o600) }, 0);
+        let a = audit(d.path()).unwrap();
+        assert_eq!((a.directories, a.files, a.links.len()), (0, 2, 1));
+        let l = &a.links[0];
+        assert_eq!(l.kind.label(), "LX_FIFO");
+        assert_eq!(l.kind, LinkKind::Other(0x8000_0024));
+        assert!(!(l.dangling || l.is_loop || l.cross_volume || l.escapes));
     }
 }

@@ -25,6 +25,7 @@ use ntlinkfs_core::copy::{
     CopyOptions, DirLinkPolicy, FileLinkPolicy, HardLinkPolicy, Outside, OutsideReason, Summary,
 };
 use ntlinkfs_core::reparse::{IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
+use ntlinkfs_core::SpecialKind;
 use std::collections::HashMap;
 use std::fmt;
 use std::fs;
@@ -212,6 +213,54 @@ fn nlink(md: &fs::Metadata) -> u64 {
 #[cfg(unix)]
 fn symlink(target: &Path, link: &Path) -> io::Result<()> {
     std::os::unix::fs::symlink(target, link)
+}
+
+/// The WSL kind of a FIFO, socket or device node (None for anything else).
+#[cfg(unix)]
+pub(crate) fn special_kind(md: &fs::Metadata) -> Option<SpecialKind> {
+    use std::os::unix::fs::MetadataExt;
+    SpecialKind::of_mode(md.mode())
+}
+
+/// mknod(2) of `dst` like `md` (type, permissions, device number), then its
+/// access and modification times, without opening it.
+#[cfg(unix)]
+fn make_special(md: &fs::Metadata, dst: &Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::MetadataExt;
+    let path = std::ffi::CString::new(dst.as_os_str().as_bytes())?;
+    // SAFETY: `path` is a valid NUL-terminated string that outlives the call.
+    let r = unsafe { libc::mknod(path.as_ptr(), md.mode() as libc::mode_t, md.rdev()) };
+    if r != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    fs::set_permissions(dst, md.permissions())?;
+    let ts = [
+        libc::timespec {
+            tv_sec: md.atime(),
+            tv_nsec: md.atime_nsec(),
+        },
+        libc::timespec {
+            tv_sec: md.mtime(),
+            tv_nsec: md.mtime_nsec(),
+        },
+    ];
+    // SAFETY: as above; `ts` holds the two timespecs utimensat reads.
+    unsafe { libc::utimensat(libc::AT_FDCWD, path.as_ptr(), ts.as_ptr(), 0) };
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub(crate) fn special_kind(_md: &fs::Metadata) -> Option<SpecialKind> {
+    None
+}
+
+#[cfg(not(unix))]
+fn make_special(_md: &fs::Metadata, _dst: &Path) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "host copies of special files need a Unix host",
+    ))
 }
 
 #[cfg(not(unix))]
@@ -444,6 +493,7 @@ impl Copier<'_> {
                     Err(err) => self.report.errors.push((src.clone(), err.to_string())),
                 },
                 Ok(md) if md.is_file() => self.copy_file(&md, &src, &dst),
+                Ok(md) if special_kind(&md).is_some() => self.copy_special(&md, &src, &dst),
                 // Reading a FIFO would block and a device has no data to copy.
                 Ok(_) => self.report.errors.push((
                     src.clone(),
@@ -453,6 +503,28 @@ impl Copier<'_> {
             (self.progress)(&src, &self.report);
         }
         subdirs
+    }
+
+    /// A FIFO, socket or device is made again with mknod(2) (its mode and device
+    /// number), never opened: reading a FIFO would block. The destination holds
+    /// it where it can (tmpfs, ext4, an ntlinkfs mount as WSL stores it); where it
+    /// cannot, the error is reported. Listed with the links under its WSL tag, as
+    /// the core's copy lists it.
+    fn copy_special(&mut self, md: &fs::Metadata, src: &Path, dst: &Path) {
+        let Some(kind) = special_kind(md) else { return };
+        let action = match make_special(md, dst) {
+            Ok(()) => HostAction::CopiedAsLink,
+            Err(e) => {
+                self.report.errors.push((src.to_path_buf(), e.to_string()));
+                HostAction::Failed(e.to_string())
+            }
+        };
+        self.report.links.push(HostLink {
+            path: src.to_path_buf(),
+            kind: LinkKind::Other(kind.tag()),
+            target: String::new(),
+            action,
+        });
     }
 
     fn copy_file(&mut self, md: &fs::Metadata, src: &Path, dst: &Path) {
@@ -900,16 +972,45 @@ mod tests {
         assert_eq!(r.hard_links_broken, 1);
     }
 
+    /// FIFOs, sockets and devices are made again, never opened (a FIFO read
+    /// would block), and listed under their WSL tags as the core's copy lists
+    /// them; the device numbers and modes come across exactly.
     #[test]
-    fn host_copy_reports_special_files_instead_of_blocking_on_them() {
+    fn host_copy_makes_special_files_again_without_opening_them() {
+        use std::os::unix::fs::FileTypeExt;
         let (_t, src, dst) = tree();
-        let fifo = std::ffi::CString::new(src.join("pipe").to_str().unwrap()).unwrap();
-        // SAFETY: a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        let mk = |name: &str, mode: u32, dev: u64| {
+            let p = std::ffi::CString::new(src.join(name).to_str().unwrap()).unwrap();
+            // SAFETY: a valid NUL-terminated path.
+            unsafe { libc::mknod(p.as_ptr(), mode, dev) }
+        };
+        assert_eq!(mk("pipe", libc::S_IFIFO | 0o640, 0), 0);
+        assert_eq!(mk("sock", libc::S_IFSOCK | 0o600, 0), 0);
+        // Devices need CAP_MKNOD: made (and checked) only when the test may.
+        let devices = mk("tty", libc::S_IFCHR | 0o620, libc::makedev(4, 64)) == 0;
         let r = run(&src, &dst, CopyOptions::default());
-        assert_eq!(r.errors.len(), 1);
-        assert_eq!(r.errors[0].0, src.join("pipe"));
-        assert!(fs::symlink_metadata(dst.join("pipe")).is_err());
+        assert_eq!(r.errors, vec![]);
+        let pipe = fs::symlink_metadata(dst.join("pipe")).unwrap();
+        assert!(pipe.file_type().is_fifo());
+        assert_eq!(pipe.mode(), libc::S_IFIFO | 0o640);
+        assert!(fs::symlink_metadata(dst.join("sock"))
+            .unwrap()
+            .file_type()
+            .is_socket());
+        let kind = |p: &str| r.links.iter().find(|l| l.path == src.join(p)).unwrap();
+        assert_eq!(kind("pipe").kind.label(), "LX_FIFO");
+        assert_eq!(kind("sock").kind.label(), "AF_UNIX");
+        assert_eq!(kind("pipe").action, HostAction::CopiedAsLink);
+        if devices {
+            let tty = fs::symlink_metadata(dst.join("tty")).unwrap();
+            let orig = fs::symlink_metadata(src.join("tty")).unwrap();
+            assert_eq!(
+                (tty.mode(), tty.rdev()),
+                (orig.mode(), libc::makedev(4, 64))
+            );
+            assert_eq!(tty.mode() & libc::S_IFMT, libc::S_IFCHR);
+            assert_eq!(kind("tty").kind.label(), "LX_CHR");
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod host_audit;
 mod host_copy;
 mod image;
 mod image_file;
+mod memory;
 #[cfg(any(unix, windows))]
 mod mklink;
 #[cfg(unix)]

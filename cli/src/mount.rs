@@ -43,6 +43,12 @@ pub struct Args {
     #[arg(long, default_value_t = DEFAULT_THREADS, value_name = "N")]
     pub threads: usize,
 
+    /// Keep symlinks made from Linux inside the mount: an absolute target starts
+    /// at the mount root (`/C/x` is C:\x), `..` stops there; for untrusted trees
+    /// (junctions and Windows symlinks stay inside the mount always)
+    #[arg(long)]
+    pub confine: bool,
+
     #[command(flatten)]
     pub machine: MachineOptions,
 }
@@ -133,6 +139,7 @@ pub fn main(args: Args) -> ExitCode {
     let opts = MountOptions {
         threads: args.threads,
         durability: journal.map(|j| j as Arc<dyn Durability>),
+        confine: args.confine,
         ..MountOptions::default()
     };
     let mount = match ntlinkfs_fuse::mount(shared.clone(), mp, &opts) {

@@ -8,6 +8,7 @@
 //! current directory when it lies in the mount (mklink /J, /H), or stored as
 //! written (symbolic links, S7).
 
+use ntlinkfs_core::path::{self, PathType};
 use ntlinkfs_core::shell::describe_reparse_point;
 use ntlinkfs_core::{errno_for, NtError, PosixOp};
 use ntlinkfs_fuse::{XATTR_NAMES, XATTR_REPARSE_DATA};
@@ -100,9 +101,9 @@ fn set_reparse(p: &Path, buffer: &[u8]) -> Result<(), i32> {
 
 /// `C:\a\b` -> `<mount root>/C/a/b`; `..\x` -> relative to the current directory.
 fn host_path(root: &Path, target: &str) -> PathBuf {
-    let b = target.as_bytes();
-    if b.len() >= 2 && b[1] == b':' {
-        let mut p = root.join(target[..1].to_ascii_uppercase());
+    let units: Vec<u16> = target.encode_utf16().take(2).collect();
+    if let Some(letter) = path::drive_letter(&units) {
+        let mut p = root.join((letter as char).to_string());
         for c in target[2..].split(['\\', '/']).filter(|c| !c.is_empty()) {
             p.push(c);
         }
@@ -168,9 +169,7 @@ pub fn mklink(args: MklinkArgs) -> ExitCode {
 /// file, for a file symlink) carrying the reparse buffer mklink would write.
 fn make_reparse_link(kind: Kind, root: &Path, link: &Path, target: &str) -> Result<(), String> {
     let target = match (kind, cwd_windows(root)) {
-        (Kind::Junction, Some(cwd))
-            if !(target.as_bytes().get(1) == Some(&b':') || target.starts_with('\\')) =>
-        {
+        (Kind::Junction, Some(cwd)) if path::path_type_str(target) == PathType::Relative => {
             format!("{cwd}\\{target}")
         }
         _ => target.to_string(),

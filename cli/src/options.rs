@@ -4,7 +4,9 @@
 
 use crate::image_file::Session;
 use ntlinkfs_core::attrs::unix_to_filetime;
-use ntlinkfs_core::{fixture, FixedClock, FsKind, Machine, Profile};
+use ntlinkfs_core::{
+    fixture, FixedClock, FsKind, Machine, Profile, MAX_VOLUME_SIZE, MIN_VOLUME_SIZE,
+};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -21,10 +23,17 @@ pub struct MachineOptions {
     #[arg(long, value_name = "NAME")]
     pub profile: Option<Profile>,
 
-    /// A volume, LETTER:KIND with KIND ntfs, fat32, exfat, refs or refsX.Y;
-    /// repeatable [default: C:ntfs D:ntfs]
-    #[arg(long = "volume", value_name = "LETTER:KIND")]
+    /// A volume, LETTER:KIND[:SIZE] with KIND ntfs, fat32, exfat, refs or
+    /// refsX.Y and SIZE in bytes or with K, M, G or T (powers of 1024), whole
+    /// 4 KiB blocks from 1M to 16T; repeatable [default: C:ntfs D:ntfs; size
+    /// 64G]
+    #[arg(long = "volume", value_name = "LETTER:KIND[:SIZE]")]
     pub volumes: Vec<VolumeSpec>,
+
+    /// Memory for file data and metadata; past it writes and new files fail
+    /// with ENOSPC / ERROR_DISK_FULL [default: half the machine's memory]
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<u64>,
 
     /// Stamp every file with the same time (01/15/2024 09:30 AM), for output
     /// that does not change from run to run
@@ -44,20 +53,33 @@ pub struct MachineOptions {
     pub demo: bool,
 }
 
-/// `E:fat32`.
+/// `E:fat32`, `D:ntfs:2G`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VolumeSpec {
     pub letter: char,
     pub kind: FsKind,
+    /// The volume's size in bytes (None: the 64 GiB default).
+    pub size: Option<u64>,
+}
+
+/// A size: bytes, or a number with K, M, G or T (powers of 1024; see
+/// [`ntlinkfs_core::space::parse_size`]).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    ntlinkfs_core::space::parse_size(s)
+        .ok_or_else(|| format!("'{s}': a size is a number with K, M, G or T"))
 }
 
 impl FromStr for VolumeSpec {
     type Err = String;
 
     fn from_str(s: &str) -> Result<VolumeSpec, String> {
-        let (letter, kind) = s
+        let (letter, rest) = s
             .split_once(':')
             .ok_or_else(|| format!("'{s}': expected LETTER:KIND, e.g. E:fat32"))?;
+        let (kind, size) = match rest.split_once(':') {
+            Some((kind, size)) => (kind, Some(parse_size(size)?)),
+            None => (rest, None),
+        };
         let mut chars = letter.chars();
         let (Some(l), None) = (chars.next(), chars.next()) else {
             return Err(format!("'{s}': the drive is one letter A-Z"));
@@ -73,6 +95,7 @@ impl FromStr for VolumeSpec {
         Ok(VolumeSpec {
             letter: l.to_ascii_uppercase(),
             kind,
+            size,
         })
     }
 }
@@ -105,6 +128,7 @@ impl MachineOptions {
                 if let Some(p) = self.profile {
                     m.set_profile(p);
                 }
+                m.set_memory_limit(self.memory_budget());
                 return Ok(Session::new(m, Some(path.clone())));
             }
         }
@@ -120,22 +144,42 @@ impl MachineOptions {
         Ok(Session::new(m, self.image.clone()))
     }
 
+    /// `--max-memory`, or half the machine's memory (see memory.rs).
+    pub fn memory_budget(&self) -> u64 {
+        self.max_memory
+            .unwrap_or_else(crate::memory::default_budget)
+    }
+
     /// The machine these options describe.
     pub fn build(&self) -> Result<Machine, String> {
-        let volumes: Vec<(char, FsKind)> = if self.volumes.is_empty() {
-            vec![('C', FsKind::Ntfs), ('D', FsKind::Ntfs)]
+        let volumes: Vec<VolumeSpec> = if self.volumes.is_empty() {
+            ["C:ntfs", "D:ntfs"]
+                .iter()
+                .map(|v| v.parse().expect("valid default"))
+                .collect()
         } else {
-            self.volumes.iter().map(|v| (v.letter, v.kind)).collect()
+            self.volumes.clone()
         };
         let mut m = Machine::empty(self.profile.unwrap_or_default());
         if self.fixed_clock {
             m.set_clock(Arc::new(FixedClock(unix_to_filetime(FIXED_UNIX_TIME, 0))));
         }
-        for (letter, kind) in &volumes {
-            m.add_volume(*letter, *kind, None)
+        m.set_memory_limit(self.memory_budget());
+        for v in &volumes {
+            let letter = v.letter;
+            let id = m
+                .add_volume(letter, v.kind, None)
                 .map_err(|_| format!("volume {letter}: is given twice"))?;
+            if let Some(size) = v.size {
+                m.set_volume_size(id, size).map_err(|_| {
+                    format!(
+                        "volume {letter}: size {size} is not whole 4 KiB blocks from {} to {} bytes",
+                        MIN_VOLUME_SIZE, MAX_VOLUME_SIZE
+                    )
+                })?;
+            }
         }
-        if let Some((first, _)) = volumes.first() {
+        if let Some(VolumeSpec { letter: first, .. }) = volumes.first() {
             m.set_current_drive(*first)
                 .map_err(|e| format!("volume {first}: {}", e.message()))?;
         }
@@ -153,12 +197,70 @@ mod tests {
             "e:fat32".parse::<VolumeSpec>(),
             Ok(VolumeSpec {
                 letter: 'E',
-                kind: FsKind::Fat32
+                kind: FsKind::Fat32,
+                size: None,
             })
         );
         assert_eq!("F:".parse::<VolumeSpec>().unwrap().kind, FsKind::Ntfs);
-        for bad in ["E", "EF:ntfs", "1:ntfs", "E:ext4"] {
+        assert_eq!(
+            "d:ntfs:2G".parse::<VolumeSpec>(),
+            Ok(VolumeSpec {
+                letter: 'D',
+                kind: FsKind::Ntfs,
+                size: Some(2 << 30),
+            })
+        );
+        assert_eq!(
+            "F::512m".parse::<VolumeSpec>().unwrap().size,
+            Some(512 << 20)
+        );
+        for bad in [
+            "E",
+            "EF:ntfs",
+            "1:ntfs",
+            "E:ext4",
+            "E:ntfs:",
+            "E:ntfs:2X",
+            "E:ntfs:-1",
+        ] {
             assert!(bad.parse::<VolumeSpec>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sizes_parse_with_binary_units() {
+        let rows = [
+            ("4096", 4096),
+            ("1k", 1 << 10),
+            ("3M", 3 << 20),
+            ("2GiB", 2 << 30),
+            ("1T", 1 << 40),
+            ("16tb", 16 << 40),
+        ];
+        for (text, want) in rows {
+            assert_eq!(parse_size(text), Ok(want), "{text}");
+        }
+        for bad in ["", "G", "1.5G", "1P", "99999999999999999999", "20000000T"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// A size that is no volume size is refused by name (issue 11).
+    #[test]
+    fn bad_volume_sizes_are_refused() {
+        let opts = |v: &str| MachineOptions {
+            profile: None,
+            volumes: vec![v.parse().unwrap()],
+            max_memory: None,
+            fixed_clock: false,
+            image: None,
+            demo: false,
+        };
+        let m = opts("D:ntfs:2M").build().unwrap();
+        assert_eq!(m.volume_info(0).size, 2 << 20);
+        for bad in ["D:ntfs:1K", "D:ntfs:100000", "D:ntfs:17T"] {
+            let e = opts(bad).build().unwrap_err();
+            assert!(e.starts_with("volume D: size"), "{e}");
         }
     }
 }

@@ -47,7 +47,7 @@ fn image_survives_run_shell_and_save_with_links_intact() {
     let o = ntlinkfs(&["image", "info", s(&img)], "");
     assert!(o.status.success());
     let info = text(&o.stdout);
-    assert!(info.contains("format version 1"), "{info}");
+    assert!(info.contains("format version 2"), "{info}");
     assert!(
         info.contains("1 (+2)"),
         "one file with two extra names: {info}"

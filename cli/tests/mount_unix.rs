@@ -360,3 +360,125 @@ fn background_mount_under_command_substitution_returns() {
     assert!(said.contains("cannot mount"), "{said}");
     fs::remove_dir(&mp).unwrap();
 }
+
+/// statvfs of `p`: (total bytes, free bytes).
+fn statvfs(p: &Path) -> (u64, u64) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(p.as_os_str().as_bytes()).unwrap();
+    // SAFETY: `c` is a valid path and `st` a writable statvfs.
+    let st = unsafe {
+        let mut st: libc::statvfs = std::mem::zeroed();
+        assert_eq!(libc::statvfs(c.as_ptr(), &mut st), 0);
+        st
+    };
+    (st.f_blocks * st.f_frsize, st.f_bfree * st.f_frsize)
+}
+
+/// Issue 11: `--volume D:ntfs:SIZE` and `--max-memory`. Writes past the size
+/// or the budget get ENOSPC and change nothing, a size past NTFS's largest file
+/// EFBIG; statfs reports each volume's size and free space; the daemon stays
+/// up and answers afterwards.
+#[test]
+fn writes_past_the_size_or_the_memory_budget_get_enospc_and_the_daemon_stays_up() {
+    use std::io::Write;
+    if !fuse_available() {
+        return;
+    }
+    const MIB: u64 = 1 << 20;
+    let mp = fresh("size");
+    let mut child = exe()
+        .arg("mount")
+        .arg(&mp)
+        .args([
+            "--volume",
+            "C:",
+            "--volume",
+            "D:ntfs:1M",
+            "--max-memory",
+            "32M",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    eventually("mounted", || mp.join("D").is_dir());
+    assert_eq!(statvfs(&mp.join("C")), (64 << 30, 64 << 30));
+    assert_eq!(statvfs(&mp.join("D")), (MIB, MIB));
+
+    // The volume's size: what fits is written, the rest is ENOSPC.
+    let d = mp.join("D/f");
+    let mut f = fs::File::create(&d).unwrap();
+    let e = f.write_all(&vec![b'd'; MIB as usize + 1]).unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::ENOSPC));
+    assert_eq!(fs::metadata(&d).unwrap().len(), MIB);
+    assert_eq!(statvfs(&mp.join("D")), (MIB, 0));
+    // An extension past the free space, and past NTFS's largest file.
+    let e = f.set_len(2 * MIB).unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::ENOSPC));
+    let e = f.set_len(ntlinkfs_core::MAX_FILE_SIZE + 1).unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::EFBIG));
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: `f` is an open file; fallocate only reads its arguments.
+        let r = unsafe { libc::fallocate(f.as_raw_fd(), 0, 0, 2 * MIB as libc::off_t) };
+        assert_eq!(r, -1);
+        let e = std::io::Error::last_os_error();
+        assert_eq!(e.raw_os_error(), Some(libc::ENOSPC), "fallocate");
+    }
+    assert_eq!(fs::metadata(&d).unwrap().len(), MIB, "nothing changed");
+    drop(f);
+    assert_eq!(fs::read(&d).unwrap(), vec![b'd'; MIB as usize]);
+    // Freed data is free space again.
+    fs::remove_file(&d).unwrap();
+    assert_eq!(statvfs(&mp.join("D")), (MIB, MIB));
+
+    // The memory budget: C: has room on the volume, the daemon has not.
+    let c = mp.join("C/big");
+    let mut f = fs::File::create(&c).unwrap();
+    let e = f.write_all(&vec![b'c'; 64 * MIB as usize]).unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::ENOSPC));
+    let written = fs::metadata(&c).unwrap().len();
+    assert!(written > 0 && written < 32 * MIB, "{written}");
+    drop(f);
+    fs::remove_file(&c).unwrap();
+
+    // The daemon is up and answers.
+    assert!(child.try_wait().unwrap().is_none(), "the daemon stays up");
+    fs::write(mp.join("C/after"), b"still here").unwrap();
+    assert_eq!(fs::read(mp.join("C/after")).unwrap(), b"still here");
+    fs::write(mp.join("D/after"), vec![1; 4096]).unwrap();
+    assert_eq!(statvfs(&mp.join("D")), (MIB, MIB - 4096));
+
+    signal(&child, libc::SIGTERM);
+    assert!(child.wait().unwrap().success());
+    assert!(!mounted(&mp));
+    fs::remove_dir(&mp).unwrap();
+}
+
+/// `--confine`: a symlink made from Linux with an absolute target resolves from
+/// the mount root, so it can never reach a host file (issue 11 item 5).
+#[test]
+fn confine_keeps_linux_symlinks_inside_the_mount() {
+    if !fuse_available() {
+        return;
+    }
+    let mp = fresh("confine");
+    let out = exe()
+        .args(["mount", "--background", "--confine"])
+        .arg(&mp)
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let c = mp.join("C");
+    std::os::unix::fs::symlink("/etc/passwd", c.join("host")).unwrap();
+    let text = fs::read_link(c.join("host")).unwrap();
+    assert_eq!(text.to_str(), Some("../etc/passwd"));
+    assert_eq!(
+        fs::read(c.join("host")).unwrap_err().raw_os_error(),
+        Some(libc::ENOENT)
+    );
+    assert!(exe().arg("unmount").arg(&mp).status().unwrap().success());
+    fs::remove_dir(&mp).unwrap();
+}

@@ -27,7 +27,11 @@ impl LinkKind {
             LinkKind::Junction => "JUNCTION".into(),
             LinkKind::DirectorySymlink => "SYMLINKD".into(),
             LinkKind::FileSymlink => "SYMLINK".into(),
-            LinkKind::Other(tag) => format!("TAG {tag:#010x}"),
+            LinkKind::Other(tag) => match crate::special::SpecialKind::of_tag(tag) {
+                // WSL's special files (a FIFO, socket or device) by their tag name.
+                Some(k) => k.tag_name().into(),
+                None => format!("TAG {tag:#010x}"),
+            },
         }
     }
 

@@ -11,9 +11,10 @@
 
 use crate::attrs::Times;
 use crate::audit::{link_target, LinkKind};
+use crate::data::FileData;
 use crate::error::{NtError, Result};
 use crate::links::SymlinkFlags;
-use crate::machine::{FileInfo, Follow, Machine, NodeId};
+use crate::machine::{FileInfo, Follow, Machine, NodeId, VolumeId};
 use crate::path::FullPath;
 use std::collections::HashMap;
 use std::fmt;
@@ -683,20 +684,24 @@ impl Machine {
     /// A new regular file in `dst_dir` with the data, attributes, times and
     /// POSIX meta of `src`.
     fn copy_file_data(&mut self, src: NodeId, dst_dir: NodeId, name: &str) -> Result<NodeId> {
+        // The data is copied first: no room for it, and nothing was created.
+        let data = self.copy_data_of(src, dst_dir.volume)?;
         let new = self.create_file_at(dst_dir, name, 0)?.id;
-        let data = {
-            let rec = self.record_of(src)?;
-            self.node(src.volume, rec)?
-                .data()
-                .cloned()
-                .unwrap_or_default()
-        };
-        let rec = self.record_of(new)?;
-        if let Some(d) = self.node_mut(new.volume, rec)?.data_mut() {
-            *d = data;
+        if let Some(data) = data {
+            let rec = self.record_of(new)?;
+            self.replace_data(new.volume, rec, data)?;
         }
         self.copy_meta(src, new)?;
         Ok(new)
+    }
+
+    /// A copy of a file's data for volume `vol` (None when `src` holds none).
+    fn copy_data_of(&self, src: NodeId, vol: VolumeId) -> Result<Option<FileData>> {
+        let rec = self.record_of(src)?;
+        match self.node(src.volume, rec)?.data() {
+            Some(d) if !d.is_empty() => self.copy_data(d, vol).map(Some),
+            _ => Ok(None),
+        }
     }
 
     /// Attributes (the settable bits), times and POSIX meta.
@@ -870,6 +875,13 @@ impl Machine {
     fn copy_link_raw(&mut self, dst_dir: NodeId, info: &FileInfo, name: &str) -> LinkAction {
         let r = (|| -> Result<()> {
             let raw = self.get_reparse_point_of(info.id)?;
+            // S13: a symlink file may hold data; it is copied before anything
+            // is created.
+            let data = if info.is_directory {
+                None
+            } else {
+                self.copy_data_of(info.id, dst_dir.volume)?
+            };
             let new = if info.is_directory {
                 self.create_directory_at(dst_dir, name)?.id
             } else {
@@ -879,15 +891,10 @@ impl Machine {
                 let _ = self.delete_at(dst_dir, name, crate::handle::Want::Any);
                 return Err(e);
             }
-            if !info.is_directory {
-                // S13: a symlink file may hold data; the buffer went on while it
-                // was empty (S12), the data follows.
-                let rec = self.record_of(info.id)?;
-                let data = self.node(info.id.volume, rec)?.data().cloned();
+            if let Some(data) = data {
+                // The buffer went on while the file was empty (S12), the data follows.
                 let rec = self.record_of(new)?;
-                if let (Some(d), Some(src)) = (self.node_mut(new.volume, rec)?.data_mut(), data) {
-                    *d = src;
-                }
+                self.replace_data(new.volume, rec, data)?;
             }
             self.copy_meta(info.id, new)
         })();

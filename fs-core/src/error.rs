@@ -31,6 +31,7 @@ pub enum Errno {
     ENOSPC,
     EROFS,
     EFBIG,
+    ENOMEM,
 }
 
 impl Errno {
@@ -57,6 +58,7 @@ impl Errno {
             Errno::ENOSPC => "ENOSPC",
             Errno::EROFS => "EROFS",
             Errno::EFBIG => "EFBIG",
+            Errno::ENOMEM => "ENOMEM",
         }
     }
 }
@@ -166,6 +168,10 @@ nt_errors! {
         EROFS, "The media is write protected.";
     DiskFull = 0xC000_007F STATUS_DISK_FULL => 112 ERROR_DISK_FULL,
         ENOSPC, "There is not enough space on the disk.";
+    FileTooLarge = 0xC000_0904 STATUS_FILE_TOO_LARGE => 223 ERROR_FILE_TOO_LARGE,
+        EFBIG, "The file size exceeds the limit allowed and cannot be saved.";
+    NoMemory = 0xC000_0017 STATUS_NO_MEMORY => 8 ERROR_NOT_ENOUGH_MEMORY,
+        ENOMEM, "Not enough memory resources are available to process this command.";
     BadNetworkPath = 0xC000_00BE STATUS_BAD_NETWORK_PATH => 53 ERROR_BAD_NETPATH,
         ENOENT, "The network path was not found.";
     InvalidHandle = 0xC000_0008 STATUS_INVALID_HANDLE => 6 ERROR_INVALID_HANDLE,
@@ -246,6 +252,9 @@ pub fn errno_for(op: PosixOp, e: NtError) -> Errno {
         (PosixOp::Readlink | PosixOp::Open, NtError::IoReparseDataInvalid) => Errno::EIO,
         // rmdir(2) of a file is ENOTDIR; unlink(2) of a directory is EISDIR (M12).
         (PosixOp::Unlink, NtError::FileIsADirectory) => Errno::EISDIR,
+        // Changing a non-owned file's system.* attributes is a chmod by a
+        // non-owner: EPERM (chmod(2); ntfs-3g ntfs_allowed_as_owner).
+        (PosixOp::Setxattr | PosixOp::Removexattr, NtError::AccessDenied) => Errno::EPERM,
         _ => e.errno(),
     }
 }
@@ -313,6 +322,8 @@ mod tests {
             (PosixOp::Readlink, NtError::NotAReparsePoint, Errno::EINVAL),
             (PosixOp::Getxattr, NtError::NotAReparsePoint, Errno::ENODATA),
             (PosixOp::Unlink, NtError::FileIsADirectory, Errno::EISDIR),
+            (PosixOp::Setxattr, NtError::AccessDenied, Errno::EPERM),
+            (PosixOp::Removexattr, NtError::AccessDenied, Errno::EPERM),
             (PosixOp::Rmdir, NtError::NotADirectory, Errno::ENOTDIR),
             (
                 PosixOp::Open,

@@ -134,6 +134,20 @@ pub enum DeleteSemantics {
     Profile,
 }
 
+/// Whether FILE_ATTRIBUTE_READONLY refuses a delete or a replacing rename. The
+/// Win32 calls (DeleteFileW, MoveFileExW) refuse (HL34); the NT flags
+/// FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE and
+/// FILE_RENAME_IGNORE_READONLY_ATTRIBUTE (Windows 10 1809) ignore it, and WSL's
+/// unlink and rename set them: there the directory's POSIX permissions govern.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ReadOnly {
+    /// The Win32 rule: a read-only file is not deleted or replaced.
+    #[default]
+    Refuses,
+    /// The *_IGNORE_READONLY_ATTRIBUTE flags: the attribute does not matter.
+    Ignored,
+}
+
 impl Machine {
     /// CreateFileW / NtCreateFile on a Win32 path.
     pub fn open(&mut self, path: &str, opts: &OpenOptions) -> Result<HandleId> {
@@ -191,7 +205,7 @@ impl Machine {
                     {
                         return Err(NtError::CannotDelete);
                     }
-                    self.check_deletable(vol, rec, None)?;
+                    self.check_deletable(vol, rec, None, ReadOnly::Refuses)?;
                 }
             }
         }
@@ -309,10 +323,10 @@ impl Machine {
         opts: &OpenOptions,
     ) -> Result<()> {
         let now = self.now();
-        let node = self.node_mut(vol, rec)?;
-        if let Some(d) = node.data_mut() {
-            d.set_len(0);
+        if self.node(vol, rec)?.data().is_some() {
+            self.set_data_len(vol, rec, 0)?;
         }
+        let node = self.node_mut(vol, rec)?;
         if opts.follow == Follow::OpenReparsePoint && node.reparse.take().is_some() {
             node.attrs &= !FILE_ATTRIBUTE_REPARSE_POINT;
         }
@@ -369,7 +383,7 @@ impl Machine {
         let hd = self.handle(h)?;
         let node = self.node(hd.vol, hd.rec)?;
         let data = node.data().ok_or(NtError::InvalidDeviceRequest)?;
-        Ok(data.read(offset, len))
+        data.read(offset, len)
     }
 
     /// Reads into `out` at `offset`; returns the bytes read (fewer at end of file).
@@ -394,14 +408,9 @@ impl Machine {
         if !hd.write {
             return Err(NtError::AccessDenied);
         }
-        offset
-            .checked_add(bytes.len() as u64)
-            .filter(|&e| e <= MAX_FILE_SIZE)
-            .ok_or(NtError::DiskFull)?;
+        self.write_data(vol, rec, offset, bytes)?;
         let now = self.now();
         let node = self.node_mut(vol, rec)?;
-        let data = node.data_mut().ok_or(NtError::InvalidDeviceRequest)?;
-        data.write(offset, bytes);
         node.times.last_write = now;
         node.times.change = now;
         node.attrs |= FILE_ATTRIBUTE_ARCHIVE;
@@ -415,13 +424,9 @@ impl Machine {
         if !hd.write {
             return Err(NtError::AccessDenied);
         }
-        if len > MAX_FILE_SIZE {
-            return Err(NtError::DiskFull);
-        }
+        self.set_data_len(vol, rec, len)?;
         let now = self.now();
         let node = self.node_mut(vol, rec)?;
-        let data = node.data_mut().ok_or(NtError::InvalidDeviceRequest)?;
-        data.set_len(len);
         node.times.last_write = now;
         node.times.change = now;
         Ok(())
@@ -441,6 +446,19 @@ impl Machine {
         h: HandleId,
         delete: bool,
         semantics: DeleteSemantics,
+    ) -> Result<()> {
+        self.set_delete_disposition_ex(h, delete, semantics, ReadOnly::Refuses)
+    }
+
+    /// FileDispositionInformationEx: [`Machine::set_delete_disposition`] with
+    /// FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE when `read_only` is
+    /// [`ReadOnly::Ignored`] (what WSL's unlink asks for, issue 11 item 5).
+    pub fn set_delete_disposition_ex(
+        &mut self,
+        h: HandleId,
+        delete: bool,
+        semantics: DeleteSemantics,
+        read_only: ReadOnly,
     ) -> Result<()> {
         // Only the name is cloned (it outlives the borrow); the rest is Copy.
         let hd = self.handle(h)?;
@@ -471,7 +489,7 @@ impl Machine {
             return Ok(());
         }
         let _ = node;
-        self.check_deletable(vol, rec, Some(h))?;
+        self.check_deletable(vol, rec, Some(h), read_only)?;
         if posix {
             self.unlink_unchecked(vol, parent, &key);
             for (_, o) in self.handles.iter_mut() {
@@ -499,13 +517,14 @@ impl Machine {
     }
 
     /// M9: whether a delete disposition may be set on `rec` (by handle `by`):
-    /// not a root, not a non-empty directory, not read-only, and every other
-    /// handle shares delete.
+    /// not a root, not a non-empty directory, not read-only (unless the caller
+    /// ignores the attribute), and every other handle shares delete.
     pub(crate) fn check_deletable(
         &self,
         vol: VolumeId,
         rec: RecordNo,
         by: Option<HandleId>,
+        read_only: ReadOnly,
     ) -> Result<()> {
         let node = self.node(vol, rec)?;
         if rec == crate::volume::ROOT_RECORD {
@@ -514,7 +533,7 @@ impl Machine {
         if node.entries().is_some_and(|e| !e.is_empty()) {
             return Err(NtError::DirectoryNotEmpty);
         }
-        if node.attrs & FILE_ATTRIBUTE_READONLY != 0 {
+        if node.attrs & FILE_ATTRIBUTE_READONLY != 0 && read_only == ReadOnly::Refuses {
             return Err(NtError::CannotDelete);
         }
         let others_block = self.handles.iter().any(|(id, o)| {
@@ -545,7 +564,3 @@ impl Machine {
             .is_some_and(|n| n.open_count > 0)
     }
 }
-
-/// Largest file the model accepts (NTFS's practical limit is far larger; this
-/// keeps a single write from asking for an absurd allocation).
-pub const MAX_FILE_SIZE: u64 = 1 << 40;

@@ -2,7 +2,7 @@
 //! `ntlinkfs` command writes the bytes atomically), and the journal of changes
 //! since ([`journal`]). docs/image-format.md describes both byte by byte.
 //!
-//! Layout (little-endian), format version 1:
+//! Layout (little-endian), format version 2 (version 1 is read too):
 //!
 //! ```text
 //! 0   8  magic "NTLNKIMG"
@@ -10,10 +10,11 @@
 //! 12  8  payload length
 //! 20  4  CRC-32 (IEEE) of bytes 0..20 and of the payload
 //! 24  .. payload: profile, default POSIX meta, current drive and directories,
-//!        then each volume: its header (letter, kind, label, serial: the place
-//!        for volume-level fields), the sequence table, and every record
-//!        (record number, kind, attributes, the four times, POSIX meta, names
-//!        in order, raw reparse buffer, file data by chunk)
+//!        then each volume: its header (letter, kind, label, serial, and from
+//!        version 2 its size: the place for volume-level fields), the sequence
+//!        table, and every record (record number, kind, attributes, the four
+//!        times, POSIX meta, from version 2 the device numbers, names in
+//!        order, raw reparse buffer, file data by chunk)
 //! ```
 //!
 //! Versions: this build writes [`FORMAT_VERSION`] and reads every version from
@@ -35,15 +36,18 @@
 use crate::attrs::Times;
 use crate::data::{FileData, CHUNK};
 use crate::file_ref::{RecordNo, SeqNo};
-use crate::handle::MAX_FILE_SIZE;
 use crate::invariants::{self, Violation};
 use crate::machine::Machine;
 use crate::name::Name;
-use crate::node::{NameLink, Node, NodeKind, PosixMeta, Reparse};
+use crate::node::{DeviceNumbers, NameLink, Node, NodeKind, PosixMeta, Reparse};
 use crate::path::{FullPath, Root};
 use crate::profile::{FsKind, Privilege, Profile, SymlinkEvaluation, WindowsVersion};
 use crate::reparse::ReparseData;
-use crate::volume::{Volume, ROOT_RECORD};
+use crate::space::{
+    check_volume_size, BLOCK_SIZE, DEFAULT_VOLUME_SIZE, MAX_FILE_SIZE, MAX_VOLUME_SIZE,
+    MIN_VOLUME_SIZE,
+};
+use crate::volume::{Space, Volume, ROOT_RECORD};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -52,7 +56,7 @@ pub mod journal;
 /// The first bytes of every image.
 pub const MAGIC: [u8; 8] = *b"NTLNKIMG";
 /// The format this build writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// The oldest format this build reads. It stays 1: an image saved by any
 /// release loads in every later one (docs/image-format.md).
 pub const OLDEST_VERSION: u32 = 1;
@@ -205,20 +209,26 @@ impl Writer {
 
 /// Serialises `m` to image bytes. Equal machines give equal bytes.
 pub fn save(m: &Machine) -> Vec<u8> {
+    save_as(m, Format::CURRENT)
+}
+
+/// [`save`] in an older `format` (tests prove older images still load; what
+/// the older format has no place for is left out).
+pub(crate) fn save_as(m: &Machine, format: Format) -> Vec<u8> {
     let mut w = Writer::default();
     write_machine_header(&mut w, m);
     w.len(m.volumes.len());
     for v in &m.volumes {
-        write_volume(&mut w, v);
+        write_volume(&mut w, v, format);
     }
-    frame_image(&w.0)
+    frame_image(&w.0, format)
 }
 
-/// The header and checksum in front of a payload of the current version.
-fn frame_image(payload: &[u8]) -> Vec<u8> {
+/// The header and checksum in front of a payload of `format`.
+fn frame_image(payload: &[u8], format: Format) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
     out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&format.version().to_le_bytes());
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     let crc = image_crc(&out, payload);
     out.extend_from_slice(&crc.to_le_bytes());
@@ -341,17 +351,20 @@ pub(crate) fn saved_seq(v: &Volume, rec: RecordNo) -> SeqNo {
     }
 }
 
-/// Volume-level fields. Later versions add theirs (a volume size, ...) here, at
-/// the end, read by `read_volume_header` for the versions that have them.
-pub(crate) fn write_volume_header(w: &mut Writer, v: &Volume) {
+/// Volume-level fields. Later versions add theirs here, at the end, read by
+/// `read_volume_header` for the versions that have them (2: the size).
+pub(crate) fn write_volume_header(w: &mut Writer, v: &Volume, format: Format) {
     w.u8(v.letter);
     write_kind(w, v.kind);
     w.str(&v.label);
     w.u32(v.serial);
+    if format >= Format::V2 {
+        w.u64(v.space.size);
+    }
 }
 
-fn write_volume(w: &mut Writer, v: &Volume) {
-    write_volume_header(w, v);
+fn write_volume(w: &mut Writer, v: &Volume, format: Format) {
+    write_volume_header(w, v, format);
     w.len(v.seqs.len());
     for rec in 0..v.seqs.len() {
         w.u16(saved_seq(v, rec as RecordNo));
@@ -364,20 +377,21 @@ fn write_volume(w: &mut Writer, v: &Volume) {
         .collect();
     w.len(nodes.len());
     for (rec, node) in nodes {
-        write_record(w, v, rec, node);
+        write_record(w, v, rec, node, format);
     }
 }
 
 /// One record as an image (and a journal frame) stores it: record number,
-/// kind, attributes, times, POSIX meta, its kept names, reparse buffer, data.
-pub(crate) fn write_record(w: &mut Writer, v: &Volume, rec: RecordNo, node: &Node) {
+/// kind, attributes, times, POSIX meta, device numbers, its kept names,
+/// reparse buffer, data.
+pub(crate) fn write_record(w: &mut Writer, v: &Volume, rec: RecordNo, node: &Node, format: Format) {
     w.u64(rec);
-    write_node(w, v, node);
+    write_node(w, v, node, format);
 }
 
 /// A record's contents after its number.
-pub(crate) fn write_node(w: &mut Writer, v: &Volume, node: &Node) {
-    write_node_meta(w, v, node);
+pub(crate) fn write_node(w: &mut Writer, v: &Volume, node: &Node, format: Format) {
+    write_node_meta(w, v, node, format);
     if let NodeKind::File(data) = &node.kind {
         w.u64(data.len());
         let chunks: Vec<(usize, &[u8])> = data.stored_chunks().collect();
@@ -391,7 +405,7 @@ pub(crate) fn write_node(w: &mut Writer, v: &Volume, node: &Node) {
 
 /// A record's contents up to its data: kind, attributes, times, POSIX meta,
 /// kept names, reparse buffer.
-pub(crate) fn write_node_meta(w: &mut Writer, v: &Volume, node: &Node) {
+pub(crate) fn write_node_meta(w: &mut Writer, v: &Volume, node: &Node, format: Format) {
     w.u8(match node.kind {
         NodeKind::Reserved => 0,
         NodeKind::File(_) => 1,
@@ -403,6 +417,11 @@ pub(crate) fn write_node_meta(w: &mut Writer, v: &Volume, node: &Node) {
         w.u64(x);
     }
     write_posix(w, node.posix);
+    if format >= Format::V2 {
+        // st_rdev of device nodes (WSL's `$LXDEV`; see `special`).
+        w.u32(node.posix.rdev.major);
+        w.u32(node.posix.rdev.minor);
+    }
     let names: Vec<&NameLink> = node.names.iter().filter(|l| is_kept_name(v, l)).collect();
     w.len(names.len());
     for l in names {
@@ -494,16 +513,29 @@ impl<'a> Reader<'a> {
 /// parts whose layout it changed. A new version adds a variant and its
 /// readers; the readers of the old versions stay as they are, so their images
 /// keep loading (the committed fixture of each version proves it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Format {
     V1,
+    /// Adds each volume's size and each record's device numbers.
+    V2,
 }
 
 impl Format {
+    /// The format this build writes ([`FORMAT_VERSION`]).
+    pub(crate) const CURRENT: Format = Format::V2;
+
     pub(crate) fn of(version: u32) -> Option<Format> {
         match version {
             1 => Some(Format::V1),
+            2 => Some(Format::V2),
             _ => None,
+        }
+    }
+
+    pub(crate) fn version(self) -> u32 {
+        match self {
+            Format::V1 => 1,
+            Format::V2 => 2,
         }
     }
 }
@@ -595,9 +627,8 @@ pub(crate) fn check_machine(m: &Machine) -> Res<()> {
 
 /// Machine-level fields, into a machine with no volumes yet.
 pub(crate) fn read_machine_header(r: &mut Reader, format: Format) -> Res<Machine> {
-    match format {
-        Format::V1 => {}
-    }
+    // Unchanged since version 1.
+    let _ = format;
     let profile = read_profile(r)?;
     let mut m = Machine::empty(profile);
     m.default_posix = read_posix(r, "default POSIX meta")?;
@@ -646,6 +677,7 @@ fn read_posix(r: &mut Reader, what: &str) -> Res<PosixMeta> {
         uid: r.u32(what)?,
         gid: r.u32(what)?,
         mode: r.u16(what)?,
+        rdev: DeviceNumbers::default(),
     })
 }
 
@@ -683,22 +715,59 @@ fn read_kind(r: &mut Reader) -> Res<FsKind> {
 }
 
 /// Volume-level fields, as an empty volume (no records, no sequence table).
+/// Version 1 has no size: the volume gets the default until its records are
+/// counted (`count_space`).
 pub(crate) fn read_volume_header(r: &mut Reader, format: Format) -> Res<Volume> {
-    let v = match format {
-        Format::V1 => Volume {
-            letter: r.u8("volume letter")?,
-            kind: read_kind(r)?,
-            label: r.str("volume label")?,
-            serial: r.u32("volume serial")?,
-            nodes: Default::default(),
-            seqs: Vec::new(),
-            dirty: Default::default(),
-        },
+    let letter = r.u8("volume letter")?;
+    let kind = read_kind(r)?;
+    let label = r.str("volume label")?;
+    let serial = r.u32("volume serial")?;
+    let size = match format {
+        Format::V1 => DEFAULT_VOLUME_SIZE,
+        Format::V2 => r.u64("volume size")?,
     };
-    if !v.letter.is_ascii_uppercase() {
-        return malformed(format!("volume letter {:#04x} is not A to Z", v.letter));
+    if !letter.is_ascii_uppercase() {
+        return malformed(format!("volume letter {letter:#04x} is not A to Z"));
     }
-    Ok(v)
+    if check_volume_size(size).is_err() {
+        return malformed(format!(
+            "volume {}: size {size} is not whole {BLOCK_SIZE}-byte blocks from \
+             {MIN_VOLUME_SIZE} to {MAX_VOLUME_SIZE}",
+            letter as char
+        ));
+    }
+    Ok(Volume {
+        letter,
+        kind,
+        label,
+        serial,
+        nodes: Default::default(),
+        seqs: Vec::new(),
+        dirty: Default::default(),
+        space: Space::empty(size),
+    })
+}
+
+/// Counts what the volume's records hold (`Space`), once they are all read.
+/// Version 2 stores the size, which must hold them; a version 1 image (made
+/// before volumes had sizes, when files could reach 1 TiB) gets the default
+/// size, or what it holds rounded up to a block when that is more.
+pub(crate) fn count_space(v: &mut Volume, format: Format) -> Res<()> {
+    let counted = Space::count(v.space.size, &v.nodes);
+    v.space = match format {
+        Format::V1 => Space {
+            size: counted.size.max(counted.used.next_multiple_of(BLOCK_SIZE)),
+            ..counted
+        },
+        Format::V2 => counted,
+    };
+    if v.space.used > v.space.size {
+        return malformed(format!(
+            "volume {}: {} bytes stored on a volume of {}",
+            v.letter as char, v.space.used, v.space.size
+        ));
+    }
+    Ok(())
 }
 
 fn read_volume(r: &mut Reader, format: Format) -> Res<Volume> {
@@ -724,6 +793,7 @@ fn read_volume(r: &mut Reader, format: Format) -> Res<Volume> {
     }
     v.nodes = records.into_iter().collect();
     index_names(&mut v)?;
+    count_space(&mut v, format)?;
     Ok(v)
 }
 
@@ -775,12 +845,6 @@ pub(crate) fn read_node(r: &mut Reader, format: Format, rec: RecordNo) -> Res<No
 /// A record's contents up to its data (`write_node_meta`): the kind byte, and
 /// the node with no data yet.
 pub(crate) fn read_node_meta(r: &mut Reader, format: Format, rec: RecordNo) -> Res<(u8, Node)> {
-    match format {
-        Format::V1 => read_node_meta_v1(r, rec),
-    }
-}
-
-fn read_node_meta_v1(r: &mut Reader, rec: u64) -> Res<(u8, Node)> {
     let kind_byte = r.u8("record kind")?;
     let attrs = r.u32("attributes")?;
     let times = Times {
@@ -789,7 +853,16 @@ fn read_node_meta_v1(r: &mut Reader, rec: u64) -> Res<(u8, Node)> {
         last_write: r.u64("last write time")?,
         change: r.u64("change time")?,
     };
-    let posix = read_posix(r, "POSIX meta")?;
+    let mut posix = read_posix(r, "POSIX meta")?;
+    match format {
+        Format::V1 => {}
+        Format::V2 => {
+            posix.rdev = DeviceNumbers {
+                major: r.u32("device major")?,
+                minor: r.u32("device minor")?,
+            };
+        }
+    }
     let mut names = Vec::new();
     for _ in 0..r.count(16, "names")? {
         let parent = r.u64("name parent")?;
@@ -853,7 +926,8 @@ fn read_data(r: &mut Reader, rec: u64) -> Res<FileData> {
             return malformed(format!("record {rec}: chunk {index} out of order or range"));
         }
         last = Some(index);
-        data.write(start, bytes);
+        data.write(start, bytes, u64::MAX)
+            .map_err(|e| ImageError::Malformed(format!("record {rec}: {}", e.message())))?;
     }
     data.set_len(len);
     Ok(data)

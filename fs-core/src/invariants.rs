@@ -3,12 +3,12 @@
 
 use crate::attrs::{FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_REPARSE_POINT, SETTABLE_ATTRIBUTES};
 use crate::data::CHUNK;
-use crate::handle::MAX_FILE_SIZE;
 use crate::machine::Machine;
 use crate::name;
 use crate::node::NodeKind;
 use crate::reparse::ReparseData;
-use crate::volume::{Volume, FIRST_USER_RECORD, ROOT_RECORD};
+use crate::space::MAX_FILE_SIZE;
+use crate::volume::{Space, Volume, FIRST_USER_RECORD, ROOT_RECORD};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -127,6 +127,19 @@ pub fn check(m: &Machine) -> Result<(), Violation> {
             "{letter}: root is not a nameless directory"
         );
         check_records(v)?;
+        // The running space counts are what the nodes hold, and the data fits.
+        let counted = Space::count(v.space.size, &v.nodes);
+        ensure!(
+            v.space == counted,
+            "{letter}: space counts {:?} but the nodes hold {counted:?}",
+            v.space
+        );
+        ensure!(
+            v.space.used <= v.space.size,
+            "{letter}: {} bytes stored on a volume of {}",
+            v.space.used,
+            v.space.size
+        );
         // How many directory entries name each record: a file's link count is
         // exactly that number (DESIGN.md).
         let mut entry_counts: HashMap<u64, usize> = HashMap::new();

@@ -8,8 +8,8 @@ use crate::error::{NtError, Result};
 use crate::machine::{FileInfo, Follow, Machine, NodeId, Resolved};
 use crate::name::Name;
 use crate::node::{NodeKind, Reparse};
-use crate::path::{FullPath, Root};
-use crate::reparse::ReparseData;
+use crate::path::{FullPath, PathType, Root};
+use crate::reparse::{ReparseData, MAXIMUM_REPARSE_DATA_BUFFER_SIZE};
 use crate::resolve::PrefixIsFile;
 
 /// CreateSymbolicLinkW's dwFlags.
@@ -168,21 +168,51 @@ impl Machine {
         self.symlink_resolved(dst, target, flags)
     }
 
+    /// symlink(2) as WSL stores a target NTFS cannot carry: a file with an
+    /// IO_REPARSE_TAG_LX_SYMLINK reparse point holding `target` byte for byte.
+    /// An empty target is refused (symlink(2) says ENOENT for it).
+    pub fn create_lx_symlink_at(
+        &mut self,
+        dir: NodeId,
+        name: &str,
+        target: &[u8],
+    ) -> Result<FileInfo> {
+        let dst = self.resolve_at(dir, Name::new(name))?;
+        let data = ReparseData::lx_symlink(target);
+        if target.is_empty() || data.encode().len() > MAXIMUM_REPARSE_DATA_BUFFER_SIZE {
+            return Err(NtError::IoReparseDataInvalid);
+        }
+        if !self.volumes[dst.vol].kind.supports_reparse_points() {
+            return Err(NtError::InvalidDeviceRequest); // S11
+        }
+        let (Some(parent), Some(name)) = (dst.parent, dst.name.clone()) else {
+            return Err(NtError::ObjectNameCollision);
+        };
+        self.check_new_name(dst.vol, parent, &name)?;
+        let rec = self.insert_node_unchecked(
+            dst.vol,
+            parent,
+            name,
+            NodeKind::File(FileData::default()),
+            FILE_ATTRIBUTE_ARCHIVE | FILE_ATTRIBUTE_REPARSE_POINT,
+        );
+        let raw = data.encode().into_boxed_slice();
+        let node = self.node_mut(dst.vol, rec)?;
+        node.reparse = Some(Box::new(Reparse { raw, data }));
+        node.posix.mode = 0o777;
+        Ok(self.file_info(dst.vol, rec, None))
+    }
+
     /// The reparse data CreateSymbolicLinkW would store for `target` (S5–S10).
     pub fn symlink_data_for(&self, target: &str) -> Result<ReparseData> {
         if target.is_empty() {
             return Err(NtError::IoReparseDataInvalid); // P5
         }
-        let b = target.as_bytes();
-        let drive_relative = b.len() >= 2
-            && b[1] == b':'
-            && b[0].is_ascii_alphabetic()
-            && b.get(2).is_none_or(|c| *c != b'\\' && *c != b'/');
-        let absolute = (b.len() >= 3 && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/'))
-            || target.starts_with(r"\\")
-            || target.starts_with(r"\??\");
+        let kind = crate::path::path_type_str(target);
+        let drive_relative = kind == PathType::DriveRelative;
+        let absolute = kind.is_absolute();
         if absolute || drive_relative {
-            let full: FullPath = if target.starts_with(r"\??\") {
+            let full: FullPath = if kind == PathType::NtObject {
                 crate::path::nt_path(target)?
             } else {
                 self.full_path(target)?

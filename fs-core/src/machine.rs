@@ -8,7 +8,7 @@ use crate::error::{NtError, Result};
 use crate::file_ref::{FileRef, RecordNo, SeqNo};
 use crate::handle::Handle;
 use crate::name::{self, Name, NameKey};
-use crate::node::{NameLink, Node, NodeKind, PosixMeta};
+use crate::node::{DeviceNumbers, NameLink, Node, NodeKind, PosixMeta};
 use crate::path::{self, CurrentDirs, FullPath};
 use crate::profile::{FsKind, Profile};
 use crate::volume::{Volume, ROOT_RECORD};
@@ -40,6 +40,9 @@ pub struct VolumeInfo {
     pub nodes: usize,
     /// Bytes of file data.
     pub bytes: u64,
+    /// The volume's size in bytes (`--volume D:ntfs:SIZE`, 64 GiB by default);
+    /// free space is `size - bytes`.
+    pub size: u64,
 }
 
 /// The answer of a query: what GetFileInformationByHandle, FILE_STANDARD_LINK_INFORMATION
@@ -98,6 +101,8 @@ pub struct Machine {
     pub(crate) clock: Arc<dyn Clock>,
     /// Owner and mode given to new nodes (the Linux view's umask-applied defaults).
     pub(crate) default_posix: PosixMeta,
+    /// The memory budget for data and metadata (space.rs).
+    pub(crate) memory_limit: u64,
 }
 
 impl fmt::Debug for Machine {
@@ -134,7 +139,9 @@ impl Machine {
                 uid: 0,
                 gid: 0,
                 mode: 0o644,
+                rdev: DeviceNumbers::default(),
             },
+            memory_limit: u64::MAX,
         }
     }
 
@@ -161,7 +168,11 @@ impl Machine {
 
     /// Owner, group and permission bits new nodes get in the Linux view.
     pub fn set_default_posix(&mut self, posix: PosixMeta) {
-        self.default_posix = posix;
+        // Only device nodes have device numbers (created by create_special_file).
+        self.default_posix = PosixMeta {
+            rdev: DeviceNumbers::default(),
+            ..posix
+        };
     }
 
     pub fn profile(&self) -> &Profile {
@@ -209,10 +220,7 @@ impl Machine {
     /// When `id` is not a volume of this machine (ids come from [`Machine::volume_infos`]).
     pub fn volume_info(&self, id: VolumeId) -> VolumeInfo {
         let v = &self.volumes[id];
-        let (nodes, bytes) = v
-            .user_records()
-            .filter(|(r, _)| *r != ROOT_RECORD)
-            .fold((0, 0), |(n, b), (_, node)| (n + 1, b + node.size()));
+        let nodes = v.user_records().filter(|(r, _)| *r != ROOT_RECORD).count();
         VolumeInfo {
             id,
             letter: v.letter as char,
@@ -220,7 +228,8 @@ impl Machine {
             label: v.label.clone(),
             serial: v.serial,
             nodes,
-            bytes,
+            bytes: v.space.used,
+            size: v.space.size,
         }
     }
 
@@ -367,6 +376,7 @@ impl Machine {
             delete_pending: false,
         });
         c.times.change = now;
+        v.space.names += 1;
     }
 
     /// Removes the name `key` from `parent` and frees the node when it has no name
@@ -388,14 +398,17 @@ impl Machine {
         p.times.last_write = now;
         p.times.change = now;
         let c = v.node_mut(child).expect("entries name live records");
-        if let Some(i) = c
+        let named = c
             .names
             .iter()
-            .position(|l| l.parent == parent && l.name.matches_key(key))
-        {
+            .position(|l| l.parent == parent && l.name.matches_key(key));
+        if let Some(i) = named {
             c.names.remove(i);
         }
         c.times.change = now;
+        if named.is_some() {
+            v.space.names -= 1;
+        }
         // Handles opened through this name no longer have one (their next delete
         // disposition must not reach whatever takes the name next).
         self.retarget_handles(vol, child, parent, key, None);
@@ -463,7 +476,8 @@ impl Machine {
         rec
     }
 
-    /// Checks that `name` may be added to directory `parent` (N1, N2, N4, N11).
+    /// Checks that `name` may be added to directory `parent` (N1, N2, N4, N11),
+    /// and that the memory budget has room for a node and its name.
     pub(crate) fn check_new_name(
         &self,
         vol: VolumeId,
@@ -485,7 +499,7 @@ impl Machine {
                 NtError::ObjectNameCollision
             });
         }
-        Ok(())
+        self.check_room_for_node()
     }
 
     /// Builds the FileInfo of a node; `through` is the name it was reached by.

@@ -4,10 +4,10 @@
 use crate::attrs::{FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY, SETTABLE_ATTRIBUTES};
 use crate::error::{NtError, Result};
 use crate::file_ref::RecordNo;
-use crate::handle::{DeleteSemantics, Disposition, OpenOptions, Want};
+use crate::handle::{DeleteSemantics, Disposition, OpenOptions, ReadOnly, Want};
 use crate::machine::{FileInfo, Follow, Machine, NodeId, Resolved, VolumeId};
 use crate::name::Name;
-use crate::node::{Node, NodeKind};
+use crate::node::NodeKind;
 use crate::resolve::PrefixIsFile;
 use crate::volume::ROOT_RECORD;
 
@@ -137,9 +137,22 @@ impl Machine {
     /// unlink(2)/rmdir(2) in the Linux view: removes `name` from `dir` with POSIX
     /// semantics (the name goes at once, open handles keep the data).
     pub fn delete_at(&mut self, dir: NodeId, name: &str, want: Want) -> Result<()> {
+        self.delete_at_ex(dir, name, want, ReadOnly::Refuses)
+    }
+
+    /// [`Machine::delete_at`] with FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE
+    /// when `read_only` is [`ReadOnly::Ignored`]: the Linux view's unlink, which
+    /// POSIX permissions govern (the kernel checks them before asking).
+    pub fn delete_at_ex(
+        &mut self,
+        dir: NodeId,
+        name: &str,
+        want: Want,
+        read_only: ReadOnly,
+    ) -> Result<()> {
         let opts = OpenOptions::default().want(want);
         let h = self.open_at(dir, name, &opts)?;
-        let r = self.set_delete_disposition(h, true, DeleteSemantics::Posix);
+        let r = self.set_delete_disposition_ex(h, true, DeleteSemantics::Posix, read_only);
         self.close(h)?;
         r
     }
@@ -159,7 +172,7 @@ impl Machine {
             Follow::OpenReparsePoint,
             PrefixIsFile::InvalidParameter,
         )?;
-        self.move_resolved(src, dst, flags, false)
+        self.move_resolved(src, dst, flags, false, ReadOnly::Refuses)
     }
 
     /// rename(2) between directories by id. `replace` replaces an existing
@@ -172,6 +185,21 @@ impl Machine {
         to: &str,
         replace: bool,
     ) -> Result<()> {
+        self.rename_at_ex(from_dir, from, to_dir, to, replace, ReadOnly::Refuses)
+    }
+
+    /// [`Machine::rename_at`] with FILE_RENAME_IGNORE_READONLY_ATTRIBUTE when
+    /// `read_only` is [`ReadOnly::Ignored`]: a read-only destination is replaced
+    /// (the Linux view's rename(2)).
+    pub fn rename_at_ex(
+        &mut self,
+        from_dir: NodeId,
+        from: &str,
+        to_dir: NodeId,
+        to: &str,
+        replace: bool,
+        read_only: ReadOnly,
+    ) -> Result<()> {
         let src = self.resolve_at(from_dir, Name::new(from))?;
         let dst = self.resolve_at(to_dir, Name::new(to))?;
         self.move_resolved(
@@ -183,6 +211,7 @@ impl Machine {
             },
             // rename(2) replaces with FILE_RENAME_POSIX_SEMANTICS (M3, M11).
             replace,
+            read_only,
         )
     }
 
@@ -192,6 +221,7 @@ impl Machine {
         dst: Resolved,
         flags: MoveFlags,
         posix: bool,
+        read_only: ReadOnly,
     ) -> Result<()> {
         let src_rec = src.node.ok_or(NtError::ObjectNameNotFound)?;
         let (Some(src_parent), Some(src_name)) = (src.parent, src.name.clone()) else {
@@ -239,7 +269,7 @@ impl Machine {
         }
         if let Some(existing) = dst.node {
             if posix && existing != src_rec {
-                self.check_replace_posix(vol, existing, dst_parent, &dst_name, is_dir)?;
+                self.check_replace_posix(vol, existing, dst_parent, &dst_name, is_dir, read_only)?;
             } else {
                 self.check_replace(vol, existing, dst_parent, &dst_name, flags.replace_existing)?;
             }
@@ -302,6 +332,7 @@ impl Machine {
         parent: RecordNo,
         name: &Name,
         src_is_dir: bool,
+        read_only: ReadOnly,
     ) -> Result<()> {
         let node = self.node(vol, existing)?;
         if node
@@ -320,7 +351,7 @@ impl Machine {
             (true, false) => return Err(NtError::NotADirectory),
             (false, false) => {}
         }
-        if node.attrs & FILE_ATTRIBUTE_READONLY != 0 {
+        if node.attrs & FILE_ATTRIBUTE_READONLY != 0 && read_only == ReadOnly::Refuses {
             return Err(NtError::AccessDenied);
         }
         // The victim's open handles must all share delete (M11).
@@ -382,8 +413,10 @@ impl Machine {
             dst.parent.expect("checked"),
             dst.name.clone().expect("checked"),
         );
-        let node: Node = self.node(src.vol, src_rec)?.clone();
-        if !self.volumes[dst.vol].kind.supports_reparse_points() && node.reparse.is_some() {
+        let node = self.node(src.vol, src_rec)?;
+        let (attrs, times, posix, reparse) =
+            (node.attrs, node.times, node.posix, node.reparse.clone());
+        if !self.volumes[dst.vol].kind.supports_reparse_points() && reparse.is_some() {
             return Err(NtError::InvalidDeviceRequest);
         }
         // Validate the whole move before changing anything.
@@ -397,6 +430,11 @@ impl Machine {
             )?,
             None => self.check_new_name(dst.vol, dst_parent, &dst_name)?,
         }
+        // The copy of the data must fit the destination (and memory) first.
+        let data = match self.node(src.vol, src_rec)?.data() {
+            Some(d) => self.copy_data(d, dst.vol)?,
+            None => return Err(NtError::AccessDenied),
+        };
         let src_handle = self.open_resolved(
             src.clone(),
             &OpenOptions::default().follow(Follow::OpenReparsePoint),
@@ -409,17 +447,12 @@ impl Machine {
         if dst.node.is_some() {
             self.unlink_unchecked(dst.vol, dst_parent, &dst_name.key());
         }
-        let rec = self.insert_node_unchecked(
-            dst.vol,
-            dst_parent,
-            dst_name,
-            node.kind.clone(),
-            node.attrs,
-        );
+        let rec =
+            self.insert_node_unchecked(dst.vol, dst_parent, dst_name, NodeKind::File(data), attrs);
         let copy = self.volumes[dst.vol].node_mut(rec).expect("just inserted");
-        copy.times = node.times;
-        copy.reparse = node.reparse.clone();
-        copy.posix = node.posix;
+        copy.times = times;
+        copy.reparse = reparse;
+        copy.posix = posix;
         let _ = (src_parent, src_name);
         self.close(src_handle)
     }
@@ -474,6 +507,21 @@ impl Machine {
         }
         node.times.change = now;
         Ok(())
+    }
+
+    /// The Linux view's rule for metadata that chmod does not reach (the attribute
+    /// word, reparse data, extended attributes): changing it needs the rights
+    /// chmod needs, so only the owner or a privileged caller (uid 0) may, as
+    /// ntfs-3g's `ntfs_allowed_as_owner` decides. The kernel checks chmod itself
+    /// but leaves `system.*` attributes to the file system (issue 11 item 3).
+    pub fn check_owner_of(&self, id: NodeId, caller_uid: u32) -> Result<()> {
+        let rec = self.record_of(id)?;
+        let owner = self.node(id.volume, rec)?.posix.uid;
+        if caller_uid == 0 || caller_uid == owner {
+            Ok(())
+        } else {
+            Err(NtError::AccessDenied)
+        }
     }
 
     /// Sets owner, group and mode of a node (the Linux view). Clearing every write

@@ -14,7 +14,7 @@ pub(crate) type Names = smallvec::SmallVec<[NameLink; 1]>;
 /// which is the order directories enumerate in.
 pub(crate) type Entries = BTreeMap<NameKey, RecordNo>;
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) enum NodeKind {
     File(FileData),
     /// Boxed: directories are few, and a small NodeKind keeps every file small.
@@ -40,16 +40,28 @@ pub(crate) struct Reparse {
     pub data: ReparseData,
 }
 
-/// POSIX ownership and mode for the Linux view (ntfs-3g `permissions`).
+/// POSIX ownership and mode for the Linux view (ntfs-3g `permissions`). With the
+/// reparse tag (the file type) it is everything WSL keeps in the `$LX*` extended
+/// attributes (see `special`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PosixMeta {
     pub uid: u32,
     pub gid: u32,
     /// Permission bits (0o7777).
     pub mode: u16,
+    /// Device numbers (st_rdev, `$LXDEV`) of a character or block device; zero
+    /// for every other node.
+    pub rdev: DeviceNumbers,
 }
 
-#[derive(Debug, Clone)]
+/// A device's major and minor numbers, as `$LXDEV` stores them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct DeviceNumbers {
+    pub major: u32,
+    pub minor: u32,
+}
+
+#[derive(Debug)]
 pub(crate) struct Node {
     pub kind: NodeKind,
     pub attrs: u32,
@@ -82,13 +94,6 @@ impl Node {
 
     pub fn data(&self) -> Option<&FileData> {
         match &self.kind {
-            NodeKind::File(d) => Some(d),
-            _ => None,
-        }
-    }
-
-    pub fn data_mut(&mut self) -> Option<&mut FileData> {
-        match &mut self.kind {
             NodeKind::File(d) => Some(d),
             _ => None,
         }

@@ -19,6 +19,101 @@ pub const MAX_PATH: usize = 260;
 /// The limit for `\\?\` paths, in UTF-16 units (SEMANTICS §0).
 pub const MAX_LONG_PATH: usize = 32_767;
 
+/// The kind of a Win32 path text, as `RtlDetermineDosPathNameType_U` classifies
+/// it before any parsing. Windows folds `\\?\` into LocalDevice and `\??\` into
+/// Rooted; they are separate here because the parsers treat them differently
+/// (verbatim, P1, N10); [`PathType::rtl_type`] gives the Windows value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PathType {
+    /// `\\server\share\x` (and `\\server` alone).
+    UncAbsolute,
+    /// `C:\x`.
+    DriveAbsolute,
+    /// `C:x`: relative to drive C's current directory (S9).
+    DriveRelative,
+    /// `\x`: the current drive's root.
+    Rooted,
+    /// `x`, `..\x`: the current directory.
+    Relative,
+    /// `\\.\x`: the Win32 device namespace, normalised.
+    LocalDevice,
+    /// `\\?\x`: passed to NT verbatim.
+    Verbatim,
+    /// `\??\x`: an NT object path, as reparse points store targets.
+    NtObject,
+    /// `\\.` or `\\?` alone.
+    RootLocalDevice,
+}
+
+impl PathType {
+    /// The RTL_PATH_TYPE value Windows returns for this text.
+    pub fn rtl_type(self) -> u32 {
+        match self {
+            PathType::UncAbsolute => 1,
+            PathType::DriveAbsolute => 2,
+            PathType::DriveRelative => 3,
+            PathType::Rooted | PathType::NtObject => 4,
+            PathType::Relative => 5,
+            PathType::LocalDevice | PathType::Verbatim => 6,
+            PathType::RootLocalDevice => 7,
+        }
+    }
+
+    /// True for the kinds that name a place without a current directory.
+    pub fn is_absolute(self) -> bool {
+        !matches!(
+            self,
+            PathType::DriveRelative | PathType::Rooted | PathType::Relative
+        )
+    }
+}
+
+fn is_win32_sep(u: u16) -> bool {
+    u == BS || u == FS
+}
+
+/// The drive letter of `X:`, upper case, when `units` starts with one. Windows
+/// accepts any character before the colon; only a letter can name a volume, so
+/// anything else is a relative name here (and fails as a name: `:` is invalid).
+pub fn drive_letter(units: &[u16]) -> Option<u8> {
+    match units {
+        [d, COLON, ..] if *d < 0x80 && (*d as u8).is_ascii_alphabetic() => {
+            Some((*d as u8).to_ascii_uppercase())
+        }
+        _ => None,
+    }
+}
+
+/// Classifies a path text as `RtlDetermineDosPathNameType_U` does (both `\` and
+/// `/` separate), with `\\?\` and `\??\` told apart (see [`PathType`]).
+pub fn path_type(units: &[u16]) -> PathType {
+    if matches!(units, [BS, BS, QMARK, BS, ..]) {
+        return PathType::Verbatim;
+    }
+    if matches!(units, [BS, QMARK, QMARK, BS, ..]) {
+        return PathType::NtObject;
+    }
+    match units {
+        [a, b, rest @ ..] if is_win32_sep(*a) && is_win32_sep(*b) => match rest {
+            [DOT | QMARK] => PathType::RootLocalDevice,
+            [DOT | QMARK, s, ..] if is_win32_sep(*s) => PathType::LocalDevice,
+            _ => PathType::UncAbsolute,
+        },
+        [a, ..] if is_win32_sep(*a) => PathType::Rooted,
+        [_, COLON, s, ..] if drive_letter(units).is_some() && is_win32_sep(*s) => {
+            PathType::DriveAbsolute
+        }
+        [_, COLON, ..] if drive_letter(units).is_some() => PathType::DriveRelative,
+        _ => PathType::Relative,
+    }
+}
+
+/// [`path_type`] of a `&str`.
+pub fn path_type_str(text: &str) -> PathType {
+    let units: Vec<u16> = text.encode_utf16().take(4).collect();
+    path_type(&units)
+}
+
 /// Where a path is rooted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Root {
@@ -208,69 +303,53 @@ pub fn full_path_units(
     if input.len() > MAX_LONG_PATH {
         return Err(NtError::NameTooLong);
     }
-    // `\\?\` and `\??\`: verbatim, only `\` separates (P1, N10).
-    if matches!(input, [BS, BS | QMARK, QMARK, BS, ..]) {
-        return nt_path_units(input);
-    }
-    let is_sep = |u: u16| u == BS || u == FS;
-
-    // `\\.\X` device namespace, `\\server\share` UNC.
-    if input.len() >= 2 && is_sep(input[0]) && is_sep(input[1]) {
-        let rest: Vec<&[u16]> = input[2..].split(|&u| is_sep(u)).collect();
-        if rest.first().is_some_and(|c| c == &[DOT]) {
+    let kind = path_type(input);
+    let (mut p, tail): (FullPath, &[u16]) = match kind {
+        // `\\?\` and `\??\`: verbatim, only `\` separates (P1, N10).
+        PathType::Verbatim | PathType::NtObject => return nt_path_units(input),
+        PathType::LocalDevice | PathType::RootLocalDevice => {
+            let rest: Vec<&[u16]> = input[2..].split(|&u| is_win32_sep(u)).collect();
             let dev: Vec<u16> = rest[1..].join(&BS);
-            if dev.len() >= 2
-                && dev[1] == COLON
-                && dev[0] < 0x80
-                && (dev[0] as u8).is_ascii_alphabetic()
-            {
+            if let Some(drive) = drive_letter(&dev) {
                 // `\\.\C:\x` is the drive path, normalised.
-                let tail = &dev[2..];
-                let mut p = FullPath::drive_root(dev[0] as u8);
-                push_normalised(&mut p, tail, 0, true);
+                let mut p = FullPath::drive_root(drive);
+                push_normalised(&mut p, &dev[2..], 0, true);
                 return finish(p, input, rules);
             }
             return Ok(device(&String::from_utf16_lossy(&dev)));
         }
-        let server = rest.first().copied().unwrap_or(&[]);
-        let share = rest.get(1).copied().unwrap_or(&[]);
-        if server.is_empty() || share.is_empty() {
-            return Err(NtError::ObjectNameInvalid);
+        PathType::UncAbsolute => {
+            let rest: Vec<&[u16]> = input[2..].split(|&u| is_win32_sep(u)).collect();
+            let server = rest.first().copied().unwrap_or(&[]);
+            let share = rest.get(1).copied().unwrap_or(&[]);
+            if server.is_empty() || share.is_empty() {
+                return Err(NtError::ObjectNameInvalid);
+            }
+            let p = FullPath {
+                root: Root::Unc {
+                    server: String::from_utf16_lossy(server),
+                    share: String::from_utf16_lossy(share),
+                },
+                components: Vec::new(),
+                trailing_separator: false,
+                verbatim: false,
+            };
+            let skip = 2 + server.len() + 1 + share.len();
+            (p, &input[skip.min(input.len())..])
         }
-        let mut p = FullPath {
-            root: Root::Unc {
-                server: String::from_utf16_lossy(server),
-                share: String::from_utf16_lossy(share),
-            },
-            components: Vec::new(),
-            trailing_separator: false,
-            verbatim: false,
-        };
-        let skip = 2 + server.len() + 1 + share.len();
-        push_normalised(&mut p, &input[skip.min(input.len())..], 0, true);
-        return finish(p, input, rules);
-    }
-
-    let (mut p, tail): (FullPath, &[u16]) = if input.len() >= 2
-        && input[1] == COLON
-        && input[0] < 0x80
-        && (input[0] as u8).is_ascii_alphabetic()
-    {
-        let drive = (input[0] as u8).to_ascii_uppercase();
-        let tail = &input[2..];
-        if tail.first().is_some_and(|&u| is_sep(u)) {
-            (FullPath::drive_root(drive), tail)
-        } else {
-            // `C:foo`: relative to drive C's current directory (S9).
-            (cwd.current_dir(drive), tail)
+        PathType::DriveAbsolute => (FullPath::drive_root(input[0] as u8), &input[2..]),
+        // `C:foo`: relative to drive C's current directory (S9).
+        PathType::DriveRelative => (
+            cwd.current_dir((input[0] as u8).to_ascii_uppercase()),
+            &input[2..],
+        ),
+        PathType::Rooted => (FullPath::drive_root(cwd.current_drive()), input),
+        PathType::Relative => {
+            if is_device_name_alone(input, rules.device_names) {
+                return Ok(device(&String::from_utf16_lossy(input)));
+            }
+            (cwd.current_dir(cwd.current_drive()), input)
         }
-    } else if is_sep(input[0]) {
-        (FullPath::drive_root(cwd.current_drive()), input)
-    } else {
-        if is_device_name_alone(input, rules.device_names) {
-            return Ok(device(&String::from_utf16_lossy(input)));
-        }
-        (cwd.current_dir(cwd.current_drive()), input)
     };
     let floor = 0;
     push_normalised(&mut p, tail, floor, true);
@@ -428,18 +507,14 @@ pub fn nt_path_units(input: &[u16]) -> Result<FullPath> {
             trailing,
         )
     };
-    if rest_units.len() >= 2
-        && rest_units[1] == COLON
-        && rest_units[0] < 0x80
-        && (rest_units[0] as u8).is_ascii_alphabetic()
-    {
+    if let Some(drive) = drive_letter(&rest_units) {
         let tail = &rest_units[2..];
         if !tail.is_empty() && tail[0] != BS {
             return Err(NtError::ObjectNameInvalid);
         }
         let (components, trailing) = verbatim_components(tail.get(1..).unwrap_or(&[]));
         return Ok(FullPath {
-            root: Root::Drive((rest_units[0] as u8).to_ascii_uppercase()),
+            root: Root::Drive(drive),
             components,
             trailing_separator: trailing,
             verbatim: true,
@@ -464,6 +539,22 @@ pub fn nt_path_units(input: &[u16]) -> Result<FullPath> {
                 server: String::from_utf16_lossy(server),
                 share: String::from_utf16_lossy(share),
             },
+            components,
+            trailing_separator: trailing,
+            verbatim: true,
+        });
+    }
+    // `\??\Volume{GUID}\x`: the volume's GUID name, then a path on it.
+    let (object, tail) = rest.split_once('\\').unwrap_or((rest, ""));
+    if object.len() > 7
+        && object
+            .get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case("Volume{"))
+    {
+        let tail: Vec<u16> = tail.encode_utf16().collect();
+        let (components, trailing) = verbatim_components(&tail);
+        return Ok(FullPath {
+            root: Root::Nt(format!(r"\??\{object}")),
             components,
             trailing_separator: trailing,
             verbatim: true,
@@ -545,6 +636,37 @@ mod tests {
         for (input, want) in rows {
             let got = full_path(input, &Cwd, CLASSIC).unwrap_or_else(|e| panic!("{input}: {e:?}"));
             assert_eq!(got.to_win32(), *want, "{input}");
+        }
+    }
+
+    /// RtlDetermineDosPathNameType_U's classes (with `\\?\` and `\??\` told apart).
+    #[test]
+    fn path_type_table() {
+        use PathType::*;
+        let rows: &[(&str, PathType, u32)] = &[
+            (r"C:\x", DriveAbsolute, 2),
+            ("c:/x", DriveAbsolute, 2),
+            ("C:", DriveRelative, 3),
+            ("C:x", DriveRelative, 3),
+            (r"\x", Rooted, 4),
+            ("/x", Rooted, 4),
+            (r"\??\C:\x", NtObject, 4),
+            ("x", Relative, 5),
+            (r"..\x", Relative, 5),
+            ("1:x", Relative, 5), // no volume has a letter that is not one
+            (r"\\srv\share", UncAbsolute, 1),
+            (r"\\srv", UncAbsolute, 1),
+            (r"\\.x", UncAbsolute, 1),
+            ("//srv/share", UncAbsolute, 1),
+            (r"\\.\C:\x", LocalDevice, 6),
+            ("//?/C:/x", LocalDevice, 6),
+            (r"\\?\C:\x", Verbatim, 6),
+            (r"\\.", RootLocalDevice, 7),
+            (r"\\?", RootLocalDevice, 7),
+        ];
+        for (text, kind, rtl) in rows {
+            assert_eq!(path_type_str(text), *kind, "{text}");
+            assert_eq!(kind.rtl_type(), *rtl, "{text}");
         }
     }
 

@@ -43,6 +43,15 @@ impl Machine {
         Ok(self.file_info(r.vol, rec, through.as_ref().map(|(p, k)| (*p, k))))
     }
 
+    /// The node a Win32 path reaches with every link on it followed, before the
+    /// checks an open makes on what it reached (the link flavour, S22): what a
+    /// view that follows links itself (the Linux kernel) must reach too.
+    pub fn resolve_node(&self, path: &str) -> Result<NodeId> {
+        let r = self.resolve_str(path, Follow::Reparse)?;
+        let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
+        Ok(self.node_id(r.vol, rec))
+    }
+
     /// GetFileAttributesW: the object itself (S36).
     pub fn get_file_attributes(&self, path: &str) -> Result<u32> {
         Ok(self
@@ -69,7 +78,7 @@ impl Machine {
             .node(id.volume, rec)?
             .data()
             .ok_or(NtError::FileIsADirectory)?;
-        Ok(data.read(offset, len))
+        data.read(offset, len)
     }
 
     /// Looks `name` up in directory `dir`, following nothing (what the Linux

@@ -10,6 +10,14 @@ pub const IO_REPARSE_TAG_MOUNT_POINT: u32 = 0xA000_0003;
 pub const IO_REPARSE_TAG_SYMLINK: u32 = 0xA000_000C;
 pub const IO_REPARSE_TAG_APPEXECLINK: u32 = 0x8000_001B;
 pub const IO_REPARSE_TAG_LX_SYMLINK: u32 = 0xA000_001D;
+/// The version field WSL writes at the start of an LX symlink's data.
+pub const LX_SYMLINK_VERSION: u32 = 2;
+/// WSL's special files (MS-FSCC 2.1.2.1; see `special`): a Unix socket, a FIFO,
+/// a character device and a block device.
+pub const IO_REPARSE_TAG_AF_UNIX: u32 = 0x8000_0023;
+pub const IO_REPARSE_TAG_LX_FIFO: u32 = 0x8000_0024;
+pub const IO_REPARSE_TAG_LX_CHR: u32 = 0x8000_0025;
+pub const IO_REPARSE_TAG_LX_BLK: u32 = 0x8000_0026;
 pub const SYMLINK_FLAG_RELATIVE: u32 = 0x1;
 pub const MAXIMUM_REPARSE_DATA_BUFFER_SIZE: usize = 16 * 1024;
 /// Size of the REPARSE_DATA_BUFFER header (tag, length, reserved).
@@ -86,6 +94,35 @@ impl ReparseData {
             substitute: substitute.encode_utf16().collect(),
             print: print.encode_utf16().collect(),
             flags: if relative { SYMLINK_FLAG_RELATIVE } else { 0 },
+        }
+    }
+
+    /// A symbolic link as WSL stores it on NTFS (IO_REPARSE_TAG_LX_SYMLINK): a
+    /// 4-byte little-endian version, 2, then the target's bytes (UTF-8 as Linux
+    /// wrote them, no NUL), read back byte for byte. Windows does not follow it:
+    /// opening it without FILE_FLAG_OPEN_REPARSE_POINT fails with
+    /// STATUS_IO_REPARSE_TAG_NOT_HANDLED (ERROR_CANT_ACCESS_FILE, S27).
+    pub fn lx_symlink(target: &[u8]) -> ReparseData {
+        let mut data = LX_SYMLINK_VERSION.to_le_bytes().to_vec();
+        data.extend_from_slice(target);
+        ReparseData::Other {
+            tag: IO_REPARSE_TAG_LX_SYMLINK,
+            guid: None,
+            data,
+        }
+    }
+
+    /// The target of an LX symlink, when this is one in the version WSL writes.
+    pub fn lx_symlink_target(&self) -> Option<&[u8]> {
+        match self {
+            ReparseData::Other {
+                tag: IO_REPARSE_TAG_LX_SYMLINK,
+                guid: None,
+                data,
+            } if data.len() > 4 && data[..4] == LX_SYMLINK_VERSION.to_le_bytes() => {
+                Some(&data[4..])
+            }
+            _ => None,
         }
     }
 

@@ -190,6 +190,9 @@ impl Machine {
         let node = self.node_mut(vol, rec)?;
         node.reparse = None;
         node.attrs &= !FILE_ATTRIBUTE_REPARSE_POINT;
+        // Device numbers belong to an LX_CHR/LX_BLK tag (`special`): none remain
+        // to reappear if a device tag is set again.
+        node.posix.rdev = Default::default();
         Ok(())
     }
 }

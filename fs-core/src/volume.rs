@@ -1,10 +1,12 @@
 //! A volume: its filesystem kind, label, serial and inode table.
 
 use crate::attrs::{Times, FILE_ATTRIBUTE_DIRECTORY};
+use crate::data::FileData;
 use crate::file_ref::{FileRef, RecordNo, SeqNo};
 use crate::name::Name;
 use crate::node::{Node, NodeKind, PosixMeta};
 use crate::profile::FsKind;
+use crate::space::DEFAULT_VOLUME_SIZE;
 use slab::Slab;
 use std::collections::BTreeSet;
 
@@ -26,6 +28,54 @@ pub(crate) struct Volume {
     /// Every change to a record goes through `node_mut`, `insert` or `free`,
     /// which note it here; `nodes` is never changed past them.
     pub dirty: BTreeSet<RecordNo>,
+    /// What the volume holds, kept as nodes come, go and change (space.rs).
+    pub space: Space,
+}
+
+/// A volume's size and what its nodes use of it and of memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Space {
+    /// Bytes of file data the volume holds at most (`--size`).
+    pub size: u64,
+    /// Bytes of file data stored: the files' lengths summed.
+    pub used: u64,
+    /// Memory the file data holds ([`FileData::heap`](crate::data::FileData::heap)).
+    pub data_memory: u64,
+    /// Names of all nodes (each charged to the memory budget).
+    pub names: u64,
+}
+
+impl Space {
+    pub fn empty(size: u64) -> Space {
+        Space {
+            size,
+            used: 0,
+            data_memory: 0,
+            names: 0,
+        }
+    }
+
+    /// What `nodes` hold, counted from scratch (new and loaded volumes, and the
+    /// invariant that the running counts are right).
+    pub fn count(size: u64, nodes: &Slab<Node>) -> Space {
+        let mut s = Space::empty(size);
+        for (_, n) in nodes {
+            s.add(n);
+        }
+        s
+    }
+
+    fn add(&mut self, n: &Node) {
+        self.used += n.size();
+        self.data_memory += n.data().map_or(0, FileData::heap);
+        self.names += n.names.len() as u64;
+    }
+
+    fn remove(&mut self, n: &Node) {
+        self.used -= n.size();
+        self.data_memory -= n.data().map_or(0, FileData::heap);
+        self.names -= n.names.len() as u64;
+    }
 }
 
 impl Volume {
@@ -73,6 +123,7 @@ impl Volume {
             kind,
             label,
             serial,
+            space: Space::count(DEFAULT_VOLUME_SIZE, &nodes),
             nodes,
             seqs,
             dirty,
@@ -103,6 +154,7 @@ impl Volume {
     }
 
     pub fn insert(&mut self, node: Node) -> RecordNo {
+        self.space.add(&node);
         let key = self.nodes.insert(node);
         if self.seqs.len() <= key {
             self.seqs.resize(key + 1, 1);
@@ -115,6 +167,7 @@ impl Volume {
     pub fn free(&mut self, record: RecordNo) -> Node {
         let node = self.nodes.remove(record as usize);
         self.dirty.insert(record);
+        self.space.remove(&node);
         let s = &mut self.seqs[record as usize];
         *s = s.wrapping_add(1).max(1);
         node

@@ -162,7 +162,7 @@ fn handle_io_reads_writes_and_extends() {
             handle: h,
             len: MAX_FILE_SIZE + 1,
         },
-        NtError::DiskFull,
+        NtError::FileTooLarge,
     );
     fails(
         &mut m,
@@ -172,7 +172,7 @@ fn handle_io_reads_writes_and_extends() {
             offset: u64::MAX,
             data: b"x".to_vec(),
         },
-        NtError::DiskFull,
+        NtError::FileTooLarge,
     );
     ok(&mut m, Op::Close { handle: h });
     assert_eq!(contents(&mut m, r"C:\d\f"), b"da");

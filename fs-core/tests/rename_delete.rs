@@ -461,3 +461,57 @@ fn remove_tree_deletes_everything_below() {
     );
     let _ = (Follow::Reparse, FILE_ATTRIBUTE_READONLY);
 }
+
+/// HL34 and its NT-level escape: DeleteFileW and MoveFileExW refuse a read-only
+/// file; FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE and
+/// FILE_RENAME_IGNORE_READONLY_ATTRIBUTE (what WSL's unlink and rename use,
+/// issue 11 item 5) do not, and a refused call changes nothing.
+#[test]
+fn read_only_refuses_win32_deletes_and_renames_unless_ignored_hl34() {
+    use ntlinkfs_core::ReadOnly;
+    let rows: &[(ReadOnly, Option<NtError>, Option<NtError>)] = &[
+        // (flag, unlink's error, rename-over's error)
+        (
+            ReadOnly::Refuses,
+            Some(NtError::CannotDelete),
+            Some(NtError::AccessDenied),
+        ),
+        (ReadOnly::Ignored, None, None),
+    ];
+    for (flag, unlink, rename) in rows {
+        let mut m = base();
+        m.create_hard_link(r"C:\d\ro2", r"C:\ro").unwrap();
+        let root = m.resolve_node(r"C:\").unwrap();
+        let d = m.resolve_node(r"C:\d").unwrap();
+        let r = m.delete_at_ex(root, "ro", Want::File, *flag);
+        assert_eq!(r.err(), *unlink, "{flag:?}");
+        assert_eq!(m.exists(r"C:\ro"), unlink.is_some(), "{flag:?}");
+        let links = info(&m, r"C:\d\ro2").link_count;
+        assert_eq!(links, if unlink.is_some() { 2 } else { 1 }, "{flag:?}");
+        // rename(2) over a read-only destination.
+        let r = m.rename_at_ex(d, "file1", d, "ro2", true, *flag);
+        assert_eq!(r.err(), *rename, "{flag:?}");
+        let bytes = m.read_file(r"C:\d\ro2").unwrap();
+        let want: &[u8] = if rename.is_some() { b"ro" } else { b"one" };
+        assert_eq!(bytes, want, "{flag:?}");
+    }
+    // The Win32 calls keep refusing (HL34).
+    let mut m = base();
+    fails(
+        &mut m,
+        "HL34",
+        Op::DeleteFile {
+            path: r"C:\ro".into(),
+        },
+        NtError::CannotDelete,
+    );
+    let h = m.open(r"C:\ro", &OpenOptions::default()).unwrap();
+    assert_eq!(
+        m.set_delete_disposition(h, true, DeleteSemantics::Posix),
+        Err(NtError::CannotDelete)
+    );
+    m.set_delete_disposition_ex(h, true, DeleteSemantics::Posix, ReadOnly::Ignored)
+        .unwrap();
+    m.close(h).unwrap();
+    assert!(!m.exists(r"C:\ro"));
+}

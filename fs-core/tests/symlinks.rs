@@ -591,3 +591,47 @@ fn symlink_to_unknown_server_fails_bad_network_path() {
     fails(&mut m, "V4", read(r"C:\far"), NtError::BadNetworkPath);
     let _ = Want::Any;
 }
+
+/// A symlink made from Linux as WSL stores it (IO_REPARSE_TAG_LX_SYMLINK:
+/// version 2, then the text's bytes): kept byte for byte, not followed by
+/// Windows (S27: ERROR_CANT_ACCESS_FILE), listed by `dir` as cmd lists it, a
+/// junction whose target it cannot read (issue 11 item 5).
+#[test]
+fn lx_symlinks_are_stored_as_wsl_stores_them_s27() {
+    let mut m = base();
+    let root = m.resolve_node(r"C:\").unwrap();
+    let info = m.create_lx_symlink_at(root, "lx", b"/etc/passwd").unwrap();
+    assert_eq!(info.reparse_tag, Some(IO_REPARSE_TAG_LX_SYMLINK));
+    assert!(!info.is_directory);
+    let raw = m.get_reparse_point(r"C:\lx").unwrap();
+    assert_eq!(&raw[..4], &0xA000_001Du32.to_le_bytes());
+    assert_eq!(&raw[4..6], &15u16.to_le_bytes(), "4 + 11 bytes");
+    assert_eq!(&raw[8..12], &2u32.to_le_bytes(), "version 2");
+    assert_eq!(&raw[12..], b"/etc/passwd");
+    let data = ReparseData::decode(&raw).unwrap();
+    assert_eq!(data.lx_symlink_target(), Some(&b"/etc/passwd"[..]));
+    assert_eq!(data, ReparseData::lx_symlink(b"/etc/passwd"));
+    fails(
+        &mut m,
+        "S27",
+        read(r"C:\lx"),
+        NtError::IoReparseTagNotHandled,
+    );
+    // Refused: an empty text, an existing name; nothing changes.
+    assert_eq!(
+        m.create_lx_symlink_at(root, "e", b"").unwrap_err(),
+        NtError::IoReparseDataInvalid
+    );
+    assert_eq!(
+        m.create_lx_symlink_at(root, "lx", b"x").unwrap_err(),
+        NtError::ObjectNameCollision
+    );
+    assert!(!m.exists(r"C:\e"));
+    // Kept in images, byte for byte.
+    let m = ntlinkfs_core::image::load(&ntlinkfs_core::image::save(&m)).unwrap();
+    assert_eq!(m.get_reparse_point(r"C:\lx").unwrap(), raw);
+    let mut sh = ntlinkfs_core::shell::Shell::new(m);
+    let out = sh.execute(r"dir C:\").output;
+    let line = out.lines().find(|l| l.contains(" lx")).unwrap();
+    assert!(line.ends_with("<JUNCTION>     lx [...]"), "{line}");
+}

@@ -1,20 +1,34 @@
-//! Core `FileInfo` -> `fuser::FileAttr` (pure).
+//! Core `FileInfo` -> `FileAttr` (pure).
 
+use crate::fuse::{FileAttr, FileType, INodeNo};
 use crate::inode_map;
-use fuser::{FileAttr, FileType, INodeNo};
 use ntlinkfs_core::attrs::filetime_to_unix;
-use ntlinkfs_core::reparse::{IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
-use ntlinkfs_core::{FileInfo, FileTime};
+use ntlinkfs_core::reparse::{
+    IO_REPARSE_TAG_LX_SYMLINK, IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK,
+};
+use ntlinkfs_core::special::{self, SpecialKind};
+use ntlinkfs_core::{DeviceNumbers, FileInfo, FileTime};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Block size reported to stat().
 pub const BLOCK_SIZE: u32 = 4096;
 
-/// Junctions and symbolic links are symlinks in the Linux view (F1); any other
+/// Junctions and symbolic links are symlinks in the Linux view (F1); files with
+/// WSL's special tags are FIFOs, sockets and devices (core `special`); any other
 /// reparse point shows as the file or directory it sits on.
 pub fn kind_of(info: &FileInfo) -> FileType {
+    if let Some(k) = special::kind_of(info) {
+        return match k {
+            SpecialKind::Fifo => FileType::NamedPipe,
+            SpecialKind::Socket => FileType::Socket,
+            SpecialKind::CharDevice => FileType::CharDevice,
+            SpecialKind::BlockDevice => FileType::BlockDevice,
+        };
+    }
     match info.reparse_tag {
-        Some(IO_REPARSE_TAG_MOUNT_POINT | IO_REPARSE_TAG_SYMLINK) => FileType::Symlink,
+        Some(IO_REPARSE_TAG_MOUNT_POINT | IO_REPARSE_TAG_SYMLINK | IO_REPARSE_TAG_LX_SYMLINK) => {
+            FileType::Symlink
+        }
         _ if info.is_directory => FileType::Directory,
         _ => FileType::RegularFile,
     }
@@ -57,9 +71,29 @@ pub fn file_attr(info: &FileInfo, link_len: Option<u64>) -> FileAttr {
         nlink: info.link_count,
         uid: info.posix.uid,
         gid: info.posix.gid,
-        rdev: 0,
+        rdev: if matches!(kind, FileType::CharDevice | FileType::BlockDevice) {
+            encode_dev(info.posix.rdev)
+        } else {
+            0
+        },
         blksize: BLOCK_SIZE,
         flags: 0,
+    }
+}
+
+/// Device numbers in the kernel's 32-bit encoding (`new_encode_dev`), which is
+/// what FUSE carries in `fuse_attr.rdev` and `fuse_mknod_in.rdev`: minor bits
+/// 0–7, major bits 8–19, minor bits 8–19 at 20–31. Linux's majors have 12 bits
+/// and minors 20; bits beyond them cannot travel.
+pub fn encode_dev(d: DeviceNumbers) -> u32 {
+    (d.minor & 0xff) | ((d.major & 0xfff) << 8) | ((d.minor & !0xff) << 12)
+}
+
+/// The inverse of [`encode_dev`].
+pub fn decode_dev(dev: u32) -> DeviceNumbers {
+    DeviceNumbers {
+        major: (dev & 0xfff00) >> 8,
+        minor: (dev & 0xff) | ((dev >> 12) & 0xfff00),
     }
 }
 
@@ -110,6 +144,68 @@ mod tests {
         assert_eq!((j.kind, j.size, j.perm), (FileType::Symlink, 1, 0o777));
         let s = file_attr(&q(r"C:\s"), Some(3));
         assert_eq!((s.kind, s.size), (FileType::Symlink, 3));
+    }
+
+    #[test]
+    fn special_files_have_their_type_mode_and_device_numbers() {
+        use ntlinkfs_core::PosixMeta;
+        let mut m = Machine::default();
+        let cases = [
+            (SpecialKind::Fifo, FileType::NamedPipe, 0),
+            (SpecialKind::Socket, FileType::Socket, 0),
+            // makedev(4, 64) (/dev/tty0) and makedev(8, 0x12345) (a minor past 8 bits).
+            (SpecialKind::CharDevice, FileType::CharDevice, 0x0440),
+            (SpecialKind::BlockDevice, FileType::BlockDevice, 0x1230_0845),
+        ];
+        for (i, (kind, ftype, rdev)) in cases.into_iter().enumerate() {
+            let dev = if i == 3 {
+                DeviceNumbers {
+                    major: 8,
+                    minor: 0x12345,
+                }
+            } else {
+                DeviceNumbers {
+                    major: 4,
+                    minor: 64,
+                }
+            };
+            let posix = PosixMeta {
+                uid: 1000,
+                gid: 100,
+                mode: 0o640,
+                rdev: dev,
+            };
+            let info = m
+                .create_special_file(&format!(r"C:\n{i}"), kind, posix)
+                .unwrap();
+            let a = file_attr(&info, None);
+            assert_eq!(
+                (a.kind, a.perm, a.uid, a.gid, a.rdev, a.size, a.nlink),
+                (ftype, 0o640, 1000, 100, rdev, 0, 1),
+                "{kind:?}"
+            );
+            if rdev != 0 {
+                assert_eq!(decode_dev(rdev), dev);
+            }
+        }
+    }
+
+    #[test]
+    fn device_number_encoding_is_the_kernels() {
+        // new_encode_dev / new_decode_dev of include/linux/kdev_t.h, by value.
+        let cases = [
+            (0, 0, 0),
+            (1, 3, 0x0103),
+            (4, 64, 0x0440),
+            (0xfff, 0xff, 0xfffff),
+            (8, 0x12345, 0x1230_0845),
+            (0xfff, 0xfffff, 0xffff_ffff),
+        ];
+        for (major, minor, enc) in cases {
+            let d = DeviceNumbers { major, minor };
+            assert_eq!(encode_dev(d), enc, "{major}:{minor}");
+            assert_eq!(decode_dev(enc), d, "{enc:#x}");
+        }
     }
 
     #[test]

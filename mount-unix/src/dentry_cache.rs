@@ -13,31 +13,25 @@
 //! That takes no directory lock, so it runs inside the handler before the reply:
 //! every later lookup revalidates, with no window for a stale hit.
 //!
-//! `Notifier::inval_entry` cannot do this: inside the handler it deadlocks on the
+//! A FUSE_NOTIFY_INVAL_ENTRY notification cannot do this: inside the handler it deadlocks on the
 //! directory lock the kernel holds for the operation, and from another thread it
 //! runs just after the reply, racing the caller's next syscall (measured: the
 //! `remove_*` test of case_cache.rs then sees the removed name in its first
 //! round). So on kernels without the epoch, names are not cached at all (entry
 //! TTL 0), which is always right.
 
-use fuser::{INodeNo, Notifier};
+use crate::fuse::channel::Channel;
 use ntlinkfs_core::NameKey;
 use parking_lot::Mutex;
 use std::collections::HashSet;
-use std::fs::File;
-use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
-
-/// FUSE_NOTIFY_INC_EPOCH (protocol 7.44).
-const FUSE_NOTIFY_INC_EPOCH: i32 = 8;
 
 /// How the adapter reaches the kernel once the session exists.
 pub struct KernelLink {
-    /// A duplicate of the session's /dev/fuse descriptor, for raw notifications.
-    pub fuse: File,
-    pub notifier: Notifier,
+    /// The session's connection, for notifications.
+    pub channel: Arc<Channel>,
 }
 
 #[derive(Default)]
@@ -104,7 +98,7 @@ impl DentryCache {
     /// so it is safe inside a handler.
     pub fn attributes_changed(&self, ino: u64) {
         if let Some(link) = self.link.get() {
-            let _ = link.lock().notifier.inval_inode(INodeNo(ino), -1, 0);
+            let _ = link.lock().channel.inval_inode(ino, -1, 0);
         }
     }
 
@@ -117,12 +111,9 @@ impl DentryCache {
         let Some(link) = self.link.get() else {
             return false;
         };
-        let mut header = [0u8; 16];
-        header[0..4].copy_from_slice(&16u32.to_ne_bytes());
-        header[4..8].copy_from_slice(&FUSE_NOTIFY_INC_EPOCH.to_ne_bytes());
         let link = link.lock();
-        match (&link.fuse).write(&header) {
-            Ok(16) => {
+        match link.channel.inc_epoch() {
+            Ok(()) => {
                 // Every dentry is now stale: nothing remembered matters any more.
                 self.mixed.lock().clear();
                 self.epochs.fetch_add(1, Ordering::Relaxed);

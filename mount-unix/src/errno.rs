@@ -27,12 +27,13 @@ pub fn raw(e: Errno) -> i32 {
         Errno::ENOSPC => libc::ENOSPC,
         Errno::EROFS => libc::EROFS,
         Errno::EFBIG => libc::EFBIG,
+        Errno::ENOMEM => libc::ENOMEM,
     }
 }
 
-/// The fuser errno for `e` failing the POSIX operation `op`.
-pub fn for_op(op: PosixOp, e: NtError) -> fuser::Errno {
-    fuser::Errno::from_i32(raw(errno_for(op, e)))
+/// The reply errno for `e` failing the POSIX operation `op`.
+pub fn for_op(op: PosixOp, e: NtError) -> crate::fuse::Errno {
+    crate::fuse::Errno::from_i32(raw(errno_for(op, e)))
 }
 
 #[cfg(test)]

@@ -1,34 +1,34 @@
-//! `impl fuser::Filesystem`: each method decodes its arguments, calls the core and
-//! replies through `reply`. NTFS rules are the core's; this module only chooses
-//! which core operation a POSIX call is, and which `PosixOp` its errors are for.
+//! The POSIX operations over the core: each `do_*` method takes decoded
+//! arguments, calls the core and returns a `Res` (the dispatcher, `dispatch.rs`,
+//! turns it into a FUSE reply). NTFS rules are the core's; this module only
+//! chooses which core operation a POSIX call is, and which `PosixOp` its errors
+//! are for.
 
 use crate::attr::{self, kind_of};
 use crate::dentry_cache::DentryCache;
 use crate::durability::Durability;
 use crate::errno::for_op;
+use crate::fuse::{
+    Errno, FileAttr, FileHandle, FileType, INodeNo, OpenAccMode, OpenFlags, RenameFlags, Request,
+    TimeOrNow,
+};
 use crate::inode_map::{self, ROOT_INO};
 use crate::link_target;
+use crate::node_ids::{self, NodeIds};
 use crate::page_cache::{DataVersion, KeepCache};
-use crate::readlink::{self, Volumes};
-use crate::reply::{self, Entry, Res, Statfs};
+use crate::readlink;
+use crate::reply::{Entry, Res, Statfs};
 use crate::xattr::{self, Xattr};
-use fuser::{
-    AccessFlags, FileAttr, FileHandle, FileType, Filesystem, INodeNo, InitFlags, KernelConfig,
-    LockOwner, OpenAccMode, OpenFlags, RenameFlags, ReplyAttr, ReplyCreate, ReplyData,
-    ReplyDirectory, ReplyDirectoryPlus, ReplyEmpty, ReplyEntry, ReplyOpen, ReplyStatfs, ReplyWrite,
-    ReplyXattr, Request, TimeOrNow, WriteFlags,
-};
 use ntlinkfs_core::attrs::unix_to_filetime;
 use ntlinkfs_core::{
-    Disposition, FileInfo, Follow, HandleId, Machine, NameKey, NodeId, NtError, OpenOptions,
-    PosixOp, Shared, SymlinkFlags, Want,
+    Disposition, FileInfo, HandleId, Machine, NameKey, NodeId, NtError, OpenOptions, PosixMeta,
+    PosixOp, ReadOnly, Shared, SpecialKind, SymlinkFlags, Want,
 };
 use parking_lot::Mutex;
 use slab::Slab;
-use std::cell::RefCell;
 use std::ffi::OsStr;
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -39,12 +39,13 @@ pub struct FsConfig {
     pub entry_ttl: Duration,
     /// How long the kernel may keep attributes.
     pub attr_ttl: Duration,
-    /// Where the mount is, to translate absolute symlink targets.
-    pub mount_point: PathBuf,
     /// Tests only: getxattr of `user.ntlinkfs.panic` panics inside the handler.
     pub fault_injection: bool,
     /// What fsync and fsyncdir commit to (the image's journal), if anything.
     pub durability: Option<Arc<dyn Durability>>,
+    /// `--confine`: LX symlinks (absolute or climbing POSIX texts) resolve
+    /// inside the mount (readlink::confined).
+    pub confine: bool,
 }
 
 /// An open directory: the node, its core handle and the read cursor (the key of
@@ -58,12 +59,6 @@ struct DirHandle {
 /// One directory entry for readdir: next offset, name, node (None for `.`, `..`).
 type Listed = (u64, String, Option<FileInfo>, FileAttr);
 
-thread_local! {
-    /// Each session thread's read buffer: reused, so a 1 MiB read does not
-    /// allocate (and fault in) fresh memory every time.
-    static READ_BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
 /// What identifies a file's contents for the kernel's page cache.
 fn data_version(i: &FileInfo) -> DataVersion {
     (i.size, i.times.last_write, i.times.change)
@@ -71,29 +66,17 @@ fn data_version(i: &FileInfo) -> DataVersion {
 
 /// The file system: a shared machine and what the kernel has been told.
 pub struct NtFs {
-    m: Shared,
-    cache: Arc<DentryCache>,
+    pub(crate) m: Shared,
+    pub(crate) cache: Arc<DentryCache>,
     keep_cache: KeepCache,
     dirs: Mutex<Slab<Arc<Mutex<DirHandle>>>>,
-    cfg: FsConfig,
+    pub(crate) cfg: FsConfig,
     mounted_at: SystemTime,
+    /// Node ids of the names of symbolic-link files (see `node_ids`).
+    pub(crate) nodes: NodeIds,
 }
 
-/// Runs a handler; a panic is logged and its reply, dropped while unwinding,
-/// answers EIO (fuser sends EIO for a reply that was never sent), so the request
-/// is answered and the session thread lives on.
-fn guard(op: &str, f: impl FnOnce()) {
-    if let Err(p) = catch_unwind(AssertUnwindSafe(f)) {
-        let msg = p
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| p.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        eprintln!("ntlinkfs: {op} handler panicked ({msg}); answered EIO");
-    }
-}
-
-fn err(op: PosixOp) -> impl Fn(NtError) -> fuser::Errno {
+fn err(op: PosixOp) -> impl Fn(NtError) -> Errno {
     move |e| for_op(op, e)
 }
 
@@ -154,18 +137,19 @@ impl NtFs {
             dirs: Mutex::new(Slab::new()),
             cfg,
             mounted_at: SystemTime::now(),
+            nodes: NodeIds::default(),
         }
     }
 
     /// fsync and fsyncdir: with an image, its journal commits every change so
     /// far (one frame holds them all, so syncing one file syncs the others too);
     /// without one, memory is all there is and there is nothing to do.
-    fn do_fsync(&self) -> Res<()> {
+    pub(crate) fn do_fsync(&self) -> Res<()> {
         match &self.cfg.durability {
             None => Ok(()),
             Some(d) => d.commit(&self.m).map_err(|e| {
                 eprintln!("ntlinkfs: fsync: cannot write the journal: {e}");
-                fuser::Errno::from_i32(e.raw_os_error().unwrap_or(libc::EIO))
+                Errno::from_i32(e.raw_os_error().unwrap_or(libc::EIO))
             }),
         }
     }
@@ -178,47 +162,57 @@ impl NtFs {
         self.node_of(ino, op)
     }
 
+    /// The core node of a FUSE node id: an inode number, or a name id of a
+    /// symbolic-link file (`node_ids`).
     fn node_of(&self, ino: INodeNo, op: PosixOp) -> Res<NodeId> {
-        inode_map::node_of(ino.0).ok_or(for_op(op, NtError::ObjectNameNotFound))
-    }
-
-    fn volumes(m: &Machine) -> Vec<(char, String)> {
-        m.volume_infos()
-            .iter()
-            .map(|v| (v.letter, m.volume_guid(v.id)))
-            .collect()
-    }
-
-    /// The mount-relative components of a directory: `["C", "a", "b"]`.
-    fn dir_components(m: &Machine, dir: NodeId) -> Result<Vec<String>, NtError> {
-        let path = m.path_of(dir)?;
-        let mut parts: Vec<String> = path
-            .split('\\')
-            .filter(|p| !p.is_empty())
-            .map(str::to_string)
-            .collect();
-        if let Some(first) = parts.first_mut() {
-            first.truncate(1); // "C:" -> "C"
-        }
-        Ok(parts)
-    }
-
-    /// The readlink text of a junction or symlink, from its first name's place.
-    fn link_text(m: &Machine, id: NodeId) -> Result<String, NtError> {
-        let data = m.reparse_data_of(id)?;
-        let names = m.file_names(id)?;
-        let parent = match names.first() {
-            Some(n) => Self::dir_components(m, n.parent)?,
-            None => Self::dir_components(m, m.root(id.volume))?,
+        let node = if node_ids::is_name_id(ino.0) {
+            self.nodes.resolve(ino.0).map(|n| n.node)
+        } else {
+            inode_map::node_of(ino.0)
         };
-        let vols = Self::volumes(m);
-        readlink::posix_target(&data, &parent, &Volumes { letters: &vols })
-            .ok_or(NtError::NotAReparsePoint)
+        node.ok_or(for_op(op, NtError::ObjectNameNotFound))
+    }
+
+    /// The readlink text of a link read through a name in `parent`: each name
+    /// of a symlink file with several hard links has its own text (issue 11).
+    pub(crate) fn link_text(
+        m: &Machine,
+        id: NodeId,
+        parent: NodeId,
+        confine: bool,
+    ) -> Result<Vec<u8>, NtError> {
+        readlink::link_text(m, id, parent, confine)
+    }
+
+    /// The directory of a node's first name: the kernel asks readlink and
+    /// getattr by inode, which does not say which name it came through.
+    fn first_parent(m: &Machine, id: NodeId) -> Result<NodeId, NtError> {
+        Ok(match m.file_names(id)?.first() {
+            Some(n) => n.parent,
+            None => m.root(id.volume),
+        })
+    }
+
+    /// readlink(2) of `ino` read through a name in `parent` (None: its first).
+    pub(crate) fn do_readlink(&self, ino: INodeNo, parent: Option<NodeId>) -> Res<Vec<u8>> {
+        let op = PosixOp::Readlink;
+        let id = self.node_of(ino, op)?;
+        let m = self.m.read();
+        let parent = match parent {
+            Some(p) => p,
+            None => Self::first_parent(&m, id).map_err(err(op))?,
+        };
+        Self::link_text(&m, id, parent, self.cfg.confine).map_err(err(op))
     }
 
     fn attr_of(m: &Machine, info: &FileInfo) -> FileAttr {
         let len = (kind_of(info) == FileType::Symlink)
-            .then(|| Self::link_text(m, info.id).map(|t| t.len() as u64).ok())
+            .then(|| {
+                let parent = Self::first_parent(m, info.id).ok()?;
+                Self::link_text(m, info.id, parent, false)
+                    .map(|t| t.len() as u64)
+                    .ok()
+            })
             .flatten();
         let mut a = attr::file_attr(info, len);
         if a.kind == FileType::Directory {
@@ -265,7 +259,7 @@ impl NtFs {
         }
     }
 
-    fn do_lookup(&self, parent: INodeNo, name: &OsStr) -> Res<Entry> {
+    pub(crate) fn do_lookup(&self, parent: INodeNo, name: &OsStr) -> Res<Entry> {
         let name = utf8(name, PosixOp::Other)?;
         let m = self.m.read();
         let info = if parent.0 == ROOT_INO {
@@ -288,7 +282,7 @@ impl NtFs {
         Ok(Self::entry_of(&m, &info))
     }
 
-    fn do_getattr(&self, ino: INodeNo) -> Res<FileAttr> {
+    pub(crate) fn do_getattr(&self, ino: INodeNo) -> Res<FileAttr> {
         let m = self.m.read();
         if ino.0 == ROOT_INO {
             return Ok(self.root_attr(&m));
@@ -301,7 +295,7 @@ impl NtFs {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn do_setattr(
+    pub(crate) fn do_setattr(
         &self,
         ino: INodeNo,
         mode: Option<u32>,
@@ -333,7 +327,7 @@ impl NtFs {
         Ok(Self::attr_of(&m, &info))
     }
 
-    fn do_mkdir(
+    pub(crate) fn do_mkdir(
         &self,
         req: &Request,
         parent: INodeNo,
@@ -354,15 +348,35 @@ impl NtFs {
         Ok(Self::entry_of(&m, &info))
     }
 
-    fn do_mknod(
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn do_mknod(
         &self,
         req: &Request,
         parent: INodeNo,
         name: &OsStr,
         mode: u32,
         umask: u32,
+        rdev: u32,
     ) -> Res<Entry> {
-        // NTFS has files and directories; device nodes, fifos and sockets it has not.
+        // FIFOs, sockets and devices: reparse points as WSL stores them (core
+        // `special`). The kernel opens them itself once their type is known.
+        if let Some(kind) = SpecialKind::of_mode(mode) {
+            let op = PosixOp::Other;
+            let name = utf8(name, op)?;
+            let dir = self.dir_of(parent, op)?;
+            let mut m = self.m.write();
+            let (uid, gid, _) = Self::owner(&m, dir, req);
+            let posix = PosixMeta {
+                uid,
+                gid,
+                mode: (mode & !umask & 0o7777) as u16,
+                rdev: attr::decode_dev(rdev),
+            };
+            let info = m
+                .create_special_file_at(dir, name, kind, posix)
+                .map_err(err(op))?;
+            return Ok(Self::entry_of(&m, &info));
+        }
         if mode & libc::S_IFMT != libc::S_IFREG && mode & libc::S_IFMT != 0 {
             return Err(for_op(PosixOp::Other, NtError::NotSupported));
         }
@@ -374,7 +388,7 @@ impl NtFs {
         Ok(entry)
     }
 
-    fn do_create(
+    pub(crate) fn do_create(
         &self,
         req: &Request,
         parent: INodeNo,
@@ -411,7 +425,7 @@ impl NtFs {
         }
     }
 
-    fn do_unlink(&self, parent: INodeNo, name: &OsStr) -> Res<()> {
+    pub(crate) fn do_unlink(&self, parent: INodeNo, name: &OsStr) -> Res<()> {
         let op = PosixOp::Unlink;
         let name = utf8(name, op)?;
         let dir = self.dir_of(parent, op)?;
@@ -423,12 +437,15 @@ impl NtFs {
         } else {
             Want::File
         };
-        m.delete_at(dir, name, want).map_err(err(op))?;
+        // POSIX permissions govern unlink (the kernel checked the directory's,
+        // default_permissions), as on WSL: FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE.
+        m.delete_at_ex(dir, name, want, ReadOnly::Ignored)
+            .map_err(err(op))?;
         self.cache.gone(parent.0, name, &e.name.to_string_lossy());
         Ok(())
     }
 
-    fn do_rmdir(&self, parent: INodeNo, name: &OsStr) -> Res<()> {
+    pub(crate) fn do_rmdir(&self, parent: INodeNo, name: &OsStr) -> Res<()> {
         let op = PosixOp::Rmdir;
         let name = utf8(name, op)?;
         let dir = self.dir_of(parent, op)?;
@@ -438,12 +455,13 @@ impl NtFs {
         if kind_of(&e.info) == FileType::Symlink {
             return Err(for_op(op, NtError::NotADirectory));
         }
-        m.delete_at(dir, name, Want::Directory).map_err(err(op))?;
+        m.delete_at_ex(dir, name, Want::Directory, ReadOnly::Ignored)
+            .map_err(err(op))?;
         self.cache.gone(parent.0, name, &e.name.to_string_lossy());
         Ok(())
     }
 
-    fn do_symlink(
+    pub(crate) fn do_symlink(
         &self,
         req: &Request,
         parent: INodeNo,
@@ -452,32 +470,22 @@ impl NtFs {
     ) -> Res<Entry> {
         let op = PosixOp::Symlink;
         let name = utf8(name, op)?;
-        let target = target
-            .to_str()
-            .ok_or(for_op(op, NtError::ObjectNameInvalid))?;
         let dir = self.dir_of(parent, op)?;
         let mut m = self.m.write();
-        let comps = Self::dir_components(&m, dir).map_err(err(op))?;
-        let letters: Vec<char> = m.volume_infos().iter().map(|v| v.letter).collect();
-        let win = link_target::windows_target(target, &comps, &self.cfg.mount_point, &letters);
-        // Directory flavour when the target is an existing directory (S1).
-        let full = if win.starts_with("\\\\") || win.as_bytes().get(1) == Some(&b':') {
-            win.clone()
-        } else if win.starts_with('\\') {
-            format!("{}:{win}", comps[0])
-        } else {
-            format!("{}\\{win}", m.path_of(dir).map_err(err(op))?)
-        };
-        let directory = m
-            .query_information(&full, Follow::Reparse)
-            .is_ok_and(|i| i.is_directory);
-        let flags = SymlinkFlags {
-            directory,
-            allow_unprivileged_create: m.profile().knows_unprivileged_flag(),
-        };
-        let info = m
-            .create_symbolic_link_at(dir, name, &win, flags)
-            .map_err(err(op))?;
+        let target = target.as_os_str().as_bytes();
+        // Windows-syntax and NTFS-expressible texts are NTFS symlinks; any other
+        // is stored as WSL stores it, byte for byte (link_target).
+        let info = match link_target::stored_as(&m, dir, target).map_err(err(op))? {
+            link_target::Stored::Ntfs { target, directory } => {
+                let flags = SymlinkFlags {
+                    directory,
+                    allow_unprivileged_create: m.profile().knows_unprivileged_flag(),
+                };
+                m.create_symbolic_link_at(dir, name, &target, flags)
+            }
+            link_target::Stored::Lx => m.create_lx_symlink_at(dir, name, target),
+        }
+        .map_err(err(op))?;
         let (uid, gid, _) = Self::owner(&m, dir, req);
         m.set_posix_of(info.id, Some(uid), Some(gid), None)
             .map_err(err(op))?;
@@ -485,7 +493,7 @@ impl NtFs {
         Ok(Self::entry_of(&m, &info))
     }
 
-    fn do_rename(
+    pub(crate) fn do_rename(
         &self,
         parent: INodeNo,
         name: &OsStr,
@@ -510,7 +518,9 @@ impl NtFs {
                 .ok()
         };
         let (src, dst) = (stored(&m, from, name), stored(&m, to, newname));
-        m.rename_at(from, name, to, newname, replace)
+        // FILE_RENAME_IGNORE_READONLY_ATTRIBUTE: a read-only destination is
+        // replaced, as rename(2) replaces a 0444 file.
+        m.rename_at_ex(from, name, to, newname, replace, ReadOnly::Ignored)
             .map_err(err(op))?;
         self.cache
             .gone(parent.0, name, src.as_deref().unwrap_or(name));
@@ -520,7 +530,7 @@ impl NtFs {
         Ok(())
     }
 
-    fn do_link(&self, ino: INodeNo, newparent: INodeNo, newname: &OsStr) -> Res<Entry> {
+    pub(crate) fn do_link(&self, ino: INodeNo, newparent: INodeNo, newname: &OsStr) -> Res<Entry> {
         let op = PosixOp::Link;
         let newname = utf8(newname, op)?;
         let file = self.dir_of(ino, op)?;
@@ -532,7 +542,7 @@ impl NtFs {
     }
 
     /// Opens a file; the flag says whether the kernel may keep its cached pages.
-    fn do_open(&self, ino: INodeNo, flags: OpenFlags, want: Want) -> Res<(u64, bool)> {
+    pub(crate) fn do_open(&self, ino: INodeNo, flags: OpenFlags, want: Want) -> Res<(u64, bool)> {
         let op = PosixOp::Open;
         let id = self.node_of(ino, op)?;
         let write = flags.acc_mode() != OpenAccMode::O_RDONLY;
@@ -549,7 +559,13 @@ impl NtFs {
 
     /// Writes through a handle. The kernel wrote the same bytes into its page
     /// cache, so a data version it knew before the write stays known after it.
-    fn do_write(&self, ino: INodeNo, fh: FileHandle, offset: u64, data: &[u8]) -> Res<usize> {
+    pub(crate) fn do_write(
+        &self,
+        ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        data: &[u8],
+    ) -> Res<usize> {
         let h = HandleId(fh.0);
         let mut m = self.m.write();
         let before = m.handle_info(h).map(|i| data_version(&i));
@@ -561,7 +577,13 @@ impl NtFs {
     }
 
     /// Reads into `buf` (a per-thread buffer, so large reads allocate nothing).
-    fn do_read(&self, fh: FileHandle, offset: u64, size: u32, buf: &mut Vec<u8>) -> Res<usize> {
+    pub(crate) fn do_read(
+        &self,
+        fh: FileHandle,
+        offset: u64,
+        size: u32,
+        buf: &mut Vec<u8>,
+    ) -> Res<usize> {
         let size = size as usize;
         if buf.len() < size {
             buf.resize(size, 0);
@@ -572,7 +594,7 @@ impl NtFs {
             .map_err(err(PosixOp::Other))
     }
 
-    fn do_opendir(&self, ino: INodeNo) -> Res<u64> {
+    pub(crate) fn do_opendir(&self, ino: INodeNo) -> Res<u64> {
         let (dir, core) = if ino.0 == ROOT_INO {
             (None, None)
         } else {
@@ -593,7 +615,7 @@ impl NtFs {
         Ok(self.dirs.lock().insert(Arc::new(Mutex::new(handle))) as u64)
     }
 
-    fn do_releasedir(&self, fh: FileHandle) -> Res<()> {
+    pub(crate) fn do_releasedir(&self, fh: FileHandle) -> Res<()> {
         let h = self.dirs.lock().try_remove(fh.0 as usize);
         if let Some(core) = h.and_then(|h| h.lock().core) {
             self.m.write().close(core).map_err(err(PosixOp::Other))?;
@@ -603,7 +625,7 @@ impl NtFs {
 
     /// Directory entries from `offset` on: (next offset, name, info); the mount
     /// root lists the volumes. `.` and `..` are offsets 1 and 2.
-    fn dir_entries(
+    pub(crate) fn dir_entries(
         &self,
         ino: INodeNo,
         fh: FileHandle,
@@ -667,29 +689,33 @@ impl NtFs {
         Ok(out)
     }
 
-    fn do_statfs(&self, ino: INodeNo) -> Res<Statfs> {
+    pub(crate) fn do_statfs(&self, ino: INodeNo) -> Res<Statfs> {
         let m = self.m.read();
         let infos = m.volume_infos();
         let vols: Vec<_> = match inode_map::node_of(ino.0) {
             Some(id) => infos.into_iter().filter(|v| v.id == id.volume).collect(),
             None => infos,
         };
-        // An in-memory volume has no fixed size: report 64 GiB and 2^32 records
-        // per volume, less what is used.
+        // Each volume's size and free space (the core's, in 4 KiB blocks; the
+        // mount root sums its volumes), and 2^32 records per volume.
         let n = vols.len() as u64;
-        let used: u64 = vols.iter().map(|v| v.bytes.div_ceil(4096)).sum();
+        let block = ntlinkfs_core::BLOCK_SIZE;
+        let blocks: u64 = vols.iter().map(|v| v.size / block).sum();
+        let bfree: u64 = vols
+            .iter()
+            .map(|v| v.size.saturating_sub(v.bytes) / block)
+            .sum();
         let nodes: u64 = vols.iter().map(|v| v.nodes as u64).sum();
-        let blocks = n * (1 << 24);
         let files = n * (1 << 32);
         Ok(Statfs {
             blocks,
-            bfree: blocks.saturating_sub(used),
+            bfree,
             files,
             ffree: files.saturating_sub(nodes),
         })
     }
 
-    fn do_getxattr(&self, ino: INodeNo, name: &OsStr) -> Res<Vec<u8>> {
+    pub(crate) fn do_getxattr(&self, ino: INodeNo, name: &OsStr) -> Res<Vec<u8>> {
         let op = PosixOp::Getxattr;
         let which = xattr::parse_name(name.as_encoded_bytes());
         if self.cfg.fault_injection && name == "user.ntlinkfs.panic" {
@@ -716,11 +742,22 @@ impl NtFs {
         }
     }
 
-    fn do_setxattr(&self, ino: INodeNo, name: &OsStr, value: &[u8], flags: i32) -> Res<()> {
+    /// `caller`: the uid of the process asking (the owner rule of the core).
+    pub(crate) fn do_setxattr(
+        &self,
+        ino: INodeNo,
+        name: &OsStr,
+        value: &[u8],
+        flags: i32,
+        caller: u32,
+    ) -> Res<()> {
         let op = PosixOp::Setxattr;
         let which = xattr::parse_name(name.as_encoded_bytes());
         let id = self.dir_of(ino, op)?;
         let mut m = self.m.write();
+        if matches!(which, Xattr::ReparseData | Xattr::Attrib) {
+            m.check_owner_of(id, caller).map_err(err(op))?;
+        }
         match which {
             Xattr::ReparseData => {
                 let before = m.info(id).map_err(err(op))?;
@@ -743,11 +780,15 @@ impl NtFs {
         }
     }
 
-    fn do_removexattr(&self, ino: INodeNo, name: &OsStr) -> Res<()> {
+    pub(crate) fn do_removexattr(&self, ino: INodeNo, name: &OsStr, caller: u32) -> Res<()> {
         let op = PosixOp::Removexattr;
         let id = self.dir_of(ino, op)?;
         let mut m = self.m.write();
-        match xattr::parse_name(name.as_encoded_bytes()) {
+        let which = xattr::parse_name(name.as_encoded_bytes());
+        if which == Xattr::ReparseData {
+            m.check_owner_of(id, caller).map_err(err(op))?;
+        }
+        match which {
             Xattr::ReparseData => {
                 let before = m.info(id).map_err(err(op))?;
                 m.remove_reparse_point_of(id).map_err(err(op))?;
@@ -762,426 +803,37 @@ impl NtFs {
             Xattr::Other => Err(for_op(op, NtError::NotAReparsePoint)),
         }
     }
-}
 
-impl Filesystem for NtFs {
-    fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> std::io::Result<()> {
-        // readdirplus once requested must be implemented: it is (readdirplus below).
-        let _ = config.add_capabilities(InitFlags::FUSE_DO_READDIRPLUS);
-        Ok(())
+    pub(crate) fn do_release(&self, fh: FileHandle) -> Res<()> {
+        self.m
+            .write()
+            .close(HandleId(fh.0))
+            .map_err(err(PosixOp::Other))
     }
 
-    fn lookup(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
-        guard("lookup", || {
-            reply::entry(
-                reply,
-                self.cache.entry_ttl(self.cfg.entry_ttl),
-                self.do_lookup(parent, name),
-            )
-        })
-    }
-
-    fn getattr(&self, _req: &Request, ino: INodeNo, _fh: Option<FileHandle>, reply: ReplyAttr) {
-        guard("getattr", || {
-            reply::attr(reply, self.cfg.attr_ttl, self.do_getattr(ino))
-        })
-    }
-
-    fn setattr(
+    /// posix_fallocate (mode 0) only makes sure the bytes exist: extend the
+    /// file (SetEndOfFile). Punching holes and the like this model does not do.
+    pub(crate) fn do_fallocate(
         &self,
-        _req: &Request,
-        ino: INodeNo,
-        mode: Option<u32>,
-        uid: Option<u32>,
-        gid: Option<u32>,
-        size: Option<u64>,
-        atime: Option<TimeOrNow>,
-        mtime: Option<TimeOrNow>,
-        _ctime: Option<SystemTime>,
-        fh: Option<FileHandle>,
-        _crtime: Option<SystemTime>,
-        _chgtime: Option<SystemTime>,
-        _bkuptime: Option<SystemTime>,
-        _flags: Option<fuser::BsdFileFlags>,
-        reply: ReplyAttr,
-    ) {
-        guard("setattr", || {
-            let r = self.do_setattr(ino, mode, uid, gid, size, atime, mtime, fh);
-            if mode.is_some() {
-                // READONLY follows the owner write bit: the kernel must re-read.
-                self.cache.attributes_changed(ino.0);
-            }
-            reply::attr(reply, self.cfg.attr_ttl, r)
-        })
-    }
-
-    fn readlink(&self, _req: &Request, ino: INodeNo, reply: ReplyData) {
-        guard("readlink", || {
-            let r = self.node_of(ino, PosixOp::Readlink).and_then(|id| {
-                Self::link_text(&self.m.read(), id)
-                    .map(String::into_bytes)
-                    .map_err(err(PosixOp::Readlink))
-            });
-            reply::data(reply, r)
-        })
-    }
-
-    fn mknod(
-        &self,
-        req: &Request,
-        parent: INodeNo,
-        name: &OsStr,
-        mode: u32,
-        umask: u32,
-        _rdev: u32,
-        reply: ReplyEntry,
-    ) {
-        guard("mknod", || {
-            reply::entry(
-                reply,
-                self.cache.entry_ttl(self.cfg.entry_ttl),
-                self.do_mknod(req, parent, name, mode, umask),
-            )
-        })
-    }
-
-    fn mkdir(
-        &self,
-        req: &Request,
-        parent: INodeNo,
-        name: &OsStr,
-        mode: u32,
-        umask: u32,
-        reply: ReplyEntry,
-    ) {
-        guard("mkdir", || {
-            reply::entry(
-                reply,
-                self.cache.entry_ttl(self.cfg.entry_ttl),
-                self.do_mkdir(req, parent, name, mode, umask),
-            )
-        })
-    }
-
-    fn unlink(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
-        guard("unlink", || {
-            reply::empty(reply, self.do_unlink(parent, name))
-        })
-    }
-
-    fn rmdir(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
-        guard("rmdir", || reply::empty(reply, self.do_rmdir(parent, name)))
-    }
-
-    fn symlink(
-        &self,
-        req: &Request,
-        parent: INodeNo,
-        link_name: &OsStr,
-        target: &Path,
-        reply: ReplyEntry,
-    ) {
-        guard("symlink", || {
-            reply::entry(
-                reply,
-                self.cache.entry_ttl(self.cfg.entry_ttl),
-                self.do_symlink(req, parent, link_name, target),
-            )
-        })
-    }
-
-    fn rename(
-        &self,
-        _req: &Request,
-        parent: INodeNo,
-        name: &OsStr,
-        newparent: INodeNo,
-        newname: &OsStr,
-        flags: RenameFlags,
-        reply: ReplyEmpty,
-    ) {
-        guard("rename", || {
-            reply::empty(
-                reply,
-                self.do_rename(parent, name, newparent, newname, flags),
-            )
-        })
-    }
-
-    fn link(
-        &self,
-        _req: &Request,
-        ino: INodeNo,
-        newparent: INodeNo,
-        newname: &OsStr,
-        reply: ReplyEntry,
-    ) {
-        guard("link", || {
-            reply::entry(
-                reply,
-                self.cache.entry_ttl(self.cfg.entry_ttl),
-                self.do_link(ino, newparent, newname),
-            )
-        })
-    }
-
-    fn open(&self, _req: &Request, ino: INodeNo, flags: OpenFlags, reply: ReplyOpen) {
-        guard("open", || {
-            reply::open_file(reply, self.do_open(ino, flags, Want::File))
-        })
-    }
-
-    fn read(
-        &self,
-        _req: &Request,
-        _ino: INodeNo,
-        fh: FileHandle,
-        offset: u64,
-        size: u32,
-        _flags: OpenFlags,
-        _lock_owner: Option<LockOwner>,
-        reply: ReplyData,
-    ) {
-        guard("read", || {
-            READ_BUF.with_borrow_mut(|buf| match self.do_read(fh, offset, size, buf) {
-                Ok(n) => reply.data(&buf[..n]),
-                Err(e) => reply.error(e),
-            })
-        })
-    }
-
-    fn write(
-        &self,
-        _req: &Request,
-        ino: INodeNo,
-        fh: FileHandle,
-        offset: u64,
-        data: &[u8],
-        _write_flags: WriteFlags,
-        _flags: OpenFlags,
-        _lock_owner: Option<LockOwner>,
-        reply: ReplyWrite,
-    ) {
-        guard("write", || {
-            reply::write(reply, self.do_write(ino, fh, offset, data))
-        })
-    }
-
-    fn flush(
-        &self,
-        _req: &Request,
-        _ino: INodeNo,
-        _fh: FileHandle,
-        _lo: LockOwner,
-        reply: ReplyEmpty,
-    ) {
-        reply.ok() // data lives in memory: nothing to flush
-    }
-
-    fn release(
-        &self,
-        _req: &Request,
-        _ino: INodeNo,
-        fh: FileHandle,
-        _flags: OpenFlags,
-        _lock_owner: Option<LockOwner>,
-        _flush: bool,
-        reply: ReplyEmpty,
-    ) {
-        guard("release", || {
-            let r = self
-                .m
-                .write()
-                .close(HandleId(fh.0))
-                .map_err(err(PosixOp::Other));
-            reply::empty(reply, r)
-        })
-    }
-
-    fn fsync(
-        &self,
-        _req: &Request,
-        _ino: INodeNo,
-        _fh: FileHandle,
-        _datasync: bool,
-        reply: ReplyEmpty,
-    ) {
-        guard("fsync", || reply::empty(reply, self.do_fsync()))
-    }
-
-    fn fallocate(
-        &self,
-        _req: &Request,
-        _ino: INodeNo,
         fh: FileHandle,
         offset: u64,
         length: u64,
         mode: i32,
-        reply: ReplyEmpty,
-    ) {
-        guard("fallocate", || {
-            // posix_fallocate (mode 0) only makes sure the bytes exist: extend the
-            // file (SetEndOfFile). Punching holes and the like NTFS-through-this-
-            // model does not do.
-            let r = if mode != 0 {
-                Err(for_op(PosixOp::Other, NtError::NotSupported))
-            } else {
-                let mut m = self.m.write();
-                let h = HandleId(fh.0);
-                m.handle_info(h)
-                    .and_then(|i| {
-                        let end = offset.saturating_add(length);
-                        if end > i.size {
-                            m.set_len(h, end)
-                        } else {
-                            Ok(())
-                        }
-                    })
-                    .map_err(err(PosixOp::Other))
-            };
-            reply::empty(reply, r)
-        })
-    }
-
-    fn opendir(&self, _req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
-        guard("opendir", || reply::open(reply, self.do_opendir(ino)))
-    }
-
-    fn readdir(
-        &self,
-        _req: &Request,
-        ino: INodeNo,
-        fh: FileHandle,
-        offset: u64,
-        mut reply: ReplyDirectory,
-    ) {
-        guard("readdir", || match self.dir_entries(ino, fh, offset, 128) {
-            Ok(entries) => {
-                for (off, name, _, attr) in entries {
-                    if reply.add(attr.ino, off, attr.kind, &name) {
-                        break;
-                    }
+    ) -> Res<()> {
+        if mode != 0 {
+            return Err(for_op(PosixOp::Other, NtError::NotSupported));
+        }
+        let mut m = self.m.write();
+        let h = HandleId(fh.0);
+        m.handle_info(h)
+            .and_then(|i| {
+                let end = offset.saturating_add(length);
+                if end > i.size {
+                    m.set_len(h, end)
+                } else {
+                    Ok(())
                 }
-                reply.ok()
-            }
-            Err(e) => reply.error(e),
-        })
-    }
-
-    fn readdirplus(
-        &self,
-        _req: &Request,
-        ino: INodeNo,
-        fh: FileHandle,
-        offset: u64,
-        mut reply: ReplyDirectoryPlus,
-    ) {
-        guard("readdirplus", || {
-            match self.dir_entries(ino, fh, offset, 64) {
-                Ok(entries) => {
-                    for (off, name, info, attr) in entries {
-                        let generation =
-                            info.as_ref().map_or(0, |i| inode_map::generation_of(i.id));
-                        let ttl = self.cache.entry_ttl(self.cfg.entry_ttl);
-                        if reply.add(
-                            attr.ino,
-                            off,
-                            &name,
-                            &ttl,
-                            &attr,
-                            fuser::Generation(generation),
-                        ) {
-                            break;
-                        }
-                        if info.is_some() {}
-                    }
-                    reply.ok()
-                }
-                Err(e) => reply.error(e),
-            }
-        })
-    }
-
-    fn releasedir(
-        &self,
-        _req: &Request,
-        _ino: INodeNo,
-        fh: FileHandle,
-        _flags: OpenFlags,
-        reply: ReplyEmpty,
-    ) {
-        guard("releasedir", || reply::empty(reply, self.do_releasedir(fh)))
-    }
-
-    fn fsyncdir(
-        &self,
-        _req: &Request,
-        _ino: INodeNo,
-        _fh: FileHandle,
-        _datasync: bool,
-        reply: ReplyEmpty,
-    ) {
-        guard("fsyncdir", || reply::empty(reply, self.do_fsync()))
-    }
-
-    fn statfs(&self, _req: &Request, ino: INodeNo, reply: ReplyStatfs) {
-        guard("statfs", || reply::statfs(reply, self.do_statfs(ino)))
-    }
-
-    fn setxattr(
-        &self,
-        _req: &Request,
-        ino: INodeNo,
-        name: &OsStr,
-        value: &[u8],
-        flags: i32,
-        _position: u32,
-        reply: ReplyEmpty,
-    ) {
-        guard("setxattr", || {
-            reply::empty(reply, self.do_setxattr(ino, name, value, flags))
-        })
-    }
-
-    fn getxattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, size: u32, reply: ReplyXattr) {
-        guard("getxattr", || {
-            reply::xattr(reply, size, self.do_getxattr(ino, name))
-        })
-    }
-
-    fn listxattr(&self, _req: &Request, _ino: INodeNo, size: u32, reply: ReplyXattr) {
-        // The system.* attributes are not listed (as ntfs-3g): copying tools would
-        // otherwise try to copy the attribute word and reparse data of every file.
-        reply::xattr(reply, size, Ok(Vec::new()))
-    }
-
-    fn removexattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, reply: ReplyEmpty) {
-        guard("removexattr", || {
-            reply::empty(reply, self.do_removexattr(ino, name))
-        })
-    }
-
-    fn access(&self, _req: &Request, _ino: INodeNo, _mask: AccessFlags, reply: ReplyEmpty) {
-        // Mounted with default_permissions: the kernel checks modes itself.
-        reply.ok()
-    }
-
-    fn create(
-        &self,
-        req: &Request,
-        parent: INodeNo,
-        name: &OsStr,
-        mode: u32,
-        umask: u32,
-        flags: i32,
-        reply: ReplyCreate,
-    ) {
-        guard("create", || {
-            reply::create(
-                reply,
-                self.cache.entry_ttl(self.cfg.entry_ttl),
-                self.do_create(req, parent, name, mode, umask, flags),
-            )
-        })
+            })
+            .map_err(err(PosixOp::Other))
     }
 }

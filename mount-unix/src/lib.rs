@@ -5,6 +5,9 @@
 //! holds one directory per volume (`C`, `D`); junctions and symbolic links read as
 //! symlinks that work from wherever the mount is and never leave it; `link`,
 //! `symlink` and the ntfs-3g extended attributes make the three kinds of link.
+//! A symlink made from Linux reads back as written (an LX symlink, as WSL stores
+//! it, where NTFS cannot carry the text), and unlink and rename follow POSIX
+//! permissions as on WSL.
 //!
 //! ```no_run
 //! use ntlinkfs_core::{Machine, Shared};
@@ -17,11 +20,15 @@
 
 mod attr;
 mod dentry_cache;
+mod dispatch;
 mod durability;
 mod errno;
 mod fs;
+pub mod fuse;
 mod inode_map;
 pub mod link_target;
+mod memory;
+mod node_ids;
 mod page_cache;
 mod readlink;
 mod reply;

@@ -1,130 +1,187 @@
-//! The target given to symlink(2) -> the Windows-syntax target the core stores
-//! (DESIGN "mount-unix"). Pure. Windows syntax (`C:\x`, `..\x`, `\\srv\share\x`)
-//! passes through; POSIX syntax is translated so that `readlink` gives back a path
-//! to the same place:
-//! - relative (`../x`) becomes `..\x`; one that climbs out of its volume into another
-//!   volume directory of the mount (`../../D/x`) becomes that drive's path (`D:\x`),
-//!   because a Windows relative target cannot leave its volume;
-//! - absolute inside the mount (`/mnt/C/x`) becomes `C:\x`, and the `.NTFS-3G`
-//!   spellings of outside targets map back (`.NTFS-3G/UNC/srv/s/x` -> `\\srv\s\x`);
-//! - absolute outside the mount (`/etc/x`) becomes root-relative on the link's own
-//!   volume (`\etc\x`): a link never points at the host.
+//! The text given to symlink(2) -> how the link is stored (DESIGN "mount-unix",
+//! issue 11 item 5). Every symlink made from Linux reads back as it was written,
+//! except Windows-syntax targets, which are NTFS links and read as where they lead:
+//! - a Windows-syntax target NTFS defines (`C:\x`, `\x`, `\\srv\share\x`,
+//!   `..\x`, anything with a backslash, `C:/x`) is an NTFS symbolic link, as
+//!   CreateSymbolicLinkW stores it;
+//! - a POSIX relative text whose NTFS relative form reads back as the same text
+//!   from this directory is an NTFS relative symlink (it then also resolves the
+//!   same in Windows and through the mount, F1);
+//! - any other text (absolute `/etc/passwd`, `../x` climbing out of the volume,
+//!   `a/../b`, names NTFS cannot hold, bytes that are not UTF-8) is stored as WSL
+//!   stores it, an IO_REPARSE_TAG_LX_SYMLINK with the exact bytes.
 
-use crate::readlink::OUTSIDE_DIR;
-use std::path::{Component, Path};
+use crate::readlink;
+use ntlinkfs_core::{LinkPlace, Machine, NodeId, NtError, PathType};
 
-/// `target` as CreateSymbolicLinkW would be given it. `parent` is the link's
-/// directory as mount-relative components (the first is the volume letter).
-pub fn windows_target(
-    target: &str,
-    parent: &[String],
-    mount_point: &Path,
-    letters: &[char],
-) -> String {
-    if target.contains('\\') || is_drive_syntax(target) {
-        return target.replace('/', "\\");
-    }
-    if target.starts_with('/') {
-        return absolute(target, mount_point, letters);
-    }
-    relative(target, parent, letters)
+/// How a symlink(2) target is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    /// An NTFS symbolic link with this Windows target; `directory` when it
+    /// leads to an existing directory (S1).
+    Ntfs { target: String, directory: bool },
+    /// An LX symlink holding the text as given.
+    Lx,
 }
 
-fn is_drive_syntax(t: &str) -> bool {
-    let b = t.as_bytes();
-    b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b.len() == 2 || b[2] == b'/')
-}
-
-fn volume_letter(name: &str, letters: &[char]) -> Option<char> {
-    let mut cs = name.chars();
-    match (cs.next(), cs.next()) {
-        (Some(c), None) => letters.iter().copied().find(|l| l.eq_ignore_ascii_case(&c)),
-        _ => None,
-    }
-}
-
-fn absolute(target: &str, mount_point: &Path, letters: &[char]) -> String {
-    let Ok(rest) = Path::new(target).strip_prefix(mount_point) else {
-        return target.replace('/', "\\");
+/// Chooses how symlink(2) in directory `dir` stores `target`.
+pub fn stored_as(m: &Machine, dir: NodeId, target: &[u8]) -> Result<Stored, NtError> {
+    let Ok(text) = std::str::from_utf8(target) else {
+        return Ok(Stored::Lx);
     };
-    let comps: Vec<&str> = rest
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => s.to_str(),
-            _ => None,
-        })
-        .collect();
-    match comps.as_slice() {
-        [v, tail @ ..] if volume_letter(v, letters).is_some() => {
-            format!("{}:\\{}", v.to_ascii_uppercase(), tail.join("\\"))
-        }
-        [o, unc, tail @ ..] if *o == OUTSIDE_DIR && *unc == "UNC" => {
-            format!("\\\\{}", tail.join("\\"))
-        }
-        [o, drive, tail @ ..] if *o == OUTSIDE_DIR && is_drive_syntax(drive) => {
-            format!("{}\\{}", drive.to_ascii_uppercase(), tail.join("\\"))
-        }
-        _ => format!("\\{}", comps.join("\\")),
+    let kind = ntlinkfs_core::path::path_type_str(text);
+    let windows = text.contains('\\')
+        || (matches!(kind, PathType::DriveAbsolute | PathType::DriveRelative)
+            && !text.starts_with('/'));
+    if !windows && (text.starts_with('/') || text.is_empty()) {
+        return Ok(Stored::Lx);
     }
-}
-
-fn relative(target: &str, parent: &[String], letters: &[char]) -> String {
-    // Walk lexically from the link's directory; only when the walk reaches the
-    // mount root and enters a volume directory does the target become absolute.
-    let mut depth = parent.len();
-    let comps: Vec<&str> = target.split('/').collect();
-    for (i, c) in comps.iter().enumerate() {
-        match *c {
-            "" | "." => {}
-            ".." => depth = depth.saturating_sub(1),
-            name if depth == 0 => {
-                if let Some(l) = volume_letter(name, letters) {
-                    let tail: Vec<&str> = comps[i + 1..]
-                        .iter()
-                        .copied()
-                        .filter(|c| !c.is_empty())
-                        .collect();
-                    return format!("{}:\\{}", l, tail.join("\\"));
-                }
-                break;
+    let win = text.replace('/', "\\");
+    let data = m.symlink_data_for(&win)?;
+    let hop = m.link_hop(dir, &data)?;
+    if !windows {
+        let from = readlink::mount_components(&m.place_of_dir(dir)?);
+        if readlink::render(&hop, &from) != text {
+            return Ok(Stored::Lx);
+        }
+    }
+    let directory = match &hop {
+        LinkPlace::Inside { place, .. } => {
+            let mut path = format!("{}:", place.letter);
+            for c in &place.components {
+                path.push('\\');
+                path.push_str(&c.to_string_lossy());
             }
-            _ => depth += 1,
+            if place.components.is_empty() {
+                path.push('\\');
+            }
+            m.resolve_node(&path)
+                .and_then(|id| m.info(id))
+                .is_ok_and(|i| i.is_directory)
         }
-    }
-    target.replace('/', "\\")
+        LinkPlace::Outside(_) => false,
+    };
+    Ok(Stored::Ntfs {
+        target: win,
+        directory,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// (link's directory, text given to symlink(2), stored as: Some(Windows
+    /// target) for an NTFS symlink, None for an LX symlink).
     #[test]
-    fn targets_translate_to_windows_syntax() {
-        let letters = ['C', 'D'];
-        let mnt = Path::new("/mnt/nt");
-        let rows = [
-            // (link's directory, target given to symlink(2), stored target)
-            ("C/a", r"C:\x", r"C:\x"),
-            ("C/a", r"..\x", r"..\x"),
-            ("C/a", r"\\srv\share\x", r"\\srv\share\x"),
-            ("C/a", "C:/x/y", r"C:\x\y"),
-            ("C/a", "../x", r"..\x"),
-            ("C/a", "x/y", r"x\y"),
-            ("C/a", "../../D/y", r"D:\y"),
-            ("C", "../C/z", r"C:\z"),
-            ("C/a", "../../../x", r"..\..\..\x"),
-            ("C/a", "/mnt/nt/D/q", r"D:\q"),
-            ("C/a", "/mnt/nt/.NTFS-3G/UNC/srv/s/x", r"\\srv\s\x"),
-            ("C/a", "/mnt/nt/.NTFS-3G/Q:/x", r"Q:\x"),
-            ("C/a", "/etc/passwd", r"\etc\passwd"),
+    fn texts_are_stored_so_they_read_back() {
+        let mut m = Machine::default();
+        m.create_directory(r"C:\a").unwrap();
+        m.create_directory(r"C:\a\sub").unwrap();
+        let rows: &[(&str, &[u8], Option<&str>)] = &[
+            // Windows syntax NTFS defines: an NTFS symlink.
+            (r"C:\a", br"C:\x", Some(r"C:\x")),
+            (r"C:\a", br"..\x", Some(r"..\x")),
+            (r"C:\a", br"\x", Some(r"\x")),
+            (r"C:\a", br"\\srv\share\x", Some(r"\\srv\share\x")),
+            (r"C:\a", b"C:/x/y", Some(r"C:\x\y")),
+            // POSIX relative texts NTFS reads back the same: NTFS relative.
+            (r"C:\a", b"../x", Some(r"..\x")),
+            (r"C:\a", b"x/y", Some(r"x\y")),
+            (r"C:\a", b"dangling", Some("dangling")),
+            (r"C:\a", b"sub/", Some(r"sub\")),
+            // Everything else: LX, the exact bytes (issue 11 item 5).
+            (r"C:\a", b"/etc/passwd", None),
+            (r"C:\", b"../x/y", None),
+            (r"C:\a", b"../../D/y", None),
+            (r"C:\a", b"./x", None),
+            (r"C:\a", b"a/../b", None),
+            (r"C:\a", b"x//y", None),
+            (r"C:\a", b"what?", None),
+            (r"C:\a", b"caf\xe9", None),
         ];
-        for (parent, target, want) in rows {
-            let p: Vec<String> = parent.split('/').map(str::to_string).collect();
+        for (dir, text, want) in rows {
+            let d = m.resolve_node(dir).unwrap();
+            let got = stored_as(&m, d, text).unwrap();
+            let got = match got {
+                Stored::Ntfs { target, .. } => Some(target),
+                Stored::Lx => None,
+            };
             assert_eq!(
-                windows_target(target, &p, mnt, &letters),
-                want,
-                "{parent} {target}"
+                got.as_deref(),
+                *want,
+                "{dir} {}",
+                String::from_utf8_lossy(text)
             );
         }
+    }
+
+    fn create(m: &mut Machine, dir: NodeId, name: &str, text: &[u8]) -> NodeId {
+        match stored_as(m, dir, text).unwrap() {
+            Stored::Ntfs { target, directory } => {
+                let flags = ntlinkfs_core::SymlinkFlags {
+                    directory,
+                    ..Default::default()
+                };
+                m.create_symbolic_link_at(dir, name, &target, flags)
+            }
+            Stored::Lx => m.create_lx_symlink_at(dir, name, text),
+        }
+        .unwrap()
+        .id
+    }
+
+    proptest::proptest! {
+        /// Issue 11 item 5: every POSIX text given to symlink(2) reads back
+        /// byte for byte from the directory it was made in, whichever way it
+        /// is stored, at any depth.
+        #[test]
+        fn posix_texts_read_back_as_written(
+            depth in 0..3usize,
+            abs in proptest::bool::ANY,
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("..".to_string()),
+                    proptest::strategy::Just(".".to_string()),
+                    proptest::strategy::Just(String::new()),
+                    proptest::strategy::Just("C".to_string()),
+                    proptest::strategy::Just("a".to_string()),
+                    proptest::strategy::Just("b".to_string()),
+                    proptest::strategy::Just("x?".to_string()),
+                    proptest::strategy::Just("caf\u{e9}".to_string()),
+                ],
+                1..6,
+            ),
+        ) {
+            let mut m = Machine::default();
+            m.create_directory(r"C:\a").unwrap();
+            m.create_directory(r"C:\a\b").unwrap();
+            let dir = [r"C:\", r"C:\a", r"C:\a\b"][depth];
+            let d = m.resolve_node(dir).unwrap();
+            let mut text = parts.join("/");
+            if abs {
+                text.insert(0, '/');
+            }
+            proptest::prop_assume!(!text.is_empty());
+            let id = create(&mut m, d, "l", text.as_bytes());
+            let back = crate::readlink::link_text(&m, id, d, false).unwrap();
+            proptest::prop_assert_eq!(String::from_utf8_lossy(&back), text);
+        }
+    }
+
+    #[test]
+    fn directory_flavour_follows_the_target() {
+        let mut m = Machine::default();
+        m.create_directory(r"C:\a").unwrap();
+        m.write_file(r"C:\f", b"").unwrap();
+        let root = m.resolve_node(r"C:\").unwrap();
+        let flavour = |t: &[u8]| match stored_as(&m, root, t).unwrap() {
+            Stored::Ntfs { directory, .. } => directory,
+            Stored::Lx => panic!("LX"),
+        };
+        assert!(flavour(b"a"));
+        assert!(!flavour(b"f"));
+        assert!(flavour(br"C:\"));
+        assert!(!flavour(b"missing"));
     }
 }

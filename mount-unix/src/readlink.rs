@@ -1,325 +1,135 @@
-//! Reparse targets -> the text `readlink` returns in the Linux view (F1, DESIGN
-//! "mount-unix"). Pure: the caller says where the link sits and which volumes are
-//! mounted.
+//! The text `readlink` returns in the Linux view (F1, DESIGN "mount-unix").
 //!
-//! The text is always relative and climbs exactly to the mount root at most, so it
-//! works whatever the mount point is and can never leave the mount:
-//! - a target on a mounted volume becomes a path from the link's own directory
-//!   (`../data`, `../../D/x`), through the volume directories;
-//! - anything else (a UNC path, an unmounted drive, a target climbing above its
-//!   volume root) becomes `<up to the mount root>/.NTFS-3G/...`, a name the mount
-//!   root never holds, so it reads as a path inside the mount that does not exist.
+//! Junctions and NTFS symbolic links: the core places one hop of the link from
+//! the directory of the name it is read through ([`Machine::link_hop`]); this
+//! module only spells that place as a path relative to that directory, so it
+//! works whatever the mount point is and never climbs above the mount root:
+//! - a place on a mounted volume: `../data`, `../../D/x` (through the volume
+//!   directories), with a trailing `/` when the target must be a directory;
+//! - anything outside (a UNC path, an unmounted drive, a target Windows would not
+//!   resolve): `<up to the mount root>/.NTFS-3G/...`, a name the mount root never
+//!   holds, so the link reads as a path inside the mount that does not exist.
 //!   ntfs-3g uses the same directory name for targets on other volumes (F1).
+//!
+//! LX symlinks (made by Linux, as WSL stores them) read back byte for byte;
+//! with `--confine` their texts are kept inside the mount (see [`confined`]).
 
-use ntlinkfs_core::reparse::SYMLINK_FLAG_RELATIVE;
-use ntlinkfs_core::{NameKey, ReparseData};
+use ntlinkfs_core::{LinkPlace, Machine, NameKey, NodeId, NtError, Place};
 
 /// The directory name, in the mount root, that targets outside the mount go under.
 pub const OUTSIDE_DIR: &str = ".NTFS-3G";
 
-/// The mounted volumes: letter and volume GUID name (`Volume{…}`).
-pub struct Volumes<'a> {
-    pub letters: &'a [(char, String)],
-}
-
-impl Volumes<'_> {
-    fn by_letter(&self, l: char) -> Option<char> {
-        let l = l.to_ascii_uppercase();
-        self.letters.iter().find(|(c, _)| *c == l).map(|(c, _)| *c)
+/// The readlink text of the link `id` read through a name in directory `parent`.
+/// `confine`: absolute and climbing LX texts resolve inside the mount.
+pub fn link_text(
+    m: &Machine,
+    id: NodeId,
+    parent: NodeId,
+    confine: bool,
+) -> Result<Vec<u8>, NtError> {
+    let data = m.reparse_data_of(id)?;
+    let from = mount_components(&m.place_of_dir(parent)?);
+    if let Some(text) = data.lx_symlink_target() {
+        return Ok(if confine {
+            confined(text, &from)
+        } else {
+            text.to_vec()
+        });
     }
-
-    fn by_guid(&self, name: &str) -> Option<char> {
-        self.letters
-            .iter()
-            .find(|(_, g)| g.eq_ignore_ascii_case(name))
-            .map(|(c, _)| *c)
+    if data.substitute_name().is_none() {
+        return Err(NtError::NotAReparsePoint);
     }
+    Ok(render(&m.link_hop(parent, &data)?, &from).into_bytes())
 }
 
-/// The symlink text for a junction or symbolic link whose parent directory is
-/// `parent` (mount-relative components, the first one the volume letter).
-/// `None` for reparse points that are not shown as links.
-pub fn posix_target(data: &ReparseData, parent: &[String], vols: &Volumes) -> Option<String> {
-    let (text, relative) = match data {
-        ReparseData::MountPoint { substitute, .. } => (String::from_utf16_lossy(substitute), false),
-        ReparseData::Symlink {
-            substitute, flags, ..
-        } => (
-            String::from_utf16_lossy(substitute),
-            flags & SYMLINK_FLAG_RELATIVE != 0,
-        ),
-        ReparseData::Other { .. } => return None,
-    };
-    let place = if relative {
-        relative_place(&text, parent, vols)
-    } else {
-        absolute_place(&text, vols)
-    };
-    Some(relative_text(parent, place))
+/// A place as components from the mount root: the volume directory, then names.
+pub fn mount_components(p: &Place) -> Vec<String> {
+    let mut v = vec![p.letter.to_string()];
+    v.extend(p.components.iter().map(|c| c.to_string_lossy()));
+    v
 }
 
-/// Where a target lands: components from the mount root.
-enum Place {
-    /// On a mounted volume: letter, then names.
-    Inside(Vec<String>),
-    /// Not reachable in the mount: names under [`OUTSIDE_DIR`].
-    Outside(Vec<String>),
-}
-
-fn split(text: &str) -> Vec<String> {
-    text.split('\\')
-        .filter(|c| !c.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-fn drive_prefix(text: &str) -> Option<(char, &str)> {
-    let b = text.as_bytes();
-    if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b.len() == 2 || b[2] == b'\\')
-    {
-        Some((b[0] as char, &text[2..]))
-    } else {
-        None
-    }
-}
-
-/// `\??\C:\x`, `\??\Volume{…}\x`, `\??\UNC\srv\share\x` (and `\\?\` forms).
-fn absolute_place(text: &str, vols: &Volumes) -> Place {
-    let Some(rest) = text
-        .strip_prefix(r"\??\")
-        .or_else(|| text.strip_prefix(r"\\?\"))
-        .or(drive_prefix(text).map(|_| text))
-    else {
-        return Place::Outside(split(text));
-    };
-    if let Some((letter, tail)) = drive_prefix(rest) {
-        return match vols.by_letter(letter) {
-            Some(l) => normalize(l, Vec::new(), split(tail)),
-            None => {
-                let mut c = vec![format!("{}:", letter.to_ascii_uppercase())];
-                c.extend(split(tail));
-                Place::Outside(c)
-            }
-        };
-    }
-    let mut comps = split(rest);
-    if let Some(first) = comps.first() {
-        if let Some(l) = vols.by_guid(first) {
-            comps.remove(0);
-            return normalize(l, Vec::new(), comps);
-        }
-    }
-    Place::Outside(comps)
-}
-
-/// SYMLINK_FLAG_RELATIVE targets: `..\x`, `x`, `\rooted` (the link's volume), and
-/// `X:\x` (honoured as absolute, as ntfs-3g does, F1).
-fn relative_place(text: &str, parent: &[String], vols: &Volumes) -> Place {
-    if drive_prefix(text).is_some() {
-        return absolute_place(text, vols);
-    }
-    let letter = parent.first().and_then(|v| v.chars().next()).unwrap_or('C');
-    if text.starts_with('\\') {
-        if text.starts_with(r"\\") || text.starts_with(r"\??\") {
-            return absolute_place(text, vols);
-        }
-        return normalize(letter, Vec::new(), split(text));
-    }
-    normalize(letter, parent.get(1..).unwrap_or(&[]).to_vec(), split(text))
-}
-
-/// Applies `.` and `..` lexically, as Windows does for reparse targets (§11.7);
-/// climbing above the volume root, or a name POSIX cannot spell, leaves the mount.
-fn normalize(letter: char, mut base: Vec<String>, comps: Vec<String>) -> Place {
-    let outside = |comps: &[String]| {
-        let mut c = vec![format!("{letter}:")];
-        c.extend(comps.iter().cloned());
-        Place::Outside(c)
-    };
-    for c in &comps {
-        match c.as_str() {
-            "." => {}
-            ".." => {
-                if base.pop().is_none() {
-                    return outside(&comps);
-                }
-            }
-            _ if c.contains('/') || c.contains('\0') => return outside(&comps),
-            _ => base.push(c.clone()),
-        }
-    }
-    let mut all = vec![letter.to_string()];
-    all.extend(base);
-    Place::Inside(all)
-}
-
-/// The path from `parent` to `place`, through the mount root at most.
-fn relative_text(parent: &[String], place: Place) -> String {
-    let target = match place {
-        Place::Inside(t) => t,
-        Place::Outside(rest) => {
+/// The text that leads from directory `from` (components from the mount root)
+/// to `place`.
+pub fn render(place: &LinkPlace, from: &[String]) -> String {
+    let (target, trailing) = match place {
+        LinkPlace::Inside { place, trailing } => (mount_components(place), *trailing),
+        LinkPlace::Outside(why) => {
             let mut t = vec![OUTSIDE_DIR.to_string()];
             // Spelled so that no component moves the walk: it fails at OUTSIDE_DIR.
-            t.extend(rest.into_iter().map(|c| match c.as_str() {
+            t.extend(why.components().into_iter().map(|c| match c.as_str() {
                 "." | ".." => format!("_{c}"),
                 _ => c.replace(['/', '\0'], "_"),
             }));
-            t
+            (t, false)
         }
     };
-    let common = parent
+    let common = from
         .iter()
         .zip(&target)
         .take_while(|(a, b)| NameKey::of(a) == NameKey::of(b))
         .count();
-    let mut parts: Vec<&str> = vec![".."; parent.len() - common];
+    let mut parts: Vec<&str> = vec![".."; from.len() - common];
     parts.extend(target[common..].iter().map(String::as_str));
-    if parts.is_empty() {
+    let mut text = if parts.is_empty() {
         ".".to_string()
     } else {
         parts.join("/")
+    };
+    if trailing {
+        text.push('/');
     }
+    text
+}
+
+/// `--confine`: an LX text as it resolves inside the mount. An absolute text
+/// starts at the mount root (`/C/x` is volume C's `x`; `/etc/passwd` names
+/// nothing, the mount root holds only volumes); `..` stops at the mount root, as
+/// in a chroot. A relative text whose `..` all come first and climb no higher
+/// than the mount root is returned as written; any other is normalised
+/// lexically, so no `..` follows a name that may itself be a link.
+pub fn confined(text: &[u8], from: &[String]) -> Vec<u8> {
+    let parts: Vec<&[u8]> = text.split(|&b| b == b'/').collect();
+    let leading_up = parts
+        .iter()
+        .take_while(|p| matches!(**p, b".." | b"." | b""))
+        .filter(|p| **p == b"..")
+        .count();
+    let later_up = parts.iter().filter(|p| **p == b"..").count() > leading_up;
+    if text.first() != Some(&b'/') && !later_up && leading_up <= from.len() {
+        return text.to_vec();
+    }
+    let mut at: Vec<Vec<u8>> = if text.first() == Some(&b'/') {
+        Vec::new()
+    } else {
+        from.iter().map(|c| c.as_bytes().to_vec()).collect()
+    };
+    for p in &parts {
+        match *p {
+            b"" | b"." => {}
+            b".." => {
+                at.pop();
+            }
+            name => at.push(name.to_vec()),
+        }
+    }
+    let common = from
+        .iter()
+        .zip(&at)
+        .take_while(|(a, b)| a.as_bytes() == b.as_slice())
+        .count();
+    let mut out: Vec<&[u8]> = vec![b".."; from.len() - common];
+    out.extend(at[common..].iter().map(Vec::as_slice));
+    let mut v = if out.is_empty() {
+        b".".to_vec()
+    } else {
+        out.join(&b'/')
+    };
+    if text.ends_with(b"/") && !v.ends_with(b"/") {
+        v.push(b'/');
+    }
+    v
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn vols() -> Vec<(char, String)> {
-        vec![
-            ('C', "Volume{c}".to_string()),
-            ('D', "Volume{d}".to_string()),
-        ]
-    }
-
-    fn at(parent: &str) -> Vec<String> {
-        parent.split('/').map(str::to_string).collect()
-    }
-
-    /// Every row: link's parent (mount-relative), reparse data, expected text.
-    #[test]
-    fn targets_read_from_the_links_place() {
-        let v = vols();
-        let vols = Volumes { letters: &v };
-        let rows: Vec<(&str, ReparseData, &str)> = vec![
-            // F1: junction on the same volume, from the root and from below.
-            (
-                "C",
-                ReparseData::mount_point(r"\??\C:\data", r"C:\data"),
-                "data",
-            ),
-            (
-                "C/a/b",
-                ReparseData::mount_point(r"\??\C:\data\x", ""),
-                "../../data/x",
-            ),
-            ("C/a", ReparseData::mount_point(r"\??\C:\", ""), ".."),
-            ("C/a", ReparseData::mount_point(r"\??\c:\A\b", ""), "b"),
-            // Another mounted volume: through the volume directories.
-            (
-                "C/a",
-                ReparseData::mount_point(r"\??\D:\y", ""),
-                "../../D/y",
-            ),
-            (
-                "C",
-                ReparseData::mount_point(r"\??\Volume{d}\y", ""),
-                "../D/y",
-            ),
-            // Not mounted: inside the mount, under a name that never exists.
-            (
-                "C/a",
-                ReparseData::mount_point(r"\??\Q:\y", ""),
-                "../../.NTFS-3G/Q:/y",
-            ),
-            (
-                "C",
-                ReparseData::symlink(r"\??\UNC\srv\share\x", "", false),
-                "../.NTFS-3G/UNC/srv/share/x",
-            ),
-            // Relative symlinks keep working from the link's directory (S8).
-            ("C/a", ReparseData::symlink(r"..\x", "", true), "../x"),
-            ("C/a", ReparseData::symlink(r"x\y", "", true), "x/y"),
-            (
-                "C/a/b",
-                ReparseData::symlink(r"\top", "", true),
-                "../../top",
-            ),
-            ("C/a", ReparseData::symlink(r".\x\..\y", "", true), "y"),
-            // Climbing above the volume root leaves nothing to follow (P4).
-            (
-                "C/a",
-                ReparseData::symlink(r"..\..\..\etc\passwd", "", true),
-                "../../.NTFS-3G/C:/_../_../_../etc/passwd",
-            ),
-            // Absolute symlink (flags 0) and a drive-rooted relative one (F1).
-            (
-                "D",
-                ReparseData::symlink(r"\??\C:\x", r"C:\x", false),
-                "../C/x",
-            ),
-            ("D", ReparseData::symlink(r"C:\x", r"C:\x", true), "../C/x"),
-        ];
-        for (parent, data, want) in rows {
-            assert_eq!(
-                posix_target(&data, &at(parent), &vols).as_deref(),
-                Some(want),
-                "{parent} {data:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn other_tags_are_not_links() {
-        let v = vols();
-        let data = ReparseData::Other {
-            tag: 0x8000_001B,
-            guid: None,
-            data: vec![],
-        };
-        assert_eq!(
-            posix_target(&data, &at("C"), &Volumes { letters: &v }),
-            None
-        );
-    }
-
-    /// Confinement: whatever the target, walking the text from the link's directory
-    /// never climbs above the mount root.
-    #[test]
-    fn no_text_climbs_above_the_mount_root() {
-        let v = vols();
-        let vols = Volumes { letters: &v };
-        let targets = [
-            r"..\..\..\..\..",
-            r"\..\..",
-            r"\??\C:\..\..\..",
-            r"\??\UNC\..\..\..",
-            r"a/../../..",
-            r"\\?\C:\..\..",
-            r"..",
-            r"\",
-            r"C:",
-            r"\??\Z:\..\..",
-        ];
-        for parent in ["C", "C/a", "C/a/b/c"] {
-            for t in targets {
-                for data in [
-                    ReparseData::symlink(t, "", true),
-                    ReparseData::symlink(t, "", false),
-                    ReparseData::mount_point(t, ""),
-                ] {
-                    let text = posix_target(&data, &at(parent), &vols).unwrap();
-                    let mut depth = parent.split('/').count() as i64;
-                    for c in text.split('/') {
-                        match c {
-                            ".." => depth -= 1,
-                            "." | "" => {}
-                            _ => depth += 1,
-                        }
-                        assert!(depth >= 0, "{parent} {t:?} -> {text}");
-                    }
-                }
-            }
-        }
-    }
-}
+mod tests;

@@ -4,16 +4,17 @@
 use crate::dentry_cache::{DentryCache, KernelLink};
 use crate::durability::Durability;
 use crate::fs::{FsConfig, NtFs};
-use fuser::{BackgroundSession, Config, MountOption, SessionACL};
+use crate::fuse::channel::{Channel, MountConfig};
+use crate::fuse::server;
+use crate::memory::Trimmer;
 use ntlinkfs_core::Shared;
 use std::ffi::CString;
-use std::fs::File;
 use std::io;
-use std::os::fd::AsFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::{mpsc, Arc};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// How to mount.
@@ -30,6 +31,9 @@ pub struct MountOptions {
     pub fault_injection: bool,
     /// What fsync and fsyncdir commit to: the `--image` mount's journal.
     pub durability: Option<Arc<dyn Durability>>,
+    /// `--confine`: symlinks made from Linux (LX symlinks) resolve inside the
+    /// mount; see `FsConfig::confine`.
+    pub confine: bool,
 }
 
 /// Measured on 2 cores (the README's "Mounting on Linux", examples/measure.rs): with names
@@ -47,16 +51,20 @@ impl Default for MountOptions {
             notify_epoch: true,
             fault_injection: false,
             durability: None,
+            confine: false,
         }
     }
 }
 
 /// A live mount. Dropping it unmounts.
 pub struct Mount {
-    session: Option<BackgroundSession>,
+    /// The worker threads; empty once unmounted.
+    workers: Vec<JoinHandle<io::Result<()>>>,
     mount_point: PathBuf,
     cache: Arc<DentryCache>,
     entry_ttl: Duration,
+    /// The machine, watched for freed memory to give back (memory.rs).
+    machine: Shared,
 }
 
 /// What `clear_stale` found at a mount point.
@@ -173,43 +181,49 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
     let mount_point = std::path::absolute(mount_point)?;
     let cache = Arc::new(DentryCache::new(opts.notify_epoch));
     let fs = NtFs::new(
-        machine,
+        machine.clone(),
         cache.clone(),
         FsConfig {
             entry_ttl: opts.entry_ttl,
             attr_ttl: opts.attr_ttl,
-            mount_point: mount_point.clone(),
             fault_injection: opts.fault_injection,
             durability: opts.durability.clone(),
+            confine: opts.confine,
         },
     );
     let root = unsafe_free_geteuid() == 0;
-    let mut config = Config::default();
-    config.mount_options = vec![
-        MountOption::FSName("ntlinkfs".into()),
-        MountOption::Subtype("ntlinkfs".into()),
-        MountOption::DefaultPermissions,
-        MountOption::NoAtime,
-    ];
-    // Multi-user tools and permission checks need other users in (as root only).
-    config.acl = if root {
-        SessionACL::All
-    } else {
-        SessionACL::Owner
-    };
-    config.n_threads = Some(opts.threads.max(1));
-    let session = fuser::Session::new(fs, &mount_point, &config)?;
-    let fuse = File::from(session.as_fd().try_clone_to_owned()?);
+    let channel = Arc::new(Channel::open()?);
+    channel.mount(
+        &mount_point,
+        &MountConfig {
+            fsname: "ntlinkfs".into(),
+            subtype: "ntlinkfs".into(),
+            default_permissions: true,
+            // Multi-user tools and permission checks need other users in (as root only).
+            allow_other: root,
+            noatime: true,
+        },
+    )?;
+    if let Err(e) = server::init(&channel) {
+        let _ = umount2(&mount_point, libc::MNT_DETACH);
+        return Err(e);
+    }
     cache.connect(KernelLink {
-        fuse,
-        notifier: session.notifier(),
+        channel: channel.clone(),
     });
-    let session = session.spawn()?;
+    let workers = match server::spawn(Arc::new(fs), channel, opts.threads.max(1)) {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = umount2(&mount_point, libc::MNT_DETACH);
+            return Err(e);
+        }
+    };
     Ok(Mount {
-        session: Some(session),
+        workers,
         mount_point,
         cache,
         entry_ttl: opts.entry_ttl,
+        machine,
     })
 }
 
@@ -240,7 +254,7 @@ impl Mount {
 
     /// True once the session has ended (unmounted from outside).
     pub fn is_finished(&self) -> bool {
-        self.session.as_ref().is_none_or(|s| s.guard.is_finished())
+        self.workers.iter().all(JoinHandle::is_finished)
     }
 
     /// Unmounts and waits for the session threads to end.
@@ -249,19 +263,28 @@ impl Mount {
     }
 
     fn unmount_inner(&mut self) -> io::Result<()> {
-        let Some(session) = self.session.take() else {
+        if self.workers.is_empty() {
             return Ok(());
-        };
-        if !session.guard.is_finished() {
+        }
+        if !self.is_finished() {
             unmount_path(&self.mount_point)?;
         }
-        session.join()
+        let mut result = Ok(());
+        for w in self.workers.drain(..) {
+            let r = w
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("a FUSE worker panicked")));
+            result = result.and(r);
+        }
+        result
     }
 
     /// Blocks until SIGINT or SIGTERM arrives (then unmounts) or the file system is
-    /// unmounted from outside. Call `block_termination_signals` before `mount`, so
-    /// that no session thread takes the signal instead.
+    /// unmounted from outside, giving freed file data back to the system as it
+    /// goes. Call `block_termination_signals` before `mount`, so that no session
+    /// thread takes the signal instead.
     pub fn run_until_signal(mut self) -> io::Result<Option<i32>> {
+        let mut trimmer = Trimmer::default();
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("ntlinkfs-signals".into())
@@ -278,7 +301,9 @@ impl Mount {
                     self.unmount_inner()?;
                     return Ok(None);
                 }
-                Err(_) => {}
+                Err(_) => {
+                    trimmer.observe(self.machine.read().memory_used());
+                }
             }
         }
     }

@@ -5,7 +5,7 @@
 
 mod common;
 use common::*;
-use ntlinkfs_core::{errno_for, Follow, Machine, NtError, PosixOp, SymlinkFlags, Want};
+use ntlinkfs_core::{errno_for, Follow, Machine, NtError, PosixOp, ReadOnly, SymlinkFlags, Want};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 
@@ -199,14 +199,15 @@ fn direct(m: &mut Machine, op: &Op) -> Option<Result<(), i32>> {
                 Kind::Link => Want::Any,
                 Kind::File => Want::File,
             };
-            m.delete_at(d, &n, want).map_err(e(PosixOp::Unlink))
+            m.delete_at_ex(d, &n, want, ReadOnly::Ignored)
+                .map_err(e(PosixOp::Unlink))
         })(),
         Op::Rmdir(p) => (|| {
             let (d, n, i) = look(m, p)?;
             if kind(&i.ok_or(libc::ENOENT)?) != Kind::Dir {
                 return Err(libc::ENOTDIR);
             }
-            m.delete_at(d, &n, Want::Directory)
+            m.delete_at_ex(d, &n, Want::Directory, ReadOnly::Ignored)
                 .map_err(e(PosixOp::Rmdir))
         })(),
         Op::Mkdir(p) => (|| {
@@ -271,7 +272,7 @@ fn direct(m: &mut Machine, op: &Op) -> Option<Result<(), i32>> {
                     _ => {}
                 }
             }
-            m.rename_at(fd, &fname, td, &tname, true)
+            m.rename_at_ex(fd, &fname, td, &tname, true, ReadOnly::Ignored)
                 .map_err(e(PosixOp::Rename))
         })(),
     })

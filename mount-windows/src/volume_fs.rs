@@ -369,7 +369,7 @@ impl VolumeFs {
     /// GetVolumeInfo: (total bytes, free bytes, label).
     pub fn volume_info(&self) -> (u64, u64, Vec<u16>) {
         let info = self.shared.read().volume_info(self.volume);
-        let (total, free) = volume_params::space(info.bytes);
+        let (total, free) = volume_params::space(&info);
         (total, free, volume_params::label_units(&info.label))
     }
 

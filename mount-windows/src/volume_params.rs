@@ -9,10 +9,6 @@ pub const SECTOR_SIZE: u16 = 512;
 pub const SECTORS_PER_ALLOCATION_UNIT: u16 = 8;
 pub const ALLOCATION_UNIT: u64 = SECTOR_SIZE as u64 * SECTORS_PER_ALLOCATION_UNIT as u64;
 
-/// The size the volume reports: data is in memory, so the total is nominal,
-/// large enough that no tool refuses a copy for lack of space.
-pub const NOMINAL_TOTAL_SIZE: u64 = 1 << 40;
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VolumeSettings {
     /// What GetVolumeInformation reports: the volume's kind (`NTFS`, `FAT32`,
@@ -79,10 +75,10 @@ impl VolumeSettings {
     }
 }
 
-/// (total, free) bytes for GetVolumeInformation / `dir`'s "bytes free".
-pub fn space(bytes_used: u64) -> (u64, u64) {
-    let total = NOMINAL_TOTAL_SIZE.max(bytes_used);
-    (total, total - bytes_used)
+/// (total, free) bytes for GetVolumeInformation / `dir`'s "bytes free": the
+/// volume's size (`--volume D:ntfs:SIZE`, 64 GiB by default) less its data.
+pub fn space(info: &VolumeInfo) -> (u64, u64) {
+    (info.size, info.size.saturating_sub(info.bytes))
 }
 
 /// A volume label fits WinFsp's 32-unit field; longer labels are cut.
@@ -141,9 +137,11 @@ mod tests {
 
     #[test]
     fn space_and_label() {
-        assert_eq!(space(0), (1 << 40, 1 << 40));
-        assert_eq!(space(4096), (1 << 40, (1 << 40) - 4096));
-        assert_eq!(space(u64::MAX), (u64::MAX, 0));
+        let mut m = Machine::default();
+        assert_eq!(space(&m.volume_info(1)), (64 << 30, 64 << 30));
+        m.set_volume_size(1, 1 << 20).unwrap();
+        m.write_file(r"D:\f", &[1; 4096]).unwrap();
+        assert_eq!(space(&m.volume_info(1)), (1 << 20, (1 << 20) - 4096));
         assert_eq!(label_units("NTFS").len(), 4);
         assert_eq!(label_units(&"x".repeat(40)).len(), 32);
     }

@@ -3,8 +3,8 @@
 use crate::scenario::{Env, Op};
 use crate::target::{Failure, Info, Observed, Target};
 use ntlinkfs_core::{
-    DeleteSemantics, FileInfo, FixedClock, Follow, HandleId, LinkOptions, Machine, MoveFlags,
-    OpenOptions, Profile, SymlinkFlags,
+    special, DeleteSemantics, DeviceNumbers, FileInfo, FixedClock, Follow, HandleId, LinkOptions,
+    Machine, MoveFlags, OpenOptions, PosixMeta, Profile, SymlinkFlags,
 };
 use std::sync::Arc;
 
@@ -44,6 +44,8 @@ pub(crate) fn info_of(i: &FileInfo) -> Info {
         tag: Some(i.reparse_tag),
         size: Some(i.size),
         is_dir: Some(i.is_directory),
+        mode: Some(special::type_bits(i) | u32::from(i.posix.mode & 0o7777)),
+        rdev: Some((i.posix.rdev.major, i.posix.rdev.minor)),
     }
 }
 
@@ -190,6 +192,24 @@ impl Core {
                     .ok_or_else(|| Failure::Harness("mark-delete with no open handle".into()))?;
                 unit(m.set_delete_disposition(h, true, DeleteSemantics::Classic))
             }
+            Op::MakeSpecial {
+                path,
+                kind,
+                mode,
+                rdev,
+            } => any(m.create_special_file(
+                path,
+                *kind,
+                PosixMeta {
+                    uid: 0,
+                    gid: 0,
+                    mode: *mode,
+                    rdev: DeviceNumbers {
+                        major: rdev.0,
+                        minor: rdev.1,
+                    },
+                },
+            )),
             Op::CloseAll => {
                 while let Some(h) = self.handles.pop() {
                     m.close(h).map_err(Failure::Nt)?;

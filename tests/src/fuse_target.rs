@@ -129,6 +129,8 @@ impl FuseMount {
             // A symlink's st_size is the length of its POSIX text, not NTFS's 0.
             size: (!is_symlink && !md.is_dir()).then_some(md.len()),
             is_dir: attrs.map(|a| a & 0x10 != 0),
+            mode: Some(md.mode()),
+            rdev: Some((libc::major(md.rdev()), libc::minor(md.rdev()))),
         })
     }
 }
@@ -460,6 +462,24 @@ impl Target for FuseMount {
             Op::MarkDelete => Err(Failure::Inexpressible(
                 "POSIX has no delete disposition on an open handle".into(),
             )),
+            Op::MakeSpecial {
+                path,
+                kind,
+                mode,
+                rdev,
+            } => {
+                let host = self.host(path)?;
+                let c = CString::new(host.as_os_str().as_bytes())
+                    .map_err(|e| Failure::Harness(e.to_string()))?;
+                let st_mode = kind.type_bits() | u32::from(*mode);
+                // SAFETY: `c` is a valid NUL-terminated path for the call.
+                let r = unsafe { libc::mknod(c.as_ptr(), st_mode, libc::makedev(rdev.0, rdev.1)) };
+                if r == 0 {
+                    Ok(Observed::Unit)
+                } else {
+                    Err(errno(std::io::Error::last_os_error(), P::Other))
+                }
+            }
             Op::CloseAll => {
                 self.open.clear();
                 Ok(Observed::Unit)

@@ -291,6 +291,8 @@ impl RealNtfs {
             tag: Some((bhfi.attributes & 0x400 != 0).then_some(tag.tag)),
             size: Some(u64::from(bhfi.size_high) << 32 | u64::from(bhfi.size_low)),
             is_dir: Some(bhfi.attributes & 0x10 != 0),
+            mode: None,
+            rdev: None,
         })
     }
 }
@@ -548,6 +550,9 @@ impl Target for RealNtfs {
             }
             Op::MarkDelete => Err(Failure::Inexpressible(
                 "FileDispositionInformation needs ntdll; not wired".into(),
+            )),
+            Op::MakeSpecial { .. } => Err(Failure::Inexpressible(
+                "Win32 has no mknod: only WSL makes FIFOs, sockets and devices".into(),
             )),
             Op::CloseAll => {
                 self.open.clear();

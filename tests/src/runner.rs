@@ -151,6 +151,8 @@ fn check(t: &mut dyn Target, op: &Op, expect: &Expect, what: &str) -> Option<Ver
                 Expect::Tag(t) => field!(tag, *t),
                 Expect::Size(n) => field!(size, *n),
                 Expect::IsDir(d) => field!(is_dir, *d),
+                Expect::Mode(m) => field!(mode, *m),
+                Expect::Rdev(major, minor) => field!(rdev, (*major, *minor)),
                 other => fail(format!("cannot judge {other:?} on file information")),
             }
         }

@@ -6,7 +6,7 @@
 //! maps it to its own namespace (a FUSE mount's `C/a/b`, a scratch directory on a
 //! real NTFS volume).
 
-use ntlinkfs_core::{FsKind, NtError};
+use ntlinkfs_core::{FsKind, NtError, SpecialKind};
 use std::fmt;
 
 /// The topics of the suite, one table each.
@@ -154,6 +154,16 @@ pub enum Op {
     MarkDelete,
     /// Closes every handle `Open` kept, newest first.
     CloseAll,
+    /// mknod(2) from Linux: a FIFO, socket or device as WSL stores it (a file
+    /// with a WSL reparse tag, owner and mode in `$LX*` EAs), owned by root.
+    MakeSpecial {
+        path: String,
+        kind: SpecialKind,
+        /// Permission bits.
+        mode: u16,
+        /// (major, minor); kept for devices only.
+        rdev: (u32, u32),
+    },
 }
 
 impl Op {
@@ -188,6 +198,7 @@ impl Op {
             Op::Open { .. } => "open",
             Op::MarkDelete => "mark-delete",
             Op::CloseAll => "close-all",
+            Op::MakeSpecial { .. } => "mknod",
         }
     }
 }
@@ -236,6 +247,18 @@ impl fmt::Display for Op {
             Op::SetAttrs(p, a) => write!(f, "set-attrs {p} 0x{a:x}"),
             Op::Open { path, .. } => write!(f, "open {path}"),
             Op::MarkDelete | Op::CloseAll => f.write_str(self.verb()),
+            Op::MakeSpecial {
+                path,
+                kind,
+                mode,
+                rdev,
+            } => write!(
+                f,
+                "mknod {path} {} {mode:o} {}:{}",
+                kind.tag_name(),
+                rdev.0,
+                rdev.1
+            ),
         }
     }
 }
@@ -268,6 +291,10 @@ pub enum Expect {
     SameFileAs(String),
     /// A different file ID than `Stat` of the other path.
     OtherFileThan(String),
+    /// st_mode, file-type bits included (Stat/Lstat; the Linux view's mode).
+    Mode(u32),
+    /// st_rdev as (major, minor) (Stat/Lstat).
+    Rdev(u32, u32),
 }
 
 /// Where a row's expectation comes from: SEMANTICS.md's evidence tags.
@@ -420,7 +447,7 @@ impl RowBuilder {
 /// Short constructors the tables are written with.
 pub mod dsl {
     use super::{Expect, Op, SymFlags};
-    use ntlinkfs_core::NtError;
+    use ntlinkfs_core::{NtError, SpecialKind};
 
     pub fn mkdir(p: &str) -> Op {
         Op::MkDir(p.into())
@@ -558,6 +585,14 @@ pub mod dsl {
     pub fn explorer_delete(p: &str) -> Op {
         Op::ExplorerDelete(p.into())
     }
+    pub fn mknod(p: &str, kind: SpecialKind, mode: u16, rdev: (u32, u32)) -> Op {
+        Op::MakeSpecial {
+            path: p.into(),
+            kind,
+            mode,
+            rdev,
+        }
+    }
     pub fn open(p: &str) -> Op {
         Op::Open {
             path: p.into(),
@@ -571,6 +606,12 @@ pub mod dsl {
         }
     }
 
+    pub fn mode_is(m: u32) -> Expect {
+        Expect::Mode(m)
+    }
+    pub fn rdev_is(major: u32, minor: u32) -> Expect {
+        Expect::Rdev(major, minor)
+    }
     pub fn ok() -> Expect {
         Expect::Ok
     }

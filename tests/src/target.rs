@@ -28,6 +28,10 @@ pub struct Info {
     pub tag: Option<Option<u32>>,
     pub size: Option<u64>,
     pub is_dir: Option<bool>,
+    /// st_mode with its file-type bits (the Linux view).
+    pub mode: Option<u32>,
+    /// st_rdev as (major, minor).
+    pub rdev: Option<(u32, u32)>,
 }
 
 /// Why an operation did not succeed.
@@ -128,6 +132,7 @@ pub fn errno_value(e: ntlinkfs_core::Errno) -> Option<i32> {
             E::ENOSPC => libc::ENOSPC,
             E::EROFS => libc::EROFS,
             E::EFBIG => libc::EFBIG,
+            E::ENOMEM => libc::ENOMEM,
         })
     }
     #[cfg(not(unix))]
@@ -140,7 +145,7 @@ pub fn errno_value(e: ntlinkfs_core::Errno) -> Option<i32> {
 /// The symbolic name of a raw errno, for messages.
 pub fn errno_name(n: i32) -> &'static str {
     use ntlinkfs_core::Errno as E;
-    const ALL: [E; 20] = [
+    const ALL: [E; 21] = [
         E::ENOENT,
         E::ENOTDIR,
         E::EINVAL,
@@ -161,6 +166,7 @@ pub fn errno_name(n: i32) -> &'static str {
         E::ENOSPC,
         E::EROFS,
         E::EFBIG,
+        E::ENOMEM,
     ];
     ALL.iter()
         .find(|e| errno_value(**e) == Some(n))

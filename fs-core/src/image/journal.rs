@@ -8,16 +8,16 @@
 //! is in docs/image-format.md.
 
 use super::{
-    check_machine, crc32, index_names, is_kept, load, read_machine_header, read_node,
+    check_machine, count_space, crc32, index_names, is_kept, load, read_machine_header, read_node,
     read_node_meta, read_volume_header, saved_seq, write_machine_header, write_node,
     write_node_meta, write_volume_header, Format, ImageError, Reader, Res, Writer, FORMAT_VERSION,
     HEADER_LEN,
 };
 use crate::data::{DataDelta, FileData, CHUNK};
 use crate::file_ref::RecordNo;
-use crate::handle::MAX_FILE_SIZE;
 use crate::machine::Machine;
 use crate::node::{Node, NodeKind};
+use crate::space::MAX_FILE_SIZE;
 use std::collections::BTreeMap;
 
 /// The first bytes of every journal.
@@ -65,10 +65,19 @@ fn meta(m: &Machine) -> Vec<u8> {
     let mut w = Writer::default();
     write_machine_header(&mut w, m);
     for v in &m.volumes {
-        write_volume_header(&mut w, v);
+        write_volume_header(&mut w, v, Format::CURRENT);
         w.len(v.seqs.len());
     }
     w.0
+}
+
+/// A file's data, to mark what the journal has of it (not a change: the
+/// contents, and so the volume's counts, stay as they are).
+fn file_data(n: &mut Node) -> Option<&mut FileData> {
+    match &mut n.kind {
+        NodeKind::File(d) => Some(d),
+        _ => None,
+    }
 }
 
 impl Journal {
@@ -83,7 +92,7 @@ impl Journal {
                 .map(|rec| is_kept(v, rec as RecordNo))
                 .collect();
             for (rec, n) in v.nodes.iter_mut() {
-                if let Some(d) = n.data_mut() {
+                if let Some(d) = file_data(n) {
                     if kept.get(rec).copied().unwrap_or(false) {
                         d.committed();
                     } else {
@@ -129,7 +138,7 @@ impl Journal {
         write_machine_header(&mut w, m);
         w.len(m.volumes.len());
         for v in &mut m.volumes {
-            write_volume_header(&mut w, v);
+            write_volume_header(&mut w, v, Format::CURRENT);
             w.len(v.seqs.len());
             let dirty = std::mem::take(&mut v.dirty);
             w.len(dirty.len());
@@ -145,7 +154,7 @@ impl Journal {
                         },
                     ) => {
                         w.u8(2);
-                        write_node_meta(&mut w, v, node);
+                        write_node_meta(&mut w, v, node, Format::CURRENT);
                         let d = data.delta();
                         w.u64(d.len);
                         w.u64(d.min_len);
@@ -157,7 +166,7 @@ impl Journal {
                     }
                     Some(node) => {
                         w.u8(1);
-                        write_node(&mut w, v, node);
+                        write_node(&mut w, v, node, Format::CURRENT);
                     }
                     None => w.u8(0),
                 }
@@ -166,7 +175,7 @@ impl Journal {
             // record left out (the next delta must then start from empty).
             for rec in dirty {
                 let kept = is_kept(v, rec);
-                if let Some(d) = v.nodes.get_mut(rec as usize).and_then(Node::data_mut) {
+                if let Some(d) = v.nodes.get_mut(rec as usize).and_then(file_data) {
                     if kept {
                         d.committed();
                     } else {
@@ -257,6 +266,7 @@ pub fn load_with_journal(image: &[u8], journal: &[u8]) -> Res<(Machine, Replay)>
     for (v, map) in m.volumes.iter_mut().zip(maps) {
         v.nodes = map.into_iter().collect();
         index_names(v).map_err(|e| ImageError::Journal(format!("after replay: {e}")))?;
+        count_space(v, format).map_err(|e| ImageError::Journal(format!("after replay: {e}")))?;
         v.dirty.clear();
     }
     check_machine(&m)?;
@@ -330,6 +340,8 @@ fn apply_frame(
             }
             v.label = h.label;
             v.serial = h.serial;
+            // Counted against the records once the frames are replayed.
+            v.space.size = h.space.size;
         }
         let v = &mut m.volumes[i];
         let map = &mut maps[i];
@@ -380,7 +392,9 @@ fn apply_frame(
                             ))
                         }
                     };
-                    data.apply(&delta);
+                    data.apply(&delta).map_err(|e| {
+                        ImageError::Malformed(format!("record {rec}: {}", e.message()))
+                    })?;
                     node.kind = NodeKind::File(data);
                     map.insert(rec as usize, node);
                 }

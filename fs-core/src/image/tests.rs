@@ -295,8 +295,8 @@ fn load_refuses_a_future_version_naming_it() {
     assert_eq!(
         err,
         ImageError::UnsupportedVersion {
-            found: 2,
-            supported: 1
+            found: 3,
+            supported: 2
         }
     );
     assert!(
@@ -347,7 +347,7 @@ fn load_refuses_a_consistent_checksum_over_inconsistent_contents() {
 fn info_describes_volumes_and_links() {
     let bytes = save(&sample());
     let i = info(&bytes).unwrap();
-    assert_eq!(i.format_version, 1);
+    assert_eq!(i.format_version, 2);
     assert_eq!(i.size, bytes.len() as u64);
     assert_eq!(i.volumes.len(), 3);
     let c = &i.volumes[0];
@@ -721,8 +721,15 @@ fn load_refuses_inconsistent_contents_naming_them() {
         }),
         ("is reserved", |m| {
             let v = &mut m.volumes[0];
-            let mut n = v.nodes[3].clone();
-            n.names = Default::default();
+            let n = Node {
+                kind: NodeKind::Reserved,
+                attrs: 0,
+                times: v.nodes[3].times,
+                names: Default::default(),
+                reparse: None,
+                posix: v.nodes[3].posix,
+                open_count: 0,
+            };
             v.insert(n);
         }),
     ];
@@ -737,4 +744,129 @@ fn load_refuses_inconsistent_contents_naming_them() {
             "{want}: {text}"
         );
     }
+}
+
+/// Special files (WSL's tags) with their device numbers survive a round trip in
+/// format 2; format 1 (no device numbers) still loads, every other field intact.
+#[test]
+fn version_2_keeps_device_numbers_and_version_1_images_still_load() {
+    use crate::node::DeviceNumbers;
+    use crate::special::SpecialKind;
+    let mut m = sample();
+    let dev = DeviceNumbers {
+        major: 4,
+        minor: 64,
+    };
+    let posix = crate::PosixMeta {
+        uid: 1000,
+        gid: 5,
+        mode: 0o620,
+        rdev: dev,
+    };
+    let tty = m
+        .create_special_file(r"C:\Data\tty", SpecialKind::CharDevice, posix)
+        .unwrap();
+    m.create_special_file(r"C:\Data\pipe", SpecialKind::Fifo, posix)
+        .unwrap();
+    let bytes = save(&m);
+    assert_eq!(bytes[8..12], 2u32.to_le_bytes());
+    let back = load(&bytes).unwrap();
+    assert_eq!(describe(&back), describe(&m));
+    assert_eq!(back.info(tty.id).unwrap().posix.rdev, dev);
+    assert_eq!(
+        back.get_reparse_point(r"C:\Data\pipe").unwrap(),
+        [0x24, 0, 0, 0x80, 0, 0, 0, 0]
+    );
+    assert_eq!(info(&bytes).unwrap().format_version, 2);
+
+    let v1 = save_as(&m, Format::V1);
+    assert_eq!(v1[8..12], 1u32.to_le_bytes());
+    assert_eq!(info(&v1).unwrap().format_version, 1);
+    let old = load(&v1).unwrap();
+    let mut expected = m;
+    let zero = crate::PosixMeta {
+        rdev: DeviceNumbers::default(),
+        ..posix
+    };
+    let rec = expected.record_of(tty.id).unwrap();
+    expected.volumes[tty.id.volume].node_mut(rec).unwrap().posix = zero;
+    assert_eq!(describe(&old), describe(&expected));
+    // A machine without devices: format 1 and 2 load to the same machine.
+    let plain = sample();
+    assert_eq!(
+        describe(&load(&save_as(&plain, Format::V1)).unwrap()),
+        describe(&plain)
+    );
+}
+
+/// Issue 11: format 2 keeps each volume's size; a version 1 image (no size)
+/// gets the default, or what it holds rounded up to a block when that is more
+/// (files could reach 1 TiB before volumes had sizes).
+#[test]
+fn version_2_keeps_volume_sizes_and_version_1_images_get_one_that_holds_them() {
+    let mut m = sample();
+    let held = (100 << 30) + 1;
+    m.set_volume_size(0, 128 << 30).unwrap();
+    m.set_volume_size(1, 8 << 20).unwrap();
+    let h = m
+        .open(r"C:\Data\a.txt", &OpenOptions::default().write(true))
+        .unwrap();
+    m.set_len(h, held).unwrap();
+    m.close(h).unwrap();
+    let sizes = |m: &Machine| -> Vec<(u64, u64)> {
+        (0..m.volumes.len())
+            .map(|i| (m.volume_info(i).bytes, m.volume_info(i).size))
+            .collect()
+    };
+    let back = load(&save(&m)).unwrap();
+    assert_eq!(sizes(&back), sizes(&m));
+    assert_eq!(sizes(&back)[1].1, 8 << 20);
+    let old = load(&save_as(&m, Format::V1)).unwrap();
+    let c = sizes(&old)[0];
+    assert_eq!(c, (c.0, c.0.next_multiple_of(BLOCK_SIZE)));
+    assert!(c.0 > held);
+    assert_eq!(sizes(&old)[1].1, DEFAULT_VOLUME_SIZE);
+}
+
+/// A stored volume size is refused unless it is whole blocks in range and
+/// holds the volume's bytes (the checksum matching).
+#[test]
+fn a_volume_size_that_is_no_volume_size_or_too_small_is_refused() {
+    let mut m = Machine::default();
+    m.set_clock(Arc::new(FixedClock(1)));
+    m.set_volume_size(0, 4 << 20).unwrap();
+    m.write_file(r"C:\f", &[7; 2 << 20]).unwrap();
+    let bytes = save(&m);
+    // The size follows the serial in C:'s header.
+    let header = [
+        &m.volumes[0].serial.to_le_bytes()[..],
+        &(4u64 << 20).to_le_bytes(),
+    ]
+    .concat();
+    let at = bytes
+        .windows(12)
+        .position(|w| w == header)
+        .expect("the size is in the volume header")
+        + 4;
+    for (size, want) in [
+        (1u64 << 20, "2097152 bytes stored on a volume of 1048576"),
+        (4096, "is not whole 4096-byte blocks"),
+        (1 << 20 | 1, "is not whole 4096-byte blocks"),
+        (0, "is not whole 4096-byte blocks"),
+        (u64::MAX - 4095, "is not whole 4096-byte blocks"),
+    ] {
+        let mut payload = bytes[HEADER_LEN..].to_vec();
+        payload[at - HEADER_LEN..at - HEADER_LEN + 8].copy_from_slice(&size.to_le_bytes());
+        let err = load(&framed(FORMAT_VERSION, &payload)).unwrap_err();
+        assert!(
+            matches!(&err, ImageError::Malformed(why) if why.contains(want)),
+            "{size}: {err}"
+        );
+    }
+}
+
+#[test]
+fn the_current_format_is_the_version_written() {
+    assert_eq!(Format::CURRENT.version(), FORMAT_VERSION);
+    assert_eq!(Format::of(FORMAT_VERSION), Some(Format::CURRENT));
 }

@@ -11,6 +11,7 @@ mod names;
 mod profiles;
 mod rename;
 mod reparse;
+mod special;
 mod symlinks;
 mod volumes;
 
@@ -23,6 +24,7 @@ pub fn all() -> Vec<Scenario> {
     v.extend(junctions::rows());
     v.extend(symlinks::rows());
     v.extend(reparse::rows());
+    v.extend(special::rows());
     v.extend(rename::rows());
     v.extend(delete::rows());
     v.extend(names::rows());
@@ -141,6 +143,9 @@ pub const POSIX_RENAME: &str =
     "rename(2) has POSIX semantics: it replaces open files and empty directories (M3, M11)";
 pub const POSIX_WIN32_PATHS: &str =
     "device names and MAX_PATH are Win32 path rules (N5, N9); POSIX paths have neither";
+pub const POSIX_READ_ONLY: &str =
+    "the Linux view unlinks and renames over read-only files as WSL does \
+     (FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE): the directory's permissions govern (issue 11)";
 pub const POSIX_LOOP_LIMIT: &str = "Linux follows at most 40 symlinks in one path (MAXSYMLINKS)";
 pub const POSIX_OPENS_OBJECT: &str =
     "open(2) on the mount opens an object with an unhandled tag itself, as OPEN_REPARSE_POINT does";

@@ -5,6 +5,7 @@ use super::*;
 use crate::handle::{DeleteSemantics, HandleId, OpenOptions};
 use crate::image::save;
 use crate::links::SymlinkFlags;
+use crate::namespace::MoveFlags;
 use crate::profile::FsKind;
 use crate::FixedClock;
 use proptest::prelude::*;
@@ -44,7 +45,7 @@ impl World {
         let m = &mut self.m;
         let (p, q) = (PATHS[a % PATHS.len()], PATHS[b % PATHS.len()]);
         let h = (!self.handles.is_empty()).then(|| self.handles[a % self.handles.len()]);
-        let _ = match kind % 16 {
+        let _ = match kind % 19 {
             0 => m.create_directory(p).map(drop),
             1 => m.write_file(p, &vec![data; usize::from(data) * 3]),
             2 => m.create_hard_link(p, q).map(drop),
@@ -61,7 +62,15 @@ impl World {
                 .map(drop),
             5 => m.delete_file(p),
             6 => m.remove_directory(p),
-            7 => m.move_file(p, q, Default::default()),
+            // Across volumes too, by copy and delete (copy_data).
+            7 => m.move_file(
+                p,
+                q,
+                MoveFlags {
+                    replace_existing: data % 3 == 0,
+                    copy_allowed: data % 2 == 0,
+                },
+            ),
             8 => m.set_file_attributes(p, u32::from(data) & 0x7),
             9 => m
                 .open(p, &OpenOptions::default().write(data % 2 == 0))
@@ -96,6 +105,26 @@ impl World {
                 None => Ok(()),
             },
             14 => m.set_volume_label(a % 2, &format!("L{data}")),
+            // Data copied (copy_data, replace_data) and the volume's size and
+            // the memory budget, so that some writes fail for want of room.
+            15 => m
+                .copy_tree(
+                    [r"C:\a", r"D:\d"][a % 2],
+                    q,
+                    &Default::default(),
+                    &mut |_| {},
+                )
+                .map(drop)
+                .map_err(|_| crate::NtError::AccessDenied),
+            16 => m.set_volume_size(a % 2, (1 << 20) * (1 + u64::from(data % 4))),
+            17 => {
+                let used = m.memory_used();
+                m.set_memory_limit(match data % 3 {
+                    0 => u64::MAX,
+                    n => used + u64::from(n) * 40_000,
+                });
+                Ok(())
+            }
             _ => m
                 .add_volume(['E', 'F'][a % 2], FsKind::Ntfs, None)
                 .map(drop),

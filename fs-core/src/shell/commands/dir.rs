@@ -16,12 +16,9 @@ use crate::attrs::{
 use crate::error::NtError;
 use crate::machine::{Follow, Machine};
 use crate::path::FullPath;
-use crate::reparse::{IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
+use crate::reparse::{ReparseTag, IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
 use crate::shell::parse::Invocation;
 use crate::shell::{Failure, Shell};
-
-/// What `dir` reports as free space: a 64 GiB volume less the bytes stored.
-pub(crate) const VOLUME_CAPACITY: u64 = 64 << 30;
 
 /// `/A` conditions: (attribute mask, wanted). Empty with `all` set is `/A`.
 #[derive(Debug, Clone, Default)]
@@ -286,6 +283,12 @@ fn link_column(
         (IO_REPARSE_TAG_MOUNT_POINT, _) => "<JUNCTION>",
         (IO_REPARSE_TAG_SYMLINK, true) => "<SYMLINKD>",
         (IO_REPARSE_TAG_SYMLINK, false) => "<SYMLINK>",
+        // Any other name surrogate (a WSL symlink, IO_REPARSE_TAG_LX_SYMLINK):
+        // cmd shows it as a junction whose target it cannot read, `[...]`
+        // (Trail of Bits, "Why Windows can't follow WSL symlinks", 2024).
+        (t, _) if ReparseTag(t).is_name_surrogate() => {
+            return Some(("<JUNCTION>", "...".to_string()))
+        }
         _ => return None,
     };
     let data = m.reparse_data_of(id).ok()?;
@@ -311,11 +314,13 @@ fn files_line(files: u64, bytes: u64) -> String {
 }
 
 fn dirs_line(m: &Machine, full: &FullPath, dirs: u64) -> String {
-    let used = full
+    // The volume's free space: its size less the bytes stored (space.rs).
+    let free = full
         .drive()
         .and_then(|d| m.volume_by_letter(d))
-        .map(|id| m.volume_info(id).bytes)
-        .unwrap_or(0);
-    let free = VOLUME_CAPACITY.saturating_sub(used);
+        .map(|id| m.volume_info(id))
+        .map_or(crate::space::DEFAULT_VOLUME_SIZE, |v| {
+            v.size.saturating_sub(v.bytes)
+        });
     format!("{dirs:>16} Dir(s) {:>15} bytes free", commas(free))
 }

@@ -1,14 +1,25 @@
-//! `volume add X: KIND [label]` and `volume list`: the emulator's volumes.
+//! `volume add X: KIND [label] [/SIZE:n]` and `volume list`: the emulator's
+//! volumes (a size as `--volume X:KIND:SIZE` takes it, 64 GiB by default).
 
 use super::{fail, fail_text, invalid_switch, syntax, CmdResult, Out};
 use crate::error::NtError;
 use crate::profile::FsKind;
 use crate::shell::parse::{drive_switch, Invocation};
 use crate::shell::{Failure, Shell};
+use crate::space::{check_volume_size, parse_size};
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
-    if let Some(s) = inv.switches.first() {
-        return Err(invalid_switch(out, s));
+    let mut size = None;
+    for s in &inv.switches {
+        match s.strip_prefix("SIZE:") {
+            Some(text) => {
+                let n = parse_size(text)
+                    .filter(|&n| check_volume_size(n).is_ok())
+                    .ok_or_else(|| fail(out, NtError::InvalidParameter))?;
+                size = Some(n);
+            }
+            None => return Err(invalid_switch(out, s)),
+        }
     }
     let m = &mut sh.machine;
     match inv.args.as_slice() {
@@ -40,8 +51,13 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
                 let text = format!("Drive {}: already exists.", letter.to_ascii_uppercase());
                 return Err(fail_text(out, &text, NtError::InvalidParameter));
             }
-            m.add_volume(letter, kind, label)
+            let id = m
+                .add_volume(letter, kind, label)
                 .map_err(|e| fail(out, e))?;
+            if let Some(size) = size {
+                // Checked above: a new volume takes any volume size.
+                m.set_volume_size(id, size).map_err(|e| fail(out, e))?;
+            }
             out.println(&format!(
                 "Volume {}: added ({}).",
                 letter.to_ascii_uppercase(),

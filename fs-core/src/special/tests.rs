@@ -1,0 +1,339 @@
+//! WSL special files in the core: exact tags, reparse bytes, attributes and
+//! `$LX*` values (module header of `special`), and all-or-nothing creation.
+
+use super::*;
+use crate::attrs::FILE_ATTRIBUTE_READONLY;
+use crate::profile::{FsKind, Profile};
+use crate::{Follow, Machine, SymlinkFlags};
+
+fn meta(uid: u32, gid: u32, mode: u16, major: u32, minor: u32) -> PosixMeta {
+    PosixMeta {
+        uid,
+        gid,
+        mode,
+        rdev: DeviceNumbers { major, minor },
+    }
+}
+
+fn ea(name: &'static str, value: &[u8]) -> LxEa {
+    LxEa {
+        name,
+        value: value.to_vec(),
+    }
+}
+
+#[test]
+fn each_kind_is_an_empty_file_with_a_header_only_reparse_point_and_lx_eas() {
+    // (kind, tag bytes, $LXMOD bytes, $LXDEV bytes): mode 0o640 | type bits.
+    type Case = (SpecialKind, [u8; 4], [u8; 4], Option<[u8; 8]>);
+    let cases: [Case; 4] = [
+        (
+            SpecialKind::Fifo,
+            [0x24, 0, 0, 0x80],
+            [0xa0, 0x11, 0, 0],
+            None,
+        ),
+        (
+            SpecialKind::Socket,
+            [0x23, 0, 0, 0x80],
+            [0xa0, 0xc1, 0, 0],
+            None,
+        ),
+        (
+            SpecialKind::CharDevice,
+            [0x25, 0, 0, 0x80],
+            [0xa0, 0x21, 0, 0],
+            Some([1, 0, 0, 0, 3, 0, 0, 0]),
+        ),
+        (
+            SpecialKind::BlockDevice,
+            [0x26, 0, 0, 0x80],
+            [0xa0, 0x61, 0, 0],
+            Some([1, 0, 0, 0, 3, 0, 0, 0]),
+        ),
+    ];
+    for (kind, tag, lxmod, lxdev) in cases {
+        let mut m = Machine::default();
+        let info = m
+            .create_special_file(r"C:\node", kind, meta(1000, 100, 0o640, 1, 3))
+            .unwrap();
+        assert_eq!(info.reparse_tag, Some(u32::from_le_bytes(tag)), "{kind:?}");
+        assert_eq!(
+            (info.size, info.is_directory, info.link_count),
+            (0, false, 1)
+        );
+        // ARCHIVE | REPARSE_POINT, as a file WSL creates.
+        assert_eq!(info.attributes, 0x420, "{kind:?}");
+        let raw = m.get_reparse_point(r"C:\node").unwrap();
+        assert_eq!(raw, [&tag[..], &[0, 0, 0, 0]].concat(), "{kind:?}");
+        assert_eq!(kind_of(&info), Some(kind));
+        let mut want = vec![
+            ea("$LXUID", &[0xe8, 0x03, 0, 0]),
+            ea("$LXGID", &[100, 0, 0, 0]),
+            ea("$LXMOD", &lxmod),
+        ];
+        if let Some(dev) = lxdev {
+            want.push(ea("$LXDEV", &dev));
+        }
+        assert_eq!(
+            m.lx_extended_attributes_of(info.id).unwrap(),
+            want,
+            "{kind:?}"
+        );
+        let expect_rdev = if lxdev.is_some() { (1, 3) } else { (0, 0) };
+        assert_eq!((info.posix.rdev.major, info.posix.rdev.minor), expect_rdev);
+    }
+}
+
+#[test]
+fn type_bits_of_every_node_kind() {
+    let mut m = Machine::default();
+    m.create_directory(r"C:\d").unwrap();
+    m.write_file(r"C:\f", b"x").unwrap();
+    m.create_junction(r"C:\j", r"C:\d").unwrap();
+    m.create_symbolic_link(r"C:\s", "f", SymlinkFlags::default())
+        .unwrap();
+    let q = |m: &Machine, p: &str| m.query_information(p, Follow::OpenReparsePoint).unwrap();
+    let cases = [
+        (r"C:\d", S_IFDIR),
+        (r"C:\f", S_IFREG),
+        (r"C:\j", S_IFLNK),
+        (r"C:\s", S_IFLNK),
+    ];
+    for (path, bits) in cases {
+        assert_eq!(type_bits(&q(&m, path)), bits, "{path}");
+    }
+    let d = q(&m, r"C:\d");
+    let f = q(&m, r"C:\f");
+    // $LXMOD of a directory and a file: the type bits with the permission bits.
+    assert_eq!(
+        lx_extended_attributes(&d)[2].value,
+        0o40755u32.to_le_bytes()
+    );
+    assert_eq!(
+        lx_extended_attributes(&f)[2].value,
+        0o100644u32.to_le_bytes()
+    );
+    assert_eq!(lx_extended_attributes(&f).len(), 3, "no $LXDEV on a file");
+    for kind in SpecialKind::ALL {
+        assert_eq!(SpecialKind::of_mode(kind.type_bits() | 0o644), Some(kind));
+        assert_eq!(SpecialKind::of_tag(kind.tag()), Some(kind));
+    }
+    assert_eq!(SpecialKind::of_mode(S_IFREG | 0o644), None);
+    assert_eq!(SpecialKind::of_mode(S_IFDIR), None);
+}
+
+#[test]
+fn chmod_and_chown_show_in_the_lx_eas_and_keep_the_device_numbers() {
+    let mut m = Machine::default();
+    let info = m
+        .create_special_file(r"C:\tty", SpecialKind::CharDevice, meta(0, 0, 0o600, 4, 64))
+        .unwrap();
+    m.set_posix_of(info.id, Some(7), Some(8), Some(0o444))
+        .unwrap();
+    let after = m.info(info.id).unwrap();
+    assert_eq!(after.posix, meta(7, 8, 0o444, 4, 64));
+    assert_eq!(after.reparse_tag, Some(IO_REPARSE_TAG_LX_CHR));
+    // No write bit left: READONLY, as for any file in the Linux view.
+    assert_ne!(after.attributes & FILE_ATTRIBUTE_READONLY, 0);
+    assert_eq!(
+        lx_extended_attributes(&after),
+        vec![
+            ea("$LXUID", &[7, 0, 0, 0]),
+            ea("$LXGID", &[8, 0, 0, 0]),
+            ea("$LXMOD", &0o20444u32.to_le_bytes()),
+            ea("$LXDEV", &[4, 0, 0, 0, 64, 0, 0, 0]),
+        ]
+    );
+}
+
+#[test]
+fn fifo_and_socket_drop_device_numbers() {
+    let mut m = Machine::default();
+    for (path, kind) in [(r"C:\p", SpecialKind::Fifo), (r"C:\s", SpecialKind::Socket)] {
+        let info = m
+            .create_special_file(path, kind, meta(0, 0, 0o644, 9, 9))
+            .unwrap();
+        assert_eq!(info.posix.rdev, DeviceNumbers::default(), "{path}");
+    }
+}
+
+#[test]
+fn creation_is_all_or_nothing() {
+    let mut m = Machine::with_volumes(
+        &[('C', FsKind::Ntfs), ('E', FsKind::Fat32)],
+        Profile::default(),
+    )
+    .unwrap();
+    m.write_file(r"C:\taken", b"data").unwrap();
+    let before = |m: &Machine| {
+        m.volume_infos()
+            .iter()
+            .map(|v| (v.nodes, v.bytes))
+            .collect::<Vec<_>>()
+    };
+    let start = before(&m);
+    let fifo = meta(0, 0, 0o644, 0, 0);
+    let cases = [
+        (r"C:\taken", NtError::ObjectNameCollision),
+        (r"C:\TAKEN", NtError::ObjectNameCollision),
+        (r"E:\fifo", NtError::InvalidDeviceRequest),
+        (r"C:\bad|name", NtError::ObjectNameInvalid),
+        (r"C:\missing\fifo", NtError::ObjectNameNotFound),
+    ];
+    for (path, err) in cases {
+        assert_eq!(
+            m.create_special_file(path, SpecialKind::Fifo, fifo)
+                .unwrap_err(),
+            err,
+            "{path}"
+        );
+        assert_eq!(before(&m), start, "{path} changed the volume");
+    }
+    assert_eq!(m.read_file(r"C:\taken").unwrap(), b"data");
+    assert_eq!(
+        m.get_reparse_point(r"C:\taken").unwrap_err(),
+        NtError::NotAReparsePoint
+    );
+}
+
+/// The shell shows them as Windows does: `dir` lists a plain 0-byte file (cmd
+/// names only junctions and symlinks), `dir /AL` lists them as reparse points,
+/// `fsutil reparsepoint query` prints the Microsoft tag, data length 0 and no
+/// data bytes, and opening one without FILE_FLAG_OPEN_REPARSE_POINT fails with
+/// STATUS_IO_REPARSE_TAG_NOT_HANDLED ("The file cannot be accessed by the
+/// system.", ERROR_CANT_ACCESS_FILE 1920): no Windows filter handles the tag.
+#[test]
+fn the_shell_shows_them_as_windows_does() {
+    use crate::shell::Shell;
+    use std::sync::Arc;
+    let mut m = Machine::default();
+    m.set_clock(Arc::new(crate::FixedClock(133_500_000_000_000_000)));
+    m.create_directory(r"C:\dev").unwrap();
+    let plain = meta(0, 0, 0o644, 0, 0);
+    m.create_special_file(r"C:\dev\pipe", SpecialKind::Fifo, plain)
+        .unwrap();
+    m.create_special_file(
+        r"C:\dev\tty",
+        SpecialKind::CharDevice,
+        meta(0, 5, 0o620, 4, 1),
+    )
+    .unwrap();
+    m.write_file(r"C:\dev\f.txt", b"abc").unwrap();
+    let mut sh = Shell::new(m);
+    let dir = sh.execute(r"dir C:\dev").output;
+    for line in [
+        "01/17/2024  09:20 PM                 0 pipe\n",
+        "01/17/2024  09:20 PM                 0 tty\n",
+        "               3 File(s)              3 bytes\n",
+    ] {
+        assert!(dir.contains(line), "{dir}");
+    }
+    let links = sh.execute(r"dir /AL C:\dev").output;
+    assert!(
+        links.contains("               2 File(s)              0 bytes\n"),
+        "{links}"
+    );
+    for (path, tag) in [
+        (r"C:\dev\pipe", "0x80000024"),
+        (r"C:\dev\tty", "0x80000025"),
+    ] {
+        let o = sh.execute(&format!("fsutil reparsepoint query {path}"));
+        assert_eq!(
+            o.output,
+            format!(
+                "Reparse Tag Value : {tag}\nTag value: Microsoft\n\n\
+                 Reparse Data Length: 0x00000000\nReparse Data:\n"
+            )
+        );
+    }
+    let o = sh.execute(r"type C:\dev\pipe");
+    assert_eq!(o.output, "The file cannot be accessed by the system.\n");
+    let e = o.failure.unwrap().error.unwrap();
+    assert_eq!((e, e.win32()), (NtError::IoReparseTagNotHandled, 1920));
+}
+
+/// The core's copy makes them again with the same tag, buffer, owner, mode and
+/// device numbers where the destination can hold a reparse point (NTFS), and
+/// reports them where it cannot (FAT: nothing is left behind); audit lists them
+/// under their tag names.
+#[test]
+fn copy_and_audit_handle_special_files() {
+    use crate::audit::LinkKind;
+    use crate::copy::{CopyOptions, LinkAction};
+    let mut m = Machine::with_volumes(
+        &[
+            ('C', FsKind::Ntfs),
+            ('D', FsKind::Ntfs),
+            ('E', FsKind::Fat32),
+        ],
+        Profile::default(),
+    )
+    .unwrap();
+    m.create_directory(r"C:\src").unwrap();
+    let tty = meta(1000, 5, 0o620, 4, 64);
+    m.create_special_file(r"C:\src\tty", SpecialKind::CharDevice, tty)
+        .unwrap();
+    m.create_special_file(r"C:\src\pipe", SpecialKind::Fifo, meta(7, 7, 0o600, 0, 0))
+        .unwrap();
+    let audit = m.audit(r"C:\src").unwrap();
+    let kinds: Vec<String> = audit.links.iter().map(|l| l.kind.label()).collect();
+    assert_eq!(kinds, ["LX_FIFO", "LX_CHR"]);
+    // Counted as files (they are NTFS files) and listed under their tags.
+    assert_eq!((audit.files, audit.directories), (2, 0));
+
+    let r = m
+        .copy_tree(r"C:\src", r"D:\dst", &CopyOptions::default(), &mut |_| {})
+        .unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    for l in &r.links {
+        assert_eq!(l.action, LinkAction::CopiedAsLink, "{}", l.path);
+    }
+    let copy = m
+        .query_information(r"D:\dst\tty", Follow::OpenReparsePoint)
+        .unwrap();
+    assert_eq!(copy.reparse_tag, Some(IO_REPARSE_TAG_LX_CHR));
+    assert_eq!(copy.posix, tty);
+    assert_eq!(
+        m.lx_extended_attributes_of(copy.id).unwrap(),
+        m.lx_extended_attributes_of(
+            m.query_information(r"C:\src\tty", Follow::OpenReparsePoint)
+                .unwrap()
+                .id
+        )
+        .unwrap()
+    );
+    assert_eq!(
+        m.get_reparse_point(r"D:\dst\pipe").unwrap(),
+        [0x24, 0, 0, 0x80, 0, 0, 0, 0]
+    );
+
+    let r = m
+        .copy_tree(r"C:\src", r"E:\dst", &CopyOptions::default(), &mut |_| {})
+        .unwrap();
+    assert_eq!(r.errors.len(), 2);
+    for l in &r.links {
+        assert_eq!(l.action, LinkAction::Failed(NtError::InvalidDeviceRequest));
+        assert!(matches!(l.kind, LinkKind::Other(_)));
+    }
+    assert!(!m.exists(r"E:\dst\tty") && !m.exists(r"E:\dst\pipe"));
+}
+
+/// Removing the reparse point (fsutil reparsepoint delete) leaves a plain empty
+/// file: no device numbers stay behind, so setting LX_CHR again gives 0:0.
+#[test]
+fn removing_the_tag_drops_the_device_numbers() {
+    let mut m = Machine::default();
+    let info = m
+        .create_special_file(r"C:\tty", SpecialKind::CharDevice, meta(0, 0, 0o600, 4, 64))
+        .unwrap();
+    m.remove_reparse_point(r"C:\tty").unwrap();
+    let plain = m.info(info.id).unwrap();
+    assert_eq!((plain.reparse_tag, plain.attributes), (None, 0x20));
+    assert_eq!(plain.posix.rdev, DeviceNumbers::default());
+    m.set_reparse_point(r"C:\tty", &SpecialKind::CharDevice.reparse_buffer())
+        .unwrap();
+    let again = m.info(info.id).unwrap();
+    assert_eq!(kind_of(&again), Some(SpecialKind::CharDevice));
+    assert_eq!(lx_extended_attributes(&again)[3].value, [0; 8]);
+}

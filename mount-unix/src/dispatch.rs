@@ -1,0 +1,585 @@
+//! The one place that knows FUSE replies: a parsed [`Operation`] goes to the
+//! matching `NtFs::do_*` call, and its `Res` becomes the reply. It also hands
+//! out node ids: a symbolic-link file's names each get their own (`node_ids`),
+//! so READLINK and the link's size are computed from the name the kernel
+//! followed.
+
+use crate::fs::NtFs;
+use crate::fuse::abi;
+use crate::fuse::reply::{self as wire, DirBuf};
+use crate::fuse::request::{INodeNo, Operation, Request};
+#[cfg(test)]
+use crate::fuse::server::Sender;
+use crate::fuse::server::{Filesystem, Reply};
+use crate::fuse::{FileAttr, FileType};
+use crate::inode_map;
+use crate::node_ids;
+use crate::reply::{Entry, Res};
+use ntlinkfs_core::{NtError, PosixOp};
+use std::cell::RefCell;
+use std::ffi::OsStr;
+
+/// Flags of every file open. FLUSH would do nothing here (data lives in the
+/// core and no POSIX locks are kept), so the kernel is told not to send it:
+/// one round trip less per close (issue 7).
+const FILE_OPEN: u32 = abi::FOPEN_NOFLUSH;
+
+/// statfs's block size: the core's (NTFS's default cluster).
+const STATFS_BLOCK: u32 = ntlinkfs_core::BLOCK_SIZE as u32;
+
+thread_local! {
+    /// Each worker's read buffer: reused, so a 1 MiB read does not allocate
+    /// (and fault in) fresh memory every time.
+    static READ_BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+fn answer(reply: Reply<'_>, r: Res<Vec<u8>>) {
+    match r {
+        Ok(b) => reply.ok(&[&b]),
+        Err(e) => reply.error(e.code()),
+    }
+}
+
+fn encoded(f: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    // The largest fixed reply (create: entry + open) is 144 bytes.
+    let mut v = Vec::with_capacity(160);
+    f(&mut v);
+    v
+}
+
+impl NtFs {
+    /// The node id the kernel gets for `name` in `parent` with this entry: a
+    /// name id for a symbolic-link file (its size then measured from this
+    /// name), the inode number for everything else. Counts one lookup.
+    fn node_id_for(&self, parent: INodeNo, name: &OsStr, e: &mut Entry) -> u64 {
+        let ino = e.attr.ino.0;
+        if e.attr.kind != FileType::Symlink {
+            return ino;
+        }
+        let (Some(node), Some(dir), Some(name)) = (
+            inode_map::node_of(ino),
+            self.parent_node(parent),
+            name.to_str(),
+        ) else {
+            return ino;
+        };
+        let m = self.m.read();
+        // Junctions and directory symlinks are directories: they have one name.
+        if m.info(node).map_or(true, |i| i.is_directory) {
+            return ino;
+        }
+        if let Ok(t) = Self::link_text(&m, node, dir, self.cfg.confine) {
+            e.attr.size = t.len() as u64;
+            e.attr.blocks = e.attr.size.div_ceil(512);
+        }
+        self.nodes.name_id(dir, name, node)
+    }
+
+    /// The core node of a FUSE parent id (a directory, so a plain inode number).
+    fn parent_node(&self, parent: INodeNo) -> Option<ntlinkfs_core::NodeId> {
+        inode_map::node_of(parent.0)
+    }
+
+    /// A link's size seen through the name id `ino`: its text from that name.
+    fn fix_link_size(&self, ino: INodeNo, a: &mut FileAttr) {
+        if let Some(n) = node_ids::is_name_id(ino.0)
+            .then(|| self.nodes.resolve(ino.0))
+            .flatten()
+        {
+            if let Ok(t) = Self::link_text(&self.m.read(), n.node, n.parent, self.cfg.confine) {
+                a.size = t.len() as u64;
+                a.blocks = a.size.div_ceil(512);
+            }
+        }
+    }
+
+    fn entry_reply(&self, reply: Reply<'_>, parent: INodeNo, name: &OsStr, r: Res<Entry>) {
+        answer(
+            reply,
+            r.map(|mut e| {
+                let nodeid = self.node_id_for(parent, name, &mut e);
+                let out = wire::entry_out(
+                    nodeid,
+                    e.generation,
+                    self.entry_ttl(),
+                    self.cfg.attr_ttl,
+                    &e.attr,
+                );
+                encoded(|v| wire::entry(v, &out))
+            }),
+        )
+    }
+
+    fn attr_reply(&self, reply: Reply<'_>, ino: INodeNo, r: Res<FileAttr>) {
+        answer(
+            reply,
+            r.map(|mut a| {
+                self.fix_link_size(ino, &mut a);
+                encoded(|v| wire::attr_out(v, self.cfg.attr_ttl, &a))
+            }),
+        )
+    }
+
+    fn entry_ttl(&self) -> std::time::Duration {
+        self.cache.entry_ttl(self.cfg.entry_ttl)
+    }
+
+    fn readdir_reply(
+        &self,
+        reply: Reply<'_>,
+        ino: INodeNo,
+        fh: crate::fuse::FileHandle,
+        offset: u64,
+        size: u32,
+        plus: bool,
+    ) {
+        let limit = if plus { 64 } else { 128 };
+        let entries = match self.dir_entries(ino, fh, offset, limit) {
+            Ok(e) => e,
+            Err(e) => return reply.error(e.code()),
+        };
+        let mut buf = DirBuf::new(size);
+        for (off, name, info, attr) in entries {
+            if !plus {
+                if !buf.add(attr.ino.0, off, attr.kind, name.as_bytes()) {
+                    break;
+                }
+                continue;
+            }
+            if !buf.fits_plus(name.len()) {
+                break;
+            }
+            let mut e = Entry {
+                attr,
+                generation: info.as_ref().map_or(0, |i| inode_map::generation_of(i.id)),
+            };
+            // `.` and `..` count no lookup (the kernel skips them).
+            let nodeid = if info.is_some() {
+                self.node_id_for(ino, OsStr::new(&name), &mut e)
+            } else {
+                e.attr.ino.0
+            };
+            let out = wire::entry_out(
+                nodeid,
+                e.generation,
+                self.entry_ttl(),
+                self.cfg.attr_ttl,
+                &e.attr,
+            );
+            buf.add_plus(&out, off, e.attr.kind, name.as_bytes());
+        }
+        reply.ok(&[&buf.into_bytes()])
+    }
+}
+
+impl Filesystem for NtFs {
+    fn forget(&self, nodeid: u64, nlookup: u64) {
+        // Inode numbers are computed, not stored: only name ids hold state.
+        if node_ids::is_name_id(nodeid) {
+            self.nodes.forget(nodeid, nlookup);
+        }
+    }
+
+    fn handle(&self, req: &Request, op: Operation<'_>, reply: Reply<'_>) {
+        use Operation as O;
+        let ino = INodeNo(req.nodeid);
+        match op {
+            O::Lookup { name } => self.entry_reply(reply, ino, name, self.do_lookup(ino, name)),
+            O::Getattr { .. } => self.attr_reply(reply, ino, self.do_getattr(ino)),
+            O::Setattr(s) => {
+                let r = self.do_setattr(ino, s.mode, s.uid, s.gid, s.size, s.atime, s.mtime, s.fh);
+                if s.mode.is_some() {
+                    // READONLY follows the owner write bit: the kernel must re-read.
+                    self.cache.attributes_changed(ino.0);
+                }
+                self.attr_reply(reply, ino, r)
+            }
+            O::Readlink => {
+                // Through a name id: from that name's directory; else its first name's.
+                let parent = node_ids::is_name_id(ino.0)
+                    .then(|| self.nodes.resolve(ino.0))
+                    .flatten()
+                    .map(|n| n.parent);
+                answer(reply, self.do_readlink(ino, parent))
+            }
+            O::Symlink { name, target } => {
+                let r = self.do_symlink(req, ino, name, target);
+                self.entry_reply(reply, ino, name, r)
+            }
+            O::Mknod {
+                name,
+                mode,
+                umask,
+                rdev,
+            } => {
+                let r = self.do_mknod(req, ino, name, mode, umask, rdev);
+                self.entry_reply(reply, ino, name, r)
+            }
+            O::Mkdir { name, mode, umask } => {
+                let r = self.do_mkdir(req, ino, name, mode, umask);
+                self.entry_reply(reply, ino, name, r)
+            }
+            O::Unlink { name } => answer(reply, self.do_unlink(ino, name).map(|()| Vec::new())),
+            O::Rmdir { name } => answer(reply, self.do_rmdir(ino, name).map(|()| Vec::new())),
+            O::Rename {
+                name,
+                newparent,
+                newname,
+                flags,
+            } => {
+                let r = self.do_rename(ino, name, newparent, newname, flags);
+                if r.is_ok() {
+                    if let (Some(from), Some(to), Some(a), Some(b)) = (
+                        self.parent_node(ino),
+                        self.parent_node(newparent),
+                        name.to_str(),
+                        newname.to_str(),
+                    ) {
+                        self.nodes.renamed(from, a, to, b);
+                    }
+                }
+                answer(reply, r.map(|()| Vec::new()))
+            }
+            O::Link { ino: file, newname } => {
+                let r = self.do_link(file, ino, newname);
+                self.entry_reply(reply, ino, newname, r)
+            }
+            O::Open { flags } => answer(
+                reply,
+                self.do_open(ino, flags, ntlinkfs_core::Want::File)
+                    .map(|(fh, keep)| {
+                        let f = if keep {
+                            FILE_OPEN | abi::FOPEN_KEEP_CACHE
+                        } else {
+                            FILE_OPEN
+                        };
+                        encoded(|v| wire::open(v, fh, f))
+                    }),
+            ),
+            O::Read { fh, offset, size } => {
+                READ_BUF.with_borrow_mut(|buf| match self.do_read(fh, offset, size, buf) {
+                    Ok(n) => reply.ok(&[&buf[..n]]),
+                    Err(e) => reply.error(e.code()),
+                })
+            }
+            O::Write { fh, offset, data } => answer(
+                reply,
+                self.do_write(ino, fh, offset, data)
+                    .map(|n| encoded(|v| wire::write(v, n as u32))),
+            ),
+            O::Statfs => answer(
+                reply,
+                self.do_statfs(ino).map(|s| {
+                    let k = abi::Kstatfs {
+                        blocks: s.blocks,
+                        bfree: s.bfree,
+                        bavail: s.bfree,
+                        files: s.files,
+                        ffree: s.ffree,
+                        bsize: STATFS_BLOCK,
+                        namelen: 255,
+                        frsize: STATFS_BLOCK,
+                        ..Default::default()
+                    };
+                    encoded(|v| wire::statfs(v, &k))
+                }),
+            ),
+            O::Release { fh } => answer(reply, self.do_release(fh).map(|()| Vec::new())),
+            // With an image, the journal commits every change (do_fsync);
+            // without one, memory is all there is.
+            O::Fsync { .. } | O::Fsyncdir { .. } => {
+                answer(reply, self.do_fsync().map(|()| Vec::new()))
+            }
+            // Data lives in memory: nothing to flush.
+            O::Flush { .. } => reply.ok(&[]),
+            O::Setxattr { name, value, flags } => answer(
+                reply,
+                self.do_setxattr(ino, name, value, flags, req.uid())
+                    .map(|()| Vec::new()),
+            ),
+            O::Getxattr { name, size } => {
+                self.xattr_reply(reply, size, self.do_getxattr(ino, name))
+            }
+            // The system.* attributes are not listed (as ntfs-3g): copying tools
+            // would otherwise try to copy the attribute word and reparse data of
+            // every file.
+            O::Listxattr { size } => self.xattr_reply(reply, size, Ok(Vec::new())),
+            O::Removexattr { name } => answer(
+                reply,
+                self.do_removexattr(ino, name, req.uid())
+                    .map(|()| Vec::new()),
+            ),
+            O::Opendir { .. } => answer(
+                reply,
+                self.do_opendir(ino)
+                    .map(|fh| encoded(|v| wire::open(v, fh, 0))),
+            ),
+            O::Readdir { fh, offset, size } => {
+                self.readdir_reply(reply, ino, fh, offset, size, false)
+            }
+            O::Readdirplus { fh, offset, size } => {
+                self.readdir_reply(reply, ino, fh, offset, size, true)
+            }
+            O::Releasedir { fh } => answer(reply, self.do_releasedir(fh).map(|()| Vec::new())),
+            // Mounted with default_permissions: the kernel checks modes itself.
+            O::Access { .. } => reply.ok(&[]),
+            O::Create {
+                name,
+                mode,
+                umask,
+                flags,
+            } => answer(
+                reply,
+                self.do_create(req, ino, name, mode, umask, flags)
+                    .map(|(mut e, fh)| {
+                        let nodeid = self.node_id_for(ino, name, &mut e);
+                        let out = wire::entry_out(
+                            nodeid,
+                            e.generation,
+                            self.entry_ttl(),
+                            self.cfg.attr_ttl,
+                            &e.attr,
+                        );
+                        encoded(|v| wire::create(v, &out, fh, FILE_OPEN))
+                    }),
+            ),
+            O::Fallocate {
+                fh,
+                offset,
+                length,
+                mode,
+            } => answer(
+                reply,
+                self.do_fallocate(fh, offset, length, mode)
+                    .map(|()| Vec::new()),
+            ),
+            // Handled by the server; anything else is not implemented here (the
+            // kernel then uses its generic code, as for LSEEK, or fails ENOSYS).
+            O::Init(_)
+            | O::Destroy
+            | O::Interrupt { .. }
+            | O::Forget { .. }
+            | O::BatchForget(_)
+            | O::Lseek { .. }
+            | O::Unknown(_) => reply.error(libc::ENOSYS),
+        }
+    }
+}
+
+impl NtFs {
+    /// getxattr/listxattr: size 0 asks for the length; a smaller buffer is ERANGE.
+    fn xattr_reply(&self, reply: Reply<'_>, size: u32, r: Res<Vec<u8>>) {
+        match r {
+            Ok(v) if size == 0 => reply.ok(&[&encoded(|o| wire::xattr_size(o, v.len() as u32))]),
+            Ok(v) if v.len() > size as usize => {
+                reply.error(crate::errno::for_op(PosixOp::Getxattr, NtError::BufferTooSmall).code())
+            }
+            Ok(v) => reply.ok(&[&v]),
+            Err(e) => reply.error(e.code()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dentry_cache::DentryCache;
+    use crate::durability::Durability;
+    use crate::fs::FsConfig;
+    use crate::fuse::FileHandle;
+    use ntlinkfs_core::{Machine, Shared, SymlinkFlags};
+    use parking_lot::Mutex;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    /// Records the replies a transport would send.
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<(i32, Vec<u8>)>>);
+
+    impl Sender for Recorder {
+        fn send(&self, _unique: u64, errno: i32, payload: &[&[u8]]) -> std::io::Result<()> {
+            self.0.lock().push((errno, payload.concat()));
+            Ok(())
+        }
+    }
+
+    fn fs_with(m: Machine) -> NtFs {
+        fs_durable(m, None)
+    }
+
+    fn fs_durable(m: Machine, durability: Option<Arc<dyn Durability>>) -> NtFs {
+        let cfg = FsConfig {
+            entry_ttl: Duration::from_secs(1),
+            attr_ttl: Duration::from_secs(1),
+            fault_injection: false,
+            durability,
+            confine: false,
+        };
+        NtFs::new(Shared::new(m), Arc::new(DentryCache::new(false)), cfg)
+    }
+
+    /// Counts commits; fails them with `errno` when it is not 0.
+    struct Commits {
+        count: Mutex<u32>,
+        errno: i32,
+    }
+
+    impl Durability for Commits {
+        fn commit(&self, _machine: &Shared) -> std::io::Result<()> {
+            *self.count.lock() += 1;
+            match self.errno {
+                0 => Ok(()),
+                e => Err(std::io::Error::from_raw_os_error(e)),
+            }
+        }
+    }
+
+    /// Issue 11 images: FSYNC and FSYNCDIR commit the image's journal (and
+    /// report its failure); without an image they are answered at once.
+    #[test]
+    fn fsync_and_fsyncdir_commit_the_journal() {
+        let ops = || {
+            [
+                Operation::Fsync {
+                    fh: FileHandle(0),
+                    datasync: false,
+                },
+                Operation::Fsyncdir {
+                    fh: FileHandle(0),
+                    datasync: true,
+                },
+            ]
+        };
+        let ok = Arc::new(Commits {
+            count: Mutex::new(0),
+            errno: 0,
+        });
+        let fs = fs_durable(Machine::default(), Some(ok.clone()));
+        for op in ops() {
+            assert_eq!(call(&fs, abi::ROOT_ID, op), Ok(Vec::new()));
+        }
+        assert_eq!(*ok.count.lock(), 2);
+        let full = Arc::new(Commits {
+            count: Mutex::new(0),
+            errno: libc::ENOSPC,
+        });
+        let fs = fs_durable(Machine::default(), Some(full.clone()));
+        for op in ops() {
+            assert_eq!(call(&fs, abi::ROOT_ID, op), Err(libc::ENOSPC));
+        }
+        assert_eq!(*full.count.lock(), 2);
+        let fs = fs_with(Machine::default());
+        for op in ops() {
+            assert_eq!(call(&fs, abi::ROOT_ID, op), Ok(Vec::new()));
+        }
+    }
+
+    /// Sends one operation about `nodeid`; the payload or the errno.
+    fn call(fs: &NtFs, nodeid: u64, op: Operation<'_>) -> Result<Vec<u8>, i32> {
+        let r = Recorder::default();
+        let req = Request {
+            unique: 1,
+            nodeid,
+            ..Request::default()
+        };
+        fs.handle(&req, op, Reply::new(&r, 1));
+        let mut sent = r.0.lock();
+        assert_eq!(sent.len(), 1, "exactly one reply");
+        let (errno, bytes) = sent.pop().unwrap();
+        if errno == 0 {
+            Ok(bytes)
+        } else {
+            Err(errno)
+        }
+    }
+
+    fn lookup(fs: &NtFs, parent: u64, name: &str) -> abi::EntryOut {
+        let b = call(
+            fs,
+            parent,
+            Operation::Lookup {
+                name: OsStr::new(name),
+            },
+        )
+        .unwrap();
+        abi::read(&b).unwrap()
+    }
+
+    fn walk(fs: &NtFs, path: &[&str]) -> abi::EntryOut {
+        let mut e = lookup(fs, abi::ROOT_ID, path[0]);
+        for name in &path[1..] {
+            e = lookup(fs, e.nodeid, name);
+        }
+        e
+    }
+
+    /// Issue 11 item 2 without a mount: two names of one symlink file get two
+    /// node ids, one st_ino, and each its own text and size.
+    #[test]
+    fn names_of_a_symlink_file_have_their_own_node_ids() {
+        let mut m = Machine::default();
+        m.create_directory(r"C:\a").unwrap();
+        m.create_directory(r"C:\a\b").unwrap();
+        m.create_symbolic_link(r"C:\a\b\s", r"C:\t", SymlinkFlags::default())
+            .unwrap();
+        m.create_hard_link(r"C:\s2", r"C:\a\b\s").unwrap();
+        let fs = fs_with(m);
+        let deep = walk(&fs, &["C", "a", "b", "s"]);
+        let top = walk(&fs, &["C", "s2"]);
+        assert_ne!(deep.nodeid, top.nodeid);
+        assert_eq!(deep.attr.ino, top.attr.ino, "one file, one st_ino");
+        assert_eq!((deep.attr.size, top.attr.size), (7, 1));
+        assert_eq!(
+            call(&fs, deep.nodeid, Operation::Readlink).unwrap(),
+            b"../../t"
+        );
+        assert_eq!(call(&fs, top.nodeid, Operation::Readlink).unwrap(), b"t");
+        let attr = |id| {
+            let b = call(&fs, id, Operation::Getattr { fh: None }).unwrap();
+            abi::read::<abi::AttrOut>(&b).unwrap().attr
+        };
+        assert_eq!((attr(deep.nodeid).size, attr(top.nodeid).size), (7, 1));
+        assert_eq!(
+            lookup(&fs, walk(&fs, &["C"]).nodeid, "S2").nodeid,
+            top.nodeid
+        );
+
+        // Two lookups of s2: it lives until both are forgotten.
+        fs.forget(top.nodeid, 1);
+        assert_eq!(call(&fs, top.nodeid, Operation::Readlink).unwrap(), b"t");
+        fs.forget(top.nodeid, 1);
+        assert_eq!(
+            call(&fs, top.nodeid, Operation::Readlink),
+            Err(libc::ENOENT)
+        );
+        assert_eq!(
+            call(&fs, deep.nodeid, Operation::Readlink).unwrap(),
+            b"../../t"
+        );
+    }
+
+    /// Directories, files and junctions keep node id == st_ino.
+    #[test]
+    fn other_nodes_keep_their_inode_number_as_node_id() {
+        let mut m = Machine::default();
+        m.create_directory(r"C:\d").unwrap();
+        m.write_file(r"C:\d\f", b"x").unwrap();
+        m.create_junction(r"C:\j", r"C:\d").unwrap();
+        let fs = fs_with(m);
+        for path in [&["C"][..], &["C", "d"], &["C", "d", "f"], &["C", "j"]] {
+            let e = walk(&fs, path);
+            assert_eq!(e.nodeid, e.attr.ino, "{path:?}");
+        }
+        assert_eq!(
+            call(
+                &fs,
+                1 << 41,
+                Operation::Lookup {
+                    name: OsStr::new("x")
+                }
+            ),
+            Err(libc::ENOENT),
+            "a node id never handed out"
+        );
+    }
+}

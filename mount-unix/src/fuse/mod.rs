@@ -1,0 +1,20 @@
+//! Our own FUSE protocol layer, written from the kernel's uapi header
+//! (include/uapi/linux/fuse.h) and Documentation/filesystems/fuse*.rst:
+//!
+//! - `abi`: the wire structs and constants;
+//! - `request`: a request buffer -> a typed `Operation` (bounds-checked);
+//! - `reply`: reply payload encoders (entries keep node id and st_ino apart);
+//! - `channel`: /dev/fuse, mount(2) and notifications;
+//! - `server`: INIT, the worker threads, FORGET/INTERRUPT/DESTROY.
+//!
+//! It knows nothing of NTFS: `crate::dispatch` turns operations into calls on
+//! the file system and their results into replies.
+
+pub mod abi;
+pub mod channel;
+pub mod reply;
+pub mod request;
+pub mod server;
+
+pub use reply::{Errno, FileAttr, FileType};
+pub use request::{FileHandle, INodeNo, OpenAccMode, OpenFlags, RenameFlags, Request, TimeOrNow};

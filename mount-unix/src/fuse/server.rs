@@ -1,0 +1,308 @@
+//! Serving a connection: the INIT handshake, then worker threads that each
+//! read a request, hand it to the file system and send its reply. FORGET,
+//! BATCH_FORGET, INTERRUPT and DESTROY are handled here; everything else goes
+//! to [`Filesystem::handle`], which answers through a [`Reply`].
+
+use super::abi;
+use super::channel::Channel;
+use super::request::{self, InitIn, Operation, ParseError, Request};
+use std::io;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+/// The largest write the kernel may send: 1 MiB, the kernel's default limit
+/// of 256 pages of 4 KiB.
+pub const MAX_WRITE: u32 = 1 << 20;
+
+/// Requests are at most a write plus its headers; one page more covers them.
+const BUFFER_SIZE: usize = MAX_WRITE as usize + 4096;
+
+/// What INIT asks for: parallel reads, writes larger than a page, READDIRPLUS
+/// (implemented by the file system), max_pages and the extended flags.
+const WANTED: u32 = abi::FUSE_ASYNC_READ
+    | abi::FUSE_BIG_WRITES
+    | abi::FUSE_DO_READDIRPLUS
+    | abi::FUSE_MAX_PAGES
+    | abi::FUSE_INIT_EXT;
+
+/// A file system served by this transport.
+pub trait Filesystem: Send + Sync + 'static {
+    /// Answers one request (exactly one reply through `reply`; a reply dropped
+    /// unsent answers EIO).
+    fn handle(&self, req: &Request, op: Operation<'_>, reply: Reply<'_>);
+    /// The kernel dropped `nlookup` references to `nodeid`.
+    fn forget(&self, nodeid: u64, nlookup: u64);
+}
+
+/// Where replies go: /dev/fuse, or another transport (or a test's recorder).
+pub trait Sender: Sync {
+    /// Sends the answer to request `unique`: `errno` 0 with `payload`, or an errno.
+    fn send(&self, unique: u64, errno: i32, payload: &[&[u8]]) -> io::Result<()>;
+}
+
+impl Sender for Channel {
+    fn send(&self, unique: u64, errno: i32, payload: &[&[u8]]) -> io::Result<()> {
+        if errno == 0 {
+            self.reply(unique, payload)
+        } else {
+            self.reply_error(unique, errno)
+        }
+    }
+}
+
+/// The one answer to a request.
+pub struct Reply<'a> {
+    to: &'a dyn Sender,
+    unique: u64,
+    sent: bool,
+}
+
+impl<'a> Reply<'a> {
+    pub fn new(to: &'a dyn Sender, unique: u64) -> Reply<'a> {
+        Reply {
+            to,
+            unique,
+            sent: false,
+        }
+    }
+
+    pub fn ok(mut self, payload: &[&[u8]]) {
+        self.sent = true;
+        report(self.to.send(self.unique, 0, payload));
+    }
+
+    pub fn error(mut self, errno: i32) {
+        self.sent = true;
+        report(self.to.send(self.unique, errno, &[]));
+    }
+}
+
+impl Drop for Reply<'_> {
+    fn drop(&mut self) {
+        if !self.sent {
+            report(self.to.send(self.unique, libc::EIO, &[]));
+        }
+    }
+}
+
+/// A failed reply write. ENOENT means the request was interrupted and is gone
+/// (normal); anything else is logged.
+fn report(r: io::Result<()>) {
+    if let Err(e) = r {
+        if e.raw_os_error() != Some(libc::ENOENT) {
+            eprintln!("ntlinkfs: reply to the kernel failed: {e}");
+        }
+    }
+}
+
+/// What INIT settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Negotiated {
+    pub minor: u32,
+    pub flags: u32,
+    pub max_write: u32,
+}
+
+/// The INIT answer for the kernel's offer, or the errno to refuse it with.
+pub fn negotiate(i: &InitIn) -> Result<(abi::InitOut, Negotiated), i32> {
+    if i.major != abi::KERNEL_VERSION || i.minor < abi::MIN_MINOR_VERSION {
+        return Err(libc::EPROTO);
+    }
+    let flags = WANTED & i.flags as u32;
+    let page = page_size();
+    let out = abi::InitOut {
+        major: abi::KERNEL_VERSION,
+        minor: abi::KERNEL_MINOR_VERSION,
+        max_readahead: i.max_readahead,
+        flags,
+        max_background: 16,
+        congestion_threshold: 12,
+        max_write: MAX_WRITE,
+        time_gran: 1,
+        max_pages: (MAX_WRITE / page).max(1) as u16,
+        ..Default::default()
+    };
+    let n = Negotiated {
+        minor: i.minor.min(abi::KERNEL_MINOR_VERSION),
+        flags,
+        max_write: MAX_WRITE,
+    };
+    Ok((out, n))
+}
+
+fn page_size() -> u32 {
+    // SAFETY: sysconf has no preconditions.
+    let p = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    if p > 0 {
+        p as u32
+    } else {
+        4096
+    }
+}
+
+/// Reads and answers the kernel's INIT (the first request after mount).
+pub fn init(ch: &Channel) -> io::Result<Negotiated> {
+    let mut buf = vec![0u8; BUFFER_SIZE];
+    loop {
+        let n = match ch.receive(&mut buf) {
+            Err(e)
+                if matches!(
+                    e.raw_os_error(),
+                    Some(libc::EINTR | libc::EAGAIN | libc::ENOENT)
+                ) =>
+            {
+                continue
+            }
+            r => r?,
+        };
+        match request::parse(&buf[..n]) {
+            Ok((req, Operation::Init(i))) => {
+                return match negotiate(&i) {
+                    Ok((out, n)) => {
+                        ch.reply(req.unique, &[abi::bytes_of(&out)])?;
+                        Ok(n)
+                    }
+                    Err(errno) => {
+                        ch.reply_error(req.unique, errno)?;
+                        Err(io::Error::other(format!(
+                            "the kernel speaks FUSE {}.{}; ntlinkfs needs 7.{} or newer",
+                            i.major,
+                            i.minor,
+                            abi::MIN_MINOR_VERSION
+                        )))
+                    }
+                };
+            }
+            // Nothing but INIT comes before INIT; refuse anything else.
+            Ok((req, _)) | Err(ParseError::Arguments(req)) => {
+                ch.reply_error(req.unique, libc::EIO)?
+            }
+            Err(ParseError::Header) => return Err(io::Error::other("malformed FUSE INIT request")),
+        }
+    }
+}
+
+/// Starts `threads` workers serving `fs` on `ch` (after `init`).
+pub fn spawn<F: Filesystem>(
+    fs: Arc<F>,
+    ch: Arc<Channel>,
+    threads: usize,
+) -> io::Result<Vec<JoinHandle<io::Result<()>>>> {
+    (0..threads.max(1))
+        .map(|i| {
+            let (fs, ch) = (fs.clone(), ch.clone());
+            std::thread::Builder::new()
+                .name(format!("ntlinkfs-fuse-{i}"))
+                .spawn(move || worker(&*fs, &ch))
+        })
+        .collect()
+}
+
+/// One worker: until the connection ends (ENODEV after unmount).
+fn worker<F: Filesystem>(fs: &F, ch: &Channel) -> io::Result<()> {
+    let mut buf = vec![0u8; BUFFER_SIZE];
+    loop {
+        let n = match ch.receive(&mut buf) {
+            Ok(n) => n,
+            Err(e) => match e.raw_os_error() {
+                // Interrupted, or a request that was aborted before we read it.
+                Some(libc::EINTR | libc::EAGAIN | libc::ENOENT) => continue,
+                Some(libc::ENODEV) => return Ok(()),
+                _ => return Err(e),
+            },
+        };
+        serve_one(fs, ch, &buf[..n]);
+    }
+}
+
+/// Parses and answers one request.
+fn serve_one<F: Filesystem>(fs: &F, ch: &Channel, buf: &[u8]) {
+    let (req, op) = match request::parse(buf) {
+        Ok(r) => r,
+        Err(ParseError::Arguments(req)) => {
+            report(ch.reply_error(req.unique, libc::EIO));
+            return;
+        }
+        Err(ParseError::Header) => {
+            eprintln!(
+                "ntlinkfs: dropped a malformed FUSE request ({} bytes)",
+                buf.len()
+            );
+            return;
+        }
+    };
+    match op {
+        Operation::Forget { nlookup } => fs.forget(req.nodeid, nlookup),
+        Operation::BatchForget(list) => {
+            for (nodeid, nlookup) in list {
+                fs.forget(nodeid, nlookup);
+            }
+        }
+        // Every operation here finishes without waiting, so an interrupt has
+        // nothing to cut short; the kernel allows ignoring it.
+        Operation::Interrupt { .. } => {}
+        Operation::Init(_) => report(ch.reply_error(req.unique, libc::EIO)),
+        Operation::Destroy => report(ch.reply(req.unique, &[])),
+        op => {
+            let reply = Reply::new(ch, req.unique);
+            // A panic is logged; the unsent reply answers EIO as it unwinds,
+            // and the worker lives on.
+            let r = catch_unwind(AssertUnwindSafe(|| fs.handle(&req, op, reply)));
+            if let Err(p) = r {
+                let msg = p
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| p.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                eprintln!("ntlinkfs: handler panicked ({msg}); answered EIO");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_takes_only_what_the_kernel_offers() {
+        let offer = InitIn {
+            major: 7,
+            minor: 44,
+            max_readahead: 131072,
+            flags: u64::from(abi::FUSE_ASYNC_READ | abi::FUSE_DO_READDIRPLUS | (1 << 16)),
+        };
+        let (out, n) = negotiate(&offer).unwrap();
+        assert_eq!(out.flags, abi::FUSE_ASYNC_READ | abi::FUSE_DO_READDIRPLUS);
+        assert_eq!(
+            (out.major, out.minor, out.max_readahead),
+            (7, abi::KERNEL_MINOR_VERSION, 131072)
+        );
+        assert_eq!(
+            (out.max_write, n.minor),
+            (MAX_WRITE, abi::KERNEL_MINOR_VERSION)
+        );
+        assert!(out.max_pages >= 1);
+    }
+
+    #[test]
+    fn init_refuses_old_or_foreign_protocols() {
+        let old = InitIn {
+            major: 7,
+            minor: 30,
+            max_readahead: 0,
+            flags: 0,
+        };
+        assert_eq!(negotiate(&old).unwrap_err(), libc::EPROTO);
+        assert_eq!(
+            negotiate(&InitIn {
+                major: 8,
+                minor: 40,
+                ..old
+            })
+            .unwrap_err(),
+            libc::EPROTO
+        );
+    }
+}
