@@ -1,8 +1,8 @@
 //! File contents, stored in fixed-size chunks so a write never copies the whole
 //! file and holes cost nothing. A file also notes what changed since the
 //! journal's last commit (`Since`), so a commit holds only the changed chunks:
-//! every change to the chunks goes through `Chunks::write` or `Chunks::set_len`
-//! (or marks `since` itself), else the journal would miss it.
+//! every change to the chunks goes through `Chunks::write`, `Chunks::set_len`
+//! or `Chunks::zero`, each marking `since`, else the journal would miss it.
 //!
 //! Every allocation of file data is fallible (`try_reserve`) and bounded by the
 //! memory the caller still has room for: running out is STATUS_DISK_FULL, never
@@ -171,6 +171,18 @@ impl FileData {
             chunk_bytes,
             since,
         }))))
+    }
+
+    /// Zeroes `len` bytes at `offset` (clipped to the file's length) without
+    /// changing the length; chunks the range covers whole are freed, so a
+    /// punched hole costs nothing (FSCTL_SET_ZERO_DATA on a sparse file).
+    pub fn zero(&mut self, offset: u64, len: u64) {
+        let end = offset.saturating_add(len).min(self.len());
+        if offset < end {
+            if let Some(c) = self.0.as_deref_mut() {
+                c.zero(offset, end);
+            }
+        }
     }
 
     /// The chunks that hold bytes, by index (for the image writer: holes stay holes).
@@ -357,6 +369,29 @@ impl Chunks {
         Ok(())
     }
 
+    /// Zeroes [start, end); the caller keeps `end` within the length.
+    fn zero(&mut self, start: u64, end: u64) {
+        let mut pos = start;
+        while pos < end {
+            let ci = (pos / CHUNK as u64) as usize;
+            let co = (pos % CHUNK as u64) as usize;
+            let n = ((CHUNK - co) as u64).min(end - pos) as usize;
+            if let Some(c) = self.chunks.get_mut(ci) {
+                // A zeroed or freed chunk is a change the journal must carry.
+                self.since.written.insert(ci);
+                if co == 0 && (n == CHUNK || co + n >= c.len()) {
+                    // Every stored byte of the chunk is in the range: free it.
+                    self.chunk_bytes -= c.capacity();
+                    *c = Vec::new();
+                } else if co < c.len() {
+                    let stop = (co + n).min(c.len());
+                    c[co..stop].fill(0);
+                }
+            }
+            pos += n as u64;
+        }
+    }
+
     fn set_len(&mut self, len: u64) {
         self.since.min_len = self.since.min_len.min(len);
         if len < self.len {
@@ -483,6 +518,7 @@ mod tests {
     enum DataOp {
         Write(u64, Vec<u8>, u64),
         SetLen(u64),
+        Zero(u64, u64),
         Read(u64, usize),
     }
 
@@ -498,6 +534,7 @@ mod tests {
             )
                 .prop_map(|(o, b, room)| DataOp::Write(o, b, room)),
             (0..span).prop_map(DataOp::SetLen),
+            (0..span, 0..(2 * CHUNK as u64)).prop_map(|(o, n)| DataOp::Zero(o, n)),
             (0..span, 0..(2 * CHUNK)).prop_map(|(o, n)| DataOp::Read(o, n)),
         ]
     }
@@ -531,6 +568,12 @@ mod tests {
                         d.set_len(n);
                         model.resize(n as usize, 0);
                     }
+                    DataOp::Zero(o, n) => {
+                        d.zero(o, n);
+                        let start = (o as usize).min(model.len());
+                        let end = (o + n).min(model.len() as u64) as usize;
+                        model[start..end].fill(0);
+                    }
                     DataOp::Read(o, n) => {
                         let start = (o as usize).min(model.len());
                         let end = (o as usize).saturating_add(n).min(model.len());
@@ -542,6 +585,31 @@ mod tests {
             }
             proptest::prop_assert_eq!(d.to_vec(), model);
         }
+    }
+
+    /// A punched hole reads as zeros, keeps the length and frees whole chunks.
+    #[test]
+    fn zero_keeps_length_and_frees_whole_chunks() {
+        let mut d = FileData::from_bytes(&[9u8; 3 * CHUNK]);
+        let full = d.allocated();
+        d.zero(CHUNK as u64 - 2, CHUNK as u64 + 4);
+        assert_eq!(d.len(), 3 * CHUNK as u64);
+        let v = d.to_vec();
+        assert_eq!(&v[..CHUNK - 2], &[9; CHUNK - 2][..]);
+        assert!(v[CHUNK - 2..2 * CHUNK + 2].iter().all(|&b| b == 0));
+        assert_eq!(&v[2 * CHUNK + 2..], &[9; CHUNK - 2][..]);
+        assert_eq!(d.allocated(), full - CHUNK, "the middle chunk is freed");
+        d.zero(2 * CHUNK as u64, u64::MAX);
+        assert_eq!(
+            d.len(),
+            3 * CHUNK as u64,
+            "past the end: clipped, no growth"
+        );
+        assert!(d
+            .read(2 * CHUNK as u64, CHUNK)
+            .unwrap()
+            .iter()
+            .all(|&b| b == 0));
     }
 
     proptest::proptest! {
@@ -561,6 +629,7 @@ mod tests {
                             let _ = d.write(*o, b, *room);
                         }
                         DataOp::SetLen(n) => d.set_len(*n),
+                        DataOp::Zero(o, n) => d.zero(*o, *n),
                         DataOp::Read(..) => {}
                     }
                 }

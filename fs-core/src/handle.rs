@@ -432,6 +432,27 @@ impl Machine {
         Ok(())
     }
 
+    /// FSCTL_SET_ZERO_DATA: the bytes in [offset, offset + len) read as zeros
+    /// and hold no memory; the length does not change (what Linux asks with
+    /// fallocate's FALLOC_FL_PUNCH_HOLE).
+    pub fn zero_range(&mut self, h: HandleId, offset: u64, len: u64) -> Result<()> {
+        let hd = self.handle(h)?;
+        let (vol, rec) = (hd.vol, hd.rec);
+        if !hd.write {
+            return Err(NtError::AccessDenied);
+        }
+        let now = self.now();
+        // Through the space accounting: a punched hole gives its memory back.
+        self.change_data(vol, rec, 0, |d| {
+            d.zero(offset, len);
+            Ok(())
+        })?;
+        let node = self.node_mut(vol, rec)?;
+        node.times.last_write = now;
+        node.times.change = now;
+        Ok(())
+    }
+
     /// GetFileInformationByHandle + FILE_STANDARD_LINK_INFORMATION (HL21).
     pub fn handle_info(&self, h: HandleId) -> Result<FileInfo> {
         let hd = self.handle(h)?;

@@ -176,7 +176,7 @@ impl Machine {
     }
 
     /// Runs `f` on the data of a file whose length becomes at least `end`.
-    fn change_data(
+    pub(crate) fn change_data(
         &mut self,
         vol: VolumeId,
         rec: RecordNo,

@@ -178,6 +178,27 @@ fn handle_io_reads_writes_and_extends() {
     assert_eq!(contents(&mut m, r"C:\d\f"), b"da");
 }
 
+/// FSCTL_SET_ZERO_DATA (Linux's punched hole): zeros inside the file, the
+/// length unchanged, nothing past the end; a read-only handle may not.
+#[test]
+fn zero_range_zeroes_inside_the_length_only() {
+    let mut m = base();
+    let ro = handle(ok(&mut m, open(r"C:\d\f", OpenOptions::default())));
+    assert_eq!(m.zero_range(ro, 0, 1), Err(NtError::AccessDenied));
+    let h = handle(ok(
+        &mut m,
+        open(r"C:\d\f", OpenOptions::default().write(true)),
+    ));
+    m.zero_range(h, 1, 2).unwrap();
+    assert_eq!(m.read(h, 0, 10).unwrap(), b"d\0\0a");
+    m.zero_range(h, 3, u64::MAX).unwrap();
+    assert_eq!(m.read(h, 0, 10).unwrap(), b"d\0\0\0");
+    m.zero_range(h, 100, 10).unwrap();
+    assert_eq!(m.handle_info(h).unwrap().size, 4);
+    ok(&mut m, Op::Close { handle: h });
+    ok(&mut m, Op::Close { handle: ro });
+}
+
 #[test]
 fn stale_and_foreign_handles_are_invalid() {
     let mut m = base();

@@ -576,6 +576,38 @@ impl NtFs {
         Ok(n)
     }
 
+    /// fallocate as NTFS can do it: reserving bytes is extending the file
+    /// (SetEndOfFile) unless FALLOC_FL_KEEP_SIZE says not to; a punched hole or
+    /// a zeroed range is FSCTL_SET_ZERO_DATA. NTFS cannot move data within a
+    /// file (collapse, insert range): EOPNOTSUPP.
+    pub(crate) fn do_fallocate(
+        &self,
+        fh: FileHandle,
+        offset: u64,
+        length: u64,
+        mode: i32,
+    ) -> Res<()> {
+        let e = err(PosixOp::Other);
+        let zero = match mode & !libc::FALLOC_FL_KEEP_SIZE {
+            0 => false,
+            libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_ZERO_RANGE => true,
+            _ => return Err(for_op(PosixOp::Other, NtError::NotSupported)),
+        };
+        let h = HandleId(fh.0);
+        let mut m = self.m.write();
+        let size = m.handle_info(h).map_err(&e)?.size;
+        let end = offset.saturating_add(length);
+        // Extend first: it is the step that can fail (past the size limit),
+        // and a failed fallocate must change nothing.
+        if mode & libc::FALLOC_FL_KEEP_SIZE == 0 && end > size {
+            m.set_len(h, end).map_err(&e)?;
+        }
+        if zero {
+            m.zero_range(h, offset, length).map_err(&e)?;
+        }
+        Ok(())
+    }
+
     /// Reads into `buf` (a per-thread buffer, so large reads allocate nothing).
     pub(crate) fn do_read(
         &self,
@@ -808,32 +840,6 @@ impl NtFs {
         self.m
             .write()
             .close(HandleId(fh.0))
-            .map_err(err(PosixOp::Other))
-    }
-
-    /// posix_fallocate (mode 0) only makes sure the bytes exist: extend the
-    /// file (SetEndOfFile). Punching holes and the like this model does not do.
-    pub(crate) fn do_fallocate(
-        &self,
-        fh: FileHandle,
-        offset: u64,
-        length: u64,
-        mode: i32,
-    ) -> Res<()> {
-        if mode != 0 {
-            return Err(for_op(PosixOp::Other, NtError::NotSupported));
-        }
-        let mut m = self.m.write();
-        let h = HandleId(fh.0);
-        m.handle_info(h)
-            .and_then(|i| {
-                let end = offset.saturating_add(length);
-                if end > i.size {
-                    m.set_len(h, end)
-                } else {
-                    Ok(())
-                }
-            })
             .map_err(err(PosixOp::Other))
     }
 }

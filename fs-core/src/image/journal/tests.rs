@@ -45,7 +45,7 @@ impl World {
         let m = &mut self.m;
         let (p, q) = (PATHS[a % PATHS.len()], PATHS[b % PATHS.len()]);
         let h = (!self.handles.is_empty()).then(|| self.handles[a % self.handles.len()]);
-        let _ = match kind % 19 {
+        let _ = match kind % 20 {
             0 => m.create_directory(p).map(drop),
             1 => m.write_file(p, &vec![data; usize::from(data) * 3]),
             2 => m.create_hard_link(p, q).map(drop),
@@ -125,6 +125,15 @@ impl World {
                 });
                 Ok(())
             }
+            // FSCTL_SET_ZERO_DATA (fallocate's PUNCH_HOLE) through a handle.
+            18 => match h {
+                Some(h) => m.zero_range(
+                    h,
+                    u64::from(data) * 997 * (b as u64 % 3),
+                    u64::from(data) * 1500,
+                ),
+                None => Ok(()),
+            },
             _ => m
                 .add_volume(['E', 'F'][a % 2], FsKind::Ntfs, None)
                 .map(drop),
