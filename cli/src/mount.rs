@@ -4,9 +4,9 @@
 //! mount is cleared by the next mount of the same point.
 
 use crate::options::MachineOptions;
-use ntlinkfs_core::shell::{run_script, ScriptOptions, Shell, TranscriptSink};
 use ntlinkfs_core::{Machine, Shared};
 use ntlinkfs_fuse::{Durability, MountOptions, Stale, DEFAULT_THREADS};
+use ntlinkfs_shell::{run_script, ScriptOptions, Shell, TranscriptSink};
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::ffi::OsStrExt;

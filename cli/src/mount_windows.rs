@@ -6,8 +6,8 @@
 //! binary is GPL-3.0 (see the README's Windows section).
 
 use crate::options::MachineOptions;
-use ntlinkfs_core::shell::{run_script, ScriptOptions, Shell, TranscriptSink};
 use ntlinkfs_core::{Machine, Shared};
+use ntlinkfs_shell::{run_script, ScriptOptions, Shell, TranscriptSink};
 use ntlinkfs_winfsp::path::MountPoint;
 use ntlinkfs_winfsp::security::{SecurityDescriptor, DEFAULT_SDDL};
 use ntlinkfs_winfsp::{mount, plan};

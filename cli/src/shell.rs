@@ -4,7 +4,7 @@
 
 use crate::image_file;
 use crate::options::MachineOptions;
-use ntlinkfs_core::shell::{Outcome, Shell};
+use ntlinkfs_shell::{Outcome, Shell};
 use rustyline::error::ReadlineError;
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;

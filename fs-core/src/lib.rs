@@ -60,7 +60,6 @@ mod reparse_index;
 mod reparse_ops;
 mod resolve;
 mod shared;
-pub mod shell;
 pub mod space;
 pub mod special;
 mod tree;

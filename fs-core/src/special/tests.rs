@@ -197,62 +197,6 @@ fn creation_is_all_or_nothing() {
     );
 }
 
-/// The shell shows them as Windows does: `dir` lists a plain 0-byte file (cmd
-/// names only junctions and symlinks), `dir /AL` lists them as reparse points,
-/// `fsutil reparsepoint query` prints the Microsoft tag, data length 0 and no
-/// data bytes, and opening one without FILE_FLAG_OPEN_REPARSE_POINT fails with
-/// STATUS_IO_REPARSE_TAG_NOT_HANDLED ("The file cannot be accessed by the
-/// system.", ERROR_CANT_ACCESS_FILE 1920): no Windows filter handles the tag.
-#[test]
-fn the_shell_shows_them_as_windows_does() {
-    use crate::shell::Shell;
-    use std::sync::Arc;
-    let mut m = Machine::default();
-    m.set_clock(Arc::new(crate::FixedClock(133_500_000_000_000_000)));
-    m.create_directory(r"C:\dev").unwrap();
-    let plain = meta(0, 0, 0o644, 0, 0);
-    m.create_special_file(r"C:\dev\pipe", SpecialKind::Fifo, plain)
-        .unwrap();
-    m.create_special_file(
-        r"C:\dev\tty",
-        SpecialKind::CharDevice,
-        meta(0, 5, 0o620, 4, 1),
-    )
-    .unwrap();
-    m.write_file(r"C:\dev\f.txt", b"abc").unwrap();
-    let mut sh = Shell::new(m);
-    let dir = sh.execute(r"dir C:\dev").output;
-    for line in [
-        "01/17/2024  09:20 PM                 0 pipe\n",
-        "01/17/2024  09:20 PM                 0 tty\n",
-        "               3 File(s)              3 bytes\n",
-    ] {
-        assert!(dir.contains(line), "{dir}");
-    }
-    let links = sh.execute(r"dir /AL C:\dev").output;
-    assert!(
-        links.contains("               2 File(s)              0 bytes\n"),
-        "{links}"
-    );
-    for (path, tag) in [
-        (r"C:\dev\pipe", "0x80000024"),
-        (r"C:\dev\tty", "0x80000025"),
-    ] {
-        let o = sh.execute(&format!("fsutil reparsepoint query {path}"));
-        assert_eq!(
-            o.output,
-            format!(
-                "Reparse Tag Value : {tag}\nTag value: Microsoft\n\n\
-                 Reparse Data Length: 0x00000000\nReparse Data:\n"
-            )
-        );
-    }
-    let o = sh.execute(r"type C:\dev\pipe");
-    assert_eq!(o.output, "The file cannot be accessed by the system.\n");
-    let e = o.failure.unwrap().error.unwrap();
-    assert_eq!((e, e.win32()), (NtError::IoReparseTagNotHandled, 1920));
-}
-
 /// The core's copy makes them again with the same tag, buffer, owner, mode and
 /// device numbers where the destination can hold a reparse point (NTFS), and
 /// reports them where it cannot (FAT: nothing is left behind); audit lists them

@@ -9,11 +9,13 @@
 //! as fsutil prints them: `Error:  message`.
 
 use super::{invalid_switch, CmdResult, Out};
-use crate::error::NtError;
-use crate::machine::Follow;
-use crate::reparse::{hex_dump, ReparseTag, IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
-use crate::shell::parse::Invocation;
-use crate::shell::{Failure, Shell};
+use crate::parse::Invocation;
+use crate::{Failure, Shell};
+use ntlinkfs_core::error::NtError;
+use ntlinkfs_core::reparse::{
+    hex_dump, ReparseTag, IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK,
+};
+use ntlinkfs_core::Follow;
 
 const USAGE: &str = "\
 ---- Commands Supported ----

@@ -1,8 +1,8 @@
 //! `ver`: the Windows version of the profile, as cmd.exe prints it.
 
 use super::{invalid_switch, syntax, CmdResult, Out};
-use crate::shell::parse::Invocation;
-use crate::shell::Shell;
+use crate::parse::Invocation;
+use crate::Shell;
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     if let Some(s) = inv.switches.first() {

@@ -6,12 +6,13 @@
 //! NTFS volume."; S2: "You do not have sufficient privilege…").
 
 use super::{fail, fail_text, invalid_switch, syntax, CmdResult, Out};
-use crate::error::NtError;
-use crate::links::SymlinkFlags;
-use crate::machine::Machine;
-use crate::path::Root;
-use crate::shell::parse::Invocation;
-use crate::shell::Shell;
+use crate::mklink::{created_text, Kind};
+use crate::parse::Invocation;
+use crate::Shell;
+use ntlinkfs_core::error::NtError;
+use ntlinkfs_core::path::Root;
+use ntlinkfs_core::Machine;
+use ntlinkfs_core::SymlinkFlags;
 
 const USAGE: &str = "\
 Creates a symbolic link.
@@ -33,28 +34,15 @@ pub(crate) const SAME_NTFS_VOLUME: &str =
     "The new link and the existing file must be on the same NTFS volume.";
 const NO_PRIVILEGE: &str = "You do not have sufficient privilege to perform this operation.";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    FileSymlink,
-    DirSymlink,
-    Hard,
-    Junction,
-}
-
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     if inv.args.is_empty() && inv.switches.is_empty() {
         out.print(USAGE);
-        return Err(crate::shell::Failure::shell(
-            "mklink needs a link and a target",
-        ));
+        return Err(crate::Failure::shell("mklink needs a link and a target"));
     }
     let mut kind = Kind::FileSymlink;
     for s in &inv.switches {
-        let k = match s.as_str() {
-            "D" => Kind::DirSymlink,
-            "H" => Kind::Hard,
-            "J" => Kind::Junction,
-            other => return Err(invalid_switch(out, other)),
+        let Some(k) = Kind::from_switch(s) else {
+            return Err(invalid_switch(out, s));
         };
         if kind != Kind::FileSymlink && kind != k {
             return Err(syntax(out));
@@ -68,7 +56,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
     match kind {
         Kind::Hard => match m.create_hard_link(link, target) {
             Ok(_) => {
-                out.println(&format!("Hardlink created for {link} <<===>> {target}"));
+                out.println(&created_text(kind, link, target));
                 Ok(())
             }
             Err(e @ NtError::NotSameDevice) => Err(fail_text(out, SAME_NTFS_VOLUME, e)),
@@ -80,7 +68,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
             }
             match m.create_junction(link, target) {
                 Ok(_) => {
-                    out.println(&format!("Junction created for {link} <<===>> {target}"));
+                    out.println(&created_text(kind, link, target));
                     Ok(())
                 }
                 Err(e) if is_network(m, target) => Err(fail_text(out, LOCAL_REQUIRED, e)),
@@ -95,9 +83,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
             };
             match m.create_symbolic_link(link, target, flags) {
                 Ok(_) => {
-                    out.println(&format!(
-                        "symbolic link created for {link} <<===>> {target}"
-                    ));
+                    out.println(&created_text(kind, link, target));
                     Ok(())
                 }
                 Err(e @ NtError::PrivilegeNotHeld) => Err(fail_text(out, NO_PRIVILEGE, e)),

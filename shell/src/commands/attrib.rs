@@ -3,12 +3,12 @@
 //! changes it for every name (HL31).
 
 use super::{fail, syntax, CmdResult, Out};
-use crate::attrs::{
+use crate::parse::Invocation;
+use crate::Shell;
+use ntlinkfs_core::attrs::{
     FILE_ATTRIBUTE_ARCHIVE, FILE_ATTRIBUTE_HIDDEN, FILE_ATTRIBUTE_NORMAL, FILE_ATTRIBUTE_READONLY,
     FILE_ATTRIBUTE_SYSTEM,
 };
-use crate::shell::parse::Invocation;
-use crate::shell::Shell;
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     if !inv.switches.is_empty() {

@@ -3,10 +3,10 @@
 //! (in any case) is refused (M2).
 
 use super::{fail, fail_text, invalid_switch, syntax, CmdResult, Out};
-use crate::error::NtError;
-use crate::shell::parse::Invocation;
-use crate::shell::Shell;
-use crate::MoveFlags;
+use crate::parse::Invocation;
+use crate::Shell;
+use ntlinkfs_core::error::NtError;
+use ntlinkfs_core::MoveFlags;
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     if let Some(s) = inv.switches.first() {

@@ -3,8 +3,8 @@
 //! contents too (J34, KB205524); later versions remove only the junction.
 
 use super::{fail, invalid_switch, syntax, CmdResult, Out};
-use crate::shell::parse::Invocation;
-use crate::shell::Shell;
+use crate::parse::Invocation;
+use crate::Shell;
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     if let Some(s) = inv.switches.first() {

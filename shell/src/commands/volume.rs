@@ -2,11 +2,11 @@
 //! volumes (a size as `--volume X:KIND:SIZE` takes it, 64 GiB by default).
 
 use super::{fail, fail_text, invalid_switch, syntax, CmdResult, Out};
-use crate::error::NtError;
-use crate::profile::FsKind;
-use crate::shell::parse::{drive_switch, Invocation};
-use crate::shell::{Failure, Shell};
-use crate::space::{check_volume_size, parse_size};
+use crate::parse::{drive_switch, Invocation};
+use crate::{Failure, Shell};
+use ntlinkfs_core::error::NtError;
+use ntlinkfs_core::profile::FsKind;
+use ntlinkfs_core::space::{check_volume_size, parse_size};
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     let mut size = None;

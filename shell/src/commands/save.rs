@@ -3,8 +3,8 @@
 //! only asks it to.
 
 use super::{invalid_switch, syntax, CmdResult, Out};
-use crate::shell::parse::Invocation;
-use crate::shell::{Failure, Shell};
+use crate::parse::Invocation;
+use crate::{Failure, Shell};
 
 pub(crate) const NO_IMAGE: &str =
     "No image file: start ntlinkfs with --image FILE, or give SAVE a file name.";
@@ -36,8 +36,8 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
 
 #[cfg(test)]
 mod tests {
-    use crate::shell::Shell;
-    use crate::Machine;
+    use crate::Shell;
+    use ntlinkfs_core::Machine;
     use std::sync::{Arc, Mutex};
 
     #[test]
@@ -54,7 +54,7 @@ mod tests {
         let log = seen.clone();
         let mut sh = Shell::new(Machine::default());
         sh.set_saver(Box::new(move |m, file| {
-            let bytes = crate::image::save(m);
+            let bytes = ntlinkfs_core::image::save(m);
             log.lock()
                 .unwrap()
                 .push((file.map(str::to_string), bytes.len()));

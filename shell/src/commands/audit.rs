@@ -2,8 +2,8 @@
 //! tree, scanned without following links (the current directory by default).
 
 use super::{fail, invalid_switch, syntax, CmdResult, Out};
-use crate::shell::parse::Invocation;
-use crate::shell::Shell;
+use crate::parse::Invocation;
+use crate::Shell;
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     if let Some(s) = inv.switches.first() {
@@ -25,9 +25,9 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
 
 #[cfg(test)]
 mod tests {
-    use crate::fixture::demo_machine;
-    use crate::shell::Shell;
-    use crate::NtError;
+    use crate::Shell;
+    use ntlinkfs_core::fixture::demo_machine;
+    use ntlinkfs_core::NtError;
 
     #[test]
     fn audit_prints_the_table_and_fails_on_a_missing_path() {

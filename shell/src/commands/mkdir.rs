@@ -2,11 +2,11 @@
 //! above it, as cmd.exe does with command extensions.
 
 use super::{fail, fail_text, invalid_switch, syntax, CmdResult, Out};
-use crate::error::NtError;
-use crate::machine::Follow;
-use crate::path::FullPath;
-use crate::shell::parse::Invocation;
-use crate::shell::Shell;
+use crate::parse::Invocation;
+use crate::Shell;
+use ntlinkfs_core::error::NtError;
+use ntlinkfs_core::path::FullPath;
+use ntlinkfs_core::Follow;
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     if let Some(s) = inv.switches.first() {

@@ -4,10 +4,10 @@
 //! an existing file at the destination is replaced without asking.
 
 use super::{fail, invalid_switch, join, syntax, CmdResult, Out};
-use crate::machine::Follow;
-use crate::shell::parse::Invocation;
-use crate::shell::Shell;
-use crate::MoveFlags;
+use crate::parse::Invocation;
+use crate::Shell;
+use ntlinkfs_core::Follow;
+use ntlinkfs_core::MoveFlags;
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     for s in &inv.switches {
@@ -59,7 +59,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
 }
 
 /// `move a A` renames in place: the destination names the source itself.
-fn same_object(m: &crate::machine::Machine, a: &str, b: &str) -> bool {
+fn same_object(m: &ntlinkfs_core::Machine, a: &str, b: &str) -> bool {
     match (
         m.query_information(a, Follow::OpenReparsePoint),
         m.query_information(b, Follow::OpenReparsePoint),

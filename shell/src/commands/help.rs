@@ -1,8 +1,8 @@
 //! `help`: the commands this shell knows.
 
 use super::{CmdResult, Out, COMMANDS};
-use crate::shell::parse::Invocation;
-use crate::shell::Shell;
+use crate::parse::Invocation;
+use crate::Shell;
 
 pub(crate) fn run(_sh: &mut Shell, _inv: &Invocation, out: &mut Out) -> CmdResult {
     out.println("Commands (cmd.exe dialect; names are case-insensitive):");

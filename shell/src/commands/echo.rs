@@ -2,8 +2,8 @@
 //! prints an empty line, `echo on|off` switches command echoing.
 
 use super::{CmdResult, Out};
-use crate::shell::parse::Invocation;
-use crate::shell::Shell;
+use crate::parse::Invocation;
+use crate::Shell;
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     let rest = inv.rest.as_str();

@@ -8,9 +8,9 @@
 //! and keeps hard links.
 
 use super::{fail, invalid_switch, syntax, CmdResult, Out};
-use crate::copy::{CopyFailure, CopyOptions};
-use crate::shell::parse::Invocation;
-use crate::shell::{Failure, Shell};
+use crate::parse::Invocation;
+use crate::{Failure, Shell};
+use ntlinkfs_core::copy::{CopyFailure, CopyOptions};
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     let mut opts = CopyOptions::default();
@@ -51,8 +51,8 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
 
 #[cfg(test)]
 mod tests {
-    use crate::fixture::demo_machine;
-    use crate::shell::Shell;
+    use crate::Shell;
+    use ntlinkfs_core::fixture::demo_machine;
 
     #[test]
     fn copytree_applies_the_switch_policies() {

@@ -6,10 +6,10 @@
 
 use super::{fail, has_wildcards, invalid_switch, join, syntax, wildcard_match};
 use super::{CmdResult, Out};
-use crate::error::NtError;
-use crate::machine::{Follow, Machine};
-use crate::shell::parse::Invocation;
-use crate::shell::{Failure, Shell};
+use crate::parse::Invocation;
+use crate::{Failure, Shell};
+use ntlinkfs_core::error::NtError;
+use ntlinkfs_core::{Follow, Machine};
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     for s in &inv.switches {

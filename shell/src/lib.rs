@@ -4,7 +4,7 @@
 //! script into a transcript as cmd.exe prints it with echo on.
 //!
 //! ```
-//! use ntlinkfs_core::shell::Shell;
+//! use ntlinkfs_shell::Shell;
 //! use ntlinkfs_core::{Machine, NtError};
 //!
 //! let mut sh = Shell::new(Machine::default());
@@ -16,15 +16,16 @@
 
 mod commands;
 mod lexer;
+pub mod mklink;
 mod parse;
 mod transcript;
 
 pub use commands::fsutil::describe_reparse_point;
 pub use transcript::{run_script, Captured, ScriptOptions, ScriptSummary, TranscriptSink};
 
-use crate::error::NtError;
-use crate::machine::Machine;
 use lexer::{Connector, LexError};
+use ntlinkfs_core::error::NtError;
+use ntlinkfs_core::Machine;
 
 /// Answers a yes/no prompt (`rd /s` without `/q`, `del *`). The text is the
 /// question as cmd prints it; the answer is true for yes.
@@ -201,7 +202,7 @@ fn is_comment(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::attrs::FixedClock;
+    use ntlinkfs_core::attrs::FixedClock;
     use proptest::prelude::*;
     use std::sync::Arc;
 
@@ -394,7 +395,7 @@ mod tests {
             sh.set_confirm(Box::new(move |_| answer_yes));
             for line in &lines {
                 let _ = sh.execute(line);
-                prop_assert!(crate::invariants::check(sh.machine()).is_ok(), "after {line:?}");
+                prop_assert!(ntlinkfs_core::invariants::check(sh.machine()).is_ok(), "after {line:?}");
             }
         }
     }

@@ -101,7 +101,7 @@ pub fn run_script(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Machine;
+    use ntlinkfs_core::Machine;
 
     #[test]
     fn run_script_echoes_like_cmd_and_stops_at_first_failure() {

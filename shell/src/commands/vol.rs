@@ -1,10 +1,10 @@
 //! `vol`: the label and serial number of a drive.
 
 use super::{fail_text, invalid_switch, syntax, CmdResult, Out};
-use crate::error::NtError;
-use crate::machine::Machine;
-use crate::shell::parse::{drive_switch, Invocation};
-use crate::shell::Shell;
+use crate::parse::{drive_switch, Invocation};
+use crate::Shell;
+use ntlinkfs_core::error::NtError;
+use ntlinkfs_core::Machine;
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     if let Some(s) = inv.switches.first() {

@@ -6,11 +6,11 @@
 
 use super::{fail, fail_text, has_wildcards, invalid_switch, join, syntax, wildcard_match};
 use super::{CmdResult, Out};
-use crate::attrs::FILE_ATTRIBUTE_READONLY;
-use crate::error::NtError;
-use crate::machine::{Follow, Machine};
-use crate::shell::parse::Invocation;
-use crate::shell::Shell;
+use crate::parse::Invocation;
+use crate::Shell;
+use ntlinkfs_core::attrs::FILE_ATTRIBUTE_READONLY;
+use ntlinkfs_core::error::NtError;
+use ntlinkfs_core::{Follow, Machine};
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, Copy, Default)]

@@ -27,11 +27,11 @@ mod volume;
 use super::lexer::Segment;
 use super::parse::{self, Invocation};
 use super::{Failure, Outcome, Shell};
-use crate::attrs::{civil, FileTime};
-use crate::error::NtError;
-use crate::handle::{Disposition, HandleId, OpenOptions, Want};
-use crate::name::NameKey;
-use crate::path::Root;
+use ntlinkfs_core::attrs::{civil, FileTime};
+use ntlinkfs_core::error::NtError;
+use ntlinkfs_core::name::NameKey;
+use ntlinkfs_core::path::Root;
+use ntlinkfs_core::{Disposition, HandleId, OpenOptions, Want};
 
 pub(crate) const SYNTAX_ERROR: &str = "The syntax of the command is incorrect.\n";
 
@@ -300,10 +300,10 @@ pub(crate) fn run_segment(sh: &mut Shell, seg: &Segment, outcome: &mut Outcome) 
 /// Opens a redirection target as cmd does: created or truncated for `>`,
 /// created or kept for `>>`; writes go to its end.
 fn open_redirect(
-    m: &mut crate::machine::Machine,
+    m: &mut ntlinkfs_core::Machine,
     target: &str,
     append: bool,
-) -> crate::error::Result<HandleId> {
+) -> ntlinkfs_core::error::Result<HandleId> {
     let disposition = if append {
         Disposition::OpenIf
     } else {
@@ -328,7 +328,7 @@ enum Sink {
 
 /// `NUL` discards and `CON` is the console, as the profile's Win32 path rules
 /// say (N5, N10: Windows 11 no longer treats `dir\con` as a device).
-fn sink_for(m: &crate::machine::Machine, target: &str) -> Sink {
+fn sink_for(m: &ntlinkfs_core::Machine, target: &str) -> Sink {
     match m.full_path(target).map(|p| p.root) {
         Ok(Root::Device(name)) if name == "NUL" => Sink::Discard,
         Ok(Root::Device(name)) if name == "CON" || name == "CONOUT$" => Sink::Console,
@@ -481,7 +481,7 @@ mod tests {
 
     #[test]
     fn format_time_is_us_twelve_hour() {
-        use crate::attrs::unix_to_filetime;
+        use ntlinkfs_core::attrs::unix_to_filetime;
         // 2024-01-15 00:05, 12:30 and 21:45 UTC.
         assert_eq!(
             format_time(unix_to_filetime(1_705_277_100, 0)),

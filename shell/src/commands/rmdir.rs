@@ -3,8 +3,8 @@
 //! (J30, S31, J34). `/S` without `/Q` asks first.
 
 use super::{fail, invalid_switch, syntax, CmdResult, Out};
-use crate::shell::parse::Invocation;
-use crate::shell::Shell;
+use crate::parse::Invocation;
+use crate::Shell;
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     let (mut tree, mut quiet) = (false, false);

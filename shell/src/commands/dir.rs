@@ -9,16 +9,16 @@ use super::vol::volume_header;
 use super::{
     commas, fail, format_time, has_wildcards, invalid_switch, join, wildcard_match, CmdResult, Out,
 };
-use crate::attrs::{
+use crate::parse::Invocation;
+use crate::{Failure, Shell};
+use ntlinkfs_core::attrs::{
     FileTime, FILE_ATTRIBUTE_ARCHIVE, FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_HIDDEN,
     FILE_ATTRIBUTE_READONLY, FILE_ATTRIBUTE_REPARSE_POINT, FILE_ATTRIBUTE_SYSTEM,
 };
-use crate::error::NtError;
-use crate::machine::{Follow, Machine};
-use crate::path::FullPath;
-use crate::reparse::{ReparseTag, IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
-use crate::shell::parse::Invocation;
-use crate::shell::{Failure, Shell};
+use ntlinkfs_core::error::NtError;
+use ntlinkfs_core::path::FullPath;
+use ntlinkfs_core::reparse::{ReparseTag, IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
+use ntlinkfs_core::{Follow, Machine};
 
 /// `/A` conditions: (attribute mask, wanted). Empty with `all` set is `/A`.
 #[derive(Debug, Clone, Default)]
@@ -275,7 +275,7 @@ fn parent_text(m: &Machine, dir: &str) -> String {
 /// empty), `<SYMLINK>`/`<SYMLINKD>` and the target (J40).
 fn link_column(
     m: &Machine,
-    id: crate::machine::NodeId,
+    id: ntlinkfs_core::NodeId,
     tag: Option<u32>,
     is_dir: bool,
 ) -> Option<(&'static str, String)> {
@@ -319,7 +319,7 @@ fn dirs_line(m: &Machine, full: &FullPath, dirs: u64) -> String {
         .drive()
         .and_then(|d| m.volume_by_letter(d))
         .map(|id| m.volume_info(id))
-        .map_or(crate::space::DEFAULT_VOLUME_SIZE, |v| {
+        .map_or(ntlinkfs_core::space::DEFAULT_VOLUME_SIZE, |v| {
             v.size.saturating_sub(v.bytes)
         });
     format!("{dirs:>16} Dir(s) {:>15} bytes free", commas(free))

@@ -3,9 +3,9 @@
 //! D: unless `/D` is given. The path is kept as typed (J19).
 
 use super::{fail, fail_text, invalid_switch, CmdResult, Out};
-use crate::error::NtError;
-use crate::shell::parse::{drive_switch, Invocation};
-use crate::shell::Shell;
+use crate::parse::{drive_switch, Invocation};
+use crate::Shell;
+use ntlinkfs_core::error::NtError;
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     let mut switch_drive = false;
@@ -43,7 +43,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
         };
     }
     if m.full_path(&path)
-        .is_ok_and(|p| matches!(p.root, crate::path::Root::Unc { .. }))
+        .is_ok_and(|p| matches!(p.root, ntlinkfs_core::path::Root::Unc { .. }))
     {
         return Err(fail_text(
             out,

@@ -2,9 +2,9 @@
 //! as (`xp`, `7`, `10-1703`, `11+dev-user` …).
 
 use super::{invalid_switch, CmdResult, Out};
-use crate::profile::Profile;
-use crate::shell::parse::Invocation;
-use crate::shell::{Failure, Shell};
+use crate::parse::Invocation;
+use crate::{Failure, Shell};
+use ntlinkfs_core::profile::Profile;
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     if let Some(s) = inv.switches.first() {

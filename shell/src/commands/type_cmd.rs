@@ -2,9 +2,9 @@
 //! cmd refuses it.
 
 use super::{fail, invalid_switch, syntax, CmdResult, Out};
-use crate::error::NtError;
-use crate::shell::parse::Invocation;
-use crate::shell::Shell;
+use crate::parse::Invocation;
+use crate::Shell;
+use ntlinkfs_core::error::NtError;
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     if let Some(s) = inv.switches.first() {
@@ -17,7 +17,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
     if sh
         .machine
         .full_path(path)
-        .is_ok_and(|p| p.root == crate::path::Root::Device("NUL".into()))
+        .is_ok_and(|p| p.root == ntlinkfs_core::path::Root::Device("NUL".into()))
     {
         return Ok(());
     }
