@@ -3,12 +3,13 @@
 //! machine (`--image FILE`, saved back afterwards, or `--demo`); host paths
 //! (`/mnt/ntl/C/Users/Alice`, a mounted volume or any directory) copy on the
 //! host with std::fs, reading the ntfs-3g extended attributes where the
-//! source has them (see `host_copy`).
+//! source has them (see `ntlinkfs_linktools::host_copy`).
 
-use crate::host_copy;
 use crate::options::MachineOptions;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ntlinkfs_core::copy::{CopyOptions, DirLinkPolicy, FileLinkPolicy, HardLinkPolicy};
+use ntlinkfs_linktools::copy::{
+    copy_tree, CopyOptions, DirLinkPolicy, FileLinkPolicy, HardLinkPolicy,
+};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -93,7 +94,7 @@ pub fn main(args: Args) -> ExitCode {
     };
     match (is_windows_path(&args.src), is_windows_path(&args.dst)) {
         (true, true) => machine_copy(&args, &opts),
-        (false, false) => host_copy::main(&args.src, &args.dst, &opts, args.quiet),
+        (false, false) => host_copy(&args.src, &args.dst, &opts, args.quiet),
         _ => {
             eprintln!(
                 "error: SRC and DST must both be Windows paths (on the emulated machine) or \
@@ -114,9 +115,12 @@ fn machine_copy(args: &Args, opts: &CopyOptions) -> ExitCode {
     };
     let pb = progress_bar(args.quiet);
     let mut n = 0u64;
-    let result = session
-        .machine_mut()
-        .copy_tree(&args.src, &args.dst, opts, &mut |p| {
+    let result = copy_tree(
+        session.machine_mut(),
+        &args.src,
+        &args.dst,
+        opts,
+        &mut |p| {
             n += 1;
             if n % 64 == 1 {
                 pb.set_message(progress_message(
@@ -127,7 +131,8 @@ fn machine_copy(args: &Args, opts: &CopyOptions) -> ExitCode {
                     p.path,
                 ));
             }
-        });
+        },
+    );
     pb.finish_and_clear();
     let report = match result {
         Ok(r) => r,
@@ -153,4 +158,56 @@ fn machine_copy(args: &Args, opts: &CopyOptions) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// `ntlinkfs copy` between host paths (mounted volumes or any directories).
+fn host_copy(src: &str, dst: &str, opts: &CopyOptions, quiet: bool) -> ExitCode {
+    use ntlinkfs_linktools::host_copy::copy;
+    use std::path::Path;
+    let pb = progress_bar(quiet);
+    let mut n = 0u64;
+    let result = copy(
+        Path::new(src),
+        Path::new(dst),
+        opts,
+        mount_root,
+        &mut |path, r| {
+            n += 1;
+            if n % 64 == 1 {
+                pb.set_message(progress_message(
+                    r.files,
+                    r.directories,
+                    r.links.len(),
+                    r.bytes,
+                    &path.display().to_string(),
+                ));
+            }
+        },
+    );
+    pb.finish_and_clear();
+    match result {
+        Ok(r) => {
+            print_out(&r.to_string());
+            if r.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The ntlinkfs mount a host path lies in, where a junction can be made.
+#[cfg(unix)]
+fn mount_root(p: &std::path::Path) -> Option<std::path::PathBuf> {
+    ntlinkfs_fuse::ntlinkfs_mount_root(p)
+}
+
+#[cfg(not(unix))]
+fn mount_root(_p: &std::path::Path) -> Option<std::path::PathBuf> {
+    None
 }

@@ -7,8 +7,6 @@ mod audit;
 mod copy;
 mod demo;
 #[cfg(unix)]
-mod host_audit;
-mod host_copy;
 mod image;
 mod image_file;
 mod memory;

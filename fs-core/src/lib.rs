@@ -36,12 +36,9 @@
 #![forbid(unsafe_code)]
 
 pub mod attrs;
-pub mod audit;
-pub mod copy;
 pub mod data;
 pub mod error;
 pub mod file_ref;
-pub mod fixture;
 mod handle;
 pub mod image;
 pub mod invariants;

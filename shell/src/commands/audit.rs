@@ -4,6 +4,7 @@
 use super::{fail, invalid_switch, syntax, CmdResult, Out};
 use crate::parse::Invocation;
 use crate::Shell;
+use ntlinkfs_linktools::audit::audit;
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     if let Some(s) = inv.switches.first() {
@@ -14,7 +15,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
         [p] => p.clone(),
         _ => return Err(syntax(out)),
     };
-    match sh.machine.audit(&path) {
+    match audit(&sh.machine, &path) {
         Ok(a) => {
             out.print(&a.to_string());
             Ok(())
@@ -26,8 +27,8 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
 #[cfg(test)]
 mod tests {
     use crate::Shell;
-    use ntlinkfs_core::fixture::demo_machine;
     use ntlinkfs_core::NtError;
+    use ntlinkfs_linktools::fixture::demo_machine;
 
     #[test]
     fn audit_prints_the_table_and_fails_on_a_missing_path() {

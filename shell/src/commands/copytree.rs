@@ -10,7 +10,7 @@
 use super::{fail, invalid_switch, syntax, CmdResult, Out};
 use crate::parse::Invocation;
 use crate::{Failure, Shell};
-use ntlinkfs_core::copy::{CopyFailure, CopyOptions};
+use ntlinkfs_linktools::copy::{copy_tree, CopyFailure, CopyOptions};
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
     let mut opts = CopyOptions::default();
@@ -33,7 +33,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
     let [src, dst] = inv.args.as_slice() else {
         return Err(syntax(out));
     };
-    match sh.machine.copy_tree(src, dst, &opts, &mut |_| {}) {
+    match copy_tree(&mut sh.machine, src, dst, &opts, &mut |_| {}) {
         Ok(report) => {
             out.print(&report.to_string());
             match report.errors.first() {
@@ -52,7 +52,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
 #[cfg(test)]
 mod tests {
     use crate::Shell;
-    use ntlinkfs_core::fixture::demo_machine;
+    use ntlinkfs_linktools::fixture::demo_machine;
 
     #[test]
     fn copytree_applies_the_switch_policies() {

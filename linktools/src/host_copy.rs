@@ -1,6 +1,6 @@
 //! `ntlinkfs copy` between host paths: a mounted ntlinkfs volume (or ntfs-3g,
 //! or any directory) is a normal POSIX tree, so this walks it with std::fs.
-//! The policies are those of the core's copy (`ntlinkfs_core::copy`):
+//! The policies are those of the emulated copy (`crate::copy`):
 //!
 //! - A link is a POSIX symlink. Its NTFS kind comes from the ntfs-3g
 //!   extended attributes where the source has them (`system.ntfs_reparse_data`
@@ -19,9 +19,8 @@
 //!   `link(2)`; where that fails (EXDEV, EPERM on FAT) the name is copied as a
 //!   separate file and reported.
 
-use crate::copy::{progress_bar, progress_message};
-use ntlinkfs_core::audit::LinkKind;
-use ntlinkfs_core::copy::{
+use crate::audit::LinkKind;
+use crate::copy::{
     CopyOptions, DirLinkPolicy, FileLinkPolicy, HardLinkPolicy, Outside, OutsideReason, Summary,
 };
 use ntlinkfs_core::reparse::{IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
@@ -31,7 +30,6 @@ use std::fmt;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
-use std::process::ExitCode;
 
 /// The raw reparse buffer, as ntfs-3g and the ntlinkfs mount expose it (F2).
 pub const REPARSE_XATTR: &str = "system.ntfs_reparse_data";
@@ -40,6 +38,10 @@ pub const ATTRIB_XATTR: &str = "system.ntfs_attrib";
 const FILE_ATTRIBUTE_DIRECTORY: u32 = 0x10;
 
 type FileId = (u64, u64);
+
+/// Finds the root of the ntlinkfs mount a host path lies in (None elsewhere);
+/// the caller knows how mounts are found (ntlinkfs-fuse reads /proc/mounts).
+pub type MountRoot = fn(&Path) -> Option<PathBuf>;
 
 /// What was done with one link.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,38 +165,6 @@ impl fmt::Display for HostReport {
                 .collect(),
         }
         .fmt(f)
-    }
-}
-
-pub fn main(src: &str, dst: &str, opts: &CopyOptions, quiet: bool) -> ExitCode {
-    let pb = progress_bar(quiet);
-    let mut n = 0u64;
-    let result = copy(Path::new(src), Path::new(dst), opts, &mut |path, r| {
-        n += 1;
-        if n % 64 == 1 {
-            pb.set_message(progress_message(
-                r.files,
-                r.directories,
-                r.links.len(),
-                r.bytes,
-                &path.display().to_string(),
-            ));
-        }
-    });
-    pb.finish_and_clear();
-    match result {
-        Ok(r) => {
-            crate::copy::print_out(&r.to_string());
-            if r.errors.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            }
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
     }
 }
 
@@ -372,6 +342,7 @@ struct Copier<'p> {
     copied: HashMap<FileId, PathBuf>,
     hard: HashMap<FileId, (PathBuf, Vec<PathBuf>, u64)>,
     deferred: Vec<Deferred>,
+    mount_root: MountRoot,
     progress: &'p mut dyn FnMut(&Path, &HostReport),
 }
 
@@ -380,6 +351,7 @@ pub fn copy(
     src: &Path,
     dst: &Path,
     opts: &CopyOptions,
+    mount_root: MountRoot,
     progress: &mut dyn FnMut(&Path, &HostReport),
 ) -> Result<HostReport, String> {
     let src_md = fs::metadata(src).map_err(|e| format!("cannot read {}: {e}", src.display()))?;
@@ -422,6 +394,7 @@ pub fn copy(
         copied: HashMap::new(),
         hard: HashMap::new(),
         deferred: Vec::new(),
+        mount_root,
         progress,
     };
     let mut stack = vec![Frame {
@@ -687,7 +660,7 @@ impl Copier<'_> {
             if d.junction {
                 let abs = absolute(&d.dst.parent().unwrap_or(Path::new("/")).join(&t));
                 let abs = abs.unwrap_or_else(|_| t.clone());
-                match junction_on_mount(&d.dst, &abs) {
+                match junction_on_mount(self.mount_root, &d.dst, &abs) {
                     Some(Ok(win)) => return HostAction::Remapped(win),
                     Some(Err(e)) => return HostAction::Failed(e.to_string()),
                     None => {}
@@ -728,8 +701,12 @@ impl Copier<'_> {
 /// ntlinkfs mount (`MOUNT/C/a/b` is `C:\a\b`), ntfs-3g style: an empty
 /// directory plus the reparse buffer. None when they are not on a mount.
 #[cfg(unix)]
-fn junction_on_mount(link: &Path, target: &Path) -> Option<io::Result<String>> {
-    let root = ntlinkfs_fuse::ntlinkfs_mount_root(link.parent()?)?;
+fn junction_on_mount(
+    mount_root: MountRoot,
+    link: &Path,
+    target: &Path,
+) -> Option<io::Result<String>> {
+    let root = mount_root(link.parent()?)?;
     let root = absolute(&root).ok()?;
     let mut parts = target.strip_prefix(&root).ok()?.components();
     let letter = parts.next()?.as_os_str().to_str()?;
@@ -743,7 +720,11 @@ fn junction_on_mount(link: &Path, target: &Path) -> Option<io::Result<String>> {
 }
 
 #[cfg(not(unix))]
-fn junction_on_mount(_link: &Path, _target: &Path) -> Option<io::Result<String>> {
+fn junction_on_mount(
+    _mount_root: MountRoot,
+    _link: &Path,
+    _target: &Path,
+) -> Option<io::Result<String>> {
     None
 }
 
@@ -854,7 +835,7 @@ mod tests {
     }
 
     fn run(src: &Path, dst: &Path, opts: CopyOptions) -> HostReport {
-        copy(src, dst, &opts, &mut |_, _| {}).unwrap()
+        copy(src, dst, &opts, |_| None, &mut |_, _| {}).unwrap()
     }
 
     fn dirs(p: DirLinkPolicy) -> CopyOptions {
@@ -1027,6 +1008,7 @@ mod tests {
                 &src,
                 &src.join("a/inner"),
                 &CopyOptions::default(),
+                |_| None,
                 &mut |_, _| {}
             )
             .unwrap_err(),

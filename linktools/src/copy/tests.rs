@@ -16,15 +16,16 @@
 //! ```
 
 use super::*;
+use crate::audit::audit;
 use crate::fixture::demo_machine;
-use crate::invariants;
-use crate::reparse::IO_REPARSE_TAG_MOUNT_POINT;
-use crate::FsKind;
+use ntlinkfs_core::invariants;
+use ntlinkfs_core::reparse::IO_REPARSE_TAG_MOUNT_POINT;
+use ntlinkfs_core::FsKind;
 
 const ALICE: &str = r"C:\Users\Alice";
 
 fn copy(m: &mut Machine, src: &str, dst: &str, opts: CopyOptions) -> CopyReport {
-    let r = m.copy_tree(src, dst, &opts, &mut |_| {}).unwrap();
+    let r = copy_tree(m, src, dst, &opts, &mut |_| {}).unwrap();
     invariants::check(m).unwrap();
     r
 }
@@ -552,27 +553,33 @@ fn copy_remap_of_a_dangling_link_inside_points_at_the_same_missing_place() {
 #[test]
 fn copy_into_itself_is_refused_and_changes_nothing() {
     let mut m = demo_machine();
-    let before = crate::image::save(&m);
+    let before = ntlinkfs_core::image::save(&m);
     for dst in [
         r"C:\Users\Alice\Backup",
         r"C:\Documents and Settings\Alice\Backup",
         ALICE,
     ] {
         assert_eq!(
-            m.copy_tree(ALICE, dst, &CopyOptions::default(), &mut |_| {})
-                .unwrap_err(),
+            copy_tree(&mut m, ALICE, dst, &CopyOptions::default(), &mut |_| {}).unwrap_err(),
             CopyFailure::DestinationInsideSource,
             "{dst}"
         );
     }
-    assert_eq!(crate::image::save(&m), before);
+    assert_eq!(ntlinkfs_core::image::save(&m), before);
     assert_eq!(
-        m.copy_tree(r"C:\nope", r"D:\x", &CopyOptions::default(), &mut |_| {})
-            .unwrap_err(),
+        copy_tree(
+            &mut m,
+            r"C:\nope",
+            r"D:\x",
+            &CopyOptions::default(),
+            &mut |_| {}
+        )
+        .unwrap_err(),
         CopyFailure::Source(NtError::ObjectNameNotFound)
     );
     assert_eq!(
-        m.copy_tree(
+        copy_tree(
+            &mut m,
             ALICE,
             r"D:\no\such\dir",
             &CopyOptions::default(),
@@ -629,20 +636,20 @@ fn copy_keeps_times_attributes_and_reports_progress() {
     let src = r"C:\Users\Alice\Documents\report.txt";
     let id = m.query_information(src, Follow::Reparse).unwrap().id;
     m.set_times_of(id, Some(11), Some(22), Some(33)).unwrap();
-    m.set_file_attributes(src, crate::attrs::FILE_ATTRIBUTE_READONLY)
+    m.set_file_attributes(src, ntlinkfs_core::attrs::FILE_ATTRIBUTE_READONLY)
         .unwrap();
     let mut seen = 0;
-    let r = m
-        .copy_tree(
-            r"C:\Users\Alice\Documents",
-            r"D:\Docs",
-            &CopyOptions::default(),
-            &mut |p| {
-                seen += 1;
-                assert!(p.path.starts_with(r"C:\Users\Alice\Documents\"));
-            },
-        )
-        .unwrap();
+    let r = copy_tree(
+        &mut m,
+        r"C:\Users\Alice\Documents",
+        r"D:\Docs",
+        &CopyOptions::default(),
+        &mut |p| {
+            seen += 1;
+            assert!(p.path.starts_with(r"C:\Users\Alice\Documents\"));
+        },
+    )
+    .unwrap();
     assert_eq!(seen, 3); // My Music, notes.txt, report.txt
     let c = m
         .query_information(r"D:\Docs\report.txt", Follow::Reparse)
@@ -652,8 +659,8 @@ fn copy_keeps_times_attributes_and_reports_progress() {
         (11, 22, 33)
     );
     assert_eq!(
-        c.attributes & crate::attrs::FILE_ATTRIBUTE_READONLY,
-        crate::attrs::FILE_ATTRIBUTE_READONLY
+        c.attributes & ntlinkfs_core::attrs::FILE_ATTRIBUTE_READONLY,
+        ntlinkfs_core::attrs::FILE_ATTRIBUTE_READONLY
     );
     assert_eq!((r.files, r.directories, r.bytes), (2, 0, 37));
     let text = r.to_string();
@@ -758,12 +765,12 @@ mod random {
                 file_symlinks: if file_follow { FileLinkPolicy::Follow } else { FileLinkPolicy::CopyLink },
                 hard_links: if preserve { HardLinkPolicy::Preserve } else { HardLinkPolicy::Break },
             };
-            let source_before = m.audit(r"C:\s");
-            if let Ok(r) = m.copy_tree(r"C:\s", r"D:\copy", &opts, &mut |_| {}) {
+            let source_before = audit(&m, r"C:\s");
+            if let Ok(r) = copy_tree(&mut m, r"C:\s", r"D:\copy", &opts, &mut |_| {}) {
                 prop_assert!(r.files + r.directories + r.links.len() < 10_000);
             }
             invariants::check(&m).unwrap();
-            prop_assert_eq!(m.audit(r"C:\s"), source_before);
+            prop_assert_eq!(audit(&m, r"C:\s"), source_before);
         }
     }
 }

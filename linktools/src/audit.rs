@@ -3,10 +3,11 @@
 //! resolves, dangling links, loops, cross-volume links and links that escape
 //! the scanned tree (`ntlinkfs audit`, the shell's `audit`).
 
-use crate::error::{NtError, Result};
-use crate::machine::{Follow, Machine, NodeId};
-use crate::path::{FullPath, Root};
-use crate::reparse::{ReparseData, SYMLINK_FLAG_RELATIVE};
+use ntlinkfs_core::error::{NtError, Result};
+use ntlinkfs_core::path::{FullPath, Root};
+use ntlinkfs_core::reparse::{ReparseData, ReparseTag, SYMLINK_FLAG_RELATIVE};
+use ntlinkfs_core::{FileInfo, Follow, Machine, NodeId};
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -27,7 +28,7 @@ impl LinkKind {
             LinkKind::Junction => "JUNCTION".into(),
             LinkKind::DirectorySymlink => "SYMLINKD".into(),
             LinkKind::FileSymlink => "SYMLINK".into(),
-            LinkKind::Other(tag) => match crate::special::SpecialKind::of_tag(tag) {
+            LinkKind::Other(tag) => match ntlinkfs_core::special::SpecialKind::of_tag(tag) {
                 // WSL's special files (a FIFO, socket or device) by their tag name.
                 Some(k) => k.tag_name().into(),
                 None => format!("TAG {tag:#010x}"),
@@ -96,7 +97,7 @@ pub(crate) fn link_target(m: &Machine, id: NodeId, path: &str) -> Option<LinkTar
         };
         m.full_path(&joined).ok()
     } else {
-        crate::path::nt_path(&substitute).ok()
+        ntlinkfs_core::path::nt_path(&substitute).ok()
     };
     Some(LinkTarget {
         display,
@@ -175,132 +176,129 @@ impl Audit {
     }
 }
 
-impl Machine {
-    /// Scans the tree at `path` (the path itself is followed, like `dir PATH`;
-    /// nothing below it is) and reports its links.
-    pub fn audit(&self, path: &str) -> Result<Audit> {
-        let info = self.query_information(path, Follow::Reparse)?;
-        if !info.is_directory {
-            return Err(NtError::NotADirectory);
-        }
-        let root = self.path_of(info.id)?;
-        let root_full = self.full_path(&root)?;
-        let mut audit = Audit {
-            root: root.clone(),
-            directories: 0,
-            files: 0,
-            hard_link_groups: Vec::new(),
-            links: Vec::new(),
-        };
-        let mut groups: BTreeMap<NodeId, HardLinkGroup> = BTreeMap::new();
-        for (p, e) in self.walk(info.id)? {
-            if e.info.reparse_tag.is_some() {
-                if let Some(kind) = LinkKind::of(self, e.info.id) {
-                    audit
-                        .links
-                        .push(self.audit_link(&p, e.info.id, kind, &root_full));
-                }
-            }
-            if e.info.is_directory {
-                if crate::tree::enters(&e.info) {
-                    audit.directories += 1;
-                }
-                continue;
-            }
-            audit.files += 1;
-            if e.info.total_links > 1 && !groups.contains_key(&e.info.id) {
-                let letter = e.info.volume_letter;
-                let names = self
-                    .file_names(e.info.id)?
-                    .into_iter()
-                    .map(|n| {
-                        let path = format!("{letter}:{}", n.path);
-                        let inside = is_under(self, &path, &root_full);
-                        GroupName { path, inside }
-                    })
-                    .collect();
-                groups.insert(
-                    e.info.id,
-                    HardLinkGroup {
-                        id: e.info.id,
-                        link_count: e.info.link_count,
-                        size: e.info.size,
-                        names,
-                    },
-                );
-            }
-        }
-        audit.hard_link_groups = groups.into_values().collect();
-        audit.hard_link_groups.sort_by(|a, b| {
-            a.names
-                .first()
-                .map(|n| &n.path)
-                .cmp(&b.names.first().map(|n| &n.path))
-        });
-        Ok(audit)
+/// Scans the tree at `path` (the path itself is followed, like `dir PATH`;
+/// nothing below it is) and reports its links.
+pub fn audit(m: &Machine, path: &str) -> Result<Audit> {
+    let info = m.query_information(path, Follow::Reparse)?;
+    if !info.is_directory {
+        return Err(NtError::NotADirectory);
     }
+    let root = m.path_of(info.id)?;
+    let root_full = m.full_path(&root)?;
+    let mut audit = Audit {
+        root: root.clone(),
+        directories: 0,
+        files: 0,
+        hard_link_groups: Vec::new(),
+        links: Vec::new(),
+    };
+    let mut groups: BTreeMap<NodeId, HardLinkGroup> = BTreeMap::new();
+    for (p, e) in m.walk(info.id)? {
+        if e.info.reparse_tag.is_some() {
+            if let Some(kind) = LinkKind::of(m, e.info.id) {
+                audit
+                    .links
+                    .push(audit_link(m, &p, e.info.id, kind, &root_full));
+            }
+        }
+        if e.info.is_directory {
+            if enters(&e.info) {
+                audit.directories += 1;
+            }
+            continue;
+        }
+        audit.files += 1;
+        if e.info.total_links > 1 && !groups.contains_key(&e.info.id) {
+            let letter = e.info.volume_letter;
+            let names = m
+                .file_names(e.info.id)?
+                .into_iter()
+                .map(|n| {
+                    let path = format!("{letter}:{}", n.path);
+                    let inside = is_under(m, &path, &root_full);
+                    GroupName { path, inside }
+                })
+                .collect();
+            groups.insert(
+                e.info.id,
+                HardLinkGroup {
+                    id: e.info.id,
+                    link_count: e.info.link_count,
+                    size: e.info.size,
+                    names,
+                },
+            );
+        }
+    }
+    audit.hard_link_groups = groups.into_values().collect();
+    audit.hard_link_groups.sort_by(|a, b| {
+        a.names
+            .first()
+            .map(|n| &n.path)
+            .cmp(&b.names.first().map(|n| &n.path))
+    });
+    Ok(audit)
+}
 
-    fn audit_link(&self, path: &str, id: NodeId, kind: LinkKind, root: &FullPath) -> LinkEntry {
-        let target = link_target(self, id, path);
-        let mut entry = LinkEntry {
-            path: path.to_string(),
-            kind,
-            target: target
-                .as_ref()
-                .map(|t| t.display.clone())
-                .unwrap_or_default(),
-            resolves_to: None,
-            error: None,
-            dangling: false,
-            is_loop: false,
-            cross_volume: false,
-            escapes: false,
-        };
-        if let LinkKind::Other(_) = kind {
-            return entry;
-        }
-        let lexical = target.and_then(|t| t.lexical);
-        let drive = path.as_bytes()[0].to_ascii_uppercase();
-        match self.query_information(path, Follow::Reparse) {
-            Ok(t) => {
-                let final_path = self.path_of(t.id).unwrap_or_default();
-                entry.is_loop = self.ancestors(id).contains(&t.id);
-                entry.cross_volume = t.volume_letter as u8 != drive;
-                entry.escapes = !is_under(self, &final_path, root);
-                entry.resolves_to = Some(final_path);
-            }
-            Err(e) => {
-                entry.error = Some(e);
-                entry.dangling =
-                    matches!(e, NtError::ObjectNameNotFound | NtError::ObjectPathNotFound);
-                entry.is_loop = e == NtError::ReparsePointNotResolved;
-                entry.escapes = lexical.as_ref().is_none_or(|l| !l.starts_with(root));
-            }
-        }
-        if let Some(l) = &lexical {
-            entry.cross_volume |= l.root != Root::Drive(drive);
-        }
-        entry
+fn audit_link(m: &Machine, path: &str, id: NodeId, kind: LinkKind, root: &FullPath) -> LinkEntry {
+    let target = link_target(m, id, path);
+    let mut entry = LinkEntry {
+        path: path.to_string(),
+        kind,
+        target: target
+            .as_ref()
+            .map(|t| t.display.clone())
+            .unwrap_or_default(),
+        resolves_to: None,
+        error: None,
+        dangling: false,
+        is_loop: false,
+        cross_volume: false,
+        escapes: false,
+    };
+    if let LinkKind::Other(_) = kind {
+        return entry;
     }
+    let lexical = target.and_then(|t| t.lexical);
+    let drive = path.as_bytes()[0].to_ascii_uppercase();
+    match m.query_information(path, Follow::Reparse) {
+        Ok(t) => {
+            let final_path = m.path_of(t.id).unwrap_or_default();
+            entry.is_loop = ancestors(m, id).contains(&t.id);
+            entry.cross_volume = t.volume_letter as u8 != drive;
+            entry.escapes = !is_under(m, &final_path, root);
+            entry.resolves_to = Some(final_path);
+        }
+        Err(e) => {
+            entry.error = Some(e);
+            entry.dangling = matches!(e, NtError::ObjectNameNotFound | NtError::ObjectPathNotFound);
+            entry.is_loop = e == NtError::ReparsePointNotResolved;
+            entry.escapes = lexical.as_ref().is_none_or(|l| !l.starts_with(root));
+        }
+    }
+    if let Some(l) = &lexical {
+        entry.cross_volume |= l.root != Root::Drive(drive);
+    }
+    entry
+}
 
-    /// The directories above `id`, up to its volume root (through first names).
-    pub(crate) fn ancestors(&self, id: NodeId) -> Vec<NodeId> {
-        let mut out = Vec::new();
-        let mut cur = id;
-        while let Some(parent) = self
-            .file_names(cur)
-            .ok()
-            .and_then(|n| n.first().map(|n| n.parent))
-            .filter(|p| *p != cur)
-        {
-            out.push(parent);
-            if out.len() > 10_000 {
-                break;
-            }
-            cur = parent;
+/// The directories above `id`, up to its volume root (through first names).
+pub(crate) fn ancestors(m: &Machine, id: NodeId) -> Vec<NodeId> {
+    let mut out = Vec::new();
+    let mut cur = id;
+    while let Some(parent) = m
+        .file_names(cur)
+        .ok()
+        .and_then(|n| n.first().map(|n| n.parent))
+        .filter(|p| *p != cur)
+    {
+        out.push(parent);
+        if out.len() > 10_000 {
+            break;
         }
-        out
+        cur = parent;
     }
+    out
 }
 
 impl fmt::Display for Audit {
@@ -336,6 +334,15 @@ impl fmt::Display for Audit {
         }
         .fmt(f)
     }
+}
+
+/// Whether a walk goes into this entry: a directory without a reparse point, or
+/// one whose tag has the directory bit (its children are reachable, R20).
+fn enters(info: &FileInfo) -> bool {
+    info.is_directory
+        && info
+            .reparse_tag
+            .is_none_or(|t| ReparseTag(t).is_directory_bit())
 }
 
 /// A group's names, each with whether it lies inside the scanned tree.
@@ -411,6 +418,61 @@ impl fmt::Display for Table<'_> {
     }
 }
 
+/// The kind's name in the JSON (`junction`, `directory_symlink`, …).
+pub fn kind_name(k: LinkKind) -> &'static str {
+    match k {
+        LinkKind::Junction => "junction",
+        LinkKind::DirectorySymlink => "directory_symlink",
+        LinkKind::FileSymlink => "file_symlink",
+        LinkKind::Other(_) => "other",
+    }
+}
+
+fn error_json(e: NtError) -> Value {
+    json!({
+        "win32": e.win32_name(),
+        "win32_code": e.win32(),
+        "ntstatus": e.ntstatus_name(),
+        "message": e.message(),
+    })
+}
+
+/// The audit as JSON (field names are part of the interface: keep them).
+pub fn to_json(a: &Audit) -> Value {
+    json!({
+        "root": a.root,
+        "directories": a.directories,
+        "files": a.files,
+        "summary": {
+            "hard_link_groups": a.hard_link_groups.len(),
+            "links": a.links.len(),
+            "dangling": a.dangling(),
+            "loops": a.loops(),
+            "cross_volume": a.cross_volume(),
+            "escaping": a.escaping(),
+        },
+        "hard_link_groups": a.hard_link_groups.iter().map(|g| json!({
+            "file_id": g.id.file.to_string(),
+            "link_count": g.link_count,
+            "size": g.size,
+            "names": g.names.iter().map(|n| json!({"path": n.path, "inside": n.inside})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "links": a.links.iter().map(|l| json!({
+            "path": l.path,
+            "kind": kind_name(l.kind),
+            "tag": match l.kind { LinkKind::Other(t) => Some(format!("{t:#010x}")), _ => None },
+            "target": l.target,
+            "resolves": l.resolves_to.is_some(),
+            "resolves_to": l.resolves_to,
+            "error": l.error.map(error_json),
+            "dangling": l.dangling,
+            "loop": l.is_loop,
+            "cross_volume": l.cross_volume,
+            "escapes": l.escapes,
+        })).collect::<Vec<_>>(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     //! On the demo profile (see `fixture`).
@@ -427,7 +489,7 @@ mod tests {
     #[test]
     fn audit_of_a_user_profile_reports_loops_dangling_cross_volume_and_escapes() {
         let m = demo_machine();
-        let a = m.audit(r"C:\Users\Alice").unwrap();
+        let a = audit(&m, r"C:\Users\Alice").unwrap();
         assert_eq!(a.root, r"C:\Users\Alice");
         // Table of (link, kind, resolves, dangling, loop, cross-volume, escapes).
         let rows = [
@@ -532,13 +594,13 @@ mod tests {
     #[test]
     fn audit_names_hard_links_outside_the_tree_and_links_escaping_it() {
         let m = demo_machine();
-        let a = m.audit(r"C:\Windows\System32").unwrap();
+        let a = audit(&m, r"C:\Windows\System32").unwrap();
         assert_eq!(a.hard_link_groups.len(), 2);
         for g in &a.hard_link_groups {
             assert_eq!(g.names.len(), 2);
             assert_eq!(g.names.iter().filter(|n| n.inside).count(), 1);
         }
-        let docs = m.audit(r"C:\Users\Alice\Documents").unwrap();
+        let docs = audit(&m, r"C:\Users\Alice\Documents").unwrap();
         let music = link(&docs, r"C:\Users\Alice\Documents\My Music");
         assert!(music.escapes && !music.is_loop && !music.cross_volume);
     }
@@ -546,13 +608,13 @@ mod tests {
     #[test]
     fn audit_through_a_junction_scans_the_target_and_counts_its_loop() {
         let m = demo_machine();
-        let a = m.audit(r"C:\Documents and Settings").unwrap();
+        let a = audit(&m, r"C:\Documents and Settings").unwrap();
         assert_eq!(a.root, r"C:\Users");
         let all = link(&a, r"C:\Users\All Users");
         assert_eq!(all.kind, LinkKind::DirectorySymlink);
         assert!(all.escapes);
         assert_eq!(a.loops(), 1);
-        let p = m.audit(r"C:\ProgramData").unwrap();
+        let p = audit(&m, r"C:\ProgramData").unwrap();
         assert!(link(&p, r"C:\ProgramData\Application Data").is_loop);
     }
 
@@ -564,7 +626,7 @@ mod tests {
         m.create_symbolic_link(r"C:\t\up", r"..\gone", Default::default())
             .unwrap();
         m.create_junction(r"C:\t\unc", r"C:\").unwrap();
-        let a = m.audit(r"C:\t").unwrap();
+        let a = audit(&m, r"C:\t").unwrap();
         let s = link(&a, r"C:\t\self");
         assert_eq!(s.error, Some(NtError::ReparsePointNotResolved));
         assert!(s.is_loop && !s.dangling && !s.escapes);
@@ -592,12 +654,34 @@ mod tests {
     fn audit_of_a_file_or_missing_path_fails() {
         let m = demo_machine();
         assert_eq!(
-            m.audit(r"C:\Windows\System32\notepad.exe").unwrap_err(),
+            audit(&m, r"C:\Windows\System32\notepad.exe").unwrap_err(),
             NtError::NotADirectory
         );
         assert_eq!(
-            m.audit(r"C:\nope").unwrap_err(),
+            audit(&m, r"C:\nope").unwrap_err(),
             NtError::ObjectNameNotFound
         );
+    }
+
+    #[test]
+    fn audit_json_of_the_demo_profile() {
+        let m = demo_machine();
+        let v = to_json(&audit(&m, r"C:\Users\Alice").unwrap());
+        assert_eq!(v["summary"]["links"], 8);
+        assert_eq!(v["summary"]["loops"], 1);
+        let old = v["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["path"] == r"C:\Users\Alice\Desktop\old.txt")
+            .unwrap();
+        assert_eq!(old["kind"], "file_symlink");
+        assert_eq!(old["dangling"], true);
+        assert_eq!(old["resolves_to"], Value::Null);
+        assert_eq!(old["error"]["win32"], "ERROR_FILE_NOT_FOUND");
+        assert_eq!(old["error"]["win32_code"], 2);
+        let g = &v["hard_link_groups"][0];
+        assert_eq!(g["link_count"], 2);
+        assert_eq!(g["names"][1]["path"], r"C:\Users\Alice\Desktop\notes.txt");
     }
 }

@@ -4,15 +4,13 @@
 //! on an ntlinkfs mount a hard-linked file's every name (outside the tree too)
 //! comes from `system.ntlinkfs_names`; elsewhere only the names met are known.
 
-use crate::copy::print_out;
-use crate::host_copy::{link_kind, special_kind, REPARSE_XATTR};
-use ntlinkfs_core::audit::{LinkKind, Table};
+use crate::audit::{kind_name, LinkKind, Table};
+use crate::host_copy::{link_kind, special_kind, MountRoot, REPARSE_XATTR};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
-use std::process::ExitCode;
 
 /// The attribute an ntlinkfs mount lists a file's names in (one per line,
 /// volume-relative, as `fsutil hardlink list` prints them).
@@ -84,12 +82,12 @@ fn normalize(p: &Path) -> PathBuf {
 }
 
 /// Scans the host tree at `root` without following links.
-pub fn audit(root: &Path) -> Result<HostAudit, String> {
+pub fn audit(root: &Path, mount_root: MountRoot) -> Result<HostAudit, String> {
     let canon = fs::canonicalize(root).map_err(|e| format!("{}: {e}", root.display()))?;
     if !canon.is_dir() {
         return Err(format!("{} is not a directory", root.display()));
     }
-    let mount = ntlinkfs_fuse::ntlinkfs_mount_root(&canon).and_then(|m| fs::canonicalize(m).ok());
+    let mount = mount_root(&canon).and_then(|m| fs::canonicalize(m).ok());
     let mut a = HostAudit {
         root: canon.clone(),
         ..Default::default()
@@ -284,7 +282,7 @@ pub fn to_json(a: &HostAudit) -> Value {
         })).collect::<Vec<_>>(),
         "links": a.links.iter().map(|l| json!({
             "path": l.path.display().to_string(),
-            "kind": crate::audit::kind_name(l.kind),
+            "kind": kind_name(l.kind),
             "target": l.target,
             "resolves": l.resolves_to.is_some(),
             "resolves_to": l.resolves_to.as_ref().map(|p| p.display().to_string()),
@@ -295,24 +293,6 @@ pub fn to_json(a: &HostAudit) -> Value {
             "escapes": l.escapes,
         })).collect::<Vec<_>>(),
     })
-}
-
-pub fn main(path: &str, json: bool) -> ExitCode {
-    match audit(Path::new(path)) {
-        Ok(a) => {
-            if json {
-                let text = serde_json::to_string_pretty(&to_json(&a)).unwrap_or_default();
-                print_out(&format!("{text}\n"));
-            } else {
-                print_out(&a.to_string());
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
 }
 
 #[cfg(test)]
@@ -341,7 +321,7 @@ mod tests {
         symlink("..", t.join("b/up")).unwrap();
         symlink("nope", t.join("gone")).unwrap();
         symlink(&outside, t.join("out")).unwrap();
-        let a = audit(&t).unwrap();
+        let a = audit(&t, |_| None).unwrap();
         let root = fs::canonicalize(&t).unwrap();
         assert_eq!((a.directories, a.files), (2, 2));
         assert_eq!(a.groups.len(), 1);
@@ -372,7 +352,7 @@ mod tests {
         let p = std::ffi::CString::new(d.path().join("pipe").to_str().unwrap()).unwrap();
         // SAFETY: a valid NUL-terminated path.
         assert_eq!(unsafe { libc::mkfifo(p.as_ptr(), 0o600) }, 0);
-        let a = audit(d.path()).unwrap();
+        let a = audit(d.path(), |_| None).unwrap();
         assert_eq!((a.directories, a.files, a.links.len()), (0, 2, 1));
         let l = &a.links[0];
         assert_eq!(l.kind.label(), "LX_FIFO");

@@ -43,11 +43,11 @@
 //!
 //! The compatibility junctions carry HIDDEN|SYSTEM, as Windows sets them.
 
-use crate::attrs::{FILE_ATTRIBUTE_HIDDEN, FILE_ATTRIBUTE_SYSTEM};
-use crate::error::Result;
-use crate::links::SymlinkFlags;
-use crate::machine::Machine;
-use crate::profile::Profile;
+use ntlinkfs_core::attrs::{FILE_ATTRIBUTE_HIDDEN, FILE_ATTRIBUTE_SYSTEM};
+use ntlinkfs_core::error::Result;
+use ntlinkfs_core::profile::Profile;
+use ntlinkfs_core::Machine;
+use ntlinkfs_core::SymlinkFlags;
 
 /// The demo user's name.
 pub const USER: &str = "Alice";
@@ -90,7 +90,7 @@ pub fn demo_machine() -> Machine {
 pub fn user_profile(m: &mut Machine) -> Result<()> {
     let profile = *m.profile();
     m.set_profile(Profile {
-        privilege: crate::profile::Privilege::Held,
+        privilege: ntlinkfs_core::profile::Privilege::Held,
         ..profile
     });
     let r = build(m);
@@ -232,13 +232,13 @@ fn build(m: &mut Machine) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::machine::Follow;
-    use crate::NtError;
+    use ntlinkfs_core::Follow;
+    use ntlinkfs_core::NtError;
 
     #[test]
     fn demo_profile_has_the_windows_links_and_keeps_invariants() {
         let mut m = demo_machine();
-        crate::invariants::check(&m).unwrap();
+        ntlinkfs_core::invariants::check(&m).unwrap();
         // The compatibility junctions resolve (J14: the loop resolves at any depth).
         assert_eq!(
             m.final_path(r"C:\Documents and Settings\Alice\My Documents\report.txt")
@@ -258,7 +258,7 @@ mod tests {
         assert_eq!(j.attributes, 0x416); // DIRECTORY|REPARSE_POINT|HIDDEN|SYSTEM
         assert_eq!(
             j.reparse_tag,
-            Some(crate::reparse::IO_REPARSE_TAG_MOUNT_POINT)
+            Some(ntlinkfs_core::reparse::IO_REPARSE_TAG_MOUNT_POINT)
         );
         assert_eq!(
             m.query_information(r"C:\Windows\System32\notepad.exe", Follow::Reparse)
