@@ -68,8 +68,7 @@ fn host_main(path: &str, json: bool) -> ExitCode {
     match host_audit::audit(root, ntlinkfs_fuse::ntlinkfs_mount_root) {
         Ok(a) => {
             if json {
-                let text =
-                    serde_json::to_string_pretty(&host_audit::to_json(&a)).unwrap_or_default();
+                let text = serde_json::to_string_pretty(&to_json(&a)).unwrap_or_default();
                 print_out(&format!("{text}\n"));
             } else {
                 print_out(&a.to_string());

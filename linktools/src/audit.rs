@@ -3,6 +3,7 @@
 //! resolves, dangling links, loops, cross-volume links and links that escape
 //! the scanned tree (`ntlinkfs audit`, the shell's `audit`).
 
+use crate::tree::{Emulated, LinkTree};
 use ntlinkfs_core::error::{NtError, Result};
 use ntlinkfs_core::path::{FullPath, Root};
 use ntlinkfs_core::reparse::{ReparseData, ReparseTag, SYMLINK_FLAG_RELATIVE};
@@ -113,32 +114,32 @@ pub(crate) fn is_under(m: &Machine, path: &str, root: &FullPath) -> bool {
 
 /// One name of a hard-linked file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GroupName {
-    pub path: String,
+pub struct GroupName<T: LinkTree = Emulated> {
+    pub path: T::Path,
     /// The name lies inside the scanned tree.
     pub inside: bool,
 }
 
 /// A file with more than one name, and all its names.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HardLinkGroup {
-    pub id: NodeId,
-    pub link_count: u32,
+pub struct HardLinkGroup<T: LinkTree = Emulated> {
+    pub id: T::Id,
+    pub link_count: u64,
     pub size: u64,
-    pub names: Vec<GroupName>,
+    pub names: Vec<GroupName<T>>,
 }
 
 /// A junction, symbolic link or other reparse point met in the scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkEntry {
-    pub path: String,
+pub struct LinkEntry<T: LinkTree = Emulated> {
+    pub path: T::Path,
     pub kind: LinkKind,
-    /// The target as stored (print name, or substitute name).
+    /// The target as stored (print name, or substitute name; what readlink gives).
     pub target: String,
     /// Where the link leads when followed (its final path), if it resolves.
-    pub resolves_to: Option<String>,
+    pub resolves_to: Option<T::Path>,
     /// Why it does not resolve.
-    pub error: Option<NtError>,
+    pub error: Option<T::Error>,
     /// The target does not exist (J11, S4).
     pub dangling: bool,
     /// Following it leads back to itself or an ancestor: a walker that follows
@@ -150,18 +151,46 @@ pub struct LinkEntry {
     pub escapes: bool,
 }
 
-/// What [`Machine::audit`] found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Audit {
-    /// The scanned directory's physical path.
-    pub root: String,
-    pub directories: usize,
-    pub files: usize,
-    pub hard_link_groups: Vec<HardLinkGroup>,
-    pub links: Vec<LinkEntry>,
+impl<T: LinkTree> LinkEntry<T> {
+    /// A link at `path` with this stored target, nothing known yet of where it leads.
+    pub fn new(path: T::Path, kind: LinkKind, target: String) -> Self {
+        LinkEntry {
+            path,
+            kind,
+            target,
+            resolves_to: None,
+            error: None,
+            dangling: false,
+            is_loop: false,
+            cross_volume: false,
+            escapes: false,
+        }
+    }
 }
 
-impl Audit {
+/// What an audit found, on the emulated machine ([`audit`]) or a host tree
+/// (`host_audit::audit`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audit<T: LinkTree = Emulated> {
+    /// The scanned directory's physical path.
+    pub root: T::Path,
+    pub directories: usize,
+    pub files: usize,
+    pub hard_link_groups: Vec<HardLinkGroup<T>>,
+    pub links: Vec<LinkEntry<T>>,
+}
+
+impl<T: LinkTree> Audit<T> {
+    /// An empty audit of `root`.
+    pub fn new(root: T::Path) -> Self {
+        Audit {
+            root,
+            directories: 0,
+            files: 0,
+            hard_link_groups: Vec::new(),
+            links: Vec::new(),
+        }
+    }
     pub fn dangling(&self) -> usize {
         self.links.iter().filter(|l| l.dangling).count()
     }
@@ -185,13 +214,7 @@ pub fn audit(m: &Machine, path: &str) -> Result<Audit> {
     }
     let root = m.path_of(info.id)?;
     let root_full = m.full_path(&root)?;
-    let mut audit = Audit {
-        root: root.clone(),
-        directories: 0,
-        files: 0,
-        hard_link_groups: Vec::new(),
-        links: Vec::new(),
-    };
+    let mut audit = Audit::new(root.clone());
     let mut groups: BTreeMap<NodeId, HardLinkGroup> = BTreeMap::new();
     for (p, e) in m.walk(info.id)? {
         if e.info.reparse_tag.is_some() {
@@ -223,7 +246,7 @@ pub fn audit(m: &Machine, path: &str) -> Result<Audit> {
                 e.info.id,
                 HardLinkGroup {
                     id: e.info.id,
-                    link_count: e.info.link_count,
+                    link_count: e.info.link_count.into(),
                     size: e.info.size,
                     names,
                 },
@@ -242,20 +265,8 @@ pub fn audit(m: &Machine, path: &str) -> Result<Audit> {
 
 fn audit_link(m: &Machine, path: &str, id: NodeId, kind: LinkKind, root: &FullPath) -> LinkEntry {
     let target = link_target(m, id, path);
-    let mut entry = LinkEntry {
-        path: path.to_string(),
-        kind,
-        target: target
-            .as_ref()
-            .map(|t| t.display.clone())
-            .unwrap_or_default(),
-        resolves_to: None,
-        error: None,
-        dangling: false,
-        is_loop: false,
-        cross_volume: false,
-        escapes: false,
-    };
+    let shown = target.as_ref().map(|t| t.display.clone());
+    let mut entry = LinkEntry::new(path.to_string(), kind, shown.unwrap_or_default());
     if let LinkKind::Other(_) = kind {
         return entry;
     }
@@ -301,34 +312,35 @@ pub(crate) fn ancestors(m: &Machine, id: NodeId) -> Vec<NodeId> {
     out
 }
 
-impl fmt::Display for Audit {
+impl<T: LinkTree> fmt::Display for Audit<T> {
     /// The human table `ntlinkfs audit` prints.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         Table {
-            root: &self.root,
+            root: &T::show(&self.root),
             directories: self.directories,
             files: self.files,
-            id_label: "file id",
+            id_label: T::ID_LABEL,
             groups: self
                 .hard_link_groups
                 .iter()
                 .map(|g| {
-                    let names = g.names.iter().map(|n| (n.path.clone(), n.inside)).collect();
-                    (g.link_count.into(), g.id.file.to_string(), names)
+                    let names = g.names.iter().map(|n| (T::show(&n.path), n.inside));
+                    let id = format!("{:<18}", T::show_id(&g.id));
+                    (g.link_count, id, names.collect())
                 })
                 .collect(),
             links: self
                 .links
                 .iter()
                 .map(|l| {
-                    let status = match (&l.resolves_to, l.error) {
-                        (Some(p), _) => format!("ok: {p}"),
-                        (None, Some(e)) if l.dangling => format!("DANGLING ({})", e.win32_name()),
-                        (None, Some(e)) => format!("BROKEN ({})", e.win32_name()),
-                        (None, None) => "not a link Win32 follows".to_string(),
+                    let status = match (&l.resolves_to, &l.error) {
+                        (Some(p), _) => format!("ok: {}", T::show(p)),
+                        (None, Some(e)) if l.dangling => format!("DANGLING ({})", T::error_name(e)),
+                        (None, Some(e)) => format!("BROKEN ({})", T::error_name(e)),
+                        (None, None) => T::NOT_FOLLOWED.to_string(),
                     };
                     let flags = [l.dangling, l.is_loop, l.cross_volume, l.escapes];
-                    (l.kind, l.path.clone(), l.target.clone(), status, flags)
+                    (l.kind, T::show(&l.path), l.target.clone(), status, flags)
                 })
                 .collect(),
         }
@@ -428,19 +440,11 @@ pub fn kind_name(k: LinkKind) -> &'static str {
     }
 }
 
-fn error_json(e: NtError) -> Value {
+/// The audit as JSON, the same fields whatever it scanned (field names are
+/// part of the interface: keep them).
+pub fn to_json<T: LinkTree>(a: &Audit<T>) -> Value {
     json!({
-        "win32": e.win32_name(),
-        "win32_code": e.win32(),
-        "ntstatus": e.ntstatus_name(),
-        "message": e.message(),
-    })
-}
-
-/// The audit as JSON (field names are part of the interface: keep them).
-pub fn to_json(a: &Audit) -> Value {
-    json!({
-        "root": a.root,
+        "root": T::show(&a.root),
         "directories": a.directories,
         "files": a.files,
         "summary": {
@@ -452,24 +456,32 @@ pub fn to_json(a: &Audit) -> Value {
             "escaping": a.escaping(),
         },
         "hard_link_groups": a.hard_link_groups.iter().map(|g| json!({
-            "file_id": g.id.file.to_string(),
+            "file_id": T::show_id(&g.id),
             "link_count": g.link_count,
             "size": g.size,
-            "names": g.names.iter().map(|n| json!({"path": n.path, "inside": n.inside})).collect::<Vec<_>>(),
+            "names": g.names.iter().map(|n| json!({"path": T::show(&n.path), "inside": n.inside})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
-        "links": a.links.iter().map(|l| json!({
-            "path": l.path,
-            "kind": kind_name(l.kind),
-            "tag": match l.kind { LinkKind::Other(t) => Some(format!("{t:#010x}")), _ => None },
-            "target": l.target,
-            "resolves": l.resolves_to.is_some(),
-            "resolves_to": l.resolves_to,
-            "error": l.error.map(error_json),
-            "dangling": l.dangling,
-            "loop": l.is_loop,
-            "cross_volume": l.cross_volume,
-            "escapes": l.escapes,
-        })).collect::<Vec<_>>(),
+        "links": a.links.iter().map(|l| {
+            let mut v = json!({
+                "path": T::show(&l.path),
+                "kind": kind_name(l.kind),
+                "target": l.target,
+                "resolves": l.resolves_to.is_some(),
+                "resolves_to": l.resolves_to.as_ref().map(T::show),
+                "error": l.error.as_ref().map(T::error_json),
+                "dangling": l.dangling,
+                "loop": l.is_loop,
+                "cross_volume": l.cross_volume,
+                "escapes": l.escapes,
+            });
+            if T::JSON_TAG {
+                v["tag"] = match l.kind {
+                    LinkKind::Other(t) => Value::String(format!("{t:#010x}")),
+                    _ => Value::Null,
+                };
+            }
+            v
+        }).collect::<Vec<_>>(),
     })
 }
 

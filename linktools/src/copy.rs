@@ -10,6 +10,7 @@
 //! like a link that points outside the tree.
 
 use crate::audit::{ancestors, link_target, LinkKind};
+use crate::tree::{Emulated, LinkTree};
 use ntlinkfs_core::data::FileData;
 use ntlinkfs_core::error::{NtError, Result};
 use ntlinkfs_core::path::FullPath;
@@ -148,15 +149,15 @@ impl OutsideReason {
 }
 
 /// What was done with one link.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum LinkAction {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkAction<T: LinkTree = Emulated> {
     Skipped,
     CopiedAsLink,
     Followed,
     /// Following it would enter a directory the copy is already inside.
     NotFollowedLoop,
     /// Its target does not resolve, so there was nothing to follow.
-    NotFollowedDangling(NtError),
+    NotFollowedDangling(T::Error),
     /// Rebuilt to point into the copy.
     Remapped {
         target: String,
@@ -171,10 +172,10 @@ pub enum LinkAction {
         why: OutsideReason,
     },
     /// Making it in the copy failed.
-    Failed(NtError),
+    Failed(T::Error),
 }
 
-impl LinkAction {
+impl<T: LinkTree> LinkAction<T> {
     /// A short label, the key of the summary's counts.
     pub fn label(&self) -> &'static str {
         match self {
@@ -191,18 +192,18 @@ impl LinkAction {
     }
 }
 
-impl fmt::Display for LinkAction {
+impl<T: LinkTree> fmt::Display for LinkAction<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LinkAction::NotFollowedDangling(e) => {
-                write!(f, "dangling ({}), not followed", e.win32_name())
+                write!(f, "dangling ({}), not followed", T::error_name(e))
             }
             LinkAction::Remapped { target } => write!(f, "remapped to {target}"),
             LinkAction::KeptOutside { target, why } => {
                 write!(f, "kept -> {target} (target {})", why.text())
             }
             LinkAction::SkippedOutside { why } => write!(f, "skipped (target {})", why.text()),
-            LinkAction::Failed(e) => write!(f, "failed: {}", e.message()),
+            LinkAction::Failed(e) => write!(f, "failed: {}", T::error_message(e)),
             other => f.write_str(other.label()),
         }
     }
@@ -210,133 +211,93 @@ impl fmt::Display for LinkAction {
 
 /// One link met by the copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkCopy {
+pub struct LinkCopy<T: LinkTree = Emulated> {
     /// The link's path in the source.
-    pub path: String,
+    pub path: T::Path,
     pub kind: LinkKind,
-    /// Its target as stored.
+    /// Its target as stored (what readlink gives, on a host).
     pub target: String,
-    pub action: LinkAction,
+    pub action: LinkAction<T>,
 }
 
 /// A hard-linked file some of whose names could not be kept as one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HardLinkLoss {
+pub struct HardLinkLoss<T: LinkTree = Emulated> {
     /// The name in the source.
-    pub path: String,
+    pub path: T::Path,
     /// Why the name became a separate file (e.g. FAT has no hard links, HL13).
-    pub error: NtError,
+    pub error: T::Error,
 }
 
 /// A hard-linked file with names outside the copied tree.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PartialGroup {
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PartialGroup<T: LinkTree = Emulated> {
     /// The names that were copied.
-    pub copied: Vec<String>,
-    pub link_count: u32,
+    pub copied: Vec<T::Path>,
+    pub link_count: u64,
 }
 
-/// What a copy did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CopyReport {
-    pub source: String,
-    pub destination: String,
+/// What a copy did, on the emulated machine ([`copy_tree`]) or between host
+/// trees (`host_copy::copy`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyReport<T: LinkTree = Emulated> {
+    pub source: T::Path,
+    pub destination: T::Path,
     pub files: usize,
     pub directories: usize,
     pub bytes: u64,
-    pub links: Vec<LinkCopy>,
+    pub links: Vec<LinkCopy<T>>,
     /// Extra names made as hard links in the copy.
     pub hard_links_preserved: usize,
     /// Extra names copied as separate files by the Break policy.
     pub hard_links_broken: usize,
     /// Extra names that should have stayed links but could not.
-    pub hard_links_lost: Vec<HardLinkLoss>,
+    pub hard_links_lost: Vec<HardLinkLoss<T>>,
     /// Files whose other names lie outside the tree (only these were copied).
-    pub partial_groups: Vec<PartialGroup>,
+    pub partial_groups: Vec<PartialGroup<T>>,
     /// Entries that could not be copied.
-    pub errors: Vec<(String, NtError)>,
+    pub errors: Vec<(T::Path, T::Error)>,
 }
 
-impl CopyReport {
+impl<T: LinkTree> CopyReport<T> {
+    /// An empty report of a copy from `source` to `destination`.
+    pub fn new(source: T::Path, destination: T::Path) -> Self {
+        CopyReport {
+            source,
+            destination,
+            files: 0,
+            directories: 0,
+            bytes: 0,
+            links: Vec::new(),
+            hard_links_preserved: 0,
+            hard_links_broken: 0,
+            hard_links_lost: Vec::new(),
+            partial_groups: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
     /// The action taken on the link at source `path`.
-    pub fn action_of(&self, path: &str) -> Option<&LinkAction> {
+    pub fn action_of(&self, path: impl Into<T::Path>) -> Option<&LinkAction<T>> {
+        let path = path.into();
         self.links
             .iter()
-            .find(|l| l.path.eq_ignore_ascii_case(path))
+            .find(|l| T::same_path(&l.path, &path))
             .map(|l| &l.action)
     }
 }
 
-impl fmt::Display for CopyReport {
+impl<T: LinkTree> fmt::Display for CopyReport<T> {
     /// The summary `ntlinkfs copy` prints at the end.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        Summary {
-            source: &self.source,
-            destination: &self.destination,
-            files: self.files,
-            directories: self.directories,
-            bytes: self.bytes,
-            hard_links_preserved: self.hard_links_preserved,
-            hard_links_broken: self.hard_links_broken,
-            lost: self
-                .hard_links_lost
-                .iter()
-                .map(|l| (l.path.clone(), l.error.message().to_string()))
-                .collect(),
-            partial: self
-                .partial_groups
-                .iter()
-                .map(|g| (g.copied.clone(), u64::from(g.link_count)))
-                .collect(),
-            links: self
-                .links
-                .iter()
-                .map(|l| {
-                    (
-                        l.kind,
-                        l.path.clone(),
-                        l.target.clone(),
-                        l.action.label(),
-                        l.action.to_string(),
-                    )
-                })
-                .collect(),
-            errors: self
-                .errors
-                .iter()
-                .map(|(p, e)| (p.clone(), e.message().to_string()))
-                .collect(),
-        }
-        .fmt(f)
-    }
-}
-
-/// A copy's summary as text, whatever the copy ran on (the emulated machine or
-/// host paths): one layout for both reports.
-pub struct Summary<'a> {
-    pub source: &'a str,
-    pub destination: &'a str,
-    pub files: usize,
-    pub directories: usize,
-    pub bytes: u64,
-    pub hard_links_preserved: usize,
-    pub hard_links_broken: usize,
-    /// (name, why it became a separate file).
-    pub lost: Vec<(String, String)>,
-    /// (names copied, the file's link count).
-    pub partial: Vec<(Vec<String>, u64)>,
-    /// (kind, path, target, action label, action text).
-    pub links: Vec<(LinkKind, String, String, &'static str, String)>,
-    /// (path, message).
-    pub errors: Vec<(String, String)>,
-}
-
-impl fmt::Display for Summary<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
             "Copied {} to {}: {} directories, {} files, {} bytes",
-            self.source, self.destination, self.directories, self.files, self.bytes
+            T::show(&self.source),
+            T::show(&self.destination),
+            self.directories,
+            self.files,
+            self.bytes
         )?;
         writeln!(
             f,
@@ -344,27 +305,31 @@ impl fmt::Display for Summary<'_> {
              names outside the tree",
             self.hard_links_preserved,
             self.hard_links_broken,
-            self.lost.len(),
-            self.partial.len()
+            self.hard_links_lost.len(),
+            self.partial_groups.len()
         )?;
-        for (path, why) in &self.lost {
+        for l in &self.hard_links_lost {
             writeln!(
                 f,
-                "  not preserved: {path} (copied as a separate file: {why})"
+                "  not preserved: {} (copied as a separate file: {})",
+                T::show(&l.path),
+                T::error_message(&l.error)
             )?;
         }
-        for (copied, count) in &self.partial {
+        for g in &self.partial_groups {
+            let names: Vec<String> = g.copied.iter().map(T::show).collect();
             writeln!(
                 f,
-                "  {} of {count} names copied: {}",
-                copied.len(),
-                copied.join(", ")
+                "  {} of {} names copied: {}",
+                names.len(),
+                g.link_count,
+                names.join(", ")
             )?;
         }
         let mut counts: std::collections::BTreeMap<(LinkKind, &'static str), usize> =
             Default::default();
-        for (kind, _, _, label, _) in &self.links {
-            *counts.entry((*kind, label)).or_default() += 1;
+        for l in &self.links {
+            *counts.entry((l.kind, l.action.label())).or_default() += 1;
         }
         if counts.is_empty() {
             writeln!(f, "Links: none")?;
@@ -374,11 +339,14 @@ impl fmt::Display for Summary<'_> {
                 .map(|((k, a), n)| format!("{n} {} {a}", k.label().to_ascii_lowercase()))
                 .collect();
             writeln!(f, "Links: {}", by_kind.join(", "))?;
-            for (kind, path, target, _, action) in &self.links {
+            for l in &self.links {
                 writeln!(
                     f,
-                    "  {:<10} {path} -> {target}: {action}",
-                    format!("<{kind}>")
+                    "  {:<10} {} -> {}: {}",
+                    format!("<{}>", l.kind),
+                    T::show(&l.path),
+                    l.target,
+                    l.action
                 )?;
             }
         }
@@ -387,7 +355,7 @@ impl fmt::Display for Summary<'_> {
         } else {
             writeln!(f, "Errors: {}", self.errors.len())?;
             for (p, e) in &self.errors {
-                writeln!(f, "  {p}: {e}")?;
+                writeln!(f, "  {}: {}", T::show(p), T::error_message(e))?;
             }
         }
         Ok(())
@@ -487,11 +455,7 @@ pub fn copy_tree(
     let dst_path = m.path_of(dst_id).map_err(CopyFailure::Destination)?;
     let mut c = Copier {
         opts: *opts,
-        report: CopyReport {
-            source: src_path.clone(),
-            destination: dst_path.clone(),
-            ..Default::default()
-        },
+        report: CopyReport::new(src_path.clone(), dst_path.clone()),
         src_root,
         dst_root_id: dst_id,
         dst_root_path: dst_path.clone(),
@@ -522,7 +486,7 @@ pub fn copy_tree(
         if (names.len() as u32) < *count {
             c.report.partial_groups.push(PartialGroup {
                 copied: names.clone(),
-                link_count: *count,
+                link_count: (*count).into(),
             });
         }
     }

@@ -4,11 +4,10 @@
 //! on an ntlinkfs mount a hard-linked file's every name (outside the tree too)
 //! comes from `system.ntlinkfs_names`; elsewhere only the names met are known.
 
-use crate::audit::{kind_name, LinkKind, Table};
+use crate::audit::{Audit, GroupName, HardLinkGroup, LinkEntry, LinkKind};
 use crate::host_copy::{link_kind, special_kind, MountRoot, REPARSE_XATTR};
-use serde_json::{json, Value};
+use crate::tree::Host;
 use std::collections::BTreeMap;
-use std::fmt;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
@@ -16,42 +15,8 @@ use std::path::{Component, Path, PathBuf};
 /// volume-relative, as `fsutil hardlink list` prints them).
 const NAMES_XATTR: &str = "system.ntlinkfs_names";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostGroup {
-    pub inode: u64,
-    pub link_count: u64,
-    pub size: u64,
-    /// Every name, and whether it lies inside the scanned tree.
-    pub names: Vec<(PathBuf, bool)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostLinkEntry {
-    pub path: PathBuf,
-    pub kind: LinkKind,
-    pub target: String,
-    pub resolves_to: Option<PathBuf>,
-    pub error: Option<String>,
-    pub dangling: bool,
-    pub is_loop: bool,
-    pub cross_volume: bool,
-    pub escapes: bool,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HostAudit {
-    pub root: PathBuf,
-    pub directories: usize,
-    pub files: usize,
-    pub groups: Vec<HostGroup>,
-    pub links: Vec<HostLinkEntry>,
-}
-
-impl HostAudit {
-    fn count(&self, f: impl Fn(&HostLinkEntry) -> bool) -> usize {
-        self.links.iter().filter(|l| f(l)).count()
-    }
-}
+/// An audit of a host tree.
+pub type HostAudit = Audit<Host>;
 
 /// The volume a path lies on: its volume directory inside an ntlinkfs mount,
 /// else its device.
@@ -88,11 +53,8 @@ pub fn audit(root: &Path, mount_root: MountRoot) -> Result<HostAudit, String> {
         return Err(format!("{} is not a directory", root.display()));
     }
     let mount = mount_root(&canon).and_then(|m| fs::canonicalize(m).ok());
-    let mut a = HostAudit {
-        root: canon.clone(),
-        ..Default::default()
-    };
-    let mut groups: BTreeMap<(u64, u64), HostGroup> = BTreeMap::new();
+    let mut a = HostAudit::new(canon.clone());
+    let mut groups: BTreeMap<(u64, u64), HardLinkGroup<Host>> = BTreeMap::new();
     let mut stack = vec![canon.clone()];
     while let Some(dir) = stack.pop() {
         let mut entries: Vec<PathBuf> = match fs::read_dir(&dir) {
@@ -114,32 +76,30 @@ pub fn audit(root: &Path, mount_root: MountRoot) -> Result<HostAudit, String> {
                 // A FIFO, socket or device: a file listed under its WSL tag, as
                 // the core's audit counts and lists a file with that reparse tag.
                 a.files += 1;
-                a.links.push(HostLinkEntry {
-                    path: p,
-                    kind: LinkKind::Other(kind.tag()),
-                    target: String::new(),
-                    resolves_to: None,
-                    error: None,
-                    dangling: false,
-                    is_loop: false,
-                    cross_volume: false,
-                    escapes: false,
-                });
+                a.links.push(LinkEntry::new(
+                    p,
+                    LinkKind::Other(kind.tag()),
+                    String::new(),
+                ));
             } else {
                 a.files += 1;
                 {
                     use std::os::unix::fs::MetadataExt;
                     if md.nlink() > 1 {
-                        let g = groups
-                            .entry((md.dev(), md.ino()))
-                            .or_insert_with(|| HostGroup {
-                                inode: md.ino(),
-                                link_count: md.nlink(),
-                                size: md.len(),
-                                names: all_names(&p, mount.as_deref()),
+                        let g =
+                            groups
+                                .entry((md.dev(), md.ino()))
+                                .or_insert_with(|| HardLinkGroup {
+                                    id: (md.dev(), md.ino()),
+                                    link_count: md.nlink(),
+                                    size: md.len(),
+                                    names: all_names(&p, mount.as_deref()),
+                                });
+                        if !g.names.iter().any(|n| n.path == p) {
+                            g.names.push(GroupName {
+                                path: p.clone(),
+                                inside: true,
                             });
-                        if !g.names.iter().any(|(n, _)| n == &p) {
-                            g.names.push((p.clone(), true));
                         }
                     }
                 }
@@ -148,10 +108,10 @@ pub fn audit(root: &Path, mount_root: MountRoot) -> Result<HostAudit, String> {
         subdirs.reverse();
         stack.extend(subdirs);
     }
-    a.groups = groups.into_values().collect();
-    for g in &mut a.groups {
-        for (n, inside) in &mut g.names {
-            *inside = n.starts_with(&canon);
+    a.hard_link_groups = groups.into_values().collect();
+    for g in &mut a.hard_link_groups {
+        for n in &mut g.names {
+            n.inside = n.path.starts_with(&canon);
         }
     }
     Ok(a)
@@ -159,7 +119,7 @@ pub fn audit(root: &Path, mount_root: MountRoot) -> Result<HostAudit, String> {
 
 /// Every name of a file on an ntlinkfs mount, as host paths; elsewhere none
 /// (the names met during the scan are added by the caller).
-fn all_names(p: &Path, mount: Option<&Path>) -> Vec<(PathBuf, bool)> {
+fn all_names(p: &Path, mount: Option<&Path>) -> Vec<GroupName<Host>> {
     let Some(root) = mount else {
         return Vec::new();
     };
@@ -173,27 +133,20 @@ fn all_names(p: &Path, mount: Option<&Path>) -> Vec<(PathBuf, bool)> {
         .lines()
         .map(|l| {
             let rel: PathBuf = l.split('\\').filter(|s| !s.is_empty()).collect();
-            (root.join(&volume).join(rel), false)
+            GroupName {
+                path: root.join(&volume).join(rel),
+                inside: false,
+            }
         })
         .collect()
 }
 
-fn audit_link(p: &Path, root: &Path, mount: Option<&Path>) -> HostLinkEntry {
+fn audit_link(p: &Path, root: &Path, mount: Option<&Path>) -> LinkEntry<Host> {
     let raw = xattr::get(p, REPARSE_XATTR).ok().flatten();
     let kind = link_kind(p, raw.as_deref());
     let text = fs::read_link(p).unwrap_or_default();
     let parent = p.parent().unwrap_or(Path::new("/"));
-    let mut e = HostLinkEntry {
-        path: p.to_path_buf(),
-        kind,
-        target: text.display().to_string(),
-        resolves_to: None,
-        error: None,
-        dangling: false,
-        is_loop: false,
-        cross_volume: false,
-        escapes: false,
-    };
+    let mut e = LinkEntry::new(p.to_path_buf(), kind, text.display().to_string());
     match fs::canonicalize(p) {
         Ok(t) => {
             e.is_loop = parent.starts_with(&t);
@@ -212,87 +165,6 @@ fn audit_link(p: &Path, root: &Path, mount: Option<&Path>) -> HostLinkEntry {
         }
     }
     e
-}
-
-impl fmt::Display for HostAudit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        Table {
-            root: &self.root.display().to_string(),
-            directories: self.directories,
-            files: self.files,
-            id_label: "inode",
-            groups: self
-                .groups
-                .iter()
-                .map(|g| {
-                    let names = g
-                        .names
-                        .iter()
-                        .map(|(n, inside)| (n.display().to_string(), *inside));
-                    (g.link_count, format!("{:<18}", g.inode), names.collect())
-                })
-                .collect(),
-            links: self
-                .links
-                .iter()
-                .map(|l| {
-                    let status = match (&l.resolves_to, &l.error) {
-                        (Some(p), _) => format!("ok: {}", p.display()),
-                        (None, Some(e)) if l.dangling => format!("DANGLING ({e})"),
-                        (None, Some(e)) => format!("BROKEN ({e})"),
-                        (None, None) => String::new(),
-                    };
-                    let flags = [l.dangling, l.is_loop, l.cross_volume, l.escapes];
-                    (
-                        l.kind,
-                        l.path.display().to_string(),
-                        l.target.clone(),
-                        status,
-                        flags,
-                    )
-                })
-                .collect(),
-        }
-        .fmt(f)
-    }
-}
-
-/// The JSON of `ntlinkfs audit --json` for host paths (same fields as for the
-/// emulated machine; `file_id` is the inode, `error` the host's text).
-pub fn to_json(a: &HostAudit) -> Value {
-    json!({
-        "root": a.root.display().to_string(),
-        "directories": a.directories,
-        "files": a.files,
-        "summary": {
-            "hard_link_groups": a.groups.len(),
-            "links": a.links.len(),
-            "dangling": a.count(|l| l.dangling),
-            "loops": a.count(|l| l.is_loop),
-            "cross_volume": a.count(|l| l.cross_volume),
-            "escaping": a.count(|l| l.escapes),
-        },
-        "hard_link_groups": a.groups.iter().map(|g| json!({
-            "file_id": g.inode.to_string(),
-            "link_count": g.link_count,
-            "size": g.size,
-            "names": g.names.iter().map(|(n, inside)| json!({
-                "path": n.display().to_string(), "inside": inside
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "links": a.links.iter().map(|l| json!({
-            "path": l.path.display().to_string(),
-            "kind": kind_name(l.kind),
-            "target": l.target,
-            "resolves": l.resolves_to.is_some(),
-            "resolves_to": l.resolves_to.as_ref().map(|p| p.display().to_string()),
-            "error": l.error,
-            "dangling": l.dangling,
-            "loop": l.is_loop,
-            "cross_volume": l.cross_volume,
-            "escapes": l.escapes,
-        })).collect::<Vec<_>>(),
-    })
 }
 
 #[cfg(test)]
@@ -324,9 +196,14 @@ mod tests {
         let a = audit(&t, |_| None).unwrap();
         let root = fs::canonicalize(&t).unwrap();
         assert_eq!((a.directories, a.files), (2, 2));
-        assert_eq!(a.groups.len(), 1);
+        assert_eq!(a.hard_link_groups.len(), 1);
+        let names: Vec<(PathBuf, bool)> = a.hard_link_groups[0]
+            .names
+            .iter()
+            .map(|n| (n.path.clone(), n.inside))
+            .collect();
         assert_eq!(
-            a.groups[0].names,
+            names,
             vec![(root.join("a/f.txt"), true), (root.join("b/g.txt"), true)]
         );
         let find = |n: &str| a.links.iter().find(|l| l.path == root.join(n)).unwrap();
@@ -337,7 +214,7 @@ mod tests {
         assert!(gone.dangling && !gone.is_loop && !gone.escapes);
         assert_eq!(gone.kind, LinkKind::FileSymlink);
         assert!(find("out").escapes);
-        let v = to_json(&a);
+        let v = crate::audit::to_json(&a);
         assert_eq!(v["summary"]["loops"], 1);
         assert_eq!(v["summary"]["dangling"], 1);
         assert!(a.to_string().contains("DANGLING"));

@@ -21,12 +21,13 @@
 
 use crate::audit::LinkKind;
 use crate::copy::{
-    CopyOptions, DirLinkPolicy, FileLinkPolicy, HardLinkPolicy, Outside, OutsideReason, Summary,
+    CopyOptions, CopyReport, DirLinkPolicy, FileLinkPolicy, HardLinkLoss, HardLinkPolicy,
+    LinkAction, LinkCopy, Outside, OutsideReason, PartialGroup,
 };
+use crate::tree::Host;
 use ntlinkfs_core::reparse::{IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
 use ntlinkfs_core::SpecialKind;
 use std::collections::HashMap;
-use std::fmt;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -43,130 +44,9 @@ type FileId = (u64, u64);
 /// the caller knows how mounts are found (ntlinkfs-fuse reads /proc/mounts).
 pub type MountRoot = fn(&Path) -> Option<PathBuf>;
 
-/// What was done with one link.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HostAction {
-    Skipped,
-    CopiedAsLink,
-    Followed,
-    NotFollowedLoop,
-    NotFollowedDangling(String),
-    Remapped(String),
-    KeptOutside(String, OutsideReason),
-    SkippedOutside(OutsideReason),
-    Failed(String),
-}
-
-impl HostAction {
-    /// A short label, the key of the summary's counts (as the core's LinkAction).
-    pub fn label(&self) -> &'static str {
-        match self {
-            HostAction::Skipped => "skipped",
-            HostAction::CopiedAsLink => "copied as link",
-            HostAction::Followed => "followed",
-            HostAction::NotFollowedLoop => "loop, not followed",
-            HostAction::NotFollowedDangling(_) => "dangling, not followed",
-            HostAction::Remapped(_) => "remapped",
-            HostAction::KeptOutside(..) => "kept (outside)",
-            HostAction::SkippedOutside(_) => "skipped (outside)",
-            HostAction::Failed(_) => "failed",
-        }
-    }
-}
-
-impl fmt::Display for HostAction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HostAction::NotFollowedDangling(e) => write!(f, "dangling ({e}), not followed"),
-            HostAction::Remapped(t) => write!(f, "remapped to {t}"),
-            HostAction::KeptOutside(t, why) => write!(f, "kept -> {t} (target {})", why.text()),
-            HostAction::SkippedOutside(why) => write!(f, "skipped (target {})", why.text()),
-            HostAction::Failed(e) => write!(f, "failed: {e}"),
-            other => f.write_str(other.label()),
-        }
-    }
-}
-
-/// One link met by the copy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostLink {
-    pub path: PathBuf,
-    pub kind: LinkKind,
-    /// What readlink gives.
-    pub target: String,
-    pub action: HostAction,
-}
-
 /// What a host copy did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HostReport {
-    pub source: PathBuf,
-    pub destination: PathBuf,
-    pub files: usize,
-    pub directories: usize,
-    pub bytes: u64,
-    pub links: Vec<HostLink>,
-    pub hard_links_preserved: usize,
-    pub hard_links_broken: usize,
-    pub hard_links_lost: Vec<(PathBuf, String)>,
-    /// Names copied, and the file's link count, for files with names outside.
-    pub partial_groups: Vec<(Vec<PathBuf>, u64)>,
-    pub errors: Vec<(PathBuf, String)>,
-}
-
-impl HostReport {
-    #[cfg(test)]
-    pub fn action_of(&self, path: &Path) -> Option<&HostAction> {
-        self.links
-            .iter()
-            .find(|l| l.path == path)
-            .map(|l| &l.action)
-    }
-}
-
-impl fmt::Display for HostReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let show = |p: &Path| p.display().to_string();
-        Summary {
-            source: &show(&self.source),
-            destination: &show(&self.destination),
-            files: self.files,
-            directories: self.directories,
-            bytes: self.bytes,
-            hard_links_preserved: self.hard_links_preserved,
-            hard_links_broken: self.hard_links_broken,
-            lost: self
-                .hard_links_lost
-                .iter()
-                .map(|(p, e)| (show(p), e.clone()))
-                .collect(),
-            partial: self
-                .partial_groups
-                .iter()
-                .map(|(names, count)| (names.iter().map(|p| show(p)).collect(), *count))
-                .collect(),
-            links: self
-                .links
-                .iter()
-                .map(|l| {
-                    (
-                        l.kind,
-                        show(&l.path),
-                        l.target.clone(),
-                        l.action.label(),
-                        l.action.to_string(),
-                    )
-                })
-                .collect(),
-            errors: self
-                .errors
-                .iter()
-                .map(|(p, e)| (show(p), e.clone()))
-                .collect(),
-        }
-        .fmt(f)
-    }
-}
+pub type HostReport = CopyReport<Host>;
+type Action = LinkAction<Host>;
 
 #[cfg(unix)]
 fn file_id(md: &fs::Metadata) -> FileId {
@@ -381,11 +261,7 @@ pub fn copy(
     let dst_id = file_id(&fs::metadata(dst).map_err(|e| e.to_string())?);
     let mut c = Copier {
         opts: *opts,
-        report: HostReport {
-            source: src.to_path_buf(),
-            destination: dst.to_path_buf(),
-            ..Default::default()
-        },
+        report: HostReport::new(src.to_path_buf(), dst.to_path_buf()),
         src_lexical: absolute(src).map_err(|e| e.to_string())?,
         src_physical,
         dst_root: dst_abs,
@@ -414,16 +290,19 @@ pub fn copy(
     }
     for d in std::mem::take(&mut c.deferred) {
         let action = c.remap(&d);
-        if let HostAction::Failed(e) = &action {
+        if let Action::Failed(e) = &action {
             c.report.errors.push((d.link.clone(), e.clone()));
         }
         c.report.links[d.index].action = action;
     }
-    let mut partial: Vec<(Vec<PathBuf>, u64)> = c
+    let mut partial: Vec<PartialGroup<Host>> = c
         .hard
         .values()
         .filter(|(_, names, n)| (names.len() as u64) < *n)
-        .map(|(_, names, n)| (names.clone(), *n))
+        .map(|(_, names, n)| PartialGroup {
+            copied: names.clone(),
+            link_count: *n,
+        })
         .collect();
     partial.sort();
     c.report.partial_groups = partial;
@@ -486,13 +365,13 @@ impl Copier<'_> {
     fn copy_special(&mut self, md: &fs::Metadata, src: &Path, dst: &Path) {
         let Some(kind) = special_kind(md) else { return };
         let action = match make_special(md, dst) {
-            Ok(()) => HostAction::CopiedAsLink,
+            Ok(()) => Action::CopiedAsLink,
             Err(e) => {
                 self.report.errors.push((src.to_path_buf(), e.to_string()));
-                HostAction::Failed(e.to_string())
+                Action::Failed(e.to_string())
             }
         };
-        self.report.links.push(HostLink {
+        self.report.links.push(LinkCopy {
             path: src.to_path_buf(),
             kind: LinkKind::Other(kind.tag()),
             target: String::new(),
@@ -513,10 +392,10 @@ impl Copier<'_> {
                             self.report.hard_links_preserved += 1;
                             return;
                         }
-                        Err(e) => self
-                            .report
-                            .hard_links_lost
-                            .push((src.to_path_buf(), e.to_string())),
+                        Err(e) => self.report.hard_links_lost.push(HardLinkLoss {
+                            path: src.to_path_buf(),
+                            error: e.to_string(),
+                        }),
                     },
                 }
             }
@@ -542,11 +421,11 @@ impl Copier<'_> {
             .map(|t| t.display().to_string())
             .unwrap_or_default();
         let index = self.report.links.len();
-        self.report.links.push(HostLink {
+        self.report.links.push(LinkCopy {
             path: src.to_path_buf(),
             kind,
             target,
-            action: HostAction::Skipped,
+            action: Action::Skipped,
         });
         let mut followed = None;
         let dir_policy = match kind {
@@ -555,12 +434,12 @@ impl Copier<'_> {
             _ => None,
         };
         let action = match (dir_policy, kind) {
-            (Some(DirLinkPolicy::Skip), _) => HostAction::Skipped,
+            (Some(DirLinkPolicy::Skip), _) => Action::Skipped,
             (Some(DirLinkPolicy::CopyLink), _) => copy_link_raw(src, dst, raw.as_deref(), true),
             (Some(DirLinkPolicy::Follow), _) => match self.follow_dir(frame, src, dst) {
                 Ok(f) => {
                     followed = Some(f);
-                    HostAction::Followed
+                    Action::Followed
                 }
                 Err(a) => a,
             },
@@ -574,45 +453,45 @@ impl Copier<'_> {
                     outside,
                     index,
                 });
-                HostAction::Skipped
+                Action::Skipped
             }
             (None, LinkKind::FileSymlink) => match self.opts.file_symlinks {
-                FileLinkPolicy::Skip => HostAction::Skipped,
+                FileLinkPolicy::Skip => Action::Skipped,
                 FileLinkPolicy::CopyLink => copy_link_raw(src, dst, raw.as_deref(), false),
                 FileLinkPolicy::Follow => match fs::metadata(src) {
                     Ok(md) if md.is_file() => match copy_file_data(&md, src, dst) {
                         Ok(n) => {
                             self.report.files += 1;
                             self.report.bytes += n;
-                            HostAction::Followed
+                            Action::Followed
                         }
-                        Err(e) => HostAction::Failed(e.to_string()),
+                        Err(e) => Action::Failed(e.to_string()),
                     },
-                    Ok(_) => HostAction::NotFollowedDangling("not a regular file".into()),
-                    Err(e) => HostAction::NotFollowedDangling(e.to_string()),
+                    Ok(_) => Action::NotFollowedDangling("not a regular file".into()),
+                    Err(e) => Action::NotFollowedDangling(e.to_string()),
                 },
             },
             _ => copy_link_raw(src, dst, raw.as_deref(), false),
         };
-        if let HostAction::Failed(e) = &action {
+        if let Action::Failed(e) = &action {
             self.report.errors.push((src.to_path_buf(), e.clone()));
         }
         self.report.links[index].action = action;
         followed
     }
 
-    fn follow_dir(&mut self, frame: &Frame, src: &Path, dst: &Path) -> Result<Frame, HostAction> {
-        let md = fs::metadata(src).map_err(|e| HostAction::NotFollowedDangling(e.to_string()))?;
+    fn follow_dir(&mut self, frame: &Frame, src: &Path, dst: &Path) -> Result<Frame, Action> {
+        let md = fs::metadata(src).map_err(|e| Action::NotFollowedDangling(e.to_string()))?;
         if !md.is_dir() {
-            return Err(HostAction::NotFollowedDangling("not a directory".into()));
+            return Err(Action::NotFollowedDangling("not a directory".into()));
         }
         let id = file_id(&md);
         let into_copy = id == self.dst_id
             || fs::canonicalize(src).is_ok_and(|t| self.dst_physical.starts_with(t));
         if frame.ancestors.contains(&id) || into_copy {
-            return Err(HostAction::NotFollowedLoop);
+            return Err(Action::NotFollowedLoop);
         }
-        fs::create_dir(dst).map_err(|e| HostAction::Failed(e.to_string()))?;
+        fs::create_dir(dst).map_err(|e| Action::Failed(e.to_string()))?;
         self.report.directories += 1;
         let mut ancestors = frame.ancestors.clone();
         ancestors.push(id);
@@ -624,15 +503,15 @@ impl Copier<'_> {
     }
 
     /// Where a remapped link goes, once every copy's place is known.
-    fn remap(&mut self, d: &Deferred) -> HostAction {
+    fn remap(&mut self, d: &Deferred) -> Action {
         let text = match fs::read_link(&d.link) {
             Ok(t) => t,
-            Err(e) => return HostAction::Failed(e.to_string()),
+            Err(e) => return Action::Failed(e.to_string()),
         };
         let parent = d.link.parent().unwrap_or(Path::new("/"));
         let lexical = match absolute(&parent.join(&text)) {
             Ok(p) => p,
-            Err(e) => return HostAction::Failed(e.to_string()),
+            Err(e) => return Action::Failed(e.to_string()),
         };
         let inside =
             lexical.starts_with(&self.src_lexical) || lexical.starts_with(&self.src_physical);
@@ -661,14 +540,16 @@ impl Copier<'_> {
                 let abs = absolute(&d.dst.parent().unwrap_or(Path::new("/")).join(&t));
                 let abs = abs.unwrap_or_else(|_| t.clone());
                 match junction_on_mount(self.mount_root, &d.dst, &abs) {
-                    Some(Ok(win)) => return HostAction::Remapped(win),
-                    Some(Err(e)) => return HostAction::Failed(e.to_string()),
+                    Some(Ok(win)) => return Action::Remapped { target: win },
+                    Some(Err(e)) => return Action::Failed(e.to_string()),
                     None => {}
                 }
             }
             return match symlink(&t, &d.dst) {
-                Ok(()) => HostAction::Remapped(t.display().to_string()),
-                Err(e) => HostAction::Failed(e.to_string()),
+                Ok(()) => Action::Remapped {
+                    target: t.display().to_string(),
+                },
+                Err(e) => Action::Failed(e.to_string()),
             };
         }
         let why = if inside {
@@ -677,20 +558,26 @@ impl Copier<'_> {
             OutsideReason::OutsideTree
         };
         match d.outside {
-            Outside::Skip => HostAction::SkippedOutside(why),
+            Outside::Skip => Action::SkippedOutside { why },
             Outside::Keep => {
                 // The same reparse buffer where the destination takes it (the
                 // target is stored as a Windows path: it still means the same
                 // place); else a symlink to where the link leads now.
                 if let Some(raw) = &d.raw {
                     if set_raw(&d.dst, raw, d.is_dir_link).is_ok() {
-                        return HostAction::KeptOutside(text.display().to_string(), why);
+                        return Action::KeptOutside {
+                            target: text.display().to_string(),
+                            why,
+                        };
                     }
                 }
                 let t = if text.is_relative() { lexical } else { text };
                 match symlink(&t, &d.dst) {
-                    Ok(()) => HostAction::KeptOutside(t.display().to_string(), why),
-                    Err(e) => HostAction::Failed(e.to_string()),
+                    Ok(()) => Action::KeptOutside {
+                        target: t.display().to_string(),
+                        why,
+                    },
+                    Err(e) => Action::Failed(e.to_string()),
                 }
             }
         }
@@ -730,18 +617,18 @@ fn junction_on_mount(
 
 /// The link itself: ntfs-3g style where the destination takes the reparse
 /// attribute (a junction stays a junction), else a symlink with the same text.
-fn copy_link_raw(src: &Path, dst: &Path, raw: Option<&[u8]>, is_dir: bool) -> HostAction {
+fn copy_link_raw(src: &Path, dst: &Path, raw: Option<&[u8]>, is_dir: bool) -> Action {
     if let Some(raw) = raw {
         if set_raw(dst, raw, is_dir).is_ok() {
             if let Some(a) = get_xattr(src, ATTRIB_XATTR) {
                 let _ = set_xattr(dst, ATTRIB_XATTR, &a);
             }
-            return HostAction::CopiedAsLink;
+            return Action::CopiedAsLink;
         }
     }
     match fs::read_link(src).and_then(|t| symlink(&t, dst)) {
-        Ok(()) => HostAction::CopiedAsLink,
-        Err(e) => HostAction::Failed(e.to_string()),
+        Ok(()) => Action::CopiedAsLink,
+        Err(e) => Action::Failed(e.to_string()),
     }
 }
 
@@ -861,10 +748,7 @@ mod tests {
         );
         assert_eq!((a.ino(), a.nlink()), (b.ino(), 2));
         assert_eq!(r.hard_links_preserved, 1);
-        assert_eq!(
-            r.action_of(&src.join("in")),
-            Some(&HostAction::CopiedAsLink)
-        );
+        assert_eq!(r.action_of(src.join("in")), Some(&Action::CopiedAsLink));
         assert_eq!(
             r.links
                 .iter()
@@ -893,15 +777,15 @@ mod tests {
         };
         let r = run(&src, &dst, opts);
         assert_eq!(
-            r.action_of(&src.join("b/up")),
-            Some(&HostAction::NotFollowedLoop)
+            r.action_of(src.join("b/up")),
+            Some(&Action::NotFollowedLoop)
         );
         assert!(fs::symlink_metadata(dst.join("b/up")).is_err());
         assert!(fs::symlink_metadata(dst.join("in")).unwrap().is_dir());
         assert_eq!(fs::read(dst.join("abs/o.txt")).unwrap(), b"o");
         assert!(matches!(
-            r.action_of(&src.join("dang")),
-            Some(HostAction::NotFollowedDangling(_))
+            r.action_of(src.join("dang")),
+            Some(Action::NotFollowedDangling(_))
         ));
         assert!(fs::symlink_metadata(dst.join("fl")).unwrap().is_file());
         assert_eq!(fs::read(dst.join("fl")).unwrap(), b"f");
@@ -916,23 +800,28 @@ mod tests {
         let (_t, src, dst) = tree();
         let r = run(&src, &dst, dirs(DirLinkPolicy::Remap(Outside::Keep)));
         assert_eq!(
-            r.action_of(&src.join("in")),
-            Some(&HostAction::Remapped("a".into()))
+            r.action_of(src.join("in")),
+            Some(&Action::Remapped { target: "a".into() })
         );
         assert_eq!(
             fs::canonicalize(dst.join("b/up")).unwrap(),
             fs::canonicalize(&dst).unwrap()
         );
         assert!(matches!(
-            r.action_of(&src.join("abs")),
-            Some(HostAction::KeptOutside(_, OutsideReason::OutsideTree))
+            r.action_of(src.join("abs")),
+            Some(Action::KeptOutside {
+                why: OutsideReason::OutsideTree,
+                ..
+            })
         ));
         assert_eq!(fs::read(dst.join("abs/o.txt")).unwrap(), b"o");
         let (_t, src, dst) = tree();
         let r = run(&src, &dst, dirs(DirLinkPolicy::Remap(Outside::Skip)));
         assert_eq!(
-            r.action_of(&src.join("abs")),
-            Some(&HostAction::SkippedOutside(OutsideReason::OutsideTree))
+            r.action_of(src.join("abs")),
+            Some(&Action::SkippedOutside {
+                why: OutsideReason::OutsideTree
+            })
         );
         assert!(fs::symlink_metadata(dst.join("abs")).is_err());
     }
@@ -981,7 +870,7 @@ mod tests {
         let kind = |p: &str| r.links.iter().find(|l| l.path == src.join(p)).unwrap();
         assert_eq!(kind("pipe").kind.label(), "LX_FIFO");
         assert_eq!(kind("sock").kind.label(), "AF_UNIX");
-        assert_eq!(kind("pipe").action, HostAction::CopiedAsLink);
+        assert_eq!(kind("pipe").action, Action::CopiedAsLink);
         if devices {
             let tty = fs::symlink_metadata(dst.join("tty")).unwrap();
             let orig = fs::symlink_metadata(src.join("tty")).unwrap();
@@ -1002,7 +891,13 @@ mod tests {
             &t.path().join("only-a"),
             CopyOptions::default(),
         );
-        assert_eq!(r.partial_groups, vec![(vec![src.join("a/f.txt")], 2)]);
+        assert_eq!(
+            r.partial_groups,
+            vec![PartialGroup {
+                copied: vec![src.join("a/f.txt")],
+                link_count: 2
+            }]
+        );
         assert_eq!(
             copy(
                 &src,

@@ -11,3 +11,4 @@ pub mod copy;
 pub mod fixture;
 pub mod host_audit;
 pub mod host_copy;
+pub mod tree;

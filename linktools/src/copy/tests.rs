@@ -54,7 +54,7 @@ fn copy_junctions_skip_leaves_them_out() {
     ] {
         assert!(!m.exists(&format!(r"D:\Backup\{j}")), "{j}");
         assert_eq!(
-            r.action_of(&format!(r"{ALICE}\{j}")),
+            r.action_of(format!(r"{ALICE}\{j}")),
             Some(&LinkAction::Skipped)
         );
     }
