@@ -9,13 +9,9 @@
 //! when the target was not copied (it lies behind a skipped link), is treated
 //! like a link that points outside the tree.
 
-use crate::audit::{ancestors, link_target, LinkKind};
+use crate::audit::LinkKind;
 use crate::tree::{Emulated, LinkTree};
-use ntlinkfs_core::data::FileData;
-use ntlinkfs_core::error::{NtError, Result};
-use ntlinkfs_core::path::FullPath;
-use ntlinkfs_core::SymlinkFlags;
-use ntlinkfs_core::{FileInfo, Follow, Machine, NodeId, VolumeId};
+use ntlinkfs_core::NtError;
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
@@ -364,13 +360,13 @@ impl<T: LinkTree> fmt::Display for CopyReport<T> {
 
 /// Where a copy is, for a progress display.
 #[derive(Debug, Clone, Copy)]
-pub struct Progress<'a> {
+pub struct Progress<'a, T: LinkTree = Emulated> {
     pub files: usize,
     pub directories: usize,
     pub links: usize,
     pub bytes: u64,
     /// The source entry just handled.
-    pub path: &'a str,
+    pub path: &'a T::Path,
 }
 
 /// Why a copy could not start.
@@ -395,580 +391,440 @@ impl fmt::Display for CopyFailure {
 
 impl std::error::Error for CopyFailure {}
 
-/// A directory still to copy.
-struct Frame {
-    src: NodeId,
-    src_path: String,
-    dst: NodeId,
-    dst_path: String,
-    /// Source directories this one lies inside (followed links included).
-    ancestors: Vec<NodeId>,
+/// A source path, id and error of the tree a [`CopyTree`] copies.
+type PathOf<T> = <<T as CopyTree>::Kind as LinkTree>::Path;
+type IdOf<T> = <<T as CopyTree>::Kind as LinkTree>::Id;
+type ErrorOf<T> = <<T as CopyTree>::Kind as LinkTree>::Error;
+/// A source directory and its copy.
+pub type DirPair<T> = (<T as CopyTree>::Dir, <T as CopyTree>::Dir);
+/// A hard-linked file's first copy, the names copied, its link count.
+type Group<T> = (<T as CopyTree>::Made, Vec<PathOf<T>>, u64);
+
+/// What an entry of a source directory is, for the copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum What<E> {
+    Directory,
+    /// A file with this many names (on the whole volume).
+    File {
+        links: u64,
+    },
+    /// A junction, symbolic link or other reparse point.
+    Link,
+    /// A FIFO, socket or device node seen as such (a host tree), with the
+    /// WSL tag it is listed under.
+    Special(u32),
+    /// Something the copy cannot take; reported with this error.
+    Unsupported(E),
+}
+
+/// One entry of a source directory.
+pub struct Entry<T: CopyTree + ?Sized> {
+    /// Its path in the source, as reports show it.
+    pub path: PathOf<T>,
+    /// The file's identity (shared by hard links).
+    pub id: IdOf<T>,
+    pub what: What<ErrorOf<T>>,
+    /// The entry as the tree knows it.
+    pub src: T::Src,
+}
+
+impl<T: CopyTree + ?Sized> Clone for Entry<T> {
+    fn clone(&self) -> Self {
+        Entry {
+            path: self.path.clone(),
+            id: self.id,
+            what: self.what.clone(),
+            src: self.src.clone(),
+        }
+    }
+}
+
+/// Where a new directory takes its times from.
+pub enum Like<'a, T: CopyTree + ?Sized> {
+    /// A directory of the source.
+    Entry(&'a Entry<T>),
+    /// The target of a followed link.
+    Followed(IdOf<T>),
 }
 
 /// A re-mapped link, made once every target's copy is known.
-struct Deferred {
-    link: NodeId,
-    src_path: String,
-    physical: String,
-    kind: LinkKind,
-    outside: Outside,
-    dst_dir: NodeId,
-    name: String,
+pub struct Deferred<T: CopyTree + ?Sized> {
+    pub entry: Entry<T>,
+    pub kind: LinkKind,
+    pub outside: Outside,
+    /// Where the link goes in the copy.
+    pub at: T::Place,
     index: usize,
 }
 
-struct Copier<'p> {
-    opts: CopyOptions,
-    report: CopyReport,
-    src_root: FullPath,
-    dst_root_id: NodeId,
-    dst_root_path: String,
-    /// Source node → its copy's path (directories and files).
-    copied: HashMap<NodeId, String>,
-    /// Source hard-linked file → its first copy and the names copied.
-    hard: HashMap<NodeId, (NodeId, Vec<String>, u32)>,
-    deferred: Vec<Deferred>,
-    dir_times: Vec<(NodeId, NodeId)>,
-    progress: &'p mut dyn FnMut(&Progress),
+/// A tree the copy reads and writes: the emulated machine
+/// (`copy_tree`) or host directories (`host_copy::copy`). The walk, the
+/// policies, loops, hard-link groups, re-mapping and the report are the
+/// engine's ([`run`]); these are the tree's own operations.
+pub trait CopyTree {
+    /// The report types: paths, ids and errors.
+    type Kind: LinkTree;
+    /// A source entry as the tree knows it.
+    type Src: Clone;
+    /// A directory of the source or the copy.
+    type Dir: Clone;
+    /// A place to make one entry in the copy.
+    type Place;
+    /// A file made in the copy, that more names of it can be linked to.
+    type Made;
+
+    /// The path of a directory, as reports show it.
+    fn dir_path(dir: &Self::Dir) -> PathOf<Self>;
+    /// The source directory an entry is.
+    fn entry_dir(e: &Entry<Self>) -> Self::Dir;
+    /// The identity of a source directory.
+    fn dir_id(&self, dir: &Self::Dir) -> Option<IdOf<Self>>;
+    /// The entries of a source directory, in the order they are copied.
+    fn read_dir(&mut self, dir: &Self::Dir) -> Result<Vec<Entry<Self>>, ErrorOf<Self>>;
+    /// Where `e` goes inside the copy's directory `parent`.
+    fn place(&self, parent: &Self::Dir, e: &Entry<Self>) -> Self::Place;
+    /// The path of a place, as reports show it.
+    fn place_path(at: &Self::Place) -> PathOf<Self>;
+
+    /// A new directory.
+    fn make_dir(
+        &mut self,
+        at: &Self::Place,
+        like: Like<'_, Self>,
+    ) -> Result<Self::Dir, ErrorOf<Self>>;
+    /// A new file with the data and metadata of `e`; gives the bytes copied.
+    fn copy_file(
+        &mut self,
+        e: &Entry<Self>,
+        at: &Self::Place,
+    ) -> Result<(Self::Made, u64), ErrorOf<Self>>;
+    /// Another name for a file already made.
+    fn hard_link(&mut self, first: &Self::Made, at: &Self::Place) -> Result<(), ErrorOf<Self>>;
+    /// A FIFO, socket or device made again ([`What::Special`]).
+    fn make_special(&mut self, e: &Entry<Self>, at: &Self::Place) -> Result<(), ErrorOf<Self>>;
+
+    /// The kind of a link and its target as stored; None: not a link after all.
+    fn link_of(&self, e: &Entry<Self>) -> Option<(LinkKind, String)>;
+    /// The link itself. Some((source, copy)) when the copy is a directory
+    /// whose entries are copied too (a tag with the directory bit, R20).
+    fn copy_link(
+        &mut self,
+        e: &Entry<Self>,
+        kind: LinkKind,
+        at: &Self::Place,
+    ) -> Result<Option<DirPair<Self>>, ErrorOf<Self>>;
+    /// The directory a link leads to: its identity, and the source directory
+    /// to read (named by the link's path). An error: dangling.
+    fn follow_dir(&mut self, e: &Entry<Self>) -> Result<(IdOf<Self>, Self::Dir), ErrorOf<Self>>;
+    /// Whether following `e` to `target` enters the copy itself.
+    fn enters_copy(&self, target: IdOf<Self>, e: &Entry<Self>) -> bool;
+    /// The data of the file a file symlink leads to, as a regular file.
+    /// Gives the bytes copied, or what became of the link.
+    fn follow_file(
+        &mut self,
+        e: &Entry<Self>,
+        at: &Self::Place,
+    ) -> Result<u64, LinkAction<Self::Kind>>;
+    /// Makes a re-mapped link, given where each copied source went.
+    fn remap(
+        &mut self,
+        d: &Deferred<Self>,
+        copied: &HashMap<IdOf<Self>, PathOf<Self>>,
+    ) -> LinkAction<Self::Kind>;
+    /// Runs once everything is made (directory times).
+    fn finish(&mut self) {}
 }
 
-/// Copies the tree at `src` into `dst` (created if missing; an existing
-/// directory receives the entries) with a policy per link kind. Entries
-/// that fail are reported and the copy goes on; it fails as a whole only
-/// when it cannot start.
-pub fn copy_tree(
-    m: &mut Machine,
-    src: &str,
-    dst: &str,
+/// A directory still to copy.
+struct Frame<T: CopyTree + ?Sized> {
+    src: T::Dir,
+    dst: T::Dir,
+    /// Source directories this one lies inside (followed links included).
+    ancestors: Vec<IdOf<T>>,
+}
+
+struct Copier<'t, 'p, T: CopyTree> {
+    tree: &'t mut T,
+    opts: CopyOptions,
+    report: CopyReport<T::Kind>,
+    /// Source file or directory → its copy's path.
+    copied: HashMap<IdOf<T>, PathOf<T>>,
+    /// Source hard-linked file → its first copy, the names copied, its link count.
+    hard: HashMap<IdOf<T>, Group<T>>,
+    deferred: Vec<Deferred<T>>,
+    progress: &'p mut dyn FnMut(&Progress<T::Kind>),
+}
+
+/// Copies the source directory `src` (identity `src_id`) into the copy's
+/// directory `dst`, filling `report`. Entries that fail are reported and the
+/// copy goes on.
+pub fn run<T: CopyTree>(
+    tree: &mut T,
     opts: &CopyOptions,
-    progress: &mut dyn FnMut(&Progress),
-) -> std::result::Result<CopyReport, CopyFailure> {
-    let s = m
-        .query_information(src, Follow::Reparse)
-        .map_err(CopyFailure::Source)?;
-    if !s.is_directory {
-        return Err(CopyFailure::Source(NtError::NotADirectory));
-    }
-    let src_path = m.path_of(s.id).map_err(CopyFailure::Source)?;
-    let src_root = m.full_path(&src_path).map_err(CopyFailure::Source)?;
-    let dst_id = copy_destination(m, dst, &src_root)?;
-    let dst_path = m.path_of(dst_id).map_err(CopyFailure::Destination)?;
+    (src, src_id, dst): (T::Dir, IdOf<T>, T::Dir),
+    report: CopyReport<T::Kind>,
+    progress: &mut dyn FnMut(&Progress<T::Kind>),
+) -> CopyReport<T::Kind> {
     let mut c = Copier {
+        tree,
         opts: *opts,
-        report: CopyReport::new(src_path.clone(), dst_path.clone()),
-        src_root,
-        dst_root_id: dst_id,
-        dst_root_path: dst_path.clone(),
+        report,
         copied: HashMap::new(),
         hard: HashMap::new(),
         deferred: Vec::new(),
-        dir_times: vec![(s.id, dst_id)],
         progress,
     };
-    let mut stack = vec![Frame {
-        src: s.id,
-        src_path,
-        dst: dst_id,
-        dst_path,
-        ancestors: vec![s.id],
+    let mut stack = vec![Frame::<T> {
+        src,
+        dst,
+        ancestors: vec![src_id],
     }];
     while let Some(frame) = stack.pop() {
-        c.copied.entry(frame.src).or_insert(frame.dst_path.clone());
-        let mut subdirs = copy_dir_entries(m, &mut c, &frame);
+        if let Some(id) = c.tree.dir_id(&frame.src) {
+            c.copied
+                .entry(id)
+                .or_insert_with(|| T::dir_path(&frame.dst));
+        }
+        let mut subdirs = c.copy_dir(&frame);
         subdirs.reverse();
         stack.extend(subdirs);
     }
     for d in std::mem::take(&mut c.deferred) {
-        make_remapped(m, &mut c, d);
-    }
-    for (id, (_, names, count)) in &c.hard {
-        let _ = id;
-        if (names.len() as u32) < *count {
-            c.report.partial_groups.push(PartialGroup {
-                copied: names.clone(),
-                link_count: (*count).into(),
-            });
+        let action = c.tree.remap(&d, &c.copied);
+        if let LinkAction::Failed(e) = &action {
+            c.report.errors.push((d.entry.path.clone(), e.clone()));
         }
+        c.report.links[d.index].action = action;
     }
+    let mut partial: Vec<PartialGroup<T::Kind>> = c
+        .hard
+        .values()
+        .filter(|(_, names, n)| (names.len() as u64) < *n)
+        .map(|(_, names, n)| PartialGroup {
+            copied: names.clone(),
+            link_count: *n,
+        })
+        .collect();
+    partial.sort();
+    c.report.partial_groups = partial;
+    c.tree.finish();
     c.report
-        .partial_groups
-        .sort_by(|a, b| a.copied.cmp(&b.copied));
-    // Directory times last: adding children changed them.
-    for (src, dst) in std::mem::take(&mut c.dir_times) {
-        let _ = copy_times(m, src, dst);
-    }
-    Ok(c.report)
 }
 
-/// The destination directory: an existing one, or a new one. Refused when it
-/// would lie inside the source.
-fn copy_destination(
-    m: &mut Machine,
-    dst: &str,
-    src_root: &FullPath,
-) -> std::result::Result<NodeId, CopyFailure> {
-    let full = m.full_path(dst).map_err(CopyFailure::Destination)?;
-    let physical = match m.query_information(dst, Follow::Reparse) {
-        Ok(i) if i.is_directory => m.path_of(i.id).map_err(CopyFailure::Destination)?,
-        Ok(_) => return Err(CopyFailure::Destination(NtError::ObjectNameCollision)),
-        Err(_) => {
-            let parent = full
-                .parent()
-                .ok_or(CopyFailure::Destination(NtError::ObjectNameInvalid))?;
-            let name = full
-                .components
-                .last()
-                .ok_or(CopyFailure::Destination(NtError::ObjectNameInvalid))?;
-            let p = m
-                .query_information(&parent.to_win32(), Follow::Reparse)
-                .map_err(|e| CopyFailure::Destination(path_error(e)))?;
-            let pp = m.path_of(p.id).map_err(CopyFailure::Destination)?;
-            let sep = if pp.ends_with('\\') { "" } else { "\\" };
-            format!("{pp}{sep}{name}")
-        }
-    };
-    let physical_full = m.full_path(&physical).map_err(CopyFailure::Destination)?;
-    if physical_full.starts_with(src_root) {
-        return Err(CopyFailure::DestinationInsideSource);
-    }
-    match m.query_information(dst, Follow::Reparse) {
-        Ok(i) => Ok(i.id),
-        Err(_) => m
-            .create_directory(dst)
-            .map(|i| i.id)
-            .map_err(CopyFailure::Destination),
-    }
-}
-
-/// Copies the entries of one directory; returns the subdirectories to visit.
-fn copy_dir_entries(m: &mut Machine, c: &mut Copier, frame: &Frame) -> Vec<Frame> {
-    let entries = match m.read_dir(frame.src, None, usize::MAX) {
-        Ok(e) => e,
-        Err(e) => {
-            c.report.errors.push((frame.src_path.clone(), e));
-            return Vec::new();
-        }
-    };
-    let mut subdirs = Vec::new();
-    for e in entries {
-        let name = e.name.to_string_lossy();
-        let src_path = join(&frame.src_path, &name);
-        let dst_path = join(&frame.dst_path, &name);
-        if e.info.reparse_tag.is_some() {
-            if let Some(sub) = copy_link(m, c, frame, &e.info, &name, &src_path, &dst_path) {
-                subdirs.push(sub);
+impl<T: CopyTree> Copier<'_, '_, T> {
+    /// Copies the entries of one directory; returns the subdirectories to visit.
+    fn copy_dir(&mut self, frame: &Frame<T>) -> Vec<Frame<T>> {
+        let entries = match self.tree.read_dir(&frame.src) {
+            Ok(e) => e,
+            Err(e) => {
+                self.report.errors.push((T::dir_path(&frame.src), e));
+                return Vec::new();
             }
-        } else if e.info.is_directory {
-            match m.create_directory_at(frame.dst, &name) {
-                Ok(d) => {
-                    c.report.directories += 1;
-                    c.dir_times.push((e.info.id, d.id));
-                    let mut ancestors = frame.ancestors.clone();
-                    ancestors.push(e.info.id);
-                    subdirs.push(Frame {
-                        src: e.info.id,
-                        src_path: src_path.clone(),
-                        dst: d.id,
-                        dst_path,
-                        ancestors,
-                    });
-                }
-                Err(err) => c.report.errors.push((src_path.clone(), err)),
-            }
-        } else {
-            copy_one_file(m, c, frame.dst, &e.info, &name, &src_path, &dst_path);
-        }
-        let r = &c.report;
-        (c.progress)(&Progress {
-            files: r.files,
-            directories: r.directories,
-            links: r.links.len(),
-            bytes: r.bytes,
-            path: &src_path,
-        });
-    }
-    subdirs
-}
-
-/// A file name: a new file, or with Preserve a new name of a file already copied.
-fn copy_one_file(
-    m: &mut Machine,
-    c: &mut Copier,
-    dst_dir: NodeId,
-    info: &FileInfo,
-    name: &str,
-    src_path: &str,
-    dst_path: &str,
-) {
-    let linked = info.total_links > 1;
-    if linked {
-        if let Some((first, names, _)) = c.hard.get_mut(&info.id) {
-            names.push(src_path.to_string());
-            match c.opts.hard_links {
-                HardLinkPolicy::Break => c.report.hard_links_broken += 1,
-                HardLinkPolicy::Preserve => {
-                    let first = *first;
-                    match m.create_hard_link_at(first, dst_dir, name) {
-                        Ok(_) => {
-                            c.report.hard_links_preserved += 1;
-                            c.copied
-                                .entry(info.id)
-                                .or_insert_with(|| dst_path.to_string());
-                            return;
-                        }
-                        Err(error) => c.report.hard_links_lost.push(HardLinkLoss {
-                            path: src_path.to_string(),
-                            error,
-                        }),
+        };
+        let mut subdirs = Vec::new();
+        for e in entries {
+            let at = self.tree.place(&frame.dst, &e);
+            match &e.what {
+                What::Link => {
+                    if let Some(sub) = self.copy_link(frame, &e, at) {
+                        subdirs.push(sub);
                     }
                 }
+                What::Directory => match self.tree.make_dir(&at, Like::Entry(&e)) {
+                    Ok(d) => {
+                        self.report.directories += 1;
+                        subdirs.push(Frame {
+                            src: T::entry_dir(&e),
+                            dst: d,
+                            ancestors: with(&frame.ancestors, e.id),
+                        });
+                    }
+                    Err(err) => self.report.errors.push((e.path.clone(), err)),
+                },
+                What::File { links } => self.copy_file(&e, &at, *links),
+                What::Special(tag) => self.copy_special(&e, &at, *tag),
+                What::Unsupported(err) => self.report.errors.push((e.path.clone(), err.clone())),
+            }
+            let r = &self.report;
+            (self.progress)(&Progress {
+                files: r.files,
+                directories: r.directories,
+                links: r.links.len(),
+                bytes: r.bytes,
+                path: &e.path,
+            });
+        }
+        subdirs
+    }
+
+    /// A file name: a new file, or with Preserve a new name of a file already copied.
+    fn copy_file(&mut self, e: &Entry<T>, at: &T::Place, links: u64) {
+        let linked = links > 1;
+        if linked {
+            if let Some((first, names, _)) = self.hard.get_mut(&e.id) {
+                names.push(e.path.clone());
+                match self.opts.hard_links {
+                    HardLinkPolicy::Break => self.report.hard_links_broken += 1,
+                    HardLinkPolicy::Preserve => match self.tree.hard_link(first, at) {
+                        Ok(()) => {
+                            self.report.hard_links_preserved += 1;
+                            return;
+                        }
+                        Err(error) => self.report.hard_links_lost.push(HardLinkLoss {
+                            path: e.path.clone(),
+                            error,
+                        }),
+                    },
+                }
             }
         }
-    }
-    match copy_file_data(m, info.id, dst_dir, name) {
-        Ok(new) => {
-            c.report.files += 1;
-            c.report.bytes += info.size;
-            c.copied
-                .entry(info.id)
-                .or_insert_with(|| dst_path.to_string());
-            if linked && !c.hard.contains_key(&info.id) {
-                c.hard
-                    .insert(info.id, (new, vec![src_path.to_string()], info.total_links));
+        match self.tree.copy_file(e, at) {
+            Ok((made, bytes)) => {
+                self.report.files += 1;
+                self.report.bytes += bytes;
+                self.copied.entry(e.id).or_insert_with(|| T::place_path(at));
+                if linked && !self.hard.contains_key(&e.id) {
+                    self.hard.insert(e.id, (made, vec![e.path.clone()], links));
+                }
             }
+            Err(err) => self.report.errors.push((e.path.clone(), err)),
         }
-        Err(e) => c.report.errors.push((src_path.to_string(), e)),
     }
-}
 
-/// A new regular file in `dst_dir` with the data, attributes, times and
-/// POSIX meta of `src`.
-fn copy_file_data(m: &mut Machine, src: NodeId, dst_dir: NodeId, name: &str) -> Result<NodeId> {
-    // The data is copied first: no room for it, and nothing was created.
-    let data = copy_data_of(m, src, dst_dir.volume)?;
-    let new = m.create_file_at(dst_dir, name, 0)?.id;
-    if let Some(data) = data {
-        m.set_data_of(new, data)?;
+    /// A FIFO, socket or device: made again, never opened, and listed with
+    /// the links under its WSL tag.
+    fn copy_special(&mut self, e: &Entry<T>, at: &T::Place, tag: u32) {
+        let action = match self.tree.make_special(e, at) {
+            Ok(()) => LinkAction::CopiedAsLink,
+            Err(err) => {
+                self.report.errors.push((e.path.clone(), err.clone()));
+                LinkAction::Failed(err)
+            }
+        };
+        self.report.links.push(LinkCopy {
+            path: e.path.clone(),
+            kind: LinkKind::Other(tag),
+            target: String::new(),
+            action,
+        });
     }
-    copy_meta(m, src, new)?;
-    Ok(new)
-}
 
-/// A copy of a file's data for volume `vol` (None when `src` holds none).
-fn copy_data_of(m: &Machine, src: NodeId, vol: VolumeId) -> Result<Option<FileData>> {
-    m.copy_data_for(src, vol)
-}
-
-/// Attributes (the settable bits), times and POSIX meta.
-fn copy_meta(m: &mut Machine, src: NodeId, dst: NodeId) -> Result<()> {
-    let attrs = m.info(src)?.attributes;
-    m.set_attributes_of(dst, attrs)?;
-    copy_times(m, src, dst)?;
-    let posix = m.info(src)?.posix;
-    m.set_posix_meta_of(dst, posix)
-}
-
-/// The source's times; the change time is now's.
-fn copy_times(m: &mut Machine, src: NodeId, dst: NodeId) -> Result<()> {
-    let t = m.info(src)?.times;
-    m.set_times_of(
-        dst,
-        Some(t.creation),
-        Some(t.last_access),
-        Some(t.last_write),
-    )
-}
-
-/// A junction, symbolic link or other reparse point, by its policy. Returns
-/// a directory to visit when a link is followed.
-fn copy_link(
-    m: &mut Machine,
-    c: &mut Copier,
-    frame: &Frame,
-    info: &FileInfo,
-    name: &str,
-    src_path: &str,
-    dst_path: &str,
-) -> Option<Frame> {
-    let kind = LinkKind::of(m, info.id)?;
-    // Resolve through the link's physical path: the walk's own path may pass
-    // through followed links and would spend the reparse budget (P8).
-    let physical = m.path_of(info.id).unwrap_or_else(|_| src_path.to_string());
-    let target = link_target(m, info.id, &physical)
-        .map(|t| t.display)
-        .unwrap_or_default();
-    let index = c.report.links.len();
-    c.report.links.push(LinkCopy {
-        path: src_path.to_string(),
-        kind,
-        target,
-        action: LinkAction::Skipped,
-    });
-    let mut followed = None;
-    let action = match kind {
-        LinkKind::Junction | LinkKind::DirectorySymlink => {
-            let policy = if kind == LinkKind::Junction {
-                c.opts.junctions
-            } else {
-                c.opts.dir_symlinks
-            };
-            match policy {
-                DirLinkPolicy::Skip => LinkAction::Skipped,
-                DirLinkPolicy::CopyLink => copy_link_raw(m, frame.dst, info, name),
-                DirLinkPolicy::Follow => {
-                    match follow_dir(m, c, frame, &physical, name, src_path, dst_path) {
+    /// A junction, symbolic link or other reparse point, by its policy.
+    /// Returns a directory to visit when a link is followed.
+    fn copy_link(&mut self, frame: &Frame<T>, e: &Entry<T>, at: T::Place) -> Option<Frame<T>> {
+        let (kind, target) = self.tree.link_of(e)?;
+        let index = self.report.links.len();
+        self.report.links.push(LinkCopy {
+            path: e.path.clone(),
+            kind,
+            target,
+            action: LinkAction::Skipped,
+        });
+        let mut followed = None;
+        let as_link = |r: Result<_, ErrorOf<T>>| match r {
+            Ok(_) => LinkAction::CopiedAsLink,
+            Err(err) => LinkAction::Failed(err),
+        };
+        let action = match kind {
+            LinkKind::Junction | LinkKind::DirectorySymlink => {
+                let policy = if kind == LinkKind::Junction {
+                    self.opts.junctions
+                } else {
+                    self.opts.dir_symlinks
+                };
+                match policy {
+                    DirLinkPolicy::Skip => LinkAction::Skipped,
+                    DirLinkPolicy::CopyLink => as_link(self.tree.copy_link(e, kind, &at)),
+                    DirLinkPolicy::Follow => match self.follow_dir(frame, e, &at) {
                         Ok(f) => {
                             followed = Some(f);
                             LinkAction::Followed
                         }
                         Err(a) => a,
+                    },
+                    DirLinkPolicy::Remap(outside) => {
+                        self.deferred.push(Deferred {
+                            entry: e.clone(),
+                            kind,
+                            outside,
+                            at,
+                            index,
+                        });
+                        LinkAction::Skipped // replaced when the link is made
                     }
                 }
-                DirLinkPolicy::Remap(outside) => {
-                    c.deferred.push(Deferred {
-                        link: info.id,
-                        src_path: src_path.to_string(),
-                        physical,
-                        kind,
-                        outside,
-                        dst_dir: frame.dst,
-                        name: name.to_string(),
-                        index,
-                    });
-                    LinkAction::Skipped // replaced when the link is made
-                }
             }
-        }
-        LinkKind::FileSymlink => match c.opts.file_symlinks {
-            FileLinkPolicy::Skip => LinkAction::Skipped,
-            FileLinkPolicy::CopyLink => copy_link_raw(m, frame.dst, info, name),
-            FileLinkPolicy::Follow => match m.query_information(&physical, Follow::Reparse) {
-                Ok(t) if !t.is_directory => match copy_file_data(m, t.id, frame.dst, name) {
-                    Ok(_) => {
-                        c.report.files += 1;
-                        c.report.bytes += t.size;
+            LinkKind::FileSymlink => match self.opts.file_symlinks {
+                FileLinkPolicy::Skip => LinkAction::Skipped,
+                FileLinkPolicy::CopyLink => as_link(self.tree.copy_link(e, kind, &at)),
+                FileLinkPolicy::Follow => match self.tree.follow_file(e, &at) {
+                    Ok(bytes) => {
+                        self.report.files += 1;
+                        self.report.bytes += bytes;
                         LinkAction::Followed
                     }
-                    Err(e) => LinkAction::Failed(e),
+                    Err(a) => a,
                 },
-                Ok(_) => LinkAction::NotFollowedDangling(NtError::FileIsADirectory),
-                Err(e) => LinkAction::NotFollowedDangling(e),
             },
-        },
-        // Not a link Win32 follows: copied as it is, with its data; a
-        // directory with a directory-bit tag (R20) keeps its children.
-        LinkKind::Other(_) => {
-            let action = copy_link_raw(m, frame.dst, info, name);
-            if action == LinkAction::CopiedAsLink && info.is_directory {
-                if let Ok(d) = m.lookup(frame.dst, name) {
-                    c.dir_times.push((info.id, d.id));
-                    let mut ancestors = frame.ancestors.clone();
-                    ancestors.push(info.id);
+            // Not a link Win32 follows: copied as it is; a directory with a
+            // directory-bit tag (R20) keeps its children.
+            LinkKind::Other(_) => match self.tree.copy_link(e, kind, &at) {
+                Ok(Some((src, dst))) => {
                     followed = Some(Frame {
-                        src: info.id,
-                        src_path: src_path.to_string(),
-                        dst: d.id,
-                        dst_path: dst_path.to_string(),
-                        ancestors,
+                        src,
+                        dst,
+                        ancestors: with(&frame.ancestors, e.id),
                     });
+                    LinkAction::CopiedAsLink
                 }
-            }
-            action
-        }
-    };
-    if let LinkAction::Failed(e) = action {
-        c.report.errors.push((src_path.to_string(), e));
-    }
-    c.report.links[index].action = action;
-    followed
-}
-
-/// Follows a directory link: a real directory in the copy, to be filled with
-/// the target's entries, unless the target is one the copy is inside.
-fn follow_dir(
-    m: &mut Machine,
-    c: &mut Copier,
-    frame: &Frame,
-    physical: &str,
-    name: &str,
-    src_path: &str,
-    dst_path: &str,
-) -> std::result::Result<Frame, LinkAction> {
-    let t = m
-        .query_information(physical, Follow::Reparse)
-        .map_err(LinkAction::NotFollowedDangling)?;
-    if !t.is_directory {
-        return Err(LinkAction::NotFollowedDangling(NtError::NotADirectory));
-    }
-    // A loop: the target is a directory being copied, or holds the copy.
-    let into_copy = t.id == c.dst_root_id || ancestors(m, c.dst_root_id).contains(&t.id);
-    if frame.ancestors.contains(&t.id) || into_copy {
-        return Err(LinkAction::NotFollowedLoop);
-    }
-    let d = m
-        .create_directory_at(frame.dst, name)
-        .map_err(LinkAction::Failed)?;
-    c.report.directories += 1;
-    c.dir_times.push((t.id, d.id));
-    let mut ancestors = frame.ancestors.clone();
-    ancestors.push(t.id);
-    Ok(Frame {
-        src: t.id,
-        src_path: src_path.to_string(),
-        dst: d.id,
-        dst_path: dst_path.to_string(),
-        ancestors,
-    })
-}
-
-/// The link itself: same object kind, same reparse buffer, same attributes.
-fn copy_link_raw(m: &mut Machine, dst_dir: NodeId, info: &FileInfo, name: &str) -> LinkAction {
-    let r = (|| -> Result<()> {
-        let raw = m.get_reparse_point_of(info.id)?;
-        // S13: a symlink file may hold data; it is copied before anything
-        // is created.
-        let data = if info.is_directory {
-            None
-        } else {
-            copy_data_of(m, info.id, dst_dir.volume)?
-        };
-        let new = if info.is_directory {
-            m.create_directory_at(dst_dir, name)?.id
-        } else {
-            m.create_file_at(dst_dir, name, 0)?.id
-        };
-        if let Err(e) = m.set_reparse_point_of(new, &raw) {
-            let _ = m.delete_at(dst_dir, name, ntlinkfs_core::Want::Any);
-            return Err(e);
-        }
-        if let Some(data) = data {
-            // The buffer went on while the file was empty (S12), the data follows.
-            m.set_data_of(new, data)?;
-        }
-        copy_meta(m, info.id, new)
-    })();
-    match r {
-        Ok(()) => LinkAction::CopiedAsLink,
-        Err(e) => LinkAction::Failed(e),
-    }
-}
-
-/// Makes a re-mapped link once every copy's place is known.
-fn make_remapped(m: &mut Machine, c: &mut Copier, d: Deferred) {
-    let action = remap_action(m, c, &d);
-    if let LinkAction::Failed(e) = action {
-        c.report.errors.push((d.src_path.clone(), e));
-    }
-    c.report.links[d.index].action = action;
-}
-
-fn remap_action(m: &mut Machine, c: &mut Copier, d: &Deferred) -> LinkAction {
-    let Some(target) = link_target(m, d.link, &d.physical) else {
-        return LinkAction::Failed(NtError::IoReparseDataInvalid);
-    };
-    let resolved = m.query_information(&d.physical, Follow::Reparse).ok();
-    let inside = target
-        .lexical
-        .as_ref()
-        .is_some_and(|l| l.starts_with(&c.src_root));
-    let new_target = match resolved.as_ref().and_then(|r| c.copied.get(&r.id)) {
-        // A relative symlink inside the tree already means the same place in
-        // the copy: keep its text.
-        Some(_) if target.relative && inside => Some(target.display.clone()),
-        Some(p) => Some(p.clone()),
-        // Dangling but inside: the same (missing) place in the copy.
-        None if inside && resolved.is_none() => target.lexical.as_ref().map(|l| {
-            let rest: Vec<String> = l.components[c.src_root.components.len()..]
-                .iter()
-                .map(|n| n.to_string())
-                .collect();
-            let mut p = c.dst_root_path.clone();
-            for r in rest {
-                p = join(&p, &r);
-            }
-            p
-        }),
-        None => None,
-    };
-    if let Some(t) = new_target {
-        return match make_link(m, d, &t) {
-            Ok(()) => LinkAction::Remapped { target: t },
-            Err(e) => LinkAction::Failed(e),
-        };
-    }
-    let why = if inside {
-        OutsideReason::NotCopied
-    } else if target
-        .lexical
-        .as_ref()
-        .is_some_and(|l| l.root != c.src_root.root)
-        || target.lexical.is_none()
-    {
-        OutsideReason::OtherVolume
-    } else {
-        OutsideReason::OutsideTree
-    };
-    match d.outside {
-        Outside::Skip => LinkAction::SkippedOutside { why },
-        Outside::Keep => {
-            // A relative link keeps pointing at the original place: made absolute.
-            let t = match (&target.lexical, target.relative) {
-                (Some(l), true) => l.to_win32(),
-                _ => target.display.clone(),
-            };
-            let r = if target.relative {
-                make_link(m, d, &t)
-            } else {
-                let info = m.info(d.link);
-                match info {
-                    Ok(info) => match copy_link_raw(m, d.dst_dir, &info, &d.name) {
-                        LinkAction::Failed(e) => Err(e),
-                        _ => Ok(()),
-                    },
-                    Err(e) => Err(e),
-                }
-            };
-            match r {
-                Ok(()) => LinkAction::KeptOutside { target: t, why },
-                Err(e) => LinkAction::Failed(e),
-            }
-        }
-    }
-}
-
-/// A junction or directory symlink named `d.name` in `d.dst_dir` to `target`.
-fn make_link(m: &mut Machine, d: &Deferred, target: &str) -> Result<()> {
-    let new = match d.kind {
-        LinkKind::Junction => m.create_junction_at(d.dst_dir, &d.name, target)?,
-        _ => m.create_symbolic_link_at(
-            d.dst_dir,
-            &d.name,
-            target,
-            SymlinkFlags {
-                directory: true,
-                ..Default::default()
+                r => as_link(r),
             },
-        )?,
-    };
-    copy_meta(m, d.link, new.id)
-}
+        };
+        if let LinkAction::Failed(err) = &action {
+            self.report.errors.push((e.path.clone(), err.clone()));
+        }
+        self.report.links[index].action = action;
+        followed
+    }
 
-fn join(dir: &str, name: &str) -> String {
-    if dir.ends_with('\\') {
-        format!("{dir}{name}")
-    } else {
-        format!("{dir}\\{name}")
+    /// Follows a directory link: a real directory in the copy, to be filled
+    /// with the target's entries, unless the target is one the copy is inside
+    /// (a loop, J14) or the copy itself.
+    fn follow_dir(
+        &mut self,
+        frame: &Frame<T>,
+        e: &Entry<T>,
+        at: &T::Place,
+    ) -> Result<Frame<T>, LinkAction<T::Kind>> {
+        let (id, src) = self
+            .tree
+            .follow_dir(e)
+            .map_err(LinkAction::NotFollowedDangling)?;
+        if frame.ancestors.contains(&id) || self.tree.enters_copy(id, e) {
+            return Err(LinkAction::NotFollowedLoop);
+        }
+        let dst = self
+            .tree
+            .make_dir(at, Like::Followed(id))
+            .map_err(LinkAction::Failed)?;
+        self.report.directories += 1;
+        Ok(Frame {
+            src,
+            dst,
+            ancestors: with(&frame.ancestors, id),
+        })
     }
 }
 
-/// A missing parent of the destination is a missing path (ERROR_PATH_NOT_FOUND).
-fn path_error(e: NtError) -> NtError {
-    if e == NtError::ObjectNameNotFound {
-        NtError::ObjectPathNotFound
-    } else {
-        e
-    }
+/// `list` and one more.
+fn with<I: Clone>(list: &[I], one: I) -> Vec<I> {
+    let mut v = list.to_vec();
+    v.push(one);
+    v
 }
+
+mod emulated;
+pub use emulated::copy_tree;
 
 #[cfg(test)]
 mod tests;

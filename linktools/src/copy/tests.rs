@@ -21,6 +21,7 @@ use crate::fixture::demo_machine;
 use ntlinkfs_core::invariants;
 use ntlinkfs_core::reparse::IO_REPARSE_TAG_MOUNT_POINT;
 use ntlinkfs_core::FsKind;
+use ntlinkfs_core::{Follow, Machine, SymlinkFlags};
 
 const ALICE: &str = r"C:\Users\Alice";
 
