@@ -166,24 +166,18 @@ fn host_copy(src: &str, dst: &str, opts: &CopyOptions, quiet: bool) -> ExitCode 
     use std::path::Path;
     let pb = progress_bar(quiet);
     let mut n = 0u64;
-    let result = copy(
-        Path::new(src),
-        Path::new(dst),
-        opts,
-        mount_root,
-        &mut |path, r| {
-            n += 1;
-            if n % 64 == 1 {
-                pb.set_message(progress_message(
-                    r.files,
-                    r.directories,
-                    r.links.len(),
-                    r.bytes,
-                    &path.display().to_string(),
-                ));
-            }
-        },
-    );
+    let result = copy(Path::new(src), Path::new(dst), opts, mount_root, &mut |p| {
+        n += 1;
+        if n % 64 == 1 {
+            pb.set_message(progress_message(
+                p.files,
+                p.directories,
+                p.links,
+                p.bytes,
+                &p.path.display().to_string(),
+            ));
+        }
+    });
     pb.finish_and_clear();
     match result {
         Ok(r) => {

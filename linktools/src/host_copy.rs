@@ -21,8 +21,8 @@
 
 use crate::audit::LinkKind;
 use crate::copy::{
-    CopyOptions, CopyReport, DirLinkPolicy, FileLinkPolicy, HardLinkLoss, HardLinkPolicy,
-    LinkAction, LinkCopy, Outside, OutsideReason, PartialGroup,
+    run, CopyOptions, CopyReport, CopyTree, Deferred, DirPair, Entry, Like, LinkAction, Outside,
+    OutsideReason, Progress, What,
 };
 use crate::tree::Host;
 use ntlinkfs_core::reparse::{IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
@@ -194,36 +194,16 @@ pub(crate) fn link_kind(path: &Path, raw: Option<&[u8]>) -> LinkKind {
     }
 }
 
-struct Frame {
-    src: PathBuf,
-    dst: PathBuf,
-    ancestors: Vec<FileId>,
-}
-
-struct Deferred {
-    link: PathBuf,
-    dst: PathBuf,
-    raw: Option<Vec<u8>>,
-    is_dir_link: bool,
-    junction: bool,
-    outside: Outside,
-    index: usize,
-}
-
-struct Copier<'p> {
-    opts: CopyOptions,
-    report: HostReport,
+/// Host directories as the copy reads and writes them, and what it knows of
+/// the copy's two roots.
+struct HostCopy {
     /// Lexical and physical forms of the source root.
     src_lexical: PathBuf,
     src_physical: PathBuf,
     dst_root: PathBuf,
     dst_physical: PathBuf,
     dst_id: FileId,
-    copied: HashMap<FileId, PathBuf>,
-    hard: HashMap<FileId, (PathBuf, Vec<PathBuf>, u64)>,
-    deferred: Vec<Deferred>,
     mount_root: MountRoot,
-    progress: &'p mut dyn FnMut(&Path, &HostReport),
 }
 
 /// Copies the host tree `src` into `dst` with the policies of `opts`.
@@ -232,7 +212,7 @@ pub fn copy(
     dst: &Path,
     opts: &CopyOptions,
     mount_root: MountRoot,
-    progress: &mut dyn FnMut(&Path, &HostReport),
+    progress: &mut dyn FnMut(&Progress<Host>),
 ) -> Result<HostReport, String> {
     let src_md = fs::metadata(src).map_err(|e| format!("cannot read {}: {e}", src.display()))?;
     if !src_md.is_dir() {
@@ -259,264 +239,167 @@ pub fn copy(
         return Err(format!("{} exists and is not a directory", dst.display()));
     }
     let dst_id = file_id(&fs::metadata(dst).map_err(|e| e.to_string())?);
-    let mut c = Copier {
-        opts: *opts,
-        report: HostReport::new(src.to_path_buf(), dst.to_path_buf()),
+    let mut tree = HostCopy {
         src_lexical: absolute(src).map_err(|e| e.to_string())?,
         src_physical,
         dst_root: dst_abs,
         dst_physical,
         dst_id,
-        copied: HashMap::new(),
-        hard: HashMap::new(),
-        deferred: Vec::new(),
         mount_root,
-        progress,
     };
-    let mut stack = vec![Frame {
-        src: src.to_path_buf(),
-        dst: dst.to_path_buf(),
-        ancestors: vec![file_id(&src_md)],
-    }];
-    while let Some(frame) = stack.pop() {
-        if let Ok(md) = fs::metadata(&frame.src) {
-            c.copied
-                .entry(file_id(&md))
-                .or_insert_with(|| frame.dst.clone());
-        }
-        let mut subdirs = c.copy_dir(&frame);
-        subdirs.reverse();
-        stack.extend(subdirs);
-    }
-    for d in std::mem::take(&mut c.deferred) {
-        let action = c.remap(&d);
-        if let Action::Failed(e) = &action {
-            c.report.errors.push((d.link.clone(), e.clone()));
-        }
-        c.report.links[d.index].action = action;
-    }
-    let mut partial: Vec<PartialGroup<Host>> = c
-        .hard
-        .values()
-        .filter(|(_, names, n)| (names.len() as u64) < *n)
-        .map(|(_, names, n)| PartialGroup {
-            copied: names.clone(),
-            link_count: *n,
-        })
-        .collect();
-    partial.sort();
-    c.report.partial_groups = partial;
-    Ok(c.report)
+    let report = HostReport::new(src.to_path_buf(), dst.to_path_buf());
+    let roots = (src.to_path_buf(), file_id(&src_md), dst.to_path_buf());
+    Ok(run(&mut tree, opts, roots, report, progress))
 }
 
-impl Copier<'_> {
-    fn copy_dir(&mut self, frame: &Frame) -> Vec<Frame> {
-        let mut entries: Vec<fs::DirEntry> = match fs::read_dir(&frame.src) {
-            Ok(rd) => rd.filter_map(Result::ok).collect(),
-            Err(e) => {
-                self.report.errors.push((frame.src.clone(), e.to_string()));
-                return Vec::new();
-            }
-        };
-        entries.sort_by_key(|e| e.file_name());
-        let mut subdirs = Vec::new();
-        for e in entries {
-            let src = e.path();
-            let dst = frame.dst.join(e.file_name());
-            match fs::symlink_metadata(&src) {
-                Err(err) => self.report.errors.push((src.clone(), err.to_string())),
-                Ok(md) if md.file_type().is_symlink() => {
-                    if let Some(f) = self.copy_link(frame, &src, &dst) {
-                        subdirs.push(f);
-                    }
-                }
-                Ok(md) if md.is_dir() => match fs::create_dir(&dst) {
-                    Ok(()) => {
-                        self.report.directories += 1;
-                        copy_times(&md, &dst);
-                        let mut ancestors = frame.ancestors.clone();
-                        ancestors.push(file_id(&md));
-                        subdirs.push(Frame {
-                            src: src.clone(),
-                            dst,
-                            ancestors,
-                        });
-                    }
-                    Err(err) => self.report.errors.push((src.clone(), err.to_string())),
-                },
-                Ok(md) if md.is_file() => self.copy_file(&md, &src, &dst),
-                Ok(md) if special_kind(&md).is_some() => self.copy_special(&md, &src, &dst),
-                // Reading a FIFO would block and a device has no data to copy.
-                Ok(_) => self.report.errors.push((
-                    src.clone(),
-                    "not a regular file (a FIFO, socket or device): not copied".into(),
-                )),
-            }
-            (self.progress)(&src, &self.report);
-        }
-        subdirs
+impl CopyTree for HostCopy {
+    type Kind = Host;
+    /// The entry's metadata (None: it could not be read).
+    type Src = Option<fs::Metadata>;
+    type Dir = PathBuf;
+    type Place = PathBuf;
+    type Made = PathBuf;
+
+    fn dir_path(dir: &PathBuf) -> PathBuf {
+        dir.clone()
     }
 
-    /// A FIFO, socket or device is made again with mknod(2) (its mode and device
-    /// number), never opened: reading a FIFO would block. The destination holds
-    /// it where it can (tmpfs, ext4, an ntlinkfs mount as WSL stores it); where it
-    /// cannot, the error is reported. Listed with the links under its WSL tag, as
-    /// the core's copy lists it.
-    fn copy_special(&mut self, md: &fs::Metadata, src: &Path, dst: &Path) {
-        let Some(kind) = special_kind(md) else { return };
-        let action = match make_special(md, dst) {
-            Ok(()) => Action::CopiedAsLink,
-            Err(e) => {
-                self.report.errors.push((src.to_path_buf(), e.to_string()));
-                Action::Failed(e.to_string())
-            }
-        };
-        self.report.links.push(LinkCopy {
-            path: src.to_path_buf(),
-            kind: LinkKind::Other(kind.tag()),
-            target: String::new(),
-            action,
-        });
+    fn entry_dir(e: &Entry<Self>) -> PathBuf {
+        e.path.clone()
     }
 
-    fn copy_file(&mut self, md: &fs::Metadata, src: &Path, dst: &Path) {
-        let id = file_id(md);
-        let links = nlink(md);
-        if links > 1 {
-            if let Some((first, names, _)) = self.hard.get_mut(&id) {
-                names.push(src.to_path_buf());
-                match self.opts.hard_links {
-                    HardLinkPolicy::Break => self.report.hard_links_broken += 1,
-                    HardLinkPolicy::Preserve => match fs::hard_link(&*first, dst) {
-                        Ok(()) => {
-                            self.report.hard_links_preserved += 1;
-                            return;
-                        }
-                        Err(e) => self.report.hard_links_lost.push(HardLinkLoss {
-                            path: src.to_path_buf(),
-                            error: e.to_string(),
-                        }),
+    fn dir_id(&self, dir: &PathBuf) -> Option<FileId> {
+        fs::metadata(dir).ok().map(|md| file_id(&md))
+    }
+
+    fn read_dir(&mut self, dir: &PathBuf) -> Result<Vec<Entry<Self>>, String> {
+        let mut names: Vec<fs::DirEntry> = fs::read_dir(dir)
+            .map_err(|e| e.to_string())?
+            .filter_map(Result::ok)
+            .collect();
+        names.sort_by_key(|e| e.file_name());
+        Ok(names
+            .into_iter()
+            .map(|e| {
+                let path = e.path();
+                let md = fs::symlink_metadata(&path);
+                let what = match &md {
+                    Err(err) => What::Unsupported(err.to_string()),
+                    Ok(md) if md.file_type().is_symlink() => What::Link,
+                    Ok(md) if md.is_dir() => What::Directory,
+                    Ok(md) if md.is_file() => What::File { links: nlink(md) },
+                    Ok(md) => match special_kind(md) {
+                        Some(kind) => What::Special(kind.tag()),
+                        // Reading a FIFO would block and a device has no data to copy.
+                        None => What::Unsupported(
+                            "not a regular file (a FIFO, socket or device): not copied".into(),
+                        ),
                     },
+                };
+                let md = md.ok();
+                Entry {
+                    path,
+                    id: md.as_ref().map(file_id).unwrap_or_default(),
+                    what,
+                    src: md,
                 }
-            }
-        }
-        match copy_file_data(md, src, dst) {
-            Ok(n) => {
-                self.report.files += 1;
-                self.report.bytes += n;
-                self.copied.entry(id).or_insert_with(|| dst.to_path_buf());
-                if links > 1 && !self.hard.contains_key(&id) {
-                    self.hard
-                        .insert(id, (dst.to_path_buf(), vec![src.to_path_buf()], links));
-                }
-            }
-            Err(e) => self.report.errors.push((src.to_path_buf(), e.to_string())),
-        }
+            })
+            .collect())
     }
 
-    fn copy_link(&mut self, frame: &Frame, src: &Path, dst: &Path) -> Option<Frame> {
-        let raw = get_xattr(src, REPARSE_XATTR);
-        let kind = link_kind(src, raw.as_deref());
-        let target = fs::read_link(src)
+    fn place(&self, parent: &PathBuf, e: &Entry<Self>) -> PathBuf {
+        parent.join(e.path.file_name().unwrap_or_default())
+    }
+
+    fn place_path(at: &PathBuf) -> PathBuf {
+        at.clone()
+    }
+
+    fn make_dir(&mut self, at: &PathBuf, like: Like<'_, Self>) -> Result<PathBuf, String> {
+        fs::create_dir(at).map_err(|e| e.to_string())?;
+        if let Like::Entry(Entry { src: Some(md), .. }) = like {
+            copy_times(md, at);
+        }
+        Ok(at.clone())
+    }
+
+    fn copy_file(&mut self, e: &Entry<Self>, at: &PathBuf) -> Result<(PathBuf, u64), String> {
+        let md = e.src.as_ref().ok_or("no metadata")?;
+        let n = copy_file_data(md, &e.path, at).map_err(|e| e.to_string())?;
+        Ok((at.clone(), n))
+    }
+
+    fn hard_link(&mut self, first: &PathBuf, at: &PathBuf) -> Result<(), String> {
+        fs::hard_link(first, at).map_err(|e| e.to_string())
+    }
+
+    /// A FIFO, socket or device is made again with mknod(2) (its mode and
+    /// device number), never opened: reading a FIFO would block. The
+    /// destination holds it where it can (tmpfs, ext4, an ntlinkfs mount as
+    /// WSL stores it); where it cannot, the error is reported.
+    fn make_special(&mut self, e: &Entry<Self>, at: &PathBuf) -> Result<(), String> {
+        let md = e.src.as_ref().ok_or("no metadata")?;
+        make_special(md, at).map_err(|e| e.to_string())
+    }
+
+    fn link_of(&self, e: &Entry<Self>) -> Option<(LinkKind, String)> {
+        let raw = get_xattr(&e.path, REPARSE_XATTR);
+        let kind = link_kind(&e.path, raw.as_deref());
+        let target = fs::read_link(&e.path)
             .map(|t| t.display().to_string())
             .unwrap_or_default();
-        let index = self.report.links.len();
-        self.report.links.push(LinkCopy {
-            path: src.to_path_buf(),
-            kind,
-            target,
-            action: Action::Skipped,
-        });
-        let mut followed = None;
-        let dir_policy = match kind {
-            LinkKind::Junction => Some(self.opts.junctions),
-            LinkKind::DirectorySymlink => Some(self.opts.dir_symlinks),
-            _ => None,
-        };
-        let action = match (dir_policy, kind) {
-            (Some(DirLinkPolicy::Skip), _) => Action::Skipped,
-            (Some(DirLinkPolicy::CopyLink), _) => copy_link_raw(src, dst, raw.as_deref(), true),
-            (Some(DirLinkPolicy::Follow), _) => match self.follow_dir(frame, src, dst) {
-                Ok(f) => {
-                    followed = Some(f);
-                    Action::Followed
-                }
-                Err(a) => a,
-            },
-            (Some(DirLinkPolicy::Remap(outside)), _) => {
-                self.deferred.push(Deferred {
-                    link: src.to_path_buf(),
-                    dst: dst.to_path_buf(),
-                    raw,
-                    is_dir_link: true,
-                    junction: kind == LinkKind::Junction,
-                    outside,
-                    index,
-                });
-                Action::Skipped
-            }
-            (None, LinkKind::FileSymlink) => match self.opts.file_symlinks {
-                FileLinkPolicy::Skip => Action::Skipped,
-                FileLinkPolicy::CopyLink => copy_link_raw(src, dst, raw.as_deref(), false),
-                FileLinkPolicy::Follow => match fs::metadata(src) {
-                    Ok(md) if md.is_file() => match copy_file_data(&md, src, dst) {
-                        Ok(n) => {
-                            self.report.files += 1;
-                            self.report.bytes += n;
-                            Action::Followed
-                        }
-                        Err(e) => Action::Failed(e.to_string()),
-                    },
-                    Ok(_) => Action::NotFollowedDangling("not a regular file".into()),
-                    Err(e) => Action::NotFollowedDangling(e.to_string()),
-                },
-            },
-            _ => copy_link_raw(src, dst, raw.as_deref(), false),
-        };
-        if let Action::Failed(e) = &action {
-            self.report.errors.push((src.to_path_buf(), e.clone()));
-        }
-        self.report.links[index].action = action;
-        followed
+        Some((kind, target))
     }
 
-    fn follow_dir(&mut self, frame: &Frame, src: &Path, dst: &Path) -> Result<Frame, Action> {
-        let md = fs::metadata(src).map_err(|e| Action::NotFollowedDangling(e.to_string()))?;
+    fn copy_link(
+        &mut self,
+        e: &Entry<Self>,
+        kind: LinkKind,
+        at: &PathBuf,
+    ) -> Result<Option<DirPair<Self>>, String> {
+        let raw = get_xattr(&e.path, REPARSE_XATTR);
+        let is_dir = matches!(kind, LinkKind::Junction | LinkKind::DirectorySymlink);
+        copy_link_raw(&e.path, at, raw.as_deref(), is_dir).map(|()| None)
+    }
+
+    fn follow_dir(&mut self, e: &Entry<Self>) -> Result<(FileId, PathBuf), String> {
+        let md = fs::metadata(&e.path).map_err(|e| e.to_string())?;
         if !md.is_dir() {
-            return Err(Action::NotFollowedDangling("not a directory".into()));
+            return Err("not a directory".into());
         }
-        let id = file_id(&md);
-        let into_copy = id == self.dst_id
-            || fs::canonicalize(src).is_ok_and(|t| self.dst_physical.starts_with(t));
-        if frame.ancestors.contains(&id) || into_copy {
-            return Err(Action::NotFollowedLoop);
-        }
-        fs::create_dir(dst).map_err(|e| Action::Failed(e.to_string()))?;
-        self.report.directories += 1;
-        let mut ancestors = frame.ancestors.clone();
-        ancestors.push(id);
-        Ok(Frame {
-            src: src.to_path_buf(),
-            dst: dst.to_path_buf(),
-            ancestors,
-        })
+        Ok((file_id(&md), e.path.clone()))
     }
 
-    /// Where a remapped link goes, once every copy's place is known.
-    fn remap(&mut self, d: &Deferred) -> Action {
-        let text = match fs::read_link(&d.link) {
+    fn enters_copy(&self, target: FileId, e: &Entry<Self>) -> bool {
+        target == self.dst_id
+            || fs::canonicalize(&e.path).is_ok_and(|t| self.dst_physical.starts_with(t))
+    }
+
+    fn follow_file(&mut self, e: &Entry<Self>, at: &PathBuf) -> Result<u64, Action> {
+        match fs::metadata(&e.path) {
+            Ok(md) if md.is_file() => {
+                copy_file_data(&md, &e.path, at).map_err(|e| Action::Failed(e.to_string()))
+            }
+            Ok(_) => Err(Action::NotFollowedDangling("not a regular file".into())),
+            Err(e) => Err(Action::NotFollowedDangling(e.to_string())),
+        }
+    }
+
+    fn remap(&mut self, d: &Deferred<Self>, copied: &HashMap<FileId, PathBuf>) -> Action {
+        let link = &d.entry.path;
+        let text = match fs::read_link(link) {
             Ok(t) => t,
             Err(e) => return Action::Failed(e.to_string()),
         };
-        let parent = d.link.parent().unwrap_or(Path::new("/"));
+        let parent = link.parent().unwrap_or(Path::new("/"));
         let lexical = match absolute(&parent.join(&text)) {
             Ok(p) => p,
             Err(e) => return Action::Failed(e.to_string()),
         };
         let inside =
             lexical.starts_with(&self.src_lexical) || lexical.starts_with(&self.src_physical);
-        let resolved = fs::metadata(&d.link).ok();
-        let copied = resolved.as_ref().and_then(|m| self.copied.get(&file_id(m)));
+        let resolved = fs::metadata(link).ok();
+        let copied = resolved.as_ref().and_then(|m| copied.get(&file_id(m)));
         let new_target: Option<PathBuf> = match copied {
             Some(_) if text.is_relative() && inside => Some(text.clone()),
             Some(p) => Some(absolute(p).unwrap_or_else(|_| p.clone())),
@@ -536,16 +419,16 @@ impl Copier<'_> {
         };
         if let Some(t) = new_target {
             // On an ntlinkfs mount a junction is rebuilt as a junction.
-            if d.junction {
-                let abs = absolute(&d.dst.parent().unwrap_or(Path::new("/")).join(&t));
+            if d.kind == LinkKind::Junction {
+                let abs = absolute(&d.at.parent().unwrap_or(Path::new("/")).join(&t));
                 let abs = abs.unwrap_or_else(|_| t.clone());
-                match junction_on_mount(self.mount_root, &d.dst, &abs) {
+                match junction_on_mount(self.mount_root, &d.at, &abs) {
                     Some(Ok(win)) => return Action::Remapped { target: win },
                     Some(Err(e)) => return Action::Failed(e.to_string()),
                     None => {}
                 }
             }
-            return match symlink(&t, &d.dst) {
+            return match symlink(&t, &d.at) {
                 Ok(()) => Action::Remapped {
                     target: t.display().to_string(),
                 },
@@ -563,8 +446,8 @@ impl Copier<'_> {
                 // The same reparse buffer where the destination takes it (the
                 // target is stored as a Windows path: it still means the same
                 // place); else a symlink to where the link leads now.
-                if let Some(raw) = &d.raw {
-                    if set_raw(&d.dst, raw, d.is_dir_link).is_ok() {
+                if let Some(raw) = get_xattr(link, REPARSE_XATTR) {
+                    if set_raw(&d.at, &raw, true).is_ok() {
                         return Action::KeptOutside {
                             target: text.display().to_string(),
                             why,
@@ -572,7 +455,7 @@ impl Copier<'_> {
                     }
                 }
                 let t = if text.is_relative() { lexical } else { text };
-                match symlink(&t, &d.dst) {
+                match symlink(&t, &d.at) {
                     Ok(()) => Action::KeptOutside {
                         target: t.display().to_string(),
                         why,
@@ -617,19 +500,18 @@ fn junction_on_mount(
 
 /// The link itself: ntfs-3g style where the destination takes the reparse
 /// attribute (a junction stays a junction), else a symlink with the same text.
-fn copy_link_raw(src: &Path, dst: &Path, raw: Option<&[u8]>, is_dir: bool) -> Action {
+fn copy_link_raw(src: &Path, dst: &Path, raw: Option<&[u8]>, is_dir: bool) -> Result<(), String> {
     if let Some(raw) = raw {
         if set_raw(dst, raw, is_dir).is_ok() {
             if let Some(a) = get_xattr(src, ATTRIB_XATTR) {
                 let _ = set_xattr(dst, ATTRIB_XATTR, &a);
             }
-            return Action::CopiedAsLink;
+            return Ok(());
         }
     }
-    match fs::read_link(src).and_then(|t| symlink(&t, dst)) {
-        Ok(()) => Action::CopiedAsLink,
-        Err(e) => Action::Failed(e.to_string()),
-    }
+    fs::read_link(src)
+        .and_then(|t| symlink(&t, dst))
+        .map_err(|e| e.to_string())
 }
 
 /// An empty directory (or file) carrying `raw` as its reparse point, as
@@ -700,6 +582,7 @@ mod tests {
     //! outside/o.txt
     //! ```
     use super::*;
+    use crate::copy::{DirLinkPolicy, FileLinkPolicy, HardLinkPolicy, PartialGroup};
     use std::os::unix::fs::MetadataExt;
 
     fn tree() -> (tempfile::TempDir, PathBuf, PathBuf) {
@@ -722,7 +605,7 @@ mod tests {
     }
 
     fn run(src: &Path, dst: &Path, opts: CopyOptions) -> HostReport {
-        copy(src, dst, &opts, |_| None, &mut |_, _| {}).unwrap()
+        copy(src, dst, &opts, |_| None, &mut |_| {}).unwrap()
     }
 
     fn dirs(p: DirLinkPolicy) -> CopyOptions {
@@ -904,7 +787,7 @@ mod tests {
                 &src.join("a/inner"),
                 &CopyOptions::default(),
                 |_| None,
-                &mut |_, _| {}
+                &mut |_| {}
             )
             .unwrap_err(),
             "Cannot perform a cyclic copy"
