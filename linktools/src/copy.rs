@@ -397,6 +397,8 @@ type IdOf<T> = <<T as CopyTree>::Kind as LinkTree>::Id;
 type ErrorOf<T> = <<T as CopyTree>::Kind as LinkTree>::Error;
 /// A source directory and its copy.
 pub type DirPair<T> = (<T as CopyTree>::Dir, <T as CopyTree>::Dir);
+/// What copying a link itself gave.
+pub type LinkCopied<T> = Result<Option<DirPair<T>>, ErrorOf<T>>;
 /// A hard-linked file's first copy, the names copied, its link count.
 type Group<T> = (<T as CopyTree>::Made, Vec<PathOf<T>>, u64);
 
@@ -445,6 +447,14 @@ pub enum Like<'a, T: CopyTree + ?Sized> {
     Entry(&'a Entry<T>),
     /// The target of a followed link.
     Followed(IdOf<T>),
+}
+
+/// What became of a re-mapped link ([`CopyTree::remap`]).
+pub enum Remap {
+    /// Made, pointing into the copy with this target.
+    Made(String),
+    /// Not made: its target lies outside the copy.
+    Outside(OutsideReason),
 }
 
 /// A re-mapped link, made once every target's copy is known.
@@ -507,12 +517,7 @@ pub trait CopyTree {
     fn link_of(&self, e: &Entry<Self>) -> Option<(LinkKind, String)>;
     /// The link itself. Some((source, copy)) when the copy is a directory
     /// whose entries are copied too (a tag with the directory bit, R20).
-    fn copy_link(
-        &mut self,
-        e: &Entry<Self>,
-        kind: LinkKind,
-        at: &Self::Place,
-    ) -> Result<Option<DirPair<Self>>, ErrorOf<Self>>;
+    fn copy_link(&mut self, e: &Entry<Self>, at: &Self::Place) -> LinkCopied<Self>;
     /// The directory a link leads to: its identity, and the source directory
     /// to read (named by the link's path). An error: dangling.
     fn follow_dir(&mut self, e: &Entry<Self>) -> Result<(IdOf<Self>, Self::Dir), ErrorOf<Self>>;
@@ -525,12 +530,17 @@ pub trait CopyTree {
         e: &Entry<Self>,
         at: &Self::Place,
     ) -> Result<u64, LinkAction<Self::Kind>>;
-    /// Makes a re-mapped link, given where each copied source went.
+    /// Makes a re-mapped link point into the copy, given where each copied
+    /// source went (its text kept where it already means the same place);
+    /// or says why its target lies outside the copy.
     fn remap(
         &mut self,
         d: &Deferred<Self>,
         copied: &HashMap<IdOf<Self>, PathOf<Self>>,
-    ) -> LinkAction<Self::Kind>;
+    ) -> Result<Remap, ErrorOf<Self>>;
+    /// Makes a re-mapped link whose target lies outside the copy keep
+    /// pointing at that original place; gives the target it was given.
+    fn keep_outside(&mut self, d: &Deferred<Self>) -> Result<String, ErrorOf<Self>>;
     /// Runs once everything is made (directory times).
     fn finish(&mut self) {}
 }
@@ -590,7 +600,7 @@ pub fn run<T: CopyTree>(
         stack.extend(subdirs);
     }
     for d in std::mem::take(&mut c.deferred) {
-        let action = c.tree.remap(&d, &c.copied);
+        let action = c.remap(&d);
         if let LinkAction::Failed(e) = &action {
             c.report.errors.push((d.entry.path.clone(), e.clone()));
         }
@@ -734,7 +744,7 @@ impl<T: CopyTree> Copier<'_, '_, T> {
                 };
                 match policy {
                     DirLinkPolicy::Skip => LinkAction::Skipped,
-                    DirLinkPolicy::CopyLink => as_link(self.tree.copy_link(e, kind, &at)),
+                    DirLinkPolicy::CopyLink => as_link(self.tree.copy_link(e, &at)),
                     DirLinkPolicy::Follow => match self.follow_dir(frame, e, &at) {
                         Ok(f) => {
                             followed = Some(f);
@@ -756,7 +766,7 @@ impl<T: CopyTree> Copier<'_, '_, T> {
             }
             LinkKind::FileSymlink => match self.opts.file_symlinks {
                 FileLinkPolicy::Skip => LinkAction::Skipped,
-                FileLinkPolicy::CopyLink => as_link(self.tree.copy_link(e, kind, &at)),
+                FileLinkPolicy::CopyLink => as_link(self.tree.copy_link(e, &at)),
                 FileLinkPolicy::Follow => match self.tree.follow_file(e, &at) {
                     Ok(bytes) => {
                         self.report.files += 1;
@@ -768,7 +778,7 @@ impl<T: CopyTree> Copier<'_, '_, T> {
             },
             // Not a link Win32 follows: copied as it is; a directory with a
             // directory-bit tag (R20) keeps its children.
-            LinkKind::Other(_) => match self.tree.copy_link(e, kind, &at) {
+            LinkKind::Other(_) => match self.tree.copy_link(e, &at) {
                 Ok(Some((src, dst))) => {
                     followed = Some(Frame {
                         src,
@@ -813,6 +823,25 @@ impl<T: CopyTree> Copier<'_, '_, T> {
             dst,
             ancestors: with(&frame.ancestors, id),
         })
+    }
+}
+
+impl<T: CopyTree> Copier<'_, '_, T> {
+    /// A re-mapped link, made into the copy or, pointing outside, kept or
+    /// skipped as its policy says.
+    fn remap(&mut self, d: &Deferred<T>) -> LinkAction<T::Kind> {
+        let why = match self.tree.remap(d, &self.copied) {
+            Ok(Remap::Made(target)) => return LinkAction::Remapped { target },
+            Ok(Remap::Outside(why)) => why,
+            Err(e) => return LinkAction::Failed(e),
+        };
+        match d.outside {
+            Outside::Skip => LinkAction::SkippedOutside { why },
+            Outside::Keep => match self.tree.keep_outside(d) {
+                Ok(target) => LinkAction::KeptOutside { target, why },
+                Err(e) => LinkAction::Failed(e),
+            },
+        }
     }
 }
 

@@ -5,11 +5,11 @@
 //! comes from `system.ntlinkfs_names`; elsewhere only the names met are known.
 
 use crate::audit::{Audit, GroupName, HardLinkGroup, LinkEntry, LinkKind};
-use crate::host_copy::{link_kind, special_kind, MountRoot, REPARSE_XATTR};
+use crate::host_copy::{link_kind, normalize, special_kind, MountRoot, REPARSE_XATTR};
 use crate::tree::Host;
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// The attribute an ntlinkfs mount lists a file's names in (one per line,
 /// volume-relative, as `fsutil hardlink list` prints them).
@@ -30,20 +30,6 @@ fn volume_of(p: &Path, mount: Option<&Path>) -> Option<String> {
     }
     use std::os::unix::fs::MetadataExt;
     fs::metadata(p).ok().map(|m| m.dev().to_string())
-}
-
-fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 /// Scans the host tree at `root` without following links.

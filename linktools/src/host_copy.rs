@@ -21,8 +21,8 @@
 
 use crate::audit::LinkKind;
 use crate::copy::{
-    run, CopyOptions, CopyReport, CopyTree, Deferred, DirPair, Entry, Like, LinkAction, Outside,
-    OutsideReason, Progress, What,
+    run, CopyOptions, CopyReport, CopyTree, Deferred, Entry, Like, LinkAction, LinkCopied,
+    OutsideReason, Progress, Remap, What,
 };
 use crate::tree::Host;
 use ntlinkfs_core::reparse::{IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
@@ -156,7 +156,7 @@ fn set_xattr(path: &Path, name: &str, value: &[u8]) -> io::Result<()> {
 }
 
 /// `a/./b/../c` → `a/c`, without touching the filesystem.
-fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
@@ -351,13 +351,9 @@ impl CopyTree for HostCopy {
         Some((kind, target))
     }
 
-    fn copy_link(
-        &mut self,
-        e: &Entry<Self>,
-        kind: LinkKind,
-        at: &PathBuf,
-    ) -> Result<Option<DirPair<Self>>, String> {
+    fn copy_link(&mut self, e: &Entry<Self>, at: &PathBuf) -> LinkCopied<Self> {
         let raw = get_xattr(&e.path, REPARSE_XATTR);
+        let kind = link_kind(&e.path, raw.as_deref());
         let is_dir = matches!(kind, LinkKind::Junction | LinkKind::DirectorySymlink);
         copy_link_raw(&e.path, at, raw.as_deref(), is_dir).map(|()| None)
     }
@@ -385,20 +381,15 @@ impl CopyTree for HostCopy {
         }
     }
 
-    fn remap(&mut self, d: &Deferred<Self>, copied: &HashMap<FileId, PathBuf>) -> Action {
-        let link = &d.entry.path;
-        let text = match fs::read_link(link) {
-            Ok(t) => t,
-            Err(e) => return Action::Failed(e.to_string()),
-        };
-        let parent = link.parent().unwrap_or(Path::new("/"));
-        let lexical = match absolute(&parent.join(&text)) {
-            Ok(p) => p,
-            Err(e) => return Action::Failed(e.to_string()),
-        };
+    fn remap(
+        &mut self,
+        d: &Deferred<Self>,
+        copied: &HashMap<FileId, PathBuf>,
+    ) -> Result<Remap, String> {
+        let (text, lexical) = link_text(&d.entry.path)?;
         let inside =
             lexical.starts_with(&self.src_lexical) || lexical.starts_with(&self.src_physical);
-        let resolved = fs::metadata(link).ok();
+        let resolved = fs::metadata(&d.entry.path).ok();
         let copied = resolved.as_ref().and_then(|m| copied.get(&file_id(m)));
         let new_target: Option<PathBuf> = match copied {
             Some(_) if text.is_relative() && inside => Some(text.clone()),
@@ -417,54 +408,48 @@ impl CopyTree for HostCopy {
             }
             None => None,
         };
-        if let Some(t) = new_target {
-            // On an ntlinkfs mount a junction is rebuilt as a junction.
-            if d.kind == LinkKind::Junction {
-                let abs = absolute(&d.at.parent().unwrap_or(Path::new("/")).join(&t));
-                let abs = abs.unwrap_or_else(|_| t.clone());
-                match junction_on_mount(self.mount_root, &d.at, &abs) {
-                    Some(Ok(win)) => return Action::Remapped { target: win },
-                    Some(Err(e)) => return Action::Failed(e.to_string()),
-                    None => {}
-                }
-            }
-            return match symlink(&t, &d.at) {
-                Ok(()) => Action::Remapped {
-                    target: t.display().to_string(),
-                },
-                Err(e) => Action::Failed(e.to_string()),
-            };
-        }
-        let why = if inside {
-            OutsideReason::NotCopied
-        } else {
-            OutsideReason::OutsideTree
+        let Some(t) = new_target else {
+            return Ok(Remap::Outside(if inside {
+                OutsideReason::NotCopied
+            } else {
+                OutsideReason::OutsideTree
+            }));
         };
-        match d.outside {
-            Outside::Skip => Action::SkippedOutside { why },
-            Outside::Keep => {
-                // The same reparse buffer where the destination takes it (the
-                // target is stored as a Windows path: it still means the same
-                // place); else a symlink to where the link leads now.
-                if let Some(raw) = get_xattr(link, REPARSE_XATTR) {
-                    if set_raw(&d.at, &raw, true).is_ok() {
-                        return Action::KeptOutside {
-                            target: text.display().to_string(),
-                            why,
-                        };
-                    }
-                }
-                let t = if text.is_relative() { lexical } else { text };
-                match symlink(&t, &d.at) {
-                    Ok(()) => Action::KeptOutside {
-                        target: t.display().to_string(),
-                        why,
-                    },
-                    Err(e) => Action::Failed(e.to_string()),
-                }
+        // On an ntlinkfs mount a junction is rebuilt as a junction.
+        if d.kind == LinkKind::Junction {
+            let abs = absolute(&d.at.parent().unwrap_or(Path::new("/")).join(&t));
+            let abs = abs.unwrap_or_else(|_| t.clone());
+            if let Some(made) = junction_on_mount(self.mount_root, &d.at, &abs) {
+                return made.map(Remap::Made).map_err(|e| e.to_string());
             }
         }
+        symlink(&t, &d.at).map_err(|e| e.to_string())?;
+        Ok(Remap::Made(t.display().to_string()))
     }
+
+    /// The same reparse buffer where the destination takes it (the target is
+    /// stored as a Windows path: it still means the same place); else a
+    /// symlink to where the link leads now.
+    fn keep_outside(&mut self, d: &Deferred<Self>) -> Result<String, String> {
+        let (text, lexical) = link_text(&d.entry.path)?;
+        if let Some(raw) = get_xattr(&d.entry.path, REPARSE_XATTR) {
+            if set_raw(&d.at, &raw, true).is_ok() {
+                return Ok(text.display().to_string());
+            }
+        }
+        let t = if text.is_relative() { lexical } else { text };
+        symlink(&t, &d.at).map_err(|e| e.to_string())?;
+        Ok(t.display().to_string())
+    }
+}
+
+/// A symlink's text, and where it leads lexically (relative text applied to
+/// its parent).
+fn link_text(link: &Path) -> Result<(PathBuf, PathBuf), String> {
+    let text = fs::read_link(link).map_err(|e| e.to_string())?;
+    let parent = link.parent().unwrap_or(Path::new("/"));
+    let lexical = absolute(&parent.join(&text)).map_err(|e| e.to_string())?;
+    Ok((text, lexical))
 }
 
 /// Makes `link` a junction to the host path `target` when both lie in one
@@ -582,7 +567,7 @@ mod tests {
     //! outside/o.txt
     //! ```
     use super::*;
-    use crate::copy::{DirLinkPolicy, FileLinkPolicy, HardLinkPolicy, PartialGroup};
+    use crate::copy::{DirLinkPolicy, FileLinkPolicy, HardLinkPolicy, Outside, PartialGroup};
     use std::os::unix::fs::MetadataExt;
 
     fn tree() -> (tempfile::TempDir, PathBuf, PathBuf) {

@@ -3,8 +3,8 @@
 //! destination and runs the engine.
 
 use super::{
-    run, CopyFailure, CopyOptions, CopyReport, CopyTree, Deferred, DirPair, Entry, Like,
-    LinkAction, Outside, OutsideReason, Progress, What,
+    run, CopyFailure, CopyOptions, CopyReport, CopyTree, Deferred, Entry, Like, LinkAction,
+    LinkCopied, OutsideReason, Progress, Remap, What,
 };
 use crate::audit::{ancestors, link_target, LinkKind};
 use crate::tree::Emulated;
@@ -199,15 +199,12 @@ impl CopyTree for MachineCopy<'_> {
         Some((kind, target))
     }
 
-    fn copy_link(
-        &mut self,
-        e: &Entry<Self>,
-        kind: LinkKind,
-        at: &Place,
-    ) -> Result<Option<DirPair<Self>>> {
-        copy_link_raw(self.m, at.dir, &e.src.0, &at.name)?;
+    fn copy_link(&mut self, e: &Entry<Self>, at: &Place) -> LinkCopied<Self> {
         let info = &e.src.0;
-        if !matches!(kind, LinkKind::Other(_)) || !info.is_directory {
+        copy_link_raw(self.m, at.dir, info, &at.name)?;
+        // Another tag on a directory keeps its children (R20): they are copied.
+        let other = matches!(LinkKind::of(self.m, e.id), Some(LinkKind::Other(_)));
+        if !other || !info.is_directory {
             return Ok(None);
         }
         Ok(self.m.lookup(at.dir, &at.name).ok().map(|d| {
@@ -243,11 +240,10 @@ impl CopyTree for MachineCopy<'_> {
         }
     }
 
-    fn remap(&mut self, d: &Deferred<Self>, copied: &HashMap<NodeId, String>) -> LinkAction {
+    fn remap(&mut self, d: &Deferred<Self>, copied: &HashMap<NodeId, String>) -> Result<Remap> {
         let physical = self.physical(&d.entry);
-        let Some(target) = link_target(self.m, d.entry.id, &physical) else {
-            return LinkAction::Failed(NtError::IoReparseDataInvalid);
-        };
+        let target =
+            link_target(self.m, d.entry.id, &physical).ok_or(NtError::IoReparseDataInvalid)?;
         let resolved = self.m.query_information(&physical, Follow::Reparse).ok();
         let inside = target
             .lexical
@@ -267,41 +263,37 @@ impl CopyTree for MachineCopy<'_> {
             None => None,
         };
         if let Some(t) = new_target {
-            return match self.make_link(d, &t) {
-                Ok(()) => LinkAction::Remapped { target: t },
-                Err(e) => LinkAction::Failed(e),
-            };
+            self.make_link(d, &t)?;
+            return Ok(Remap::Made(t));
         }
         let other_volume = target
             .lexical
             .as_ref()
             .is_none_or(|l| l.root != self.src_root.root);
-        let why = if inside {
+        Ok(Remap::Outside(if inside {
             OutsideReason::NotCopied
         } else if other_volume {
             OutsideReason::OtherVolume
         } else {
             OutsideReason::OutsideTree
-        };
-        match d.outside {
-            Outside::Skip => LinkAction::SkippedOutside { why },
-            Outside::Keep => {
-                // A relative link keeps pointing at the original place: made absolute.
-                let t = match (&target.lexical, target.relative) {
-                    (Some(l), true) => l.to_win32(),
-                    _ => target.display.clone(),
-                };
-                let r = if target.relative {
-                    self.make_link(d, &t)
-                } else {
-                    copy_link_raw(self.m, d.at.dir, &d.entry.src.0, &d.at.name)
-                };
-                match r {
-                    Ok(()) => LinkAction::KeptOutside { target: t, why },
-                    Err(e) => LinkAction::Failed(e),
-                }
-            }
+        }))
+    }
+
+    fn keep_outside(&mut self, d: &Deferred<Self>) -> Result<String> {
+        let physical = self.physical(&d.entry);
+        let target =
+            link_target(self.m, d.entry.id, &physical).ok_or(NtError::IoReparseDataInvalid)?;
+        if !target.relative {
+            copy_link_raw(self.m, d.at.dir, &d.entry.src.0, &d.at.name)?;
+            return Ok(target.display);
         }
+        // A relative link keeps pointing at the original place: made absolute.
+        let t = match &target.lexical {
+            Some(l) => l.to_win32(),
+            None => target.display.clone(),
+        };
+        self.make_link(d, &t)?;
+        Ok(t)
     }
 
     fn finish(&mut self) {
