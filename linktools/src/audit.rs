@@ -9,7 +9,7 @@ use ntlinkfs_core::path::{FullPath, Root};
 use ntlinkfs_core::reparse::{ReparseData, ReparseTag, SYMLINK_FLAG_RELATIVE};
 use ntlinkfs_core::{FileInfo, Follow, Machine, NodeId};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{btree_map, BTreeMap};
 use std::fmt;
 
 /// What kind of link a reparse point makes.
@@ -205,6 +205,109 @@ impl<T: LinkTree> Audit<T> {
     }
 }
 
+/// What the audit counts an entry as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    Directory,
+    File,
+    /// Neither: a link to a directory (a junction, a directory symlink).
+    Neither,
+}
+
+/// One entry of the scanned tree.
+pub struct Found<T: LinkTree> {
+    pub path: T::Path,
+    pub id: T::Id,
+    pub counted: Counted,
+    /// How many names the file has (a group when more than one).
+    pub links: u64,
+    /// The link count the group reports.
+    pub link_count: u64,
+    pub size: u64,
+    /// The entry as a link, when it is one (a special file is a file too).
+    pub link: Option<LinkEntry<T>>,
+}
+
+/// What a scan step gives, or why it failed (an error of the tree's kind).
+pub type Scanned<T, V> = std::result::Result<V, <<T as AuditTree>::Kind as LinkTree>::Error>;
+
+/// A tree the audit scans: the emulated machine ([`audit`]) or a host
+/// directory (`host_audit::audit`). The counting, the hard-link groups and
+/// the report are the engine's ([`scan`]); these are the tree's own answers.
+pub trait AuditTree {
+    /// The report types: paths, ids and errors.
+    type Kind: LinkTree;
+
+    /// The scanned directory's physical path.
+    fn root(&self) -> <Self::Kind as LinkTree>::Path;
+    /// Every entry below the root, in report order, without following links;
+    /// each link with where it leads and its flags.
+    fn entries(&mut self) -> Scanned<Self, Vec<Found<Self::Kind>>>;
+    /// The names of a file with several, as far as the tree knows them.
+    fn names(&self, file: &Found<Self::Kind>)
+        -> Scanned<Self, Vec<<Self::Kind as LinkTree>::Path>>;
+    /// Whether a path lies inside the scanned tree.
+    fn inside(&self, path: &<Self::Kind as LinkTree>::Path) -> bool;
+    /// Puts the groups in report order (they come ordered by id).
+    fn order_groups(&self, _groups: &mut [HardLinkGroup<Self::Kind>]) {}
+}
+
+/// Scans `tree` and reports its directories, files, hard-link groups and links.
+pub fn scan<T: AuditTree>(tree: &mut T) -> Scanned<T, Audit<T::Kind>> {
+    let mut audit = Audit::new(tree.root());
+    let mut groups = BTreeMap::new();
+    for found in tree.entries()? {
+        match found.counted {
+            Counted::Directory => audit.directories += 1,
+            Counted::File => audit.files += 1,
+            Counted::Neither => {}
+        }
+        if found.counted == Counted::File && found.links > 1 {
+            let g = match groups.entry(found.id) {
+                btree_map::Entry::Occupied(g) => g.into_mut(),
+                btree_map::Entry::Vacant(slot) => {
+                    let names = tree.names(&found)?.into_iter();
+                    slot.insert(HardLinkGroup {
+                        id: found.id,
+                        link_count: found.link_count,
+                        size: found.size,
+                        names: names
+                            .map(|path| GroupName {
+                                path,
+                                inside: false,
+                            })
+                            .collect(),
+                    })
+                }
+            };
+            // A name the tree did not list (a host without the names attribute).
+            if !g
+                .names
+                .iter()
+                .any(|n| T::Kind::same_path(&n.path, &found.path))
+            {
+                let path = found.path.clone();
+                g.names.push(GroupName { path, inside: true });
+            }
+        }
+        audit.links.extend(found.link);
+    }
+    audit.hard_link_groups = groups.into_values().collect();
+    for n in audit.hard_link_groups.iter_mut().flat_map(|g| &mut g.names) {
+        n.inside = tree.inside(&n.path);
+    }
+    tree.order_groups(&mut audit.hard_link_groups);
+    Ok(audit)
+}
+
+/// The emulated machine as the audit scans it, from one directory.
+struct MachineAudit<'m> {
+    m: &'m Machine,
+    top: NodeId,
+    root: String,
+    root_full: FullPath,
+}
+
 /// Scans the tree at `path` (the path itself is followed, like `dir PATH`;
 /// nothing below it is) and reports its links.
 pub fn audit(m: &Machine, path: &str) -> Result<Audit> {
@@ -214,53 +317,70 @@ pub fn audit(m: &Machine, path: &str) -> Result<Audit> {
     }
     let root = m.path_of(info.id)?;
     let root_full = m.full_path(&root)?;
-    let mut audit = Audit::new(root.clone());
-    let mut groups: BTreeMap<NodeId, HardLinkGroup> = BTreeMap::new();
-    for (p, e) in m.walk(info.id)? {
-        if e.info.reparse_tag.is_some() {
-            if let Some(kind) = LinkKind::of(m, e.info.id) {
-                audit
-                    .links
-                    .push(audit_link(m, &p, e.info.id, kind, &root_full));
-            }
-        }
-        if e.info.is_directory {
-            if enters(&e.info) {
-                audit.directories += 1;
-            }
-            continue;
-        }
-        audit.files += 1;
-        if e.info.total_links > 1 && !groups.contains_key(&e.info.id) {
-            let letter = e.info.volume_letter;
-            let names = m
-                .file_names(e.info.id)?
-                .into_iter()
-                .map(|n| {
-                    let path = format!("{letter}:{}", n.path);
-                    let inside = is_under(m, &path, &root_full);
-                    GroupName { path, inside }
-                })
-                .collect();
-            groups.insert(
-                e.info.id,
-                HardLinkGroup {
-                    id: e.info.id,
-                    link_count: e.info.link_count.into(),
-                    size: e.info.size,
-                    names,
-                },
-            );
-        }
+    scan(&mut MachineAudit {
+        m,
+        top: info.id,
+        root,
+        root_full,
+    })
+}
+
+impl AuditTree for MachineAudit<'_> {
+    type Kind = Emulated;
+
+    fn root(&self) -> String {
+        self.root.clone()
     }
-    audit.hard_link_groups = groups.into_values().collect();
-    audit.hard_link_groups.sort_by(|a, b| {
-        a.names
-            .first()
-            .map(|n| &n.path)
-            .cmp(&b.names.first().map(|n| &n.path))
-    });
-    Ok(audit)
+
+    fn entries(&mut self) -> Result<Vec<Found<Emulated>>> {
+        let m = self.m;
+        Ok(m.walk(self.top)?
+            .into_iter()
+            .map(|(p, e)| {
+                let info = &e.info;
+                let link = info
+                    .reparse_tag
+                    .and_then(|_| LinkKind::of(m, info.id))
+                    .map(|kind| audit_link(m, &p, info.id, kind, &self.root_full));
+                let counted = match info.is_directory {
+                    true if enters(info) => Counted::Directory,
+                    true => Counted::Neither,
+                    false => Counted::File,
+                };
+                Found {
+                    path: p,
+                    id: info.id,
+                    counted,
+                    links: info.total_links.into(),
+                    link_count: info.link_count.into(),
+                    size: info.size,
+                    link,
+                }
+            })
+            .collect())
+    }
+
+    fn names(&self, file: &Found<Emulated>) -> Result<Vec<String>> {
+        let letter = &file.path[..1];
+        let names = self.m.file_names(file.id)?;
+        Ok(names
+            .into_iter()
+            .map(|n| format!("{letter}:{}", n.path))
+            .collect())
+    }
+
+    fn inside(&self, path: &String) -> bool {
+        is_under(self.m, path, &self.root_full)
+    }
+
+    fn order_groups(&self, groups: &mut [HardLinkGroup]) {
+        groups.sort_by(|a, b| {
+            a.names
+                .first()
+                .map(|n| &n.path)
+                .cmp(&b.names.first().map(|n| &n.path))
+        });
+    }
 }
 
 fn audit_link(m: &Machine, path: &str, id: NodeId, kind: LinkKind, root: &FullPath) -> LinkEntry {

@@ -4,10 +4,9 @@
 //! on an ntlinkfs mount a hard-linked file's every name (outside the tree too)
 //! comes from `system.ntlinkfs_names`; elsewhere only the names met are known.
 
-use crate::audit::{Audit, GroupName, HardLinkGroup, LinkEntry, LinkKind};
+use crate::audit::{scan, Audit, AuditTree, Counted, Found, LinkEntry, LinkKind};
 use crate::host_copy::{link_kind, normalize, special_kind, MountRoot, REPARSE_XATTR};
 use crate::tree::Host;
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -32,6 +31,14 @@ fn volume_of(p: &Path, mount: Option<&Path>) -> Option<String> {
     fs::metadata(p).ok().map(|m| m.dev().to_string())
 }
 
+/// A host directory as the audit scans it.
+struct HostTree {
+    /// The scanned directory, canonical.
+    canon: PathBuf,
+    /// The ntlinkfs mount it lies in, if any.
+    mount: Option<PathBuf>,
+}
+
 /// Scans the host tree at `root` without following links.
 pub fn audit(root: &Path, mount_root: MountRoot) -> Result<HostAudit, String> {
     let canon = fs::canonicalize(root).map_err(|e| format!("{}: {e}", root.display()))?;
@@ -39,73 +46,74 @@ pub fn audit(root: &Path, mount_root: MountRoot) -> Result<HostAudit, String> {
         return Err(format!("{} is not a directory", root.display()));
     }
     let mount = mount_root(&canon).and_then(|m| fs::canonicalize(m).ok());
-    let mut a = HostAudit::new(canon.clone());
-    let mut groups: BTreeMap<(u64, u64), HardLinkGroup<Host>> = BTreeMap::new();
-    let mut stack = vec![canon.clone()];
-    while let Some(dir) = stack.pop() {
-        let mut entries: Vec<PathBuf> = match fs::read_dir(&dir) {
-            Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
-            Err(e) => return Err(format!("{}: {e}", dir.display())),
-        };
-        entries.sort();
-        let mut subdirs = Vec::new();
-        for p in entries {
-            let Ok(md) = fs::symlink_metadata(&p) else {
-                continue;
+    scan(&mut HostTree { canon, mount })
+}
+
+impl AuditTree for HostTree {
+    type Kind = Host;
+
+    fn root(&self) -> PathBuf {
+        self.canon.clone()
+    }
+
+    fn entries(&mut self) -> Result<Vec<Found<Host>>, String> {
+        use std::os::unix::fs::MetadataExt;
+        let mut out = Vec::new();
+        let mut stack = vec![self.canon.clone()];
+        while let Some(dir) = stack.pop() {
+            let mut entries: Vec<PathBuf> = match fs::read_dir(&dir) {
+                Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
+                Err(e) => return Err(format!("{}: {e}", dir.display())),
             };
-            if md.file_type().is_symlink() {
-                a.links.push(audit_link(&p, &canon, mount.as_deref()));
-            } else if md.is_dir() {
-                a.directories += 1;
-                subdirs.push(p);
-            } else if let Some(kind) = special_kind(&md) {
-                // A FIFO, socket or device: a file listed under its WSL tag, as
-                // the core's audit counts and lists a file with that reparse tag.
-                a.files += 1;
-                a.links.push(LinkEntry::new(
-                    p,
-                    LinkKind::Other(kind.tag()),
-                    String::new(),
-                ));
-            } else {
-                a.files += 1;
-                {
-                    use std::os::unix::fs::MetadataExt;
-                    if md.nlink() > 1 {
-                        let g =
-                            groups
-                                .entry((md.dev(), md.ino()))
-                                .or_insert_with(|| HardLinkGroup {
-                                    id: (md.dev(), md.ino()),
-                                    link_count: md.nlink(),
-                                    size: md.len(),
-                                    names: all_names(&p, mount.as_deref()),
-                                });
-                        if !g.names.iter().any(|n| n.path == p) {
-                            g.names.push(GroupName {
-                                path: p.clone(),
-                                inside: true,
-                            });
-                        }
-                    }
-                }
+            entries.sort();
+            let mut subdirs = Vec::new();
+            for p in entries {
+                let Ok(md) = fs::symlink_metadata(&p) else {
+                    continue;
+                };
+                let (counted, links, link) = if md.file_type().is_symlink() {
+                    let link = audit_link(&p, &self.canon, self.mount.as_deref());
+                    (Counted::Neither, 1, Some(link))
+                } else if md.is_dir() {
+                    subdirs.push(p.clone());
+                    (Counted::Directory, 1, None)
+                } else if let Some(kind) = special_kind(&md) {
+                    // A FIFO, socket or device: a file listed under its WSL tag, as
+                    // the core's audit counts and lists a file with that reparse tag.
+                    let link =
+                        LinkEntry::new(p.clone(), LinkKind::Other(kind.tag()), String::new());
+                    (Counted::File, 1, Some(link))
+                } else {
+                    (Counted::File, md.nlink(), None)
+                };
+                out.push(Found {
+                    path: p,
+                    id: (md.dev(), md.ino()),
+                    counted,
+                    links,
+                    link_count: md.nlink(),
+                    size: md.len(),
+                    link,
+                });
             }
+            subdirs.reverse();
+            stack.extend(subdirs);
         }
-        subdirs.reverse();
-        stack.extend(subdirs);
+        Ok(out)
     }
-    a.hard_link_groups = groups.into_values().collect();
-    for g in &mut a.hard_link_groups {
-        for n in &mut g.names {
-            n.inside = n.path.starts_with(&canon);
-        }
+
+    fn names(&self, file: &Found<Host>) -> Result<Vec<PathBuf>, String> {
+        Ok(all_names(&file.path, self.mount.as_deref()))
     }
-    Ok(a)
+
+    fn inside(&self, path: &PathBuf) -> bool {
+        path.starts_with(&self.canon)
+    }
 }
 
 /// Every name of a file on an ntlinkfs mount, as host paths; elsewhere none
 /// (the names met during the scan are added by the caller).
-fn all_names(p: &Path, mount: Option<&Path>) -> Vec<GroupName<Host>> {
+fn all_names(p: &Path, mount: Option<&Path>) -> Vec<PathBuf> {
     let Some(root) = mount else {
         return Vec::new();
     };
@@ -119,10 +127,7 @@ fn all_names(p: &Path, mount: Option<&Path>) -> Vec<GroupName<Host>> {
         .lines()
         .map(|l| {
             let rel: PathBuf = l.split('\\').filter(|s| !s.is_empty()).collect();
-            GroupName {
-                path: root.join(&volume).join(rel),
-                inside: false,
-            }
+            root.join(&volume).join(rel)
         })
         .collect()
 }

@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod copy;
 pub mod fixture;
+#[cfg(unix)]
 pub mod host_audit;
 pub mod host_copy;
 pub mod tree;
