@@ -5,7 +5,8 @@
 
 use crate::copy::print_out;
 use crate::options::MachineOptions;
-use ntlinkfs_linktools::audit::{audit, to_json};
+use ntlinkfs_linktools::audit::{audit, to_json, Audit};
+use ntlinkfs_linktools::tree::LinkTree;
 use std::process::ExitCode;
 
 /// Report the hard links, junctions and symbolic links under PATH: a Windows
@@ -43,15 +44,7 @@ pub fn main(args: Args) -> ExitCode {
         }
     };
     match audit(session.machine(), &args.path) {
-        Ok(a) => {
-            if args.json {
-                let text = serde_json::to_string_pretty(&to_json(&a)).unwrap_or_default();
-                print_out(&format!("{text}\n"));
-            } else {
-                print_out(&a.to_string());
-            }
-            ExitCode::SUCCESS
-        }
+        Ok(a) => print(&a, args.json),
         Err(e) => {
             eprintln!("{}: {}", args.path, e.message());
             eprintln!("error: {}", e.diagnostic());
@@ -66,18 +59,21 @@ fn host_main(path: &str, json: bool) -> ExitCode {
     use ntlinkfs_linktools::host_audit;
     let root = std::path::Path::new(path);
     match host_audit::audit(root, ntlinkfs_fuse::ntlinkfs_mount_root) {
-        Ok(a) => {
-            if json {
-                let text = serde_json::to_string_pretty(&to_json(&a)).unwrap_or_default();
-                print_out(&format!("{text}\n"));
-            } else {
-                print_out(&a.to_string());
-            }
-            ExitCode::SUCCESS
-        }
+        Ok(a) => print(&a, json),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Prints an audit as a table or JSON.
+fn print<T: LinkTree>(a: &Audit<T>, json: bool) -> ExitCode {
+    if json {
+        let text = serde_json::to_string_pretty(&to_json(a)).unwrap_or_default();
+        print_out(&format!("{text}\n"));
+    } else {
+        print_out(&a.to_string());
+    }
+    ExitCode::SUCCESS
 }

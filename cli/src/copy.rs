@@ -8,8 +8,9 @@
 use crate::options::MachineOptions;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ntlinkfs_linktools::copy::{
-    copy_tree, CopyOptions, DirLinkPolicy, FileLinkPolicy, HardLinkPolicy,
+    copy_tree, CopyOptions, DirLinkPolicy, FileLinkPolicy, HardLinkPolicy, Progress,
 };
+use ntlinkfs_linktools::tree::LinkTree;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -81,8 +82,21 @@ pub fn progress_bar(quiet: bool) -> ProgressBar {
 }
 
 /// The progress line: counts, then the entry being copied.
-pub fn progress_message(files: usize, dirs: usize, links: usize, bytes: u64, path: &str) -> String {
+fn progress_message<T: LinkTree>(p: &Progress<T>) -> String {
+    let path = T::show(p.path);
+    let (files, dirs, links, bytes) = (p.files, p.directories, p.links, p.bytes);
     format!("{files} files, {dirs} directories, {links} links, {bytes} bytes  {path}")
+}
+
+/// Shows every 64th step of a copy on `pb`.
+fn show_progress<T: LinkTree>(pb: &ProgressBar) -> impl FnMut(&Progress<T>) + '_ {
+    let mut n = 0u64;
+    move |p| {
+        n += 1;
+        if n % 64 == 1 {
+            pb.set_message(progress_message(p));
+        }
+    }
 }
 
 pub fn main(args: Args) -> ExitCode {
@@ -114,24 +128,13 @@ fn machine_copy(args: &Args, opts: &CopyOptions) -> ExitCode {
         }
     };
     let pb = progress_bar(args.quiet);
-    let mut n = 0u64;
+    let mut progress = show_progress(&pb);
     let result = copy_tree(
         session.machine_mut(),
         &args.src,
         &args.dst,
         opts,
-        &mut |p| {
-            n += 1;
-            if n % 64 == 1 {
-                pb.set_message(progress_message(
-                    p.files,
-                    p.directories,
-                    p.links,
-                    p.bytes,
-                    p.path,
-                ));
-            }
-        },
+        &mut progress,
     );
     pb.finish_and_clear();
     let report = match result {
@@ -165,19 +168,14 @@ fn host_copy(src: &str, dst: &str, opts: &CopyOptions, quiet: bool) -> ExitCode 
     use ntlinkfs_linktools::host_copy::copy;
     use std::path::Path;
     let pb = progress_bar(quiet);
-    let mut n = 0u64;
-    let result = copy(Path::new(src), Path::new(dst), opts, mount_root, &mut |p| {
-        n += 1;
-        if n % 64 == 1 {
-            pb.set_message(progress_message(
-                p.files,
-                p.directories,
-                p.links,
-                p.bytes,
-                &p.path.display().to_string(),
-            ));
-        }
-    });
+    let mut progress = show_progress(&pb);
+    let result = copy(
+        Path::new(src),
+        Path::new(dst),
+        opts,
+        mount_root,
+        &mut progress,
+    );
     pb.finish_and_clear();
     match result {
         Ok(r) => {

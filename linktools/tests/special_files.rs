@@ -8,12 +8,18 @@ use ntlinkfs_core::{
 use ntlinkfs_linktools::audit::{audit, LinkKind};
 use ntlinkfs_linktools::copy::{copy_tree, CopyOptions, LinkAction};
 
-fn meta(uid: u32, gid: u32, mode: u16, major: u32, minor: u32) -> PosixMeta {
+/// (owner, group), mode, (major, minor).
+fn meta(ids: (u32, u32), mode: u16, dev: (u32, u32)) -> PosixMeta {
+    let rdev = DeviceNumbers {
+        major: dev.0,
+        minor: dev.1,
+    };
+    let (uid, gid) = ids;
     PosixMeta {
         uid,
         gid,
         mode,
-        rdev: DeviceNumbers { major, minor },
+        rdev,
     }
 }
 
@@ -33,11 +39,15 @@ fn copy_and_audit_handle_special_files() {
     )
     .unwrap();
     m.create_directory(r"C:\src").unwrap();
-    let tty = meta(1000, 5, 0o620, 4, 64);
+    let tty = meta((1000, 5), 0o620, (4, 64));
     m.create_special_file(r"C:\src\tty", SpecialKind::CharDevice, tty)
         .unwrap();
-    m.create_special_file(r"C:\src\pipe", SpecialKind::Fifo, meta(7, 7, 0o600, 0, 0))
-        .unwrap();
+    m.create_special_file(
+        r"C:\src\pipe",
+        SpecialKind::Fifo,
+        meta((7, 7), 0o600, (0, 0)),
+    )
+    .unwrap();
     let audit = audit(&m, r"C:\src").unwrap();
     let kinds: Vec<String> = audit.links.iter().map(|l| l.kind.label()).collect();
     assert_eq!(kinds, ["LX_FIFO", "LX_CHR"]);

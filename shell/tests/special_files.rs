@@ -5,12 +5,14 @@ use ntlinkfs_core::{DeviceNumbers, FixedClock, Machine, NtError, PosixMeta, Spec
 use ntlinkfs_shell::Shell;
 use std::sync::Arc;
 
-fn meta(uid: u32, gid: u32, mode: u16, major: u32, minor: u32) -> PosixMeta {
+/// Owned by root, group `gid`, with this mode and device number.
+fn owned_by_root(gid: u32, mode: u16, (major, minor): (u32, u32)) -> PosixMeta {
+    let rdev = DeviceNumbers { major, minor };
     PosixMeta {
-        uid,
+        uid: 0,
         gid,
         mode,
-        rdev: DeviceNumbers { major, minor },
+        rdev,
     }
 }
 
@@ -25,13 +27,13 @@ fn the_shell_shows_them_as_windows_does() {
     let mut m = Machine::default();
     m.set_clock(Arc::new(FixedClock(133_500_000_000_000_000)));
     m.create_directory(r"C:\dev").unwrap();
-    let plain = meta(0, 0, 0o644, 0, 0);
+    let plain = owned_by_root(0, 0o644, (0, 0));
     m.create_special_file(r"C:\dev\pipe", SpecialKind::Fifo, plain)
         .unwrap();
     m.create_special_file(
         r"C:\dev\tty",
         SpecialKind::CharDevice,
-        meta(0, 5, 0o620, 4, 1),
+        owned_by_root(5, 0o620, (4, 1)),
     )
     .unwrap();
     m.write_file(r"C:\dev\f.txt", b"abc").unwrap();
