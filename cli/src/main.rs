@@ -6,7 +6,6 @@
 mod audit;
 mod copy;
 mod demo;
-#[cfg(unix)]
 mod image;
 mod image_file;
 mod memory;
