@@ -1,7 +1,10 @@
 //! Link audit: scan a tree without following links and report every hard-link
 //! group, every junction and symbolic link with its target and whether it
 //! resolves, dangling links, loops, cross-volume links and links that escape
-//! the scanned tree (`ntlinkfs audit`, the shell's `audit`).
+//! the scanned tree (`ntlinkfs audit`, the shell's `audit`). Written once over
+//! [`AuditTree`] ([`scan`]); the emulated machine is its implementation here
+//! ([`audit`]), host directories in `crate::host_audit`. The table and the JSON
+//! are the same for both.
 
 use crate::tree::{Emulated, LinkTree};
 use ntlinkfs_core::error::{NtError, Result};

@@ -8,6 +8,10 @@
 //! copied, so a link is rebuilt to wherever its target's copy ended up, or,
 //! when the target was not copied (it lies behind a skipped link), is treated
 //! like a link that points outside the tree.
+//!
+//! The engine ([`run`]) is written once over [`CopyTree`]: the emulated
+//! machine (`emulated`, [`copy_tree`]) and host directories
+//! (`crate::host_copy`) differ only in how they read and make entries.
 
 use crate::audit::LinkKind;
 use crate::tree::{Emulated, LinkTree};

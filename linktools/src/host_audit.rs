@@ -3,6 +3,7 @@
 //! of a link comes from the ntfs-3g attributes where the mount has them, and
 //! on an ntlinkfs mount a hard-linked file's every name (outside the tree too)
 //! comes from `system.ntlinkfs_names`; elsewhere only the names met are known.
+//! This is the host's [`AuditTree`]; counting and grouping are the audit's.
 
 use crate::audit::{scan, Audit, AuditTree, Counted, Found, LinkEntry, LinkKind};
 use crate::host_copy::{link_kind, normalize, special_kind, MountRoot, REPARSE_XATTR};
@@ -79,7 +80,7 @@ impl AuditTree for HostTree {
                     (Counted::Directory, 1, None)
                 } else if let Some(kind) = special_kind(&md) {
                     // A FIFO, socket or device: a file listed under its WSL tag, as
-                    // the core's audit counts and lists a file with that reparse tag.
+                    // the emulated audit counts and lists a file with that reparse tag.
                     let link =
                         LinkEntry::new(p.clone(), LinkKind::Other(kind.tag()), String::new());
                     (Counted::File, 1, Some(link))
@@ -211,7 +212,7 @@ mod tests {
         assert!(a.to_string().contains("DANGLING"));
     }
 
-    /// A FIFO is a file listed under its WSL tag (LX_FIFO), as the core's audit
+    /// A FIFO is a file listed under its WSL tag (LX_FIFO), as the emulated audit
     /// counts and lists a file with that reparse tag.
     #[test]
     fn host_audit_lists_special_files_under_their_wsl_tag() {

@@ -1,6 +1,7 @@
 //! `ntlinkfs copy` between host paths: a mounted ntlinkfs volume (or ntfs-3g,
-//! or any directory) is a normal POSIX tree, so this walks it with std::fs.
-//! The policies are those of the emulated copy (`crate::copy`):
+//! or any directory) is a normal POSIX tree, read and written with std::fs.
+//! This is the host's [`CopyTree`]; the walk and the policies are the copy
+//! engine's (`crate::copy`), as for the emulated machine:
 //!
 //! - A link is a POSIX symlink. Its NTFS kind comes from the ntfs-3g
 //!   extended attributes where the source has them (`system.ntfs_reparse_data`
@@ -711,7 +712,7 @@ mod tests {
     }
 
     /// FIFOs, sockets and devices are made again, never opened (a FIFO read
-    /// would block), and listed under their WSL tags as the core's copy lists
+    /// would block), and listed under their WSL tags as the emulated copy lists
     /// them; the device numbers and modes come across exactly.
     #[test]
     fn host_copy_makes_special_files_again_without_opening_them() {

@@ -23,7 +23,7 @@ fn meta(ids: (u32, u32), mode: u16, dev: (u32, u32)) -> PosixMeta {
     }
 }
 
-/// The core's copy makes them again with the same tag, buffer, owner, mode and
+/// The copy makes them again with the same tag, buffer, owner, mode and
 /// device numbers where the destination can hold a reparse point (NTFS), and
 /// reports them where it cannot (FAT: nothing is left behind); audit lists them
 /// under their tag names.
