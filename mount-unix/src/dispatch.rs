@@ -1,21 +1,25 @@
-//! The one place that knows FUSE replies: a parsed [`Operation`] goes to the
-//! matching `NtFs::do_*` call, and its `Res` becomes the reply. It also hands
-//! out node ids: a symbolic-link file's names each get their own (`node_ids`),
-//! so READLINK and the link's size are computed from the name the kernel
-//! followed.
+//! Request -> operation -> reply, independent of the transport: a parsed
+//! [`Operation`] goes to the matching `NtFs::do_*` call (fs.rs), and its
+//! result becomes the reply sent through whatever [`Sender`] the transport
+//! gave (`/dev/fuse` today, fuse/server.rs). The one place an error becomes
+//! an errno: [`posix_op`] says which POSIX operation a request is, and
+//! `errno::for_op` maps the core's status for it. It also hands out node ids:
+//! a symbolic-link file's names each get their own (`node_ids`), so READLINK
+//! and the link's size are computed from the name the kernel followed.
+//!
+//! [`Sender`]: crate::fuse::server::Sender
 
-use crate::fs::NtFs;
+use crate::errno::for_op;
+use crate::fs::{Caller, NtFs};
 use crate::fuse::abi;
 use crate::fuse::reply::{self as wire, DirBuf};
 use crate::fuse::request::{INodeNo, Operation, Request};
-#[cfg(test)]
-use crate::fuse::server::Sender;
 use crate::fuse::server::{Filesystem, Reply};
 use crate::fuse::{FileAttr, FileType};
 use crate::inode_map;
 use crate::node_ids;
 use crate::reply::{Entry, Res};
-use ntlinkfs_core::{NtError, PosixOp};
+use ntlinkfs_core::{NtError, PosixOp, SpecialKind};
 use std::cell::RefCell;
 use std::ffi::OsStr;
 
@@ -33,10 +37,35 @@ thread_local! {
     static READ_BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-fn answer(reply: Reply<'_>, r: Res<Vec<u8>>) {
+/// The POSIX operation a request is, for its errno (`ntlinkfs_core::errno_for`).
+pub(crate) fn posix_op(op: &Operation<'_>) -> PosixOp {
+    use Operation as O;
+    match op {
+        O::Link { .. } => PosixOp::Link,
+        O::Unlink { .. } => PosixOp::Unlink,
+        O::Rmdir { .. } => PosixOp::Rmdir,
+        O::Rename { .. } => PosixOp::Rename,
+        O::Symlink { .. } => PosixOp::Symlink,
+        O::Readlink => PosixOp::Readlink,
+        O::Getxattr { .. } | O::Listxattr { .. } => PosixOp::Getxattr,
+        O::Setxattr { .. } => PosixOp::Setxattr,
+        O::Removexattr { .. } => PosixOp::Removexattr,
+        O::Open { .. } | O::Opendir { .. } | O::Create { .. } => PosixOp::Open,
+        // mknod of a regular file is an open(O_CREAT) (do_mknod).
+        O::Mknod { mode, .. } if SpecialKind::of_mode(*mode).is_none() => PosixOp::Open,
+        _ => PosixOp::Other,
+    }
+}
+
+/// The errno a failed `op` answers with.
+fn errno(op: PosixOp, e: NtError) -> i32 {
+    for_op(op, e).code()
+}
+
+fn answer(reply: Reply<'_>, op: PosixOp, r: Res<Vec<u8>>) {
     match r {
         Ok(b) => reply.ok(&[&b]),
-        Err(e) => reply.error(e.code()),
+        Err(e) => reply.error(errno(op, e)),
     }
 }
 
@@ -93,9 +122,17 @@ impl NtFs {
         }
     }
 
-    fn entry_reply(&self, reply: Reply<'_>, parent: INodeNo, name: &OsStr, r: Res<Entry>) {
+    fn entry_reply(
+        &self,
+        reply: Reply<'_>,
+        op: PosixOp,
+        parent: INodeNo,
+        name: &OsStr,
+        r: Res<Entry>,
+    ) {
         answer(
             reply,
+            op,
             r.map(|mut e| {
                 let nodeid = self.node_id_for(parent, name, &mut e);
                 let out = wire::entry_out(
@@ -110,9 +147,10 @@ impl NtFs {
         )
     }
 
-    fn attr_reply(&self, reply: Reply<'_>, ino: INodeNo, r: Res<FileAttr>) {
+    fn attr_reply(&self, reply: Reply<'_>, op: PosixOp, ino: INodeNo, r: Res<FileAttr>) {
         answer(
             reply,
+            op,
             r.map(|mut a| {
                 self.fix_link_size(ino, &mut a);
                 encoded(|v| wire::attr_out(v, self.cfg.attr_ttl, &a))
@@ -136,7 +174,7 @@ impl NtFs {
         let limit = if plus { 64 } else { 128 };
         let entries = match self.dir_entries(ino, fh, offset, limit) {
             Ok(e) => e,
-            Err(e) => return reply.error(e.code()),
+            Err(e) => return reply.error(errno(PosixOp::Other, e)),
         };
         let mut buf = DirBuf::new(size);
         for (off, name, info, attr) in entries {
@@ -183,16 +221,21 @@ impl Filesystem for NtFs {
     fn handle(&self, req: &Request, op: Operation<'_>, reply: Reply<'_>) {
         use Operation as O;
         let ino = INodeNo(req.nodeid);
+        let p = posix_op(&op);
+        let caller = Caller {
+            uid: req.uid(),
+            gid: req.gid(),
+        };
         match op {
-            O::Lookup { name } => self.entry_reply(reply, ino, name, self.do_lookup(ino, name)),
-            O::Getattr { .. } => self.attr_reply(reply, ino, self.do_getattr(ino)),
+            O::Lookup { name } => self.entry_reply(reply, p, ino, name, self.do_lookup(ino, name)),
+            O::Getattr { .. } => self.attr_reply(reply, p, ino, self.do_getattr(ino)),
             O::Setattr(s) => {
                 let r = self.do_setattr(ino, s.mode, s.uid, s.gid, s.size, s.atime, s.mtime, s.fh);
                 if s.mode.is_some() {
                     // READONLY follows the owner write bit: the kernel must re-read.
                     self.cache.attributes_changed(ino.0);
                 }
-                self.attr_reply(reply, ino, r)
+                self.attr_reply(reply, p, ino, r)
             }
             O::Readlink => {
                 // Through a name id: from that name's directory; else its first name's.
@@ -200,11 +243,11 @@ impl Filesystem for NtFs {
                     .then(|| self.nodes.resolve(ino.0))
                     .flatten()
                     .map(|n| n.parent);
-                answer(reply, self.do_readlink(ino, parent))
+                answer(reply, p, self.do_readlink(ino, parent))
             }
             O::Symlink { name, target } => {
-                let r = self.do_symlink(req, ino, name, target);
-                self.entry_reply(reply, ino, name, r)
+                let r = self.do_symlink(caller, ino, name, target);
+                self.entry_reply(reply, p, ino, name, r)
             }
             O::Mknod {
                 name,
@@ -212,15 +255,15 @@ impl Filesystem for NtFs {
                 umask,
                 rdev,
             } => {
-                let r = self.do_mknod(req, ino, name, mode, umask, rdev);
-                self.entry_reply(reply, ino, name, r)
+                let r = self.do_mknod(caller, ino, name, mode, umask, rdev);
+                self.entry_reply(reply, p, ino, name, r)
             }
             O::Mkdir { name, mode, umask } => {
-                let r = self.do_mkdir(req, ino, name, mode, umask);
-                self.entry_reply(reply, ino, name, r)
+                let r = self.do_mkdir(caller, ino, name, mode, umask);
+                self.entry_reply(reply, p, ino, name, r)
             }
-            O::Unlink { name } => answer(reply, self.do_unlink(ino, name).map(|()| Vec::new())),
-            O::Rmdir { name } => answer(reply, self.do_rmdir(ino, name).map(|()| Vec::new())),
+            O::Unlink { name } => answer(reply, p, self.do_unlink(ino, name).map(|()| Vec::new())),
+            O::Rmdir { name } => answer(reply, p, self.do_rmdir(ino, name).map(|()| Vec::new())),
             O::Rename {
                 name,
                 newparent,
@@ -238,14 +281,15 @@ impl Filesystem for NtFs {
                         self.nodes.renamed(from, a, to, b);
                     }
                 }
-                answer(reply, r.map(|()| Vec::new()))
+                answer(reply, p, r.map(|()| Vec::new()))
             }
             O::Link { ino: file, newname } => {
                 let r = self.do_link(file, ino, newname);
-                self.entry_reply(reply, ino, newname, r)
+                self.entry_reply(reply, p, ino, newname, r)
             }
             O::Open { flags } => answer(
                 reply,
+                p,
                 self.do_open(ino, flags, ntlinkfs_core::Want::File)
                     .map(|(fh, keep)| {
                         let f = if keep {
@@ -259,16 +303,18 @@ impl Filesystem for NtFs {
             O::Read { fh, offset, size } => {
                 READ_BUF.with_borrow_mut(|buf| match self.do_read(fh, offset, size, buf) {
                     Ok(n) => reply.ok(&[&buf[..n]]),
-                    Err(e) => reply.error(e.code()),
+                    Err(e) => reply.error(errno(p, e)),
                 })
             }
             O::Write { fh, offset, data } => answer(
                 reply,
+                p,
                 self.do_write(ino, fh, offset, data)
                     .map(|n| encoded(|v| wire::write(v, n as u32))),
             ),
             O::Statfs => answer(
                 reply,
+                p,
                 self.do_statfs(ino).map(|s| {
                     let k = abi::Kstatfs {
                         blocks: s.blocks,
@@ -284,33 +330,37 @@ impl Filesystem for NtFs {
                     encoded(|v| wire::statfs(v, &k))
                 }),
             ),
-            O::Release { fh } => answer(reply, self.do_release(fh).map(|()| Vec::new())),
+            O::Release { fh } => answer(reply, p, self.do_release(fh).map(|()| Vec::new())),
             // With an image, the journal commits every change (do_fsync);
             // without one, memory is all there is.
-            O::Fsync { .. } | O::Fsyncdir { .. } => {
-                answer(reply, self.do_fsync().map(|()| Vec::new()))
-            }
+            O::Fsync { .. } | O::Fsyncdir { .. } => match self.do_fsync() {
+                Ok(()) => reply.ok(&[]),
+                Err(e) => reply.error(e.raw_os_error().unwrap_or(libc::EIO)),
+            },
             // Data lives in memory: nothing to flush.
             O::Flush { .. } => reply.ok(&[]),
             O::Setxattr { name, value, flags } => answer(
                 reply,
+                p,
                 self.do_setxattr(ino, name, value, flags, req.uid())
                     .map(|()| Vec::new()),
             ),
             O::Getxattr { name, size } => {
-                self.xattr_reply(reply, size, self.do_getxattr(ino, name))
+                self.xattr_reply(reply, p, size, self.do_getxattr(ino, name))
             }
             // The system.* attributes are not listed (as ntfs-3g): copying tools
             // would otherwise try to copy the attribute word and reparse data of
             // every file.
-            O::Listxattr { size } => self.xattr_reply(reply, size, Ok(Vec::new())),
+            O::Listxattr { size } => self.xattr_reply(reply, p, size, Ok(Vec::new())),
             O::Removexattr { name } => answer(
                 reply,
+                p,
                 self.do_removexattr(ino, name, req.uid())
                     .map(|()| Vec::new()),
             ),
             O::Opendir { .. } => answer(
                 reply,
+                p,
                 self.do_opendir(ino)
                     .map(|fh| encoded(|v| wire::open(v, fh, 0))),
             ),
@@ -320,7 +370,7 @@ impl Filesystem for NtFs {
             O::Readdirplus { fh, offset, size } => {
                 self.readdir_reply(reply, ino, fh, offset, size, true)
             }
-            O::Releasedir { fh } => answer(reply, self.do_releasedir(fh).map(|()| Vec::new())),
+            O::Releasedir { fh } => answer(reply, p, self.do_releasedir(fh).map(|()| Vec::new())),
             // Mounted with default_permissions: the kernel checks modes itself.
             O::Access { .. } => reply.ok(&[]),
             O::Create {
@@ -330,7 +380,8 @@ impl Filesystem for NtFs {
                 flags,
             } => answer(
                 reply,
-                self.do_create(req, ino, name, mode, umask, flags)
+                p,
+                self.do_create(caller, ino, name, mode, umask, flags)
                     .map(|(mut e, fh)| {
                         let nodeid = self.node_id_for(ino, name, &mut e);
                         let out = wire::entry_out(
@@ -350,6 +401,7 @@ impl Filesystem for NtFs {
                 mode,
             } => answer(
                 reply,
+                p,
                 self.do_fallocate(fh, offset, length, mode)
                     .map(|()| Vec::new()),
             ),
@@ -368,14 +420,12 @@ impl Filesystem for NtFs {
 
 impl NtFs {
     /// getxattr/listxattr: size 0 asks for the length; a smaller buffer is ERANGE.
-    fn xattr_reply(&self, reply: Reply<'_>, size: u32, r: Res<Vec<u8>>) {
+    fn xattr_reply(&self, reply: Reply<'_>, op: PosixOp, size: u32, r: Res<Vec<u8>>) {
         match r {
             Ok(v) if size == 0 => reply.ok(&[&encoded(|o| wire::xattr_size(o, v.len() as u32))]),
-            Ok(v) if v.len() > size as usize => {
-                reply.error(crate::errno::for_op(PosixOp::Getxattr, NtError::BufferTooSmall).code())
-            }
+            Ok(v) if v.len() > size as usize => reply.error(errno(op, NtError::BufferTooSmall)),
             Ok(v) => reply.ok(&[&v]),
-            Err(e) => reply.error(e.code()),
+            Err(e) => reply.error(errno(op, e)),
         }
     }
 }
@@ -386,6 +436,7 @@ mod tests {
     use crate::dentry_cache::DentryCache;
     use crate::durability::Durability;
     use crate::fs::FsConfig;
+    use crate::fuse::server::Sender;
     use crate::fuse::FileHandle;
     use ntlinkfs_core::{Machine, Shared, SymlinkFlags};
     use parking_lot::Mutex;
