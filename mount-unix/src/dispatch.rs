@@ -633,4 +633,247 @@ mod tests {
             "a node id never handed out"
         );
     }
+
+    /// The errno each failed request answers with: the core's status mapped
+    /// once, for the POSIX operation the request is (F6, M12, HL1, §1).
+    #[test]
+    fn each_request_fails_with_its_operations_errno() {
+        let mut m = Machine::default();
+        m.create_directory(r"C:\d").unwrap();
+        m.write_file(r"C:\d\f", b"x").unwrap();
+        m.create_junction(r"C:\j", r"C:\d").unwrap();
+        let fs = fs_with(m);
+        let c = walk(&fs, &["C"]).nodeid;
+        let d = walk(&fs, &["C", "d"]).nodeid;
+        let f = walk(&fs, &["C", "d", "f"]).nodeid;
+        let n = OsStr::new;
+        let long = "n".repeat(256);
+        let rows: Vec<(&str, u64, Operation<'_>, i32)> = vec![
+            (
+                "lookup of a missing name",
+                c,
+                Operation::Lookup { name: n("x") },
+                libc::ENOENT,
+            ),
+            (
+                "a name of 256 units (N2)",
+                c,
+                Operation::Lookup { name: n(&long) },
+                libc::ENAMETOOLONG,
+            ),
+            (
+                "mkdir at the mount root",
+                abi::ROOT_ID,
+                Operation::Mkdir {
+                    name: n("x"),
+                    mode: 0o755,
+                    umask: 0,
+                },
+                libc::EACCES,
+            ),
+            (
+                "mkdir over a file",
+                d,
+                Operation::Mkdir {
+                    name: n("F"),
+                    mode: 0o755,
+                    umask: 0,
+                },
+                libc::EEXIST,
+            ),
+            (
+                "unlink of a directory (M12)",
+                c,
+                Operation::Unlink { name: n("d") },
+                libc::EISDIR,
+            ),
+            (
+                "rmdir of a full directory",
+                c,
+                Operation::Rmdir { name: n("d") },
+                libc::ENOTEMPTY,
+            ),
+            (
+                "rmdir of a junction (F6)",
+                c,
+                Operation::Rmdir { name: n("j") },
+                libc::ENOTDIR,
+            ),
+            (
+                "rmdir of a file",
+                d,
+                Operation::Rmdir { name: n("f") },
+                libc::ENOTDIR,
+            ),
+            (
+                "link of a directory (HL1)",
+                c,
+                Operation::Link {
+                    ino: INodeNo(d),
+                    newname: n("dl"),
+                },
+                libc::EPERM,
+            ),
+            (
+                "link onto a name",
+                c,
+                Operation::Link {
+                    ino: INodeNo(f),
+                    newname: n("D"),
+                },
+                libc::EEXIST,
+            ),
+            (
+                "rename exchange",
+                c,
+                Operation::Rename {
+                    name: n("d"),
+                    newparent: INodeNo(c),
+                    newname: n("j"),
+                    flags: crate::fuse::RenameFlags::RENAME_EXCHANGE,
+                },
+                libc::EOPNOTSUPP,
+            ),
+            (
+                "readlink of a file (§1)",
+                f,
+                Operation::Readlink,
+                libc::EINVAL,
+            ),
+            (
+                "mknod of a directory",
+                d,
+                Operation::Mknod {
+                    name: n("m"),
+                    mode: libc::S_IFDIR,
+                    umask: 0,
+                    rdev: 0,
+                },
+                libc::EOPNOTSUPP,
+            ),
+            (
+                "getxattr of no such name",
+                f,
+                Operation::Getxattr {
+                    name: n("user.x"),
+                    size: 0,
+                },
+                libc::ENODATA,
+            ),
+            (
+                "getxattr into a small buffer",
+                f,
+                Operation::Getxattr {
+                    name: n(crate::xattr::ATTRIB),
+                    size: 1,
+                },
+                libc::ERANGE,
+            ),
+            (
+                "setxattr by a non-owner",
+                f,
+                Operation::Setxattr {
+                    name: n(crate::xattr::ATTRIB),
+                    value: &[0x20, 0, 0, 0],
+                    flags: 0,
+                },
+                libc::EPERM,
+            ),
+            (
+                "removexattr of the attribute word",
+                f,
+                Operation::Removexattr {
+                    name: n(crate::xattr::ATTRIB),
+                },
+                libc::EOPNOTSUPP,
+            ),
+            (
+                "removexattr of reparse data by a non-owner",
+                f,
+                Operation::Removexattr {
+                    name: n(crate::xattr::REPARSE_DATA),
+                },
+                libc::EPERM,
+            ),
+            (
+                "read of an unknown handle",
+                f,
+                Operation::Read {
+                    fh: FileHandle(77),
+                    offset: 0,
+                    size: 1,
+                },
+                libc::EINVAL,
+            ),
+        ];
+        for (what, nodeid, op, want) in rows {
+            let req = Request {
+                unique: 1,
+                nodeid,
+                uid: 4242,
+                gid: 4242,
+                pid: 1,
+            };
+            let r = Recorder::default();
+            fs.handle(&req, op, Reply::new(&r, 1));
+            let sent = r.0.lock();
+            assert_eq!(sent.len(), 1, "{what}: one reply");
+            assert_eq!(sent[0].0, want, "{what}");
+        }
+    }
+
+    /// Which POSIX operation each request is: its errno column.
+    #[test]
+    fn requests_name_their_posix_operation() {
+        let n = OsStr::new("x");
+        let rows = [
+            (
+                Operation::Link {
+                    ino: INodeNo(2),
+                    newname: n,
+                },
+                PosixOp::Link,
+            ),
+            (Operation::Unlink { name: n }, PosixOp::Unlink),
+            (Operation::Rmdir { name: n }, PosixOp::Rmdir),
+            (Operation::Readlink, PosixOp::Readlink),
+            (Operation::Listxattr { size: 0 }, PosixOp::Getxattr),
+            (
+                Operation::Opendir {
+                    flags: crate::fuse::OpenFlags(0),
+                },
+                PosixOp::Open,
+            ),
+            (
+                Operation::Mknod {
+                    name: n,
+                    mode: libc::S_IFREG,
+                    umask: 0,
+                    rdev: 0,
+                },
+                PosixOp::Open,
+            ),
+            (
+                Operation::Mknod {
+                    name: n,
+                    mode: libc::S_IFIFO,
+                    umask: 0,
+                    rdev: 0,
+                },
+                PosixOp::Other,
+            ),
+            (
+                Operation::Mkdir {
+                    name: n,
+                    mode: 0,
+                    umask: 0,
+                },
+                PosixOp::Other,
+            ),
+            (Operation::Statfs, PosixOp::Other),
+        ];
+        for (op, want) in rows {
+            assert_eq!(posix_op(&op), want, "{op:?}");
+        }
+    }
 }

@@ -808,3 +808,396 @@ impl NtFs {
         self.m.write().close(HandleId(fh.0))
     }
 }
+
+/// The operations without a mount: plain calls, exact statuses, link counts,
+/// bytes and names (the errno each becomes is dispatch.rs's, tested there).
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ME: Caller = Caller {
+        uid: 1000,
+        gid: 1000,
+    };
+
+    fn fs_of(m: Machine) -> NtFs {
+        let cfg = FsConfig {
+            entry_ttl: Duration::from_secs(1),
+            attr_ttl: Duration::from_secs(1),
+            fault_injection: false,
+            durability: None,
+            confine: false,
+        };
+        NtFs::new(Shared::new(m), Arc::new(DentryCache::new(false)), cfg)
+    }
+
+    /// C:\d (with f = "hello", sub\), C:\j -> C:\d, C:\s -> C:\d\f.
+    fn sample() -> NtFs {
+        let mut m = Machine::default();
+        m.create_directory(r"C:\d").unwrap();
+        m.create_directory(r"C:\d\sub").unwrap();
+        m.write_file(r"C:\d\f", b"hello").unwrap();
+        m.create_junction(r"C:\j", r"C:\d").unwrap();
+        m.create_symbolic_link(r"C:\s", r"C:\d\f", SymlinkFlags::default())
+            .unwrap();
+        fs_of(m)
+    }
+
+    fn ino(fs: &NtFs, path: &[&str]) -> INodeNo {
+        let mut at = INodeNo(ROOT_INO);
+        for name in path {
+            at = fs.do_lookup(at, OsStr::new(name)).unwrap().attr.ino;
+        }
+        at
+    }
+
+    fn os(s: &str) -> &OsStr {
+        OsStr::new(s)
+    }
+
+    /// Lookup is case-insensitive (N1) and the mount root holds the volumes
+    /// by letter.
+    #[test]
+    fn lookup_names() {
+        let fs = sample();
+        let rows: &[(&[&str], Result<FileType, NtError>)] = &[
+            (&["C"], Ok(FileType::Directory)),
+            (&["c"], Ok(FileType::Directory)),
+            (&["d"], Ok(FileType::Directory)),
+            (&["Q"], Err(NtError::ObjectNameNotFound)),
+            (&["CC"], Err(NtError::ObjectNameNotFound)),
+            (&["1"], Err(NtError::ObjectNameNotFound)),
+            (&["C", "D", "F"], Ok(FileType::RegularFile)),
+            (&["C", "d", "Sub"], Ok(FileType::Directory)),
+            (&["C", "J"], Ok(FileType::Symlink)),
+            (&["C", "s"], Ok(FileType::Symlink)),
+            (&["C", "nope"], Err(NtError::ObjectNameNotFound)),
+            (&["C", "d", "f", "x"], Err(NtError::NotADirectory)),
+        ];
+        for (path, want) in rows {
+            let (last, dirs) = path.split_last().unwrap();
+            let parent = ino(&fs, dirs);
+            let got = fs.do_lookup(parent, os(last)).map(|e| e.attr.kind);
+            assert_eq!(&got, want, "{path:?}");
+        }
+        let long = "n".repeat(256);
+        let c = ino(&fs, &["C"]);
+        assert_eq!(
+            fs.do_lookup(c, os(&long)).err(),
+            Some(NtError::NameTooLong),
+            "N2"
+        );
+    }
+
+    /// create, link and unlink: link counts as the core keeps them (HL1, HL2).
+    #[test]
+    fn create_link_unlink_counts() {
+        let fs = sample();
+        let d = ino(&fs, &["C", "d"]);
+        let (e, fh) = fs.do_create(ME, d, os("n"), 0o644, 0o022, 0).unwrap();
+        assert_eq!((e.attr.nlink, e.attr.perm, e.attr.uid), (1, 0o644, 1000));
+        fs.do_release(FileHandle(fh)).unwrap();
+        let c = ino(&fs, &["C"]);
+        let l = fs.do_link(e.attr.ino, c, os("n2")).unwrap();
+        assert_eq!((l.attr.ino, l.attr.nlink), (e.attr.ino, 2));
+        let rows = [
+            (e.attr.ino, c, "N2", Err(NtError::ObjectNameCollision)),
+            (d, c, "dl", Err(NtError::FileIsADirectory)),
+            (
+                e.attr.ino,
+                INodeNo(ROOT_INO),
+                "x",
+                Err(NtError::AccessDenied),
+            ),
+            (INodeNo(ROOT_INO), c, "x", Err(NtError::AccessDenied)),
+        ];
+        for (file, dir, name, want) in rows {
+            let got = fs.do_link(file, dir, os(name)).map(|e| e.attr.nlink);
+            assert_eq!(got, want, "link {name}");
+        }
+        fs.do_unlink(c, os("N2")).unwrap();
+        assert_eq!(fs.do_getattr(e.attr.ino).unwrap().nlink, 1);
+        let rows = [
+            (d, "sub", NtError::FileIsADirectory),
+            (c, "gone", NtError::ObjectNameNotFound),
+            (INodeNo(ROOT_INO), "C", NtError::AccessDenied),
+        ];
+        for (dir, name, want) in rows {
+            assert_eq!(fs.do_unlink(dir, os(name)), Err(want), "unlink {name}");
+        }
+        // unlink(2) of a junction removes the link, not its target (F6).
+        fs.do_unlink(c, os("j")).unwrap();
+        assert_eq!(fs.do_getattr(d).unwrap().kind, FileType::Directory);
+    }
+
+    /// rmdir: a junction is a symlink here (F6), a full directory stays.
+    #[test]
+    fn rmdir_cases() {
+        let fs = sample();
+        let c = ino(&fs, &["C"]);
+        let rows = [
+            ("j", Err(NtError::NotADirectory)),
+            ("d", Err(NtError::DirectoryNotEmpty)),
+            ("s", Err(NtError::NotADirectory)),
+            ("nope", Err(NtError::ObjectNameNotFound)),
+        ];
+        for (name, want) in rows {
+            assert_eq!(fs.do_rmdir(c, os(name)), want, "rmdir {name}");
+        }
+        let d = ino(&fs, &["C", "d"]);
+        assert_eq!(fs.do_rmdir(d, os("f")), Err(NtError::NotADirectory));
+        fs.do_rmdir(d, os("SUB")).unwrap();
+        assert_eq!(
+            fs.do_lookup(d, os("sub")).err(),
+            Some(NtError::ObjectNameNotFound)
+        );
+    }
+
+    /// symlink: Windows-syntax texts become NTFS links and read back relative
+    /// to the mount; other texts are kept byte for byte (LX symlinks).
+    #[test]
+    fn symlink_texts() {
+        let fs = sample();
+        let d = ino(&fs, &["C", "d"]);
+        let rows: &[(&str, &[u8])] = &[
+            (r"C:\d\f", b"f"),
+            ("sub", b"sub"),
+            ("../j", b"../j"),
+            ("/etc/passwd", b"/etc/passwd"),
+            ("a\\b", b"a/b"),
+        ];
+        for (i, (target, want)) in rows.iter().enumerate() {
+            let name = format!("l{i}");
+            let e = fs.do_symlink(ME, d, os(&name), Path::new(target)).unwrap();
+            assert_eq!(e.attr.kind, FileType::Symlink, "{target}");
+            assert_eq!(e.attr.uid, 1000);
+            let text = fs.do_readlink(e.attr.ino, Some(inode_map::node_of(d.0).unwrap()));
+            assert_eq!(text.as_deref(), Ok(*want), "{target}");
+        }
+        assert_eq!(
+            fs.do_symlink(ME, d, os("F"), Path::new("x")).err(),
+            Some(NtError::ObjectNameCollision)
+        );
+        assert_eq!(
+            fs.do_readlink(ino(&fs, &["C", "d", "f"]), None),
+            Err(NtError::NotAReparsePoint)
+        );
+    }
+
+    /// mknod: FIFOs, sockets and devices are WSL reparse points; a regular
+    /// file is a create; anything else NTFS cannot hold.
+    #[test]
+    fn mknod_kinds() {
+        let fs = sample();
+        let d = ino(&fs, &["C", "d"]);
+        let rows = [
+            (libc::S_IFIFO, Ok(FileType::NamedPipe)),
+            (libc::S_IFSOCK, Ok(FileType::Socket)),
+            (libc::S_IFCHR, Ok(FileType::CharDevice)),
+            (libc::S_IFBLK, Ok(FileType::BlockDevice)),
+            (libc::S_IFREG, Ok(FileType::RegularFile)),
+            (0, Ok(FileType::RegularFile)),
+            (libc::S_IFDIR, Err(NtError::NotSupported)),
+        ];
+        for (i, (kind, want)) in rows.into_iter().enumerate() {
+            let name = format!("m{i}");
+            let got = fs
+                .do_mknod(ME, d, os(&name), kind | 0o640, 0, 0)
+                .map(|e| e.attr.kind);
+            assert_eq!(got, want, "mode {kind:o}");
+        }
+        assert_eq!(
+            fs.do_mknod(ME, d, os("F"), libc::S_IFIFO, 0, 0).err(),
+            Some(NtError::ObjectNameCollision)
+        );
+    }
+
+    /// rename: replace by default, NOREPLACE keeps the target, EXCHANGE and
+    /// WHITEOUT NTFS cannot do; a moved name is found case-insensitively.
+    #[test]
+    fn rename_cases() {
+        let fs = sample();
+        let (c, d) = (ino(&fs, &["C"]), ino(&fs, &["C", "d"]));
+        fs.do_mknod(ME, c, os("g"), libc::S_IFREG, 0, 0).unwrap();
+        let none = RenameFlags(0);
+        let rows = [
+            (
+                c,
+                "g",
+                d,
+                "f",
+                RenameFlags::RENAME_NOREPLACE,
+                Err(NtError::ObjectNameCollision),
+            ),
+            (
+                c,
+                "g",
+                d,
+                "f",
+                RenameFlags::RENAME_EXCHANGE,
+                Err(NtError::NotSupported),
+            ),
+            (
+                c,
+                "g",
+                d,
+                "f",
+                RenameFlags::RENAME_WHITEOUT,
+                Err(NtError::NotSupported),
+            ),
+            (c, "nope", d, "x", none, Err(NtError::ObjectNameNotFound)),
+            (
+                c,
+                "g",
+                INodeNo(ROOT_INO),
+                "x",
+                none,
+                Err(NtError::AccessDenied),
+            ),
+            (c, "G", d, "f", none, Ok(())),
+        ];
+        for (from, a, to, b, flags, want) in rows {
+            assert_eq!(
+                fs.do_rename(from, os(a), to, os(b), flags),
+                want,
+                "{a} -> {b} {flags:?}"
+            );
+        }
+        let f = ino(&fs, &["C", "D", "F"]);
+        assert_eq!(fs.do_getattr(f).unwrap().size, 0, "g replaced f");
+        assert_eq!(
+            fs.do_lookup(c, os("g")).err(),
+            Some(NtError::ObjectNameNotFound)
+        );
+    }
+
+    /// setattr: size cuts or extends (bytes read back), mode and owner change.
+    #[test]
+    fn setattr_size_and_mode() {
+        let fs = sample();
+        let f = ino(&fs, &["C", "d", "f"]);
+        let a = fs
+            .do_setattr(f, Some(0o600), Some(7), None, Some(3), None, None, None)
+            .unwrap();
+        assert_eq!((a.size, a.perm, a.uid), (3, 0o600, 7));
+        let (fh, _) = fs
+            .do_open(f, OpenFlags(libc::O_RDONLY), Want::File)
+            .unwrap();
+        let mut buf = Vec::new();
+        let n = fs.do_read(FileHandle(fh), 0, 16, &mut buf).unwrap();
+        assert_eq!(&buf[..n], b"hel");
+        fs.do_release(FileHandle(fh)).unwrap();
+        assert_eq!(
+            fs.do_setattr(
+                INodeNo(ROOT_INO),
+                Some(0o700),
+                None,
+                None,
+                None,
+                None,
+                None,
+                None
+            )
+            .err(),
+            Some(NtError::AccessDenied),
+            "the mount root is not a core node"
+        );
+    }
+
+    /// The ntfs-3g attributes: which exist, which can be set or removed.
+    #[test]
+    fn xattr_cases() {
+        let fs = sample();
+        let (f, s) = (ino(&fs, &["C", "d", "f"]), ino(&fs, &["C", "s"]));
+        let get = |ino, name: &str| fs.do_getxattr(ino, os(name));
+        assert_eq!(get(f, XATTR_NAMES).unwrap(), br"\d\f");
+        assert_eq!(get(f, XATTR_ATTRIB).unwrap().len(), 4);
+        assert_eq!(get(f, XATTR_REPARSE), Err(NtError::NotAReparsePoint));
+        assert!(get(s, XATTR_REPARSE).unwrap().len() > 8);
+        assert_eq!(get(f, "user.other"), Err(NtError::NotAReparsePoint));
+        assert_eq!(
+            get(INodeNo(ROOT_INO), XATTR_NAMES),
+            Err(NtError::NotAReparsePoint)
+        );
+        let owner = 0;
+        let rows = [
+            (XATTR_NAMES, owner, Err(NtError::NotSupported)),
+            ("user.other", owner, Err(NtError::NotSupported)),
+            (XATTR_ATTRIB, 4242, Err(NtError::AccessDenied)),
+        ];
+        for (name, caller, want) in rows {
+            let got = fs.do_setxattr(f, os(name), &[0x20, 0, 0, 0], 0, caller);
+            assert_eq!(got, want, "set {name}");
+        }
+        let rows = [
+            (f, XATTR_ATTRIB, Err(NtError::NotSupported)),
+            (f, XATTR_NAMES, Err(NtError::NotSupported)),
+            (f, "user.other", Err(NtError::NotAReparsePoint)),
+            (f, XATTR_REPARSE, Err(NtError::NotAReparsePoint)),
+            (s, XATTR_REPARSE, Ok(())),
+        ];
+        for (ino, name, want) in rows {
+            assert_eq!(
+                fs.do_removexattr(ino, os(name), owner),
+                want,
+                "remove {name}"
+            );
+        }
+        assert_eq!(fs.do_getattr(s).unwrap().kind, FileType::RegularFile);
+    }
+
+    /// readdir: `.` and `..` are offsets 1 and 2, names follow in order, and
+    /// an offset handed out continues where it left off.
+    #[test]
+    fn readdir_offsets() {
+        let fs = sample();
+        let d = ino(&fs, &["C", "d"]);
+        let fh = FileHandle(fs.do_opendir(d).unwrap());
+        let names = |offset, limit| -> Vec<(u64, String)> {
+            let listed = fs.dir_entries(d, fh, offset, limit).unwrap();
+            listed.into_iter().map(|(o, n, _, _)| (o, n)).collect()
+        };
+        let all = names(0, 10);
+        let want: Vec<(u64, String)> = [(1, "."), (2, ".."), (3, "f"), (4, "sub")]
+            .map(|(o, n)| (o, n.to_string()))
+            .into();
+        assert_eq!(all, want);
+        assert_eq!(names(3, 10), want[3..]);
+        assert_eq!(names(2, 1), want[2..3]);
+        assert_eq!(names(4, 10), []);
+        assert_eq!(names(9, 10), [], "past the end");
+        fs.do_releasedir(fh).unwrap();
+        assert_eq!(
+            fs.dir_entries(d, fh, 0, 10).err(),
+            Some(NtError::InvalidHandle)
+        );
+        let root = FileHandle(fs.do_opendir(INodeNo(ROOT_INO)).unwrap());
+        let vols = fs.dir_entries(INodeNo(ROOT_INO), root, 2, 10).unwrap();
+        let vols: Vec<_> = vols.into_iter().map(|(o, n, _, _)| (o, n)).collect();
+        assert_eq!(vols, [(3, "C".to_string()), (4, "D".to_string())]);
+    }
+
+    /// statfs: the core's sizes in 4 KiB blocks, 2^32 records per volume; the
+    /// mount root sums its volumes (C and D here).
+    #[test]
+    fn statfs_counts() {
+        let fs = sample();
+        let vols = fs.m.read().volume_infos();
+        let block = ntlinkfs_core::BLOCK_SIZE;
+        let c = &vols[0];
+        let s = fs.do_statfs(ino(&fs, &["C", "d"])).unwrap();
+        assert_eq!(s.blocks, c.size / block);
+        assert_eq!(s.bfree, (c.size - c.bytes) / block);
+        assert_eq!((s.files, s.ffree), (1 << 32, (1 << 32) - c.nodes as u64));
+        let all = fs.do_statfs(INodeNo(ROOT_INO)).unwrap();
+        let sum = |f: &dyn Fn(&ntlinkfs_core::VolumeInfo) -> u64| vols.iter().map(f).sum::<u64>();
+        assert_eq!(all.blocks, sum(&|v| v.size / block));
+        assert_eq!(all.bfree, sum(&|v| (v.size - v.bytes) / block));
+        assert_eq!(all.files, 2 << 32);
+        assert_eq!(all.ffree, (2 << 32) - sum(&|v| v.nodes as u64));
+    }
+
+    const XATTR_NAMES: &str = crate::xattr::NAMES;
+    const XATTR_ATTRIB: &str = crate::xattr::ATTRIB;
+    const XATTR_REPARSE: &str = crate::xattr::REPARSE_DATA;
+}
