@@ -19,6 +19,7 @@ use crate::readlink;
 use crate::reply::{Entry, Res, Statfs};
 use crate::xattr::{self, Xattr};
 use ntlinkfs_core::attrs::unix_to_filetime;
+use ntlinkfs_core::path;
 use ntlinkfs_core::{
     Disposition, FileInfo, HandleId, Machine, NameKey, NodeId, NtError, OpenOptions, PosixMeta,
     ReadOnly, Shared, SpecialKind, SymlinkFlags, Want,
@@ -262,12 +263,9 @@ impl NtFs {
         let name = utf8(name)?;
         let m = self.m.read();
         let info = if parent.0 == ROOT_INO {
-            let mut cs = name.chars();
-            let vol = match (cs.next(), cs.next()) {
-                (Some(c), None) if c.is_ascii_alphabetic() => m.volume_by_letter(c as u8),
-                _ => None,
-            };
-            let vol = vol.ok_or(NtError::ObjectNameNotFound)?;
+            let vol = path::letter_alone(name)
+                .and_then(|l| m.volume_by_letter(l))
+                .ok_or(NtError::ObjectNameNotFound)?;
             m.info(m.root(vol))?
         } else {
             let dir = self.node_of(parent)?;
