@@ -154,10 +154,19 @@ pub fn drive_components(text: &str) -> Option<(u8, Vec<&str>)> {
     Some((letter, names))
 }
 
+/// `\??\`, the prefix of the NT object paths reparse points store for
+/// absolute targets (`\??\C:\x`, `\??\UNC\srv\share`), in UTF-16.
+pub const NT_PREFIX_UNITS: [u16; 4] = [BS, QMARK, QMARK, BS];
+
 /// The text after a leading `\??\` (an NT object path, as reparse points
 /// store absolute targets), if it has one.
 pub fn strip_nt_prefix(text: &str) -> Option<&str> {
     text.strip_prefix(r"\??\")
+}
+
+/// [`strip_nt_prefix`] on UTF-16 units.
+pub fn strip_nt_prefix_units(units: &[u16]) -> Option<&[u16]> {
+    units.strip_prefix(&NT_PREFIX_UNITS[..])
 }
 
 /// The text after a leading `\\?\` (a Win32 path passed to NT verbatim), if
@@ -938,6 +947,13 @@ mod tests {
     fn prefixes_and_win32_syntax() {
         assert_eq!(strip_nt_prefix(r"\??\C:\a"), Some(r"C:\a"));
         assert_eq!(strip_nt_prefix(r"\\?\C:\a"), None);
+        let units = |s: &str| s.encode_utf16().collect::<Vec<u16>>();
+        assert_eq!(
+            strip_nt_prefix_units(&units(r"\??\C:\a")),
+            Some(&units(r"C:\a")[..])
+        );
+        assert_eq!(strip_nt_prefix_units(&units(r"\\?\C:\a")), None);
+        assert_eq!(String::from_utf16_lossy(&NT_PREFIX_UNITS), r"\??\");
         assert_eq!(strip_verbatim_prefix(r"\\?\C:\a"), Some(r"C:\a"));
         assert_eq!(strip_verbatim_prefix(r"\??\C:\a"), None);
         let rows = [

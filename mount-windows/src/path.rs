@@ -193,9 +193,8 @@ impl MountTable {
     /// `path` (NT form with `\??\` when `nt`, else DOS form) under one of the
     /// mounts → the same place in the machine's terms.
     fn core_units(&self, path: &[u16], nt: bool) -> Option<Vec<u16>> {
-        let prefix: Vec<u16> = r"\??\".encode_utf16().collect();
         let body = if nt {
-            path.strip_prefix(prefix.as_slice())?
+            path::strip_nt_prefix_units(path)?
         } else {
             path
         };
@@ -210,7 +209,11 @@ impl MountTable {
             if !same || !(rest.is_empty() || rest[0] == BS) {
                 return None;
             }
-            let mut out = if nt { prefix.clone() } else { Vec::new() };
+            let mut out = if nt {
+                path::NT_PREFIX_UNITS.to_vec()
+            } else {
+                Vec::new()
+            };
             out.extend(format!("{letter}:").encode_utf16());
             if rest.is_empty() {
                 out.push(BS);
@@ -228,7 +231,7 @@ impl MountTable {
         let mount = self
             .mount_of(target.volume)
             .ok_or(NtError::ObjectPathNotFound)?;
-        let mut out: Vec<u16> = r"\??\".encode_utf16().collect();
+        let mut out = path::NT_PREFIX_UNITS.to_vec();
         out.extend(mount.to_winfsp().encode_utf16());
         let drive_root = matches!(mount, MountPoint::Drive(_));
         if target.components.is_empty() {
