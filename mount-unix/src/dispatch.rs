@@ -3,7 +3,8 @@
 //! result becomes the reply sent through whatever [`Sender`] the transport
 //! gave (`/dev/fuse` today, fuse/server.rs). The one place an error becomes
 //! an errno: [`posix_op`] says which POSIX operation a request is, and
-//! `errno::for_op` maps the core's status for it. It also hands out node ids:
+//! `errno::for_op` maps the core's status for it (fsync alone fails with the
+//! host's own error, writing the image's journal). It also hands out node ids:
 //! a symbolic-link file's names each get their own (`node_ids`), so READLINK
 //! and the link's size are computed from the name the kernel followed.
 //!
@@ -162,9 +163,11 @@ impl NtFs {
         self.cache.entry_ttl(self.cfg.entry_ttl)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn readdir_reply(
         &self,
         reply: Reply<'_>,
+        op: PosixOp,
         ino: INodeNo,
         fh: crate::fuse::FileHandle,
         offset: u64,
@@ -174,7 +177,7 @@ impl NtFs {
         let limit = if plus { 64 } else { 128 };
         let entries = match self.dir_entries(ino, fh, offset, limit) {
             Ok(e) => e,
-            Err(e) => return reply.error(errno(PosixOp::Other, e)),
+            Err(e) => return reply.error(errno(op, e)),
         };
         let mut buf = DirBuf::new(size);
         for (off, name, info, attr) in entries {
@@ -365,10 +368,10 @@ impl Filesystem for NtFs {
                     .map(|fh| encoded(|v| wire::open(v, fh, 0))),
             ),
             O::Readdir { fh, offset, size } => {
-                self.readdir_reply(reply, ino, fh, offset, size, false)
+                self.readdir_reply(reply, p, ino, fh, offset, size, false)
             }
             O::Readdirplus { fh, offset, size } => {
-                self.readdir_reply(reply, ino, fh, offset, size, true)
+                self.readdir_reply(reply, p, ino, fh, offset, size, true)
             }
             O::Releasedir { fh } => answer(reply, p, self.do_releasedir(fh).map(|()| Vec::new())),
             // Mounted with default_permissions: the kernel checks modes itself.
