@@ -80,20 +80,16 @@ impl FromStr for VolumeSpec {
             Some((kind, size)) => (kind, Some(parse_size(size)?)),
             None => (rest, None),
         };
-        let mut chars = letter.chars();
-        let (Some(l), None) = (chars.next(), chars.next()) else {
+        let Some(l) = ntlinkfs_core::path::letter_alone(letter) else {
             return Err(format!("'{s}': the drive is one letter A-Z"));
         };
-        if !l.is_ascii_alphabetic() {
-            return Err(format!("'{s}': the drive is one letter A-Z"));
-        }
         let kind = if kind.is_empty() {
             FsKind::Ntfs
         } else {
             kind.parse()?
         };
         Ok(VolumeSpec {
-            letter: l.to_ascii_uppercase(),
+            letter: l as char,
             kind,
             size,
         })

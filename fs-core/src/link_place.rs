@@ -22,6 +22,16 @@ pub struct Place {
     pub components: Vec<Name>,
 }
 
+impl Place {
+    /// The place as a Win32 path: `C:\\a\\b`, `C:\\` for a volume root.
+    pub fn to_win32(&self) -> String {
+        let letter = self.letter as u8;
+        let mut p = path::FullPath::drive_root(letter);
+        p.components.clone_from(&self.components);
+        p.to_win32()
+    }
+}
+
 /// Why a link's target lies outside the mounted volumes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outside {
