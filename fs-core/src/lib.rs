@@ -34,13 +34,22 @@
 //! assert_eq!(m.read_file(r"C:\j\a.txt").unwrap_err(), NtError::ObjectPathNotFound);
 //! ```
 #![forbid(unsafe_code)]
+// Every public item says what it is, which NTFS rule it follows and what it
+// returns; `cargo build` fails on a missing doc.
+#![deny(missing_docs)]
 
 pub mod attrs;
+// Leaving the core for ntlinkfs-shell / ntlinkfs-linktools (issue 12).
+#[allow(missing_docs)]
 pub mod audit;
+// Leaving the core for ntlinkfs-shell / ntlinkfs-linktools (issue 12).
+#[allow(missing_docs)]
 pub mod copy;
 pub mod data;
 pub mod error;
 pub mod file_ref;
+// Leaving the core for ntlinkfs-shell / ntlinkfs-linktools (issue 12).
+#[allow(missing_docs)]
 pub mod fixture;
 mod handle;
 pub mod image;
@@ -60,6 +69,8 @@ mod reparse_index;
 mod reparse_ops;
 mod resolve;
 mod shared;
+// Leaving the core for ntlinkfs-shell / ntlinkfs-linktools (issue 12).
+#[allow(missing_docs)]
 pub mod shell;
 pub mod space;
 pub mod special;

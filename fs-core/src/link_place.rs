@@ -1,7 +1,7 @@
 //! Where one hop of a link leads, for views that show a link as a path (the Linux
 //! mount's readlink, later the shell and copy tools): the resolver's own step
 //! "reparse target + the directory the link's name sits in -> next path"
-//! ([`Machine::reparse_redirect`]), followed by the checks the walk makes on the
+//! (`Machine::reparse_redirect`), followed by the checks the walk makes on the
 //! components it then looks up. Nothing is normalised that the walk would not
 //! normalise (P5, P6, S10): a target Windows would not resolve is outside.
 
@@ -99,9 +99,12 @@ pub enum LinkPlace {
     /// A place on a mounted volume; `trailing`: the target ended with a
     /// separator, so it must be a directory (P11).
     Inside {
+        /// The place the hop reaches.
         place: Place,
+        /// The target text ended with a separator.
         trailing: bool,
     },
+    /// The target lies outside every mounted volume (another machine's drive, a UNC share, a device).
     Outside(Outside),
 }
 

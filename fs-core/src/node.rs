@@ -45,7 +45,9 @@ pub(crate) struct Reparse {
 /// attributes (see `special`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PosixMeta {
+    /// Owner user id (0 when never set).
     pub uid: u32,
+    /// Owner group id.
     pub gid: u32,
     /// Permission bits (0o7777).
     pub mode: u16,
@@ -57,7 +59,9 @@ pub struct PosixMeta {
 /// A device's major and minor numbers, as `$LXDEV` stores them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct DeviceNumbers {
+    /// Major device number.
     pub major: u32,
+    /// Minor device number.
     pub minor: u32,
 }
 

@@ -15,8 +15,11 @@ use crate::volume::ROOT_RECORD;
 /// root (already normalised), and whether the target named a directory (P11).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReparseTarget {
+    /// The volume the target lies on.
     pub volume: VolumeId,
+    /// Components from that volume's root.
     pub components: Vec<Name>,
+    /// The target ended with a separator: it must be a directory (P11).
     pub trailing_separator: bool,
 }
 
