@@ -74,6 +74,7 @@ mod shared;
 pub mod shell;
 pub mod space;
 pub mod special;
+pub mod testing;
 mod tree;
 mod volume;
 
