@@ -1,4 +1,6 @@
-//! FILE_ATTRIBUTE_* values (SEMANTICS §0) and timestamps.
+//! FILE_ATTRIBUTE_* values (SEMANTICS §0), FILETIME timestamps with their
+//! Unix and calendar conversions, and the [`Clock`] a machine reads the time
+//! from (the host's, or a fixed one for transcripts and images).
 
 /// The file cannot be written or deleted.
 pub const FILE_ATTRIBUTE_READONLY: u32 = 0x1;

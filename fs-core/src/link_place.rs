@@ -1,5 +1,6 @@
 //! Where one hop of a link leads, for views that show a link as a path (the Linux
-//! mount's readlink, later the shell and copy tools): the resolver's own step
+//! mount's readlink and its check that a target stays inside the mount,
+//! mount-unix `readlink` and `link_target`): the resolver's own step
 //! "reparse target + the directory the link's name sits in -> next path"
 //! (`Machine::reparse_redirect`), followed by the checks the walk makes on the
 //! components it then looks up. Nothing is normalised that the walk would not

@@ -1,7 +1,9 @@
 //! `Machine`: the volumes, the current directories, the profile and the open
-//! handles. Its operations live in the modules named after them (`create`, `link`,
-//! `reparse_ops`, `rename`, `handle`, `query`, `tree`); this module holds the state
-//! and the two primitives every change of the namespace is made of.
+//! handles. Its operations live in the modules named after what they do
+//! (`namespace`: create, delete, move; `links`; `reparse_ops`; `handle`;
+//! `query`; `tree`; `special`; `op` runs any of them as data); this module
+//! holds the state, the node and volume accessors, and the two primitives every
+//! change of the namespace is made of (`link_unchecked`, `unlink_unchecked`).
 
 use crate::attrs::{Clock, FileTime, SystemClock, Times};
 use crate::error::{NtError, Result};

@@ -1,4 +1,6 @@
-//! A node: one MFT record, a file or a directory, with its names.
+//! A node: one MFT record, a file or a directory, with its names (hard links),
+//! its reparse point if any, and the POSIX owner, mode and device numbers the
+//! Linux view shows ([`PosixMeta`]).
 
 use crate::attrs::Times;
 use crate::data::FileData;

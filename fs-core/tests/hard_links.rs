@@ -1,6 +1,6 @@
 //! Hard links: SEMANTICS §2 (HL1–HL34). Every row cites its rule; failures
 //! assert the exact NtError and that nothing changed; invariants are checked
-//! after every operation (tests/common).
+//! after every operation (`ntlinkfs_core::testing`).
 //!
 //! Fixture used by most tests:
 //!

@@ -1,4 +1,4 @@
-//! SEMANTICS §8 and P1: names, case, Win32 path normalisation.
+//! SEMANTICS §8 (N1–N12), P1 and P11: names, case, Win32 path normalisation.
 
 use super::*;
 use crate::scenario::dsl::*;
