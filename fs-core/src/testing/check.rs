@@ -1,4 +1,4 @@
-//! Running an [`Op`] in a test: the invariants after it, and for a failure,
+//! Running an [`Op`](crate::Op) in a test: the invariants after it, and for a failure,
 //! the exact error and proof that nothing changed.
 
 use super::snapshot::{assert_unchanged, snapshot};

@@ -2,7 +2,7 @@
 //! tests use: a deterministic machine ([`machine`], [`TickClock`]), a tree
 //! drawn as lines ([`build`], [`fixture`]), a [`Snapshot`] of everything
 //! observable so a failed call can be shown to have changed nothing, and
-//! [`ok`] / [`fails`] / [`attempt`], which run an [`Op`] and check the
+//! [`ok`] / [`fails`] / [`attempt`], which run an [`Op`](crate::Op) and check the
 //! invariants after it.
 //!
 //! No I/O and no threads, like the rest of the core. Functions that return a
