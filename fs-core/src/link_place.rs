@@ -1,7 +1,8 @@
 //! Where one hop of a link leads, for views that show a link as a path (the Linux
-//! mount's readlink, later the shell and copy tools): the resolver's own step
+//! mount's readlink and its check that a target stays inside the mount,
+//! mount-unix `readlink` and `link_target`): the resolver's own step
 //! "reparse target + the directory the link's name sits in -> next path"
-//! ([`Machine::reparse_redirect`]), followed by the checks the walk makes on the
+//! (`Machine::reparse_redirect`), followed by the checks the walk makes on the
 //! components it then looks up. Nothing is normalised that the walk would not
 //! normalise (P5, P6, S10): a target Windows would not resolve is outside.
 
@@ -109,9 +110,12 @@ pub enum LinkPlace {
     /// A place on a mounted volume; `trailing`: the target ended with a
     /// separator, so it must be a directory (P11).
     Inside {
+        /// The place the hop reaches.
         place: Place,
+        /// The target text ended with a separator.
         trailing: bool,
     },
+    /// The target lies outside every mounted volume (another machine's drive, a UNC share, a device).
     Outside(Outside),
 }
 

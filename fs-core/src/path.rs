@@ -206,7 +206,12 @@ pub enum Root {
     /// A drive letter, upper case (`C`).
     Drive(u8),
     /// `\\server\share`.
-    Unc { server: String, share: String },
+    Unc {
+        /// The server name.
+        server: String,
+        /// The share name.
+        share: String,
+    },
     /// A DOS device (`CON`, `NUL`, `\\.\PIPE`, …): not a file on any volume.
     Device(String),
     /// Any other NT object path (`\Device\NamedPipe`, `\??\Volume{…}`), kept as text.
@@ -216,7 +221,9 @@ pub enum Root {
 /// A full, absolute path: a root and its components.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FullPath {
+    /// Where the path starts.
     pub root: Root,
+    /// The components after the root, already normalised unless `verbatim`.
     pub components: Vec<Name>,
     /// The text ended with a separator: it names a directory (P11).
     pub trailing_separator: bool,
@@ -236,6 +243,7 @@ impl FullPath {
         }
     }
 
+    /// The drive letter, for a drive-rooted path.
     pub fn drive(&self) -> Option<u8> {
         match self.root {
             Root::Drive(d) => Some(d),
@@ -344,6 +352,7 @@ impl FullPath {
 /// The state a relative Win32 path is resolved against: the current drive and the
 /// current directory of each drive (cmd.exe keeps one per drive).
 pub trait CurrentDirs {
+    /// The current drive letter, upper case.
     fn current_drive(&self) -> u8;
     /// The current directory of `drive` (its root when none was set).
     fn current_dir(&self, drive: u8) -> FullPath;
@@ -363,6 +372,7 @@ pub enum DeviceNames {
 /// Options of the Win32 normalisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Win32Rules {
+    /// Which reserved-name rule applies.
     pub device_names: DeviceNames,
     /// Long paths opted in (Windows 10 1607+ with LongPathsEnabled): MAX_PATH no
     /// longer applies to non-`\\?\` paths.

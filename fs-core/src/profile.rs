@@ -8,6 +8,7 @@ use std::str::FromStr;
 /// A Windows release, by build number: the rules ask capabilities of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct WindowsVersion {
+    /// The build number (`ver` shows it): 2600 is XP, 26100 Windows 11 24H2.
     pub build: u32,
 }
 
@@ -29,12 +30,19 @@ pub const VERSIONS: &[(&str, u32, &str)] = &[
 ];
 
 impl WindowsVersion {
+    /// Windows NT 4.0.
     pub const NT4: WindowsVersion = WindowsVersion { build: 1381 };
+    /// Windows 2000.
     pub const WIN2000: WindowsVersion = WindowsVersion { build: 2195 };
+    /// Windows XP.
     pub const XP: WindowsVersion = WindowsVersion { build: 2600 };
+    /// Windows Vista, the first with symbolic links.
     pub const VISTA: WindowsVersion = WindowsVersion { build: 6000 };
+    /// Windows 7 SP1.
     pub const WIN7: WindowsVersion = WindowsVersion { build: 7601 };
+    /// Windows 10 22H2.
     pub const WIN10: WindowsVersion = WindowsVersion { build: 19045 };
+    /// Windows 11 24H2.
     pub const WIN11: WindowsVersion = WindowsVersion { build: 26100 };
 
     /// The profile name of the release (`"xp"`, `"11"` …), or the build number.
@@ -45,6 +53,7 @@ impl WindowsVersion {
             .map_or_else(|| self.build.to_string(), |(n, _, _)| (*n).to_string())
     }
 
+    /// The release's full name (`"Windows XP"`), or `Windows build N` for an unnamed build.
     pub fn description(self) -> String {
         VERSIONS
             .iter()
@@ -59,9 +68,13 @@ impl WindowsVersion {
 /// SymlinkEvaluation policy (`fsutil behavior set SymlinkEvaluation`, S50–S52).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SymlinkEvaluation {
+    /// L2L: local links to local targets are followed.
     pub local_to_local: bool,
+    /// L2R: local links to remote targets are followed.
     pub local_to_remote: bool,
+    /// R2L: remote links to local targets are followed.
     pub remote_to_local: bool,
+    /// R2R: remote links to remote targets are followed.
     pub remote_to_remote: bool,
 }
 
@@ -89,9 +102,13 @@ pub enum Privilege {
 /// The machine-wide behaviour switches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Profile {
+    /// The emulated release.
     pub version: WindowsVersion,
+    /// Developer mode: unprivileged users may create symlinks with the unprivileged flag (S2).
     pub developer_mode: bool,
+    /// Whether SeCreateSymbolicLinkPrivilege is held.
     pub privilege: Privilege,
+    /// SymlinkEvaluation policy.
     pub symlink_evaluation: SymlinkEvaluation,
     /// LongPathsEnabled (Win10 1607+): MAX_PATH no longer limits Win32 paths (N9).
     pub long_paths: bool,
@@ -258,8 +275,11 @@ impl FromStr for Profile {
 /// A volume's filesystem kind (V1, V2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FsKind {
+    /// NTFS: hard links, junctions, symlinks.
     Ntfs,
+    /// FAT32: no hard links (HL13).
     Fat32,
+    /// exFAT: no hard links (HL13).
     ExFat,
     /// ReFS with its on-disk version (major, minor).
     Refs(u8, u8),
