@@ -93,7 +93,66 @@ fn build_machine(args: &Args) -> Result<(Machine, Option<PathBuf>), String> {
     Ok((shell.into_machine(), image))
 }
 
+/// What mounting needs from this system (see `missing`).
+#[derive(Debug, Clone, Copy)]
+struct System {
+    /// /dev/fuse exists (the kernel's FUSE module is loaded and, in a
+    /// container, the device was passed in).
+    fuse_device: bool,
+    /// The effective user is root: mount(2) needs CAP_SYS_ADMIN.
+    root: bool,
+}
+
+impl System {
+    fn here() -> System {
+        System {
+            fuse_device: Path::new(FUSE_DEVICE).exists(),
+            // SAFETY: geteuid has no preconditions and cannot fail.
+            root: unsafe { libc::geteuid() } == 0,
+        }
+    }
+}
+
+const FUSE_DEVICE: &str = "/dev/fuse";
+
+/// What stops a mount before it is tried, said as what to do: a newcomer
+/// otherwise reads an errno about the device or the directory.
+fn missing(system: System, mp: &Path) -> Option<String> {
+    if !system.fuse_device {
+        return Some(format!(
+            "{FUSE_DEVICE} does not exist, so this system cannot mount FUSE file systems: \
+             load the module as root (`modprobe fuse`), or in a container start it with \
+             `--device /dev/fuse --cap-add SYS_ADMIN`"
+        ));
+    }
+    if !system.root {
+        return Some(
+            "mounting needs root: ntlinkfs mounts with mount(2), which needs root \
+             (CAP_SYS_ADMIN); run it as root, e.g. `sudo ntlinkfs mount ...`"
+                .into(),
+        );
+    }
+    match std::fs::metadata(mp) {
+        Ok(m) if m.is_dir() => None,
+        Ok(_) => Some(format!(
+            "{} is not a directory: mount on an empty directory",
+            mp.display()
+        )),
+        // A dead daemon's mount point fails stat; the mount clears it.
+        Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => None,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(format!(
+            "{} does not exist: create the directory first (mkdir {})",
+            mp.display(),
+            mp.display()
+        )),
+        Err(e) => Some(format!("cannot use {} as a mount point: {e}", mp.display())),
+    }
+}
+
 pub fn main(args: Args) -> ExitCode {
+    if let Some(problem) = missing(System::here(), &args.mountpoint) {
+        return fail(&problem);
+    }
     if args.background {
         return background(&args);
     }
@@ -302,4 +361,82 @@ fn alive(pid: u32) -> bool {
 fn fail(msg: &str) -> ExitCode {
     eprintln!("ntlinkfs: {msg}");
     ExitCode::from(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each missing piece is named with what to do (issue 13), the device
+    /// first: without it even root cannot mount.
+    #[test]
+    fn a_mount_that_cannot_work_says_what_is_missing() {
+        let dir = std::env::temp_dir();
+        let file = std::env::current_exe().unwrap();
+        let absent = dir.join("ntlinkfs-no-such-mount-point");
+        let rows: [(bool, bool, &Path, Option<String>); 6] = [
+            (
+                false,
+                true,
+                &dir,
+                Some(
+                    "/dev/fuse does not exist, so this system cannot mount FUSE file systems: \
+                     load the module as root (`modprobe fuse`), or in a container start it \
+                     with `--device /dev/fuse --cap-add SYS_ADMIN`"
+                        .into(),
+                ),
+            ),
+            (
+                false,
+                false,
+                &dir,
+                missing(
+                    System {
+                        fuse_device: false,
+                        root: true,
+                    },
+                    &dir,
+                ),
+            ),
+            (
+                true,
+                false,
+                &dir,
+                Some(
+                    "mounting needs root: ntlinkfs mounts with mount(2), which needs root \
+                     (CAP_SYS_ADMIN); run it as root, e.g. `sudo ntlinkfs mount ...`"
+                        .into(),
+                ),
+            ),
+            (
+                true,
+                true,
+                &absent,
+                Some(format!(
+                    "{} does not exist: create the directory first (mkdir {})",
+                    absent.display(),
+                    absent.display()
+                )),
+            ),
+            (
+                true,
+                true,
+                &file,
+                Some(format!(
+                    "{} is not a directory: mount on an empty directory",
+                    file.display()
+                )),
+            ),
+            (true, true, &dir, None),
+        ];
+        for (fuse_device, root, mp, want) in rows {
+            let got = missing(System { fuse_device, root }, mp);
+            assert_eq!(
+                got,
+                want,
+                "fuse {fuse_device}, root {root}, {}",
+                mp.display()
+            );
+        }
+    }
 }
