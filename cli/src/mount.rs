@@ -115,9 +115,9 @@ impl System {
 
 const FUSE_DEVICE: &str = "/dev/fuse";
 
-/// What stops a mount before it is tried, said as what to do: a newcomer
+/// What stops any mount on this system, said as what to do: a newcomer
 /// otherwise reads an errno about the device or the directory.
-fn missing(system: System, mp: &Path) -> Option<String> {
+fn missing(system: System) -> Option<String> {
     if !system.fuse_device {
         return Some(format!(
             "{FUSE_DEVICE} does not exist, so this system cannot mount FUSE file systems: \
@@ -132,31 +132,37 @@ fn missing(system: System, mp: &Path) -> Option<String> {
                 .into(),
         );
     }
-    match std::fs::metadata(mp) {
-        Ok(m) if m.is_dir() => None,
-        Ok(_) => Some(format!(
-            "{} is not a directory: mount on an empty directory",
-            mp.display()
-        )),
+    None
+}
+
+/// What is wrong with `mp` as a mount point, if anything (checked in the
+/// daemon, whose errors reach the caller of `--background` too).
+fn mount_point_problem(mp: &Path) -> Option<String> {
+    let problem = match std::fs::metadata(mp) {
+        Ok(m) if m.is_dir() => return None,
         // A dead daemon's mount point fails stat; the mount clears it.
-        Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => None,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(format!(
-            "{} does not exist: create the directory first (mkdir {})",
-            mp.display(),
+        Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => return None,
+        Ok(_) => "it is not a directory (mount on an empty directory)".to_string(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => format!(
+            "the directory does not exist (create it first: mkdir {})",
             mp.display()
-        )),
-        Err(e) => Some(format!("cannot use {} as a mount point: {e}", mp.display())),
-    }
+        ),
+        Err(e) => e.to_string(),
+    };
+    Some(format!("cannot mount at {}: {problem}", mp.display()))
 }
 
 pub fn main(args: Args) -> ExitCode {
-    if let Some(problem) = missing(System::here(), &args.mountpoint) {
+    if let Some(problem) = missing(System::here()) {
         return fail(&problem);
     }
     if args.background {
         return background(&args);
     }
     let mp = &args.mountpoint;
+    if let Some(problem) = mount_point_problem(mp) {
+        return fail(&problem);
+    }
     let (machine, image) = match build_machine(&args) {
         Ok(m) => m,
         Err(e) => return fail(&e),
@@ -371,72 +377,42 @@ mod tests {
     /// first: without it even root cannot mount.
     #[test]
     fn a_mount_that_cannot_work_says_what_is_missing() {
+        let no_device = "/dev/fuse does not exist, so this system cannot mount FUSE file \
+                         systems: load the module as root (`modprobe fuse`), or in a \
+                         container start it with `--device /dev/fuse --cap-add SYS_ADMIN`";
+        let not_root = "mounting needs root: ntlinkfs mounts with mount(2), which needs \
+                        root (CAP_SYS_ADMIN); run it as root, e.g. `sudo ntlinkfs mount ...`";
+        let rows = [
+            (false, true, Some(no_device)),
+            (false, false, Some(no_device)),
+            (true, false, Some(not_root)),
+            (true, true, None),
+        ];
+        for (fuse_device, root, want) in rows {
+            let got = missing(System { fuse_device, root });
+            assert_eq!(got.as_deref(), want, "fuse {fuse_device}, root {root}");
+        }
+    }
+
+    #[test]
+    fn a_mount_point_must_be_a_directory() {
         let dir = std::env::temp_dir();
         let file = std::env::current_exe().unwrap();
         let absent = dir.join("ntlinkfs-no-such-mount-point");
-        let rows: [(bool, bool, &Path, Option<String>); 6] = [
-            (
-                false,
-                true,
-                &dir,
-                Some(
-                    "/dev/fuse does not exist, so this system cannot mount FUSE file systems: \
-                     load the module as root (`modprobe fuse`), or in a container start it \
-                     with `--device /dev/fuse --cap-add SYS_ADMIN`"
-                        .into(),
-                ),
-            ),
-            (
-                false,
-                false,
-                &dir,
-                missing(
-                    System {
-                        fuse_device: false,
-                        root: true,
-                    },
-                    &dir,
-                ),
-            ),
-            (
-                true,
-                false,
-                &dir,
-                Some(
-                    "mounting needs root: ntlinkfs mounts with mount(2), which needs root \
-                     (CAP_SYS_ADMIN); run it as root, e.g. `sudo ntlinkfs mount ...`"
-                        .into(),
-                ),
-            ),
-            (
-                true,
-                true,
-                &absent,
-                Some(format!(
-                    "{} does not exist: create the directory first (mkdir {})",
-                    absent.display(),
-                    absent.display()
-                )),
-            ),
-            (
-                true,
-                true,
-                &file,
-                Some(format!(
-                    "{} is not a directory: mount on an empty directory",
-                    file.display()
-                )),
-            ),
-            (true, true, &dir, None),
-        ];
-        for (fuse_device, root, mp, want) in rows {
-            let got = missing(System { fuse_device, root }, mp);
-            assert_eq!(
-                got,
-                want,
-                "fuse {fuse_device}, root {root}, {}",
-                mp.display()
-            );
-        }
+        assert_eq!(mount_point_problem(&dir), None);
+        assert_eq!(
+            mount_point_problem(&absent),
+            Some(format!(
+                "cannot mount at {0}: the directory does not exist (create it first: mkdir {0})",
+                absent.display()
+            ))
+        );
+        assert_eq!(
+            mount_point_problem(&file),
+            Some(format!(
+                "cannot mount at {}: it is not a directory (mount on an empty directory)",
+                file.display()
+            ))
+        );
     }
 }

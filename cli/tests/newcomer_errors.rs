@@ -67,8 +67,8 @@ fn a_mount_point_that_does_not_exist_is_named() {
     let mp = std::env::temp_dir().join(format!("ntlinkfs-absent-{}", std::process::id()));
     let (code, out, err) = run(exe().arg("mount").arg(&mp));
     let want = format!(
-        "ntlinkfs: {} does not exist: create the directory first (mkdir {})\n",
-        mp.display(),
+        "ntlinkfs: cannot mount at {0}: the directory does not exist \
+         (create it first: mkdir {0})\n",
         mp.display()
     );
     assert_eq!((code, out.as_str(), err.as_str()), (1, "", want.as_str()));
