@@ -1,12 +1,19 @@
-//! `ntlinkfs shell`: an interactive cmd.exe-style prompt with line editing
-//! and history (rustyline). When standard input is not a terminal, lines are
-//! read plainly and echoed after their prompt, as a transcript.
+//! `ntlinkfs shell`: an interactive cmd.exe-style prompt with line editing,
+//! Tab completion and a history kept across sessions (rustyline). Every line
+//! runs, pasted or typed ahead, in order. When standard input is not a
+//! terminal, lines are read plainly and echoed after their prompt, as a
+//! transcript.
+
+mod completion;
+mod history;
 
 use crate::image_file;
 use crate::options::MachineOptions;
 use ntlinkfs_core::shell::{Outcome, Shell};
 use rustyline::error::ReadlineError;
+use rustyline::history::DefaultHistory;
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Open an interactive cmd.exe-style prompt over an emulated machine
@@ -26,10 +33,10 @@ pub fn main(args: Args) -> ExitCode {
     };
     let mut shell = Shell::new(machine);
     shell.set_saver(image_file::shell_saver(image.clone()));
-    let code = if std::io::stdin().is_terminal() {
-        interactive(&mut shell)
+    let (code, shell) = if std::io::stdin().is_terminal() {
+        interactive(shell)
     } else {
-        piped(&mut shell)
+        (piped(&mut shell), shell)
     };
     if !image_file::save_on_exit(image.as_deref(), shell.machine()) {
         return ExitCode::from(2);
@@ -47,12 +54,110 @@ fn banner(shell: &Shell) -> String {
     )
 }
 
-fn interactive(shell: &mut Shell) -> ExitCode {
-    let mut editor = match rustyline::DefaultEditor::new() {
+/// The line editor's helper. It owns the shell, so that Tab can read the
+/// machine's directories; the loop reaches the shell through it.
+struct Helper {
+    /// Taken back when the session ends.
+    shell: Option<Shell>,
+}
+
+impl rustyline::completion::Completer for Helper {
+    type Candidate = String;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _: &rustyline::Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<String>)> {
+        Ok(match &self.shell {
+            Some(shell) => completion::complete(shell.machine(), &line[..pos]),
+            None => (pos, Vec::new()),
+        })
+    }
+}
+
+impl rustyline::hint::Hinter for Helper {
+    type Hint = String;
+}
+
+impl rustyline::highlight::Highlighter for Helper {}
+
+impl rustyline::validate::Validator for Helper {}
+
+impl rustyline::Helper for Helper {}
+
+type LineEditor = rustyline::Editor<Helper, DefaultHistory>;
+
+fn shell_of(editor: &mut LineEditor) -> &mut Shell {
+    editor
+        .helper_mut()
+        .and_then(|h| h.shell.as_mut())
+        .expect("the helper holds the shell until the session ends")
+}
+
+/// The history file, if there is one, with a warning the first time it
+/// cannot be written (never an error: the shell goes on without it).
+struct History {
+    path: Option<PathBuf>,
+}
+
+impl History {
+    /// Loads the saved commands into the editor.
+    fn open(editor: &mut LineEditor) -> History {
+        let mut history = History {
+            path: history::path(),
+        };
+        if let Some(path) = &history.path {
+            match history::load(path) {
+                Ok(lines) => {
+                    for line in lines {
+                        let _ = editor.add_history_entry(line);
+                    }
+                }
+                Err(e) => history.give_up(&e),
+            }
+        }
+        history
+    }
+
+    fn record(&mut self, editor: &mut LineEditor, line: &str) {
+        if line.trim().is_empty() {
+            return;
+        }
+        let _ = editor.add_history_entry(line);
+        if let Some(path) = &self.path {
+            if let Err(e) = history::append(path, line) {
+                self.give_up(&e);
+            }
+        }
+    }
+
+    fn give_up(&mut self, why: &str) {
+        eprintln!("warning: the command history is not kept: {why}");
+        self.path = None;
+    }
+}
+
+/// The commands in what the editor returned: a paste brings several lines.
+fn lines_of(text: &str) -> Vec<&str> {
+    let mut lines: Vec<&str> = text
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    // A paste that ends with a newline adds no empty command.
+    if lines.len() > 1 && lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    lines
+}
+
+fn interactive(mut shell: Shell) -> (ExitCode, Shell) {
+    let mut editor = match LineEditor::new() {
         Ok(e) => e,
         Err(e) => {
             eprintln!("error: cannot open the line editor: {e}");
-            return piped(shell);
+            return (piped(&mut shell), shell);
         }
     };
     shell.set_confirm(Box::new(|question| {
@@ -62,42 +167,58 @@ fn interactive(shell: &mut Shell) -> ExitCode {
         let _ = std::io::stdin().lock().read_line(&mut answer);
         answer.trim().eq_ignore_ascii_case("y")
     }));
-    println!("{}", banner(shell));
+    println!("{}", banner(&shell));
+    let mut history = History::open(&mut editor);
+    editor.set_helper(Some(Helper { shell: Some(shell) }));
     let mut failed = false;
-    loop {
+    let mut code = None;
+    'session: loop {
         // With echo off cmd shows no prompt.
+        let shell = shell_of(&mut editor);
         let prompt = if shell.echo_on() {
             shell.prompt()
         } else {
             String::new()
         };
         match editor.readline(&prompt) {
-            Ok(line) => {
-                if !line.trim().is_empty() {
-                    let _ = editor.add_history_entry(line.as_str());
-                }
-                let outcome = shell.execute(&line);
-                failed = report(&outcome);
-                if outcome.exit {
-                    break;
-                }
-                if !line.trim().is_empty() && shell.echo_on() {
-                    println!();
+            Ok(text) => {
+                for (i, line) in lines_of(&text).into_iter().enumerate() {
+                    history.record(&mut editor, line);
+                    let shell = shell_of(&mut editor);
+                    // The lines after the first of a paste show after their
+                    // prompt, as cmd.exe shows each command it runs.
+                    if i > 0 && shell.echo_on() {
+                        println!("{}{line}", shell.prompt());
+                    }
+                    let outcome = shell.execute(line);
+                    failed = report(&outcome);
+                    if outcome.exit {
+                        break 'session;
+                    }
+                    if !line.trim().is_empty() && shell.echo_on() {
+                        println!();
+                    }
                 }
             }
             Err(ReadlineError::Interrupted) => println!("^C"),
             Err(ReadlineError::Eof) => break,
             Err(e) => {
                 eprintln!("error: {e}");
-                return ExitCode::from(2);
+                code = Some(ExitCode::from(2));
+                break;
             }
         }
     }
-    if failed {
+    let shell = editor
+        .helper_mut()
+        .and_then(|h| h.shell.take())
+        .expect("the helper holds the shell until the session ends");
+    let code = code.unwrap_or(if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
-    }
+    });
+    (code, shell)
 }
 
 /// Prints a command's output and its diagnostic; true when it failed.
@@ -134,5 +255,25 @@ fn piped(shell: &mut Shell) -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A paste brings several lines in one edit: each is a command.
+    #[test]
+    fn a_paste_is_split_into_its_lines() {
+        let rows: [(&str, &[&str]); 5] = [
+            ("dir", &["dir"]),
+            ("", &[""]),
+            ("echo a\necho b\necho c\n", &["echo a", "echo b", "echo c"]),
+            ("echo a\r\necho b", &["echo a", "echo b"]),
+            ("echo a\n\necho c", &["echo a", "", "echo c"]),
+        ];
+        for (text, want) in rows {
+            assert_eq!(lines_of(text), want, "{text:?}");
+        }
     }
 }
