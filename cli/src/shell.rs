@@ -15,6 +15,7 @@ use rustyline::history::DefaultHistory;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 /// Open an interactive cmd.exe-style prompt over an emulated machine
 #[derive(Debug, clap::Args)]
@@ -54,11 +55,10 @@ fn banner(shell: &Shell) -> String {
     )
 }
 
-/// The line editor's helper. It owns the shell, so that Tab can read the
-/// machine's directories; the loop reaches the shell through it.
+/// The line editor's helper: Tab reads the machine's directories through it.
+/// Weak, because the shell holds the editor (for its Y/N questions).
 struct Helper {
-    /// Taken back when the session ends.
-    shell: Option<Shell>,
+    shell: Weak<Mutex<Shell>>,
 }
 
 impl rustyline::completion::Completer for Helper {
@@ -70,10 +70,14 @@ impl rustyline::completion::Completer for Helper {
         pos: usize,
         _: &rustyline::Context<'_>,
     ) -> rustyline::Result<(usize, Vec<String>)> {
-        Ok(match &self.shell {
-            Some(shell) => completion::complete(shell.machine(), &line[..pos]),
-            None => (pos, Vec::new()),
-        })
+        // Busy (a command is asking Y/N): nothing to complete.
+        let Some(shell) = self.shell.upgrade() else {
+            return Ok((pos, Vec::new()));
+        };
+        let Ok(shell) = shell.try_lock() else {
+            return Ok((pos, Vec::new()));
+        };
+        Ok(completion::complete(shell.machine(), &line[..pos]))
     }
 }
 
@@ -89,11 +93,9 @@ impl rustyline::Helper for Helper {}
 
 type LineEditor = rustyline::Editor<Helper, DefaultHistory>;
 
-fn shell_of(editor: &mut LineEditor) -> &mut Shell {
-    editor
-        .helper_mut()
-        .and_then(|h| h.shell.as_mut())
-        .expect("the helper holds the shell until the session ends")
+/// The lock, also after a panic elsewhere (the shell and editor stay usable).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The history file, if there is one, with a warning the first time it
@@ -160,31 +162,38 @@ fn interactive(mut shell: Shell) -> (ExitCode, Shell) {
             return (piped(&mut shell), shell);
         }
     };
-    shell.set_confirm(Box::new(|question| {
-        print!("{question}");
-        let _ = std::io::stdout().flush();
-        let mut answer = String::new();
-        let _ = std::io::stdin().lock().read_line(&mut answer);
-        answer.trim().eq_ignore_ascii_case("y")
-    }));
     println!("{}", banner(&shell));
     let mut history = History::open(&mut editor);
-    editor.set_helper(Some(Helper { shell: Some(shell) }));
+    let shell = Arc::new(Mutex::new(shell));
+    editor.set_helper(Some(Helper {
+        shell: Arc::downgrade(&shell),
+    }));
+    let editor = Arc::new(Mutex::new(editor));
+    // A question (DEL's "Are you sure (Y/N)?") reads its answer through the
+    // editor too, so that an answer pasted with the command is the one used.
+    let asker = editor.clone();
+    lock(&shell).set_confirm(Box::new(move |question| {
+        let answer = lock(&asker).readline(question);
+        answer.is_ok_and(|a| a.trim().eq_ignore_ascii_case("y"))
+    }));
     let mut failed = false;
     let mut code = None;
     'session: loop {
         // With echo off cmd shows no prompt.
-        let shell = shell_of(&mut editor);
-        let prompt = if shell.echo_on() {
-            shell.prompt()
-        } else {
-            String::new()
+        let prompt = {
+            let shell = lock(&shell);
+            if shell.echo_on() {
+                shell.prompt()
+            } else {
+                String::new()
+            }
         };
-        match editor.readline(&prompt) {
+        let read = lock(&editor).readline(&prompt);
+        match read {
             Ok(text) => {
                 for (i, line) in lines_of(&text).into_iter().enumerate() {
-                    history.record(&mut editor, line);
-                    let shell = shell_of(&mut editor);
+                    history.record(&mut lock(&editor), line);
+                    let mut shell = lock(&shell);
                     // The lines after the first of a paste show after their
                     // prompt, as cmd.exe shows each command it runs.
                     if i > 0 && shell.echo_on() {
@@ -209,15 +218,18 @@ fn interactive(mut shell: Shell) -> (ExitCode, Shell) {
             }
         }
     }
-    let shell = editor
-        .helper_mut()
-        .and_then(|h| h.shell.take())
-        .expect("the helper holds the shell until the session ends");
     let code = code.unwrap_or(if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     });
+    // The editor holds only a weak reference: this is the one strong one.
+    let shell = match Arc::try_unwrap(shell) {
+        Ok(m) => m
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+        Err(_) => unreachable!("only the session loop holds the shell"),
+    };
     (code, shell)
 }
 

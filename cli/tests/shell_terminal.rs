@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// A tmux server of its own (its own socket), running `ntlinkfs shell` in one
@@ -30,8 +31,12 @@ fn tmux_here() -> bool {
 
 impl Terminal {
     fn start(dir: &Path, data: &Path) -> Terminal {
+        // A socket per terminal: a server whose last session just ended may
+        // still be going away.
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, Ordering::Relaxed);
         let t = Terminal {
-            socket: dir.join("tmux.sock"),
+            socket: dir.join(format!("tmux-{n}.sock")),
         };
         let out = t.tmux(&[
             "new-session",
@@ -234,5 +239,33 @@ fn history_comes_back_in_the_next_session() {
     t.keys(&["Up", "Up", "Enter"]);
     t.wait_for("the echo again", |s| {
         in_order(s, &[r"C:\>echo remembered", "remembered"])
+    });
+}
+
+/// A question's answer pasted with its command answers it, and the lines
+/// after it run next (the answer is read through the line editor too).
+#[test]
+fn a_pasted_answer_answers_the_question() {
+    if !tmux_here() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let t = Terminal::start(dir.path(), dir.path());
+    t.paste(
+        "md x\necho hi > x\\f.txt\ndel x\ny\ndir /b x\necho after\n",
+        false,
+    );
+    t.wait_for("the answer used and the lines after it run", |s| {
+        in_order(
+            s,
+            &[
+                r"C:\>del x",
+                r"C:\x\*, Are you sure (Y/N)? y",
+                r"C:\>dir /b x",
+                "File Not Found",
+                r"C:\>echo after",
+                "after",
+            ],
+        )
     });
 }
