@@ -11,6 +11,8 @@ mod host_audit;
 mod host_copy;
 mod image;
 mod image_file;
+#[cfg(unix)]
+mod journal_file;
 mod memory;
 #[cfg(any(unix, windows))]
 mod mklink;

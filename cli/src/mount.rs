@@ -187,7 +187,7 @@ pub fn main(args: Args) -> ExitCode {
     // With an image, fsync commits to its journal (saved first, so the
     // journal extends exactly the image on disk).
     let journal = match &image {
-        Some(p) => match crate::image_file::JournalFile::start(p, &mut machine) {
+        Some(p) => match crate::journal_file::JournalFile::start(p, &mut machine) {
             Ok(j) => Some(Arc::new(j)),
             Err(e) => return fail(&e),
         },
@@ -300,9 +300,9 @@ fn background(args: &Args) -> ExitCode {
     ))
 }
 
-impl Durability for crate::image_file::JournalFile {
+impl Durability for crate::journal_file::JournalFile {
     fn commit(&self, machine: &Shared) -> std::io::Result<()> {
-        crate::image_file::JournalFile::commit(self, machine)
+        crate::journal_file::JournalFile::commit(self, machine)
     }
 }
 
