@@ -164,17 +164,12 @@ pub fn markdown(table: &Table) -> String {
 pub fn text(table: &Table, width: usize) -> String {
     let mut out = columns::wrap_paragraph(&table.heading(), width);
     out.push('\n');
-    let mut rows = vec![std::iter::once("")
-        .chain(HEADINGS)
-        .map(String::from)
-        .collect::<Vec<_>>()];
+    let heading = std::iter::once("").chain(HEADINGS).map(String::from);
+    let mut rows: Vec<Vec<String>> = vec![heading.collect()];
     for (title, cells) in &table.rows {
-        rows.push(
-            std::iter::once(*title)
-                .chain(cells.iter().map(String::as_str))
-                .map(String::from)
-                .collect(),
-        );
+        let mut row = vec![title.to_string()];
+        row.extend(cells.iter().cloned());
+        rows.push(row);
     }
     out.push_str(&columns::layout(&rows, width));
     out.push('\n');
