@@ -17,9 +17,9 @@ pub const FIXED_UNIX_TIME: i64 = 1_705_311_000;
 #[derive(Debug, Clone, clap::Args)]
 pub struct MachineOptions {
     /// Windows version and user: nt4, 2000, xp, 2003, vista, 7, 10-1507, 10-1607,
-    /// 10-1703, 10-1709, 10-1903, 10, 11 (or a build number), optionally with
-    /// +dev (developer mode), -user (not elevated), +longpaths [default: 11; with
-    /// --image, the profile saved in the image]
+    /// 10-1703, 10-1709, 10-1903, 10, 11 (or a build number as build:NUMBER),
+    /// optionally with +dev (developer mode), -user (not elevated), +longpaths
+    /// [default: 11; with --image, the profile saved in the image]
     #[arg(long, value_name = "NAME")]
     pub profile: Option<Profile>,
 

@@ -45,12 +45,16 @@ impl WindowsVersion {
     /// Windows 11 24H2.
     pub const WIN11: WindowsVersion = WindowsVersion { build: 26100 };
 
-    /// The profile name of the release (`"xp"`, `"11"` …), or the build number.
+    /// The profile name of the release (`"xp"`, `"11"` …), or `build:N`
+    /// (names parse back to the same version).
     pub fn name(self) -> String {
         VERSIONS
             .iter()
             .find(|(_, b, _)| *b == self.build)
-            .map_or_else(|| self.build.to_string(), |(n, _, _)| (*n).to_string())
+            .map_or_else(
+                || format!("build:{}", self.build),
+                |(n, _, _)| (*n).to_string(),
+            )
     }
 
     /// The release's full name (`"Windows XP"`), or `Windows build N` for an unnamed build.
@@ -225,10 +229,32 @@ impl fmt::Display for Profile {
     }
 }
 
+/// The message for a profile name that names nothing: the names there are,
+/// and for a bare number the explicit form it may have meant.
+fn unknown_profile(given: &str, version: &str) -> String {
+    let names: Vec<&str> = VERSIONS.iter().map(|(n, _, _)| *n).collect();
+    let hint = match version.parse::<u32>() {
+        Ok(n) => {
+            let release = VERSIONS
+                .iter()
+                .find(|(name, _, _)| name.strip_prefix("10-") == Some(version))
+                .map_or(String::new(), |(name, _, d)| format!(" ({d} is {name})"));
+            format!(" a build number is written build:{n}{release};")
+        }
+        Err(_) => String::new(),
+    };
+    format!(
+        "unknown profile '{given}':{hint} expected one of {} (or build:NUMBER), \
+         optionally followed by +dev, -user, +longpaths",
+        names.join(", ")
+    )
+}
+
 impl FromStr for Profile {
     type Err = String;
 
-    /// `VERSION[+dev][-user][+longpaths]`, e.g. `xp`, `11`, `10+dev-user`.
+    /// `VERSION[+dev][-user][+longpaths]`, e.g. `xp`, `11`, `10+dev-user`,
+    /// `build:22631`.
     fn from_str(s: &str) -> Result<Profile, String> {
         let lower = s.trim().to_ascii_lowercase();
         let mut rest = lower.as_str();
@@ -249,20 +275,19 @@ impl FromStr for Profile {
                 break;
             }
         }
-        let rest = rest.strip_prefix("win").unwrap_or(rest);
-        let build = VERSIONS
-            .iter()
-            .find(|(n, _, _)| *n == rest)
-            .map(|(_, b, _)| *b)
-            .or_else(|| rest.parse().ok())
-            .ok_or_else(|| {
-                let names: Vec<&str> = VERSIONS.iter().map(|(n, _, _)| *n).collect();
-                format!(
-                    "unknown profile '{s}': expected one of {} (or a build number), \
-                     optionally followed by +dev, -user, +longpaths",
-                    names.join(", ")
-                )
-            })?;
+        let build = match rest.strip_prefix("build:") {
+            // A build number only in this explicit form: a bare `1709` or
+            // `win98` would otherwise name a build nobody meant.
+            Some(n) => n.parse().ok().filter(|b| *b > 0),
+            None => {
+                let name = rest.strip_prefix("win").unwrap_or(rest);
+                VERSIONS
+                    .iter()
+                    .find(|(n, _, _)| *n == name)
+                    .map(|(_, b, _)| *b)
+            }
+        };
+        let build = build.ok_or_else(|| unknown_profile(s, rest))?;
         Ok(Profile {
             developer_mode,
             privilege,
@@ -379,7 +404,42 @@ mod tests {
         assert!(!p("10-1607+dev-user").symlink_creation_allowed(true));
         assert_eq!(p("10+dev-user").name(), "10+dev-user");
         assert!("winME".parse::<Profile>().is_err());
-        assert_eq!("22631".parse::<Profile>().unwrap().version.build, 22631);
+    }
+
+    /// Build numbers only as `build:N` (issue 13): a bare number or `win98`
+    /// is refused with the names listed, never read as a build.
+    #[test]
+    fn build_numbers_need_the_explicit_form() {
+        let names = "expected one of nt4, 2000, xp, 2003, vista, 7, 10-1507, 10-1607, \
+                     10-1703, 10-1709, 10-1903, 10, 11 (or build:NUMBER), optionally \
+                     followed by +dev, -user, +longpaths";
+        let refused = [
+            (
+                "1709",
+                format!(
+                    "unknown profile '1709': a build number is written build:1709 \
+                     (Windows 10 1709 is 10-1709); {names}"
+                ),
+            ),
+            (
+                "22631",
+                format!("unknown profile '22631': a build number is written build:22631; {names}"),
+            ),
+            ("win98", format!("unknown profile 'win98': {names}")),
+            ("winME", format!("unknown profile 'winME': {names}")),
+            ("build:", format!("unknown profile 'build:': {names}")),
+            ("build:0", format!("unknown profile 'build:0': {names}")),
+            ("build:x1", format!("unknown profile 'build:x1': {names}")),
+        ];
+        for (given, want) in refused {
+            assert_eq!(given.parse::<Profile>(), Err(want), "{given}");
+        }
+        let p: Profile = "build:22631+dev".parse().unwrap();
+        assert_eq!((p.version.build, p.developer_mode), (22631, true));
+        assert_eq!(p.name(), "build:22631+dev");
+        assert_eq!(p.name().parse::<Profile>(), Ok(p));
+        assert_eq!("win7".parse::<Profile>().unwrap().version.build, 7601);
+        assert_eq!("BUILD:16299".parse::<Profile>().unwrap().name(), "10-1709");
     }
 
     #[test]
