@@ -63,8 +63,7 @@ pub fn print_out(text: &str) {
 
 /// `C:\x`, `c:`, `\\server\share`: a path of the emulated machine.
 pub fn is_windows_path(p: &str) -> bool {
-    let b = p.as_bytes();
-    (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':') || p.starts_with(r"\\")
+    ntlinkfs_core::path::is_win32_syntax(p)
 }
 
 /// A spinner with counts on stderr, drawn only when stderr is a terminal.

@@ -16,16 +16,45 @@ use ntlinkfs_core::{
 use std::process::ExitCode;
 use std::sync::Arc;
 
+mod columns;
+
 /// Run the link comparison scenarios live and print the table of results
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Windows version and user the scenarios run as (see `shell --help`)
     #[arg(long, value_name = "NAME", default_value = "11")]
     pub profile: Profile,
+
+    /// text: aligned columns that wrap inside their cells to fit the width;
+    /// markdown: a Markdown table; json: the same cells as data
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// The width text output fits in [default: the terminal's width; 100 when
+    /// standard output is not a terminal]
+    #[arg(long, value_name = "COLUMNS", value_parser = clap::value_parser!(u16).range(40..))]
+    pub width: Option<u16>,
+}
+
+/// How `demo` prints its table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Markdown,
+    Json,
 }
 
 pub fn main(args: Args) -> ExitCode {
-    print!("{}", render(args.profile));
+    let table = observe(args.profile);
+    let out = match args.format {
+        Format::Text => {
+            let width = args.width.map_or_else(columns::output_width, usize::from);
+            text(&table, width)
+        }
+        Format::Markdown => markdown(&table),
+        Format::Json => json(&table),
+    };
+    print!("{out}");
     ExitCode::SUCCESS
 }
 
@@ -39,6 +68,13 @@ enum Kind {
 
 const KINDS: [Kind; 3] = [Kind::Hard, Kind::Junction, Kind::Symlink];
 
+/// The column headings, one per kind.
+const HEADINGS: [&str; 3] = [
+    "Hard link (mklink /H)",
+    "Junction (mklink /J)",
+    "Symbolic link (mklink, mklink /D)",
+];
+
 /// One cell of the table: a scenario run for one kind of link.
 type Cell = fn(Kind, Profile) -> String;
 
@@ -47,8 +83,14 @@ const FILE: &str = r"C:\t\file.txt";
 const DIR: &str = r"C:\t\dir";
 const CONTENT: &[u8] = b"data";
 
-/// The whole table for `profile`.
-pub fn render(profile: Profile) -> String {
+/// The observed table: one row per scenario, one cell per kind of link.
+pub struct Table {
+    profile: Profile,
+    rows: Vec<(&'static str, [String; 3])>,
+}
+
+/// Runs every scenario on `profile`.
+pub fn observe(profile: Profile) -> Table {
     let rows: [(&str, Cell); 14] = [
         ("Supported OS", supported_os),
         ("Works on this profile", on_profile),
@@ -65,35 +107,93 @@ pub fn render(profile: Profile) -> String {
         ("Needs a privilege", privilege),
         ("Explorer deletes a folder holding it", explorer_delete),
     ];
-    let mut out = format!(
-        "Hard links, junctions and symbolic links on profile {} ({}).\n\
-         Every cell was observed just now on a fresh emulated machine.\n\n",
-        profile.name(),
-        profile.version.description()
-    );
-    out.push_str(
-        "| | Hard link (mklink /H) | Junction (mklink /J) | Symbolic link (mklink, mklink /D) |\n",
-    );
-    out.push_str("|---|---|---|---|\n");
-    for (title, cell) in rows {
-        let cells: Vec<String> = KINDS
-            .iter()
-            .map(|&k| {
+    let rows = rows
+        .into_iter()
+        .map(|(title, cell)| {
+            let cells = KINDS.map(|k| {
                 if title != "Supported OS" && title != "Works on this profile" {
                     if let Err(e) = try_create(k, profile) {
                         return format!("n/a ({})", e.message().trim_end_matches('.'));
                     }
                 }
                 cell(k, profile)
-            })
-            .collect();
+            });
+            (title, cells)
+        })
+        .collect();
+    Table { profile, rows }
+}
+
+impl Table {
+    /// The lines above the table.
+    fn heading(&self) -> String {
+        format!(
+            "Hard links, junctions and symbolic links on profile {} ({}).\n\
+             Every cell was observed just now on a fresh emulated machine.\n",
+            self.profile.name(),
+            self.profile.version.description()
+        )
+    }
+
+    /// The line below the table.
+    fn note(&self) -> String {
+        let oldest = VERSIONS.first().map_or("", |(_, _, d)| *d);
+        format!(
+            "\"Supported OS\" is the oldest profile where the link could be made; \
+             the oldest profile ntlinkfs has is {oldest}.\n"
+        )
+    }
+}
+
+/// The table in Markdown, for pages such as the README.
+pub fn markdown(table: &Table) -> String {
+    let mut out = table.heading();
+    out.push('\n');
+    out.push_str(&format!("| | {} |\n", HEADINGS.join(" | ")));
+    out.push_str("|---|---|---|---|\n");
+    for (title, cells) in &table.rows {
         out.push_str(&format!("| {title} | {} |\n", cells.join(" | ")));
     }
-    let oldest = VERSIONS.first().map_or("", |(_, _, d)| *d);
-    out.push_str(&format!(
-        "\n\"Supported OS\" is the oldest profile where the link could be made; \
-         the oldest profile ntlinkfs has is {oldest}.\n"
-    ));
+    out.push('\n');
+    out.push_str(&table.note());
+    out
+}
+
+/// The table as aligned columns that fit in `width` (cells wrap inside their
+/// column), for a terminal.
+pub fn text(table: &Table, width: usize) -> String {
+    let mut out = columns::wrap_paragraph(&table.heading(), width);
+    out.push('\n');
+    let heading = std::iter::once("").chain(HEADINGS).map(String::from);
+    let mut rows: Vec<Vec<String>> = vec![heading.collect()];
+    for (title, cells) in &table.rows {
+        let mut row = vec![title.to_string()];
+        row.extend(cells.iter().cloned());
+        rows.push(row);
+    }
+    out.push_str(&columns::layout(&rows, width));
+    out.push('\n');
+    out.push_str(&columns::wrap_paragraph(&table.note(), width));
+    out
+}
+
+/// The table as JSON: the profile, the column headings, and each row's
+/// title with its three cells (the same text as the other formats).
+pub fn json(table: &Table) -> String {
+    let rows: Vec<serde_json::Value> = table
+        .rows
+        .iter()
+        .map(|(title, cells)| serde_json::json!({ "title": title, "cells": cells }))
+        .collect();
+    let doc = serde_json::json!({
+        "profile": table.profile.name(),
+        "windows": table.profile.version.description(),
+        "columns": HEADINGS,
+        "rows": rows,
+        "note": table.note().trim_end(),
+    });
+    let mut out = serde_json::to_string_pretty(&doc).expect("JSON values serialize");
+    out.push('\n');
     out
 }
 
@@ -454,6 +554,10 @@ mod tests {
             .map(str::trim)
             .skip(1)
             .collect()
+    }
+
+    fn render(profile: Profile) -> String {
+        markdown(&observe(profile))
     }
 
     #[test]

@@ -8,6 +8,8 @@ mod copy;
 mod demo;
 mod image;
 mod image_file;
+#[cfg(unix)]
+mod journal_file;
 mod memory;
 #[cfg(any(unix, windows))]
 mod mklink;

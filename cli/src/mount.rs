@@ -93,11 +93,76 @@ fn build_machine(args: &Args) -> Result<(Machine, Option<PathBuf>), String> {
     Ok((shell.into_machine(), image))
 }
 
+/// What mounting needs from this system (see `missing`).
+#[derive(Debug, Clone, Copy)]
+struct System {
+    /// /dev/fuse exists (the kernel's FUSE module is loaded and, in a
+    /// container, the device was passed in).
+    fuse_device: bool,
+    /// The effective user is root: mount(2) needs CAP_SYS_ADMIN.
+    root: bool,
+}
+
+impl System {
+    fn here() -> System {
+        System {
+            fuse_device: Path::new(FUSE_DEVICE).exists(),
+            // SAFETY: geteuid has no preconditions and cannot fail.
+            root: unsafe { libc::geteuid() } == 0,
+        }
+    }
+}
+
+const FUSE_DEVICE: &str = "/dev/fuse";
+
+/// What stops any mount on this system, said as what to do: a newcomer
+/// otherwise reads an errno about the device or the directory.
+fn missing(system: System) -> Option<String> {
+    if !system.fuse_device {
+        return Some(format!(
+            "{FUSE_DEVICE} does not exist, so this system cannot mount FUSE file systems: \
+             load the module as root (`modprobe fuse`), or in a container start it with \
+             `--device /dev/fuse --cap-add SYS_ADMIN`"
+        ));
+    }
+    if !system.root {
+        return Some(
+            "mounting needs root: ntlinkfs mounts with mount(2), which needs root \
+             (CAP_SYS_ADMIN); run it as root, e.g. `sudo ntlinkfs mount ...`"
+                .into(),
+        );
+    }
+    None
+}
+
+/// What is wrong with `mp` as a mount point, if anything (checked in the
+/// daemon, whose errors reach the caller of `--background` too).
+fn mount_point_problem(mp: &Path) -> Option<String> {
+    let problem = match std::fs::metadata(mp) {
+        Ok(m) if m.is_dir() => return None,
+        // A dead daemon's mount point fails stat; the mount clears it.
+        Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => return None,
+        Ok(_) => "it is not a directory (mount on an empty directory)".to_string(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => format!(
+            "the directory does not exist (create it first: mkdir {})",
+            mp.display()
+        ),
+        Err(e) => e.to_string(),
+    };
+    Some(format!("cannot mount at {}: {problem}", mp.display()))
+}
+
 pub fn main(args: Args) -> ExitCode {
+    if let Some(problem) = missing(System::here()) {
+        return fail(&problem);
+    }
     if args.background {
         return background(&args);
     }
     let mp = &args.mountpoint;
+    if let Some(problem) = mount_point_problem(mp) {
+        return fail(&problem);
+    }
     let (machine, image) = match build_machine(&args) {
         Ok(m) => m,
         Err(e) => return fail(&e),
@@ -122,7 +187,7 @@ pub fn main(args: Args) -> ExitCode {
     // With an image, fsync commits to its journal (saved first, so the
     // journal extends exactly the image on disk).
     let journal = match &image {
-        Some(p) => match crate::image_file::JournalFile::start(p, &mut machine) {
+        Some(p) => match crate::journal_file::JournalFile::start(p, &mut machine) {
             Ok(j) => Some(Arc::new(j)),
             Err(e) => return fail(&e),
         },
@@ -235,9 +300,9 @@ fn background(args: &Args) -> ExitCode {
     ))
 }
 
-impl Durability for crate::image_file::JournalFile {
+impl Durability for crate::journal_file::JournalFile {
     fn commit(&self, machine: &Shared) -> std::io::Result<()> {
-        crate::image_file::JournalFile::commit(self, machine)
+        crate::journal_file::JournalFile::commit(self, machine)
     }
 }
 
@@ -302,4 +367,52 @@ fn alive(pid: u32) -> bool {
 fn fail(msg: &str) -> ExitCode {
     eprintln!("ntlinkfs: {msg}");
     ExitCode::from(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each missing piece is named with what to do (issue 13), the device
+    /// first: without it even root cannot mount.
+    #[test]
+    fn a_mount_that_cannot_work_says_what_is_missing() {
+        let no_device = "/dev/fuse does not exist, so this system cannot mount FUSE file \
+                         systems: load the module as root (`modprobe fuse`), or in a \
+                         container start it with `--device /dev/fuse --cap-add SYS_ADMIN`";
+        let not_root = "mounting needs root: ntlinkfs mounts with mount(2), which needs \
+                        root (CAP_SYS_ADMIN); run it as root, e.g. `sudo ntlinkfs mount ...`";
+        let rows = [
+            (false, true, Some(no_device)),
+            (false, false, Some(no_device)),
+            (true, false, Some(not_root)),
+            (true, true, None),
+        ];
+        for (fuse_device, root, want) in rows {
+            let got = missing(System { fuse_device, root });
+            assert_eq!(got.as_deref(), want, "fuse {fuse_device}, root {root}");
+        }
+    }
+
+    #[test]
+    fn a_mount_point_must_be_a_directory() {
+        let dir = std::env::temp_dir();
+        let file = std::env::current_exe().unwrap();
+        let absent = dir.join("ntlinkfs-no-such-mount-point");
+        assert_eq!(mount_point_problem(&dir), None);
+        assert_eq!(
+            mount_point_problem(&absent),
+            Some(format!(
+                "cannot mount at {0}: the directory does not exist (create it first: mkdir {0})",
+                absent.display()
+            ))
+        );
+        assert_eq!(
+            mount_point_problem(&file),
+            Some(format!(
+                "cannot mount at {}: it is not a directory (mount on an empty directory)",
+                file.display()
+            ))
+        );
+    }
 }

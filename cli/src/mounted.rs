@@ -101,12 +101,9 @@ fn set_reparse(p: &Path, buffer: &[u8]) -> Result<(), i32> {
 
 /// `C:\a\b` -> `<mount root>/C/a/b`; `..\x` -> relative to the current directory.
 fn host_path(root: &Path, target: &str) -> PathBuf {
-    let units: Vec<u16> = target.encode_utf16().take(2).collect();
-    if let Some(letter) = path::drive_letter(&units) {
+    if let Some((letter, names)) = path::drive_components(target) {
         let mut p = root.join((letter as char).to_string());
-        for c in target[2..].split(['\\', '/']).filter(|c| !c.is_empty()) {
-            p.push(c);
-        }
+        p.extend(names);
         return p;
     }
     PathBuf::from(target.replace('\\', "/"))

@@ -16,9 +16,9 @@ pub const FIXED_UNIX_TIME: i64 = 1_705_311_000;
 #[derive(Debug, Clone, clap::Args)]
 pub struct MachineOptions {
     /// Windows version and user: nt4, 2000, xp, 2003, vista, 7, 10-1507, 10-1607,
-    /// 10-1703, 10-1709, 10-1903, 10, 11 (or a build number), optionally with
-    /// +dev (developer mode), -user (not elevated), +longpaths [default: 11; with
-    /// --image, the profile saved in the image]
+    /// 10-1703, 10-1709, 10-1903, 10, 11 (or a build number as build:NUMBER),
+    /// optionally with +dev (developer mode), -user (not elevated), +longpaths
+    /// [default: 11; with --image, the profile saved in the image]
     #[arg(long, value_name = "NAME")]
     pub profile: Option<Profile>,
 
@@ -79,20 +79,16 @@ impl FromStr for VolumeSpec {
             Some((kind, size)) => (kind, Some(parse_size(size)?)),
             None => (rest, None),
         };
-        let mut chars = letter.chars();
-        let (Some(l), None) = (chars.next(), chars.next()) else {
+        let Some(l) = ntlinkfs_core::path::letter_alone(letter) else {
             return Err(format!("'{s}': the drive is one letter A-Z"));
         };
-        if !l.is_ascii_alphabetic() {
-            return Err(format!("'{s}': the drive is one letter A-Z"));
-        }
         let kind = if kind.is_empty() {
             FsKind::Ntfs
         } else {
             kind.parse()?
         };
         Ok(VolumeSpec {
-            letter: l.to_ascii_uppercase(),
+            letter: l as char,
             kind,
             size,
         })

@@ -1,13 +1,24 @@
-//! FILE_ATTRIBUTE_* values (SEMANTICS §0) and timestamps.
+//! FILE_ATTRIBUTE_* values (SEMANTICS §0), FILETIME timestamps with their
+//! Unix and calendar conversions, and the [`Clock`] a machine reads the time
+//! from (the host's, or a fixed one for transcripts and images).
 
+/// The file cannot be written or deleted.
 pub const FILE_ATTRIBUTE_READONLY: u32 = 0x1;
+/// Hidden from a plain `dir`.
 pub const FILE_ATTRIBUTE_HIDDEN: u32 = 0x2;
+/// A file the operating system uses.
 pub const FILE_ATTRIBUTE_SYSTEM: u32 = 0x4;
+/// The node is a directory (never settable by a caller).
 pub const FILE_ATTRIBUTE_DIRECTORY: u32 = 0x10;
+/// Marked for backup; every file created or overwritten gets it.
 pub const FILE_ATTRIBUTE_ARCHIVE: u32 = 0x20;
+/// No other attribute set (only valid alone).
 pub const FILE_ATTRIBUTE_NORMAL: u32 = 0x80;
+/// Kept in memory if possible.
 pub const FILE_ATTRIBUTE_TEMPORARY: u32 = 0x100;
+/// The node has a reparse point: a junction, a symbolic link or another tag (never settable).
 pub const FILE_ATTRIBUTE_REPARSE_POINT: u32 = 0x400;
+/// Not indexed by the content indexing service.
 pub const FILE_ATTRIBUTE_NOT_CONTENT_INDEXED: u32 = 0x2000;
 
 /// Attribute bits a caller may set with SetFileAttributes; DIRECTORY and
@@ -28,13 +39,18 @@ pub const UNIX_EPOCH_FILETIME: FileTime = 116_444_736_000_000_000;
 /// The four NTFS timestamps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub struct Times {
+    /// When the file was created.
     pub creation: FileTime,
+    /// Last read.
     pub last_access: FileTime,
+    /// Last data write.
     pub last_write: FileTime,
+    /// Last change of data or metadata (the MFT record).
     pub change: FileTime,
 }
 
 impl Times {
+    /// All four timestamps set to `t` (a new file).
     pub fn all(t: FileTime) -> Times {
         Times {
             creation: t,
@@ -80,6 +96,7 @@ pub fn civil(t: FileTime) -> (i64, u32, u32, u32, u32) {
 
 /// The time source of a machine: a seam so tests and transcripts are deterministic.
 pub trait Clock: Send + Sync {
+    /// The current time as a FILETIME.
     fn now(&self) -> FileTime;
 }
 

@@ -68,10 +68,12 @@ impl FileData {
         d
     }
 
+    /// The file size in bytes (sparse holes included).
     pub fn len(&self) -> u64 {
         self.0.as_ref().map_or(0, |c| c.len)
     }
 
+    /// True for a zero-length file.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

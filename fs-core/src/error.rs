@@ -11,26 +11,47 @@ use std::fmt;
 #[allow(clippy::upper_case_acronyms)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Errno {
+    /// No such file or directory.
     ENOENT,
+    /// Not a directory.
     ENOTDIR,
+    /// Invalid argument.
     EINVAL,
+    /// File name too long.
     ENAMETOOLONG,
+    /// File exists.
     EEXIST,
+    /// Permission denied.
     EACCES,
+    /// Is a directory.
     EISDIR,
+    /// Directory not empty.
     ENOTEMPTY,
+    /// Operation not permitted.
     EPERM,
+    /// Device or resource busy.
     EBUSY,
+    /// Cross-device link.
     EXDEV,
+    /// Too many links.
     EMLINK,
+    /// Operation not supported.
     EOPNOTSUPP,
+    /// No data available (no such extended attribute).
     ENODATA,
+    /// Input/output error.
     EIO,
+    /// Too many levels of symbolic links.
     ELOOP,
+    /// Result too large (an xattr buffer too small).
     ERANGE,
+    /// No space left on device.
     ENOSPC,
+    /// Read-only file system.
     EROFS,
+    /// File too large.
     EFBIG,
+    /// Cannot allocate memory.
     ENOMEM,
 }
 
@@ -68,7 +89,12 @@ macro_rules! nt_errors {
         $errno:ident, $msg:literal; )*) => {
         /// Every failure the model can return, one variant per NTSTATUS.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum NtError { $( $variant, )* }
+        pub enum NtError { $(
+            #[doc = concat!("`", stringify!($status_name), "` (", stringify!($status),
+                "): Win32 `", stringify!($win32_name), "` (", stringify!($win32),
+                "), errno `", stringify!($errno), "`. \"", $msg, "\"")]
+            $variant,
+        )* }
 
         impl NtError {
             /// Every variant, in table order.
@@ -224,16 +250,27 @@ pub type Result<T> = std::result::Result<T, NtError>;
 /// than the status's default (SEMANTICS §10 F6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PosixOp {
+    /// `link(2)`: a new hard link.
     Link,
+    /// `unlink(2)`: remove a file name.
     Unlink,
+    /// `rmdir(2)`: remove a directory.
     Rmdir,
+    /// `rename(2)`.
     Rename,
+    /// `symlink(2)`.
     Symlink,
+    /// `readlink(2)`.
     Readlink,
+    /// `getxattr(2)`.
     Getxattr,
+    /// `setxattr(2)`.
     Setxattr,
+    /// `removexattr(2)`.
     Removexattr,
+    /// `open(2)` / `creat(2)`.
     Open,
+    /// Any other operation: the default errno applies.
     Other,
 }
 

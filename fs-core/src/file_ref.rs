@@ -13,12 +13,15 @@ pub type SeqNo = u16;
 pub struct FileRef(pub u64);
 
 impl FileRef {
+    /// Packs a record number (its low 48 bits) and a sequence number.
     pub fn new(record: RecordNo, seq: SeqNo) -> FileRef {
         FileRef((record & 0xFFFF_FFFF_FFFF) | (u64::from(seq) << 48))
     }
+    /// The MFT record number.
     pub fn record(self) -> RecordNo {
         self.0 & 0xFFFF_FFFF_FFFF
     }
+    /// The sequence number of the record when this reference was made.
     pub fn seq(self) -> SeqNo {
         (self.0 >> 48) as u16
     }

@@ -50,19 +50,26 @@ pub enum Disposition {
 /// FILE_DIRECTORY_FILE / FILE_NON_DIRECTORY_FILE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Want {
+    /// Either (neither flag).
     Any,
+    /// FILE_NON_DIRECTORY_FILE: fails on a directory with FILE_IS_A_DIRECTORY.
     File,
+    /// FILE_DIRECTORY_FILE: fails on a file with NOT_A_DIRECTORY.
     Directory,
 }
 
 /// How to open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct OpenOptions {
+    /// What to do when the name exists or not.
     pub disposition: Disposition,
+    /// The kind of object the caller accepts.
     pub want: Want,
+    /// Whether the last component's reparse point is followed (FILE_FLAG_OPEN_REPARSE_POINT clears it).
     pub follow: Follow,
     /// Write access requested (refused on read-only files).
     pub write: bool,
+    /// FILE_SHARE_DELETE: later opens may delete or rename the file while this handle is open.
     pub share_delete: bool,
     /// FILE_FLAG_DELETE_ON_CLOSE.
     pub delete_on_close: bool,
@@ -85,10 +92,12 @@ impl Default for OpenOptions {
 }
 
 impl OpenOptions {
+    /// Open an existing object for reading, following links (the defaults).
     pub fn read() -> OpenOptions {
         OpenOptions::default()
     }
 
+    /// Sets the disposition; any that may create or truncate also asks for write access.
     pub fn disposition(mut self, d: Disposition) -> Self {
         self.disposition = d;
         if d != Disposition::Open && d != Disposition::OpenIf {
@@ -97,26 +106,31 @@ impl OpenOptions {
         self
     }
 
+    /// Sets the object kind the caller accepts.
     pub fn want(mut self, w: Want) -> Self {
         self.want = w;
         self
     }
 
+    /// Sets whether the last reparse point is followed.
     pub fn follow(mut self, f: Follow) -> Self {
         self.follow = f;
         self
     }
 
+    /// Sets whether write access is requested.
     pub fn write(mut self, w: bool) -> Self {
         self.write = w;
         self
     }
 
+    /// Sets FILE_SHARE_DELETE.
     pub fn share_delete(mut self, s: bool) -> Self {
         self.share_delete = s;
         self
     }
 
+    /// Sets FILE_FLAG_DELETE_ON_CLOSE.
     pub fn delete_on_close(mut self, d: bool) -> Self {
         self.delete_on_close = d;
         self

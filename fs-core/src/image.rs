@@ -69,13 +69,33 @@ pub enum ImageError {
     /// The bytes do not start with the image magic.
     NotAnImage,
     /// Fewer bytes than the header announces (an interrupted copy or write).
-    Truncated { expected: u64, actual: u64 },
+    Truncated {
+        /// Bytes the header announces.
+        expected: u64,
+        /// Bytes there are.
+        actual: u64,
+    },
     /// More bytes than the header announces.
-    TrailingData { expected: u64, actual: u64 },
+    TrailingData {
+        /// Bytes the header announces.
+        expected: u64,
+        /// Bytes there are.
+        actual: u64,
+    },
     /// Written by a newer ntlinkfs (or an unknown version).
-    UnsupportedVersion { found: u32, supported: u32 },
+    UnsupportedVersion {
+        /// The image's version.
+        found: u32,
+        /// The newest version this build reads.
+        supported: u32,
+    },
     /// The checksum does not match: the bytes were changed after writing.
-    ChecksumMismatch { stored: u32, computed: u32 },
+    ChecksumMismatch {
+        /// The checksum in the header.
+        stored: u32,
+        /// The checksum of the payload as read.
+        computed: u32,
+    },
     /// The checksum matches but the contents are inconsistent.
     Malformed(String),
     /// The contents decode to a machine that breaks an invariant.
@@ -938,30 +958,46 @@ fn read_data(r: &mut Reader, rec: u64) -> Res<FileData> {
 /// What one volume of an image holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VolumeSummary {
+    /// Drive letter.
     pub letter: char,
+    /// File system.
     pub kind: FsKind,
+    /// Volume label.
     pub label: String,
+    /// Serial number.
     pub serial: u32,
+    /// Files (not directories), each counted once.
     pub files: usize,
+    /// Directories, the root excluded.
     pub directories: usize,
     /// Files with more than one name.
     pub hard_linked_files: usize,
     /// Names beyond the first, over all files.
     pub extra_names: usize,
+    /// Junctions.
     pub junctions: usize,
+    /// Symbolic links.
     pub symlinks: usize,
+    /// Reparse points of any other tag.
     pub other_reparse_points: usize,
+    /// Bytes of file data.
     pub bytes: u64,
 }
 
 /// `ntlinkfs image info`: what an image holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageInfo {
+    /// Format version of the bytes read.
     pub format_version: u32,
+    /// Size of the image in bytes.
     pub size: u64,
+    /// The stored checksum.
     pub checksum: u32,
+    /// The saved profile.
     pub profile: Profile,
+    /// The saved current directory.
     pub current_dir: String,
+    /// Every volume, in drive order.
     pub volumes: Vec<VolumeSummary>,
 }
 

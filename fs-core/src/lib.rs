@@ -4,7 +4,9 @@
 //! directory junctions, file and directory symbolic links, on several volumes at
 //! once, with the errors NTFS returns (NTSTATUS, Win32, errno and message).
 //! It has no I/O, no threads and no platform code; the FUSE and WinFsp adapters
-//! and the `ntlinkfs` shell all drive the same [`Machine`].
+//! and the `ntlinkfs` shell all drive the same [`Machine`]. Tests that embed the
+//! core get the helpers of its own tests from [`testing`]; docs/rules.md lists
+//! the SEMANTICS rule ids (`HL2`, `J33` …) cited here with their conformance rows.
 //!
 //! ## Getting started
 //!
@@ -34,6 +36,9 @@
 //! assert_eq!(m.read_file(r"C:\j\a.txt").unwrap_err(), NtError::ObjectPathNotFound);
 //! ```
 #![forbid(unsafe_code)]
+// Every public item says what it is, which NTFS rule it follows and what it
+// returns; `cargo build` fails on a missing doc.
+#![deny(missing_docs)]
 
 pub mod attrs;
 pub mod data;
@@ -59,6 +64,7 @@ mod resolve;
 mod shared;
 pub mod space;
 pub mod special;
+pub mod testing;
 mod tree;
 mod volume;
 

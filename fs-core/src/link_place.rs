@@ -1,7 +1,8 @@
 //! Where one hop of a link leads, for views that show a link as a path (the Linux
-//! mount's readlink, later the shell and copy tools): the resolver's own step
+//! mount's readlink and its check that a target stays inside the mount,
+//! mount-unix `readlink` and `link_target`): the resolver's own step
 //! "reparse target + the directory the link's name sits in -> next path"
-//! ([`Machine::reparse_redirect`]), followed by the checks the walk makes on the
+//! (`Machine::reparse_redirect`), followed by the checks the walk makes on the
 //! components it then looks up. Nothing is normalised that the walk would not
 //! normalise (P5, P6, S10): a target Windows would not resolve is outside.
 
@@ -20,6 +21,16 @@ pub struct Place {
     pub letter: char,
     /// Names from the volume root, as the target spells them (lookups fold case).
     pub components: Vec<Name>,
+}
+
+impl Place {
+    /// The place as a Win32 path: `C:\\a\\b`, `C:\\` for a volume root.
+    pub fn to_win32(&self) -> String {
+        let letter = self.letter as u8;
+        let mut p = path::FullPath::drive_root(letter);
+        p.components.clone_from(&self.components);
+        p.to_win32()
+    }
 }
 
 /// Why a link's target lies outside the mounted volumes.
@@ -99,9 +110,12 @@ pub enum LinkPlace {
     /// A place on a mounted volume; `trailing`: the target ended with a
     /// separator, so it must be a directory (P11).
     Inside {
+        /// The place the hop reaches.
         place: Place,
+        /// The target text ended with a separator.
         trailing: bool,
     },
+    /// The target lies outside every mounted volume (another machine's drive, a UNC share, a device).
     Outside(Outside),
 }
 

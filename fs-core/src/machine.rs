@@ -1,7 +1,9 @@
 //! `Machine`: the volumes, the current directories, the profile and the open
-//! handles. Its operations live in the modules named after them (`create`, `link`,
-//! `reparse_ops`, `rename`, `handle`, `query`, `tree`); this module holds the state
-//! and the two primitives every change of the namespace is made of.
+//! handles. Its operations live in the modules named after what they do
+//! (`namespace`: create, delete, move; `links`; `reparse_ops`; `handle`;
+//! `query`; `tree`; `special`; `op` runs any of them as data); this module
+//! holds the state, the node and volume accessors, and the two primitives every
+//! change of the namespace is made of (`link_unchecked`, `unlink_unchecked`).
 
 use crate::attrs::{Clock, FileTime, SystemClock, Times};
 use crate::error::{NtError, Result};
@@ -24,17 +26,24 @@ pub type VolumeId = usize;
 /// A node anywhere on the machine: its volume and its file reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeId {
+    /// The volume the node lives on.
     pub volume: VolumeId,
+    /// Its file reference on that volume.
     pub file: FileRef,
 }
 
 /// What a volume is, for `vol`, `fsutil fsinfo` and the adapters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VolumeInfo {
+    /// Its index in the machine.
     pub id: VolumeId,
+    /// Its drive letter, upper case.
     pub letter: char,
+    /// Its file system.
     pub kind: FsKind,
+    /// Its volume label.
     pub label: String,
+    /// Its serial number, as `vol` prints it.
     pub serial: u32,
     /// Files and directories on the volume (not counting the root).
     pub nodes: usize,
@@ -49,34 +58,47 @@ pub struct VolumeInfo {
 /// and FILE_ATTRIBUTE_TAG_INFORMATION report together.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileInfo {
+    /// The node.
     pub id: NodeId,
+    /// Drive letter of its volume.
     pub volume_letter: char,
+    /// Serial number of its volume (dwVolumeSerialNumber).
     pub volume_serial: u32,
+    /// A directory (or a directory link).
     pub is_directory: bool,
+    /// FILE_ATTRIBUTE_* bits.
     pub attributes: u32,
+    /// The reparse tag, when the node has a reparse point.
     pub reparse_tag: Option<u32>,
+    /// Data size in bytes (0 for directories).
     pub size: u64,
     /// NumberOfLinks: names not marked for delete (HL21).
     pub link_count: u32,
     /// TotalNumberOfLinks: every name, pending or not (HL21).
     pub total_links: u32,
+    /// Creation, access, write and change times.
     pub times: Times,
     /// The name this was reached through is marked for delete.
     pub delete_pending: bool,
+    /// Owner and mode for the Linux view.
     pub posix: PosixMeta,
 }
 
 /// One entry of a directory listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirEntryInfo {
+    /// The entry's name as stored (case preserved).
     pub name: Name,
+    /// The entry, not followed: a link shows as the link.
     pub info: FileInfo,
 }
 
 /// The kind of object a reparse point sits on, fixed at creation (S1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LinkFlavor {
+    /// A file symbolic link (or a file with another reparse point).
     File,
+    /// A directory symbolic link or a junction.
     Directory,
 }
 
@@ -175,10 +197,12 @@ impl Machine {
         };
     }
 
+    /// The emulated Windows version and switches.
     pub fn profile(&self) -> &Profile {
         &self.profile
     }
 
+    /// Replaces the emulated Windows version and behaviour switches.
     pub fn set_profile(&mut self, profile: Profile) {
         self.profile = profile;
     }
@@ -240,6 +264,7 @@ impl Machine {
         Ok(())
     }
 
+    /// The volume mounted at a drive letter (either case).
     pub fn volume_by_letter(&self, letter: u8) -> Option<VolumeId> {
         let l = letter.to_ascii_uppercase();
         self.volumes.iter().position(|v| v.letter == l)
@@ -266,6 +291,7 @@ impl Machine {
         CurrentDirs::current_dir(self, self.current_drive).to_win32()
     }
 
+    /// The current drive's letter, upper case.
     pub fn current_drive(&self) -> char {
         self.current_drive as char
     }

@@ -67,10 +67,12 @@ impl Name {
         Name(units.into())
     }
 
+    /// The UTF-16 units, case preserved.
     pub fn units(&self) -> &[u16] {
         &self.0
     }
 
+    /// Length in UTF-16 units (the unit of the 255 limit, N1).
     pub fn len_units(&self) -> usize {
         self.0.len()
     }
@@ -130,6 +132,7 @@ impl Borrow<[u16]> for NameKey {
 }
 
 impl NameKey {
+    /// The upcased UTF-16 units.
     pub fn units(&self) -> &[u16] {
         &self.0
     }

@@ -1,4 +1,6 @@
-//! A node: one MFT record, a file or a directory, with its names.
+//! A node: one MFT record, a file or a directory, with its names (hard links),
+//! its reparse point if any, and the POSIX owner, mode and device numbers the
+//! Linux view shows ([`PosixMeta`]).
 
 use crate::attrs::Times;
 use crate::data::FileData;
@@ -45,7 +47,9 @@ pub(crate) struct Reparse {
 /// attributes (see `special`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PosixMeta {
+    /// Owner user id (0 when never set).
     pub uid: u32,
+    /// Owner group id.
     pub gid: u32,
     /// Permission bits (0o7777).
     pub mode: u16,
@@ -57,7 +61,9 @@ pub struct PosixMeta {
 /// A device's major and minor numbers, as `$LXDEV` stores them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct DeviceNumbers {
+    /// Major device number.
     pub major: u32,
+    /// Minor device number.
     pub minor: u32,
 }
 

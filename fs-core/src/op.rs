@@ -1,8 +1,10 @@
 //! One enum of every operation, with owned arguments, and [`Machine::apply`] to
-//! run it. The shell, the conformance tables, the property tests and the fuzz
-//! targets all produce `Op`s (STYLE §1, cap-std's fuzz `Operation`), so one
-//! table row or one generated step is plain data that can be printed, stored
-//! and replayed.
+//! run it. The core's proptests (`fs-core/tests/fuzz_safety.rs`, `model.rs`)
+//! and the model-based tests of ntlinkfs-tests (`model`, which the
+//! `op_sequence` fuzz target drives) generate `Op`s, so one generated step is
+//! plain data that can be printed, stored and replayed (STYLE §1, cap-std's
+//! fuzz `Operation`). The conformance tables use their own smaller
+//! `scenario::Op`; the shell calls the methods directly.
 
 use crate::error::Result;
 use crate::handle::{DeleteSemantics, HandleId, OpenOptions, Want};
@@ -15,233 +17,399 @@ use crate::reparse::ReparseData;
 use crate::tree::TreeDeleteReport;
 
 /// Every operation of [`Machine`], path-based (Win32 paths) and by id (the
-/// adapters' view). Field names follow the methods' parameters.
+/// adapters' view). Each variant names the method [`Machine::apply`] calls;
+/// field names follow that method's parameters, and the method's errors are
+/// the variant's errors. Path fields are Win32 paths as the methods take
+/// them (drive-absolute, or relative to the current directory).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
     // ---- files and directories by path ----
+    /// [`Machine::create_file`]: a new empty file.
     CreateFile {
+        /// Where the file goes; its parent must exist.
         path: String,
     },
+    /// [`Machine::create_directory`]: a new empty directory.
     CreateDirectory {
+        /// Where the directory goes; its parent must exist.
         path: String,
     },
+    /// [`Machine::write_file`]: create or overwrite a file's data.
     WriteFile {
+        /// The file, followed through links as `CreateFileW` does.
         path: String,
+        /// The whole new content.
         data: Vec<u8>,
     },
+    /// [`Machine::append_file`]: add bytes at the end of a file.
     AppendFile {
+        /// The file, followed through links.
         path: String,
+        /// The bytes to add.
         data: Vec<u8>,
     },
+    /// [`Machine::read_file`]: a file's whole content.
     ReadFile {
+        /// The file, followed through links.
         path: String,
     },
+    /// [`Machine::delete_file`]: `DeleteFileW`, one name of a file or a link.
     DeleteFile {
+        /// The name to remove (a link itself, never its target).
         path: String,
     },
+    /// [`Machine::remove_directory`]: `RemoveDirectoryW`, an empty directory
+    /// or a directory link.
     RemoveDirectory {
+        /// The directory or directory link to remove.
         path: String,
     },
+    /// [`Machine::move_file`]: `MoveFileExW`, rename or move a name.
     MoveFile {
+        /// The existing name (a link moves as itself).
         from: String,
+        /// The new name.
         to: String,
+        /// `MOVEFILE_REPLACE_EXISTING` / `MOVEFILE_COPY_ALLOWED`.
         flags: MoveFlags,
     },
+    /// [`Machine::set_file_attributes`]: `SetFileAttributesW`.
     SetFileAttributes {
+        /// The file or directory (a link itself, not its target).
         path: String,
+        /// The `FILE_ATTRIBUTE_*` bits to set.
         attributes: u32,
     },
+    /// [`Machine::remove_tree`]: `rd /s`; links inside are removed as links.
     RemoveTree {
+        /// The top of the tree.
         path: String,
     },
+    /// [`Machine::explorer_delete`]: Explorer's delete of a tree (follows
+    /// junctions on a 2000/XP profile, J34).
     ExplorerDelete {
+        /// The top of the tree.
         path: String,
     },
     // ---- links ----
+    /// [`Machine::create_hard_link_ex`]: `CreateHardLinkW` with options.
     CreateHardLink {
+        /// The new name.
         link: String,
+        /// An existing file on the same volume.
         existing: String,
+        /// ReplaceIfExists and FILE_LINK_IGNORE_READONLY_ATTRIBUTE.
         options: LinkOptions,
     },
+    /// [`Machine::create_symbolic_link`]: `CreateSymbolicLinkW`.
     CreateSymbolicLink {
+        /// The new link's path.
         link: String,
+        /// The stored target text, absolute or relative.
         target: String,
+        /// `SYMBOLIC_LINK_FLAG_*` (directory, unprivileged create).
         flags: SymlinkFlags,
     },
+    /// [`Machine::create_junction`]: `mklink /J`.
     CreateJunction {
+        /// The new junction's path.
         link: String,
+        /// The target; made absolute as `mklink /J` does.
         target: String,
     },
     // ---- raw reparse points ----
+    /// [`Machine::set_reparse_point`]: `FSCTL_SET_REPARSE_POINT`.
     SetReparsePoint {
+        /// The file or directory that receives the reparse point.
         path: String,
+        /// A raw `REPARSE_DATA_BUFFER`.
         buffer: Vec<u8>,
     },
+    /// [`Machine::get_reparse_point`]: `FSCTL_GET_REPARSE_POINT`.
     GetReparsePoint {
+        /// The reparse point, opened with `FILE_FLAG_OPEN_REPARSE_POINT`.
         path: String,
     },
+    /// [`Machine::delete_reparse_point`]: `FSCTL_DELETE_REPARSE_POINT`.
     DeleteReparsePoint {
+        /// The reparse point.
         path: String,
+        /// The request buffer: a header whose tag must match the stored one.
         request: Vec<u8>,
     },
+    /// [`Machine::remove_reparse_point`]: delete whatever reparse point is there.
     RemoveReparsePoint {
+        /// The reparse point.
         path: String,
     },
+    /// [`Machine::read_reparse_data`]: the stored reparse point, decoded.
     ReadReparseData {
+        /// The reparse point.
         path: String,
     },
     // ---- queries ----
+    /// [`Machine::query_information`]: what `GetFileInformationByHandle` shows.
     QueryInformation {
+        /// The file or directory.
         path: String,
+        /// Whether the last component's reparse point is followed.
         follow: Follow,
     },
+    /// [`Machine::get_file_attributes`]: `GetFileAttributesW`.
     GetFileAttributes {
+        /// The name (its last component is not followed).
         path: String,
     },
+    /// [`Machine::enumerate`]: `FindFirstFileW` over a directory.
     Enumerate {
+        /// The directory (followed through links).
         path: String,
     },
+    /// [`Machine::find_file_names`]: `FindFirstFileNameW`, every hard link of a file.
     FindFileNames {
+        /// Any one name of the file.
         path: String,
     },
+    /// [`Machine::final_path`]: `GetFinalPathNameByHandleW`.
     FinalPath {
+        /// The path to resolve through every link.
         path: String,
     },
     // ---- current directory ----
+    /// [`Machine::set_current_dir`]: `SetCurrentDirectoryW`.
     SetCurrentDir {
+        /// The new current directory.
         path: String,
     },
     // ---- handles ----
+    /// [`Machine::open`]: `CreateFileW`, a handle by path.
     Open {
+        /// The file or directory.
         path: String,
+        /// Disposition, access, sharing and flags.
         options: OpenOptions,
     },
+    /// [`Machine::open_node`]: a handle on a node the caller already holds.
     OpenNode {
+        /// The node.
         node: NodeId,
+        /// Access, disposition, sharing and flags.
         options: OpenOptions,
     },
+    /// [`Machine::close`]: `CloseHandle`; a pending delete happens here.
     Close {
+        /// The handle to close.
         handle: HandleId,
     },
+    /// [`Machine::read`]: `ReadFile` at an offset.
     Read {
+        /// An open handle with read access.
         handle: HandleId,
+        /// Byte offset to read from.
         offset: u64,
+        /// Most bytes to return.
         len: usize,
     },
+    /// [`Machine::write`]: `WriteFile` at an offset.
     Write {
+        /// An open handle with write access.
         handle: HandleId,
+        /// Byte offset to write at (past the end extends the file).
         offset: u64,
+        /// The bytes to write.
         data: Vec<u8>,
     },
+    /// [`Machine::set_len`]: `SetEndOfFile`.
     SetLen {
+        /// An open handle with write access.
         handle: HandleId,
+        /// The new length in bytes.
         len: u64,
     },
+    /// [`Machine::handle_info`]: `GetFileInformationByHandle`.
     HandleInfo {
+        /// An open handle.
         handle: HandleId,
     },
+    /// [`Machine::set_delete_disposition`]: `FileDispositionInfo(Ex)`.
     SetDeleteDisposition {
+        /// An open handle with delete access.
         handle: HandleId,
+        /// Set (true) or clear (false) the pending delete.
         delete: bool,
+        /// Classic delete-on-close or POSIX semantics.
         semantics: DeleteSemantics,
     },
     // ---- by id (the adapters' view) ----
+    /// [`Machine::lookup`]: one name inside a directory, not followed.
     Lookup {
+        /// The directory.
         dir: NodeId,
+        /// One path component.
         name: String,
     },
+    /// [`Machine::info`]: a node's information.
     Info {
+        /// The node.
         node: NodeId,
     },
+    /// [`Machine::read_dir`]: every entry of a directory.
     ReadDir {
+        /// The directory.
         dir: NodeId,
     },
+    /// [`Machine::create_file_at`]: a new file in a directory.
     CreateFileAt {
+        /// The parent directory.
         dir: NodeId,
+        /// The new name (one component).
         name: String,
+        /// Its `FILE_ATTRIBUTE_*` bits.
         attributes: u32,
     },
+    /// [`Machine::create_directory_at`]: a new directory in a directory.
     CreateDirectoryAt {
+        /// The parent directory.
         dir: NodeId,
+        /// The new name (one component).
         name: String,
     },
+    /// [`Machine::delete_at`]: unlink or rmdir one name.
     DeleteAt {
+        /// The parent directory.
         dir: NodeId,
+        /// The name to remove.
         name: String,
+        /// Whether the caller expects a file or a directory.
         want: Want,
     },
+    /// [`Machine::rename_at`]: rename between two directories.
     RenameAt {
+        /// The source's parent directory.
         from_dir: NodeId,
+        /// The source name.
         from: String,
+        /// The destination's parent directory.
         to_dir: NodeId,
+        /// The destination name.
         to: String,
+        /// Replace an existing destination.
         replace: bool,
     },
+    /// [`Machine::create_hard_link_at`]: a new name for a file.
     CreateHardLinkAt {
+        /// The existing file.
         file: NodeId,
+        /// The directory of the new name (same volume).
         dir: NodeId,
+        /// The new name.
         name: String,
     },
+    /// [`Machine::create_symbolic_link_at`]: a symbolic link in a directory.
     CreateSymbolicLinkAt {
+        /// The parent directory.
         dir: NodeId,
+        /// The link's name.
         name: String,
+        /// The stored target text.
         target: String,
+        /// `SYMBOLIC_LINK_FLAG_*`.
         flags: SymlinkFlags,
     },
+    /// [`Machine::create_junction_at`]: a junction in a directory.
     CreateJunctionAt {
+        /// The parent directory.
         dir: NodeId,
+        /// The junction's name.
         name: String,
+        /// The target (made absolute).
         target: String,
     },
+    /// [`Machine::set_reparse_point_of`]: `FSCTL_SET_REPARSE_POINT` on a node.
     SetReparsePointOf {
+        /// The node.
         node: NodeId,
+        /// A raw `REPARSE_DATA_BUFFER`.
         buffer: Vec<u8>,
     },
+    /// [`Machine::get_reparse_point_of`]: the node's raw reparse buffer.
     GetReparsePointOf {
+        /// The node.
         node: NodeId,
     },
+    /// [`Machine::remove_reparse_point_of`]: delete the node's reparse point.
     RemoveReparsePointOf {
+        /// The node.
         node: NodeId,
     },
+    /// [`Machine::set_attributes_of`]: `FILE_ATTRIBUTE_*` bits of a node.
     SetAttributesOf {
+        /// The node.
         node: NodeId,
+        /// The bits to set.
         attributes: u32,
     },
+    /// [`Machine::set_len_of`]: truncate or extend a file by id.
     SetLenOf {
+        /// The file.
         node: NodeId,
+        /// The new length in bytes.
         len: u64,
     },
+    /// [`Machine::file_names`]: every hard link of a node.
     FileNames {
+        /// The node.
         node: NodeId,
     },
+    /// [`Machine::path_of`]: one Win32 path of a node.
     PathOf {
+        /// The node.
         node: NodeId,
     },
     // ---- machine ----
+    /// [`Machine::set_profile`]: the Windows version and privileges to emulate.
     SetProfile {
+        /// The new profile.
         profile: Profile,
     },
+    /// [`Machine::add_volume`]: a new empty volume on a free drive letter.
     AddVolume {
+        /// Its drive letter.
         letter: char,
+        /// Its file system (NTFS, FAT32, exFAT, ReFS).
         kind: FsKind,
+        /// Its volume label, if any.
         label: Option<String>,
     },
 }
 
-/// What an operation returned on success.
+/// What an operation returned on success; which variant depends on the
+/// [`Op`] (see [`Machine::apply`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
+    /// The operation returns nothing.
     Done,
+    /// A file's information (creations, lookups, queries).
     Info(FileInfo),
+    /// Bytes read, or a raw reparse buffer.
     Bytes(Vec<u8>),
+    /// `FILE_ATTRIBUTE_*` bits.
     Attributes(u32),
+    /// Directory entries.
     Entries(Vec<DirEntryInfo>),
+    /// Every hard link name of a file.
     Names(Vec<FileName>),
+    /// A Win32 path.
     Path(String),
+    /// A new open handle.
     Handle(HandleId),
+    /// How many bytes were written.
     Count(usize),
+    /// A decoded reparse point.
     Reparse(ReparseData),
+    /// What a tree delete removed and kept.
     TreeDelete(TreeDeleteReport),
+    /// The new volume.
     Volume(VolumeId),
 }
 

@@ -114,13 +114,104 @@ pub fn path_type_str(text: &str) -> PathType {
     path_type(&units)
 }
 
+/// [`drive_letter`] of a `&str`: the upper-case letter of a leading `X:`.
+pub fn drive_letter_str(text: &str) -> Option<u8> {
+    let units: Vec<u16> = text.encode_utf16().take(2).collect();
+    drive_letter(&units)
+}
+
+/// The upper-case letter of a text that is one ASCII letter alone (`C`, `c`):
+/// how a volume is named where no colon is written (the volume directories of
+/// the Linux view, `--volume E:fat32`).
+pub fn letter_alone(text: &str) -> Option<u8> {
+    match text.as_bytes() {
+        [l] if l.is_ascii_alphabetic() => Some(l.to_ascii_uppercase()),
+        _ => None,
+    }
+}
+
+/// The upper-case letter of a text that is a drive alone, `X:` (no root, no
+/// name: a mount point or a drive to switch to).
+pub fn drive_alone(text: &str) -> Option<u8> {
+    match text.as_bytes() {
+        [_, b':'] => drive_letter_str(text),
+        _ => None,
+    }
+}
+
+/// A text that begins with a drive (`C:`, `c:/a`, `C:a`), split into the
+/// drive's upper-case letter and the names after it. Both `\` and `/`
+/// separate, as in Win32 paths; empty names (`C:\b`, a trailing `\`) are
+/// dropped. Nothing else is normalised: `.` and `..` stay names. `None` when
+/// the text does not begin with a drive.
+pub fn drive_components(text: &str) -> Option<(u8, Vec<&str>)> {
+    let letter = drive_letter_str(text)?;
+    // The letter is ASCII and the colon too: byte 2 is a char boundary.
+    let names = text[2..]
+        .split(['\\', '/'])
+        .filter(|c| !c.is_empty())
+        .collect();
+    Some((letter, names))
+}
+
+/// `\??\`, the prefix of the NT object paths reparse points store for
+/// absolute targets (`\??\C:\x`, `\??\UNC\srv\share`), in UTF-16.
+pub const NT_PREFIX_UNITS: [u16; 4] = [BS, QMARK, QMARK, BS];
+
+/// The text after a leading `\??\` (an NT object path, as reparse points
+/// store absolute targets), if it has one.
+pub fn strip_nt_prefix(text: &str) -> Option<&str> {
+    text.strip_prefix(r"\??\")
+}
+
+/// [`strip_nt_prefix`] on UTF-16 units.
+pub fn strip_nt_prefix_units(units: &[u16]) -> Option<&[u16]> {
+    units.strip_prefix(&NT_PREFIX_UNITS[..])
+}
+
+/// The text after a leading `\\?\` (a Win32 path passed to NT verbatim), if
+/// it has one.
+pub fn strip_verbatim_prefix(text: &str) -> Option<&str> {
+    text.strip_prefix(r"\\?\")
+}
+
+/// True for text only Win32 reads as a place: one that begins with a drive
+/// (`C:`, `C:\x`, `C:x`) or with two backslashes (UNC, `\\?\`, `\\.\`).
+/// A POSIX path (`/x`, `x`, `//x`) is never one.
+pub fn is_win32_syntax(text: &str) -> bool {
+    drive_letter_str(text).is_some() || text.starts_with(r"\\")
+}
+
+/// A drive-absolute path as NT spells it, `X:\rest` (a `\` after the colon):
+/// the drive's upper-case letter and `rest`, the text after that `\`, as
+/// written. `None` for anything else, `C:/x` included (a `/` needs the Win32
+/// normalisation of [`full_path`] first).
+pub fn split_drive_root(text: &str) -> Option<(u8, &str)> {
+    let letter = drive_letter_str(text)?;
+    // The letter and the colon are ASCII: byte 2 is a char boundary.
+    text[2..].strip_prefix('\\').map(|rest| (letter, rest))
+}
+
+/// The NT form of a drive-absolute path ([`split_drive_root`]) as a reparse
+/// point stores it: `c:\t` -> `\??\C:\t`, the rest kept as written. `None`
+/// for any other text.
+pub fn nt_drive_target(text: &str) -> Option<String> {
+    let (letter, rest) = split_drive_root(text)?;
+    Some(format!(r"\??\{}:\{rest}", letter as char))
+}
+
 /// Where a path is rooted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Root {
     /// A drive letter, upper case (`C`).
     Drive(u8),
     /// `\\server\share`.
-    Unc { server: String, share: String },
+    Unc {
+        /// The server name.
+        server: String,
+        /// The share name.
+        share: String,
+    },
     /// A DOS device (`CON`, `NUL`, `\\.\PIPE`, …): not a file on any volume.
     Device(String),
     /// Any other NT object path (`\Device\NamedPipe`, `\??\Volume{…}`), kept as text.
@@ -130,7 +221,9 @@ pub enum Root {
 /// A full, absolute path: a root and its components.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FullPath {
+    /// Where the path starts.
     pub root: Root,
+    /// The components after the root, already normalised unless `verbatim`.
     pub components: Vec<Name>,
     /// The text ended with a separator: it names a directory (P11).
     pub trailing_separator: bool,
@@ -150,6 +243,7 @@ impl FullPath {
         }
     }
 
+    /// The drive letter, for a drive-rooted path.
     pub fn drive(&self) -> Option<u8> {
         match self.root {
             Root::Drive(d) => Some(d),
@@ -258,6 +352,7 @@ impl FullPath {
 /// The state a relative Win32 path is resolved against: the current drive and the
 /// current directory of each drive (cmd.exe keeps one per drive).
 pub trait CurrentDirs {
+    /// The current drive letter, upper case.
     fn current_drive(&self) -> u8;
     /// The current directory of `drive` (its root when none was set).
     fn current_dir(&self, drive: u8) -> FullPath;
@@ -277,6 +372,7 @@ pub enum DeviceNames {
 /// Options of the Win32 normalisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Win32Rules {
+    /// Which reserved-name rule applies.
     pub device_names: DeviceNames,
     /// Long paths opted in (Windows 10 1607+ with LongPathsEnabled): MAX_PATH no
     /// longer applies to non-`\\?\` paths.
@@ -787,5 +883,116 @@ mod tests {
             Root::Nt(_)
         ));
         assert_eq!(FullPath::drive_root(b'c').to_nt(), r"\??\C:\");
+    }
+
+    /// The small path vocabulary the adapters use instead of parsing by hand.
+    #[test]
+    fn drive_vocabulary() {
+        /// text, drive_letter_str, letter_alone, drive_alone
+        type Row = (&'static str, Option<u8>, Option<u8>, Option<u8>);
+        let rows: &[Row] = &[
+            ("C", None, Some(b'C'), None),
+            ("c", None, Some(b'C'), None),
+            ("c:", Some(b'C'), None, Some(b'C')),
+            (r"C:\x", Some(b'C'), None, None),
+            ("C:x", Some(b'C'), None, None),
+            ("CC", None, None, None),
+            ("1", None, None, None),
+            ("1:", None, None, None),
+            ("é", None, None, None),
+            ("é:", None, None, None),
+            ("", None, None, None),
+            (r"\\?\C:\x", None, None, None),
+        ];
+        for &(text, drive, alone, colon) in rows {
+            assert_eq!(drive_letter_str(text), drive, "{text:?}");
+            assert_eq!(letter_alone(text), alone, "{text:?}");
+            assert_eq!(drive_alone(text), colon, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn drive_components_split_on_both_separators() {
+        type Row = (&'static str, Option<(u8, &'static [&'static str])>);
+        let rows: &[Row] = &[
+            (r"C:\a\b", Some((b'C', &["a", "b"]))),
+            (r"c:/a/b/", Some((b'C', &["a", "b"]))),
+            (r"C:\a\\b\", Some((b'C', &["a", "b"]))),
+            (r"D:\", Some((b'D', &[]))),
+            ("D:", Some((b'D', &[]))),
+            ("D:x", Some((b'D', &["x"]))),
+            (r"C:\a\..\.", Some((b'C', &["a", "..", "."]))),
+            (r"\a", None),
+            (r"\\?\C:\a", None),
+            ("a/b", None),
+        ];
+        for &(text, want) in rows {
+            let got = drive_components(text);
+            assert_eq!(
+                got.as_ref().map(|(l, c)| (*l, c.as_slice())),
+                want,
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn split_drive_root_keeps_the_rest() {
+        let rows: &[(&str, Option<(u8, &str)>)] = &[
+            (r"C:\a\b", Some((b'C', r"a\b"))),
+            (r"d:\", Some((b'D', ""))),
+            (r"C:\a\\b\", Some((b'C', r"a\\b\"))),
+            ("C:/a", None),
+            ("C:a", None),
+            ("C:", None),
+            (r"1:\a", None),
+            (r"\??\C:\a", None),
+        ];
+        for &(text, want) in rows {
+            assert_eq!(split_drive_root(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn prefixes_and_win32_syntax() {
+        assert_eq!(strip_nt_prefix(r"\??\C:\a"), Some(r"C:\a"));
+        assert_eq!(strip_nt_prefix(r"\\?\C:\a"), None);
+        let units = |s: &str| s.encode_utf16().collect::<Vec<u16>>();
+        assert_eq!(
+            strip_nt_prefix_units(&units(r"\??\C:\a")),
+            Some(&units(r"C:\a")[..])
+        );
+        assert_eq!(strip_nt_prefix_units(&units(r"\\?\C:\a")), None);
+        assert_eq!(String::from_utf16_lossy(&NT_PREFIX_UNITS), r"\??\");
+        assert_eq!(strip_verbatim_prefix(r"\\?\C:\a"), Some(r"C:\a"));
+        assert_eq!(strip_verbatim_prefix(r"\??\C:\a"), None);
+        let rows = [
+            ("C:", true),
+            (r"c:\x", true),
+            ("C:x", true),
+            (r"\\srv\share", true),
+            (r"\\?\C:\x", true),
+            (r"\\.\pipe", true),
+            ("/tmp/x", false),
+            ("//tmp/x", false),
+            ("x", false),
+            (r"\x", false),
+            ("1:x", false),
+        ];
+        for (text, want) in rows {
+            assert_eq!(is_win32_syntax(text), want, "{text:?}");
+        }
+        let rows = [
+            (r"c:\t", Some(r"\??\C:\t")),
+            (r"C:/t", None),
+            (r"C:\a/b", Some(r"\??\C:\a/b")),
+            (r"C:\", Some(r"\??\C:\")),
+            ("C:t", None),
+            (r"\t", None),
+            (r"\\srv\s\t", None),
+        ];
+        for (text, want) in rows {
+            assert_eq!(nt_drive_target(text).as_deref(), want, "{text:?}");
+        }
     }
 }

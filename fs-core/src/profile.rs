@@ -8,6 +8,7 @@ use std::str::FromStr;
 /// A Windows release, by build number: the rules ask capabilities of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct WindowsVersion {
+    /// The build number (`ver` shows it): 2600 is XP, 26100 Windows 11 24H2.
     pub build: u32,
 }
 
@@ -29,22 +30,34 @@ pub const VERSIONS: &[(&str, u32, &str)] = &[
 ];
 
 impl WindowsVersion {
+    /// Windows NT 4.0.
     pub const NT4: WindowsVersion = WindowsVersion { build: 1381 };
+    /// Windows 2000.
     pub const WIN2000: WindowsVersion = WindowsVersion { build: 2195 };
+    /// Windows XP.
     pub const XP: WindowsVersion = WindowsVersion { build: 2600 };
+    /// Windows Vista, the first with symbolic links.
     pub const VISTA: WindowsVersion = WindowsVersion { build: 6000 };
+    /// Windows 7 SP1.
     pub const WIN7: WindowsVersion = WindowsVersion { build: 7601 };
+    /// Windows 10 22H2.
     pub const WIN10: WindowsVersion = WindowsVersion { build: 19045 };
+    /// Windows 11 24H2.
     pub const WIN11: WindowsVersion = WindowsVersion { build: 26100 };
 
-    /// The profile name of the release (`"xp"`, `"11"` …), or the build number.
+    /// The profile name of the release (`"xp"`, `"11"` …), or `build:N`
+    /// (names parse back to the same version).
     pub fn name(self) -> String {
         VERSIONS
             .iter()
             .find(|(_, b, _)| *b == self.build)
-            .map_or_else(|| self.build.to_string(), |(n, _, _)| (*n).to_string())
+            .map_or_else(
+                || format!("build:{}", self.build),
+                |(n, _, _)| (*n).to_string(),
+            )
     }
 
+    /// The release's full name (`"Windows XP"`), or `Windows build N` for an unnamed build.
     pub fn description(self) -> String {
         VERSIONS
             .iter()
@@ -59,9 +72,13 @@ impl WindowsVersion {
 /// SymlinkEvaluation policy (`fsutil behavior set SymlinkEvaluation`, S50–S52).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SymlinkEvaluation {
+    /// L2L: local links to local targets are followed.
     pub local_to_local: bool,
+    /// L2R: local links to remote targets are followed.
     pub local_to_remote: bool,
+    /// R2L: remote links to local targets are followed.
     pub remote_to_local: bool,
+    /// R2R: remote links to remote targets are followed.
     pub remote_to_remote: bool,
 }
 
@@ -89,9 +106,13 @@ pub enum Privilege {
 /// The machine-wide behaviour switches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Profile {
+    /// The emulated release.
     pub version: WindowsVersion,
+    /// Developer mode: unprivileged users may create symlinks with the unprivileged flag (S2).
     pub developer_mode: bool,
+    /// Whether SeCreateSymbolicLinkPrivilege is held.
     pub privilege: Privilege,
+    /// SymlinkEvaluation policy.
     pub symlink_evaluation: SymlinkEvaluation,
     /// LongPathsEnabled (Win10 1607+): MAX_PATH no longer limits Win32 paths (N9).
     pub long_paths: bool,
@@ -208,10 +229,32 @@ impl fmt::Display for Profile {
     }
 }
 
+/// The message for a profile name that names nothing: the names there are,
+/// and for a bare number the explicit form it may have meant.
+fn unknown_profile(given: &str, version: &str) -> String {
+    let names: Vec<&str> = VERSIONS.iter().map(|(n, _, _)| *n).collect();
+    let hint = match version.parse::<u32>() {
+        Ok(n) => {
+            let release = VERSIONS
+                .iter()
+                .find(|(name, _, _)| name.strip_prefix("10-") == Some(version))
+                .map_or(String::new(), |(name, _, d)| format!(" ({d} is {name})"));
+            format!(" a build number is written build:{n}{release};")
+        }
+        Err(_) => String::new(),
+    };
+    format!(
+        "unknown profile '{given}':{hint} expected one of {} (or build:NUMBER), \
+         optionally followed by +dev, -user, +longpaths",
+        names.join(", ")
+    )
+}
+
 impl FromStr for Profile {
     type Err = String;
 
-    /// `VERSION[+dev][-user][+longpaths]`, e.g. `xp`, `11`, `10+dev-user`.
+    /// `VERSION[+dev][-user][+longpaths]`, e.g. `xp`, `11`, `10+dev-user`,
+    /// `build:22631`.
     fn from_str(s: &str) -> Result<Profile, String> {
         let lower = s.trim().to_ascii_lowercase();
         let mut rest = lower.as_str();
@@ -232,20 +275,19 @@ impl FromStr for Profile {
                 break;
             }
         }
-        let rest = rest.strip_prefix("win").unwrap_or(rest);
-        let build = VERSIONS
-            .iter()
-            .find(|(n, _, _)| *n == rest)
-            .map(|(_, b, _)| *b)
-            .or_else(|| rest.parse().ok())
-            .ok_or_else(|| {
-                let names: Vec<&str> = VERSIONS.iter().map(|(n, _, _)| *n).collect();
-                format!(
-                    "unknown profile '{s}': expected one of {} (or a build number), \
-                     optionally followed by +dev, -user, +longpaths",
-                    names.join(", ")
-                )
-            })?;
+        let build = match rest.strip_prefix("build:") {
+            // A build number only in this explicit form: a bare `1709` or
+            // `win98` would otherwise name a build nobody meant.
+            Some(n) => n.parse().ok().filter(|b| *b > 0),
+            None => {
+                let name = rest.strip_prefix("win").unwrap_or(rest);
+                VERSIONS
+                    .iter()
+                    .find(|(n, _, _)| *n == name)
+                    .map(|(_, b, _)| *b)
+            }
+        };
+        let build = build.ok_or_else(|| unknown_profile(s, rest))?;
         Ok(Profile {
             developer_mode,
             privilege,
@@ -258,8 +300,11 @@ impl FromStr for Profile {
 /// A volume's filesystem kind (V1, V2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FsKind {
+    /// NTFS: hard links, junctions, symlinks.
     Ntfs,
+    /// FAT32: no hard links (HL13).
     Fat32,
+    /// exFAT: no hard links (HL13).
     ExFat,
     /// ReFS with its on-disk version (major, minor).
     Refs(u8, u8),
@@ -359,7 +404,42 @@ mod tests {
         assert!(!p("10-1607+dev-user").symlink_creation_allowed(true));
         assert_eq!(p("10+dev-user").name(), "10+dev-user");
         assert!("winME".parse::<Profile>().is_err());
-        assert_eq!("22631".parse::<Profile>().unwrap().version.build, 22631);
+    }
+
+    /// Build numbers only as `build:N` (issue 13): a bare number or `win98`
+    /// is refused with the names listed, never read as a build.
+    #[test]
+    fn build_numbers_need_the_explicit_form() {
+        let names = "expected one of nt4, 2000, xp, 2003, vista, 7, 10-1507, 10-1607, \
+                     10-1703, 10-1709, 10-1903, 10, 11 (or build:NUMBER), optionally \
+                     followed by +dev, -user, +longpaths";
+        let refused = [
+            (
+                "1709",
+                format!(
+                    "unknown profile '1709': a build number is written build:1709 \
+                     (Windows 10 1709 is 10-1709); {names}"
+                ),
+            ),
+            (
+                "22631",
+                format!("unknown profile '22631': a build number is written build:22631; {names}"),
+            ),
+            ("win98", format!("unknown profile 'win98': {names}")),
+            ("winME", format!("unknown profile 'winME': {names}")),
+            ("build:", format!("unknown profile 'build:': {names}")),
+            ("build:0", format!("unknown profile 'build:0': {names}")),
+            ("build:x1", format!("unknown profile 'build:x1': {names}")),
+        ];
+        for (given, want) in refused {
+            assert_eq!(given.parse::<Profile>(), Err(want), "{given}");
+        }
+        let p: Profile = "build:22631+dev".parse().unwrap();
+        assert_eq!((p.version.build, p.developer_mode), (22631, true));
+        assert_eq!(p.name(), "build:22631+dev");
+        assert_eq!(p.name().parse::<Profile>(), Ok(p));
+        assert_eq!("win7".parse::<Profile>().unwrap().version.build, 7601);
+        assert_eq!("BUILD:16299".parse::<Profile>().unwrap().name(), "10-1709");
     }
 
     #[test]

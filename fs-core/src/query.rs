@@ -12,7 +12,9 @@ use std::ops::Bound;
 /// One name of a file, as FileHardLinkInformation reports it (HL23).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileName {
+    /// The directory holding this name.
     pub parent: NodeId,
+    /// The name itself.
     pub name: Name,
     /// Volume-root-relative path without drive letter, as `fsutil hardlink list`
     /// prints it (HL24): `\dir\name`.

@@ -6,19 +6,28 @@
 
 use crate::error::{NtError, Result};
 
+/// A junction or volume mount point (name surrogate).
 pub const IO_REPARSE_TAG_MOUNT_POINT: u32 = 0xA000_0003;
+/// A symbolic link (name surrogate).
 pub const IO_REPARSE_TAG_SYMLINK: u32 = 0xA000_000C;
+/// An app execution alias (WindowsApps).
 pub const IO_REPARSE_TAG_APPEXECLINK: u32 = 0x8000_001B;
+/// A WSL symbolic link: the target's bytes as Linux wrote them.
 pub const IO_REPARSE_TAG_LX_SYMLINK: u32 = 0xA000_001D;
 /// The version field WSL writes at the start of an LX symlink's data.
 pub const LX_SYMLINK_VERSION: u32 = 2;
 /// WSL's special files (MS-FSCC 2.1.2.1; see `special`): a Unix socket, a FIFO,
 /// a character device and a block device.
 pub const IO_REPARSE_TAG_AF_UNIX: u32 = 0x8000_0023;
+/// A WSL FIFO.
 pub const IO_REPARSE_TAG_LX_FIFO: u32 = 0x8000_0024;
+/// A WSL character device.
 pub const IO_REPARSE_TAG_LX_CHR: u32 = 0x8000_0025;
+/// A WSL block device.
 pub const IO_REPARSE_TAG_LX_BLK: u32 = 0x8000_0026;
+/// Symlink flag: the substitute name is relative to the link's directory (S7).
 pub const SYMLINK_FLAG_RELATIVE: u32 = 0x1;
+/// The largest reparse buffer NTFS accepts, header included (R1).
 pub const MAXIMUM_REPARSE_DATA_BUFFER_SIZE: usize = 16 * 1024;
 /// Size of the REPARSE_DATA_BUFFER header (tag, length, reserved).
 pub const HEADER_SIZE: usize = 8;
@@ -53,24 +62,34 @@ impl ReparseTag {
 pub enum ReparseData {
     /// IO_REPARSE_TAG_MOUNT_POINT: a junction (or a volume mount point).
     MountPoint {
+        /// The NT path the walk follows (`\??\C:\dir`), UTF-16, no NUL.
         substitute: Vec<u16>,
+        /// The path `dir` shows (`C:\dir`), UTF-16, no NUL.
         print: Vec<u16>,
     },
     /// IO_REPARSE_TAG_SYMLINK.
     Symlink {
+        /// The target the walk follows: an NT path, or a relative path when
+        /// `flags` has [`SYMLINK_FLAG_RELATIVE`].
         substitute: Vec<u16>,
+        /// The target as the user gave it, for display.
         print: Vec<u16>,
+        /// `SYMLINK_FLAG_*` bits.
         flags: u32,
     },
     /// Any other tag: kept as raw bytes after the header (GUID included).
     Other {
+        /// The reparse tag.
         tag: u32,
+        /// The GUID of a REPARSE_GUID_DATA_BUFFER (non-Microsoft tags).
         guid: Option<[u8; 16]>,
+        /// The bytes after the header.
         data: Vec<u8>,
     },
 }
 
 impl ReparseData {
+    /// The reparse tag of this data.
     pub fn tag(&self) -> ReparseTag {
         ReparseTag(match self {
             ReparseData::MountPoint { .. } => IO_REPARSE_TAG_MOUNT_POINT,
@@ -126,6 +145,7 @@ impl ReparseData {
         }
     }
 
+    /// The substitute name (what the walk follows), for a junction or a symlink.
     pub fn substitute_name(&self) -> Option<String> {
         match self {
             ReparseData::MountPoint { substitute, .. }
@@ -134,6 +154,7 @@ impl ReparseData {
         }
     }
 
+    /// The print name (what `dir` shows), for a junction or a symlink.
     pub fn print_name(&self) -> Option<String> {
         match self {
             ReparseData::MountPoint { print, .. } | ReparseData::Symlink { print, .. } => {

@@ -2,7 +2,9 @@
 //! (WinFsp: the I/O manager re-parses on STATUS_REPARSE). Paths here are
 //! volume-relative component lists; nothing is ever followed on the caller's
 //! behalf, and where a reparse point leads is decided by the core's own rules
-//! (P2–P6, R20), so the host never applies resolution rules of its own.
+//! (P2–P6, R20), so the host never applies resolution rules of its own. Also
+//! the overwrite of a reparse point through an open handle (S21), which such a
+//! host asks for when it opens the link itself.
 
 use crate::error::{NtError, Result};
 use crate::file_ref::RecordNo;
@@ -15,8 +17,11 @@ use crate::volume::ROOT_RECORD;
 /// root (already normalised), and whether the target named a directory (P11).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReparseTarget {
+    /// The volume the target lies on.
     pub volume: VolumeId,
+    /// Components from that volume's root.
     pub components: Vec<Name>,
+    /// The target ended with a separator: it must be a directory (P11).
     pub trailing_separator: bool,
 }
 

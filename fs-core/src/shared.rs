@@ -12,14 +12,17 @@ use std::sync::Arc;
 pub struct Shared(Arc<RwLock<Machine>>);
 
 impl Shared {
+    /// Shares `m`.
     pub fn new(m: Machine) -> Shared {
         Shared(Arc::new(RwLock::new(m)))
     }
 
+    /// Locks for reading.
     pub fn read(&self) -> RwLockReadGuard<'_, Machine> {
         self.0.read()
     }
 
+    /// Locks for writing; the guard checks the invariants when dropped (debug builds).
     pub fn write(&self) -> WriteGuard<'_> {
         WriteGuard(self.0.write())
     }

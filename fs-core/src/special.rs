@@ -31,24 +31,36 @@ use crate::reparse::{
 
 /// st_mode file-type bits (Linux values, which WSL stores in `$LXMOD`).
 pub const S_IFMT: u32 = 0o170000;
+/// A Unix socket.
 pub const S_IFSOCK: u32 = 0o140000;
+/// A symbolic link.
 pub const S_IFLNK: u32 = 0o120000;
+/// A regular file.
 pub const S_IFREG: u32 = 0o100000;
+/// A block device.
 pub const S_IFBLK: u32 = 0o060000;
+/// A directory.
 pub const S_IFDIR: u32 = 0o040000;
+/// A character device.
 pub const S_IFCHR: u32 = 0o020000;
+/// A FIFO.
 pub const S_IFIFO: u32 = 0o010000;
 
 /// The kinds of special file, one per WSL reparse tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SpecialKind {
+    /// A named pipe (IO_REPARSE_TAG_LX_FIFO).
     Fifo,
+    /// A Unix socket (IO_REPARSE_TAG_AF_UNIX).
     Socket,
+    /// A character device (IO_REPARSE_TAG_LX_CHR).
     CharDevice,
+    /// A block device (IO_REPARSE_TAG_LX_BLK).
     BlockDevice,
 }
 
 impl SpecialKind {
+    /// Every kind.
     pub const ALL: [SpecialKind; 4] = [
         SpecialKind::Fifo,
         SpecialKind::Socket,
@@ -56,6 +68,7 @@ impl SpecialKind {
         SpecialKind::BlockDevice,
     ];
 
+    /// The reparse tag WSL writes for this kind.
     pub fn tag(self) -> u32 {
         match self {
             SpecialKind::Fifo => IO_REPARSE_TAG_LX_FIFO,
@@ -65,6 +78,7 @@ impl SpecialKind {
         }
     }
 
+    /// The kind a reparse tag stands for, if it is a special one.
     pub fn of_tag(tag: u32) -> Option<SpecialKind> {
         SpecialKind::ALL.into_iter().find(|k| k.tag() == tag)
     }
@@ -138,7 +152,9 @@ pub fn kind_of(info: &FileInfo) -> Option<SpecialKind> {
 /// One extended attribute: its name as NTFS stores it and its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LxEa {
+    /// The attribute name (`$LXUID`, `$LXGID`, `$LXMOD`, `$LXDEV`).
     pub name: &'static str,
+    /// The value as WSL encodes it (little-endian).
     pub value: Vec<u8>,
 }
 

@@ -36,7 +36,9 @@ enum Count {
 /// What a recursive delete did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TreeDeleteReport {
+    /// Files deleted (one name each).
     pub files: usize,
+    /// Directories removed.
     pub directories: usize,
     /// Junctions and symbolic links removed as links.
     pub links: usize,

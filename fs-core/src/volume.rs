@@ -1,4 +1,6 @@
-//! A volume: its filesystem kind, label, serial and inode table.
+//! A volume: its filesystem kind, label and serial, its records (nodes by MFT
+//! record number, with a sequence number per record), the records changed
+//! since the last journal commit, and its space accounting (`space`).
 
 use crate::attrs::{Times, FILE_ATTRIBUTE_DIRECTORY};
 use crate::data::FileData;

@@ -2,7 +2,7 @@
 //! strings at path parsing, arbitrary bytes at the reparse codecs, and random
 //! operation sequences with odd paths, raw buffers, stale handles and stale
 //! node ids at the Machine. After every operation the invariants hold, and an
-//! operation that failed changed nothing (tests/common's snapshot).
+//! operation that failed changed nothing (`ntlinkfs_core::testing::snapshot`).
 //!
 //! 256 cases per property by default; `PROPTEST_CASES=100000` for a long run.
 

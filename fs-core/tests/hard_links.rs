@@ -1,6 +1,6 @@
 //! Hard links: SEMANTICS §2 (HL1–HL34). Every row cites its rule; failures
 //! assert the exact NtError and that nothing changed; invariants are checked
-//! after every operation (tests/common).
+//! after every operation (`ntlinkfs_core::testing`).
 //!
 //! Fixture used by most tests:
 //!
@@ -331,7 +331,7 @@ fn hard_links_refused_on_fat_exfat_and_old_refs_hl13_hl14_v1() {
     for &(rule, kind, want) in rows {
         let mut m = machine();
         m.add_volume('E', kind, None).unwrap();
-        build(&mut m, &[r"file E:\f x"]);
+        build(&mut m, &[r"file E:\f x"]).unwrap();
         match want {
             Some(e) => {
                 fails(&mut m, rule, hard(r"E:\l", r"E:\f"), e);
@@ -349,7 +349,7 @@ fn hard_links_refused_on_fat_exfat_and_old_refs_hl13_hl14_v1() {
 fn link_count_is_always_one_on_fat_hl22() {
     let mut m = machine();
     m.add_volume('E', FsKind::Fat32, None).unwrap();
-    build(&mut m, &[r"file E:\f x", r"dir E:\d"]);
+    build(&mut m, &[r"file E:\f x", r"dir E:\d"]).unwrap();
     assert_eq!(info(&m, r"E:\f").link_count, 1);
     assert_eq!(info(&m, r"E:\d").link_count, 1);
 }

@@ -59,8 +59,8 @@ fn junction_is_a_directory_with_0x410_and_mount_point_tag_j1() {
     // Followed, the junction is its target.
     assert_eq!(info(&m, r"C:\j").id, linfo(&m, r"C:\t").id);
     // Windows 2000 also sets ARCHIVE: 0x430.
-    let mut m = machine_with("2000");
-    build(&mut m, &[r"dir C:\t", r"junction C:\j C:\t"]);
+    let mut m = machine_with("2000".parse().unwrap());
+    build(&mut m, &[r"dir C:\t", r"junction C:\j C:\t"]).unwrap();
     assert_eq!(m.get_file_attributes(r"C:\j").unwrap(), 0x430);
 }
 
@@ -130,8 +130,8 @@ fn set_mount_point_refusals_table_j3_j4_j7() {
 
 #[test]
 fn junction_needs_no_privilege_j5() {
-    let mut m = machine_with("11-user");
-    build(&mut m, &[r"dir C:\t"]);
+    let mut m = machine_with("11-user".parse().unwrap());
+    build(&mut m, &[r"dir C:\t"]).unwrap();
     ok(&mut m, junction(r"C:\j", r"C:\t"));
     ok(&mut m, set_rp(r"C:\t", mount_point(r"\??\C:\x", "")));
 }
@@ -201,7 +201,7 @@ fn junction_refused_on_non_ntfs_volume_j8a_v2() {
     for kind in [FsKind::Fat32, FsKind::ExFat] {
         let mut m = base();
         m.add_volume('E', kind, None).unwrap();
-        build(&mut m, &[r"dir E:\d"]);
+        build(&mut m, &[r"dir E:\d"]).unwrap();
         fails(
             &mut m,
             "J8a V2",
@@ -273,8 +273,8 @@ fn junction_to_a_file_fails_not_a_directory_from_1709_j13() {
     fails(&mut m, "J13", stat(r"C:\jfile"), NtError::NotADirectory);
     fails(&mut m, "J13", read(r"C:\jfile"), NtError::NotADirectory);
     // Before Windows 10 1709 the open succeeded.
-    let mut m = machine_with("10-1703");
-    build(&mut m, &[r"file C:\file x", r"junction C:\jfile C:\file"]);
+    let mut m = machine_with("10-1703".parse().unwrap());
+    build(&mut m, &[r"file C:\file x", r"junction C:\jfile C:\file"]).unwrap();
     assert_eq!(contents(&mut m, r"C:\jfile"), b"x");
 }
 
@@ -470,7 +470,7 @@ fn rename_junction_renames_the_link_only_m8() {
 fn recursive_delete_does_not_descend_into_junctions_j34() {
     // C:\tree\{a.txt, link ══> C:\t}
     for profile in ["11", "vista", "7"] {
-        let mut m = machine_with(profile);
+        let mut m = machine_with(profile.parse().unwrap());
         build(
             &mut m,
             &[
@@ -480,7 +480,8 @@ fn recursive_delete_does_not_descend_into_junctions_j34() {
                 r"file C:\tree\a.txt a",
                 r"junction C:\tree\link C:\t",
             ],
-        );
+        )
+        .unwrap();
         ok(
             &mut m,
             Op::RemoveTree {
@@ -488,7 +489,7 @@ fn recursive_delete_does_not_descend_into_junctions_j34() {
             },
         );
         assert_eq!(listing(&m, r"C:\t"), ["f"], "{profile} rd /s");
-        build(&mut m, &[r"dir C:\tree", r"junction C:\tree\link C:\t"]);
+        build(&mut m, &[r"dir C:\tree", r"junction C:\tree\link C:\t"]).unwrap();
         ok(
             &mut m,
             Op::ExplorerDelete {
@@ -503,7 +504,7 @@ fn recursive_delete_does_not_descend_into_junctions_j34() {
 #[test]
 fn explorer_delete_on_2000_and_xp_empties_the_junction_target_j34() {
     for profile in ["2000", "xp"] {
-        let mut m = machine_with(profile);
+        let mut m = machine_with(profile.parse().unwrap());
         build(
             &mut m,
             &[
@@ -514,7 +515,8 @@ fn explorer_delete_on_2000_and_xp_empties_the_junction_target_j34() {
                 r"dir C:\tree",
                 r"junction C:\tree\link C:\t",
             ],
-        );
+        )
+        .unwrap();
         let report = match ok(
             &mut m,
             Op::ExplorerDelete {
@@ -542,7 +544,8 @@ fn explorer_delete_on_2000_and_xp_empties_the_junction_target_j34() {
                 r"dir C:\tree",
                 r"junction C:\tree\link C:\t",
             ],
-        );
+        )
+        .unwrap();
         ok(
             &mut m,
             Op::RemoveTree {
@@ -555,8 +558,8 @@ fn explorer_delete_on_2000_and_xp_empties_the_junction_target_j34() {
 
 #[test]
 fn no_junctions_before_windows_2000_v5() {
-    let mut m = machine_with("nt4");
-    build(&mut m, &[r"dir C:\t"]);
+    let mut m = machine_with("nt4".parse().unwrap());
+    build(&mut m, &[r"dir C:\t"]).unwrap();
     fails(
         &mut m,
         "V5",

@@ -129,8 +129,8 @@ fn invalid_characters_are_refused_everywhere_n4_n11() {
 #[test]
 fn reserved_device_names_are_a_win32_rule_n5_n10_n12() {
     // Windows 10: `C:\dir\con` and `con.txt` are the console device, not files.
-    let mut m = machine_with("10");
-    build(&mut m, &[r"dir C:\d"]);
+    let mut m = machine_with("10".parse().unwrap());
+    build(&mut m, &[r"dir C:\d"]).unwrap();
     for p in [
         r"C:\d\con",
         r"C:\d\CON.txt",
@@ -163,7 +163,7 @@ fn reserved_device_names_are_a_win32_rule_n5_n10_n12() {
     );
     // Windows 11: only NUL (and bare unqualified names) stay special.
     let mut m = machine();
-    build(&mut m, &[r"dir C:\d"]);
+    build(&mut m, &[r"dir C:\d"]).unwrap();
     ok(&mut m, create_file(r"C:\d\con"));
     ok(&mut m, create_file(r"C:\d\con.txt"));
     fails(
@@ -420,8 +420,8 @@ fn absolute_substitute_names_are_nt_paths_taken_literally_p6() {
 fn reparse_limit_is_63_and_31_before_vista_p8() {
     for (profile, limit) in [("11", 63usize), ("xp", 31)] {
         // C:\l0 ==> C:\l1 ==> … ==> C:\l{limit} ==> C:\t: limit + 1 junctions.
-        let mut m = machine_with(profile);
-        build(&mut m, &[r"dir C:\t", r"file C:\t\f ok"]);
+        let mut m = machine_with(profile.parse().unwrap());
+        build(&mut m, &[r"dir C:\t", r"file C:\t\f ok"]).unwrap();
         for i in 0..limit {
             m.create_junction(&format!(r"C:\l{i}"), &format!(r"C:\l{}", i + 1))
                 .unwrap();

@@ -328,8 +328,8 @@ fn move_links_across_volumes_with_copy_keeps_the_reparse_point_m6() {
 #[test]
 fn delete_pending_names_and_reopen_m9_m10() {
     // Classic semantics (before 1903): the name stays until the last handle goes.
-    let mut m = machine_with("10-1709");
-    build(&mut m, &[r"dir C:\d", r"file C:\d\f f"]);
+    let mut m = machine_with("10-1709".parse().unwrap());
+    build(&mut m, &[r"dir C:\d", r"file C:\d\f f"]).unwrap();
     let _ = m.profile();
     let h = handle(ok(&mut m, open(r"C:\d\f", OpenOptions::default())));
     ok(&mut m, del(r"C:\d\f"));

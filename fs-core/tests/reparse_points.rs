@@ -208,8 +208,8 @@ fn set_reparse_point_refusals_table_6_2() {
 
 #[test]
 fn set_symlink_reparse_point_needs_the_privilege_s2() {
-    let mut m = machine_with("11-user");
-    build(&mut m, &[r"dir C:\e"]);
+    let mut m = machine_with("11-user".parse().unwrap());
+    build(&mut m, &[r"dir C:\e"]).unwrap();
     fails(
         &mut m,
         "S2 FSCTL",
@@ -217,8 +217,8 @@ fn set_symlink_reparse_point_needs_the_privilege_s2() {
         NtError::PrivilegeNotHeld,
     );
     // Developer mode does not help the FSCTL path: there is no flag to pass.
-    let mut m = machine_with("11+dev-user");
-    build(&mut m, &[r"dir C:\e"]);
+    let mut m = machine_with("11+dev-user".parse().unwrap());
+    build(&mut m, &[r"dir C:\e"]).unwrap();
     fails(
         &mut m,
         "S2 FSCTL",
@@ -284,8 +284,8 @@ fn directory_bit_tags_on_non_empty_directories_from_1607_r20() {
         "{walked:?}"
     );
     // (The audit's counts for this tree: ntlinkfs-linktools' tests.)
-    let mut m = machine_with("10-1507");
-    build(&mut m, &[r"dir C:\full", r"file C:\full\x x"]);
+    let mut m = machine_with("10-1507".parse().unwrap());
+    build(&mut m, &[r"dir C:\full", r"file C:\full\x x"]).unwrap();
     fails(
         &mut m,
         "V5 1607",

@@ -16,7 +16,7 @@ const MIB: u64 = 1 << 20;
 fn small_d() -> Machine {
     let mut m = machine();
     m.set_volume_size(1, MIB).unwrap();
-    build(&mut m, &[r"dir D:\dir"]);
+    build(&mut m, &[r"dir D:\dir"]).unwrap();
     ok(&mut m, write(r"D:\f", &[b'f'; 1000]));
     m
 }
@@ -253,7 +253,7 @@ fn volume_sizes_are_checked() {
 #[test]
 fn a_spent_memory_budget_is_disk_full_and_changes_nothing() {
     let mut m = machine();
-    build(&mut m, &[r"dir C:\d", r"file C:\d\f data"]);
+    build(&mut m, &[r"dir C:\d", r"file C:\d\f data"]).unwrap();
     let h = open_rw(&mut m, r"C:\d\f");
     m.set_memory_limit(m.memory_used() + 256 * 1024);
     // Data: a write whose chunks do not fit the budget.

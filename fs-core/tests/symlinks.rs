@@ -101,7 +101,7 @@ fn symlink_privilege_rules_table_s2_s3() {
     ];
     for &(rule, profile, unprivileged, want) in rows {
         for directory in [false, true] {
-            let mut m = machine_with(profile);
+            let mut m = machine_with(profile.parse().unwrap());
             let op = symlink_flags(r"C:\s", r"C:\x", directory, unprivileged);
             match want {
                 Some(e) => fails(&mut m, &format!("{rule} {profile}"), op, e),
@@ -202,7 +202,7 @@ fn symlinks_refused_on_fat_and_exfat_s11_v2() {
             NtError::InvalidDeviceRequest,
         );
         // V3: a link on NTFS may point into FAT.
-        build(&mut m, &[r"file E:\x ex"]);
+        build(&mut m, &[r"file E:\x ex"]).unwrap();
         ok(&mut m, symlink(r"C:\toe", r"E:\x"));
         assert_eq!(contents(&mut m, r"C:\toe"), b"ex");
     }
@@ -336,7 +336,7 @@ fn flavor_mismatch_fails_from_1709_s22_s23() {
     // As an intermediate component the flavor does not matter.
     assert_eq!(contents(&mut m, r"C:\fs\f"), b"tf");
     // Before 1709 both opened their target.
-    let mut m = machine_with("10-1703");
+    let mut m = machine_with("10-1703".parse().unwrap());
     build(
         &mut m,
         &[
@@ -345,7 +345,8 @@ fn flavor_mismatch_fails_from_1709_s22_s23() {
             r"symlink C:\fs C:\t",
             r"symlinkd C:\ds C:\tf",
         ],
-    );
+    )
+    .unwrap();
     assert!(info(&m, r"C:\fs").is_directory);
     assert_eq!(contents(&mut m, r"C:\ds"), b"x");
 }
@@ -580,7 +581,7 @@ fn symlink_evaluation_classes_s50_to_s53() {
         read(r"C:\sf"),
         NtError::SymlinkClassDisabled,
     );
-    build(&mut m, &[r"junction C:\j C:\t"]);
+    build(&mut m, &[r"junction C:\j C:\t"]).unwrap();
     assert_eq!(contents(&mut m, r"C:\j\f"), b"tf");
 }
 

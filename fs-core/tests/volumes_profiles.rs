@@ -94,7 +94,7 @@ fn link_support_by_filesystem_kind_v1_v2_table() {
     for &(rule, kind, hard_ok, soft_ok) in rows {
         let mut m = machine();
         m.add_volume('E', kind, None).unwrap();
-        build(&mut m, &[r"file E:\f x", r"dir E:\d"]);
+        build(&mut m, &[r"file E:\f x", r"dir E:\d"]).unwrap();
         let ops = [
             (hard(r"E:\h", r"E:\f"), hard_ok),
             (junction(r"E:\j", r"E:\d"), soft_ok),
@@ -210,11 +210,12 @@ fn windows_version_switches_v5_table() {
     ];
     for r in rows {
         let p = r.profile;
-        let mut m = machine_with(p);
+        let mut m = machine_with(p.parse().unwrap());
         build(
             &mut m,
             &[r"dir C:\t", r"file C:\f x", r"junction C:\j C:\t"],
-        );
+        )
+        .unwrap();
         assert_eq!(
             m.get_file_attributes(r"C:\j").unwrap(),
             r.junction_attrs,

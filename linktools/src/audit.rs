@@ -8,7 +8,7 @@
 
 use crate::tree::{Emulated, LinkTree};
 use ntlinkfs_core::error::{NtError, Result};
-use ntlinkfs_core::path::{FullPath, Root};
+use ntlinkfs_core::path::{drive_letter_str, FullPath, Root};
 use ntlinkfs_core::reparse::{ReparseData, ReparseTag, SYMLINK_FLAG_RELATIVE};
 use ntlinkfs_core::{FileInfo, Follow, Machine, NodeId};
 use serde_json::{json, Value};
@@ -95,7 +95,7 @@ pub(crate) fn link_target(m: &Machine, id: NodeId, path: &str) -> Option<LinkTar
         let (parent, _) = path.rsplit_once('\\')?;
         let joined = if substitute.starts_with('\\') {
             // Root-relative: the link's own volume (S8).
-            format!("{}{substitute}", &path[..2])
+            format!("{}:{substitute}", char::from(drive_letter_str(path)?))
         } else {
             format!("{parent}\\{substitute}")
         };
@@ -364,7 +364,7 @@ impl AuditTree for MachineAudit<'_> {
     }
 
     fn names(&self, file: &Found<Emulated>) -> Result<Vec<String>> {
-        let letter = &file.path[..1];
+        let letter = drive_letter_str(&file.path).map_or('?', char::from);
         let names = self.m.file_names(file.id)?;
         Ok(names
             .into_iter()
@@ -394,7 +394,7 @@ fn audit_link(m: &Machine, path: &str, id: NodeId, kind: LinkKind, root: &FullPa
         return entry;
     }
     let lexical = target.and_then(|t| t.lexical);
-    let drive = path.as_bytes()[0].to_ascii_uppercase();
+    let drive = drive_letter_str(path).unwrap_or_default();
     match m.query_information(path, Follow::Reparse) {
         Ok(t) => {
             let final_path = m.path_of(t.id).unwrap_or_default();

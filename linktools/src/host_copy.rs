@@ -26,6 +26,8 @@ use crate::copy::{
     OutsideReason, Progress, Remap, What,
 };
 use crate::tree::Host;
+#[cfg(unix)]
+use ntlinkfs_core::path::{letter_alone, nt_drive_target};
 use ntlinkfs_core::reparse::{IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
 use ntlinkfs_core::SpecialKind;
 use std::collections::HashMap;
@@ -465,13 +467,12 @@ fn junction_on_mount(
     let root = mount_root(link.parent()?)?;
     let root = absolute(&root).ok()?;
     let mut parts = target.strip_prefix(&root).ok()?.components();
-    let letter = parts.next()?.as_os_str().to_str()?;
-    if letter.len() != 1 {
-        return None;
-    }
+    // The volume directories of the Linux view are named by their letter.
+    let letter = letter_alone(parts.next()?.as_os_str().to_str()?)?;
     let rest: Option<Vec<&str>> = parts.map(|c| c.as_os_str().to_str()).collect();
-    let win = format!("{letter}:\\{}", rest?.join("\\"));
-    let buffer = ntlinkfs_core::ReparseData::mount_point(&format!("\\??\\{win}"), &win).encode();
+    let win = format!("{}:\\{}", char::from(letter), rest?.join("\\"));
+    let nt = nt_drive_target(&win)?;
+    let buffer = ntlinkfs_core::ReparseData::mount_point(&nt, &win).encode();
     Some(set_raw(link, &buffer, true).map(|()| win))
 }
 

@@ -1,21 +1,26 @@
-//! The one place that knows FUSE replies: a parsed [`Operation`] goes to the
-//! matching `NtFs::do_*` call, and its `Res` becomes the reply. It also hands
-//! out node ids: a symbolic-link file's names each get their own (`node_ids`),
-//! so READLINK and the link's size are computed from the name the kernel
-//! followed.
+//! Request -> operation -> reply, independent of the transport: a parsed
+//! [`Operation`] goes to the matching `NtFs::do_*` call (fs.rs), and its
+//! result becomes the reply sent through whatever [`Sender`] the transport
+//! gave (`/dev/fuse` today, fuse/server.rs). The one place an error becomes
+//! an errno: [`posix_op`] says which POSIX operation a request is, and
+//! `errno::for_op` maps the core's status for it (fsync alone fails with the
+//! host's own error, writing the image's journal). It also hands out node ids:
+//! a symbolic-link file's names each get their own (`node_ids`), so READLINK
+//! and the link's size are computed from the name the kernel followed.
+//!
+//! [`Sender`]: crate::fuse::server::Sender
 
-use crate::fs::NtFs;
+use crate::errno::for_op;
+use crate::fs::{Caller, NtFs};
 use crate::fuse::abi;
 use crate::fuse::reply::{self as wire, DirBuf};
 use crate::fuse::request::{INodeNo, Operation, Request};
-#[cfg(test)]
-use crate::fuse::server::Sender;
 use crate::fuse::server::{Filesystem, Reply};
 use crate::fuse::{FileAttr, FileType};
 use crate::inode_map;
 use crate::node_ids;
 use crate::reply::{Entry, Res};
-use ntlinkfs_core::{NtError, PosixOp};
+use ntlinkfs_core::{NtError, PosixOp, SpecialKind};
 use std::cell::RefCell;
 use std::ffi::OsStr;
 
@@ -33,10 +38,35 @@ thread_local! {
     static READ_BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-fn answer(reply: Reply<'_>, r: Res<Vec<u8>>) {
+/// The POSIX operation a request is, for its errno (`ntlinkfs_core::errno_for`).
+pub(crate) fn posix_op(op: &Operation<'_>) -> PosixOp {
+    use Operation as O;
+    match op {
+        O::Link { .. } => PosixOp::Link,
+        O::Unlink { .. } => PosixOp::Unlink,
+        O::Rmdir { .. } => PosixOp::Rmdir,
+        O::Rename { .. } => PosixOp::Rename,
+        O::Symlink { .. } => PosixOp::Symlink,
+        O::Readlink => PosixOp::Readlink,
+        O::Getxattr { .. } | O::Listxattr { .. } => PosixOp::Getxattr,
+        O::Setxattr { .. } => PosixOp::Setxattr,
+        O::Removexattr { .. } => PosixOp::Removexattr,
+        O::Open { .. } | O::Opendir { .. } | O::Create { .. } => PosixOp::Open,
+        // mknod of a regular file is an open(O_CREAT) (do_mknod).
+        O::Mknod { mode, .. } if SpecialKind::of_mode(*mode).is_none() => PosixOp::Open,
+        _ => PosixOp::Other,
+    }
+}
+
+/// The errno a failed `op` answers with.
+fn errno(op: PosixOp, e: NtError) -> i32 {
+    for_op(op, e).code()
+}
+
+fn answer(reply: Reply<'_>, op: PosixOp, r: Res<Vec<u8>>) {
     match r {
         Ok(b) => reply.ok(&[&b]),
-        Err(e) => reply.error(e.code()),
+        Err(e) => reply.error(errno(op, e)),
     }
 }
 
@@ -93,9 +123,17 @@ impl NtFs {
         }
     }
 
-    fn entry_reply(&self, reply: Reply<'_>, parent: INodeNo, name: &OsStr, r: Res<Entry>) {
+    fn entry_reply(
+        &self,
+        reply: Reply<'_>,
+        op: PosixOp,
+        parent: INodeNo,
+        name: &OsStr,
+        r: Res<Entry>,
+    ) {
         answer(
             reply,
+            op,
             r.map(|mut e| {
                 let nodeid = self.node_id_for(parent, name, &mut e);
                 let out = wire::entry_out(
@@ -110,9 +148,10 @@ impl NtFs {
         )
     }
 
-    fn attr_reply(&self, reply: Reply<'_>, ino: INodeNo, r: Res<FileAttr>) {
+    fn attr_reply(&self, reply: Reply<'_>, op: PosixOp, ino: INodeNo, r: Res<FileAttr>) {
         answer(
             reply,
+            op,
             r.map(|mut a| {
                 self.fix_link_size(ino, &mut a);
                 encoded(|v| wire::attr_out(v, self.cfg.attr_ttl, &a))
@@ -124,9 +163,11 @@ impl NtFs {
         self.cache.entry_ttl(self.cfg.entry_ttl)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn readdir_reply(
         &self,
         reply: Reply<'_>,
+        op: PosixOp,
         ino: INodeNo,
         fh: crate::fuse::FileHandle,
         offset: u64,
@@ -136,7 +177,7 @@ impl NtFs {
         let limit = if plus { 64 } else { 128 };
         let entries = match self.dir_entries(ino, fh, offset, limit) {
             Ok(e) => e,
-            Err(e) => return reply.error(e.code()),
+            Err(e) => return reply.error(errno(op, e)),
         };
         let mut buf = DirBuf::new(size);
         for (off, name, info, attr) in entries {
@@ -183,16 +224,21 @@ impl Filesystem for NtFs {
     fn handle(&self, req: &Request, op: Operation<'_>, reply: Reply<'_>) {
         use Operation as O;
         let ino = INodeNo(req.nodeid);
+        let p = posix_op(&op);
+        let caller = Caller {
+            uid: req.uid(),
+            gid: req.gid(),
+        };
         match op {
-            O::Lookup { name } => self.entry_reply(reply, ino, name, self.do_lookup(ino, name)),
-            O::Getattr { .. } => self.attr_reply(reply, ino, self.do_getattr(ino)),
+            O::Lookup { name } => self.entry_reply(reply, p, ino, name, self.do_lookup(ino, name)),
+            O::Getattr { .. } => self.attr_reply(reply, p, ino, self.do_getattr(ino)),
             O::Setattr(s) => {
                 let r = self.do_setattr(ino, s.mode, s.uid, s.gid, s.size, s.atime, s.mtime, s.fh);
                 if s.mode.is_some() {
                     // READONLY follows the owner write bit: the kernel must re-read.
                     self.cache.attributes_changed(ino.0);
                 }
-                self.attr_reply(reply, ino, r)
+                self.attr_reply(reply, p, ino, r)
             }
             O::Readlink => {
                 // Through a name id: from that name's directory; else its first name's.
@@ -200,11 +246,11 @@ impl Filesystem for NtFs {
                     .then(|| self.nodes.resolve(ino.0))
                     .flatten()
                     .map(|n| n.parent);
-                answer(reply, self.do_readlink(ino, parent))
+                answer(reply, p, self.do_readlink(ino, parent))
             }
             O::Symlink { name, target } => {
-                let r = self.do_symlink(req, ino, name, target);
-                self.entry_reply(reply, ino, name, r)
+                let r = self.do_symlink(caller, ino, name, target);
+                self.entry_reply(reply, p, ino, name, r)
             }
             O::Mknod {
                 name,
@@ -212,15 +258,15 @@ impl Filesystem for NtFs {
                 umask,
                 rdev,
             } => {
-                let r = self.do_mknod(req, ino, name, mode, umask, rdev);
-                self.entry_reply(reply, ino, name, r)
+                let r = self.do_mknod(caller, ino, name, mode, umask, rdev);
+                self.entry_reply(reply, p, ino, name, r)
             }
             O::Mkdir { name, mode, umask } => {
-                let r = self.do_mkdir(req, ino, name, mode, umask);
-                self.entry_reply(reply, ino, name, r)
+                let r = self.do_mkdir(caller, ino, name, mode, umask);
+                self.entry_reply(reply, p, ino, name, r)
             }
-            O::Unlink { name } => answer(reply, self.do_unlink(ino, name).map(|()| Vec::new())),
-            O::Rmdir { name } => answer(reply, self.do_rmdir(ino, name).map(|()| Vec::new())),
+            O::Unlink { name } => answer(reply, p, self.do_unlink(ino, name).map(|()| Vec::new())),
+            O::Rmdir { name } => answer(reply, p, self.do_rmdir(ino, name).map(|()| Vec::new())),
             O::Rename {
                 name,
                 newparent,
@@ -238,14 +284,15 @@ impl Filesystem for NtFs {
                         self.nodes.renamed(from, a, to, b);
                     }
                 }
-                answer(reply, r.map(|()| Vec::new()))
+                answer(reply, p, r.map(|()| Vec::new()))
             }
             O::Link { ino: file, newname } => {
                 let r = self.do_link(file, ino, newname);
-                self.entry_reply(reply, ino, newname, r)
+                self.entry_reply(reply, p, ino, newname, r)
             }
             O::Open { flags } => answer(
                 reply,
+                p,
                 self.do_open(ino, flags, ntlinkfs_core::Want::File)
                     .map(|(fh, keep)| {
                         let f = if keep {
@@ -259,16 +306,18 @@ impl Filesystem for NtFs {
             O::Read { fh, offset, size } => {
                 READ_BUF.with_borrow_mut(|buf| match self.do_read(fh, offset, size, buf) {
                     Ok(n) => reply.ok(&[&buf[..n]]),
-                    Err(e) => reply.error(e.code()),
+                    Err(e) => reply.error(errno(p, e)),
                 })
             }
             O::Write { fh, offset, data } => answer(
                 reply,
+                p,
                 self.do_write(ino, fh, offset, data)
                     .map(|n| encoded(|v| wire::write(v, n as u32))),
             ),
             O::Statfs => answer(
                 reply,
+                p,
                 self.do_statfs(ino).map(|s| {
                     let k = abi::Kstatfs {
                         blocks: s.blocks,
@@ -284,43 +333,47 @@ impl Filesystem for NtFs {
                     encoded(|v| wire::statfs(v, &k))
                 }),
             ),
-            O::Release { fh } => answer(reply, self.do_release(fh).map(|()| Vec::new())),
+            O::Release { fh } => answer(reply, p, self.do_release(fh).map(|()| Vec::new())),
             // With an image, the journal commits every change (do_fsync);
             // without one, memory is all there is.
-            O::Fsync { .. } | O::Fsyncdir { .. } => {
-                answer(reply, self.do_fsync().map(|()| Vec::new()))
-            }
+            O::Fsync { .. } | O::Fsyncdir { .. } => match self.do_fsync() {
+                Ok(()) => reply.ok(&[]),
+                Err(e) => reply.error(e.raw_os_error().unwrap_or(libc::EIO)),
+            },
             // Data lives in memory: nothing to flush.
             O::Flush { .. } => reply.ok(&[]),
             O::Setxattr { name, value, flags } => answer(
                 reply,
+                p,
                 self.do_setxattr(ino, name, value, flags, req.uid())
                     .map(|()| Vec::new()),
             ),
             O::Getxattr { name, size } => {
-                self.xattr_reply(reply, size, self.do_getxattr(ino, name))
+                self.xattr_reply(reply, p, size, self.do_getxattr(ino, name))
             }
             // The system.* attributes are not listed (as ntfs-3g): copying tools
             // would otherwise try to copy the attribute word and reparse data of
             // every file.
-            O::Listxattr { size } => self.xattr_reply(reply, size, Ok(Vec::new())),
+            O::Listxattr { size } => self.xattr_reply(reply, p, size, Ok(Vec::new())),
             O::Removexattr { name } => answer(
                 reply,
+                p,
                 self.do_removexattr(ino, name, req.uid())
                     .map(|()| Vec::new()),
             ),
             O::Opendir { .. } => answer(
                 reply,
+                p,
                 self.do_opendir(ino)
                     .map(|fh| encoded(|v| wire::open(v, fh, 0))),
             ),
             O::Readdir { fh, offset, size } => {
-                self.readdir_reply(reply, ino, fh, offset, size, false)
+                self.readdir_reply(reply, p, ino, fh, offset, size, false)
             }
             O::Readdirplus { fh, offset, size } => {
-                self.readdir_reply(reply, ino, fh, offset, size, true)
+                self.readdir_reply(reply, p, ino, fh, offset, size, true)
             }
-            O::Releasedir { fh } => answer(reply, self.do_releasedir(fh).map(|()| Vec::new())),
+            O::Releasedir { fh } => answer(reply, p, self.do_releasedir(fh).map(|()| Vec::new())),
             // Mounted with default_permissions: the kernel checks modes itself.
             O::Access { .. } => reply.ok(&[]),
             O::Create {
@@ -330,7 +383,8 @@ impl Filesystem for NtFs {
                 flags,
             } => answer(
                 reply,
-                self.do_create(req, ino, name, mode, umask, flags)
+                p,
+                self.do_create(caller, ino, name, mode, umask, flags)
                     .map(|(mut e, fh)| {
                         let nodeid = self.node_id_for(ino, name, &mut e);
                         let out = wire::entry_out(
@@ -350,6 +404,7 @@ impl Filesystem for NtFs {
                 mode,
             } => answer(
                 reply,
+                p,
                 self.do_fallocate(fh, offset, length, mode)
                     .map(|()| Vec::new()),
             ),
@@ -368,14 +423,12 @@ impl Filesystem for NtFs {
 
 impl NtFs {
     /// getxattr/listxattr: size 0 asks for the length; a smaller buffer is ERANGE.
-    fn xattr_reply(&self, reply: Reply<'_>, size: u32, r: Res<Vec<u8>>) {
+    fn xattr_reply(&self, reply: Reply<'_>, op: PosixOp, size: u32, r: Res<Vec<u8>>) {
         match r {
             Ok(v) if size == 0 => reply.ok(&[&encoded(|o| wire::xattr_size(o, v.len() as u32))]),
-            Ok(v) if v.len() > size as usize => {
-                reply.error(crate::errno::for_op(PosixOp::Getxattr, NtError::BufferTooSmall).code())
-            }
+            Ok(v) if v.len() > size as usize => reply.error(errno(op, NtError::BufferTooSmall)),
             Ok(v) => reply.ok(&[&v]),
-            Err(e) => reply.error(e.code()),
+            Err(e) => reply.error(errno(op, e)),
         }
     }
 }
@@ -386,6 +439,7 @@ mod tests {
     use crate::dentry_cache::DentryCache;
     use crate::durability::Durability;
     use crate::fs::FsConfig;
+    use crate::fuse::server::Sender;
     use crate::fuse::FileHandle;
     use ntlinkfs_core::{Machine, Shared, SymlinkFlags};
     use parking_lot::Mutex;
@@ -581,5 +635,248 @@ mod tests {
             Err(libc::ENOENT),
             "a node id never handed out"
         );
+    }
+
+    /// The errno each failed request answers with: the core's status mapped
+    /// once, for the POSIX operation the request is (F6, M12, HL1, §1).
+    #[test]
+    fn each_request_fails_with_its_operations_errno() {
+        let mut m = Machine::default();
+        m.create_directory(r"C:\d").unwrap();
+        m.write_file(r"C:\d\f", b"x").unwrap();
+        m.create_junction(r"C:\j", r"C:\d").unwrap();
+        let fs = fs_with(m);
+        let c = walk(&fs, &["C"]).nodeid;
+        let d = walk(&fs, &["C", "d"]).nodeid;
+        let f = walk(&fs, &["C", "d", "f"]).nodeid;
+        let n = OsStr::new;
+        let long = "n".repeat(256);
+        let rows: Vec<(&str, u64, Operation<'_>, i32)> = vec![
+            (
+                "lookup of a missing name",
+                c,
+                Operation::Lookup { name: n("x") },
+                libc::ENOENT,
+            ),
+            (
+                "a name of 256 units (N2)",
+                c,
+                Operation::Lookup { name: n(&long) },
+                libc::ENAMETOOLONG,
+            ),
+            (
+                "mkdir at the mount root",
+                abi::ROOT_ID,
+                Operation::Mkdir {
+                    name: n("x"),
+                    mode: 0o755,
+                    umask: 0,
+                },
+                libc::EACCES,
+            ),
+            (
+                "mkdir over a file",
+                d,
+                Operation::Mkdir {
+                    name: n("F"),
+                    mode: 0o755,
+                    umask: 0,
+                },
+                libc::EEXIST,
+            ),
+            (
+                "unlink of a directory (M12)",
+                c,
+                Operation::Unlink { name: n("d") },
+                libc::EISDIR,
+            ),
+            (
+                "rmdir of a full directory",
+                c,
+                Operation::Rmdir { name: n("d") },
+                libc::ENOTEMPTY,
+            ),
+            (
+                "rmdir of a junction (F6)",
+                c,
+                Operation::Rmdir { name: n("j") },
+                libc::ENOTDIR,
+            ),
+            (
+                "rmdir of a file",
+                d,
+                Operation::Rmdir { name: n("f") },
+                libc::ENOTDIR,
+            ),
+            (
+                "link of a directory (HL1)",
+                c,
+                Operation::Link {
+                    ino: INodeNo(d),
+                    newname: n("dl"),
+                },
+                libc::EPERM,
+            ),
+            (
+                "link onto a name",
+                c,
+                Operation::Link {
+                    ino: INodeNo(f),
+                    newname: n("D"),
+                },
+                libc::EEXIST,
+            ),
+            (
+                "rename exchange",
+                c,
+                Operation::Rename {
+                    name: n("d"),
+                    newparent: INodeNo(c),
+                    newname: n("j"),
+                    flags: crate::fuse::RenameFlags::RENAME_EXCHANGE,
+                },
+                libc::EOPNOTSUPP,
+            ),
+            (
+                "readlink of a file (§1)",
+                f,
+                Operation::Readlink,
+                libc::EINVAL,
+            ),
+            (
+                "mknod of a directory",
+                d,
+                Operation::Mknod {
+                    name: n("m"),
+                    mode: libc::S_IFDIR,
+                    umask: 0,
+                    rdev: 0,
+                },
+                libc::EOPNOTSUPP,
+            ),
+            (
+                "getxattr of no such name",
+                f,
+                Operation::Getxattr {
+                    name: n("user.x"),
+                    size: 0,
+                },
+                libc::ENODATA,
+            ),
+            (
+                "getxattr into a small buffer",
+                f,
+                Operation::Getxattr {
+                    name: n(crate::xattr::ATTRIB),
+                    size: 1,
+                },
+                libc::ERANGE,
+            ),
+            (
+                "setxattr by a non-owner",
+                f,
+                Operation::Setxattr {
+                    name: n(crate::xattr::ATTRIB),
+                    value: &[0x20, 0, 0, 0],
+                    flags: 0,
+                },
+                libc::EPERM,
+            ),
+            (
+                "removexattr of the attribute word",
+                f,
+                Operation::Removexattr {
+                    name: n(crate::xattr::ATTRIB),
+                },
+                libc::EOPNOTSUPP,
+            ),
+            (
+                "removexattr of reparse data by a non-owner",
+                f,
+                Operation::Removexattr {
+                    name: n(crate::xattr::REPARSE_DATA),
+                },
+                libc::EPERM,
+            ),
+            (
+                "read of an unknown handle",
+                f,
+                Operation::Read {
+                    fh: FileHandle(77),
+                    offset: 0,
+                    size: 1,
+                },
+                libc::EINVAL,
+            ),
+        ];
+        for (what, nodeid, op, want) in rows {
+            let req = Request {
+                unique: 1,
+                nodeid,
+                uid: 4242,
+                gid: 4242,
+                pid: 1,
+            };
+            let r = Recorder::default();
+            fs.handle(&req, op, Reply::new(&r, 1));
+            let sent = r.0.lock();
+            assert_eq!(sent.len(), 1, "{what}: one reply");
+            assert_eq!(sent[0].0, want, "{what}");
+        }
+    }
+
+    /// Which POSIX operation each request is: its errno column.
+    #[test]
+    fn requests_name_their_posix_operation() {
+        let n = OsStr::new("x");
+        let rows = [
+            (
+                Operation::Link {
+                    ino: INodeNo(2),
+                    newname: n,
+                },
+                PosixOp::Link,
+            ),
+            (Operation::Unlink { name: n }, PosixOp::Unlink),
+            (Operation::Rmdir { name: n }, PosixOp::Rmdir),
+            (Operation::Readlink, PosixOp::Readlink),
+            (Operation::Listxattr { size: 0 }, PosixOp::Getxattr),
+            (
+                Operation::Opendir {
+                    flags: crate::fuse::OpenFlags(0),
+                },
+                PosixOp::Open,
+            ),
+            (
+                Operation::Mknod {
+                    name: n,
+                    mode: libc::S_IFREG,
+                    umask: 0,
+                    rdev: 0,
+                },
+                PosixOp::Open,
+            ),
+            (
+                Operation::Mknod {
+                    name: n,
+                    mode: libc::S_IFIFO,
+                    umask: 0,
+                    rdev: 0,
+                },
+                PosixOp::Other,
+            ),
+            (
+                Operation::Mkdir {
+                    name: n,
+                    mode: 0,
+                    umask: 0,
+                },
+                PosixOp::Other,
+            ),
+            (Operation::Statfs, PosixOp::Other),
+        ];
+        for (op, want) in rows {
+            assert_eq!(posix_op(&op), want, "{op:?}");
+        }
     }
 }

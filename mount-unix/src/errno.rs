@@ -1,6 +1,8 @@
-//! Core errno names -> this platform's errno values (pure, exhaustive). The only
-//! place the adapter turns an error into a number: every failure it reports comes
-//! from an `NtError` through `errno_for` (DESIGN: adapters never invent errors).
+//! Core errno names -> this platform's errno values (pure, exhaustive), and
+//! [`for_op`], the only way the adapter turns an error into a number: the
+//! dispatcher calls it once per failed request, so every failure it reports
+//! comes from an `NtError` through `errno_for` (DESIGN: adapters never invent
+//! errors).
 
 use ntlinkfs_core::{errno_for, Errno, NtError, PosixOp};
 

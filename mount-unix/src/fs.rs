@@ -1,16 +1,15 @@
-//! The POSIX operations over the core: each `do_*` method takes decoded
-//! arguments, calls the core and returns a `Res` (the dispatcher, `dispatch.rs`,
-//! turns it into a FUSE reply). NTFS rules are the core's; this module only
-//! chooses which core operation a POSIX call is, and which `PosixOp` its errors
-//! are for.
+//! The POSIX operations over the core, as plain Rust: each `do_*` method takes
+//! decoded arguments, calls the core and returns its `NtError` unchanged (the
+//! dispatcher, `dispatch.rs`, maps it to the errno of the request's POSIX
+//! operation, once, and encodes the reply). NTFS rules are the core's; this
+//! module only chooses which core operation a POSIX call is. No FUSE wire
+//! format and no transport here: the tests below call it without a mount.
 
 use crate::attr::{self, kind_of};
 use crate::dentry_cache::DentryCache;
 use crate::durability::Durability;
-use crate::errno::for_op;
 use crate::fuse::{
-    Errno, FileAttr, FileHandle, FileType, INodeNo, OpenAccMode, OpenFlags, RenameFlags, Request,
-    TimeOrNow,
+    FileAttr, FileHandle, FileType, INodeNo, OpenAccMode, OpenFlags, RenameFlags, TimeOrNow,
 };
 use crate::inode_map::{self, ROOT_INO};
 use crate::link_target;
@@ -20,9 +19,10 @@ use crate::readlink;
 use crate::reply::{Entry, Res, Statfs};
 use crate::xattr::{self, Xattr};
 use ntlinkfs_core::attrs::unix_to_filetime;
+use ntlinkfs_core::path;
 use ntlinkfs_core::{
     Disposition, FileInfo, HandleId, Machine, NameKey, NodeId, NtError, OpenOptions, PosixMeta,
-    PosixOp, ReadOnly, Shared, SpecialKind, SymlinkFlags, Want,
+    ReadOnly, Shared, SpecialKind, SymlinkFlags, Want,
 };
 use parking_lot::Mutex;
 use slab::Slab;
@@ -31,6 +31,13 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Who asks: the process the kernel names in a request. New nodes are theirs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    pub uid: u32,
+    pub gid: u32,
+}
 
 /// What the file system needs to know about its mount.
 #[derive(Debug, Clone)]
@@ -76,20 +83,14 @@ pub struct NtFs {
     pub(crate) nodes: NodeIds,
 }
 
-fn err(op: PosixOp) -> impl Fn(NtError) -> Errno {
-    move |e| for_op(op, e)
-}
-
 /// Names must be UTF-8 to reach the core (N3's WTF-16 names have no escape yet).
 /// A name over 255 UTF-16 units is invalid on NTFS (N2); its POSIX errno is
 /// ENAMETOOLONG (SEMANTICS §1), which the status alone cannot tell, so the
 /// length is looked at here: FUSE passes names up to 1024 bytes.
-fn utf8(name: &OsStr, op: PosixOp) -> Res<&str> {
-    let s = name
-        .to_str()
-        .ok_or(for_op(op, NtError::ObjectNameInvalid))?;
+fn utf8(name: &OsStr) -> Res<&str> {
+    let s = name.to_str().ok_or(NtError::ObjectNameInvalid)?;
     if s.encode_utf16().nth(MAX_NAME_UNITS).is_some() {
-        return Err(for_op(op, NtError::NameTooLong));
+        return Err(NtError::NameTooLong);
     }
     Ok(s)
 }
@@ -144,33 +145,33 @@ impl NtFs {
     /// fsync and fsyncdir: with an image, its journal commits every change so
     /// far (one frame holds them all, so syncing one file syncs the others too);
     /// without one, memory is all there is and there is nothing to do.
-    pub(crate) fn do_fsync(&self) -> Res<()> {
+    /// Its failure is the host's (the image file), so it stays an `io::Error`.
+    pub(crate) fn do_fsync(&self) -> std::io::Result<()> {
         match &self.cfg.durability {
             None => Ok(()),
-            Some(d) => d.commit(&self.m).map_err(|e| {
+            Some(d) => d.commit(&self.m).inspect_err(|e| {
                 eprintln!("ntlinkfs: fsync: cannot write the journal: {e}");
-                Errno::from_i32(e.raw_os_error().unwrap_or(libc::EIO))
             }),
         }
     }
 
     /// A directory to create or look up in. The mount root holds only the volumes.
-    fn dir_of(&self, ino: INodeNo, op: PosixOp) -> Res<NodeId> {
+    fn dir_of(&self, ino: INodeNo) -> Res<NodeId> {
         if ino.0 == ROOT_INO {
-            return Err(for_op(op, NtError::AccessDenied));
+            return Err(NtError::AccessDenied);
         }
-        self.node_of(ino, op)
+        self.node_of(ino)
     }
 
     /// The core node of a FUSE node id: an inode number, or a name id of a
     /// symbolic-link file (`node_ids`).
-    fn node_of(&self, ino: INodeNo, op: PosixOp) -> Res<NodeId> {
+    fn node_of(&self, ino: INodeNo) -> Res<NodeId> {
         let node = if node_ids::is_name_id(ino.0) {
             self.nodes.resolve(ino.0).map(|n| n.node)
         } else {
             inode_map::node_of(ino.0)
         };
-        node.ok_or(for_op(op, NtError::ObjectNameNotFound))
+        node.ok_or(NtError::ObjectNameNotFound)
     }
 
     /// The readlink text of a link read through a name in `parent`: each name
@@ -195,14 +196,13 @@ impl NtFs {
 
     /// readlink(2) of `ino` read through a name in `parent` (None: its first).
     pub(crate) fn do_readlink(&self, ino: INodeNo, parent: Option<NodeId>) -> Res<Vec<u8>> {
-        let op = PosixOp::Readlink;
-        let id = self.node_of(ino, op)?;
+        let id = self.node_of(ino)?;
         let m = self.m.read();
         let parent = match parent {
             Some(p) => p,
-            None => Self::first_parent(&m, id).map_err(err(op))?,
+            None => Self::first_parent(&m, id)?,
         };
-        Self::link_text(&m, id, parent, self.cfg.confine).map_err(err(op))
+        Self::link_text(&m, id, parent, self.cfg.confine)
     }
 
     fn attr_of(m: &Machine, info: &FileInfo) -> FileAttr {
@@ -252,29 +252,24 @@ impl NtFs {
 
     /// Owner of a new node: the caller, with the directory's group and setgid bit
     /// when the directory is setgid (as Linux file systems do).
-    fn owner(m: &Machine, dir: NodeId, req: &Request) -> (u32, u32, u16) {
+    fn owner(m: &Machine, dir: NodeId, req: Caller) -> (u32, u32, u16) {
         match m.info(dir) {
-            Ok(d) if d.posix.mode & 0o2000 != 0 => (req.uid(), d.posix.gid, 0o2000),
-            _ => (req.uid(), req.gid(), 0),
+            Ok(d) if d.posix.mode & 0o2000 != 0 => (req.uid, d.posix.gid, 0o2000),
+            _ => (req.uid, req.gid, 0),
         }
     }
 
     pub(crate) fn do_lookup(&self, parent: INodeNo, name: &OsStr) -> Res<Entry> {
-        let name = utf8(name, PosixOp::Other)?;
+        let name = utf8(name)?;
         let m = self.m.read();
         let info = if parent.0 == ROOT_INO {
-            let mut cs = name.chars();
-            let vol = match (cs.next(), cs.next()) {
-                (Some(c), None) if c.is_ascii_alphabetic() => m.volume_by_letter(c as u8),
-                _ => None,
-            };
-            let vol = vol.ok_or(for_op(PosixOp::Other, NtError::ObjectNameNotFound))?;
-            m.info(m.root(vol)).map_err(err(PosixOp::Other))?
+            let vol = path::letter_alone(name)
+                .and_then(|l| m.volume_by_letter(l))
+                .ok_or(NtError::ObjectNameNotFound)?;
+            m.info(m.root(vol))?
         } else {
-            let dir = self.node_of(parent, PosixOp::Other)?;
-            let e = m
-                .lookup_entry(dir, name)
-                .map_err(|e| for_op(PosixOp::Other, gone_is_enoent(e)))?;
+            let dir = self.node_of(parent)?;
+            let e = m.lookup_entry(dir, name).map_err(gone_is_enoent)?;
             self.cache
                 .looked_up(parent.0, name, &e.name.to_string_lossy());
             e.info
@@ -287,10 +282,8 @@ impl NtFs {
         if ino.0 == ROOT_INO {
             return Ok(self.root_attr(&m));
         }
-        let id = self.node_of(ino, PosixOp::Other)?;
-        let info = m
-            .info(id)
-            .map_err(|e| for_op(PosixOp::Other, gone_is_enoent(e)))?;
+        let id = self.node_of(ino)?;
+        let info = m.info(id).map_err(gone_is_enoent)?;
         Ok(Self::attr_of(&m, &info))
     }
 
@@ -306,8 +299,8 @@ impl NtFs {
         mtime: Option<TimeOrNow>,
         fh: Option<FileHandle>,
     ) -> Res<FileAttr> {
-        let id = self.dir_of(ino, PosixOp::Other)?;
-        let e = |e: NtError| for_op(PosixOp::Other, gone_is_enoent(e));
+        let id = self.dir_of(ino)?;
+        let e = gone_is_enoent;
         let mut m = self.m.write();
         if mode.is_some() || uid.is_some() || gid.is_some() {
             let mode = mode.map(|md| (md & 0o7777) as u16);
@@ -329,29 +322,27 @@ impl NtFs {
 
     pub(crate) fn do_mkdir(
         &self,
-        req: &Request,
+        req: Caller,
         parent: INodeNo,
         name: &OsStr,
         mode: u32,
         umask: u32,
     ) -> Res<Entry> {
-        let op = PosixOp::Other;
-        let name = utf8(name, op)?;
-        let dir = self.dir_of(parent, op)?;
+        let name = utf8(name)?;
+        let dir = self.dir_of(parent)?;
         let mut m = self.m.write();
         let (uid, gid, sgid) = Self::owner(&m, dir, req);
-        let info = m.create_directory_at(dir, name).map_err(err(op))?;
+        let info = m.create_directory_at(dir, name)?;
         let mode = (mode & !umask & 0o7777) as u16 | sgid;
-        m.set_posix_of(info.id, Some(uid), Some(gid), Some(mode))
-            .map_err(err(op))?;
-        let info = m.info(info.id).map_err(err(op))?;
+        m.set_posix_of(info.id, Some(uid), Some(gid), Some(mode))?;
+        let info = m.info(info.id)?;
         Ok(Self::entry_of(&m, &info))
     }
 
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn do_mknod(
         &self,
-        req: &Request,
+        req: Caller,
         parent: INodeNo,
         name: &OsStr,
         mode: u32,
@@ -361,9 +352,8 @@ impl NtFs {
         // FIFOs, sockets and devices: reparse points as WSL stores them (core
         // `special`). The kernel opens them itself once their type is known.
         if let Some(kind) = SpecialKind::of_mode(mode) {
-            let op = PosixOp::Other;
-            let name = utf8(name, op)?;
-            let dir = self.dir_of(parent, op)?;
+            let name = utf8(name)?;
+            let dir = self.dir_of(parent)?;
             let mut m = self.m.write();
             let (uid, gid, _) = Self::owner(&m, dir, req);
             let posix = PosixMeta {
@@ -372,41 +362,35 @@ impl NtFs {
                 mode: (mode & !umask & 0o7777) as u16,
                 rdev: attr::decode_dev(rdev),
             };
-            let info = m
-                .create_special_file_at(dir, name, kind, posix)
-                .map_err(err(op))?;
+            let info = m.create_special_file_at(dir, name, kind, posix)?;
             return Ok(Self::entry_of(&m, &info));
         }
         if mode & libc::S_IFMT != libc::S_IFREG && mode & libc::S_IFMT != 0 {
-            return Err(for_op(PosixOp::Other, NtError::NotSupported));
+            return Err(NtError::NotSupported);
         }
         let (entry, fh) = self.do_create(req, parent, name, mode, umask, libc::O_RDONLY)?;
-        self.m
-            .write()
-            .close(HandleId(fh))
-            .map_err(err(PosixOp::Other))?;
+        self.m.write().close(HandleId(fh))?;
         Ok(entry)
     }
 
     pub(crate) fn do_create(
         &self,
-        req: &Request,
+        req: Caller,
         parent: INodeNo,
         name: &OsStr,
         mode: u32,
         umask: u32,
         _flags: i32,
     ) -> Res<(Entry, u64)> {
-        let op = PosixOp::Open;
-        let name = utf8(name, op)?;
-        let dir = self.dir_of(parent, op)?;
+        let name = utf8(name)?;
+        let dir = self.dir_of(parent)?;
         let mut m = self.m.write();
         let (uid, gid, _) = Self::owner(&m, dir, req);
         let opts = OpenOptions::default()
             .disposition(Disposition::Create)
             .want(Want::File);
-        let h = m.open_at(dir, name, &opts).map_err(err(op))?;
-        let id = m.handle_node(h).map_err(err(op))?;
+        let h = m.open_at(dir, name, &opts)?;
+        let id = m.handle_node(h)?;
         let mode = (mode & !umask & 0o7777) as u16;
         let r = m
             .set_posix_of(id, Some(uid), Some(gid), Some(mode))
@@ -420,17 +404,16 @@ impl NtFs {
             }
             Err(e) => {
                 let _ = m.close(h);
-                Err(for_op(op, e))
+                Err(e)
             }
         }
     }
 
     pub(crate) fn do_unlink(&self, parent: INodeNo, name: &OsStr) -> Res<()> {
-        let op = PosixOp::Unlink;
-        let name = utf8(name, op)?;
-        let dir = self.dir_of(parent, op)?;
+        let name = utf8(name)?;
+        let dir = self.dir_of(parent)?;
         let mut m = self.m.write();
-        let e = m.lookup_entry(dir, name).map_err(err(op))?;
+        let e = m.lookup_entry(dir, name)?;
         // unlink(2) of a junction or directory symlink removes the link (F6).
         let want = if kind_of(&e.info) == FileType::Symlink {
             Want::Any
@@ -439,43 +422,39 @@ impl NtFs {
         };
         // POSIX permissions govern unlink (the kernel checked the directory's,
         // default_permissions), as on WSL: FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE.
-        m.delete_at_ex(dir, name, want, ReadOnly::Ignored)
-            .map_err(err(op))?;
+        m.delete_at_ex(dir, name, want, ReadOnly::Ignored)?;
         self.cache.gone(parent.0, name, &e.name.to_string_lossy());
         Ok(())
     }
 
     pub(crate) fn do_rmdir(&self, parent: INodeNo, name: &OsStr) -> Res<()> {
-        let op = PosixOp::Rmdir;
-        let name = utf8(name, op)?;
-        let dir = self.dir_of(parent, op)?;
+        let name = utf8(name)?;
+        let dir = self.dir_of(parent)?;
         let mut m = self.m.write();
-        let e = m.lookup_entry(dir, name).map_err(err(op))?;
+        let e = m.lookup_entry(dir, name)?;
         // A junction is a symlink here: rmdir(2) on it is ENOTDIR (F6).
         if kind_of(&e.info) == FileType::Symlink {
-            return Err(for_op(op, NtError::NotADirectory));
+            return Err(NtError::NotADirectory);
         }
-        m.delete_at_ex(dir, name, Want::Directory, ReadOnly::Ignored)
-            .map_err(err(op))?;
+        m.delete_at_ex(dir, name, Want::Directory, ReadOnly::Ignored)?;
         self.cache.gone(parent.0, name, &e.name.to_string_lossy());
         Ok(())
     }
 
     pub(crate) fn do_symlink(
         &self,
-        req: &Request,
+        req: Caller,
         parent: INodeNo,
         name: &OsStr,
         target: &Path,
     ) -> Res<Entry> {
-        let op = PosixOp::Symlink;
-        let name = utf8(name, op)?;
-        let dir = self.dir_of(parent, op)?;
+        let name = utf8(name)?;
+        let dir = self.dir_of(parent)?;
         let mut m = self.m.write();
         let target = target.as_os_str().as_bytes();
         // Windows-syntax and NTFS-expressible texts are NTFS symlinks; any other
         // is stored as WSL stores it, byte for byte (link_target).
-        let info = match link_target::stored_as(&m, dir, target).map_err(err(op))? {
+        let info = match link_target::stored_as(&m, dir, target)? {
             link_target::Stored::Ntfs { target, directory } => {
                 let flags = SymlinkFlags {
                     directory,
@@ -484,12 +463,10 @@ impl NtFs {
                 m.create_symbolic_link_at(dir, name, &target, flags)
             }
             link_target::Stored::Lx => m.create_lx_symlink_at(dir, name, target),
-        }
-        .map_err(err(op))?;
+        }?;
         let (uid, gid, _) = Self::owner(&m, dir, req);
-        m.set_posix_of(info.id, Some(uid), Some(gid), None)
-            .map_err(err(op))?;
-        let info = m.info(info.id).map_err(err(op))?;
+        m.set_posix_of(info.id, Some(uid), Some(gid), None)?;
+        let info = m.info(info.id)?;
         Ok(Self::entry_of(&m, &info))
     }
 
@@ -501,15 +478,14 @@ impl NtFs {
         newname: &OsStr,
         flags: RenameFlags,
     ) -> Res<()> {
-        let op = PosixOp::Rename;
         if flags.contains(RenameFlags::RENAME_EXCHANGE)
             || flags.contains(RenameFlags::RENAME_WHITEOUT)
         {
             // NTFS has no atomic exchange of two names.
-            return Err(for_op(op, NtError::NotSupported));
+            return Err(NtError::NotSupported);
         }
-        let (name, newname) = (utf8(name, op)?, utf8(newname, op)?);
-        let (from, to) = (self.dir_of(parent, op)?, self.dir_of(newparent, op)?);
+        let (name, newname) = (utf8(name)?, utf8(newname)?);
+        let (from, to) = (self.dir_of(parent)?, self.dir_of(newparent)?);
         let replace = !flags.contains(RenameFlags::RENAME_NOREPLACE);
         let mut m = self.m.write();
         let stored = |m: &Machine, dir, n| {
@@ -520,8 +496,7 @@ impl NtFs {
         let (src, dst) = (stored(&m, from, name), stored(&m, to, newname));
         // FILE_RENAME_IGNORE_READONLY_ATTRIBUTE: a read-only destination is
         // replaced, as rename(2) replaces a 0444 file.
-        m.rename_at_ex(from, name, to, newname, replace, ReadOnly::Ignored)
-            .map_err(err(op))?;
+        m.rename_at_ex(from, name, to, newname, replace, ReadOnly::Ignored)?;
         self.cache
             .gone(parent.0, name, src.as_deref().unwrap_or(name));
         if let Some(dst) = dst {
@@ -531,26 +506,22 @@ impl NtFs {
     }
 
     pub(crate) fn do_link(&self, ino: INodeNo, newparent: INodeNo, newname: &OsStr) -> Res<Entry> {
-        let op = PosixOp::Link;
-        let newname = utf8(newname, op)?;
-        let file = self.dir_of(ino, op)?;
-        let dir = self.dir_of(newparent, op)?;
+        let newname = utf8(newname)?;
+        let file = self.dir_of(ino)?;
+        let dir = self.dir_of(newparent)?;
         let mut m = self.m.write();
-        m.create_hard_link_at(file, dir, newname).map_err(err(op))?;
-        let info = m.info(file).map_err(err(op))?;
+        m.create_hard_link_at(file, dir, newname)?;
+        let info = m.info(file)?;
         Ok(Self::entry_of(&m, &info))
     }
 
     /// Opens a file; the flag says whether the kernel may keep its cached pages.
     pub(crate) fn do_open(&self, ino: INodeNo, flags: OpenFlags, want: Want) -> Res<(u64, bool)> {
-        let op = PosixOp::Open;
-        let id = self.node_of(ino, op)?;
+        let id = self.node_of(ino)?;
         let write = flags.acc_mode() != OpenAccMode::O_RDONLY;
         let opts = OpenOptions::default().want(want).write(write);
         let mut m = self.m.write();
-        let h = m
-            .open_node(id, &opts)
-            .map_err(|e| for_op(op, gone_is_enoent(e)))?;
+        let h = m.open_node(id, &opts).map_err(gone_is_enoent)?;
         let keep = m
             .handle_info(h)
             .is_ok_and(|i| self.keep_cache.opened(ino.0, data_version(&i)));
@@ -569,7 +540,7 @@ impl NtFs {
         let h = HandleId(fh.0);
         let mut m = self.m.write();
         let before = m.handle_info(h).map(|i| data_version(&i));
-        let n = m.write(h, offset, data).map_err(err(PosixOp::Other))?;
+        let n = m.write(h, offset, data)?;
         if let (Ok(before), Ok(after)) = (before, m.handle_info(h)) {
             self.keep_cache.wrote(ino.0, before, data_version(&after));
         }
@@ -587,23 +558,22 @@ impl NtFs {
         length: u64,
         mode: i32,
     ) -> Res<()> {
-        let e = err(PosixOp::Other);
         let zero = match mode & !libc::FALLOC_FL_KEEP_SIZE {
             0 => false,
             libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_ZERO_RANGE => true,
-            _ => return Err(for_op(PosixOp::Other, NtError::NotSupported)),
+            _ => return Err(NtError::NotSupported),
         };
         let h = HandleId(fh.0);
         let mut m = self.m.write();
-        let size = m.handle_info(h).map_err(&e)?.size;
+        let size = m.handle_info(h)?.size;
         let end = offset.saturating_add(length);
         // Extend first: it is the step that can fail (past the size limit),
         // and a failed fallocate must change nothing.
         if mode & libc::FALLOC_FL_KEEP_SIZE == 0 && end > size {
-            m.set_len(h, end).map_err(&e)?;
+            m.set_len(h, end)?;
         }
         if zero {
-            m.zero_range(h, offset, length).map_err(&e)?;
+            m.zero_range(h, offset, length)?;
         }
         Ok(())
     }
@@ -623,20 +593,19 @@ impl NtFs {
         self.m
             .read()
             .read_into(HandleId(fh.0), offset, &mut buf[..size])
-            .map_err(err(PosixOp::Other))
     }
 
     pub(crate) fn do_opendir(&self, ino: INodeNo) -> Res<u64> {
         let (dir, core) = if ino.0 == ROOT_INO {
             (None, None)
         } else {
-            let id = self.node_of(ino, PosixOp::Open)?;
+            let id = self.node_of(ino)?;
             let opts = OpenOptions::default().want(Want::Directory);
             let h = self
                 .m
                 .write()
                 .open_node(id, &opts)
-                .map_err(|e| for_op(PosixOp::Open, gone_is_enoent(e)))?;
+                .map_err(gone_is_enoent)?;
             (Some(id), Some(h))
         };
         let handle = DirHandle {
@@ -650,7 +619,7 @@ impl NtFs {
     pub(crate) fn do_releasedir(&self, fh: FileHandle) -> Res<()> {
         let h = self.dirs.lock().try_remove(fh.0 as usize);
         if let Some(core) = h.and_then(|h| h.lock().core) {
-            self.m.write().close(core).map_err(err(PosixOp::Other))?;
+            self.m.write().close(core)?;
         }
         Ok(())
     }
@@ -669,10 +638,10 @@ impl NtFs {
             .lock()
             .get(fh.0 as usize)
             .cloned()
-            .ok_or(for_op(PosixOp::Other, NtError::InvalidHandle))?;
+            .ok_or(NtError::InvalidHandle)?;
         let mut h = h.lock();
         let m = self.m.read();
-        let e = |e: NtError| for_op(PosixOp::Other, gone_is_enoent(e));
+        let e = gone_is_enoent;
         let self_attr = match h.dir {
             None => self.root_attr(&m),
             Some(id) => Self::attr_of(&m, &m.info(id).map_err(e)?),
@@ -748,29 +717,28 @@ impl NtFs {
     }
 
     pub(crate) fn do_getxattr(&self, ino: INodeNo, name: &OsStr) -> Res<Vec<u8>> {
-        let op = PosixOp::Getxattr;
         let which = xattr::parse_name(name.as_encoded_bytes());
         if self.cfg.fault_injection && name == "user.ntlinkfs.panic" {
             panic!("fault injection: getxattr user.ntlinkfs.panic");
         }
         if ino.0 == ROOT_INO {
-            return Err(for_op(op, NtError::NotAReparsePoint));
+            return Err(NtError::NotAReparsePoint);
         }
-        let id = self.node_of(ino, op)?;
+        let id = self.node_of(ino)?;
         let m = self.m.read();
         match which {
-            Xattr::ReparseData => m.get_reparse_point_of(id).map_err(err(op)),
+            Xattr::ReparseData => m.get_reparse_point_of(id),
             Xattr::Attrib => {
-                let info = m.info(id).map_err(err(op))?;
+                let info = m.info(id)?;
                 Ok(xattr::attrib_value(info.attributes).to_vec())
             }
             Xattr::Names => {
-                let names = m.file_names(id).map_err(err(op))?;
+                let names = m.file_names(id)?;
                 let text: Vec<String> = names.into_iter().map(|n| n.path).collect();
                 Ok(text.join("\n").into_bytes())
             }
             // No such attribute: ENODATA, as for a node without reparse data.
-            Xattr::Other => Err(for_op(op, NtError::NotAReparsePoint)),
+            Xattr::Other => Err(NtError::NotAReparsePoint),
         }
     }
 
@@ -783,63 +751,451 @@ impl NtFs {
         flags: i32,
         caller: u32,
     ) -> Res<()> {
-        let op = PosixOp::Setxattr;
         let which = xattr::parse_name(name.as_encoded_bytes());
-        let id = self.dir_of(ino, op)?;
+        let id = self.dir_of(ino)?;
         let mut m = self.m.write();
         if matches!(which, Xattr::ReparseData | Xattr::Attrib) {
-            m.check_owner_of(id, caller).map_err(err(op))?;
+            m.check_owner_of(id, caller)?;
         }
         match which {
             Xattr::ReparseData => {
-                let before = m.info(id).map_err(err(op))?;
-                xattr::check_flags(flags, before.reparse_tag.is_some()).map_err(err(op))?;
-                m.set_reparse_point_of(id, value).map_err(err(op))?;
-                let after = m.info(id).map_err(err(op))?;
+                let before = m.info(id)?;
+                xattr::check_flags(flags, before.reparse_tag.is_some())?;
+                m.set_reparse_point_of(id, value)?;
+                let after = m.info(id)?;
                 if kind_of(&before) != kind_of(&after) {
                     self.cache.kind_changed();
                 }
                 Ok(())
             }
             Xattr::Attrib => {
-                xattr::check_flags(flags & libc::XATTR_CREATE, true).map_err(err(op))?;
-                let v = xattr::parse_attrib(value).map_err(err(op))?;
-                m.set_attributes_of(id, v).map_err(err(op))?;
+                xattr::check_flags(flags & libc::XATTR_CREATE, true)?;
+                let v = xattr::parse_attrib(value)?;
+                m.set_attributes_of(id, v)?;
                 self.cache.attributes_changed(ino.0);
                 Ok(())
             }
-            Xattr::Names | Xattr::Other => Err(for_op(op, NtError::NotSupported)),
+            Xattr::Names | Xattr::Other => Err(NtError::NotSupported),
         }
     }
 
     pub(crate) fn do_removexattr(&self, ino: INodeNo, name: &OsStr, caller: u32) -> Res<()> {
-        let op = PosixOp::Removexattr;
-        let id = self.dir_of(ino, op)?;
+        let id = self.dir_of(ino)?;
         let mut m = self.m.write();
         let which = xattr::parse_name(name.as_encoded_bytes());
         if which == Xattr::ReparseData {
-            m.check_owner_of(id, caller).map_err(err(op))?;
+            m.check_owner_of(id, caller)?;
         }
         match which {
             Xattr::ReparseData => {
-                let before = m.info(id).map_err(err(op))?;
-                m.remove_reparse_point_of(id).map_err(err(op))?;
-                let after = m.info(id).map_err(err(op))?;
+                let before = m.info(id)?;
+                m.remove_reparse_point_of(id)?;
+                let after = m.info(id)?;
                 if kind_of(&before) != kind_of(&after) {
                     self.cache.kind_changed();
                 }
                 Ok(())
             }
             // The attribute word always exists and cannot be removed.
-            Xattr::Attrib | Xattr::Names => Err(for_op(op, NtError::NotSupported)),
-            Xattr::Other => Err(for_op(op, NtError::NotAReparsePoint)),
+            Xattr::Attrib | Xattr::Names => Err(NtError::NotSupported),
+            Xattr::Other => Err(NtError::NotAReparsePoint),
         }
     }
 
     pub(crate) fn do_release(&self, fh: FileHandle) -> Res<()> {
-        self.m
-            .write()
-            .close(HandleId(fh.0))
-            .map_err(err(PosixOp::Other))
+        self.m.write().close(HandleId(fh.0))
     }
+}
+
+/// The operations without a mount: plain calls, exact statuses, link counts,
+/// bytes and names (the errno each becomes is dispatch.rs's, tested there).
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ME: Caller = Caller {
+        uid: 1000,
+        gid: 1000,
+    };
+
+    fn fs_of(m: Machine) -> NtFs {
+        let cfg = FsConfig {
+            entry_ttl: Duration::from_secs(1),
+            attr_ttl: Duration::from_secs(1),
+            fault_injection: false,
+            durability: None,
+            confine: false,
+        };
+        NtFs::new(Shared::new(m), Arc::new(DentryCache::new(false)), cfg)
+    }
+
+    /// C:\d (with f = "hello", sub\), C:\j -> C:\d, C:\s -> C:\d\f.
+    fn sample() -> NtFs {
+        let mut m = Machine::default();
+        m.create_directory(r"C:\d").unwrap();
+        m.create_directory(r"C:\d\sub").unwrap();
+        m.write_file(r"C:\d\f", b"hello").unwrap();
+        m.create_junction(r"C:\j", r"C:\d").unwrap();
+        m.create_symbolic_link(r"C:\s", r"C:\d\f", SymlinkFlags::default())
+            .unwrap();
+        fs_of(m)
+    }
+
+    fn ino(fs: &NtFs, path: &[&str]) -> INodeNo {
+        let mut at = INodeNo(ROOT_INO);
+        for name in path {
+            at = fs.do_lookup(at, OsStr::new(name)).unwrap().attr.ino;
+        }
+        at
+    }
+
+    fn os(s: &str) -> &OsStr {
+        OsStr::new(s)
+    }
+
+    /// Lookup is case-insensitive (N1) and the mount root holds the volumes
+    /// by letter.
+    #[test]
+    fn lookup_names() {
+        let fs = sample();
+        let rows: &[(&[&str], Result<FileType, NtError>)] = &[
+            (&["C"], Ok(FileType::Directory)),
+            (&["c"], Ok(FileType::Directory)),
+            (&["d"], Ok(FileType::Directory)),
+            (&["Q"], Err(NtError::ObjectNameNotFound)),
+            (&["CC"], Err(NtError::ObjectNameNotFound)),
+            (&["1"], Err(NtError::ObjectNameNotFound)),
+            (&["C", "D", "F"], Ok(FileType::RegularFile)),
+            (&["C", "d", "Sub"], Ok(FileType::Directory)),
+            (&["C", "J"], Ok(FileType::Symlink)),
+            (&["C", "s"], Ok(FileType::Symlink)),
+            (&["C", "nope"], Err(NtError::ObjectNameNotFound)),
+            (&["C", "d", "f", "x"], Err(NtError::NotADirectory)),
+        ];
+        for (path, want) in rows {
+            let (last, dirs) = path.split_last().unwrap();
+            let parent = ino(&fs, dirs);
+            let got = fs.do_lookup(parent, os(last)).map(|e| e.attr.kind);
+            assert_eq!(&got, want, "{path:?}");
+        }
+        let long = "n".repeat(256);
+        let c = ino(&fs, &["C"]);
+        assert_eq!(
+            fs.do_lookup(c, os(&long)).err(),
+            Some(NtError::NameTooLong),
+            "N2"
+        );
+    }
+
+    /// create, link and unlink: link counts as the core keeps them (HL1, HL2).
+    #[test]
+    fn create_link_unlink_counts() {
+        let fs = sample();
+        let d = ino(&fs, &["C", "d"]);
+        let (e, fh) = fs.do_create(ME, d, os("n"), 0o644, 0o022, 0).unwrap();
+        assert_eq!((e.attr.nlink, e.attr.perm, e.attr.uid), (1, 0o644, 1000));
+        fs.do_release(FileHandle(fh)).unwrap();
+        let c = ino(&fs, &["C"]);
+        let l = fs.do_link(e.attr.ino, c, os("n2")).unwrap();
+        assert_eq!((l.attr.ino, l.attr.nlink), (e.attr.ino, 2));
+        let rows = [
+            (e.attr.ino, c, "N2", Err(NtError::ObjectNameCollision)),
+            (d, c, "dl", Err(NtError::FileIsADirectory)),
+            (
+                e.attr.ino,
+                INodeNo(ROOT_INO),
+                "x",
+                Err(NtError::AccessDenied),
+            ),
+            (INodeNo(ROOT_INO), c, "x", Err(NtError::AccessDenied)),
+        ];
+        for (file, dir, name, want) in rows {
+            let got = fs.do_link(file, dir, os(name)).map(|e| e.attr.nlink);
+            assert_eq!(got, want, "link {name}");
+        }
+        fs.do_unlink(c, os("N2")).unwrap();
+        assert_eq!(fs.do_getattr(e.attr.ino).unwrap().nlink, 1);
+        let rows = [
+            (d, "sub", NtError::FileIsADirectory),
+            (c, "gone", NtError::ObjectNameNotFound),
+            (INodeNo(ROOT_INO), "C", NtError::AccessDenied),
+        ];
+        for (dir, name, want) in rows {
+            assert_eq!(fs.do_unlink(dir, os(name)), Err(want), "unlink {name}");
+        }
+        // unlink(2) of a junction removes the link, not its target (F6).
+        fs.do_unlink(c, os("j")).unwrap();
+        assert_eq!(fs.do_getattr(d).unwrap().kind, FileType::Directory);
+    }
+
+    /// rmdir: a junction is a symlink here (F6), a full directory stays.
+    #[test]
+    fn rmdir_cases() {
+        let fs = sample();
+        let c = ino(&fs, &["C"]);
+        let rows = [
+            ("j", Err(NtError::NotADirectory)),
+            ("d", Err(NtError::DirectoryNotEmpty)),
+            ("s", Err(NtError::NotADirectory)),
+            ("nope", Err(NtError::ObjectNameNotFound)),
+        ];
+        for (name, want) in rows {
+            assert_eq!(fs.do_rmdir(c, os(name)), want, "rmdir {name}");
+        }
+        let d = ino(&fs, &["C", "d"]);
+        assert_eq!(fs.do_rmdir(d, os("f")), Err(NtError::NotADirectory));
+        fs.do_rmdir(d, os("SUB")).unwrap();
+        assert_eq!(
+            fs.do_lookup(d, os("sub")).err(),
+            Some(NtError::ObjectNameNotFound)
+        );
+    }
+
+    /// symlink: Windows-syntax texts become NTFS links and read back relative
+    /// to the mount; other texts are kept byte for byte (LX symlinks).
+    #[test]
+    fn symlink_texts() {
+        let fs = sample();
+        let d = ino(&fs, &["C", "d"]);
+        let rows: &[(&str, &[u8])] = &[
+            (r"C:\d\f", b"f"),
+            ("sub", b"sub"),
+            ("../j", b"../j"),
+            ("/etc/passwd", b"/etc/passwd"),
+            ("a\\b", b"a/b"),
+        ];
+        for (i, (target, want)) in rows.iter().enumerate() {
+            let name = format!("l{i}");
+            let e = fs.do_symlink(ME, d, os(&name), Path::new(target)).unwrap();
+            assert_eq!(e.attr.kind, FileType::Symlink, "{target}");
+            assert_eq!(e.attr.uid, 1000);
+            let text = fs.do_readlink(e.attr.ino, Some(inode_map::node_of(d.0).unwrap()));
+            assert_eq!(text.as_deref(), Ok(*want), "{target}");
+        }
+        assert_eq!(
+            fs.do_symlink(ME, d, os("F"), Path::new("x")).err(),
+            Some(NtError::ObjectNameCollision)
+        );
+        assert_eq!(
+            fs.do_readlink(ino(&fs, &["C", "d", "f"]), None),
+            Err(NtError::NotAReparsePoint)
+        );
+    }
+
+    /// mknod: FIFOs, sockets and devices are WSL reparse points; a regular
+    /// file is a create; anything else NTFS cannot hold.
+    #[test]
+    fn mknod_kinds() {
+        let fs = sample();
+        let d = ino(&fs, &["C", "d"]);
+        let rows = [
+            (libc::S_IFIFO, Ok(FileType::NamedPipe)),
+            (libc::S_IFSOCK, Ok(FileType::Socket)),
+            (libc::S_IFCHR, Ok(FileType::CharDevice)),
+            (libc::S_IFBLK, Ok(FileType::BlockDevice)),
+            (libc::S_IFREG, Ok(FileType::RegularFile)),
+            (0, Ok(FileType::RegularFile)),
+            (libc::S_IFDIR, Err(NtError::NotSupported)),
+        ];
+        for (i, (kind, want)) in rows.into_iter().enumerate() {
+            let name = format!("m{i}");
+            let got = fs
+                .do_mknod(ME, d, os(&name), kind | 0o640, 0, 0)
+                .map(|e| e.attr.kind);
+            assert_eq!(got, want, "mode {kind:o}");
+        }
+        assert_eq!(
+            fs.do_mknod(ME, d, os("F"), libc::S_IFIFO, 0, 0).err(),
+            Some(NtError::ObjectNameCollision)
+        );
+    }
+
+    /// rename: replace by default, NOREPLACE keeps the target, EXCHANGE and
+    /// WHITEOUT NTFS cannot do; a moved name is found case-insensitively.
+    #[test]
+    fn rename_cases() {
+        let fs = sample();
+        let (c, d) = (ino(&fs, &["C"]), ino(&fs, &["C", "d"]));
+        fs.do_mknod(ME, c, os("g"), libc::S_IFREG, 0, 0).unwrap();
+        let none = RenameFlags(0);
+        let rows = [
+            (
+                c,
+                "g",
+                d,
+                "f",
+                RenameFlags::RENAME_NOREPLACE,
+                Err(NtError::ObjectNameCollision),
+            ),
+            (
+                c,
+                "g",
+                d,
+                "f",
+                RenameFlags::RENAME_EXCHANGE,
+                Err(NtError::NotSupported),
+            ),
+            (
+                c,
+                "g",
+                d,
+                "f",
+                RenameFlags::RENAME_WHITEOUT,
+                Err(NtError::NotSupported),
+            ),
+            (c, "nope", d, "x", none, Err(NtError::ObjectNameNotFound)),
+            (
+                c,
+                "g",
+                INodeNo(ROOT_INO),
+                "x",
+                none,
+                Err(NtError::AccessDenied),
+            ),
+            (c, "G", d, "f", none, Ok(())),
+        ];
+        for (from, a, to, b, flags, want) in rows {
+            assert_eq!(
+                fs.do_rename(from, os(a), to, os(b), flags),
+                want,
+                "{a} -> {b} {flags:?}"
+            );
+        }
+        let f = ino(&fs, &["C", "D", "F"]);
+        assert_eq!(fs.do_getattr(f).unwrap().size, 0, "g replaced f");
+        assert_eq!(
+            fs.do_lookup(c, os("g")).err(),
+            Some(NtError::ObjectNameNotFound)
+        );
+    }
+
+    /// setattr: size cuts or extends (bytes read back), mode and owner change.
+    #[test]
+    fn setattr_size_and_mode() {
+        let fs = sample();
+        let f = ino(&fs, &["C", "d", "f"]);
+        let a = fs
+            .do_setattr(f, Some(0o600), Some(7), None, Some(3), None, None, None)
+            .unwrap();
+        assert_eq!((a.size, a.perm, a.uid), (3, 0o600, 7));
+        let (fh, _) = fs
+            .do_open(f, OpenFlags(libc::O_RDONLY), Want::File)
+            .unwrap();
+        let mut buf = Vec::new();
+        let n = fs.do_read(FileHandle(fh), 0, 16, &mut buf).unwrap();
+        assert_eq!(&buf[..n], b"hel");
+        fs.do_release(FileHandle(fh)).unwrap();
+        assert_eq!(
+            fs.do_setattr(
+                INodeNo(ROOT_INO),
+                Some(0o700),
+                None,
+                None,
+                None,
+                None,
+                None,
+                None
+            )
+            .err(),
+            Some(NtError::AccessDenied),
+            "the mount root is not a core node"
+        );
+    }
+
+    /// The ntfs-3g attributes: which exist, which can be set or removed.
+    #[test]
+    fn xattr_cases() {
+        let fs = sample();
+        let (f, s) = (ino(&fs, &["C", "d", "f"]), ino(&fs, &["C", "s"]));
+        let get = |ino, name: &str| fs.do_getxattr(ino, os(name));
+        assert_eq!(get(f, XATTR_NAMES).unwrap(), br"\d\f");
+        assert_eq!(get(f, XATTR_ATTRIB).unwrap().len(), 4);
+        assert_eq!(get(f, XATTR_REPARSE), Err(NtError::NotAReparsePoint));
+        assert!(get(s, XATTR_REPARSE).unwrap().len() > 8);
+        assert_eq!(get(f, "user.other"), Err(NtError::NotAReparsePoint));
+        assert_eq!(
+            get(INodeNo(ROOT_INO), XATTR_NAMES),
+            Err(NtError::NotAReparsePoint)
+        );
+        let owner = 0;
+        let rows = [
+            (XATTR_NAMES, owner, Err(NtError::NotSupported)),
+            ("user.other", owner, Err(NtError::NotSupported)),
+            (XATTR_ATTRIB, 4242, Err(NtError::AccessDenied)),
+        ];
+        for (name, caller, want) in rows {
+            let got = fs.do_setxattr(f, os(name), &[0x20, 0, 0, 0], 0, caller);
+            assert_eq!(got, want, "set {name}");
+        }
+        let rows = [
+            (f, XATTR_ATTRIB, Err(NtError::NotSupported)),
+            (f, XATTR_NAMES, Err(NtError::NotSupported)),
+            (f, "user.other", Err(NtError::NotAReparsePoint)),
+            (f, XATTR_REPARSE, Err(NtError::NotAReparsePoint)),
+            (s, XATTR_REPARSE, Ok(())),
+        ];
+        for (ino, name, want) in rows {
+            assert_eq!(
+                fs.do_removexattr(ino, os(name), owner),
+                want,
+                "remove {name}"
+            );
+        }
+        assert_eq!(fs.do_getattr(s).unwrap().kind, FileType::RegularFile);
+    }
+
+    /// readdir: `.` and `..` are offsets 1 and 2, names follow in order, and
+    /// an offset handed out continues where it left off.
+    #[test]
+    fn readdir_offsets() {
+        let fs = sample();
+        let d = ino(&fs, &["C", "d"]);
+        let fh = FileHandle(fs.do_opendir(d).unwrap());
+        let names = |offset, limit| -> Vec<(u64, String)> {
+            let listed = fs.dir_entries(d, fh, offset, limit).unwrap();
+            listed.into_iter().map(|(o, n, _, _)| (o, n)).collect()
+        };
+        let all = names(0, 10);
+        let want: Vec<(u64, String)> = [(1, "."), (2, ".."), (3, "f"), (4, "sub")]
+            .map(|(o, n)| (o, n.to_string()))
+            .into();
+        assert_eq!(all, want);
+        assert_eq!(names(3, 10), want[3..]);
+        assert_eq!(names(2, 1), want[2..3]);
+        assert_eq!(names(4, 10), []);
+        assert_eq!(names(9, 10), [], "past the end");
+        fs.do_releasedir(fh).unwrap();
+        assert_eq!(
+            fs.dir_entries(d, fh, 0, 10).err(),
+            Some(NtError::InvalidHandle)
+        );
+        let root = FileHandle(fs.do_opendir(INodeNo(ROOT_INO)).unwrap());
+        let vols = fs.dir_entries(INodeNo(ROOT_INO), root, 2, 10).unwrap();
+        let vols: Vec<_> = vols.into_iter().map(|(o, n, _, _)| (o, n)).collect();
+        assert_eq!(vols, [(3, "C".to_string()), (4, "D".to_string())]);
+    }
+
+    /// statfs: the core's sizes in 4 KiB blocks, 2^32 records per volume; the
+    /// mount root sums its volumes (C and D here).
+    #[test]
+    fn statfs_counts() {
+        let fs = sample();
+        let vols = fs.m.read().volume_infos();
+        let block = ntlinkfs_core::BLOCK_SIZE;
+        let c = &vols[0];
+        let s = fs.do_statfs(ino(&fs, &["C", "d"])).unwrap();
+        assert_eq!(s.blocks, c.size / block);
+        assert_eq!(s.bfree, (c.size - c.bytes) / block);
+        assert_eq!((s.files, s.ffree), (1 << 32, (1 << 32) - c.nodes as u64));
+        let all = fs.do_statfs(INodeNo(ROOT_INO)).unwrap();
+        let sum = |f: &dyn Fn(&ntlinkfs_core::VolumeInfo) -> u64| vols.iter().map(f).sum::<u64>();
+        assert_eq!(all.blocks, sum(&|v| v.size / block));
+        assert_eq!(all.bfree, sum(&|v| (v.size - v.bytes) / block));
+        assert_eq!(all.files, 2 << 32);
+        assert_eq!(all.ffree, (2 << 32) - sum(&|v| v.nodes as u64));
+    }
+
+    const XATTR_NAMES: &str = crate::xattr::NAMES;
+    const XATTR_ATTRIB: &str = crate::xattr::ATTRIB;
+    const XATTR_REPARSE: &str = crate::xattr::REPARSE_DATA;
 }

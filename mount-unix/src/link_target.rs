@@ -46,19 +46,10 @@ pub fn stored_as(m: &Machine, dir: NodeId, target: &[u8]) -> Result<Stored, NtEr
         }
     }
     let directory = match &hop {
-        LinkPlace::Inside { place, .. } => {
-            let mut path = format!("{}:", place.letter);
-            for c in &place.components {
-                path.push('\\');
-                path.push_str(&c.to_string_lossy());
-            }
-            if place.components.is_empty() {
-                path.push('\\');
-            }
-            m.resolve_node(&path)
-                .and_then(|id| m.info(id))
-                .is_ok_and(|i| i.is_directory)
-        }
+        LinkPlace::Inside { place, .. } => m
+            .resolve_node(&place.to_win32())
+            .and_then(|id| m.info(id))
+            .is_ok_and(|i| i.is_directory),
         LinkPlace::Outside(_) => false,
     };
     Ok(Stored::Ntfs {

@@ -1,10 +1,12 @@
-//! What the operations return: a value or the errno to answer with, and the
-//! values that are not plain attributes. The dispatcher encodes them.
+//! What the operations return: a value or the core's error, and the values
+//! that are not plain attributes. The dispatcher encodes them (and turns the
+//! error into the errno of the POSIX operation the request was).
 
-use crate::fuse::{Errno, FileAttr};
+use crate::fuse::FileAttr;
+use ntlinkfs_core::NtError;
 
-/// What a handler returns: a value or the errno to answer with.
-pub type Res<T> = Result<T, Errno>;
+/// What an operation returns: a value or the status the core failed it with.
+pub type Res<T> = Result<T, NtError>;
 
 /// A node's attributes and its FUSE generation.
 pub struct Entry {

@@ -6,6 +6,7 @@
 //! normalises; names are validated by the core when it looks them up.
 
 use ntlinkfs_core::name::upcase_unit;
+use ntlinkfs_core::path::{self, PathType};
 use ntlinkfs_core::reparse::SYMLINK_FLAG_RELATIVE;
 use ntlinkfs_core::{Name, NtError, ReparseData, ReparseTarget, VolumeId};
 
@@ -113,14 +114,17 @@ impl MountPoint {
     /// `X:` or `X:\` is a drive; an absolute `X:\dir\...` path is a directory.
     /// Relative paths are refused: reparse targets must name an absolute place.
     pub fn parse(s: &str) -> Result<MountPoint, String> {
-        let b = s.as_bytes();
-        let drive_like = b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':';
-        if drive_like && (b.len() == 2 || (b.len() == 3 && (b[2] == b'\\' || b[2] == b'/'))) {
-            return Ok(MountPoint::Drive(b[0].to_ascii_uppercase() as char));
+        if let Some(l) = path::drive_alone(s) {
+            return Ok(MountPoint::Drive(l as char));
         }
-        if drive_like && b.len() > 3 && (b[2] == b'\\' || b[2] == b'/') {
-            let p = s.replace('/', "\\");
-            return Ok(MountPoint::Directory(p.trim_end_matches('\\').to_string()));
+        if path::path_type_str(s) == PathType::DriveAbsolute {
+            if let Some((l, names)) = path::drive_components(s) {
+                if names.is_empty() {
+                    return Ok(MountPoint::Drive(l as char));
+                }
+                let p = s.replace('/', "\\");
+                return Ok(MountPoint::Directory(p.trim_end_matches('\\').to_string()));
+            }
         }
         Err(format!(
             "mount point {s:?}: give a drive letter (X:) or an absolute directory (C:\\mnt\\c)"
@@ -189,9 +193,8 @@ impl MountTable {
     /// `path` (NT form with `\??\` when `nt`, else DOS form) under one of the
     /// mounts → the same place in the machine's terms.
     fn core_units(&self, path: &[u16], nt: bool) -> Option<Vec<u16>> {
-        let prefix: Vec<u16> = r"\??\".encode_utf16().collect();
         let body = if nt {
-            path.strip_prefix(prefix.as_slice())?
+            path::strip_nt_prefix_units(path)?
         } else {
             path
         };
@@ -206,7 +209,11 @@ impl MountTable {
             if !same || !(rest.is_empty() || rest[0] == BS) {
                 return None;
             }
-            let mut out = if nt { prefix.clone() } else { Vec::new() };
+            let mut out = if nt {
+                path::NT_PREFIX_UNITS.to_vec()
+            } else {
+                Vec::new()
+            };
             out.extend(format!("{letter}:").encode_utf16());
             if rest.is_empty() {
                 out.push(BS);
@@ -224,7 +231,7 @@ impl MountTable {
         let mount = self
             .mount_of(target.volume)
             .ok_or(NtError::ObjectPathNotFound)?;
-        let mut out: Vec<u16> = r"\??\".encode_utf16().collect();
+        let mut out = path::NT_PREFIX_UNITS.to_vec();
         out.extend(mount.to_winfsp().encode_utf16());
         let drive_root = matches!(mount, MountPoint::Drive(_));
         if target.components.is_empty() {
@@ -347,6 +354,12 @@ mod tests {
         let rows: &[(&str, Result<MountPoint, ()>)] = &[
             ("x:", Ok(Drive('X'))),
             ("X:\\", Ok(Drive('X'))),
+            ("x:/", Ok(Drive('X'))),
+            // Was Directory("C:"), a mount point WinFsp cannot create.
+            (r"C:\\", Ok(Drive('C'))),
+            ("C:x", Err(())),
+            ("1:", Err(())),
+            (r"\\?\C:\mnt", Err(())),
             (r"C:\mnt\c", Ok(Directory(r"C:\mnt\c".into()))),
             ("C:/mnt/c/", Ok(Directory(r"C:\mnt\c".into()))),
             ("mnt", Err(())),

@@ -8,7 +8,7 @@
 //! table, so they resolve inside the mounts wherever the volumes are.
 
 use crate::path::{MountPoint, MountTable};
-use ntlinkfs_core::VolumeId;
+use ntlinkfs_core::{path, VolumeId};
 
 /// `volumes`: (id, letter) of every core volume; `root`: the MOUNTPOINT
 /// argument, if any; `drives`: the `--drive L=X:` options.
@@ -69,13 +69,11 @@ pub fn plan(
     Ok(table)
 }
 
+/// `X` or `X:` alone, upper case.
 fn single_letter(s: &str) -> Option<char> {
-    let s = s.strip_suffix(':').unwrap_or(s);
-    let mut c = s.chars();
-    match (c.next(), c.next()) {
-        (Some(l), None) if l.is_ascii_alphabetic() => Some(l.to_ascii_uppercase()),
-        _ => None,
-    }
+    path::letter_alone(s)
+        .or_else(|| path::drive_alone(s))
+        .map(char::from)
 }
 
 fn push_unique(

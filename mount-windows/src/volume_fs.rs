@@ -390,7 +390,9 @@ impl VolumeFs {
             .reparse_target(self.volume, &path.components)?;
         let nt = self.mounts.nt_path(&target)?;
         Ok(ReparseData::Symlink {
-            print: nt[4..].to_vec(), // without `\??\`
+            print: ntlinkfs_core::path::strip_nt_prefix_units(&nt)
+                .unwrap_or(&nt)
+                .to_vec(),
             substitute: nt,
             flags: 0,
         }

@@ -89,10 +89,10 @@ fn unquote(s: &str) -> String {
     s.chars().filter(|&c| c != '"').collect()
 }
 
-/// The drive letter of a bare `X:` command.
+/// The drive letter of a bare `X:` command, as typed (the core's
+/// `drive_alone` recognises it).
 pub(crate) fn drive_switch(name: &str) -> Option<char> {
-    let b = name.as_bytes();
-    (b.len() == 2 && b[0].is_ascii_alphabetic() && b[1] == b':').then(|| b[0] as char)
+    ntlinkfs_core::path::drive_alone(name).and(name.chars().next())
 }
 
 #[cfg(test)]

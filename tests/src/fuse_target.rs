@@ -12,6 +12,7 @@ use crate::core_target::machine_for;
 use crate::scenario::{Env, Op};
 use crate::tables::mount_point_buf;
 use crate::target::{Failure, Info, Observed, Target};
+use ntlinkfs_core::path::{self, PathType};
 use ntlinkfs_core::{PosixOp, Profile, Shared};
 use std::ffi::CString;
 use std::fs::{self, File};
@@ -61,20 +62,24 @@ impl FuseMount {
     /// `C:\a\b` → `<mount>/C/a/b`; Win32-only path syntax is refused.
     fn host(&self, win: &str) -> Result<PathBuf, Failure> {
         let no = |why: &str| Err(Failure::Inexpressible(format!("{win:?}: {why}")));
-        let b = win.as_bytes();
-        if win.starts_with(r"\\") || win.starts_with(r"\??\") {
+        if matches!(
+            path::path_type_str(win),
+            PathType::UncAbsolute
+                | PathType::Verbatim
+                | PathType::NtObject
+                | PathType::LocalDevice
+                | PathType::RootLocalDevice
+        ) {
             return no("\\\\?\\ and UNC prefixes are Win32 syntax");
         }
-        if b.len() < 3 || !b[0].is_ascii_alphabetic() || b[1] != b':' || b[2] != b'\\' {
+        let Some((letter, rest)) = path::split_drive_root(win) else {
             return no("relative Win32 paths need a per-drive current directory");
-        }
+        };
         if win.contains('/') {
             return no("'/' is a Win32 separator but not a POSIX name character");
         }
-        let mut p = self
-            .point
-            .join(((b[0] as char).to_ascii_uppercase()).to_string());
-        for c in win[3..].split('\\') {
+        let mut p = self.point.join((letter as char).to_string());
+        for c in rest.split('\\') {
             if c.is_empty() {
                 continue;
             }
@@ -231,18 +236,6 @@ fn substitute_of(buf: &[u8]) -> Option<String> {
     Some(String::from_utf16_lossy(&units))
 }
 
-/// The Windows NT form of an absolute Win32 target (`C:\t` → `\??\C:\t`).
-fn nt_target(target: &str) -> Option<String> {
-    let b = target.as_bytes();
-    (b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'\\').then(|| {
-        format!(
-            r"\??\{}{}",
-            (b[0] as char).to_ascii_uppercase(),
-            &target[1..]
-        )
-    })
-}
-
 impl Target for FuseMount {
     fn name(&self) -> &'static str {
         "fuse"
@@ -339,7 +332,7 @@ impl Target for FuseMount {
                 Ok(Observed::Unit)
             }
             Op::Junction { link, target } => {
-                let Some(nt) = nt_target(target) else {
+                let Some(nt) = path::nt_drive_target(target) else {
                     return Err(Failure::Inexpressible(
                         "a relative junction target needs mklink's current directory (J8)".into(),
                     ));

@@ -11,6 +11,10 @@
 //! 1. `cargo run -p ntlinkfs-tests --bin ntlinkfs-conformance` runs every row on
 //!    every available target and prints a table per topic and target.
 //! 2. Rows are in `tests/src/tables/*.rs`; add one with `row(..).given(..).when(..)`.
+//! 3. Each row cites a SEMANTICS.md rule id; docs/rules.md lists every id with
+//!    its rows ([`rules_page`]). After changing a table, regenerate it with
+//!    `cargo run -p ntlinkfs-tests --bin ntlinkfs-conformance -- --rules-page > docs/rules.md`
+//!    (the `rules_page` test fails until you do).
 //!
 //! ```
 //! use ntlinkfs_tests::{runner, tables, Core};
@@ -27,6 +31,7 @@ pub mod model;
 #[cfg(windows)]
 pub mod ntfs_target;
 pub mod resolver;
+pub mod rules_page;
 pub mod runner;
 pub mod scenario;
 pub mod tables;

@@ -11,6 +11,7 @@
 
 use crate::scenario::{Env, Op};
 use crate::target::{Failure, Info, Observed, Target};
+use ntlinkfs_core::path::{self, PathType};
 use std::ffi::c_void;
 use std::fs;
 use std::io;
@@ -213,13 +214,12 @@ impl RealNtfs {
 
     /// `C:\a` → `<row dir>\a`.
     pub(crate) fn host(&self, win: &str) -> Result<String, Failure> {
-        let b = win.as_bytes();
-        if b.len() < 3 || b[1] != b':' || b[2] != b'\\' {
+        let Some((letter, rest)) = path::split_drive_root(win) else {
             return Err(Failure::Inexpressible(format!(
                 "{win:?}: only X:\\ paths map into the scratch directory"
             )));
-        }
-        let root = match b[0].to_ascii_uppercase() {
+        };
+        let root = match letter {
             b'C' => &self.root_c,
             b'D' => self.root_d.as_ref().ok_or_else(|| {
                 Failure::Inexpressible("set NTLINKFS_REAL_NTFS_D for D: rows".into())
@@ -230,19 +230,21 @@ impl RealNtfs {
                 )))
             }
         };
-        Ok(format!("{root}{}", &win[2..]))
+        Ok(format!("{root}\\{rest}"))
     }
 
     /// A link target: absolute drive paths map, relative ones stay, root-relative
     /// ones would leave the scratch directory.
     fn target(&self, t: &str) -> Result<String, Failure> {
-        if t.starts_with('\\') && !t.starts_with(r"\\") {
+        if matches!(
+            path::path_type_str(t),
+            PathType::Rooted | PathType::NtObject
+        ) {
             return Err(Failure::Inexpressible(
                 "a root-relative target would leave the scratch directory".into(),
             ));
         }
-        let b = t.as_bytes();
-        if b.len() >= 3 && b[1] == b':' && b[2] == b'\\' {
+        if path::split_drive_root(t).is_some() {
             return self.host(t);
         }
         Ok(t.to_string())
@@ -250,7 +252,7 @@ impl RealNtfs {
 
     /// Maps a real path back to the row's `C:`/`D:` view.
     fn unmap(&self, real: &str) -> String {
-        let real = real.strip_prefix(r"\\?\").unwrap_or(real);
+        let real = path::strip_verbatim_prefix(real).unwrap_or(real);
         for (letter, root) in [("C:", Some(&self.root_c)), ("D:", self.root_d.as_ref())] {
             if let Some(root) = root {
                 if let Some(rest) = real.strip_prefix(root.as_str()) {
@@ -441,8 +443,8 @@ impl Target for RealNtfs {
                     .map(|c| u16::from_le_bytes([c[0], c[1]]))
                     .collect();
                 let s = String::from_utf16_lossy(&units);
-                Ok(Observed::Text(match s.strip_prefix(r"\??\") {
-                    Some(rest) if rest.as_bytes().get(1) == Some(&b':') => {
+                Ok(Observed::Text(match path::strip_nt_prefix(&s) {
+                    Some(rest) if path::drive_letter_str(rest).is_some() => {
                         format!(r"\??\{}", self.unmap(rest))
                     }
                     _ => s,

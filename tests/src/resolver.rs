@@ -8,6 +8,7 @@
 //! points, flavour checks of Win10 1709+). The property tests compare it with
 //! `Machine::query_information(path, Follow::Reparse)`.
 
+use ntlinkfs_core::path;
 use ntlinkfs_core::{DirEntryInfo, Machine, NodeId, NtError};
 
 /// P8: at most 63 reparse points per path (Vista and later).
@@ -85,17 +86,15 @@ fn volume_root(m: &Machine, letter: char) -> Option<NodeId> {
 }
 
 /// Splits `X:\a\b` into the letter and components.
+/// (Only the syntax comes from the core; what a path reaches is decided here.)
 fn split_absolute(p: &str) -> Option<(char, Vec<String>)> {
-    let b = p.as_bytes();
-    if b.len() < 3 || !b[0].is_ascii_alphabetic() || b[1] != b':' || b[2] != b'\\' {
-        return None;
-    }
-    let comps = p[3..]
+    let (letter, rest) = path::split_drive_root(p)?;
+    let comps = rest
         .split('\\')
         .filter(|c| !c.is_empty())
         .map(str::to_string)
         .collect();
-    Some((b[0] as char, comps))
+    Some((letter as char, comps))
 }
 
 /// Where a reparse point sends the walk: a volume root and the components to
@@ -111,7 +110,7 @@ fn redirect(
     match link {
         Link::Absolute(sub) => {
             // P6, J10: an NT path `\??\X:\…`, taken literally; J8b: never UNC.
-            let Some(rest) = sub.strip_prefix(r"\??\") else {
+            let Some(rest) = path::strip_nt_prefix(&sub) else {
                 return Err(NtError::ObjectNameInvalid);
             };
             if rest.starts_with(r"UNC\") {

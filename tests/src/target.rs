@@ -1,7 +1,7 @@
 //! The `Target` abstraction: something the same conformance rows run on (the
-//! core directly, a FUSE mount, a real NTFS directory). A target runs one
-//! operation and reports what it saw in a target-neutral form; the runner
-//! compares that with the row's expectation.
+//! core directly, a FUSE mount, a real NTFS directory, a WinFsp mount). A
+//! target runs one operation and reports what it saw in a target-neutral form;
+//! the runner compares that with the row's expectation.
 
 use crate::scenario::{Env, Op};
 use ntlinkfs_core::{NtError, PosixOp};

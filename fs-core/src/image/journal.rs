@@ -199,7 +199,12 @@ impl Journal {
 pub enum Replay {
     /// Frames replayed; `torn_tail` when an incomplete last frame (a write the
     /// crash cut short, never fsync'd) was ignored.
-    Replayed { frames: u64, torn_tail: bool },
+    Replayed {
+        /// Complete frames applied.
+        frames: u64,
+        /// An incomplete last frame was ignored.
+        torn_tail: bool,
+    },
     /// The journal extends an earlier image (the save that replaced it
     /// finished, so everything in it is in the image already).
     OtherImage,

@@ -3,17 +3,19 @@
 //! ending with the line `N passed, M failed`.
 //!
 //! Options: `--target NAME` (repeatable: core, fuse, ntfs, winfsp), `--verbose` (list
-//! skipped rows with their reasons), `--list` (print the rows and exit).
+//! skipped rows with their reasons), `--list` (print the rows and exit),
+//! `--rules-page` (print docs/rules.md, the rules page, and exit).
 //! Exit status: 0 when nothing failed; 1 when a row failed, or when under
 //! `CI=true` a required target (core, fuse) is unavailable.
 
-use ntlinkfs_tests::{runner, tables, targets};
+use ntlinkfs_tests::{rules_page, runner, tables, targets};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let mut wanted: Vec<String> = Vec::new();
     let mut verbose = false;
     let mut list = false;
+    let mut rules = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -23,9 +25,10 @@ fn main() -> ExitCode {
             },
             "--verbose" | "-v" => verbose = true,
             "--list" => list = true,
+            "--rules-page" => rules = true,
             "--help" | "-h" => {
                 println!(
-                    "usage: ntlinkfs-conformance [--target core|fuse|ntfs|winfsp]... [--verbose] [--list]"
+                    "usage: ntlinkfs-conformance [--target core|fuse|ntfs|winfsp]... [--verbose] [--list] [--rules-page]"
                 );
                 return ExitCode::SUCCESS;
             }
@@ -33,6 +36,10 @@ fn main() -> ExitCode {
         }
     }
     let rows = tables::all();
+    if rules {
+        print!("{}", rules_page::render(&rows));
+        return ExitCode::SUCCESS;
+    }
     if list {
         for s in &rows {
             println!(

@@ -1,4 +1,5 @@
-//! SEMANTICS §7 (M9–M12) and the delete rows of §2/§3: deletes.
+//! SEMANTICS §7 (M9–M12) and the delete rows of other sections (HL30, J30,
+//! J34, S30, N8, P9): deletes.
 
 use super::*;
 use crate::scenario::dsl::*;

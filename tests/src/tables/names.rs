@@ -1,4 +1,4 @@
-//! SEMANTICS §8 and P1: names, case, Win32 path normalisation.
+//! SEMANTICS §8 (N1–N12), P1 and P11: names, case, Win32 path normalisation.
 
 use super::*;
 use crate::scenario::dsl::*;
@@ -342,6 +342,18 @@ pub fn rows() -> Vec<Scenario> {
         )
         .given([write("C:\\\u{00E9}t\u{00E9}", "summer")])
         .when(read("C:\\\u{00C9}T\u{00C9}"), bytes("summer"))
+        .build(),
+        row(
+            T,
+            "N12",
+            Unverified,
+            "consequence of N5",
+            "a junction named CON is created through \\\\?\\ like any name",
+        )
+        .given([mkdir(r"C:\d"), mkdir(r"C:\t")])
+        .when(junction(r"\\?\C:\d\CON", r"C:\t"), ok())
+        .then(list(r"C:\d"), entries(&["CON"]))
+        .then(lstat(r"\\?\C:\d\CON"), tag(TAG_MOUNT_POINT))
         .build(),
     ];
     v.extend(['<', '>', '"', '|', '*', '?'].map(invalid_char_row));

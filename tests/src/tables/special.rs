@@ -4,7 +4,8 @@
 //! tags), Microsoft's WSL docs "File Permissions for WSL" (`$LXUID`, `$LXGID`,
 //! `$LXMOD`, `$LXDEV`), and the two other writers, ntfs-3g `special_files=wsl`
 //! and Linux's SMB client (fs/smb/client/reparse.c, header-only buffers).
-//! Rule F7 is proposed for SEMANTICS §10 (see the wsl helper's notes).
+//! Rule F7 (these special files) is not in SEMANTICS.md's §10 yet: these rows
+//! are its statement, and docs/rules.md lists them under F7.
 
 use super::*;
 use crate::scenario::dsl::*;

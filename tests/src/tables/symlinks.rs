@@ -658,5 +658,44 @@ pub fn rows() -> Vec<Scenario> {
         .when(stat(r"C:\h"), same_file(r"C:\t"))
         .then(lstat(r"C:\h"), links(2))
         .build(),
+        row(
+            T,
+            "S11",
+            Observed,
+            "BD2MM-67; MS-FSA-SRP; FS-COMPARE",
+            "no file symlinks on exFAT: INVALID_FUNCTION, nothing created",
+        )
+        .volume('E', ntlinkfs_core::FsKind::ExFat)
+        .given([write(r"C:\t", "x")])
+        .when(symlink(r"E:\s", r"C:\t"), err(InvalidDeviceRequest))
+        .then(lstat(r"E:\s"), err(ObjectNameNotFound))
+        .build(),
+        row(
+            T,
+            "S34",
+            Documented,
+            "SLEFFECTS",
+            "delete-on-close through a file symlink deletes the target; the link stays",
+        )
+        .given([
+            write(r"C:\t", "x"),
+            symlink(r"C:\s", r"C:\t"),
+            open(r"C:\s"),
+            Op::MarkDelete,
+        ])
+        .when(Op::CloseAll, ok())
+        .then(lstat(r"C:\t"), err(ObjectNameNotFound))
+        .then(lstat(r"C:\s"), tag(TAG_SYMLINK))
+        .build(),
+        row(
+            T,
+            "S40",
+            Documented,
+            "SLEFFECTS",
+            "GetFileSize through a file symlink is the target's size",
+        )
+        .given([write(r"C:\t", "hello"), symlink(r"C:\s", r"C:\t")])
+        .when(stat(r"C:\s"), size(5))
+        .build(),
     ]
 }

@@ -1,4 +1,5 @@
-//! SEMANTICS §9 (V1–V4): volumes and filesystem kinds.
+//! SEMANTICS §9 (V1–V4): volumes and filesystem kinds, and the cross-volume
+//! and per-kind rows of other sections (HL2, J2, S8, M6, N8, P7, §0).
 
 use super::*;
 use crate::scenario::dsl::*;

@@ -1,0 +1,115 @@
+//! What a newcomer gets wrong, answered through the binary with what to do
+//! (issue 13): an unknown profile lists the names (build numbers only as
+//! `build:N`), and a mount that cannot work says what is missing. Exact text,
+//! exit code 1 or 2, never a panic.
+
+use std::process::Command;
+
+fn exe() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ntlinkfs"))
+}
+
+/// (exit code, standard output, standard error).
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().expect("ntlinkfs runs");
+    (
+        out.status.code().expect("exited, not killed"),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const NAMES: &str = "expected one of nt4, 2000, xp, 2003, vista, 7, 10-1507, 10-1607, \
+                     10-1703, 10-1709, 10-1903, 10, 11 (or build:NUMBER), optionally \
+                     followed by +dev, -user, +longpaths";
+
+#[test]
+fn an_unknown_profile_lists_the_names() {
+    let rows = [
+        (
+            "1709",
+            "a build number is written build:1709 (Windows 10 1709 is 10-1709); ",
+        ),
+        ("win98", ""),
+        ("7x", ""),
+    ];
+    for command in ["demo", "shell"] {
+        for (profile, hint) in rows {
+            let (code, out, err) = run(exe().args([command, "--profile", profile]));
+            let want = format!(
+                "error: invalid value '{profile}' for '--profile <NAME>': \
+                 unknown profile '{profile}': {hint}{NAMES}\n\n\
+                 For more information, try '--help'.\n"
+            );
+            assert_eq!((code, out.as_str(), err.as_str()), (2, "", want.as_str()));
+        }
+    }
+    // The explicit form names the build.
+    let (code, out, _) = run(exe().args(["demo", "--profile", "build:1709"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with(
+            "Hard links, junctions and symbolic links on profile build:1709 (Windows build 1709)."
+        ),
+        "{out}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_mount_point_that_does_not_exist_is_named() {
+    // Needs /dev/fuse and root to reach the directory check.
+    // SAFETY: geteuid cannot fail.
+    if !std::path::Path::new("/dev/fuse").exists() || unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: needs /dev/fuse and root");
+        return;
+    }
+    let mp = std::env::temp_dir().join(format!("ntlinkfs-absent-{}", std::process::id()));
+    let (code, out, err) = run(exe().arg("mount").arg(&mp));
+    let want = format!(
+        "ntlinkfs: cannot mount at {0}: the directory does not exist \
+         (create it first: mkdir {0})\n",
+        mp.display()
+    );
+    assert_eq!((code, out.as_str(), err.as_str()), (1, "", want.as_str()));
+}
+
+/// `ntlinkfs mount` as an ordinary user: what is needed, not an errno about
+/// /dev/fuse or the directory. Run as nobody through setpriv when the test
+/// runs as root.
+#[cfg(unix)]
+#[test]
+fn mounting_without_root_says_root_is_needed() {
+    if !std::path::Path::new("/dev/fuse").exists() {
+        eprintln!("skipped: no /dev/fuse");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_ntlinkfs");
+    // SAFETY: geteuid cannot fail.
+    let mut cmd = if unsafe { libc::geteuid() } == 0 {
+        let setpriv = Command::new("setpriv").arg("--version").output();
+        if setpriv.is_err() {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("CI=true but setpriv (util-linux) is missing");
+            }
+            eprintln!("skipped: no setpriv to drop root");
+            return;
+        }
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
+        c
+    } else {
+        Command::new(bin)
+    };
+    let (code, out, err) = run(cmd.arg("mount").arg(dir.path()));
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            1,
+            "",
+            "ntlinkfs: mounting needs root: ntlinkfs mounts with mount(2), which needs root \
+             (CAP_SYS_ADMIN); run it as root, e.g. `sudo ntlinkfs mount ...`\n"
+        )
+    );
+}
