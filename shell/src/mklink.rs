@@ -81,34 +81,27 @@ pub fn reparse_buffer(kind: Kind, target: &str) -> Result<Vec<u8>, String> {
 mod tests {
     use super::*;
 
+    /// The arguments of `ntlinkfs mklink` and what cmd's mklink makes of them.
     #[test]
     fn parse_table() {
-        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            parse_args(&v(&["l", "t"])),
-            Ok((Kind::FileSymlink, "l", "t"))
-        );
-        assert_eq!(
-            parse_args(&v(&["/d", "l", "t"])),
-            Ok((Kind::DirSymlink, "l", "t"))
-        );
-        assert_eq!(
-            parse_args(&v(&["/H", "l", "t"])),
-            Ok((Kind::Hard, "l", "t"))
-        );
-        assert_eq!(
-            parse_args(&v(&["/J", "l", "t"])),
-            Ok((Kind::Junction, "l", "t"))
-        );
-        assert_eq!(
-            parse_args(&v(&["/X", "l", "t"])),
-            Err("Invalid switch - \"X\".".to_string())
-        );
-        assert_eq!(
-            parse_args(&v(&["//D", "l", "t"])),
-            Err("Invalid switch - \"D\".".to_string())
-        );
-        assert_eq!(parse_args(&v(&["l"])), Err(SYNTAX_ERROR.to_string()));
+        let bad = |text: &str| Err(text.to_string());
+        let cases: [(&[&str], Result<Kind, String>); 7] = [
+            (&["l", "t"], Ok(Kind::FileSymlink)),
+            (&["/d", "l", "t"], Ok(Kind::DirSymlink)),
+            (&["/H", "l", "t"], Ok(Kind::Hard)),
+            (&["/J", "l", "t"], Ok(Kind::Junction)),
+            (&["/X", "l", "t"], bad("Invalid switch - \"X\".")),
+            (&["//D", "l", "t"], bad("Invalid switch - \"D\".")),
+            (&["l"], bad(SYNTAX_ERROR)),
+        ];
+        for (args, want) in cases {
+            let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            let got = parse_args(&args).map(|(kind, l, t)| {
+                assert_eq!((l, t), ("l", "t"), "{args:?}");
+                kind
+            });
+            assert_eq!(got, want, "{args:?}");
+        }
     }
 
     #[test]
