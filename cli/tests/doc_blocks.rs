@@ -16,9 +16,10 @@
 //! | `console` | `$ command` lines, each followed by its expected output (stdout and stderr together); compared; the exit status is not checked |
 //! | `console root` | the same, but needs root and /dev/fuse |
 //! | `transcript NAME` | a cmd-dialect session: must equal `ntlinkfs run --fixed-clock ARGS cli/tests/transcripts/NAME.cmd` (ARGS from its `:: args:` line), stdout and stderr together |
+//! | `sh repo` | a command for the repository checkout (cargo, scripts) or an interactive one: not run here (cargo inside `cargo test` would wait on its own build lock); listed as skipped; .ci/run runs the suites these name |
 //! | `text` | not run: syntax, layouts, output shown on its own |
 //! | `cmd`, `powershell` | another system (Windows): not run; listed as skipped |
-//! | `rust` | compiled as a doctest: only on a page ntlinkfs-core includes as doc (see [`DOCTESTED`]) |
+//! | `rust` | compiled and run as a doctest: only on a page ntlinkfs-tests includes as doc (`ModelPage` in tests/src/lib.rs; see [`DOCTESTED`]) |
 //! | `rust ignore` | a fragment: not compiled; listed as skipped |
 //!
 //! A block with no marker, or another one, is an error. Besides fenced blocks,
@@ -43,14 +44,17 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// Pages whose `rust` blocks ntlinkfs-core compiles as doctests.
+/// Pages whose `rust` blocks ntlinkfs-tests compiles as doctests.
 const DOCTESTED: &[&str] = &["docs/model.md"];
 
 /// The longest any one block or command may run.
 const TIMEOUT_SECONDS: &str = "300";
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 #[derive(Debug)]
@@ -95,7 +99,9 @@ fn parse(page: &str, text: &str) -> Result<Vec<Located>, String> {
             continue;
         };
         if line.starts_with(' ') {
-            return Err(format!("{page}:{line_no}: indented fence: the runner reads column 0 only"));
+            return Err(format!(
+                "{page}:{line_no}: indented fence: the runner reads column 0 only"
+            ));
         }
         let body: Vec<&str> = lines
             .by_ref()
@@ -110,6 +116,9 @@ fn parse(page: &str, text: &str) -> Result<Vec<Located>, String> {
             ["console"] => Block::Console(console(page, line_no, &body)?, false),
             ["console", "root"] => Block::Console(console(page, line_no, &body)?, true),
             ["transcript", name] => Block::Transcript(name.to_string(), body),
+            ["sh", "repo"] => Block::Skipped(
+                "`sh repo`: run from the repository checkout or interactive, not here".into(),
+            ),
             ["text"] => continue,
             ["cmd"] | ["powershell"] => Block::Skipped(format!("`{info}`: Windows, not run here")),
             ["rust"] if DOCTESTED.contains(&page) => continue,
@@ -140,7 +149,9 @@ fn console(page: &str, line_no: usize, body: &str) -> Result<Vec<(String, String
             expected.push_str(line);
             expected.push('\n');
         } else {
-            return Err(format!("{page}:{line_no}: console block must start with `$ `"));
+            return Err(format!(
+                "{page}:{line_no}: console block must start with `$ `"
+            ));
         }
     }
     Ok(out)
@@ -251,9 +262,7 @@ fn compare(expected: &str, actual: &str) -> Result<(), String> {
     if lines_match(&normalised(expected), &normalised(actual)) {
         Ok(())
     } else {
-        Err(format!(
-            "expected:\n{expected}\n--- got:\n{actual}---"
-        ))
+        Err(format!("expected:\n{expected}\n--- got:\n{actual}---"))
     }
 }
 
@@ -286,7 +295,9 @@ fn run_page(page: &str) -> Vec<String> {
         let needs_root = matches!(block, Block::Sh(_, true) | Block::Console(_, true));
         if needs_root && !can_root && skipping.is_none() {
             if ci {
-                failures.push(format!("{at}: CI=true but root and /dev/fuse are not both here"));
+                failures.push(format!(
+                    "{at}: CI=true but root and /dev/fuse are not both here"
+                ));
                 break;
             }
             skipping = Some(*line);
@@ -321,7 +332,9 @@ fn run_page(page: &str) -> Vec<String> {
         }
     }
     for mount in run.mounts_left() {
-        failures.push(format!("{page}: left {mount} mounted (pages unmount by their end)"));
+        failures.push(format!(
+            "{page}: left {mount} mounted (pages unmount by their end)"
+        ));
         let _ = Command::new("umount").args(["-l", &mount]).status();
     }
     failures
@@ -354,10 +367,16 @@ fn every_page_is_run() {
         .collect();
     pages.push("README.md".into());
     for p in &pages {
-        assert!(PAGES.contains(&p.as_str()), "{p} is not in doc_blocks.rs PAGES");
+        assert!(
+            PAGES.contains(&p.as_str()),
+            "{p} is not in doc_blocks.rs PAGES"
+        );
     }
     let rules = fs::read_to_string(repo().join("docs/rules.md")).unwrap();
-    assert!(!rules.contains("```"), "docs/rules.md has blocks: run it too");
+    assert!(
+        !rules.contains("```"),
+        "docs/rules.md has blocks: run it too"
+    );
 }
 
 #[test]
@@ -418,6 +437,10 @@ fn matching_rules() {
         ("a\n...\nd\n", "a\nb", false),
     ];
     for (expected, actual, ok) in cases {
-        assert_eq!(compare(expected, actual).is_ok(), *ok, "{expected:?} vs {actual:?}");
+        assert_eq!(
+            compare(expected, actual).is_ok(),
+            *ok,
+            "{expected:?} vs {actual:?}"
+        );
     }
 }
