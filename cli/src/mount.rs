@@ -211,13 +211,16 @@ pub fn main(args: Args) -> ExitCode {
         Ok(m) => m,
         Err(e) => return fail(&format!("cannot mount at {}: {e}", mp.display())),
     };
-    eprintln!(
-        "ntlinkfs: {} mounted at {} (Ctrl-C or `ntlinkfs unmount {}` unmounts)",
-        letters.join(", "),
-        mp.display(),
-        mp.display()
-    );
-    if std::env::var_os(READY_ENV).is_some() {
+    if std::env::var_os(READY_ENV).is_none() {
+        eprintln!(
+            "ntlinkfs: {} mounted at {} (Ctrl-C or `ntlinkfs unmount {}` unmounts)",
+            letters.join(", "),
+            mp.display(),
+            mp.display()
+        );
+    } else {
+        // --background: the caller prints the one line it reports; the daemon
+        // says nothing on the caller's stderr, which it is about to leave.
         // The only line this daemon writes to standard output: the parent that
         // started it with --background reads it and exits.
         let mut out = std::io::stdout().lock();
