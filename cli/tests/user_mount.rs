@@ -138,3 +138,46 @@ fn a_user_mounts_writes_lists_and_unmounts_through_fusermount3() {
     );
     assert_eq!(mounted(&mp.0), None);
 }
+
+/// Root without CAP_SYS_ADMIN (a container started without `--cap-add
+/// SYS_ADMIN`): mount(2) is refused, fusermount3 is tried and refused too,
+/// and the error says what to add.
+#[test]
+fn root_without_cap_sys_admin_is_told_what_to_add() {
+    if !root() {
+        eprintln!("skipped: needs root to drop CAP_SYS_ADMIN");
+        return;
+    }
+    if !available() {
+        return;
+    }
+    let mp =
+        MountPoint(std::env::temp_dir().join(format!("ntlinkfs-nocap-{}", std::process::id())));
+    std::fs::create_dir(&mp.0).unwrap();
+    let out = Command::new("setpriv")
+        .args(["--inh-caps=-sys_admin", "--bounding-set=-sys_admin"])
+        .arg(env!("CARGO_BIN_EXE_ntlinkfs"))
+        .arg("mount")
+        .arg(&mp.0)
+        .output()
+        .unwrap();
+    let helper = in_path("fusermount3").unwrap();
+    assert_eq!(
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned()
+        ),
+        (
+            Some(1),
+            format!(
+                "ntlinkfs: cannot mount at {}: mount(2) was refused (root without \
+                 CAP_SYS_ADMIN; in a container, start it with `--cap-add SYS_ADMIN`), and \
+                 fusermount3 could not mount (exit status: 1): {}: mount failed: Operation \
+                 not permitted\n",
+                mp.0.display(),
+                helper.display()
+            )
+        )
+    );
+    assert_eq!(mounted(&mp.0), None);
+}

@@ -244,7 +244,20 @@ fn connect(at: &Path, cfg: &MountConfig, root: bool) -> io::Result<(Channel, Mou
         allow_other,
         ..cfg.clone()
     };
-    let dev = fusermount::mount(&helper, at, &cfg)?;
+    let dev = fusermount::mount(&helper, at, &cfg).map_err(|e| {
+        if root {
+            // Both ways failed: say both, the first being what to fix.
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "mount(2) was refused (root without CAP_SYS_ADMIN; in a container, \
+                     start it with `--cap-add SYS_ADMIN`), and {e}"
+                ),
+            )
+        } else {
+            e
+        }
+    })?;
     let how = Mounted {
         by_fusermount3: true,
         allow_other,
