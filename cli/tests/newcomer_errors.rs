@@ -118,3 +118,40 @@ fn mounting_without_root_or_fusermount3_says_what_to_install() {
         )
     );
 }
+
+/// Root without CAP_SYS_ADMIN and no fusermount3 (a container started
+/// without `--cap-add SYS_ADMIN`): what to add, not "needs root".
+#[cfg(target_os = "linux")]
+#[test]
+fn root_without_cap_sys_admin_is_told_to_add_it() {
+    // SAFETY: geteuid cannot fail.
+    if !std::path::Path::new("/dev/fuse").exists() || unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: needs /dev/fuse and root");
+        return;
+    }
+    let Some(setpriv) = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join("setpriv"))
+        .find(|p| p.is_file())
+    else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true but setpriv (util-linux) is missing");
+        }
+        eprintln!("skipped: no setpriv");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(setpriv);
+    cmd.args(["--inh-caps=-sys_admin", "--bounding-set=-sys_admin"])
+        .arg(env!("CARGO_BIN_EXE_ntlinkfs"))
+        .arg("mount")
+        .arg(dir.path())
+        // No fusermount3 in this PATH.
+        .env("PATH", "/nonexistent");
+    let (code, out, err) = run(&mut cmd);
+    let want = format!(
+        "ntlinkfs: cannot mount at {}: mount(2) was refused: root without CAP_SYS_ADMIN \
+         cannot mount (in a container, start it with `--cap-add SYS_ADMIN`)\n",
+        dir.path().display()
+    );
+    assert_eq!((code, out.as_str(), err.as_str()), (1, "", want.as_str()));
+}

@@ -170,10 +170,10 @@ fn root_without_cap_sys_admin_is_told_what_to_add() {
         (
             Some(1),
             format!(
-                "ntlinkfs: cannot mount at {}: mount(2) was refused (root without \
-                 CAP_SYS_ADMIN; in a container, start it with `--cap-add SYS_ADMIN`), and \
-                 fusermount3 could not mount (exit status: 1): {}: mount failed: Operation \
-                 not permitted\n",
+                "ntlinkfs: cannot mount at {}: mount(2) was refused: root without \
+                 CAP_SYS_ADMIN cannot mount (in a container, start it with `--cap-add \
+                 SYS_ADMIN`), and fusermount3 could not mount (exit status: 1): {}: mount \
+                 failed: Operation not permitted\n",
                 mp.0.display(),
                 helper.display()
             )

@@ -225,7 +225,12 @@ fn connect(at: &Path, cfg: &MountConfig, root: bool) -> io::Result<(Channel, Mou
         let channel = Channel::open()?;
         match channel.mount(at, cfg) {
             Ok(()) => return Ok((channel, by_kernel)),
-            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => e,
+            // Root in a container without the capability.
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => io::Error::new(
+                e.kind(),
+                "mount(2) was refused: root without CAP_SYS_ADMIN cannot mount (in a \
+                 container, start it with `--cap-add SYS_ADMIN`)",
+            ),
             Err(e) => return Err(e),
         }
     } else {
@@ -247,13 +252,7 @@ fn connect(at: &Path, cfg: &MountConfig, root: bool) -> io::Result<(Channel, Mou
     let dev = fusermount::mount(&helper, at, &cfg).map_err(|e| {
         if root {
             // Both ways failed: say both, the first being what to fix.
-            io::Error::new(
-                e.kind(),
-                format!(
-                    "mount(2) was refused (root without CAP_SYS_ADMIN; in a container, \
-                     start it with `--cap-add SYS_ADMIN`), and {e}"
-                ),
-            )
+            io::Error::new(e.kind(), format!("{refused}, and {e}"))
         } else {
             e
         }
