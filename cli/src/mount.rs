@@ -5,7 +5,7 @@
 
 use crate::options::MachineOptions;
 use ntlinkfs_core::{Machine, Shared};
-use ntlinkfs_fuse::{Durability, MountOptions, Stale, DEFAULT_THREADS};
+use ntlinkfs_fuse::{Durability, MountOptions, Mounted, Stale, DEFAULT_THREADS};
 use ntlinkfs_shell::{run_script, ScriptOptions, Shell, TranscriptSink};
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Write};
@@ -101,6 +101,11 @@ struct System {
     fuse_device: bool,
     /// The effective user is root: mount(2) needs CAP_SYS_ADMIN.
     root: bool,
+    /// fusermount3 (package fuse3) is in PATH: users mount through it.
+    fusermount3: bool,
+    /// This user may open /dev/fuse (fusermount3 opens it as the user; most
+    /// systems make it mode 0666).
+    fuse_device_open: bool,
 }
 
 impl System {
@@ -109,8 +114,28 @@ impl System {
             fuse_device: Path::new(FUSE_DEVICE).exists(),
             // SAFETY: geteuid has no preconditions and cannot fail.
             root: unsafe { libc::geteuid() } == 0,
+            fusermount3: has_fusermount3(),
+            fuse_device_open: may_open(FUSE_DEVICE),
         }
     }
+}
+
+fn may_open(path: &str) -> bool {
+    let Ok(c) = std::ffi::CString::new(path) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated path.
+    unsafe { libc::access(c.as_ptr(), libc::R_OK | libc::W_OK) == 0 }
+}
+
+#[cfg(target_os = "linux")]
+fn has_fusermount3() -> bool {
+    ntlinkfs_fuse::fuse::fusermount::find().is_some()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn has_fusermount3() -> bool {
+    false
 }
 
 const FUSE_DEVICE: &str = "/dev/fuse";
@@ -125,12 +150,20 @@ fn missing(system: System) -> Option<String> {
              `--device /dev/fuse --cap-add SYS_ADMIN`"
         ));
     }
-    if !system.root {
+    if !system.root && !system.fusermount3 {
         return Some(
-            "mounting needs root: ntlinkfs mounts with mount(2), which needs root \
-             (CAP_SYS_ADMIN); run it as root, e.g. `sudo ntlinkfs mount ...`"
+            "mounting needs root or fusermount3, and this is neither: install fuse3 \
+             as root for fusermount3, which lets users mount (`apt-get install fuse3`), \
+             or run ntlinkfs as root (`sudo ntlinkfs mount ...`)"
                 .into(),
         );
+    }
+    if !system.root && !system.fuse_device_open {
+        return Some(format!(
+            "{FUSE_DEVICE} is open to root only here, and fusermount3 opens it as you: \
+             as root, `chmod 0666 {FUSE_DEVICE}` (what most systems do at boot), \
+             or run ntlinkfs as root (`sudo ntlinkfs mount ...`)"
+        ));
     }
     None
 }
@@ -211,6 +244,7 @@ pub fn main(args: Args) -> ExitCode {
         Ok(m) => m,
         Err(e) => return fail(&format!("cannot mount at {}: {e}", mp.display())),
     };
+    let note = access_note(mount.how());
     if std::env::var_os(READY_ENV).is_none() {
         eprintln!(
             "ntlinkfs: {} mounted at {} (Ctrl-C or `ntlinkfs unmount {}` unmounts)",
@@ -218,12 +252,18 @@ pub fn main(args: Args) -> ExitCode {
             mp.display(),
             mp.display()
         );
+        if let Some(note) = &note {
+            eprintln!("ntlinkfs: {note}");
+        }
     } else {
-        // --background: the caller prints the one line it reports; the daemon
-        // says nothing on the caller's stderr, which it is about to leave.
-        // The only line this daemon writes to standard output: the parent that
-        // started it with --background reads it and exits.
+        // --background: the caller prints what it reports (its line, then any
+        // note this daemon hands it before `ready`); the daemon says nothing on
+        // the caller's stderr, which it is about to leave. Standard output is
+        // the pipe the parent reads: `note TEXT` lines, then `ready`.
         let mut out = std::io::stdout().lock();
+        if let Some(note) = &note {
+            let _ = writeln!(out, "note {note}");
+        }
         let _ = writeln!(out, "ready");
         let _ = out.flush();
         drop(out);
@@ -246,6 +286,18 @@ pub fn main(args: Args) -> ExitCode {
         return ExitCode::from(2);
     }
     code
+}
+
+/// What a user mount means for who can enter it, said at start.
+fn access_note(how: Mounted) -> Option<&'static str> {
+    match (how.by_fusermount3, how.allow_other) {
+        (false, _) => None,
+        (true, true) => Some("mounted through fusermount3; other users may enter (allow_other)"),
+        (true, false) => Some(
+            "mounted through fusermount3 without allow_other (/etc/fuse.conf has no \
+             user_allow_other), so only you can enter the mount, not even root",
+        ),
+    }
 }
 
 /// Points standard output and error at /dev/null.
@@ -284,16 +336,29 @@ fn background(args: &Args) -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(&format!("cannot start the mount daemon: {e}")),
     };
-    let mut line = String::new();
+    // `note TEXT` lines, then `ready` (or nothing, if the daemon failed).
+    let mut notes = Vec::new();
+    let mut ready = false;
     if let Some(out) = child.stdout.take() {
-        let _ = BufReader::new(out).read_line(&mut line);
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            match line.strip_prefix("note ") {
+                Some(note) => notes.push(note.to_string()),
+                None => {
+                    ready = line.trim() == "ready";
+                    break;
+                }
+            }
+        }
     }
-    if line.trim() == "ready" {
+    if ready {
         println!(
             "ntlinkfs: mounted at {} (daemon pid {})",
             args.mountpoint.display(),
             child.id()
         );
+        for note in notes {
+            eprintln!("ntlinkfs: {note}");
+        }
         return ExitCode::SUCCESS;
     }
     let status = child.wait();
@@ -383,18 +448,57 @@ mod tests {
         let no_device = "/dev/fuse does not exist, so this system cannot mount FUSE file \
                          systems: load the module as root (`modprobe fuse`), or in a \
                          container start it with `--device /dev/fuse --cap-add SYS_ADMIN`";
-        let not_root = "mounting needs root: ntlinkfs mounts with mount(2), which needs \
-                        root (CAP_SYS_ADMIN); run it as root, e.g. `sudo ntlinkfs mount ...`";
+        let neither = "mounting needs root or fusermount3, and this is neither: install \
+                       fuse3 as root for fusermount3, which lets users mount (`apt-get \
+                       install fuse3`), or run ntlinkfs as root (`sudo ntlinkfs mount ...`)";
+        let closed = "/dev/fuse is open to root only here, and fusermount3 opens it as \
+                      you: as root, `chmod 0666 /dev/fuse` (what most systems do at boot), \
+                      or run ntlinkfs as root (`sudo ntlinkfs mount ...`)";
+        // (/dev/fuse, root, fusermount3, /dev/fuse open to this user, what is said)
         let rows = [
-            (false, true, Some(no_device)),
-            (false, false, Some(no_device)),
-            (true, false, Some(not_root)),
-            (true, true, None),
+            (false, true, true, true, Some(no_device)),
+            (false, true, false, false, Some(no_device)),
+            (false, false, true, true, Some(no_device)),
+            (false, false, false, false, Some(no_device)),
+            (true, false, false, true, Some(neither)),
+            (true, false, false, false, Some(neither)),
+            (true, false, true, false, Some(closed)),
+            // A user mounts through fusermount3.
+            (true, false, true, true, None),
+            // Root opens the device itself, whatever its mode.
+            (true, true, false, false, None),
+            (true, true, true, true, None),
         ];
-        for (fuse_device, root, want) in rows {
-            let got = missing(System { fuse_device, root });
-            assert_eq!(got.as_deref(), want, "fuse {fuse_device}, root {root}");
+        for (fuse_device, root, fusermount3, fuse_device_open, want) in rows {
+            let system = System {
+                fuse_device,
+                root,
+                fusermount3,
+                fuse_device_open,
+            };
+            assert_eq!(missing(system).as_deref(), want, "{system:?}");
         }
+    }
+
+    #[test]
+    fn a_user_mount_says_who_can_enter() {
+        let how = |by_fusermount3, allow_other| Mounted {
+            by_fusermount3,
+            allow_other,
+        };
+        assert_eq!(access_note(how(false, true)), None);
+        assert_eq!(access_note(how(false, false)), None);
+        assert_eq!(
+            access_note(how(true, true)),
+            Some("mounted through fusermount3; other users may enter (allow_other)")
+        );
+        assert_eq!(
+            access_note(how(true, false)),
+            Some(
+                "mounted through fusermount3 without allow_other (/etc/fuse.conf has no \
+                 user_allow_other), so only you can enter the mount, not even root"
+            )
+        );
     }
 
     #[test]

@@ -160,6 +160,7 @@ impl MachineOptions {
             m.set_clock(Arc::new(FixedClock(unix_to_filetime(FIXED_UNIX_TIME, 0))));
         }
         m.set_memory_limit(self.memory_budget());
+        set_owner_to_user(&mut m);
         for v in &volumes {
             let letter = v.letter;
             let id = m
@@ -181,6 +182,26 @@ impl MachineOptions {
         Ok(m)
     }
 }
+
+/// A new machine's files belong to the user who makes it, as files on a disk
+/// they format would: a user's mount (through fusermount3) can then write
+/// its volumes. Root's machines keep the core's default owner, root.
+#[cfg(unix)]
+fn set_owner_to_user(m: &mut Machine) {
+    // SAFETY: geteuid and getegid have no preconditions and cannot fail.
+    let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+    if uid != 0 {
+        m.set_default_posix(ntlinkfs_core::PosixMeta {
+            uid,
+            gid,
+            mode: 0o644,
+            rdev: Default::default(),
+        });
+    }
+}
+
+#[cfg(not(unix))]
+fn set_owner_to_user(_: &mut Machine) {}
 
 #[cfg(test)]
 mod tests {

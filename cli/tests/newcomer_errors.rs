@@ -74,12 +74,12 @@ fn a_mount_point_that_does_not_exist_is_named() {
     assert_eq!((code, out.as_str(), err.as_str()), (1, "", want.as_str()));
 }
 
-/// `ntlinkfs mount` as an ordinary user: what is needed, not an errno about
-/// /dev/fuse or the directory. Run as nobody through setpriv when the test
-/// runs as root.
+/// `ntlinkfs mount` as an ordinary user on a system without fusermount3
+/// (PATH without it): what is needed, not an errno about /dev/fuse or the
+/// directory. Run as nobody through setpriv when the test runs as root.
 #[cfg(unix)]
 #[test]
-fn mounting_without_root_says_root_is_needed() {
+fn mounting_without_root_or_fusermount3_says_what_to_install() {
     if !std::path::Path::new("/dev/fuse").exists() {
         eprintln!("skipped: no /dev/fuse");
         return;
@@ -88,28 +88,70 @@ fn mounting_without_root_says_root_is_needed() {
     let bin = env!("CARGO_BIN_EXE_ntlinkfs");
     // SAFETY: geteuid cannot fail.
     let mut cmd = if unsafe { libc::geteuid() } == 0 {
-        let setpriv = Command::new("setpriv").arg("--version").output();
-        if setpriv.is_err() {
+        let setpriv = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+            .map(|d| d.join("setpriv"))
+            .find(|p| p.is_file());
+        let Some(setpriv) = setpriv else {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
                 panic!("CI=true but setpriv (util-linux) is missing");
             }
             eprintln!("skipped: no setpriv to drop root");
             return;
-        }
-        let mut c = Command::new("setpriv");
+        };
+        let mut c = Command::new(setpriv);
         c.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
         c
     } else {
         Command::new(bin)
     };
+    // No fusermount3 in this PATH.
+    cmd.env("PATH", "/nonexistent");
     let (code, out, err) = run(cmd.arg("mount").arg(dir.path()));
     assert_eq!(
         (code, out.as_str(), err.as_str()),
         (
             1,
             "",
-            "ntlinkfs: mounting needs root: ntlinkfs mounts with mount(2), which needs root \
-             (CAP_SYS_ADMIN); run it as root, e.g. `sudo ntlinkfs mount ...`\n"
+            "ntlinkfs: mounting needs root or fusermount3, and this is neither: install \
+             fuse3 as root for fusermount3, which lets users mount (`apt-get install \
+             fuse3`), or run ntlinkfs as root (`sudo ntlinkfs mount ...`)\n"
         )
     );
+}
+
+/// Root without CAP_SYS_ADMIN and no fusermount3 (a container started
+/// without `--cap-add SYS_ADMIN`): what to add, not "needs root".
+#[cfg(target_os = "linux")]
+#[test]
+fn root_without_cap_sys_admin_is_told_to_add_it() {
+    // SAFETY: geteuid cannot fail.
+    if !std::path::Path::new("/dev/fuse").exists() || unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: needs /dev/fuse and root");
+        return;
+    }
+    let Some(setpriv) = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join("setpriv"))
+        .find(|p| p.is_file())
+    else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true but setpriv (util-linux) is missing");
+        }
+        eprintln!("skipped: no setpriv");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(setpriv);
+    cmd.args(["--inh-caps=-sys_admin", "--bounding-set=-sys_admin"])
+        .arg(env!("CARGO_BIN_EXE_ntlinkfs"))
+        .arg("mount")
+        .arg(dir.path())
+        // No fusermount3 in this PATH.
+        .env("PATH", "/nonexistent");
+    let (code, out, err) = run(&mut cmd);
+    let want = format!(
+        "ntlinkfs: cannot mount at {}: mount(2) was refused: root without CAP_SYS_ADMIN \
+         cannot mount (in a container, start it with `--cap-add SYS_ADMIN`)\n",
+        dir.path().display()
+    );
+    assert_eq!((code, out.as_str(), err.as_str()), (1, "", want.as_str()));
 }

@@ -40,6 +40,6 @@ pub use errno::raw as errno_value;
 pub use readlink::OUTSIDE_DIR;
 pub use session::{
     block_termination_signals, clear_stale, is_fuse_mount, is_stale, mount, ntlinkfs_mount_root,
-    unmount_path, CacheStats, Mount, MountOptions, Stale, DEFAULT_THREADS,
+    unmount_path, CacheStats, Mount, MountOptions, Mounted, Stale, DEFAULT_THREADS,
 };
 pub use xattr::{ATTRIB as XATTR_ATTRIB, NAMES as XATTR_NAMES, REPARSE_DATA as XATTR_REPARSE_DATA};

@@ -1,10 +1,14 @@
 //! Mount lifecycle: mounting (clearing a dead daemon's stale mount first),
-//! unmounting, and waiting for SIGINT/SIGTERM.
+//! unmounting, and waiting for SIGINT/SIGTERM. Root mounts with mount(2);
+//! anyone else (and root where mount(2) is refused, as in a container
+//! without CAP_SYS_ADMIN) through fusermount3 when it is installed.
 
 use crate::dentry_cache::{DentryCache, KernelLink};
 use crate::durability::Durability;
 use crate::fs::{FsConfig, NtFs};
 use crate::fuse::channel::{Channel, MountConfig};
+#[cfg(target_os = "linux")]
+use crate::fuse::fusermount;
 use crate::fuse::server;
 use crate::memory::Trimmer;
 use ntlinkfs_core::Shared;
@@ -65,6 +69,17 @@ pub struct Mount {
     entry_ttl: Duration,
     /// The machine, watched for freed memory to give back (memory.rs).
     machine: Shared,
+    how: Mounted,
+}
+
+/// How a mount was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mounted {
+    /// Through fusermount3 rather than mount(2).
+    pub by_fusermount3: bool,
+    /// Other users may enter (allow_other): root, or a user whose
+    /// /etc/fuse.conf has user_allow_other.
+    pub allow_other: bool,
 }
 
 /// What `clear_stale` found at a mount point.
@@ -156,23 +171,108 @@ pub fn is_stale(p: &Path) -> bool {
     r != 0 && io::Error::last_os_error().raw_os_error() == Some(libc::ENOTCONN)
 }
 
-/// Clears the mount a killed daemon left at `p`: a plain (here: lazy) unmount as
-/// root removes it.
+/// Clears the mount a killed daemon left at `p`: a lazy unmount removes it.
 pub fn clear_stale(p: &Path) -> io::Result<Stale> {
     if is_stale(p) {
-        umount2(p, libc::MNT_DETACH)?;
+        detach(p)?;
         return Ok(Stale::Cleared);
     }
     Ok(Stale::None)
 }
 
 /// Unmounts whatever is mounted at `p` (the `unmount` command): a plain unmount,
-/// or a lazy one when a process still has a file or directory open there.
+/// or a lazy one when a process still has a file or directory open there. A
+/// user's own mount (mount(2) refuses: EPERM) goes through fusermount3.
 pub fn unmount_path(p: &Path) -> io::Result<()> {
     match umount2(p, 0) {
-        Err(e) if e.raw_os_error() == Some(libc::EBUSY) => umount2(p, libc::MNT_DETACH),
+        Err(e) if e.raw_os_error() == Some(libc::EBUSY) => detach(p),
+        Err(e) if e.raw_os_error() == Some(libc::EPERM) => unmount_by_helper(p, e),
         r => r,
     }
+}
+
+/// A lazy unmount, through fusermount3 where umount2 is refused.
+fn detach(p: &Path) -> io::Result<()> {
+    match umount2(p, libc::MNT_DETACH) {
+        Err(e) if e.raw_os_error() == Some(libc::EPERM) => unmount_by_helper(p, e),
+        r => r,
+    }
+}
+
+/// `fusermount3 -u -z`, or `refused` when there is no fusermount3.
+#[cfg(target_os = "linux")]
+fn unmount_by_helper(p: &Path, refused: io::Error) -> io::Result<()> {
+    match fusermount::find() {
+        Some(helper) => fusermount::unmount(&helper, p),
+        None => Err(refused),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn unmount_by_helper(_: &Path, refused: io::Error) -> io::Result<()> {
+    Err(refused)
+}
+
+/// Opens and mounts /dev/fuse at `at`: mount(2) as root, fusermount3 otherwise
+/// or where mount(2) is refused.
+#[cfg(target_os = "linux")]
+fn connect(at: &Path, cfg: &MountConfig, root: bool) -> io::Result<(Channel, Mounted)> {
+    let by_kernel = Mounted {
+        by_fusermount3: false,
+        allow_other: cfg.allow_other,
+    };
+    let refused = if root {
+        let channel = Channel::open()?;
+        match channel.mount(at, cfg) {
+            Ok(()) => return Ok((channel, by_kernel)),
+            // Root in a container without the capability.
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => io::Error::new(
+                e.kind(),
+                "mount(2) was refused: root without CAP_SYS_ADMIN cannot mount (in a \
+                 container, start it with `--cap-add SYS_ADMIN`)",
+            ),
+            Err(e) => return Err(e),
+        }
+    } else {
+        io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            "mounting as a user needs fusermount3 (install fuse3: `apt-get install fuse3`) \
+             or root",
+        )
+    };
+    let Some(helper) = fusermount::find() else {
+        return Err(refused);
+    };
+    // Users may ask for allow_other only where /etc/fuse.conf allows it.
+    let allow_other = cfg.allow_other && (root || fusermount::system_allows_other());
+    let cfg = MountConfig {
+        allow_other,
+        ..cfg.clone()
+    };
+    let dev = fusermount::mount(&helper, at, &cfg).map_err(|e| {
+        if root {
+            // Both ways failed: say both, the first being what to fix.
+            io::Error::new(e.kind(), format!("{refused}, and {e}"))
+        } else {
+            e
+        }
+    })?;
+    let how = Mounted {
+        by_fusermount3: true,
+        allow_other,
+    };
+    Ok((Channel::from_device(dev), how))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn connect(at: &Path, cfg: &MountConfig, _root: bool) -> io::Result<(Channel, Mounted)> {
+    let channel = Channel::open()?;
+    channel.mount(at, cfg)?;
+    let how = Mounted {
+        by_fusermount3: false,
+        allow_other: cfg.allow_other,
+    };
+    Ok((channel, how))
 }
 
 /// Mounts `machine` at `mount_point` and returns once the mount is live (the
@@ -192,20 +292,22 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
         },
     );
     let root = unsafe_free_geteuid() == 0;
-    let channel = Arc::new(Channel::open()?);
-    channel.mount(
+    let (channel, how) = connect(
         &mount_point,
         &MountConfig {
             fsname: "ntlinkfs".into(),
             subtype: "ntlinkfs".into(),
             default_permissions: true,
-            // Multi-user tools and permission checks need other users in (as root only).
-            allow_other: root,
+            // Multi-user tools and permission checks need other users in
+            // (root, or users where /etc/fuse.conf allows it).
+            allow_other: true,
             noatime: true,
         },
+        root,
     )?;
+    let channel = Arc::new(channel);
     if let Err(e) = server::init(&channel) {
-        let _ = umount2(&mount_point, libc::MNT_DETACH);
+        let _ = detach(&mount_point);
         return Err(e);
     }
     cache.connect(KernelLink {
@@ -214,7 +316,7 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
     let workers = match server::spawn(Arc::new(fs), channel, opts.threads.max(1)) {
         Ok(w) => w,
         Err(e) => {
-            let _ = umount2(&mount_point, libc::MNT_DETACH);
+            let _ = detach(&mount_point);
             return Err(e);
         }
     };
@@ -224,6 +326,7 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
         cache,
         entry_ttl: opts.entry_ttl,
         machine,
+        how,
     })
 }
 
@@ -243,6 +346,11 @@ pub struct CacheStats {
 impl Mount {
     pub fn mount_point(&self) -> &Path {
         &self.mount_point
+    }
+
+    /// How it was mounted (for the start message).
+    pub fn how(&self) -> Mounted {
+        self.how
     }
 
     pub fn cache_stats(&self) -> CacheStats {

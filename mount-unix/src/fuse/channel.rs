@@ -41,6 +41,11 @@ impl Channel {
         Ok(Channel { dev })
     }
 
+    /// A /dev/fuse that someone else opened and mounted (fusermount3).
+    pub fn from_device(dev: File) -> Channel {
+        Channel { dev }
+    }
+
     /// Mounts this connection at `at` with mount(2). Needs CAP_SYS_ADMIN.
     pub fn mount(&self, at: &Path, cfg: &MountConfig) -> io::Result<()> {
         let mode = std::fs::metadata(at)?.mode_fmt();

@@ -5,6 +5,7 @@
 //! - `request`: a request buffer -> a typed `Operation` (bounds-checked);
 //! - `reply`: reply payload encoders (entries keep node id and st_ino apart);
 //! - `channel`: /dev/fuse, mount(2) and notifications;
+//! - `fusermount`: mounting without root through fusermount3 (Linux);
 //! - `server`: INIT, the worker threads, FORGET/INTERRUPT/DESTROY.
 //!
 //! It knows nothing of NTFS: `crate::dispatch` turns operations into calls on
@@ -12,6 +13,8 @@
 
 pub mod abi;
 pub mod channel;
+#[cfg(target_os = "linux")]
+pub mod fusermount;
 pub mod reply;
 pub mod request;
 pub mod server;
