@@ -11,16 +11,18 @@ mod host_audit;
 mod host_copy;
 mod image;
 mod image_file;
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 mod journal_file;
 mod memory;
-#[cfg(any(unix, windows))]
+#[cfg(any(target_os = "linux", windows))]
 mod mklink;
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 mod mount;
+#[cfg(all(unix, not(target_os = "linux")))]
+mod mount_elsewhere;
 #[cfg(windows)]
 mod mount_windows;
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 mod mounted;
 #[cfg(windows)]
 mod mounted_windows;
@@ -54,14 +56,16 @@ enum Command {
     Mklink(mounted_windows::MklinkArgs),
     #[cfg(windows)]
     Fsutil(mounted_windows::FsutilArgs),
-    #[cfg(unix)]
+    #[cfg(target_os = "linux")]
     Mount(mount::Args),
-    #[cfg(unix)]
+    #[cfg(target_os = "linux")]
     Unmount(mount::UnmountArgs),
-    #[cfg(unix)]
+    #[cfg(target_os = "linux")]
     Mklink(mounted::MklinkArgs),
-    #[cfg(unix)]
+    #[cfg(target_os = "linux")]
     Fsutil(mounted::FsutilArgs),
+    #[cfg(all(unix, not(target_os = "linux")))]
+    Mount(mount_elsewhere::Args),
 }
 
 fn main() -> ExitCode {
@@ -78,13 +82,15 @@ fn main() -> ExitCode {
         Command::Mklink(args) => mounted_windows::mklink(args),
         #[cfg(windows)]
         Command::Fsutil(args) => mounted_windows::fsutil(args),
-        #[cfg(unix)]
+        #[cfg(target_os = "linux")]
         Command::Mount(args) => mount::main(args),
-        #[cfg(unix)]
+        #[cfg(target_os = "linux")]
         Command::Unmount(args) => mount::unmount(args),
-        #[cfg(unix)]
+        #[cfg(target_os = "linux")]
         Command::Mklink(args) => mounted::mklink(args),
-        #[cfg(unix)]
+        #[cfg(target_os = "linux")]
         Command::Fsutil(args) => mounted::fsutil(args),
+        #[cfg(all(unix, not(target_os = "linux")))]
+        Command::Mount(args) => mount_elsewhere::main(args),
     }
 }
