@@ -113,7 +113,7 @@ pub struct HostReport {
 }
 
 impl HostReport {
-    #[cfg(test)]
+    #[cfg(all(test, unix))]
     pub fn action_of(&self, path: &Path) -> Option<&HostAction> {
         self.links
             .iter()

@@ -14,17 +14,17 @@ mod image_file;
 #[cfg(target_os = "linux")]
 mod journal_file;
 mod memory;
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", all(windows, feature = "winfsp")))]
 mod mklink;
 #[cfg(target_os = "linux")]
 mod mount;
-#[cfg(all(unix, not(target_os = "linux")))]
+#[cfg(not(any(target_os = "linux", all(windows, feature = "winfsp"))))]
 mod mount_elsewhere;
-#[cfg(windows)]
+#[cfg(all(windows, feature = "winfsp"))]
 mod mount_windows;
 #[cfg(target_os = "linux")]
 mod mounted;
-#[cfg(windows)]
+#[cfg(all(windows, feature = "winfsp"))]
 mod mounted_windows;
 mod options;
 mod run;
@@ -50,11 +50,11 @@ enum Command {
     Copy(copy::Args),
     Audit(audit::Args),
     Image(image::Args),
-    #[cfg(windows)]
+    #[cfg(all(windows, feature = "winfsp"))]
     Mount(mount_windows::Args),
-    #[cfg(windows)]
+    #[cfg(all(windows, feature = "winfsp"))]
     Mklink(mounted_windows::MklinkArgs),
-    #[cfg(windows)]
+    #[cfg(all(windows, feature = "winfsp"))]
     Fsutil(mounted_windows::FsutilArgs),
     #[cfg(target_os = "linux")]
     Mount(mount::Args),
@@ -64,7 +64,7 @@ enum Command {
     Mklink(mounted::MklinkArgs),
     #[cfg(target_os = "linux")]
     Fsutil(mounted::FsutilArgs),
-    #[cfg(all(unix, not(target_os = "linux")))]
+    #[cfg(not(any(target_os = "linux", all(windows, feature = "winfsp"))))]
     Mount(mount_elsewhere::Args),
 }
 
@@ -76,11 +76,11 @@ fn main() -> ExitCode {
         Command::Copy(args) => copy::main(args),
         Command::Audit(args) => audit::main(args),
         Command::Image(args) => image::main(args),
-        #[cfg(windows)]
+        #[cfg(all(windows, feature = "winfsp"))]
         Command::Mount(args) => mount_windows::main(args),
-        #[cfg(windows)]
+        #[cfg(all(windows, feature = "winfsp"))]
         Command::Mklink(args) => mounted_windows::mklink(args),
-        #[cfg(windows)]
+        #[cfg(all(windows, feature = "winfsp"))]
         Command::Fsutil(args) => mounted_windows::fsutil(args),
         #[cfg(target_os = "linux")]
         Command::Mount(args) => mount::main(args),
@@ -90,7 +90,7 @@ fn main() -> ExitCode {
         Command::Mklink(args) => mounted::mklink(args),
         #[cfg(target_os = "linux")]
         Command::Fsutil(args) => mounted::fsutil(args),
-        #[cfg(all(unix, not(target_os = "linux")))]
+        #[cfg(not(any(target_os = "linux", all(windows, feature = "winfsp"))))]
         Command::Mount(args) => mount_elsewhere::main(args),
     }
 }

@@ -1,13 +1,14 @@
-//! `ntlinkfs mount` on a Unix where this build cannot mount (macOS, the BSDs):
-//! our FUSE transport speaks Linux's /dev/fuse and mount(2) only. The command
-//! stays, so a user who types it learns what works here and what to use instead.
+//! `ntlinkfs mount` in a build that cannot mount: macOS and the BSDs (our FUSE
+//! transport speaks Linux's /dev/fuse and mount(2) only), and Windows builds
+//! without the `winfsp` feature. The command stays, so a user who types it
+//! learns what works here and what to use instead.
 
 use std::process::ExitCode;
 
-/// Mount the emulated volumes (Linux and Windows only; here it says what to use)
+/// Mount the emulated volumes (this build cannot: it says what to use instead)
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Whatever was given (the Linux build's MOUNTPOINT and options)
+    /// Whatever was given (MOUNTPOINT and options of the builds that mount)
     #[arg(
         trailing_var_arg = true,
         allow_hyphen_values = true,
@@ -16,14 +17,24 @@ pub struct Args {
     pub rest: Vec<std::ffi::OsString>,
 }
 
-/// What `ntlinkfs mount` says here (one place, tested below).
+/// What `ntlinkfs mount` says on `os` (std::env::consts::OS).
 pub fn message(os: &str) -> String {
+    let no_mount = "Here, use the commands that need no mount: `ntlinkfs shell`, \
+                    `ntlinkfs run`, `ntlinkfs demo`, `ntlinkfs copy`, `ntlinkfs audit`, \
+                    `ntlinkfs image`.";
+    if os == "windows" {
+        return format!(
+            "ntlinkfs mount: this ntlinkfs was built without WinFsp support. To mount, \
+             install WinFsp (winget install WinFsp.WinFsp) and LLVM (winget install \
+             LLVM.LLVM), then rebuild with the `winfsp` feature: cargo install --path cli \
+             --features winfsp (that binary is GPL-3.0, like the WinFsp adapter). {no_mount}"
+        );
+    }
     format!(
-        "ntlinkfs mount: not supported on {os} yet. Mounting works on Linux (FUSE, \
-         no libfuse needed) and on Windows (WinFsp). Here, use the commands that need \
-         no mount: `ntlinkfs shell`, `ntlinkfs run`, `ntlinkfs demo`, `ntlinkfs copy`, \
-         `ntlinkfs audit`, `ntlinkfs image`; to mount, run ntlinkfs in a Linux VM or \
-         container with /dev/fuse (docker run --device /dev/fuse --cap-add SYS_ADMIN ...)."
+        "ntlinkfs mount: mounting is not supported on {os} yet; it works on Linux (FUSE, \
+         no libfuse needed) and on Windows (WinFsp). {no_mount} To mount, run ntlinkfs \
+         on Linux: in a VM, or in a container with /dev/fuse \
+         (docker run --device /dev/fuse --cap-add SYS_ADMIN ...)."
     )
 }
 
@@ -35,15 +46,36 @@ pub fn main(_args: Args) -> ExitCode {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn names_the_platforms_that_mount_and_the_alternatives() {
-        let m = super::message("macos");
-        for part in [
-            "not supported on macos",
-            "Linux",
-            "WinFsp",
-            "ntlinkfs shell",
-        ] {
-            assert!(m.contains(part), "{part}: {m}");
+    fn says_what_mounts_where_and_what_to_use_here() {
+        let cases: [(&str, &[&str]); 3] = [
+            (
+                "macos",
+                &[
+                    "not supported on macos",
+                    "Linux",
+                    "WinFsp",
+                    "ntlinkfs shell",
+                ],
+            ),
+            (
+                "freebsd",
+                &["not supported on freebsd", "/dev/fuse", "ntlinkfs demo"],
+            ),
+            (
+                "windows",
+                &[
+                    "without WinFsp",
+                    "--features winfsp",
+                    "GPL-3.0",
+                    "ntlinkfs shell",
+                ],
+            ),
+        ];
+        for (os, parts) in cases {
+            let m = super::message(os);
+            for part in parts {
+                assert!(m.contains(part), "{os}: {part}: {m}");
+            }
         }
     }
 }
