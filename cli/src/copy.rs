@@ -3,12 +3,14 @@
 //! machine (`--image FILE`, saved back afterwards, or `--demo`); host paths
 //! (`/mnt/ntl/C/Users/Alice`, a mounted volume or any directory) copy on the
 //! host with std::fs, reading the ntfs-3g extended attributes where the
-//! source has them (see `host_copy`).
+//! source has them (see `ntlinkfs_linktools::host_copy`).
 
-use crate::host_copy;
 use crate::options::MachineOptions;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ntlinkfs_core::copy::{CopyOptions, DirLinkPolicy, FileLinkPolicy, HardLinkPolicy};
+use ntlinkfs_linktools::copy::{
+    copy_tree, CopyOptions, DirLinkPolicy, FileLinkPolicy, HardLinkPolicy, Progress,
+};
+use ntlinkfs_linktools::tree::LinkTree;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -79,8 +81,21 @@ pub fn progress_bar(quiet: bool) -> ProgressBar {
 }
 
 /// The progress line: counts, then the entry being copied.
-pub fn progress_message(files: usize, dirs: usize, links: usize, bytes: u64, path: &str) -> String {
+fn progress_message<T: LinkTree>(p: &Progress<T>) -> String {
+    let path = T::show(p.path);
+    let (files, dirs, links, bytes) = (p.files, p.directories, p.links, p.bytes);
     format!("{files} files, {dirs} directories, {links} links, {bytes} bytes  {path}")
+}
+
+/// Shows every 64th step of a copy on `pb`.
+fn show_progress<T: LinkTree>(pb: &ProgressBar) -> impl FnMut(&Progress<T>) + '_ {
+    let mut n = 0u64;
+    move |p| {
+        n += 1;
+        if n % 64 == 1 {
+            pb.set_message(progress_message(p));
+        }
+    }
 }
 
 pub fn main(args: Args) -> ExitCode {
@@ -92,7 +107,7 @@ pub fn main(args: Args) -> ExitCode {
     };
     match (is_windows_path(&args.src), is_windows_path(&args.dst)) {
         (true, true) => machine_copy(&args, &opts),
-        (false, false) => host_copy::main(&args.src, &args.dst, &opts, args.quiet),
+        (false, false) => host_copy(&args.src, &args.dst, &opts, args.quiet),
         _ => {
             eprintln!(
                 "error: SRC and DST must both be Windows paths (on the emulated machine) or \
@@ -112,21 +127,14 @@ fn machine_copy(args: &Args, opts: &CopyOptions) -> ExitCode {
         }
     };
     let pb = progress_bar(args.quiet);
-    let mut n = 0u64;
-    let result = session
-        .machine_mut()
-        .copy_tree(&args.src, &args.dst, opts, &mut |p| {
-            n += 1;
-            if n % 64 == 1 {
-                pb.set_message(progress_message(
-                    p.files,
-                    p.directories,
-                    p.links,
-                    p.bytes,
-                    p.path,
-                ));
-            }
-        });
+    let mut progress = show_progress(&pb);
+    let result = copy_tree(
+        session.machine_mut(),
+        &args.src,
+        &args.dst,
+        opts,
+        &mut progress,
+    );
     pb.finish_and_clear();
     let report = match result {
         Ok(r) => r,
@@ -152,4 +160,45 @@ fn machine_copy(args: &Args, opts: &CopyOptions) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// `ntlinkfs copy` between host paths (mounted volumes or any directories).
+fn host_copy(src: &str, dst: &str, opts: &CopyOptions, quiet: bool) -> ExitCode {
+    use ntlinkfs_linktools::host_copy::copy;
+    use std::path::Path;
+    let pb = progress_bar(quiet);
+    let mut progress = show_progress(&pb);
+    let result = copy(
+        Path::new(src),
+        Path::new(dst),
+        opts,
+        mount_root,
+        &mut progress,
+    );
+    pb.finish_and_clear();
+    match result {
+        Ok(r) => {
+            print_out(&r.to_string());
+            if r.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The ntlinkfs mount a host path lies in, where a junction can be made.
+#[cfg(unix)]
+fn mount_root(p: &std::path::Path) -> Option<std::path::PathBuf> {
+    ntlinkfs_fuse::ntlinkfs_mount_root(p)
+}
+
+#[cfg(not(unix))]
+fn mount_root(_p: &std::path::Path) -> Option<std::path::PathBuf> {
+    None
 }

@@ -6,8 +6,8 @@
 //! FILE`), the shell's `save` command and `copy`. Formats: docs/image-format.md.
 
 use ntlinkfs_core::image::journal::{self, Replay};
-use ntlinkfs_core::shell::Saver;
 use ntlinkfs_core::{image, Machine};
+use ntlinkfs_shell::Saver;
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};

@@ -6,9 +6,6 @@
 mod audit;
 mod copy;
 mod demo;
-#[cfg(unix)]
-mod host_audit;
-mod host_copy;
 mod image;
 mod image_file;
 #[cfg(target_os = "linux")]

@@ -4,9 +4,9 @@
 //! mount is cleared by the next mount of the same point.
 
 use crate::options::MachineOptions;
-use ntlinkfs_core::shell::{run_script, ScriptOptions, Shell, TranscriptSink};
 use ntlinkfs_core::{Machine, Shared};
 use ntlinkfs_fuse::{Durability, MountOptions, Stale, DEFAULT_THREADS};
+use ntlinkfs_shell::{run_script, ScriptOptions, Shell, TranscriptSink};
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::ffi::OsStrExt;
@@ -211,13 +211,16 @@ pub fn main(args: Args) -> ExitCode {
         Ok(m) => m,
         Err(e) => return fail(&format!("cannot mount at {}: {e}", mp.display())),
     };
-    eprintln!(
-        "ntlinkfs: {} mounted at {} (Ctrl-C or `ntlinkfs unmount {}` unmounts)",
-        letters.join(", "),
-        mp.display(),
-        mp.display()
-    );
-    if std::env::var_os(READY_ENV).is_some() {
+    if std::env::var_os(READY_ENV).is_none() {
+        eprintln!(
+            "ntlinkfs: {} mounted at {} (Ctrl-C or `ntlinkfs unmount {}` unmounts)",
+            letters.join(", "),
+            mp.display(),
+            mp.display()
+        );
+    } else {
+        // --background: the caller prints the one line it reports; the daemon
+        // says nothing on the caller's stderr, which it is about to leave.
         // The only line this daemon writes to standard output: the parent that
         // started it with --background reads it and exits.
         let mut out = std::io::stdout().lock();

@@ -3,11 +3,11 @@
 //! drive letters (`--drive C=X:`). Ctrl-C unmounts. WinFsp must be installed.
 //!
 //! This module links the GPL-3.0 `winfsp` crate: a Windows build of this
-//! binary is GPL-3.0 (see the README's Windows section).
+//! binary is GPL-3.0 (see docs/windows.md, Licence).
 
 use crate::options::MachineOptions;
-use ntlinkfs_core::shell::{run_script, ScriptOptions, Shell, TranscriptSink};
 use ntlinkfs_core::{Machine, Shared};
+use ntlinkfs_shell::{run_script, ScriptOptions, Shell, TranscriptSink};
 use ntlinkfs_winfsp::path::MountPoint;
 use ntlinkfs_winfsp::security::{SecurityDescriptor, DEFAULT_SDDL};
 use ntlinkfs_winfsp::{mount, plan};

@@ -9,9 +9,9 @@
 //! written (symbolic links, S7).
 
 use ntlinkfs_core::path::{self, PathType};
-use ntlinkfs_core::shell::describe_reparse_point;
 use ntlinkfs_core::{errno_for, NtError, PosixOp};
 use ntlinkfs_fuse::{XATTR_NAMES, XATTR_REPARSE_DATA};
+use ntlinkfs_shell::describe_reparse_point;
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};

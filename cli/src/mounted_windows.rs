@@ -4,8 +4,8 @@
 //! (`ntlinkfs_winfsp::client`). Prints what the shell prints, as `mounted.rs`
 //! does on Linux.
 
-use ntlinkfs_core::shell::describe_reparse_point;
 use ntlinkfs_core::NtError;
+use ntlinkfs_shell::describe_reparse_point;
 use ntlinkfs_winfsp::client;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

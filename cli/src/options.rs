@@ -4,9 +4,8 @@
 
 use crate::image_file::Session;
 use ntlinkfs_core::attrs::unix_to_filetime;
-use ntlinkfs_core::{
-    fixture, FixedClock, FsKind, Machine, Profile, MAX_VOLUME_SIZE, MIN_VOLUME_SIZE,
-};
+use ntlinkfs_core::{FixedClock, FsKind, Machine, Profile, MAX_VOLUME_SIZE, MIN_VOLUME_SIZE};
+use ntlinkfs_linktools::fixture;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 
 use crate::image_file;
 use crate::options::MachineOptions;
-use ntlinkfs_core::shell::{run_script, ScriptOptions, Shell, TranscriptSink};
+use ntlinkfs_shell::{run_script, ScriptOptions, Shell, TranscriptSink};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 

@@ -9,7 +9,7 @@ mod history;
 
 use crate::image_file;
 use crate::options::MachineOptions;
-use ntlinkfs_core::shell::{Outcome, Shell};
+use ntlinkfs_shell::{Outcome, Shell};
 use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
 use std::io::{BufRead, IsTerminal, Write};

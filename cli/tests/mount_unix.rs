@@ -347,7 +347,10 @@ fn background_mount_under_command_substitution_returns() {
         let out = sh_within_a_minute(capture, &mp);
         assert!(out.status.success(), "{out:?}");
         let said = String::from_utf8(out.stdout).unwrap();
-        assert!(said.contains("ntlinkfs: mounted at"), "{said}");
+        // One line, the caller's: the daemon says nothing on the caller's
+        // output once it is in the background.
+        assert_eq!(said.lines().count(), 1, "{said}");
+        assert!(said.starts_with("ntlinkfs: mounted at"), "{said}");
         assert!(mp.join("C").is_dir());
         assert!(exe().arg("unmount").arg(&mp).status().unwrap().success());
     }

@@ -934,6 +934,19 @@ fn read_data(r: &mut Reader, rec: u64) -> Res<FileData> {
         return malformed(format!("record {rec}: file length {len} over the limit"));
     }
     let mut data = FileData::default();
+    for (index, bytes) in read_chunks(r, rec, len)? {
+        data.write(index * CHUNK as u64, bytes, u64::MAX)
+            .map_err(|e| ImageError::Malformed(format!("record {rec}: {}", e.message())))?;
+    }
+    data.set_len(len);
+    Ok(data)
+}
+
+/// A file's stored chunks, as the image and the journal both keep them: index
+/// and bytes, in rising index order, each at most a chunk and inside the file's
+/// `len` (an empty chunk only before the end).
+pub(crate) fn read_chunks<'a>(r: &mut Reader<'a>, rec: u64, len: u64) -> Res<Vec<(u64, &'a [u8])>> {
+    let mut chunks = Vec::new();
     let mut last: Option<u64> = None;
     for _ in 0..r.count(16, "data chunks")? {
         let index = r.u64("chunk index")?;
@@ -942,15 +955,14 @@ fn read_data(r: &mut Reader, rec: u64) -> Res<FileData> {
         if last.is_some_and(|l| index <= l)
             || bytes.len() > CHUNK
             || start.saturating_add(bytes.len() as u64) > len
+            || (bytes.is_empty() && start >= len)
         {
             return malformed(format!("record {rec}: chunk {index} out of order or range"));
         }
         last = Some(index);
-        data.write(start, bytes, u64::MAX)
-            .map_err(|e| ImageError::Malformed(format!("record {rec}: {}", e.message())))?;
+        chunks.push((index, bytes));
     }
-    data.set_len(len);
-    Ok(data)
+    Ok(chunks)
 }
 
 // ---- describing an image ---------------------------------------------------

@@ -41,18 +41,9 @@
 #![deny(missing_docs)]
 
 pub mod attrs;
-// Leaving the core for ntlinkfs-shell / ntlinkfs-linktools (issue 12).
-#[allow(missing_docs)]
-pub mod audit;
-// Leaving the core for ntlinkfs-shell / ntlinkfs-linktools (issue 12).
-#[allow(missing_docs)]
-pub mod copy;
 pub mod data;
 pub mod error;
 pub mod file_ref;
-// Leaving the core for ntlinkfs-shell / ntlinkfs-linktools (issue 12).
-#[allow(missing_docs)]
-pub mod fixture;
 mod handle;
 pub mod image;
 pub mod invariants;
@@ -71,9 +62,6 @@ mod reparse_index;
 mod reparse_ops;
 mod resolve;
 mod shared;
-// Leaving the core for ntlinkfs-shell / ntlinkfs-linktools (issue 12).
-#[allow(missing_docs)]
-pub mod shell;
 pub mod space;
 pub mod special;
 pub mod testing;

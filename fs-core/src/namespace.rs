@@ -7,7 +7,7 @@ use crate::file_ref::RecordNo;
 use crate::handle::{DeleteSemantics, Disposition, OpenOptions, ReadOnly, Want};
 use crate::machine::{FileInfo, Follow, Machine, NodeId, Resolved, VolumeId};
 use crate::name::Name;
-use crate::node::NodeKind;
+use crate::node::{NodeKind, PosixMeta};
 use crate::resolve::PrefixIsFile;
 use crate::volume::ROOT_RECORD;
 
@@ -553,6 +553,16 @@ impl Machine {
             }
         }
         node.times.change = now;
+        Ok(())
+    }
+
+    /// Sets the whole POSIX meta of a node as given (owner, group, mode and
+    /// device numbers), without the READONLY coupling of
+    /// [`Machine::set_posix_of`] and without touching the change time: for a
+    /// copy that gives its file the source's meta after its attributes.
+    pub fn set_posix_meta_of(&mut self, id: NodeId, posix: PosixMeta) -> Result<()> {
+        let rec = self.record_of(id)?;
+        self.node_mut(id.volume, rec)?.posix = posix;
         Ok(())
     }
 

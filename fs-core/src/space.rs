@@ -15,7 +15,7 @@
 use crate::data::FileData;
 use crate::error::{NtError, Result};
 use crate::file_ref::RecordNo;
-use crate::machine::{Machine, VolumeId};
+use crate::machine::{Machine, NodeId, VolumeId};
 use crate::node::NodeKind;
 
 /// The size of a volume nobody gave a size: 64 GiB, the same on every machine
@@ -158,6 +158,24 @@ impl Machine {
             return Err(NtError::DiskFull);
         }
         data.try_clone(self.memory_room())
+    }
+
+    /// A copy of file `src`'s data made for volume `vol`, as CopyFile's data
+    /// step (a link-aware copy makes it before the new file, so a copy that
+    /// does not fit creates nothing): DISK_FULL when it does not fit the
+    /// volume's free space or the memory budget; None when `src` holds none.
+    pub fn copy_data_for(&self, src: NodeId, vol: VolumeId) -> Result<Option<FileData>> {
+        match self.node(src.volume, self.record_of(src)?)?.data() {
+            Some(d) if !d.is_empty() => self.copy_data(d, vol).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// Replaces the data of file `id` with `data` made for its volume by
+    /// [`Machine::copy_data_for`].
+    pub fn set_data_of(&mut self, id: NodeId, data: FileData) -> Result<()> {
+        let rec = self.record_of(id)?;
+        self.replace_data(id.volume, rec, data)
     }
 
     /// Replaces a file's data with `data` (made by [`Machine::copy_data`]).

@@ -283,12 +283,7 @@ fn directory_bit_tags_on_non_empty_directories_from_1607_r20() {
         !walked.iter().any(|p| p.starts_with(r"C:\j\")),
         "{walked:?}"
     );
-    let audit = m.audit(r"C:\").unwrap();
-    assert_eq!(
-        (audit.directories, audit.files),
-        (2, 3),
-        "e, full; data, x, y"
-    );
+    // (The audit's counts for this tree: ntlinkfs-linktools' tests.)
     let mut m = machine_with("10-1507".parse().unwrap());
     build(&mut m, &[r"dir C:\full", r"file C:\full\x x"]).unwrap();
     fails(

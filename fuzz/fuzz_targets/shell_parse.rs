@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ntlinkfs_core::shell::Shell;
+use ntlinkfs_shell::Shell;
 use ntlinkfs_core::{invariants, Machine};
 
 fuzz_target!(|data: &[u8]| {

@@ -36,7 +36,7 @@ pub struct MountOptions {
     pub confine: bool,
 }
 
-/// Measured on 2 cores (the README's "Mounting on Linux", examples/measure.rs): with names
+/// Measured on 2 cores (docs/performance.md, "Names and the kernel's cache"; examples/measure.rs): with names
 /// cached, one FUSE thread is fastest for a serial client and for four parallel
 /// ones (every change takes the machine's one write lock anyway); more threads
 /// only add wake-ups and contention. `--threads N` runs N.

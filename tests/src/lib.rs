@@ -43,3 +43,9 @@ pub mod winfsp_target;
 pub use core_target::Core;
 pub use scenario::{Env, Expect, Op, Scenario, Topic};
 pub use target::{Failure, Observed, Target};
+
+/// docs/model.md, whose `rust` examples compile and run as doctests here
+/// (cli/tests/doc_blocks.rs runs the page's other blocks).
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/model.md")]
+pub struct ModelPage;

@@ -3,7 +3,7 @@
 //! (the core's NameKey), each Tab the next one; a name with a space is
 //! quoted. At the start of a command the command names come first.
 
-use ntlinkfs_core::{Machine, NameKey};
+use ntlinkfs_core::{path, Machine, NameKey};
 
 /// The shell's command names (the core keeps its table private); a test
 /// checks them against the shell's HELP and against what it runs.
@@ -108,7 +108,7 @@ fn paths(machine: &Machine, typed: &str) -> Vec<String> {
     let split = typed
         .rfind(['\\', '/'])
         .map(|i| i + 1)
-        .or_else(|| (typed.as_bytes().get(1) == Some(&b':')).then_some(2))
+        .or_else(|| path::drive_letter_str(typed).map(|_| 2))
         .unwrap_or(0);
     let (dir, prefix) = typed.split_at(split);
     // `.` names the directory itself: the current one, `C:`'s, or `dir\`.
@@ -128,8 +128,8 @@ fn paths(machine: &Machine, typed: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ntlinkfs_core::shell::Shell;
     use ntlinkfs_core::{FsKind, Profile};
+    use ntlinkfs_shell::Shell;
 
     fn machine() -> Machine {
         let mut m = Machine::with_volumes(

@@ -13,7 +13,7 @@ use super::{
     write_node_meta, write_volume_header, Format, ImageError, Reader, Res, Writer, FORMAT_VERSION,
     HEADER_LEN,
 };
-use crate::data::{DataDelta, FileData, CHUNK};
+use crate::data::{DataDelta, FileData};
 use crate::file_ref::RecordNo;
 use crate::machine::Machine;
 use crate::node::{Node, NodeKind};
@@ -422,22 +422,10 @@ fn read_delta<'a>(r: &mut Reader<'a>, rec: RecordNo) -> Res<DataDelta<'a>> {
             "record {rec}: file length {len} (shortest {min_len}) out of range"
         ));
     }
-    let mut chunks = Vec::new();
-    let mut last: Option<u64> = None;
-    for _ in 0..r.count(16, "data chunks")? {
-        let index = r.u64("chunk index")?;
-        let bytes = r.bytes("chunk")?;
-        let start = index.saturating_mul(CHUNK as u64);
-        if last.is_some_and(|l| index <= l)
-            || bytes.len() > CHUNK
-            || start.saturating_add(bytes.len() as u64) > len
-            || (bytes.is_empty() && start >= len)
-        {
-            return super::malformed(format!("record {rec}: chunk {index} out of order or range"));
-        }
-        last = Some(index);
-        chunks.push((index as usize, bytes));
-    }
+    let chunks = super::read_chunks(r, rec, len)?
+        .into_iter()
+        .map(|(index, bytes)| (index as usize, bytes))
+        .collect();
     Ok(DataDelta {
         len,
         min_len,

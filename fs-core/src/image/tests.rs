@@ -541,8 +541,13 @@ fn walk_everything(m: &mut Machine) {
     for v in m.volume_infos() {
         let root = m.root(v.id);
         walk_dir(m, root, &format!("{}:", v.letter), 0);
-        // The audit walks links too (junction targets, symlink texts).
-        let _ = m.audit(&format!(r"{}:\", v.letter));
+        // Through links too (junction targets, symlink texts).
+        for (path, e) in m.walk(root).unwrap_or_default() {
+            if e.info.reparse_tag.is_some() {
+                let _ = m.read_reparse_data(&path);
+                let _ = m.query_information(&path, Follow::Reparse);
+            }
+        }
     }
 }
 

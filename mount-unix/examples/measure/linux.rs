@@ -1,4 +1,4 @@
-//! The measurements behind the mount's defaults (the README's "Mounting on Linux"): entry TTL 0
+//! The measurements behind the mount's defaults (docs/performance.md, "Names and the kernel's cache"): entry TTL 0
 //! against cached names with epoch invalidation, and the number of FUSE threads,
 //! for a serial client and for parallel clients. Run as root:
 //!

@@ -343,7 +343,7 @@ fn target() -> impl Strategy<Value = Target> {
             }
             match how % 3 {
                 0 => Target::Api(t),
-                1 => Target::Raw(t, !head.starts_with(r"\??\")),
+                1 => Target::Raw(t, ntlinkfs_core::path::strip_nt_prefix(&head).is_none()),
                 _ => Target::Raw(t, false),
             }
         });

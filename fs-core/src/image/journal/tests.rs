@@ -7,7 +7,7 @@ use crate::image::save;
 use crate::links::SymlinkFlags;
 use crate::namespace::MoveFlags;
 use crate::profile::FsKind;
-use crate::FixedClock;
+use crate::{FixedClock, Follow};
 use proptest::prelude::*;
 use std::sync::Arc;
 
@@ -107,15 +107,16 @@ impl World {
             14 => m.set_volume_label(a % 2, &format!("L{data}")),
             // Data copied (copy_data, replace_data) and the volume's size and
             // the memory budget, so that some writes fail for want of room.
-            15 => m
-                .copy_tree(
-                    [r"C:\a", r"D:\d"][a % 2],
-                    q,
-                    &Default::default(),
-                    &mut |_| {},
-                )
-                .map(drop)
-                .map_err(|_| crate::NtError::AccessDenied),
+            15 => match (
+                m.query_information(p, Follow::Reparse),
+                m.query_information(q, Follow::Reparse),
+            ) {
+                (Ok(s), Ok(d)) => match m.copy_data_for(s.id, d.id.volume) {
+                    Ok(Some(data)) => m.set_data_of(d.id, data),
+                    other => other.map(drop),
+                },
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            },
             16 => m.set_volume_size(a % 2, (1 << 20) * (1 + u64::from(data % 4))),
             17 => {
                 let used = m.memory_used();

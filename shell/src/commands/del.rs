@@ -1,0 +1,144 @@
+//! `del` / `erase`: deletes files. A name is deleted itself, never a link's
+//! target (S30); a directory name (a junction's too) means every file inside
+//! it, as cmd.exe reads `del dir` as `del dir\*`. `/S` also deletes matches in
+//! subdirectories; it walks into junctions only where the profile's `del /s`
+//! did (2000/XP, J34, KB205524). `/F` deletes read-only files (HL34).
+
+use super::{fail, fail_text, has_wildcards, invalid_switch, join, syntax, wildcard_match};
+use super::{CmdResult, Out};
+use crate::parse::Invocation;
+use crate::Shell;
+use ntlinkfs_core::attrs::FILE_ATTRIBUTE_READONLY;
+use ntlinkfs_core::error::NtError;
+use ntlinkfs_core::{Follow, Machine};
+use std::collections::HashSet;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Options {
+    force: bool,
+    recurse: bool,
+    quiet: bool,
+}
+
+pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
+    let mut o = Options::default();
+    for s in &inv.switches {
+        match s.as_str() {
+            "F" => o.force = true,
+            "S" => o.recurse = true,
+            "Q" => o.quiet = true,
+            other => return Err(invalid_switch(out, other)),
+        }
+    }
+    if inv.args.is_empty() {
+        return Err(syntax(out));
+    }
+    let mut result = Ok(());
+    for name in &inv.args {
+        if let Err(f) = delete_arg(sh, name, o, out) {
+            result = Err(f);
+        }
+    }
+    result
+}
+
+fn delete_arg(sh: &mut Shell, name: &str, o: Options, out: &mut Out) -> CmdResult {
+    let full = sh.machine.full_path(name).map_err(|e| fail(out, e))?;
+    let is_dir = full.components.is_empty()
+        || sh
+            .machine
+            .query_information(name, Follow::OpenReparsePoint)
+            .is_ok_and(|i| i.is_directory);
+    let (dir, pattern) = if is_dir {
+        (full.to_win32(), "*".to_string())
+    } else if has_wildcards(name) || o.recurse {
+        let last = full
+            .components
+            .last()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        let parent = full.parent().unwrap_or_else(|| full.clone()).to_win32();
+        (parent, last)
+    } else {
+        return delete_one(&mut sh.machine, &full.to_win32(), o, false, out).map(|_| ());
+    };
+    if (pattern == "*" || pattern == "*.*") && !o.quiet {
+        let q = format!("{}, Are you sure (Y/N)? ", join(&dir, &pattern));
+        if !sh.ask(&q, out) {
+            return Ok(());
+        }
+    }
+    let follow_junctions = sh.machine.profile().explorer_delete_follows_junctions();
+    let mut visited = HashSet::new();
+    let mut stack = vec![dir.clone()];
+    let mut deleted = 0usize;
+    let mut result = Ok(());
+    while let Some(d) = stack.pop() {
+        let Ok(info) = sh.machine.query_information(&d, Follow::Reparse) else {
+            continue;
+        };
+        if !visited.insert(info.id) {
+            continue; // a junction cycle
+        }
+        let entries = match sh.machine.enumerate(&d) {
+            Ok(e) => e,
+            Err(e) if d == dir => return Err(fail(out, e)),
+            Err(_) => continue,
+        };
+        let mut subdirs = Vec::new();
+        for e in entries {
+            let n = e.name.to_string_lossy();
+            let path = join(&d, &n);
+            if e.info.is_directory {
+                let enter = e.info.reparse_tag.is_none() || follow_junctions;
+                if o.recurse && enter {
+                    subdirs.push(path);
+                }
+                continue;
+            }
+            if !wildcard_match(&pattern, &n) {
+                continue;
+            }
+            match delete_one(&mut sh.machine, &path, o, true, out) {
+                Ok(()) => deleted += 1,
+                Err(f) => result = Err(f),
+            }
+        }
+        stack.extend(subdirs.into_iter().rev());
+    }
+    if deleted == 0 && result.is_ok() && (o.recurse || has_wildcards(name)) {
+        return Err(fail_text(
+            out,
+            &format!("Could Not Find {}", join(&dir, &pattern)),
+            NtError::ObjectNameNotFound,
+        ));
+    }
+    result
+}
+
+/// Deletes one file name; `listed` prints `Deleted file - …` with `/S`.
+fn delete_one(m: &mut Machine, path: &str, o: Options, listed: bool, out: &mut Out) -> CmdResult {
+    let mut r = m.delete_file(path);
+    if r == Err(NtError::CannotDelete) && o.force {
+        let attrs = m.get_file_attributes(path).unwrap_or(0);
+        r = m
+            .set_file_attributes(path, attrs & !FILE_ATTRIBUTE_READONLY)
+            .and_then(|()| m.delete_file(path));
+    }
+    match r {
+        Ok(()) => {
+            if listed && o.recurse {
+                out.println(&format!("Deleted file - {path}"));
+            }
+            Ok(())
+        }
+        Err(e @ (NtError::ObjectNameNotFound | NtError::ObjectPathNotFound)) => {
+            Err(fail_text(out, &format!("Could Not Find {path}"), e))
+        }
+        Err(e @ (NtError::CannotDelete | NtError::AccessDenied | NtError::FileIsADirectory)) => {
+            out.eprintln(path);
+            Err(fail(out, e))
+        }
+        Err(e) => Err(fail(out, e)),
+    }
+}
