@@ -83,7 +83,13 @@ fn make_special(md: &fs::Metadata, dst: &Path) -> io::Result<()> {
     use std::os::unix::fs::MetadataExt;
     let path = std::ffi::CString::new(dst.as_os_str().as_bytes())?;
     // SAFETY: `path` is a valid NUL-terminated string that outlives the call.
-    let r = unsafe { libc::mknod(path.as_ptr(), md.mode() as libc::mode_t, md.rdev() as libc::dev_t) };
+    let r = unsafe {
+        libc::mknod(
+            path.as_ptr(),
+            md.mode() as libc::mode_t,
+            md.rdev() as libc::dev_t,
+        )
+    };
     if r != 0 {
         return Err(io::Error::last_os_error());
     }
