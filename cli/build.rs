@@ -1,5 +1,5 @@
 //! WinFsp is only ever delay-loaded (winfsp crate, "Build-time requirements"):
-//! a Windows build of `ntlinkfs` links winfsp-x64.dll lazily, so the binary
+//! a Windows build of `ntlinkfs` with the `winfsp` feature links winfsp-x64.dll lazily, so the binary
 //! starts without WinFsp and `mount` explains what is missing. This is what
 //! `winfsp::build::winfsp_link_delayload` emits, without compiling winfsp
 //! for the build host.
@@ -9,7 +9,8 @@ fn main() {
     let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
     let abi = std::env::var("CARGO_CFG_TARGET_ABI").unwrap_or_default();
     let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
-    if os != "windows" {
+    // Only a build with the `winfsp` feature imports the DLL at all.
+    if os != "windows" || std::env::var_os("CARGO_FEATURE_WINFSP").is_none() {
         return;
     }
     let dll = match arch.as_str() {

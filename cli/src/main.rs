@@ -8,18 +8,20 @@ mod copy;
 mod demo;
 mod image;
 mod image_file;
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 mod journal_file;
 mod memory;
-#[cfg(any(unix, windows))]
+#[cfg(any(target_os = "linux", all(windows, feature = "winfsp")))]
 mod mklink;
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 mod mount;
-#[cfg(windows)]
+#[cfg(not(any(target_os = "linux", all(windows, feature = "winfsp"))))]
+mod mount_elsewhere;
+#[cfg(all(windows, feature = "winfsp"))]
 mod mount_windows;
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 mod mounted;
-#[cfg(windows)]
+#[cfg(all(windows, feature = "winfsp"))]
 mod mounted_windows;
 mod options;
 mod run;
@@ -45,20 +47,22 @@ enum Command {
     Copy(copy::Args),
     Audit(audit::Args),
     Image(image::Args),
-    #[cfg(windows)]
+    #[cfg(all(windows, feature = "winfsp"))]
     Mount(mount_windows::Args),
-    #[cfg(windows)]
+    #[cfg(all(windows, feature = "winfsp"))]
     Mklink(mounted_windows::MklinkArgs),
-    #[cfg(windows)]
+    #[cfg(all(windows, feature = "winfsp"))]
     Fsutil(mounted_windows::FsutilArgs),
-    #[cfg(unix)]
+    #[cfg(target_os = "linux")]
     Mount(mount::Args),
-    #[cfg(unix)]
+    #[cfg(target_os = "linux")]
     Unmount(mount::UnmountArgs),
-    #[cfg(unix)]
+    #[cfg(target_os = "linux")]
     Mklink(mounted::MklinkArgs),
-    #[cfg(unix)]
+    #[cfg(target_os = "linux")]
     Fsutil(mounted::FsutilArgs),
+    #[cfg(not(any(target_os = "linux", all(windows, feature = "winfsp"))))]
+    Mount(mount_elsewhere::Args),
 }
 
 fn main() -> ExitCode {
@@ -69,19 +73,21 @@ fn main() -> ExitCode {
         Command::Copy(args) => copy::main(args),
         Command::Audit(args) => audit::main(args),
         Command::Image(args) => image::main(args),
-        #[cfg(windows)]
+        #[cfg(all(windows, feature = "winfsp"))]
         Command::Mount(args) => mount_windows::main(args),
-        #[cfg(windows)]
+        #[cfg(all(windows, feature = "winfsp"))]
         Command::Mklink(args) => mounted_windows::mklink(args),
-        #[cfg(windows)]
+        #[cfg(all(windows, feature = "winfsp"))]
         Command::Fsutil(args) => mounted_windows::fsutil(args),
-        #[cfg(unix)]
+        #[cfg(target_os = "linux")]
         Command::Mount(args) => mount::main(args),
-        #[cfg(unix)]
+        #[cfg(target_os = "linux")]
         Command::Unmount(args) => mount::unmount(args),
-        #[cfg(unix)]
+        #[cfg(target_os = "linux")]
         Command::Mklink(args) => mounted::mklink(args),
-        #[cfg(unix)]
+        #[cfg(target_os = "linux")]
         Command::Fsutil(args) => mounted::fsutil(args),
+        #[cfg(not(any(target_os = "linux", all(windows, feature = "winfsp"))))]
+        Command::Mount(args) => mount_elsewhere::main(args),
     }
 }

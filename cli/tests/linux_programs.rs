@@ -4,7 +4,7 @@
 //! link text unchanged. Through the real binary and a FUSE mount; needs root,
 //! /dev/fuse, git and tar: skips without them, except under CI=true, where
 //! anything missing is a failure.
-#![cfg(unix)]
+#![cfg(target_os = "linux")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,7 +1,7 @@
 //! `ntlinkfs copy` from and to a mounted volume, and the image saved on
 //! unmount, through the real binary and a FUSE mount of the demo profile.
 //! Needs root and /dev/fuse: skips without them, except under CI=true.
-#![cfg(unix)]
+#![cfg(target_os = "linux")]
 
 use ntlinkfs_core::ReparseData;
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! daemon's stale mount cleared by the next mount, --background, `unmount`, and
 //! mklink / fsutil against the mounted volume. Needs root and /dev/fuse; skips
 //! without them unless CI=true.
-#![cfg(unix)]
+#![cfg(target_os = "linux")]
 
 use std::fs;
 use std::path::{Path, PathBuf};

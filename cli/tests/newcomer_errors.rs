@@ -55,7 +55,7 @@ fn an_unknown_profile_lists_the_names() {
     );
 }
 
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 #[test]
 fn a_mount_point_that_does_not_exist_is_named() {
     // Needs /dev/fuse and root to reach the directory check.
@@ -77,7 +77,7 @@ fn a_mount_point_that_does_not_exist_is_named() {
 /// `ntlinkfs mount` as an ordinary user on a system without fusermount3
 /// (PATH without it): what is needed, not an errno about /dev/fuse or the
 /// directory. Run as nobody through setpriv when the test runs as root.
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 #[test]
 fn mounting_without_root_or_fusermount3_says_what_to_install() {
     if !std::path::Path::new("/dev/fuse").exists() {

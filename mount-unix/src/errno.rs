@@ -22,7 +22,11 @@ pub fn raw(e: Errno) -> i32 {
         Errno::EXDEV => libc::EXDEV,
         Errno::EMLINK => libc::EMLINK,
         Errno::EOPNOTSUPP => libc::EOPNOTSUPP,
+        // "No such attribute": the BSDs and macOS name it ENOATTR.
+        #[cfg(target_os = "linux")]
         Errno::ENODATA => libc::ENODATA,
+        #[cfg(not(target_os = "linux"))]
+        Errno::ENODATA => libc::ENOATTR,
         Errno::EIO => libc::EIO,
         Errno::ELOOP => libc::ELOOP,
         Errno::ERANGE => libc::ERANGE,
@@ -49,6 +53,11 @@ mod tests {
         }
     }
 
+    #[cfg(target_os = "linux")]
+    const NO_ATTR: i32 = libc::ENODATA;
+    #[cfg(not(target_os = "linux"))]
+    const NO_ATTR: i32 = libc::ENOATTR;
+
     #[test]
     fn link_rules_map_to_f6_errnos() {
         let rows = [
@@ -60,7 +69,7 @@ mod tests {
             (PosixOp::Rmdir, NtError::DirectoryNotEmpty, libc::ENOTEMPTY),
             (PosixOp::Other, NtError::ObjectNameInvalid, libc::EINVAL),
             (PosixOp::Other, NtError::NameTooLong, libc::ENAMETOOLONG),
-            (PosixOp::Getxattr, NtError::NotAReparsePoint, libc::ENODATA),
+            (PosixOp::Getxattr, NtError::NotAReparsePoint, NO_ATTR),
         ];
         for (op, e, want) in rows {
             assert_eq!(for_op(op, e).code(), want, "{op:?} {e:?}");

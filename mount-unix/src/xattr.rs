@@ -3,6 +3,7 @@
 //! endian). The rules that are not the core's (XATTR_CREATE / XATTR_REPLACE, the
 //! value size of the attribute word) live here; every failure is an `NtError`.
 
+use crate::fuse::abi;
 use ntlinkfs_core::NtError;
 
 pub const REPARSE_DATA: &str = "system.ntfs_reparse_data";
@@ -34,10 +35,10 @@ pub fn parse_name(name: &[u8]) -> Xattr {
 /// setxattr(2) flags against whether a value exists: XATTR_CREATE on an existing
 /// value -> EEXIST, XATTR_REPLACE without one -> ENODATA (F2).
 pub fn check_flags(flags: i32, exists: bool) -> Result<(), NtError> {
-    if flags & libc::XATTR_CREATE != 0 && exists {
+    if flags & abi::XATTR_CREATE != 0 && exists {
         return Err(NtError::ObjectNameCollision);
     }
-    if flags & libc::XATTR_REPLACE != 0 && !exists {
+    if flags & abi::XATTR_REPLACE != 0 && !exists {
         return Err(NtError::NotAReparsePoint);
     }
     Ok(())
@@ -69,13 +70,13 @@ mod tests {
     #[test]
     fn create_and_replace_flags_follow_f2() {
         let e = |r: Result<(), NtError>| r.map_err(|e| errno_for(PosixOp::Setxattr, e));
-        assert_eq!(e(check_flags(libc::XATTR_CREATE, true)), Err(Errno::EEXIST));
+        assert_eq!(e(check_flags(abi::XATTR_CREATE, true)), Err(Errno::EEXIST));
         assert_eq!(
-            e(check_flags(libc::XATTR_REPLACE, false)),
+            e(check_flags(abi::XATTR_REPLACE, false)),
             Err(Errno::ENODATA)
         );
-        assert_eq!(e(check_flags(libc::XATTR_CREATE, false)), Ok(()));
-        assert_eq!(e(check_flags(libc::XATTR_REPLACE, true)), Ok(()));
+        assert_eq!(e(check_flags(abi::XATTR_CREATE, false)), Ok(()));
+        assert_eq!(e(check_flags(abi::XATTR_REPLACE, true)), Ok(()));
         assert_eq!(e(check_flags(0, false)), Ok(()));
     }
 

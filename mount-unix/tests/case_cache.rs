@@ -2,6 +2,8 @@
 //! a removal through one spelling is seen at once through every other spelling,
 //! and a creation is seen at once through any spelling. Each scenario runs many
 //! times so that an asynchronous invalidation racing the next syscall would show.
+// Mount tests: the FUSE transport is Linux-only.
+#![cfg(target_os = "linux")]
 
 mod common;
 use common::*;

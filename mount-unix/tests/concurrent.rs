@@ -1,6 +1,8 @@
 //! Concurrent clients: several threads linking, renaming, unlinking and writing
 //! in the same directories at once; afterwards the core's invariants hold and
 //! the mount shows exactly the core's names and link counts.
+// Mount tests: the FUSE transport is Linux-only.
+#![cfg(target_os = "linux")]
 
 mod common;
 use common::*;

@@ -1,6 +1,8 @@
 //! Confinement: nothing in the mount resolves to a host path outside it, whatever
 //! the link targets are (DESIGN "mount-unix"). Targets outside the mounted volumes
 //! read as paths inside the mount that do not exist.
+// Mount tests: the FUSE transport is Linux-only.
+#![cfg(target_os = "linux")]
 
 mod common;
 use common::*;

@@ -1,5 +1,7 @@
 //! NTFS link rules met through the mount with std::fs and the xattrs: exact
 //! errnos (SEMANTICS §1, F6) and exact link counts. Rule ids in each row.
+// Mount tests: the FUSE transport is Linux-only.
+#![cfg(target_os = "linux")]
 
 mod common;
 use common::*;

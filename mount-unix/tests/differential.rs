@@ -2,6 +2,8 @@
 //! with std::fs and directly to a Machine (the by-id calls a POSIX program means),
 //! then the two machines compared: outcomes (errno for errno), names, kinds, link
 //! counts, sizes and bytes; and the mount's stat of every path against its core.
+// Mount tests: the FUSE transport is Linux-only.
+#![cfg(target_os = "linux")]
 
 mod common;
 use common::*;

@@ -2,6 +2,8 @@
 //! every mode NTFS can express gives Linux's result, the rest EOPNOTSUPP.
 //! Preallocation extends the file (SetEndOfFile) unless FALLOC_FL_KEEP_SIZE;
 //! punched holes and zeroed ranges are FSCTL_SET_ZERO_DATA.
+// Mount tests: the FUSE transport is Linux-only.
+#![cfg(target_os = "linux")]
 
 mod common;
 use common::*;

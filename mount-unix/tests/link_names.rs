@@ -2,6 +2,8 @@
 //! item 2, "escape"): the kernel asks for a link's text by node id, so each name
 //! gets its own FUSE node id while all names keep the file's one st_ino (HL3:
 //! hard links are one file).
+// Mount tests: the FUSE transport is Linux-only.
+#![cfg(target_os = "linux")]
 
 mod common;
 use common::*;

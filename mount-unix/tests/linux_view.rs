@@ -1,6 +1,8 @@
 //! The Linux view behaves as Linux programs expect where WSL shows how NTFS does
 //! it (issue 11 item 5): symlinks read back as written (LX symlinks where NTFS
 //! cannot carry the text), unlink and rename governed by POSIX permissions.
+// Mount tests: the FUSE transport is Linux-only.
+#![cfg(target_os = "linux")]
 
 mod common;
 use common::*;

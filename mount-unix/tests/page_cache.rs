@@ -1,6 +1,8 @@
 //! The kernel keeps a file's cached pages across opens only while the file is
 //! unchanged (FOPEN_KEEP_CACHE, issue 7): every read must see the current bytes,
 //! whether the change came through the mount or straight through the core.
+// Mount tests: the FUSE transport is Linux-only.
+#![cfg(target_os = "linux")]
 
 mod common;
 use common::*;

@@ -1,3 +1,5 @@
+// Mount tests: the FUSE transport is Linux-only.
+#![cfg(target_os = "linux")]
 mod common;
 use common::*;
 use std::os::unix::fs::MetadataExt;

@@ -2,6 +2,8 @@
 //! points in the core, and nodes the core holds show with their type, mode and
 //! st_rdev in stat and in readdir (d_type). The kernel, not the daemon, opens a
 //! FIFO: data written at one end is read at the other.
+// Mount tests: the FUSE transport is Linux-only.
+#![cfg(target_os = "linux")]
 
 mod common;
 use common::*;

@@ -3,6 +3,8 @@
 //! junction), so only the owner or root may set or remove them (issue 11 item 3).
 //! The kernel leaves `system.*` checks to the file system: this drives the real
 //! mount as several users, in random order, against that rule.
+// Mount tests: the FUSE transport is Linux-only.
+#![cfg(target_os = "linux")]
 
 mod common;
 use common::*;

@@ -15,6 +15,23 @@ pub const MIN_MINOR_VERSION: u32 = 31;
 /// The node id of the mount root.
 pub const ROOT_ID: u64 = 1;
 
+// Linux values the protocol carries (stat modes, renameat2 and setxattr
+// flags). Written out rather than taken from `libc`, so the protocol layer
+// compiles and tests the same on every host, whatever its own headers say.
+pub const S_IFMT: u32 = 0o170_000;
+pub const S_IFSOCK: u32 = 0o140_000;
+pub const S_IFLNK: u32 = 0o120_000;
+pub const S_IFREG: u32 = 0o100_000;
+pub const S_IFBLK: u32 = 0o060_000;
+pub const S_IFDIR: u32 = 0o040_000;
+pub const S_IFCHR: u32 = 0o020_000;
+pub const S_IFIFO: u32 = 0o010_000;
+pub const RENAME_NOREPLACE: u32 = 1;
+pub const RENAME_EXCHANGE: u32 = 2;
+pub const RENAME_WHITEOUT: u32 = 4;
+pub const XATTR_CREATE: i32 = 1;
+pub const XATTR_REPLACE: i32 = 2;
+
 // Opcodes (enum fuse_opcode).
 pub const LOOKUP: u32 = 1;
 pub const FORGET: u32 = 2;
@@ -197,6 +214,38 @@ pub const fn dirent_align(n: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The written-out Linux values are the ones Linux's headers give.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn linux_values_match_the_linux_headers() {
+        let modes = [
+            S_IFMT, S_IFSOCK, S_IFLNK, S_IFREG, S_IFBLK, S_IFDIR, S_IFCHR, S_IFIFO,
+        ];
+        let libc_modes = [
+            libc::S_IFMT,
+            libc::S_IFSOCK,
+            libc::S_IFLNK,
+            libc::S_IFREG,
+            libc::S_IFBLK,
+            libc::S_IFDIR,
+            libc::S_IFCHR,
+            libc::S_IFIFO,
+        ];
+        assert_eq!(modes, libc_modes);
+        assert_eq!(
+            [RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT],
+            [
+                libc::RENAME_NOREPLACE,
+                libc::RENAME_EXCHANGE,
+                libc::RENAME_WHITEOUT
+            ]
+        );
+        assert_eq!(
+            [XATTR_CREATE, XATTR_REPLACE],
+            [libc::XATTR_CREATE, libc::XATTR_REPLACE]
+        );
+    }
 
     #[test]
     fn read_round_trips_and_refuses_short_input() {

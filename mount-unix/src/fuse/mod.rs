@@ -12,11 +12,13 @@
 //! the file system and their results into replies.
 
 pub mod abi;
+#[cfg(target_os = "linux")]
 pub mod channel;
 #[cfg(target_os = "linux")]
 pub mod fusermount;
 pub mod reply;
 pub mod request;
+#[cfg(target_os = "linux")]
 pub mod server;
 
 pub use reply::{Errno, FileAttr, FileType};

@@ -43,13 +43,13 @@ pub enum FileType {
 impl FileType {
     fn mode_bits(self) -> u32 {
         match self {
-            FileType::NamedPipe => libc::S_IFIFO,
-            FileType::CharDevice => libc::S_IFCHR,
-            FileType::BlockDevice => libc::S_IFBLK,
-            FileType::Directory => libc::S_IFDIR,
-            FileType::RegularFile => libc::S_IFREG,
-            FileType::Symlink => libc::S_IFLNK,
-            FileType::Socket => libc::S_IFSOCK,
+            FileType::NamedPipe => abi::S_IFIFO,
+            FileType::CharDevice => abi::S_IFCHR,
+            FileType::BlockDevice => abi::S_IFBLK,
+            FileType::Directory => abi::S_IFDIR,
+            FileType::RegularFile => abi::S_IFREG,
+            FileType::Symlink => abi::S_IFLNK,
+            FileType::Socket => abi::S_IFSOCK,
         }
     }
 
@@ -295,7 +295,7 @@ mod tests {
         );
         assert_eq!((e.nodeid, e.generation, e.attr.ino), (7, 3, 42));
         assert_eq!((e.entry_valid, e.entry_valid_nsec), (1, 500_000_000));
-        assert_eq!(e.attr.mode, libc::S_IFLNK | 0o644);
+        assert_eq!(e.attr.mode, abi::S_IFLNK | 0o644);
         assert_eq!((e.attr.atime, e.attr.atimensec), (10, 5));
         // 1 s 500 ns before the epoch: -2 s + 999,999,500 ns.
         assert_eq!((e.attr.mtime as i64, e.attr.mtimensec), (-2, 999_999_500));

@@ -44,9 +44,9 @@ impl OpenFlags {
 pub struct RenameFlags(pub u32);
 
 impl RenameFlags {
-    pub const RENAME_NOREPLACE: RenameFlags = RenameFlags(libc::RENAME_NOREPLACE);
-    pub const RENAME_EXCHANGE: RenameFlags = RenameFlags(libc::RENAME_EXCHANGE);
-    pub const RENAME_WHITEOUT: RenameFlags = RenameFlags(libc::RENAME_WHITEOUT);
+    pub const RENAME_NOREPLACE: RenameFlags = RenameFlags(abi::RENAME_NOREPLACE);
+    pub const RENAME_EXCHANGE: RenameFlags = RenameFlags(abi::RENAME_EXCHANGE);
+    pub const RENAME_WHITEOUT: RenameFlags = RenameFlags(abi::RENAME_WHITEOUT);
 
     pub fn contains(self, other: RenameFlags) -> bool {
         self.0 & other.0 == other.0
@@ -582,7 +582,7 @@ pub(crate) mod tests {
 
         let rn = abi::Rename2In {
             newdir: 5,
-            flags: libc::RENAME_NOREPLACE,
+            flags: abi::RENAME_NOREPLACE,
             padding: 0,
         };
         let b = request(abi::RENAME2, 9, &[abi::bytes_of(&rn), b"a\0b\0"]);
