@@ -16,16 +16,12 @@ pub const MIN_MINOR_VERSION: u32 = 31;
 pub const ROOT_ID: u64 = 1;
 
 // Linux values the protocol carries (stat modes, renameat2 and setxattr
-// flags). Written out rather than taken from `libc`, so the protocol layer
-// compiles and tests the same on every host, whatever its own headers say.
-pub const S_IFMT: u32 = 0o170_000;
-pub const S_IFSOCK: u32 = 0o140_000;
-pub const S_IFLNK: u32 = 0o120_000;
-pub const S_IFREG: u32 = 0o100_000;
-pub const S_IFBLK: u32 = 0o060_000;
-pub const S_IFDIR: u32 = 0o040_000;
-pub const S_IFCHR: u32 = 0o020_000;
-pub const S_IFIFO: u32 = 0o010_000;
+// flags). Not taken from `libc`, so the protocol layer compiles and tests the
+// same on every host, whatever its own headers say. The stat modes are the
+// core's: WSL stores the same Linux values in `$LXMOD`.
+pub use ntlinkfs_core::special::{
+    S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK,
+};
 pub const RENAME_NOREPLACE: u32 = 1;
 pub const RENAME_EXCHANGE: u32 = 2;
 pub const RENAME_WHITEOUT: u32 = 4;
