@@ -98,10 +98,16 @@ impl Drop for Mounted {
 /// Runs `prog args` in `dir` with a C locale; panics with its output unless it
 /// succeeds; returns its standard output.
 fn run(dir: &Path, prog: &str, args: &[&str]) -> String {
+    run_with(dir, prog, args, &[])
+}
+
+/// Runs `prog` in `dir` in the C locale with `env` added; it must succeed.
+fn run_with(dir: &Path, prog: &str, args: &[&str], env: &[(&str, &str)]) -> String {
     let o: Output = Command::new(prog)
         .args(args)
         .current_dir(dir)
         .env("LC_ALL", "C")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -131,23 +137,11 @@ fn git(dir: &Path, args: &[&str]) -> String {
         "core.hooksPath=/dev/null",
     ];
     all.extend_from_slice(args);
-    let o = Command::new("git")
-        .args(&all)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("LC_ALL", "C")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "git {args:?} in {}: {}\n{}",
-        dir.display(),
-        o.status,
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).unwrap()
+    let env = [
+        ("GIT_CONFIG_NOSYSTEM", "1"),
+        ("GIT_CONFIG_GLOBAL", "/dev/null"),
+    ];
+    run_with(dir, "git", &all, &env)
 }
 
 /// On the mount: `git init`, add, commit (twice), `git clone` to another
