@@ -1,7 +1,10 @@
 //! Mount lifecycle: mounting (clearing a dead daemon's stale mount first),
-//! unmounting, and waiting for SIGINT/SIGTERM. Root mounts with mount(2);
-//! anyone else (and root where mount(2) is refused, as in a container
-//! without CAP_SYS_ADMIN) through fusermount3 when it is installed.
+//! unmounting, and waiting for SIGINT/SIGTERM. On Linux root mounts with
+//! mount(2); anyone else (and root where mount(2) is refused, as in a
+//! container without CAP_SYS_ADMIN) through fusermount3 when it is installed.
+//! FreeBSD mounts with nmount(2) (`fuse::mount_freebsd`), macOS through
+//! macFUSE's helper (`fuse::mount_macos`); their mount tables are read with
+//! statfs(2) (`fuse::mount_table`).
 
 use crate::dentry_cache::{DentryCache, KernelLink};
 use crate::durability::Durability;
@@ -96,6 +99,7 @@ fn cpath(p: &Path) -> io::Result<CString> {
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
 }
 
+#[cfg(target_os = "linux")]
 fn umount2(p: &Path, flags: i32) -> io::Result<()> {
     let c = cpath(p)?;
     // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
@@ -106,6 +110,7 @@ fn umount2(p: &Path, flags: i32) -> io::Result<()> {
     }
 }
 
+#[cfg(target_os = "linux")]
 /// Whether `p` is a mount point of a FUSE file system (per /proc/self/mounts).
 pub fn is_fuse_mount(p: &Path) -> bool {
     let Ok(canon) = p.canonicalize().or_else(|_| std::path::absolute(p)) else {
@@ -120,6 +125,7 @@ pub fn is_fuse_mount(p: &Path) -> bool {
     })
 }
 
+#[cfg(target_os = "linux")]
 /// The root of the ntlinkfs mount that `p` lies in (p itself or an ancestor).
 pub fn ntlinkfs_mount_root(p: &Path) -> Option<PathBuf> {
     let abs = std::path::absolute(p).ok()?;
@@ -140,6 +146,7 @@ pub fn ntlinkfs_mount_root(p: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
+#[cfg(target_os = "linux")]
 /// /proc/mounts escapes space, tab, newline and backslash as octal.
 fn unescape(s: &str) -> Vec<u8> {
     let b = s.as_bytes();
@@ -180,6 +187,7 @@ pub fn clear_stale(p: &Path) -> io::Result<Stale> {
     Ok(Stale::None)
 }
 
+#[cfg(target_os = "linux")]
 /// Unmounts whatever is mounted at `p` (the `unmount` command): a plain unmount,
 /// or a lazy one when a process still has a file or directory open there. A
 /// user's own mount (mount(2) refuses: EPERM) goes through fusermount3.
@@ -191,6 +199,7 @@ pub fn unmount_path(p: &Path) -> io::Result<()> {
     }
 }
 
+#[cfg(target_os = "linux")]
 /// A lazy unmount, through fusermount3 where umount2 is refused.
 fn detach(p: &Path) -> io::Result<()> {
     match umount2(p, libc::MNT_DETACH) {
@@ -208,9 +217,21 @@ fn unmount_by_helper(p: &Path, refused: io::Error) -> io::Result<()> {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
-fn unmount_by_helper(_: &Path, refused: io::Error) -> io::Result<()> {
-    Err(refused)
+#[cfg(any(target_os = "freebsd", target_os = "macos"))]
+pub use crate::fuse::mount_table::{is_fuse_mount, ntlinkfs_mount_root};
+
+/// Unmounts whatever is mounted at `p` (the `unmount` command): a plain
+/// unmount, or a forced one when a process still has a file open there
+/// (these systems have no lazy unmount).
+#[cfg(any(target_os = "freebsd", target_os = "macos"))]
+pub fn unmount_path(p: &Path) -> io::Result<()> {
+    crate::fuse::mount_table::unmount(p)
+}
+
+/// Removes a mount whose daemon is gone or failed: forced.
+#[cfg(any(target_os = "freebsd", target_os = "macos"))]
+fn detach(p: &Path) -> io::Result<()> {
+    crate::fuse::mount_table::force(p)
 }
 
 /// Opens and mounts /dev/fuse at `at`: mount(2) as root, fusermount3 otherwise
@@ -264,15 +285,32 @@ fn connect(at: &Path, cfg: &MountConfig, root: bool) -> io::Result<(Channel, Mou
     Ok((Channel::from_device(dev), how))
 }
 
-#[cfg(not(target_os = "linux"))]
-fn connect(at: &Path, cfg: &MountConfig, _root: bool) -> io::Result<(Channel, Mounted)> {
-    let channel = Channel::open()?;
-    channel.mount(at, cfg)?;
+/// Opens and mounts the FUSE device at `at` the platform's way.
+#[cfg(any(target_os = "freebsd", target_os = "macos"))]
+fn connect(at: &Path, cfg: &MountConfig, root: bool) -> io::Result<(Channel, Mounted)> {
+    #[cfg(target_os = "freebsd")]
+    let (channel, allow_other) = crate::fuse::mount_freebsd::connect(at, cfg, root)?;
+    #[cfg(target_os = "macos")]
+    let (channel, allow_other) = crate::fuse::mount_macos::connect(at, cfg, root)?;
     let how = Mounted {
         by_fusermount3: false,
-        allow_other: cfg.allow_other,
+        allow_other,
     };
     Ok((channel, how))
+}
+
+/// What stops any mount on this system, said as what to do (what to
+/// install or load); None when nothing does. Linux's is the cli's (it knows
+/// fusermount3 and containers).
+#[cfg(target_os = "freebsd")]
+pub fn mount_problem() -> Option<String> {
+    crate::fuse::mount_freebsd::problem(unsafe_free_geteuid() == 0)
+}
+
+/// What stops any mount on this system, said as what to do.
+#[cfg(target_os = "macos")]
+pub fn mount_problem() -> Option<String> {
+    crate::fuse::mount_macos::problem()
 }
 
 /// Mounts `machine` at `mount_point` and returns once the mount is live (the
@@ -455,7 +493,7 @@ fn wait_signal() -> i32 {
     sig
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
 
