@@ -11,7 +11,12 @@ mod image_file;
 #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 mod journal_file;
 mod memory;
-#[cfg(any(target_os = "linux", all(windows, feature = "winfsp")))]
+#[cfg(any(
+    target_os = "linux",
+    target_os = "freebsd",
+    target_os = "macos",
+    all(windows, feature = "winfsp")
+))]
 mod mklink;
 #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 mod mount;
@@ -24,10 +29,12 @@ mod mount;
 mod mount_elsewhere;
 #[cfg(all(windows, feature = "winfsp"))]
 mod mount_windows;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 mod mounted;
 #[cfg(all(windows, feature = "winfsp"))]
 mod mounted_windows;
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
+mod mounted_xattr;
 mod options;
 mod run;
 mod shell;
@@ -62,9 +69,9 @@ enum Command {
     Mount(mount::Args),
     #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
     Unmount(mount::UnmountArgs),
-    #[cfg(target_os = "linux")]
+    #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
     Mklink(mounted::MklinkArgs),
-    #[cfg(target_os = "linux")]
+    #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
     Fsutil(mounted::FsutilArgs),
     #[cfg(not(any(
         target_os = "linux",
@@ -93,9 +100,9 @@ fn main() -> ExitCode {
         Command::Mount(args) => mount::main(args),
         #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
         Command::Unmount(args) => mount::unmount(args),
-        #[cfg(target_os = "linux")]
+        #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
         Command::Mklink(args) => mounted::mklink(args),
-        #[cfg(target_os = "linux")]
+        #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
         Command::Fsutil(args) => mounted::fsutil(args),
         #[cfg(not(any(
             target_os = "linux",
