@@ -317,7 +317,10 @@ pub fn mount_problem() -> Option<String> {
 /// kernel's INIT has been answered).
 pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Result<Mount> {
     let mount_point = std::path::absolute(mount_point)?;
-    let cache = Arc::new(DentryCache::new(opts.notify_epoch));
+    // FUSE_NOTIFY_INC_EPOCH is Linux's (6.16+); FreeBSD and macFUSE get the
+    // per-name invalidations and a zero entry TTL instead.
+    let epoch = opts.notify_epoch && cfg!(target_os = "linux");
+    let cache = Arc::new(DentryCache::new(epoch));
     let fs = NtFs::new(
         machine.clone(),
         cache.clone(),
