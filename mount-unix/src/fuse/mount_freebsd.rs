@@ -48,26 +48,37 @@ pub fn options(at: &Path, fd: i32, cfg: &MountConfig) -> Vec<(String, Vec<u8>)> 
     o
 }
 
-#[cfg(target_os = "freebsd")]
-/// What stops a mount here, said as what to do; None when nothing does.
-pub fn problem(root: bool) -> Option<String> {
-    if !Path::new(DEVICE).exists() {
+/// What `problem` looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct Host {
+    /// /dev/fuse exists (the fusefs module is loaded).
+    pub device: bool,
+    pub root: bool,
+    /// sysctl vfs.usermount is 1.
+    pub usermount: bool,
+    /// This user may open /dev/fuse for reading and writing.
+    pub device_open: bool,
+}
+
+/// What stops a mount on `host`, said as what to do; None when nothing does.
+pub fn problem_for(host: Host) -> Option<String> {
+    if !host.device {
         return Some(format!(
             "{DEVICE} does not exist: the fusefs kernel module is not loaded. As root: \
              `kldload fusefs` (and `sysrc kld_list+=fusefs` to load it at boot)"
         ));
     }
-    if root {
+    if host.root {
         return None;
     }
-    if sysctl_int("vfs.usermount") != Some(1) {
+    if !host.usermount {
         return Some(
             "mounting as a user needs `sysctl vfs.usermount=1` (as root; add it to \
              /etc/sysctl.conf to keep it), or run ntlinkfs as root"
                 .into(),
         );
     }
-    if !may_open(DEVICE) {
+    if !host.device_open {
         return Some(format!(
             "{DEVICE} is not open to you: as root, add yourself to its group \
              (`pw groupmod operator -m $USER`; /dev/fuse is 0660 root:operator), \
@@ -75,6 +86,17 @@ pub fn problem(root: bool) -> Option<String> {
         ));
     }
     None
+}
+
+/// What stops a mount on this system, said as what to do.
+#[cfg(target_os = "freebsd")]
+pub fn problem(root: bool) -> Option<String> {
+    problem_for(Host {
+        device: Path::new(DEVICE).exists(),
+        root,
+        usermount: sysctl_int("vfs.usermount") == Some(1),
+        device_open: may_open(DEVICE),
+    })
 }
 
 #[cfg(target_os = "freebsd")]
@@ -168,6 +190,38 @@ mod tests {
     /// The options mount_fusefs would pass for `-o default_permissions,
     /// allow_other,subtype=ntlinkfs` on /dev/fuse (its `private` default
     /// included), in iovec order.
+    /// Each missing piece is named with what to do, the module first:
+    /// without it even root cannot mount.
+    #[test]
+    fn a_mount_that_cannot_work_says_what_to_load_or_set() {
+        let module = "/dev/fuse does not exist: the fusefs kernel module is not loaded. \
+                      As root: `kldload fusefs` (and `sysrc kld_list+=fusefs` to load it \
+                      at boot)";
+        let usermount = "mounting as a user needs `sysctl vfs.usermount=1` (as root; add \
+                         it to /etc/sysctl.conf to keep it), or run ntlinkfs as root";
+        let closed = "/dev/fuse is not open to you: as root, add yourself to its group \
+                      (`pw groupmod operator -m $USER`; /dev/fuse is 0660 root:operator), \
+                      or run ntlinkfs as root";
+        // (device, root, usermount, device open, what is said)
+        let rows = [
+            (false, true, true, true, Some(module)),
+            (false, false, false, false, Some(module)),
+            (true, true, false, false, None),
+            (true, false, false, true, Some(usermount)),
+            (true, false, true, false, Some(closed)),
+            (true, false, true, true, None),
+        ];
+        for (device, root, usermount, device_open, want) in rows {
+            let host = Host {
+                device,
+                root,
+                usermount,
+                device_open,
+            };
+            assert_eq!(problem_for(host).as_deref(), want, "{host:?}");
+        }
+    }
+
     #[test]
     fn options_are_mount_fusefs_ones() {
         let cfg = |allow_other| MountConfig {

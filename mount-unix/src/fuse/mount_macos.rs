@@ -56,15 +56,15 @@ pub fn options(cfg: &MountConfig) -> String {
     o.join(",")
 }
 
+/// What `ntlinkfs mount` says where macFUSE's helper is missing.
+pub fn not_installed() -> String {
+    format!("macFUSE is not installed here (no {HELPER}): {INSTALL}")
+}
+
 /// What stops a mount here, said as what to do; None when nothing does.
 #[cfg(target_os = "macos")]
 pub fn problem() -> Option<String> {
-    if Path::new(HELPER).exists() {
-        return None;
-    }
-    Some(format!(
-        "macFUSE is not installed here (no {HELPER}): {INSTALL}"
-    ))
+    (!Path::new(HELPER).exists()).then(not_installed)
 }
 
 /// Mounts at `at` through the helper; returns the device once the kernel's
@@ -289,6 +289,18 @@ fn receive_fd(sock: &OwnedFd) -> io::Result<Option<OwnedFd>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The text docs/mount-macos-freebsd.md shows.
+    #[test]
+    fn a_missing_macfuse_is_named_with_what_to_install() {
+        assert_eq!(
+            not_installed(),
+            "macFUSE is not installed here (no \
+             /Library/Filesystems/macfuse.fs/Contents/Resources/mount_macfuse): install \
+             macFUSE (https://macfuse.github.io, or `brew install --cask macfuse`), allow \
+             its system extension in System Settings > Privacy & Security, and restart"
+        );
+    }
 
     #[test]
     fn options_name_the_volume_and_its_permission_checks() {
