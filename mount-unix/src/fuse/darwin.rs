@@ -475,4 +475,101 @@ mod tests {
             assert!(request::parse(&b).is_err(), "{op}");
         }
     }
+
+    /// The real file system behind a Darwin kernel: requests in macFUSE's
+    /// layout go through the translator, the dispatcher and back, and the
+    /// answers have Darwin's sizes and fields.
+    #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
+    #[test]
+    fn the_file_system_answers_a_darwin_kernel() {
+        use crate::dentry_cache::DentryCache;
+        use crate::fs::{FsConfig, NtFs};
+        use crate::fuse::server::{Filesystem, Reply, Sender};
+        use std::sync::Arc;
+        use std::time::Duration;
+
+        /// A transport that translates as `Channel` does on macOS.
+        #[derive(Default)]
+        struct DarwinWire {
+            t: Translator,
+            sent: Mutex<Vec<(i32, Vec<u8>)>>,
+        }
+        impl Sender for DarwinWire {
+            fn send(&self, unique: u64, errno: i32, payload: &[&[u8]]) -> std::io::Result<()> {
+                let bytes = self
+                    .t
+                    .reply(unique, errno, payload)
+                    .unwrap_or_else(|| payload.concat());
+                self.sent.lock().unwrap().push((errno, bytes));
+                Ok(())
+            }
+        }
+        let fs = NtFs::new(
+            ntlinkfs_core::Shared::new(ntlinkfs_core::Machine::default()),
+            Arc::new(DentryCache::new(false)),
+            FsConfig {
+                entry_ttl: Duration::from_secs(1),
+                attr_ttl: Duration::from_secs(1),
+                fault_injection: false,
+                durability: None,
+                confine: false,
+            },
+        );
+        let wire = DarwinWire::default();
+        let call = |opcode: u32, nodeid: u64, args: &[&[u8]]| {
+            let mut b = linux_request(opcode, nodeid, args);
+            let n = wire.t.request(&mut b);
+            let (req, op) = request::parse(&b[..n]).unwrap();
+            fs.handle(&req, op, Reply::new(&wire, req.unique));
+            wire.sent.lock().unwrap().pop().unwrap()
+        };
+
+        let (errno, b) = call(abi::LOOKUP, abi::ROOT_ID, &[b"C\0"]);
+        assert_eq!((errno, b.len()), (0, 144));
+        let c = abi::read::<EntryOut>(&b).unwrap();
+        assert_eq!(c.attr.mode & abi::S_IFMT, abi::S_IFDIR);
+        assert_eq!(c.attr.blksize, 4096, "blksize after flags_darwin");
+
+        let create = abi::CreateIn {
+            flags: libc::O_RDWR as u32,
+            mode: abi::S_IFREG | 0o644,
+            umask: 0o022,
+            open_flags: 0,
+        };
+        let (errno, b) = call(abi::CREATE, c.nodeid, &[bytes_of(&create), b"f.txt\0"]);
+        assert_eq!((errno, b.len()), (0, 144 + 16));
+        let f = abi::read::<EntryOut>(&b).unwrap();
+        assert_eq!(f.attr.mode & abi::S_IFMT, abi::S_IFREG);
+        assert_eq!(f.attr.nlink, 1);
+
+        // chmod through Darwin's 128-byte setattr: a 120-byte attr answer.
+        let chmod = SetattrIn {
+            linux: abi::SetattrIn {
+                valid: abi::FATTR_MODE,
+                mode: 0o600,
+                ..Default::default()
+            },
+            crtime: 1,
+            ..Default::default()
+        };
+        let (errno, b) = call(abi::SETATTR, f.nodeid, &[bytes_of(&chmod)]);
+        assert_eq!((errno, b.len()), (0, 120));
+        let a = abi::read::<AttrOut>(&b).unwrap();
+        assert_eq!(a.attr.ino, f.attr.ino);
+
+        let (errno, b) = call(abi::GETATTR, f.nodeid, &[&[0; 16]]);
+        assert_eq!((errno, b.len()), (0, 120));
+        assert_eq!(abi::read::<AttrOut>(&b).unwrap().attr, a.attr);
+
+        // No such attribute: the host's errno, no payload, nothing translated.
+        let g = GetxattrIn {
+            size: 64,
+            ..Default::default()
+        };
+        let (errno, b) = call(abi::GETXATTR, f.nodeid, &[bytes_of(&g), b"user.none\0"]);
+        assert_eq!(
+            (errno, b.len()),
+            (crate::errno::raw(ntlinkfs_core::Errno::ENODATA), 0)
+        );
+    }
 }
