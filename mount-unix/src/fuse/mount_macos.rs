@@ -7,8 +7,8 @@
 //!   environment `_FUSE_COMMFD=<fd>`, `_FUSE_COMMVERS=2`, `_FUSE_CALL_BY_LIB=1`
 //!   and `_FUSE_DAEMON_PATH=<this program>`;
 //! - it opens a /dev/macfuseN and sends it back as SCM_RIGHTS (one byte of
-//!   payload), then mounts; the kernel sends INIT during that mount, so we
-//!   must serve INIT before the helper can finish;
+//!   payload), then mounts; libfuse serves the device at once and learns the
+//!   mount's outcome later, so we do not wait for the helper before INIT;
 //! - when the mount is done it sends a 32-bit status (0 = mounted) and exits.
 //!
 //! The wire format is macFUSE's variant, translated in `channel` (`darwin`).
@@ -114,19 +114,26 @@ pub fn connect(at: &Path, cfg: &MountConfig, root: bool) -> io::Result<(Channel,
         Ok(None) => return Err(failed(&mut child, "sent no device")),
         Err(e) => return Err(failed(&mut child, &format!("sent no device: {e}"))),
     };
-    // Serve INIT only once the kernel has sent it; a helper that gives up
-    // first (no kernel extension, a refused mount point) says so instead.
-    if !wait_for_init(&dev, &ours)? {
-        let status = read_status(&ours);
-        return Err(failed(
-            &mut child,
-            &format!("did not mount (status {status:?})"),
-        ));
-    }
+    // Serve INIT once the kernel has sent it; a helper that speaks first
+    // either mounted already (status 0: INIT follows) or gave up (no kernel
+    // extension, a refused mount point), which it says instead.
+    let status = if wait_for_init(&dev, &ours)? {
+        None
+    } else {
+        match read_status(&ours) {
+            Some(0) => Some(0),
+            other => {
+                return Err(failed(
+                    &mut child,
+                    &format!("did not mount (status {other:?})"),
+                ))
+            }
+        }
+    };
     std::thread::Builder::new()
         .name("ntlinkfs-macfuse".into())
         .spawn(move || {
-            let status = read_status(&ours);
+            let status = status.or_else(|| read_status(&ours));
             let _ = child.wait();
             if status != Some(0) {
                 eprintln!("ntlinkfs: mount_macfuse reported status {status:?} after INIT");
@@ -151,24 +158,32 @@ fn failed(child: &mut Child, what: &str) -> io::Error {
 }
 
 /// Waits until the device has a request (true) or the helper's socket has
-/// something to say or is closed (false).
+/// something to say or is closed (false). select(2), not poll(2): macOS's
+/// poll does not work on character devices.
 #[cfg(target_os = "macos")]
 fn wait_for_init(dev: &File, sock: &OwnedFd) -> io::Result<bool> {
-    let mut fds = [
-        libc::pollfd {
-            fd: dev.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        },
-        libc::pollfd {
-            fd: sock.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        },
-    ];
+    let (d, s) = (dev.as_raw_fd(), sock.as_raw_fd());
+    if d.max(s) >= libc::FD_SETSIZE as RawFd {
+        return Err(io::Error::other("descriptor too large for select(2)"));
+    }
     loop {
-        // SAFETY: `fds` is a valid array of two pollfd for the call.
-        let r = unsafe { libc::poll(fds.as_mut_ptr(), 2, -1) };
+        // SAFETY: fd_set is plain data, initialised by FD_ZERO; both
+        // descriptors are open and below FD_SETSIZE; select only reads and
+        // writes the set passed.
+        let (r, device_ready, socket_ready) = unsafe {
+            let mut set: libc::fd_set = std::mem::zeroed();
+            libc::FD_ZERO(&mut set);
+            libc::FD_SET(d, &mut set);
+            libc::FD_SET(s, &mut set);
+            let r = libc::select(
+                d.max(s) + 1,
+                &mut set,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            );
+            (r, libc::FD_ISSET(d, &set), libc::FD_ISSET(s, &set))
+        };
         if r < 0 {
             let e = io::Error::last_os_error();
             if e.kind() == io::ErrorKind::Interrupted {
@@ -176,10 +191,10 @@ fn wait_for_init(dev: &File, sock: &OwnedFd) -> io::Result<bool> {
             }
             return Err(e);
         }
-        if fds[0].revents & libc::POLLIN != 0 {
+        if device_ready {
             return Ok(true);
         }
-        if fds[1].revents != 0 || fds[0].revents != 0 {
+        if socket_ready {
             return Ok(false);
         }
     }
