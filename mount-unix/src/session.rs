@@ -110,8 +110,8 @@ fn umount2(p: &Path, flags: i32) -> io::Result<()> {
     }
 }
 
-#[cfg(target_os = "linux")]
 /// Whether `p` is a mount point of a FUSE file system (per /proc/self/mounts).
+#[cfg(target_os = "linux")]
 pub fn is_fuse_mount(p: &Path) -> bool {
     let Ok(canon) = p.canonicalize().or_else(|_| std::path::absolute(p)) else {
         return false;
@@ -125,8 +125,8 @@ pub fn is_fuse_mount(p: &Path) -> bool {
     })
 }
 
-#[cfg(target_os = "linux")]
 /// The root of the ntlinkfs mount that `p` lies in (p itself or an ancestor).
+#[cfg(target_os = "linux")]
 pub fn ntlinkfs_mount_root(p: &Path) -> Option<PathBuf> {
     let abs = std::path::absolute(p).ok()?;
     let mounts = std::fs::read_to_string("/proc/self/mounts").ok()?;
@@ -146,8 +146,8 @@ pub fn ntlinkfs_mount_root(p: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
-#[cfg(target_os = "linux")]
 /// /proc/mounts escapes space, tab, newline and backslash as octal.
+#[cfg(target_os = "linux")]
 fn unescape(s: &str) -> Vec<u8> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
@@ -187,10 +187,10 @@ pub fn clear_stale(p: &Path) -> io::Result<Stale> {
     Ok(Stale::None)
 }
 
-#[cfg(target_os = "linux")]
 /// Unmounts whatever is mounted at `p` (the `unmount` command): a plain unmount,
 /// or a lazy one when a process still has a file or directory open there. A
 /// user's own mount (mount(2) refuses: EPERM) goes through fusermount3.
+#[cfg(target_os = "linux")]
 pub fn unmount_path(p: &Path) -> io::Result<()> {
     match umount2(p, 0) {
         Err(e) if e.raw_os_error() == Some(libc::EBUSY) => detach(p),
@@ -199,8 +199,8 @@ pub fn unmount_path(p: &Path) -> io::Result<()> {
     }
 }
 
-#[cfg(target_os = "linux")]
 /// A lazy unmount, through fusermount3 where umount2 is refused.
+#[cfg(target_os = "linux")]
 fn detach(p: &Path) -> io::Result<()> {
     match umount2(p, libc::MNT_DETACH) {
         Err(e) if e.raw_os_error() == Some(libc::EPERM) => unmount_by_helper(p, e),

@@ -26,6 +26,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 
+// Integer fields only, but for `SetattrIn`'s first: the Linux struct, itself
+// padding-free and 8-aligned at offset 0, as the size assertions confirm.
 abi::wire! {
     Attr = 104 => { ino: u64, size: u64, blocks: u64, atime: u64, mtime: u64, ctime: u64,
         crtime: u64, atimensec: u32, mtimensec: u32, ctimensec: u32, crtimensec: u32,

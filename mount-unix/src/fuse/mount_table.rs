@@ -42,8 +42,8 @@ fn text(field: &[libc::c_char]) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-#[cfg(any(target_os = "freebsd", target_os = "macos"))]
 /// The mount holding `p` (which must exist).
+#[cfg(any(target_os = "freebsd", target_os = "macos"))]
 pub fn entry(p: &Path) -> io::Result<MountEntry> {
     let c = cpath(p)?;
     // SAFETY: `c` is a valid path and `st` a writable statfs.
@@ -75,8 +75,8 @@ pub fn is_ntlinkfs(e: &MountEntry) -> bool {
     is_fuse(e) && (e.fstype == "fusefs.ntlinkfs" || e.from == "ntlinkfs")
 }
 
-#[cfg(any(target_os = "freebsd", target_os = "macos"))]
 /// Whether `p` is a mount point of a FUSE file system.
+#[cfg(any(target_os = "freebsd", target_os = "macos"))]
 pub fn is_fuse_mount(p: &Path) -> bool {
     let Ok(canon) = p.canonicalize() else {
         return false;
@@ -84,9 +84,9 @@ pub fn is_fuse_mount(p: &Path) -> bool {
     entry(&canon).is_ok_and(|e| is_fuse(&e) && e.on == canon)
 }
 
-#[cfg(any(target_os = "freebsd", target_os = "macos"))]
 /// The root of the ntlinkfs mount that `p` lies in (p itself or an ancestor),
 /// spelt as an ancestor of `p` made absolute.
+#[cfg(any(target_os = "freebsd", target_os = "macos"))]
 pub fn ntlinkfs_mount_root(p: &Path) -> Option<PathBuf> {
     let abs = std::path::absolute(p).ok()?;
     // The nearest existing ancestor tells which mount `p` would be in.
@@ -99,8 +99,8 @@ pub fn ntlinkfs_mount_root(p: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
-#[cfg(any(target_os = "freebsd", target_os = "macos"))]
 /// unmount(2) with `flags`.
+#[cfg(any(target_os = "freebsd", target_os = "macos"))]
 fn unmount_with(p: &Path, flags: libc::c_int) -> io::Result<()> {
     let c = cpath(p)?;
     // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
@@ -111,9 +111,9 @@ fn unmount_with(p: &Path, flags: libc::c_int) -> io::Result<()> {
     }
 }
 
-#[cfg(any(target_os = "freebsd", target_os = "macos"))]
 /// Unmounts `p`: plainly, or forced when a process still has a file open
 /// there (these systems have no lazy unmount).
+#[cfg(any(target_os = "freebsd", target_os = "macos"))]
 pub fn unmount(p: &Path) -> io::Result<()> {
     match unmount_with(p, 0) {
         Err(e) if e.raw_os_error() == Some(libc::EBUSY) => force(p),
@@ -121,8 +121,8 @@ pub fn unmount(p: &Path) -> io::Result<()> {
     }
 }
 
-#[cfg(any(target_os = "freebsd", target_os = "macos"))]
 /// A forced unmount (a dead daemon's mount, or one still in use).
+#[cfg(any(target_os = "freebsd", target_os = "macos"))]
 pub fn force(p: &Path) -> io::Result<()> {
     unmount_with(p, libc::MNT_FORCE)
 }
