@@ -15,8 +15,10 @@ use crate::fuse::fusermount;
 use crate::fuse::server;
 use crate::memory::Trimmer;
 use ntlinkfs_core::Shared;
+#[cfg(target_os = "linux")]
 use std::ffi::CString;
 use std::io;
+#[cfg(target_os = "linux")]
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -94,6 +96,7 @@ pub enum Stale {
     Cleared,
 }
 
+#[cfg(target_os = "linux")]
 fn cpath(p: &Path) -> io::Result<CString> {
     CString::new(p.as_os_str().as_bytes())
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
@@ -168,6 +171,7 @@ fn unescape(s: &str) -> Vec<u8> {
 /// True when `p` is a FUSE mount whose daemon is gone ("Transport endpoint is
 /// not connected"). statfs always reaches the daemon (stat may be answered from
 /// the kernel's attribute cache), so it is the probe.
+#[cfg(target_os = "linux")]
 pub fn is_stale(p: &Path) -> bool {
     let Ok(c) = cpath(p) else { return false };
     // SAFETY: `c` is a valid path and `st` a writable statvfs.
@@ -218,7 +222,7 @@ fn unmount_by_helper(p: &Path, refused: io::Error) -> io::Result<()> {
 }
 
 #[cfg(any(target_os = "freebsd", target_os = "macos"))]
-pub use crate::fuse::mount_table::{is_fuse_mount, ntlinkfs_mount_root};
+pub use crate::fuse::mount_table::{is_fuse_mount, is_stale, ntlinkfs_mount_root};
 
 /// Unmounts whatever is mounted at `p` (the `unmount` command): a plain
 /// unmount, or a forced one when a process still has a file open there

@@ -75,13 +75,35 @@ pub fn is_ntlinkfs(e: &MountEntry) -> bool {
     is_fuse(e) && (e.fstype == "fusefs.ntlinkfs" || e.from == "ntlinkfs")
 }
 
+/// `p` with symbolic links resolved, as the mount table spells mount points
+/// (macOS's /tmp is /private/tmp); when `p` itself cannot be resolved (a
+/// dead daemon's mount), its parent is, and its name is kept.
+#[cfg(any(target_os = "freebsd", target_os = "macos"))]
+fn resolved(p: &Path) -> Option<PathBuf> {
+    if let Ok(c) = p.canonicalize() {
+        return Some(c);
+    }
+    let abs = std::path::absolute(p).ok()?;
+    Some(abs.parent()?.canonicalize().ok()?.join(abs.file_name()?))
+}
+
 /// Whether `p` is a mount point of a FUSE file system.
 #[cfg(any(target_os = "freebsd", target_os = "macos"))]
 pub fn is_fuse_mount(p: &Path) -> bool {
-    let Ok(canon) = p.canonicalize() else {
+    let Some(at) = resolved(p) else {
         return false;
     };
-    entry(&canon).is_ok_and(|e| is_fuse(&e) && e.on == canon)
+    entry(&at).is_ok_and(|e| is_fuse(&e) && e.on == at)
+}
+
+/// Whether `p` is a FUSE mount whose daemon is gone: the mount table still
+/// has it (FreeBSD even fakes statfs for it), but its root cannot be
+/// examined (ENOTCONN; macFUSE's dead mounts answer ENXIO).
+#[cfg(any(target_os = "freebsd", target_os = "macos"))]
+pub fn is_stale(p: &Path) -> bool {
+    let dead = std::fs::metadata(p)
+        .is_err_and(|e| matches!(e.raw_os_error(), Some(libc::ENOTCONN | libc::ENXIO)));
+    dead && is_fuse_mount(p)
 }
 
 /// The root of the ntlinkfs mount that `p` lies in (p itself or an ancestor),
