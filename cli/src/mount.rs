@@ -303,7 +303,13 @@ pub fn main(args: Args) -> ExitCode {
 /// What a user mount means for who can enter it, said at start.
 fn access_note(how: Mounted) -> Option<&'static str> {
     match (how.by_fusermount3, how.allow_other) {
-        (false, _) => None,
+        (false, true) => None,
+        // A user's own mount on FreeBSD or macOS (on Linux users mount
+        // through fusermount3, and root always has allow_other).
+        (false, false) => Some(
+            "mounted without allow_other (only root may ask for it here), so only you \
+             can enter the mount, not even root",
+        ),
         (true, true) => Some("mounted through fusermount3; other users may enter (allow_other)"),
         (true, false) => Some(
             "mounted through fusermount3 without allow_other (/etc/fuse.conf has no \
@@ -500,7 +506,13 @@ mod tests {
             allow_other,
         };
         assert_eq!(access_note(how(false, true)), None);
-        assert_eq!(access_note(how(false, false)), None);
+        assert_eq!(
+            access_note(how(false, false)),
+            Some(
+                "mounted without allow_other (only root may ask for it here), so only you \
+                 can enter the mount, not even root"
+            )
+        );
         assert_eq!(
             access_note(how(true, true)),
             Some("mounted through fusermount3; other users may enter (allow_other)")
