@@ -10,9 +10,7 @@ use std::ffi::CString;
 use std::io;
 #[cfg(any(target_os = "freebsd", target_os = "macos"))]
 use std::os::unix::ffi::OsStrExt;
-#[cfg(any(target_os = "freebsd", target_os = "macos"))]
-use std::path::Path;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What statfs says about the file system holding a path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +76,6 @@ pub fn is_ntlinkfs(e: &MountEntry) -> bool {
 /// `p` with symbolic links resolved, as the mount table spells mount points
 /// (macOS's /tmp is /private/tmp); when `p` itself cannot be resolved (a
 /// dead daemon's mount), its parent is, and its name is kept.
-#[cfg(any(target_os = "freebsd", target_os = "macos"))]
 fn resolved(p: &Path) -> Option<PathBuf> {
     if let Ok(c) = p.canonicalize() {
         return Some(c);
@@ -177,6 +174,22 @@ mod tests {
         for (m, fuse, ours) in rows {
             assert_eq!((is_fuse(&m), is_ntlinkfs(&m)), (fuse, ours), "{m:?}");
         }
+    }
+
+    /// Mount points are compared as the mount table spells them: links
+    /// resolved, even for a path whose own lookup fails (a dead mount).
+    #[test]
+    fn paths_resolve_like_the_mount_table() {
+        let dir = std::env::temp_dir().join(format!("bsdmac-resolve-{}", std::process::id()));
+        let real = dir.join("real");
+        std::fs::create_dir_all(&real).unwrap();
+        let link = dir.join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let canon = real.canonicalize().unwrap();
+        assert_eq!(resolved(&link), Some(canon.clone()));
+        assert_eq!(resolved(&link.join("gone")), Some(canon.join("gone")));
+        assert_eq!(resolved(&dir.join("no/such")), None);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[cfg(any(target_os = "freebsd", target_os = "macos"))]
