@@ -8,6 +8,7 @@
 use crate::attr::{self, kind_of};
 use crate::dentry_cache::DentryCache;
 use crate::durability::Durability;
+use crate::fuse::abi;
 use crate::fuse::{
     FileAttr, FileHandle, FileType, INodeNo, OpenAccMode, OpenFlags, RenameFlags, TimeOrNow,
 };
@@ -365,7 +366,7 @@ impl NtFs {
             let info = m.create_special_file_at(dir, name, kind, posix)?;
             return Ok(Self::entry_of(&m, &info));
         }
-        if mode & libc::S_IFMT != libc::S_IFREG && mode & libc::S_IFMT != 0 {
+        if mode & abi::S_IFMT != abi::S_IFREG && mode & abi::S_IFMT != 0 {
             return Err(NtError::NotSupported);
         }
         let (entry, fh) = self.do_create(req, parent, name, mode, umask, libc::O_RDONLY)?;
@@ -558,9 +559,9 @@ impl NtFs {
         length: u64,
         mode: i32,
     ) -> Res<()> {
-        let zero = match mode & !libc::FALLOC_FL_KEEP_SIZE {
+        let zero = match mode & !abi::FALLOC_FL_KEEP_SIZE {
             0 => false,
-            libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_ZERO_RANGE => true,
+            abi::FALLOC_FL_PUNCH_HOLE | abi::FALLOC_FL_ZERO_RANGE => true,
             _ => return Err(NtError::NotSupported),
         };
         let h = HandleId(fh.0);
@@ -569,7 +570,7 @@ impl NtFs {
         let end = offset.saturating_add(length);
         // Extend first: it is the step that can fail (past the size limit),
         // and a failed fallocate must change nothing.
-        if mode & libc::FALLOC_FL_KEEP_SIZE == 0 && end > size {
+        if mode & abi::FALLOC_FL_KEEP_SIZE == 0 && end > size {
             m.set_len(h, end)?;
         }
         if zero {
@@ -769,7 +770,7 @@ impl NtFs {
                 Ok(())
             }
             Xattr::Attrib => {
-                xattr::check_flags(flags & libc::XATTR_CREATE, true)?;
+                xattr::check_flags(flags & abi::XATTR_CREATE, true)?;
                 let v = xattr::parse_attrib(value)?;
                 m.set_attributes_of(id, v)?;
                 self.cache.attributes_changed(ino.0);
@@ -989,13 +990,13 @@ mod tests {
         let fs = sample();
         let d = ino(&fs, &["C", "d"]);
         let rows = [
-            (libc::S_IFIFO, Ok(FileType::NamedPipe)),
-            (libc::S_IFSOCK, Ok(FileType::Socket)),
-            (libc::S_IFCHR, Ok(FileType::CharDevice)),
-            (libc::S_IFBLK, Ok(FileType::BlockDevice)),
-            (libc::S_IFREG, Ok(FileType::RegularFile)),
+            (abi::S_IFIFO, Ok(FileType::NamedPipe)),
+            (abi::S_IFSOCK, Ok(FileType::Socket)),
+            (abi::S_IFCHR, Ok(FileType::CharDevice)),
+            (abi::S_IFBLK, Ok(FileType::BlockDevice)),
+            (abi::S_IFREG, Ok(FileType::RegularFile)),
             (0, Ok(FileType::RegularFile)),
-            (libc::S_IFDIR, Err(NtError::NotSupported)),
+            (abi::S_IFDIR, Err(NtError::NotSupported)),
         ];
         for (i, (kind, want)) in rows.into_iter().enumerate() {
             let name = format!("m{i}");
@@ -1005,7 +1006,7 @@ mod tests {
             assert_eq!(got, want, "mode {kind:o}");
         }
         assert_eq!(
-            fs.do_mknod(ME, d, os("F"), libc::S_IFIFO, 0, 0).err(),
+            fs.do_mknod(ME, d, os("F"), abi::S_IFIFO, 0, 0).err(),
             Some(NtError::ObjectNameCollision)
         );
     }
@@ -1016,7 +1017,7 @@ mod tests {
     fn rename_cases() {
         let fs = sample();
         let (c, d) = (ino(&fs, &["C"]), ino(&fs, &["C", "d"]));
-        fs.do_mknod(ME, c, os("g"), libc::S_IFREG, 0, 0).unwrap();
+        fs.do_mknod(ME, c, os("g"), abi::S_IFREG, 0, 0).unwrap();
         let none = RenameFlags(0);
         let rows = [
             (
