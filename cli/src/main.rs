@@ -4,6 +4,14 @@
 //! the emulated machine are shared through [`options::MachineOptions`].
 
 mod audit;
+#[cfg(target_os = "linux")]
+mod check;
+#[cfg(target_os = "linux")]
+mod check_case;
+#[cfg(target_os = "linux")]
+mod check_props;
+#[cfg(target_os = "linux")]
+mod check_report;
 mod copy;
 mod demo;
 mod image;
@@ -61,6 +69,8 @@ enum Command {
     Mklink(mounted::MklinkArgs),
     #[cfg(target_os = "linux")]
     Fsutil(mounted::FsutilArgs),
+    #[cfg(target_os = "linux")]
+    Check(check::Args),
     #[cfg(not(any(target_os = "linux", all(windows, feature = "winfsp"))))]
     Mount(mount_elsewhere::Args),
 }
@@ -87,6 +97,8 @@ fn main() -> ExitCode {
         Command::Mklink(args) => mounted::mklink(args),
         #[cfg(target_os = "linux")]
         Command::Fsutil(args) => mounted::fsutil(args),
+        #[cfg(target_os = "linux")]
+        Command::Check(args) => check::main(args),
         #[cfg(not(any(target_os = "linux", all(windows, feature = "winfsp"))))]
         Command::Mount(args) => mount_elsewhere::main(args),
     }
