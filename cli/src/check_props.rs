@@ -184,7 +184,9 @@ impl Case<'_> {
         match p {
             Property::ExitOk => match self.exit {
                 Exit::Code(0) => None,
-                e => Some(format!("the command ended with {e}")),
+                Exit::Code(c) => Some(format!("the command exited with status {c}")),
+                Exit::Signal(s) => Some(format!("the command was killed by signal {s}")),
+                Exit::TimedOut => Some("the command was killed after the timeout".into()),
             },
             Property::Terminates => (self.exit == Exit::TimedOut)
                 .then(|| "the command did not end within the timeout and was killed".into()),
