@@ -94,3 +94,53 @@ pub fn shell_words(argv: &[String]) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ntlinkfs_core::testing::snapshot;
+    use ntlinkfs_core::testing::tree_strategy::{machine_for_trees, tree};
+    use proptest::prelude::*;
+
+    /// What a script and `make` must agree on: every name, its attributes,
+    /// data, link data and hard links (times and ids may differ).
+    fn shape(m: &ntlinkfs_core::Machine) -> Vec<String> {
+        snapshot(m)
+            .entries
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {:#x} {:?} {:?} {}",
+                    e.path, e.entry.info.attributes, e.data, e.reparse, e.entry.info.link_count
+                )
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 48, failure_persistence: None, ..Default::default()
+        })]
+
+        /// The reproducer's cmd script makes exactly the tree `make` makes.
+        #[test]
+        fn the_script_makes_the_same_tree(spec in tree(12)) {
+            let mut made = machine_for_trees();
+            let t = spec.make(&mut made).unwrap();
+            let mut shell = Shell::new(machine_for_trees());
+            for line in t.script() {
+                let o = shell.execute(&line);
+                prop_assert!(o.failure.is_none(), "{line}: {}", o.output);
+            }
+            prop_assert_eq!(shape(shell.machine()), shape(&made));
+        }
+    }
+
+    #[test]
+    fn command_lines_are_quoted_for_a_shell() {
+        let argv: Vec<String> = ["sh", "-c", "tar -cf - {src}", "it's"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(shell_words(&argv), r"sh -c 'tar -cf - {src}' 'it'\''s'");
+    }
+}

@@ -329,7 +329,10 @@ impl TreeSpec {
                 ..
             } = made.kind
             {
-                m.set_file_attributes(&windows_path(&made.path), FILE_ATTRIBUTE_READONLY)?;
+                // As `attrib +r` does: the other attributes stay.
+                let p = windows_path(&made.path);
+                let attributes = m.get_file_attributes(&p)?;
+                m.set_file_attributes(&p, attributes | FILE_ATTRIBUTE_READONLY)?;
             }
         }
         Ok(tree)
