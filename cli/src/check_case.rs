@@ -235,9 +235,18 @@ fn run_command(argv: &[String], setup: &Setup, cwd: &Path) -> Result<(Exit, Vec<
             Ok(())
         });
     }
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", argv[0]))?;
+    let mut child = cmd.spawn().map_err(|e| {
+        let hint = if e.kind() == std::io::ErrorKind::PermissionDenied {
+            format!(
+                " (it runs as {} in {}: may that user enter the temporary directory?)",
+                setup.user.name,
+                cwd.display()
+            )
+        } else {
+            String::new()
+        };
+        format!("cannot run {}: {e}{hint}", argv[0])
+    })?;
     let start = Instant::now();
     let mut pause = Duration::from_micros(200);
     let exit = loop {
