@@ -293,6 +293,7 @@ fn run(args: &Args, setup: &Setup) -> ExitCode {
         shrinks: f.shrinks,
         first_entries: f.first_entries,
         rerun: rerun_line(args, seed),
+        command: check_report::shell_words(&args.command),
     };
     if let Err(e) = check_report::write(
         &args.out,

@@ -18,6 +18,8 @@ pub struct Found {
     pub first_entries: usize,
     /// The `ntlinkfs check` command line that finds it again.
     pub rerun: String,
+    /// The command as given, before substitution.
+    pub command: String,
 }
 
 /// `dir /s C:\src` of the tree `spec` makes, with fixed times.
@@ -51,6 +53,7 @@ pub fn write(
         "property violated: {property}\n\
          why: {why}\n\
          command: {}\n\
+         ran: {}\n\
          {}\n\
          output:\n{}\n\
          found: case {} of {} (seed {}), shrunk in {} steps from {} entries to {}\n\
@@ -58,6 +61,7 @@ pub fn write(
          make the tree: ntlinkfs run --profile 11+longpaths tree.cmd, or ntlinkfs mount --image tree.img MOUNTPOINT\n\
          \n\
          the minimal tree (dir /s {SRC}; D:\\elsewhere holds outside.txt):\n{}",
+        found.command,
         shell_words(&outcome.argv),
         outcome.exit,
         indent(&String::from_utf8_lossy(&outcome.output)),

@@ -356,6 +356,7 @@ const PAGES: &[&str] = &[
     "docs/model.md",
     "docs/performance.md",
     "docs/image-format.md",
+    "docs/check.md",
 ];
 
 #[test]
@@ -412,6 +413,11 @@ fn conformance() {
 #[test]
 fn model() {
     check("docs/model.md");
+}
+
+#[test]
+fn check_page() {
+    check("docs/check.md");
 }
 
 #[test]
