@@ -589,7 +589,7 @@ fn ctrl_c_unmounts_and_writes_the_best_so_far() {
         "[ -z \"$(ls -A {{src}})\" ] && touch {} && sleep 30; exit 1",
         marker.display()
     );
-    let mut child = s
+    let child = s
         .command(&[
             "--expect",
             "exit-ok",

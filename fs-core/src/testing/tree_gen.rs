@@ -14,6 +14,7 @@ use crate::attrs::FILE_ATTRIBUTE_READONLY;
 use crate::error::NtError;
 use crate::links::SymlinkFlags;
 use crate::machine::Machine;
+use crate::name::{Name, NameKey};
 use std::collections::HashSet;
 
 /// The directory every generated tree is made in.
@@ -235,13 +236,14 @@ impl TreeSpec {
         let mut dirs: Vec<Vec<String>> = vec![Vec::new()];
         // (first name, data, read-only) of each file made.
         let mut files: Vec<(Vec<String>, Vec<u8>, bool)> = Vec::new();
-        let mut taken: HashSet<String> = HashSet::new();
+        let mut taken: HashSet<Vec<NameKey>> = HashSet::new();
         let mut tree = Tree::default();
         for e in &self.entries {
             let parent = dirs[e.parent % dirs.len()].clone();
             let mut path = parent.clone();
             path.push(e.name.clone());
-            let key = windows_path(&path).to_lowercase();
+            // Names fold case as NTFS folds them (N1).
+            let key: Vec<NameKey> = path.iter().map(|c| Name::new(c).key()).collect();
             if e.name.is_empty() || e.name.eq_ignore_ascii_case(MISSING) || taken.contains(&key) {
                 continue;
             }
