@@ -117,15 +117,21 @@ fn catch_interrupts() {
     }
 }
 
-/// Progress on a terminal: one line, rewritten.
+/// Progress on a terminal: one line, rewritten at most ten times a second.
 struct Progress {
     on: bool,
     start: Instant,
+    shown: std::cell::Cell<Option<Instant>>,
 }
 
 impl Progress {
     fn show(&self, case: u32, cases: u32, shrinks: u32) {
-        if self.on {
+        let due = self
+            .shown
+            .get()
+            .is_none_or(|t| t.elapsed() >= Duration::from_millis(100));
+        if self.on && due {
+            self.shown.set(Some(Instant::now()));
             let mut e = std::io::stderr().lock();
             let _ = write!(
                 e,
@@ -214,6 +220,7 @@ fn run(args: &Args, setup: &Setup) -> ExitCode {
     let progress = Progress {
         on: std::io::stderr().is_terminal(),
         start: Instant::now(),
+        shown: std::cell::Cell::new(None),
     };
     let config = Config {
         failure_persistence: None,
