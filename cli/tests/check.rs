@@ -287,6 +287,27 @@ fn cp_rl_fails_on_a_junction_loop_shrunk_to_one_loop() {
     s.assert_clean();
 }
 
+/// GNU cp -rL follows junctions and symlinks: the copies are directories
+/// and files with the targets' bytes (loops and dangling links left out).
+#[test]
+fn cp_rl_follows_links() {
+    if !usable(&["cp"]) {
+        return;
+    }
+    let s = Scratch::new("follow");
+    let props = "junctions=followed,symlinks=followed,data-equal,source-unchanged";
+    let o = s.check(&[
+        "--expect", props, "--cases", "40", "--seed", "1", "--user", "nobody", "--", "cp", "-rL",
+        "{src}", "{dst}",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+    assert_eq!(
+        summary(&o),
+        format!("ntlinkfs check: 40 cases held: {props} (seed 1)")
+    );
+    s.assert_clean();
+}
+
 /// A tar round trip keeps everything: hard links, links as links reaching
 /// the copies of their targets, every file's bytes; the source unchanged.
 #[test]
@@ -381,7 +402,7 @@ fn failing_properties_name_what_changed() {
         return;
     }
     let s = Scratch::new("props");
-    let rows: [(&[&str], &str, &str); 4] = [
+    let rows: [(&[&str], &str, &str); 8] = [
         (
             &["sh", "-c", "echo x > {src}/new"],
             "source-unchanged",
@@ -402,6 +423,32 @@ fn failing_properties_name_what_changed() {
             &["rsync", "-aH", "{src}/", "{dst}/"],
             "hardlinks=broken",
             "failed hardlinks=broken: C:\\src\\",
+        ),
+        (
+            &["rsync", "-aH", "{src}/", "{dst}/"],
+            "junctions=followed",
+            "failed junctions=followed: the junction C:\\src\\a was not followed: {dst}/a is a \
+             link; shrunk to 1 entries",
+        ),
+        (
+            &["rsync", "-aH", "{src}/", "{dst}/"],
+            "symlinks=followed",
+            "was not followed: {dst}/a is a link; shrunk to 1 entries",
+        ),
+        (
+            &["cp", "-rL", "{src}", "{dst}"],
+            "junctions=links",
+            "failed junctions=links: the junction C:\\src\\a was not copied as a link: {dst}/a \
+             does not exist; shrunk to 1 entries",
+        ),
+        (
+            &[
+                "sh",
+                "-c",
+                "cp -r {src} {dst}; find {dst} -type f -exec sh -c 'echo changed > $1' _ {} ';'",
+            ],
+            "data-equal",
+            "failed data-equal: C:\\src\\a: its copy {dst}/a has other data; shrunk to 1 entries",
         ),
     ];
     for (command, property, want) in rows {
