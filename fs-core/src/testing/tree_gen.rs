@@ -2,7 +2,7 @@
 //! ([`TreeSpec`]), the tree it makes on a machine ([`TreeSpec::make`] gives a
 //! [`Tree`]), the cmd script that makes the same tree ([`Tree::script`]) and
 //! how often each structure occurs ([`Stats`]). The proptest strategies that
-//! draw a [`TreeSpec`] are [`tree_strategy`](super::tree_strategy) (feature
+//! draw a [`TreeSpec`] are `testing::tree_strategy` (feature
 //! `proptest`); `ntlinkfs check` uses the same ones.
 //!
 //! A spec refers to earlier entries by index, taken modulo the number of
