@@ -185,6 +185,10 @@ pub fn main(args: Args) -> ExitCode {
     if me != 0 && user.uid != me {
         return usage("only root can run the command as another user (--user)");
     }
+    // What stops any mount here (no /dev/fuse …), said as `mount` says it.
+    if let Some(problem) = crate::mount::missing(crate::mount::System::here()) {
+        return usage(&problem);
+    }
     let work = match check_case::make_work_dir() {
         Ok(w) => w,
         Err(e) => return usage(&e),
