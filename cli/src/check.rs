@@ -51,7 +51,7 @@ pub struct Args {
     pub max_entries: usize,
 
     /// Seconds the command may run on one tree before it is killed
-    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    #[arg(long, default_value_t = DEFAULT_TIMEOUT, value_name = "SECONDS")]
     pub timeout: f64,
 
     /// Address space the command may use (K, M, G suffixes)
@@ -79,6 +79,8 @@ pub struct Args {
     #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<String>,
 }
+
+const DEFAULT_TIMEOUT: f64 = 10.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DstPlace {
@@ -398,6 +400,12 @@ fn rerun_line(args: &Args, seed: u64) -> String {
     ];
     if args.dst == DstPlace::Host {
         argv.extend(["--dst".into(), "host".into()]);
+    }
+    if let Some(user) = &args.user {
+        argv.extend(["--user".into(), user.clone()]);
+    }
+    if args.timeout != DEFAULT_TIMEOUT {
+        argv.extend(["--timeout".into(), args.timeout.to_string()]);
     }
     argv.push("--".into());
     argv.extend(args.command.iter().cloned());

@@ -64,7 +64,7 @@ pub fn write(
         found.command,
         shell_words(&outcome.argv),
         outcome.exit,
-        indent(&String::from_utf8_lossy(&outcome.output)),
+        indent(&shown_output(&outcome.output)),
         found.case,
         found.cases,
         found.seed,
@@ -76,6 +76,20 @@ pub fn write(
     );
     std::fs::write(out.join("report.txt"), report).map_err(fail)?;
     Ok(())
+}
+
+/// The most of the command's output a report shows.
+const OUTPUT_SHOWN: usize = 64 * 1024;
+
+fn shown_output(output: &[u8]) -> String {
+    if output.len() <= OUTPUT_SHOWN {
+        return String::from_utf8_lossy(output).into_owned();
+    }
+    format!(
+        "{}\n... ({} bytes in all; the first {OUTPUT_SHOWN} shown)",
+        String::from_utf8_lossy(&output[..OUTPUT_SHOWN]),
+        output.len()
+    )
 }
 
 fn indent(text: &str) -> String {

@@ -216,7 +216,7 @@ fn cp_r_breaks_hard_links_shrunk_to_one_file_with_two_names() {
     assert_eq!(
         s.read("command.txt"),
         "ntlinkfs check --expect exit-ok,hardlinks=preserved --seed 1 --cases 100 \
-         --max-entries 12 -- cp -r {src} {dst}\n"
+         --max-entries 12 --user nobody -- cp -r {src} {dst}\n"
     );
     let report = s.read("report.txt");
     let expected_head = "property violated: hardlinks=preserved\n\
