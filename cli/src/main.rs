@@ -4,6 +4,14 @@
 //! the emulated machine are shared through [`options::MachineOptions`].
 
 mod audit;
+#[cfg(target_os = "linux")]
+mod check;
+#[cfg(target_os = "linux")]
+mod check_case;
+#[cfg(target_os = "linux")]
+mod check_props;
+#[cfg(target_os = "linux")]
+mod check_report;
 mod copy;
 mod demo;
 mod image;
@@ -73,6 +81,8 @@ enum Command {
     Mklink(mounted::MklinkArgs),
     #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
     Fsutil(mounted::FsutilArgs),
+    #[cfg(target_os = "linux")]
+    Check(check::Args),
     #[cfg(not(any(
         target_os = "linux",
         target_os = "freebsd",
@@ -104,6 +114,8 @@ fn main() -> ExitCode {
         Command::Mklink(args) => mounted::mklink(args),
         #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
         Command::Fsutil(args) => mounted::fsutil(args),
+        #[cfg(target_os = "linux")]
+        Command::Check(args) => check::main(args),
         #[cfg(not(any(
             target_os = "linux",
             target_os = "freebsd",

@@ -108,7 +108,7 @@ fn problem_here() -> Option<String> {
 /// What mounting needs from this system (see `missing`).
 #[cfg(target_os = "linux")]
 #[derive(Debug, Clone, Copy)]
-struct System {
+pub(crate) struct System {
     /// /dev/fuse exists (the kernel's FUSE module is loaded and, in a
     /// container, the device was passed in).
     fuse_device: bool,
@@ -123,7 +123,7 @@ struct System {
 
 #[cfg(target_os = "linux")]
 impl System {
-    fn here() -> System {
+    pub(crate) fn here() -> System {
         System {
             fuse_device: Path::new(FUSE_DEVICE).exists(),
             // SAFETY: geteuid has no preconditions and cannot fail.
@@ -154,7 +154,7 @@ const FUSE_DEVICE: &str = "/dev/fuse";
 #[cfg(target_os = "linux")]
 /// What stops any mount on this system, said as what to do: a newcomer
 /// otherwise reads an errno about the device or the directory.
-fn missing(system: System) -> Option<String> {
+pub(crate) fn missing(system: System) -> Option<String> {
     if !system.fuse_device {
         return Some(format!(
             "{FUSE_DEVICE} does not exist, so this system cannot mount FUSE file systems: \

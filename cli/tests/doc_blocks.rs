@@ -360,6 +360,7 @@ const PAGES: &[&str] = &[
     "docs/model.md",
     "docs/performance.md",
     "docs/image-format.md",
+    "docs/check.md",
 ];
 
 #[test]
@@ -421,6 +422,11 @@ fn conformance() {
 #[test]
 fn model() {
     check("docs/model.md");
+}
+
+#[test]
+fn check_page() {
+    check("docs/check.md");
 }
 
 #[test]
