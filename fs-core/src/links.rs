@@ -303,6 +303,8 @@ impl Machine {
     }
 
     /// The mount point mklink writes for `target`: `\??\C:\abs` + print name `C:\abs`.
+    /// mklink takes both from GetFullPathNameW, which keeps a trailing separator:
+    /// `C:\t\` gives `\??\C:\t\` and `C:\t\`, and `dir` shows `[C:\t\]` (J40).
     pub fn junction_data_for(&self, target: &str) -> Result<ReparseData> {
         let full = if target.starts_with(r"\??\") {
             crate::path::nt_path(target)?
@@ -312,11 +314,12 @@ impl Machine {
         if !matches!(full.root, Root::Drive(_)) {
             return Err(NtError::ObjectNameInvalid);
         }
-        let mut print = full.to_win32();
-        if full.components.is_empty() && !print.ends_with('\\') {
+        let (mut print, mut nt) = (full.to_win32(), full.to_nt());
+        if (full.components.is_empty() || full.trailing_separator) && !print.ends_with('\\') {
             print.push('\\');
+            nt.push('\\');
         }
-        Ok(ReparseData::mount_point(&full.to_nt(), &print))
+        Ok(ReparseData::mount_point(&nt, &print))
     }
 
     fn junction_resolved(&mut self, dst: Resolved, data: ReparseData) -> Result<FileInfo> {

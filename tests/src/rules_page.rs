@@ -114,12 +114,6 @@ pub const WITHOUT_ROWS: &[RuleText] = &[
         why: "one machine, no shares: the resolver applies it to SymlinkEvaluation only",
     },
     RuleText {
-        id: "J40",
-        statement: "`dir` lists `<JUNCTION>`, `<SYMLINKD>` and `<SYMLINK>` with the target in brackets.",
-        source: "[O] SO-4339220",
-        why: "a cmd.exe text: the shell's golden transcripts check it",
-    },
-    RuleText {
         id: "J41",
         statement: "`mklink` prints \"Junction created for A <<===>> B\", \"symbolic link created for …\", \"Hardlink created for …\".",
         source: "[O] CMD-MSG",

@@ -158,6 +158,35 @@ pub fn rows() -> Vec<Scenario> {
         .build(),
         row(
             T,
+            "J40",
+            Observed,
+            "SO-4339220 (`<JUNCTION> Develop [C:\\Develop2\\]`); mklink /J uses GetFullPathNameW",
+            "mklink /J keeps a trailing separator in both names",
+        )
+        .given([mkdir(r"C:\t"), write(r"C:\t\f", "x")])
+        .when(junction(r"C:\j", r"C:\t\"), ok())
+        .then(
+            get_reparse(r"C:\j"),
+            raw(mount_point_buf(r"\??\C:\t\", r"C:\t\")),
+        )
+        .then(read(r"C:\j\f"), bytes("x"))
+        .build(),
+        row(
+            T,
+            "J40",
+            Observed,
+            "SO-4339220 (`<JUNCTION> Develop [C:\\Develop2\\]`)",
+            "mklink /J without a trailing separator stores none",
+        )
+        .given([mkdir(r"C:\t")])
+        .when(junction(r"C:\j", r"C:\t"), ok())
+        .then(
+            get_reparse(r"C:\j"),
+            raw(mount_point_buf(r"\??\C:\t", r"C:\t")),
+        )
+        .build(),
+        row(
+            T,
             "J10",
             Tested,
             "WINE-NEW",
