@@ -36,22 +36,10 @@ pub const WITHOUT_ROWS: &[RuleText] = &[
         why: "the rows speak Win32; the FUSE readlink translation is checked by mount-unix's own tests",
     },
     RuleText {
-        id: "F2",
-        statement: "Raw reparse data is the xattr `system.ntfs_reparse_data` (header and data, as FSCTL_GET_REPARSE_POINT returns them); getxattr on an object without one is ENODATA; setxattr validates the buffer (EINVAL), XATTR_CREATE on an existing point is EEXIST, XATTR_REPLACE or removexattr without one ENODATA.",
-        source: "[T] NTFS3G reparse.c, xattrs.c",
-        why: "xattrs are POSIX-only; mount-unix's conformance tests check them",
-    },
-    RuleText {
         id: "F3",
         statement: "The attribute word is the xattr `system.ntfs_attrib`: 4 bytes, little-endian FILE_ATTRIBUTE_*.",
         source: "[T] NTFS3G xattrs.c",
         why: "xattrs are POSIX-only; mount-unix's conformance tests check them",
-    },
-    RuleText {
-        id: "F4",
-        statement: "Setting reparse data through the xattr on a non-empty directory fails with ENOTEMPTY (J3), where ntfs-3g does not check.",
-        source: "[T] NTFS3G (no check) vs [T] WINE-NEW",
-        why: "xattrs are POSIX-only; mount-unix's conformance tests check it",
     },
     RuleText {
         id: "F5",

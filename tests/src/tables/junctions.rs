@@ -197,7 +197,7 @@ pub fn rows() -> Vec<Scenario> {
             set_reparse(r"C:\j", mount_point_buf("foobar", "")),
         ])
         .when(stat(r"C:\j"), err(ObjectNameInvalid))
-        .posix_skip(POSIX_TRAVERSAL)
+        .posix_errno(Errno::ENOENT, POSIX_UNRESOLVED)
         .build(),
         row(
             T,

@@ -4,7 +4,7 @@
 use super::*;
 use crate::scenario::dsl::*;
 use crate::scenario::{row, Evidence::*, Scenario, Topic};
-use ntlinkfs_core::{FsKind, NtError::*};
+use ntlinkfs_core::{Errno, FsKind, NtError::*};
 
 const T: Topic = Topic::Volumes;
 
@@ -131,7 +131,7 @@ pub fn rows() -> Vec<Scenario> {
             set_reparse(r"C:\j", mount_point_buf(r"\??\UNC\srv\s\d", "")),
         ])
         .when(read(r"C:\j\f"), err(IoReparseDataInvalid))
-        .posix_skip(POSIX_TRAVERSAL)
+        .posix_errno(Errno::ENOENT, POSIX_UNRESOLVED)
         .build(),
         row(
             T,
@@ -146,7 +146,7 @@ pub fn rows() -> Vec<Scenario> {
             symlink(r"D:\d\s", r"..\..\C:\f"),
         ])
         .when(read(r"D:\d\s"), err(IoReparseDataInvalid))
-        .posix_skip(POSIX_TRAVERSAL)
+        .posix_errno(Errno::ENOENT, POSIX_UNRESOLVED)
         .build(),
         row(
             T,
