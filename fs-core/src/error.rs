@@ -202,6 +202,8 @@ nt_errors! {
         ENOENT, "The network path was not found.";
     InvalidHandle = 0xC000_0008 STATUS_INVALID_HANDLE => 6 ERROR_INVALID_HANDLE,
         EINVAL, "The handle is invalid.";
+    InvalidInfoClass = 0xC000_0003 STATUS_INVALID_INFO_CLASS => 87 ERROR_INVALID_PARAMETER,
+        EINVAL, "The parameter is incorrect.";
 }
 
 impl NtError {

@@ -169,6 +169,29 @@ impl Core {
                 .map(|v| Observed::Entries(v.into_iter().map(|n| n.path).collect()))
                 .map_err(Failure::Nt),
             Op::FinalPath(p) => m.final_path(p).map(Observed::Text).map_err(Failure::Nt),
+            Op::QueryDirectory { dir, name, class } => {
+                let v = m
+                    .query_directory(dir, *class, Some(name))
+                    .map_err(Failure::Nt)?;
+                let e = v
+                    .first()
+                    .ok_or(Failure::Nt(ntlinkfs_core::NtError::ObjectNameNotFound))?;
+                Ok(Observed::Text(crate::scenario::dir_entry_text(
+                    &e.file_name().to_string_lossy(),
+                    e.ea_size(),
+                    e.reparse_point_tag(),
+                )))
+            }
+            Op::FindFirstFile(p) => {
+                let v = m.find_files(p).map_err(Failure::Nt)?;
+                let e = v
+                    .first()
+                    .ok_or(Failure::Nt(ntlinkfs_core::NtError::ObjectNameNotFound))?;
+                Ok(Observed::Text(crate::scenario::find_data_text(
+                    e.file_attributes,
+                    e.reserved0,
+                )))
+            }
             Op::Chdir(p) => unit(m.set_current_dir(p)),
             Op::RemoveTree(p) => m
                 .remove_tree(p)

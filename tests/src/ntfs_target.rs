@@ -537,6 +537,9 @@ impl Target for RealNtfs {
                 "the process current directory is shared by every row; not changed here".into(),
             )),
             Op::RemoveTree(p) => unit(fs::remove_dir_all(self.host(p)?)),
+            Op::QueryDirectory { .. } | Op::FindFirstFile(_) => Err(Failure::Inexpressible(
+                "NtQueryDirectoryFile and FindFirstFileW are not wired here yet (J18)".into(),
+            )),
             Op::ExplorerDelete(_) => Err(Failure::Inexpressible(
                 "Explorer is not scripted here".into(),
             )),

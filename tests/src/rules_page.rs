@@ -78,12 +78,6 @@ pub const WITHOUT_ROWS: &[RuleText] = &[
         why: "stale entries are not modelled (HL32); fs-core/tests/hard_links.rs checks the attribute is the file's",
     },
     RuleText {
-        id: "J18",
-        statement: "FindFirstFileW on a junction's own name gives DIRECTORY|REPARSE_POINT and dwReserved0 = 0xA0000003.",
-        source: "[T] WINE-NEW, BTRFS check_reparse_dirent",
-        why: "the rows have no enumeration-class query; fs-core/tests/junctions.rs checks the entry's attributes and tag",
-    },
-    RuleText {
         id: "J20",
         statement: "Opening a junction with FILE_NON_DIRECTORY_FILE|FILE_OPEN_REPARSE_POINT fails with FILE_IS_A_DIRECTORY; with FILE_DIRECTORY_FILE it succeeds.",
         source: "[T] WINE-NEW",
