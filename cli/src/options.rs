@@ -219,6 +219,10 @@ mod tests {
         );
         assert_eq!("F:".parse::<VolumeSpec>().unwrap().kind, FsKind::Ntfs);
         assert_eq!(
+            "z:network".parse::<VolumeSpec>().unwrap().kind,
+            FsKind::Network
+        );
+        assert_eq!(
             "d:ntfs:2G".parse::<VolumeSpec>(),
             Ok(VolumeSpec {
                 letter: 'D',
