@@ -764,6 +764,7 @@ impl NtFs {
                 // (ntfs_set_ntfs_reparse_data, F2): a bad buffer is EINVAL
                 // whatever XATTR_CREATE / XATTR_REPLACE say.
                 ReparseData::decode(value)?;
+                xattr::check_wsl_buffer(value)?;
                 xattr::check_flags(flags, before.reparse_tag.is_some())?;
                 m.set_reparse_point_of(id, value)?;
                 let after = m.info(id)?;

@@ -102,12 +102,6 @@ pub const WITHOUT_ROWS: &[RuleText] = &[
         why: "a cmd.exe text: the shell's golden transcripts check it",
     },
     RuleText {
-        id: "J8a",
-        statement: "`mklink /J` on a non-NTFS or network volume prints \"Local NTFS volumes are required to complete the operation.\" (exit code 1).",
-        source: "[O] RENV-1134, HEMTT-338; CMD-MSG",
-        why: "a cmd.exe text of the shell's `mklink`; the refusal itself (INVALID_FUNCTION) has V2 rows and fs-core/tests/junctions.rs",
-    },
-    RuleText {
         id: "N3",
         statement: "Unpaired surrogates (WTF-16) are valid NTFS names and round-trip through enumeration.",
         source: "[T] BTRFS WTF-16, GO-WIN TestIllformedUTF16FileName",

@@ -704,5 +704,23 @@ pub fn rows() -> Vec<Scenario> {
         )
         .then(read(r"C:\d\f"), bytes("x"))
         .build(),
+        row(
+            T,
+            "F2",
+            Tested,
+            "NTFS3G reparse.c valid_reparse_data (LX_SYMLINK type 2); NTFS itself does not check",
+            "an LX symlink buffer without version 2: set by FSCTL, EINVAL through the xattr",
+        )
+        .given([create(r"C:\f")])
+        .when(
+            set_reparse(r"C:\f", ms_buf(0xA000_001D, b"\x01\0\0\0/etc")),
+            ok(),
+        )
+        .then(lstat(r"C:\f"), tag(0xA000_001D))
+        .posix_errno(
+            ntlinkfs_core::Errno::EINVAL,
+            "ntfs-3g refuses a WSL tag whose data WSL would not write (F2)",
+        )
+        .build(),
     ]
 }
