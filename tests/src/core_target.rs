@@ -197,6 +197,22 @@ impl Core {
                 .remove_tree(p)
                 .map(|_| Observed::Unit)
                 .map_err(Failure::Nt),
+            Op::DelS { dir, pattern } => {
+                for d in m.del_s_directories(dir).map_err(Failure::Nt)? {
+                    let found = m
+                        .query_directory(&d, 1, Some(pattern))
+                        .map_err(Failure::Nt)?;
+                    for e in found {
+                        let is_file = e.basics().is_some_and(|b| b.file_attributes & 0x10 == 0);
+                        if is_file {
+                            let sep = if d.ends_with('\\') { "" } else { "\\" };
+                            m.delete_file(&format!("{d}{sep}{}", e.file_name()))
+                                .map_err(Failure::Nt)?;
+                        }
+                    }
+                }
+                Ok(Observed::Unit)
+            }
             Op::ExplorerDelete(p) => m
                 .explorer_delete(p)
                 .map(|_| Observed::Unit)

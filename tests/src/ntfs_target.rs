@@ -570,6 +570,9 @@ impl Target for RealNtfs {
                     data.reserved0,
                 )))
             }
+            Op::DelS { .. } => Err(Failure::Inexpressible(
+                "cmd.exe is not scripted here".into(),
+            )),
             Op::ExplorerDelete(_) => Err(Failure::Inexpressible(
                 "Explorer is not scripted here".into(),
             )),

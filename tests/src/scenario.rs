@@ -159,6 +159,9 @@ pub enum Op {
     RemoveTree(String),
     /// Explorer's delete of a folder (profile-dependent, J34).
     ExplorerDelete(String),
+    /// `del /s /q DIR\PATTERN`: the matching files in DIR and the
+    /// subdirectories del walks (profile-dependent for junctions, J34).
+    DelS { dir: String, pattern: String },
     /// CreateFileW(OPEN_EXISTING), handle kept open until `CloseAll`.
     Open { path: String, share_delete: bool },
     /// Sets the delete disposition on the most recently opened handle.
@@ -208,6 +211,7 @@ impl Op {
             Op::Chdir(_) => "chdir",
             Op::RemoveTree(_) => "rd-s",
             Op::ExplorerDelete(_) => "explorer-delete",
+            Op::DelS { .. } => "del-s",
             Op::Open { .. } => "open",
             Op::MarkDelete => "mark-delete",
             Op::CloseAll => "close-all",
@@ -261,6 +265,7 @@ impl fmt::Display for Op {
                 write!(f, "delete-reparse {path} ({} bytes)", request.len())
             }
             Op::Move { from, to, .. } => write!(f, "move {from} -> {to}"),
+            Op::DelS { dir, pattern } => write!(f, "del /s {dir}\\{pattern}"),
             Op::SetAttrs(p, a) => write!(f, "set-attrs {p} 0x{a:x}"),
             Op::Open { path, .. } => write!(f, "open {path}"),
             Op::MarkDelete | Op::CloseAll => f.write_str(self.verb()),
@@ -611,6 +616,12 @@ pub mod dsl {
     }
     pub fn explorer_delete(p: &str) -> Op {
         Op::ExplorerDelete(p.into())
+    }
+    pub fn del_s(dir: &str, pattern: &str) -> Op {
+        Op::DelS {
+            dir: dir.into(),
+            pattern: pattern.into(),
+        }
     }
     pub fn mknod(p: &str, kind: SpecialKind, mode: u16, rdev: (u32, u32)) -> Op {
         Op::MakeSpecial {

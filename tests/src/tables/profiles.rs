@@ -316,6 +316,46 @@ pub fn rows() -> Vec<Scenario> {
         row(
             T,
             "J34",
+            Documented,
+            "KB205524 (\"never delete a junction point using … a del /s command\")",
+            "XP del /s deletes matching files inside a junction's target",
+        )
+        .profile("xp")
+        .given([
+            mkdir(r"C:\t"),
+            write(r"C:\t\keep.txt", "k"),
+            write(r"C:\t\keep.dat", "d"),
+            mkdir(r"C:\tree"),
+            write(r"C:\tree\f.txt", "x"),
+            junction(r"C:\tree\j", r"C:\t"),
+        ])
+        .when(del_s(r"C:\tree", "*.txt"), ok())
+        .then(lstat(r"C:\t\keep.txt"), err(ObjectNameNotFound))
+        .then(read(r"C:\t\keep.dat"), bytes("d"))
+        .then(lstat(r"C:\tree\f.txt"), err(ObjectNameNotFound))
+        .then(lstat(r"C:\tree\j"), tag(TAG_MOUNT_POINT))
+        .build(),
+        row(
+            T,
+            "J34",
+            Unverified,
+            "KB205524 names 2000/XP only; no source for later releases",
+            "Windows 11 del /s leaves a junction's target alone",
+        )
+        .given([
+            mkdir(r"C:\t"),
+            write(r"C:\t\keep.txt", "k"),
+            mkdir(r"C:\tree"),
+            write(r"C:\tree\f.txt", "x"),
+            junction(r"C:\tree\j", r"C:\t"),
+        ])
+        .when(del_s(r"C:\tree", "*.txt"), ok())
+        .then(read(r"C:\t\keep.txt"), bytes("k"))
+        .then(lstat(r"C:\tree\f.txt"), err(ObjectNameNotFound))
+        .build(),
+        row(
+            T,
+            "J34",
             Observed,
             "SO-2003174 (NTFS junction point article: rmdir only deletes the junction, Windows 2000 and later)",
             "XP rd /s does not walk into a junction",
