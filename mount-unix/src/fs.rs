@@ -23,7 +23,7 @@ use ntlinkfs_core::attrs::unix_to_filetime;
 use ntlinkfs_core::path;
 use ntlinkfs_core::{
     Disposition, FileInfo, HandleId, Machine, NameKey, NodeId, NtError, OpenOptions, PosixMeta,
-    ReadOnly, Shared, SpecialKind, SymlinkFlags, Want,
+    ReadOnly, ReparseData, Shared, SpecialKind, SymlinkFlags, Want,
 };
 use parking_lot::Mutex;
 use slab::Slab;
@@ -761,6 +761,11 @@ impl NtFs {
         match which {
             Xattr::ReparseData => {
                 let before = m.info(id)?;
+                // ntfs-3g validates the buffer before it looks at the flags
+                // (ntfs_set_ntfs_reparse_data, F2): a bad buffer is EINVAL
+                // whatever XATTR_CREATE / XATTR_REPLACE say.
+                ReparseData::decode(value)?;
+                xattr::check_wsl_buffer(value)?;
                 xattr::check_flags(flags, before.reparse_tag.is_some())?;
                 m.set_reparse_point_of(id, value)?;
                 let after = m.info(id)?;
@@ -1143,6 +1148,42 @@ mod tests {
             );
         }
         assert_eq!(fs.do_getattr(s).unwrap().kind, FileType::RegularFile);
+    }
+
+    /// F2, in ntfs-3g's order (ntfs_set_ntfs_reparse_data): the buffer is
+    /// validated first (EINVAL), then XATTR_CREATE / XATTR_REPLACE are checked
+    /// against whether a reparse point exists (EEXIST / ENODATA).
+    #[test]
+    fn setxattr_validates_the_buffer_before_the_flags_f2() {
+        use ntlinkfs_core::{errno_for, Errno, PosixOp};
+        let fs = sample();
+        let (f, s) = (ino(&fs, &["C", "d", "f"]), ino(&fs, &["C", "s"]));
+        let bad_length = [0x0C, 0, 0, 0xA0, 9, 0, 0, 0];
+        let tag_zero = [0u8; 8];
+        let good = fs.do_getxattr(s, os(XATTR_REPARSE)).unwrap();
+        let rows: [(INodeNo, &[u8], i32, Errno); 6] = [
+            (
+                s,
+                &bad_length,
+                crate::fuse::abi::XATTR_CREATE,
+                Errno::EINVAL,
+            ),
+            (s, &tag_zero, crate::fuse::abi::XATTR_CREATE, Errno::EINVAL),
+            (
+                f,
+                &bad_length,
+                crate::fuse::abi::XATTR_REPLACE,
+                Errno::EINVAL,
+            ),
+            (f, &tag_zero, crate::fuse::abi::XATTR_REPLACE, Errno::EINVAL),
+            (s, &good, crate::fuse::abi::XATTR_CREATE, Errno::EEXIST),
+            (f, &good, crate::fuse::abi::XATTR_REPLACE, Errno::ENODATA),
+        ];
+        for (ino, value, flags, want) in rows {
+            let got = fs.do_setxattr(ino, os(XATTR_REPARSE), value, flags, 0);
+            let got = got.map_err(|e| errno_for(PosixOp::Setxattr, e));
+            assert_eq!(got, Err(want), "{value:?} flags {flags}");
+        }
     }
 
     /// readdir: `.` and `..` are offsets 1 and 2, names follow in order, and
