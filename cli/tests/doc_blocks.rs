@@ -356,6 +356,7 @@ const PAGES: &[&str] = &[
     "docs/model.md",
     "docs/performance.md",
     "docs/image-format.md",
+    "docs/web.md",
 ];
 
 #[test]
@@ -422,6 +423,11 @@ fn performance() {
 #[test]
 fn image_format() {
     check("docs/image-format.md");
+}
+
+#[test]
+fn web() {
+    check("docs/web.md");
 }
 
 #[test]
