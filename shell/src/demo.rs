@@ -129,9 +129,14 @@ pub fn markdown(table: &Table) -> String {
 /// A fresh machine: C: and D: (NTFS), a fixed clock, a target file and a
 /// target directory with one file in it.
 fn fresh(profile: Profile) -> Machine {
-    let mut m = Machine::with_volumes(&[('C', FsKind::Ntfs), ('D', FsKind::Ntfs)], profile)
-        .expect("C: and D: are distinct letters");
+    // The clock first: the volumes are stamped with it as they are added
+    // (and where there is no system clock, as in a browser, it is the only one).
+    let mut m = Machine::empty(profile);
     m.set_clock(Arc::new(FixedClock(unix_to_filetime(1_705_311_000, 0))));
+    for letter in ['C', 'D'] {
+        m.add_volume(letter, FsKind::Ntfs, None)
+            .expect("C: and D: are distinct letters");
+    }
     let setup = (|| {
         m.create_directory(r"C:\t")?;
         m.write_file(FILE, CONTENT)?;

@@ -64,5 +64,31 @@ pub fn demo_table_json(profile: &str) -> Result<String, String> {
     ]))
 }
 
+/// A session's setup for the page's pickers: the Windows version, the
+/// switches, the volumes as `--volume` spells their kinds, the start and the
+/// clock.
+pub fn setup_json(s: &session::Session) -> String {
+    let start = match s.start {
+        session::Start::Empty => "empty".to_string(),
+        session::Start::Demo => "demo".to_string(),
+        session::Start::Files(n) => format!("files {n}"),
+    };
+    let volumes = s
+        .volumes
+        .iter()
+        .map(|&(letter, kind)| json::strings(&[letter.to_string(), session::kind_arg(kind)]));
+    json::object(&[
+        ("version", json::string(&s.profile.version.name())),
+        ("dev", s.profile.developer_mode.to_string()),
+        (
+            "user",
+            (s.profile.privilege == ntlinkfs_core::Privilege::Unprivileged).to_string(),
+        ),
+        ("volumes", json::array(volumes)),
+        ("start", json::string(&start)),
+        ("clock", s.clock.to_string()),
+    ])
+}
+
 #[cfg(test)]
 mod tests;

@@ -121,15 +121,15 @@ pub const SCENARIOS: &[Scenario] = &[
         volumes: &[
             ('C', FsKind::Ntfs),
             ('D', FsKind::Ntfs),
-            ('F', FsKind::Fat32),
+            ('E', FsKind::Fat32),
         ],
         start: Start::Empty,
         commands: &[
-            r"echo on FAT> F:\a.txt",
-            r"mklink /H F:\b.txt F:\a.txt",
-            r"mklink /J F:\junction C:\",
-            r"mklink F:\link.txt F:\a.txt",
-            r"vol F:",
+            r"echo on FAT> E:\a.txt",
+            r"mklink /H E:\b.txt E:\a.txt",
+            r"mklink /J E:\junction C:\",
+            r"mklink E:\link.txt E:\a.txt",
+            r"vol E:",
         ],
     },
 ];

@@ -292,3 +292,16 @@ fn the_demo_table_is_the_clis() {
         .unwrap_err()
         .contains("unknown profile"));
 }
+
+#[test]
+fn the_setup_of_a_session_is_what_the_pickers_show() {
+    let s = Session {
+        profile: "xp+dev-user".parse().unwrap(),
+        start: Start::Files(7),
+        ..Session::default()
+    };
+    assert_eq!(
+        crate::setup_json(&s),
+        r#"{"version":"xp","dev":true,"user":true,"volumes":[["C","ntfs"],["D","ntfs"]],"start":"files 7","clock":1705311000}"#
+    );
+}

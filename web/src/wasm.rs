@@ -127,6 +127,11 @@ impl Web {
         self.inner.fragment().map_err(|e| JsError::new(&e))
     }
 
+    /// The session's setup, for the pickers (JSON, see `setup_json`).
+    pub fn setup(&self) -> String {
+        crate::setup_json(self.inner.session())
+    }
+
     /// The profile name of the session.
     pub fn profile(&self) -> String {
         self.inner.machine().profile().name()

@@ -71,7 +71,15 @@ function afterCommands() {
 
 function runLine(line) {
   const t0 = performance.now();
-  const r = JSON.parse(web.run(line))[0];
+  let r;
+  try {
+    r = JSON.parse(web.run(line))[0];
+  } catch (e) {
+    // Only a bug in the emulator gets here (a Rust panic stops the module).
+    showMessage("The emulator stopped on an internal error (" + errorText(e) + "); reload the page. " +
+                "Please report the commands in this page's link.");
+    return;
+  }
   appendReply(r);
   if (line.trim() !== "") { history.push(line); }
   historyAt = history.length;
@@ -151,7 +159,7 @@ function onPaste(ev) {
 
 // ---- the picture -----------------------------------------------------------
 
-const ROW = 20, NAME_ROW = 14, INDENT = 14, PANE_W = 430, GAP = 70, TOP = 34;
+const ROW = 20, NAME_ROW = 14, INDENT = 12, PANE_W = 340, GAP = 56, TOP = 34;
 
 function el(name, attrs, parent) {
   const e = document.createElementNS(SVG, name);
@@ -162,7 +170,7 @@ function el(name, attrs, parent) {
 function text(parent, x, y, s, cls) {
   const t = el("text", { x, y }, parent);
   if (cls) { t.setAttribute("class", cls); }
-  t.textContent = s.length > 52 ? s.slice(0, 51) + "…" : s;
+  t.textContent = s.length > 46 ? s.slice(0, 45) + "…" : s;
   return t;
 }
 const LABELS = { dir: "", file: "", junction: " <JUNCTION>", symlinkd: " <SYMLINKD>", symlink: " <SYMLINK>", reparse: " <REPARSE>", fold: "" };
@@ -300,7 +308,21 @@ function adopt(next, note) {
   }
   historyAt = history.length;
   $("details").hidden = true;
+  showSetup(JSON.parse(web.setup()));
   afterCommands();
+}
+
+// The pickers show the session's setup (a link or an image may bring another).
+function showSetup(s) {
+  $("profile").value = s.version;
+  $("dev").checked = s.dev;
+  $("user").checked = s.user;
+  const kinds = new Map(s.volumes);
+  for (const [letter, id] of [["C", "vol-c"], ["D", "vol-d"], ["E", "vol-e"]]) {
+    $(id).value = kinds.get(letter) || "";
+  }
+  $("start").value = s.start;
+  setClock(s.clock);
 }
 
 function newSession() {
@@ -326,7 +348,7 @@ function loadFragment(fragment) {
     return true;
   } catch (e) {
     showMessage(errorText(e) + (web ? " The current session is unchanged." : " A new session was started instead."));
-    if (web) { updateUrl(); } else { newSession(); $("message").hidden = false; }
+    if (web) { updateUrl(); } else { const why = $("message").textContent; newSession(); showMessage(why); }
     return false;
   }
 }
