@@ -305,3 +305,21 @@ fn the_setup_of_a_session_is_what_the_pickers_show() {
         r#"{"version":"xp","dev":true,"user":true,"volumes":[["C","ntfs"],["D","ntfs"]],"start":"files 7","clock":1705311000}"#
     );
 }
+
+/// The clock is the page's: a shared link prints the same times anywhere.
+#[test]
+fn times_come_from_the_sessions_clock() {
+    let s = Session {
+        clock: 946_684_800, // 2000-01-01 00:00 UTC
+        commands: vec![r"md C:\d".into(), r"dir C:\".into()],
+        ..Session::default()
+    };
+    let (_, replies) = Playground::new(s).unwrap();
+    assert!(
+        replies[1]
+            .output
+            .contains("01/01/2000  12:00 AM    <DIR>          d\n"),
+        "{}",
+        replies[1].output
+    );
+}

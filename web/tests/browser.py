@@ -334,6 +334,9 @@ def main():
     ap.add_argument("filter", nargs="?", default="")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
+    for stale in os.listdir(args.out):
+        if stale.endswith(".png") or stale == "budgets.txt":
+            os.remove(os.path.join(args.out, stale))
     tmp = tempfile.mkdtemp(prefix="ntlinkfs-web-")
     server, url = serve(args.dist)
     opts = webdriver.ChromeOptions()
