@@ -26,10 +26,12 @@ version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); pr
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$version" ]; then
     step "cargo install wasm-bindgen-cli $version"
     t=$(now)
-    # --locked first (the CLI's own tested dependencies); a registry missing
-    # one of those versions falls back to the newest compatible ones.
-    cargo install --locked --version "$version" wasm-bindgen-cli ||
-        cargo install --version "$version" wasm-bindgen-cli
+    # No default features: they only add TLS (ring) for downloading browser
+    # drivers, which the playground's build never does. --locked first (the
+    # CLI's own tested dependencies); a registry missing one of those
+    # versions falls back to the newest compatible ones.
+    cargo install --locked --no-default-features --version "$version" wasm-bindgen-cli ||
+        cargo install --no-default-features --version "$version" wasm-bindgen-cli
     echo "installed wasm-bindgen-cli $version in $(secs "$t") s"
 fi
 

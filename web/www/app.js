@@ -212,7 +212,13 @@ function draw() {
         text(node, x + w - 70, y + 13, `${item.links} links`, "count");
         others.forEach((n, i) => text(node, x + 18, y + 13 + (i + 1) * NAME_ROW, "also " + n, "also"));
       }
-      if (item.kind !== "fold") { node.addEventListener("click", () => showDetails(item.id, node)); }
+      if (item.kind !== "fold") {
+        node.setAttribute("role", "button");
+        node.addEventListener("click", () => showDetails(item.id, node));
+        node.addEventListener("keydown", (e) => {
+          if (e.key === "Enter" || e.key === " ") { e.preventDefault(); showDetails(item.id, node); }
+        });
+      }
       boxes.set(item.id, { x, y, w, h: h - 3, pane: p });
       y += h;
     }
