@@ -88,9 +88,9 @@ pub const SCENARIOS: &[Scenario] = &[
         volumes: C_D,
         start: Start::Demo,
         commands: &[
+            r#"fsutil reparsepoint query "C:\Users\Alice\AppData\Local\Application Data""#,
             r"dir /al C:\",
             r#"dir /al "C:\Users\Alice\AppData\Local""#,
-            r#"fsutil reparsepoint query "C:\Users\Alice\AppData\Local\Application Data""#,
         ],
     },
     Scenario {
