@@ -323,3 +323,44 @@ fn times_come_from_the_sessions_clock() {
         replies[1].output
     );
 }
+
+/// Panes follow the volumes; a symbolic link to another volume crosses,
+/// and a folder's details are its file ID.
+#[test]
+fn panes_cross_volume_links_and_folder_details() {
+    let (mut p, _) = Playground::new(Session {
+        volumes: vec![
+            ('C', ntlinkfs_core::FsKind::Ntfs),
+            ('D', ntlinkfs_core::FsKind::Ntfs),
+            ('E', ntlinkfs_core::FsKind::Fat32),
+        ],
+        commands: vec![
+            r"md D:\target".into(),
+            r"mklink /D C:\to-d D:\target".into(),
+            r"echo x> E:\on-fat.txt".into(),
+        ],
+        ..Session::default()
+    })
+    .unwrap();
+    let pic = p.draw().clone();
+    let kinds: Vec<(char, &str)> = pic
+        .panes
+        .iter()
+        .map(|p| (p.letter, p.kind.as_str()))
+        .collect();
+    assert_eq!(kinds, [('C', "NTFS"), ('D', "NTFS"), ('E', "FAT32")]);
+    let a = &pic.arrows[0];
+    assert_eq!(
+        (a.state, a.cross, a.target.as_str()),
+        (State::Ok, true, r"D:\target")
+    );
+    assert_eq!(pic.item(a.to.as_ref().unwrap()).unwrap().path, r"D:\target");
+    assert_eq!(pic.item(&a.from).unwrap().kind, Kind::SymlinkDir);
+    let dir = pic.item_by_path(r"D:\target").unwrap().id.clone();
+    let details = p.details(&dir).unwrap();
+    assert!(
+        details.starts_with("C:\\>fsutil file queryfileid \"D:\\target\"\nFile ID is 0x"),
+        "{details}"
+    );
+    assert_eq!(p.details("C:nothing"), None);
+}
