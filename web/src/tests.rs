@@ -263,13 +263,17 @@ fn scenarios_show_what_they_are_about() {
         pic.arrows.iter().filter(|a| a.state == State::Loop).count(),
         2
     );
+    // J34 (KB205524): XP's Explorer deletes inside the junction target.
     let (t, _) = run("xp-explorer-delete");
     assert!(
         t.contains("1 item(s) deleted inside junction targets"),
         "{t}"
     );
     assert!(
-        t.ends_with("C:\\>dir /b C:\\keep\nFile Not Found\n") || t.contains("File Not Found"),
+        t.ends_with(
+            "C:\\>dir /b C:\\keep\nFile Not Found\n\
+             error: ERROR_FILE_NOT_FOUND (2) STATUS_OBJECT_NAME_NOT_FOUND (0xC0000034)\n"
+        ),
         "{t}"
     );
     let (t, _) = run("fat-refuses");
