@@ -31,6 +31,8 @@
 
 mod check;
 mod clock;
+#[cfg(feature = "proptest")]
+pub mod ops_gen;
 mod snapshot;
 mod tree;
 
