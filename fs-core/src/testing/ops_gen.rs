@@ -174,15 +174,11 @@ pub fn op(cfg: &OpsConfig) -> BoxedStrategy<SeqOp> {
         ),
         (
             3,
-            (p(), p())
-                .prop_map(|(a, b)| SeqOp::HardLink(a, b))
-                .boxed(),
+            (p(), p()).prop_map(|(a, b)| SeqOp::HardLink(a, b)).boxed(),
         ),
         (
             2,
-            (p(), p())
-                .prop_map(|(a, b)| SeqOp::Junction(a, b))
-                .boxed(),
+            (p(), p()).prop_map(|(a, b)| SeqOp::Junction(a, b)).boxed(),
         ),
         (
             2,
@@ -269,11 +265,7 @@ impl SeqOp {
                 if b.is_empty() {
                     format!("type nul {redirect} {}", q(p))
                 } else {
-                    format!(
-                        "echo {}{redirect} {}",
-                        String::from_utf8_lossy(b),
-                        q(p)
-                    )
+                    format!("echo {}{redirect} {}", String::from_utf8_lossy(b), q(p))
                 }
             }
             SeqOp::Read(p) => format!("type {}", q(p)),

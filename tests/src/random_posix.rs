@@ -1,0 +1,189 @@
+//! Where a target driven through POSIX calls differs from Win32 by design,
+//! decided call by call in a random run: the conformance rows'
+//! `PosixView`, with the same reasons (`tables::POSIX_*`). A rule applies
+//! only to a call whose results differ and only under its condition, read
+//! from the core's state before the call ([`Facts`]); a call it covers is
+//! either the same by design (`View::Same`: both sides failed and changed
+//! nothing, the run goes on) or not comparable (`View::Skip`: the states may
+//! part, the sequence ends there and is counted as cut short).
+
+use crate::scenario::Op;
+use crate::tables::{
+    POSIX_CASE_RENAME, POSIX_PREFIX_FILE, POSIX_RENAME, POSIX_RMDIR_LINK, POSIX_TRAVERSAL,
+    POSIX_UNLINK_LINK,
+};
+use crate::target::{errno_value, Failure, Info, Observed};
+use ntlinkfs_core::{Errno, Follow, Machine, NtError};
+
+/// Both sides fail and change nothing, but Linux answers from its own checks,
+/// made before the file system is asked, in its own order.
+pub const POSIX_KERNEL_ORDER: &str = "the kernel checks the new name (EEXIST) and a rename \
+     into its own subtree (EINVAL) before the file system sees the call";
+
+/// What the core's state said about a call's paths before it ran.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Facts {
+    /// A component before the last is an existing non-directory.
+    pub prefix_file: bool,
+    /// A component before the last is a junction or symbolic link.
+    pub via_link: bool,
+    /// The last component is a junction or symbolic link.
+    pub last_is_link: bool,
+    /// A rename's source and destination name one file (a case-only rename).
+    pub same_file: bool,
+    /// A rename's destination exists.
+    pub dest_exists: bool,
+    /// The name the call creates (a link, directory, file, rename
+    /// destination) exists.
+    pub new_name_exists: bool,
+    /// A rename's destination lies inside its source.
+    pub into_itself: bool,
+}
+
+/// The POSIX view of one call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum View {
+    Same(&'static str),
+    Skip(&'static str),
+}
+
+fn paths(op: &Op) -> Vec<&str> {
+    match op {
+        Op::MkDir(p)
+        | Op::Write(p, _)
+        | Op::CreateNew(p)
+        | Op::Append(p, _)
+        | Op::Read(p)
+        | Op::Stat(p)
+        | Op::Lstat(p)
+        | Op::List(p)
+        | Op::Delete(p)
+        | Op::RemoveDir(p)
+        | Op::ReadLink(p) => vec![p],
+        Op::HardLink { link, existing } => vec![link, existing],
+        Op::Symlink { link, .. } | Op::Junction { link, .. } => vec![link],
+        Op::Move { from, to, .. } => vec![from, to],
+        Op::Open { path, .. } => vec![path],
+        _ => Vec::new(),
+    }
+}
+
+/// Reads the facts for `op` from the core before it runs.
+pub fn facts(m: &Machine, op: &Op) -> Facts {
+    let mut f = Facts::default();
+    let is_link = |p: &str| {
+        m.query_information(p, Follow::OpenReparsePoint)
+            .is_ok_and(|i| i.reparse_tag.is_some())
+    };
+    for p in paths(op) {
+        let comps: Vec<&str> = p.get(3..).unwrap_or("").split('\\').collect();
+        for k in 1..comps.len() {
+            let prefix = format!("{}{}", &p[..3], comps[..k].join("\\"));
+            if is_link(&prefix) {
+                f.via_link = true;
+            }
+            if m.query_information(&prefix, Follow::Reparse)
+                .is_ok_and(|i| !i.is_directory)
+            {
+                f.prefix_file = true;
+            }
+        }
+        if is_link(p) {
+            f.last_is_link = true;
+        }
+    }
+    let created = match op {
+        Op::MkDir(p) | Op::CreateNew(p) => Some(p),
+        Op::HardLink { link, .. } | Op::Symlink { link, .. } | Op::Junction { link, .. } => {
+            Some(link)
+        }
+        Op::Move { to, .. } => Some(to),
+        _ => None,
+    };
+    f.new_name_exists =
+        created.is_some_and(|p| m.query_information(p, Follow::OpenReparsePoint).is_ok());
+    if let Op::Move { from, to, .. } = op {
+        let (a, b) = (from.to_ascii_uppercase(), to.to_ascii_uppercase());
+        f.into_itself = b.starts_with(&format!("{a}\\"));
+        let id = |p: &str| {
+            m.query_information(p, Follow::OpenReparsePoint)
+                .map(|i| i.id)
+        };
+        f.dest_exists = id(to).is_ok();
+        f.same_file = f.dest_exists && id(from) == id(to);
+    }
+    f
+}
+
+/// Follows the last component itself: the kernel does that (F1).
+fn follows_last(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Write(..) | Op::CreateNew(_) | Op::Append(..) | Op::Read(_) | Op::Stat(_) | Op::List(_)
+    )
+}
+
+/// The rule, if any, that covers a call whose results differ.
+pub fn judge(
+    f: &Facts,
+    op: &Op,
+    core: &Result<Observed, Failure>,
+    target: &Result<Observed, Failure>,
+) -> Option<View> {
+    if let (Err(Failure::Nt(NtError::ObjectPathNotFound)), Err(Failure::Errno(n, _))) =
+        (core, target)
+    {
+        if f.prefix_file && Some(*n) == errno_value(Errno::ENOTDIR) {
+            return Some(View::Same(POSIX_PREFIX_FILE));
+        }
+    }
+    if let (Err(Failure::Nt(_)), Err(Failure::Errno(n, _))) = (core, target) {
+        let kernel = (f.new_name_exists && Some(*n) == errno_value(Errno::EEXIST))
+            || (f.into_itself && Some(*n) == errno_value(Errno::EINVAL));
+        if kernel {
+            return Some(View::Same(POSIX_KERNEL_ORDER));
+        }
+    }
+    if f.via_link || (f.last_is_link && follows_last(op)) {
+        return Some(View::Skip(POSIX_TRAVERSAL));
+    }
+    match op {
+        Op::Delete(_) | Op::HardLink { .. } if f.last_is_link => {
+            Some(View::Skip(POSIX_UNLINK_LINK))
+        }
+        Op::RemoveDir(_) if f.last_is_link => Some(View::Skip(POSIX_RMDIR_LINK)),
+        Op::Move { .. } if f.same_file => Some(View::Skip(POSIX_CASE_RENAME)),
+        Op::Move { .. } if f.last_is_link || f.dest_exists => Some(View::Skip(POSIX_RENAME)),
+        _ => None,
+    }
+}
+
+/// A directory's st_nlink in the POSIX view: NTFS's 1 (ntfs-3g's default) or
+/// 2 + its subdirectories (ntfs-3g's `posix_nlink`, the ntlinkfs mount; F5).
+pub fn dir_links_match(m: &Machine, path: &str, core: &Info, target: &Info) -> bool {
+    if core.is_dir != Some(true) || core.tag.flatten().is_some() {
+        return false;
+    }
+    let Some(links) = target.links else {
+        return false;
+    };
+    if links == 1 {
+        return true;
+    }
+    m.enumerate(path).is_ok_and(|es| {
+        let subdirs = es
+            .iter()
+            .filter(|e| e.info.is_directory && e.info.reparse_tag.is_none())
+            .count();
+        links as usize == 2 + subdirs
+    })
+}
+
+/// A call whose results may agree while the states part: the sequence ends
+/// before it.
+pub fn skip_before(f: &Facts, op: &Op) -> Option<&'static str> {
+    match op {
+        Op::Move { .. } if f.same_file => Some(POSIX_CASE_RENAME),
+        _ => None,
+    }
+}
