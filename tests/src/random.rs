@@ -23,7 +23,7 @@ use crate::random_posix::{self, Facts, View};
 use crate::scenario::{Env, Op, SymFlags};
 use crate::target::{errno_name, Failure, Info, Observed, Target};
 use crate::Core;
-use ntlinkfs_core::testing::ops_gen::{ops, OpsConfig, SeqOp};
+use ntlinkfs_core::testing::ops_gen::{ops, simpler_sequences, OpsConfig, SeqOp};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use std::collections::HashMap;
@@ -87,6 +87,9 @@ pub enum Verdict {
     Diverge {
         step: Option<usize>,
         what: String,
+        /// The kind of difference (the call, both outcomes' kinds, the field
+        /// compared): shrinking keeps it, a report lists each kind once.
+        class: String,
         calls: Vec<Call>,
     },
 }
@@ -98,6 +101,8 @@ pub struct Divergence {
     pub ops: Vec<SeqOp>,
     /// What differed, on the shrunk sequence.
     pub what: String,
+    /// The kind of difference (see [`Verdict::Diverge`]).
+    pub class: String,
     /// The calls of the shrunk sequence, the final walk's included.
     pub calls: Vec<Call>,
     /// Length of the sequence it was found in, and the runs shrinking took.
@@ -190,7 +195,8 @@ pub fn run(target: &mut dyn Target, settings: &Settings) -> Result<Report, Strin
             Verdict::Diverge { step, .. } => {
                 report.operations += step.map_or(seq.len(), |s| s + 1);
                 let d = shrink(&mut oracle, target, settings, seq)?;
-                if !report.divergences.iter().any(|o| o.ops == d.ops) {
+                // One report per kind of difference.
+                if !report.divergences.iter().any(|o| o.class == d.class) {
                     report.divergences.push(d);
                 }
                 if report.divergences.len() >= settings.max_divergences {
@@ -234,10 +240,11 @@ fn compare_sequence(
         match step(oracle, target, op, &mut ids, &mut calls)? {
             Step::Same => {}
             Step::Cut(why) => return Ok(Verdict::Cut(i, why)),
-            Step::Differ(what) => {
+            Step::Differ(what, class) => {
                 return Ok(Verdict::Diverge {
                     step: Some(i),
                     what,
+                    class,
                     calls,
                 })
             }
@@ -253,7 +260,7 @@ fn compare_sequence(
                 _ => Vec::new(),
             },
             Step::Cut(why) => return Ok(Verdict::Cut(seq.len(), why)),
-            Step::Differ(what) => return Ok(diverge_at_end(what, calls)),
+            Step::Differ(what, class) => return Ok(diverge_at_end(what, class, calls)),
         };
         for name in names {
             let p = if dir.ends_with('\\') {
@@ -267,7 +274,7 @@ fn compare_sequence(
                     _ => continue,
                 },
                 Step::Cut(why) => return Ok(Verdict::Cut(seq.len(), why)),
-                Step::Differ(what) => return Ok(diverge_at_end(what, calls)),
+                Step::Differ(what, class) => return Ok(diverge_at_end(what, class, calls)),
             };
             let next = if info.tag.flatten().is_some() {
                 Op::ReadLink(p)
@@ -280,17 +287,18 @@ fn compare_sequence(
             match step(oracle, target, next, &mut ids, &mut calls)? {
                 Step::Same => {}
                 Step::Cut(why) => return Ok(Verdict::Cut(seq.len(), why)),
-                Step::Differ(what) => return Ok(diverge_at_end(what, calls)),
+                Step::Differ(what, class) => return Ok(diverge_at_end(what, class, calls)),
             }
         }
     }
     Ok(Verdict::Agree)
 }
 
-fn diverge_at_end(what: String, calls: Vec<Call>) -> Verdict {
+fn diverge_at_end(what: String, class: String, calls: Vec<Call>) -> Verdict {
     Verdict::Diverge {
         step: None,
         what: format!("in the final tree: {what}"),
+        class: format!("final tree: {class}"),
         calls,
     }
 }
@@ -298,7 +306,8 @@ fn diverge_at_end(what: String, calls: Vec<Call>) -> Verdict {
 enum Step {
     Same,
     Cut(String),
-    Differ(String),
+    /// What differed, and its kind.
+    Differ(String, String),
 }
 
 /// Applies `op` to both sides, records the call, compares.
@@ -314,6 +323,15 @@ fn step(
         Some(m) if posix => random_posix::facts(m, &op),
         _ => Facts::default(),
     };
+    // File identities hold between changes only: ntfs-3g's inode number is
+    // the MFT record number, reused once a file is gone; NTFS's file
+    // reference adds a sequence number that st_ino does not carry.
+    if !matches!(
+        op,
+        Op::Stat(_) | Op::Lstat(_) | Op::List(_) | Op::Read(_) | Op::ReadLink(_)
+    ) {
+        *ids = Ids::default();
+    }
     if let Some(why) = random_posix::skip_before(&facts, &op) {
         return Ok(Step::Cut(why.to_string()));
     }
@@ -329,7 +347,10 @@ fn step(
         return Ok(Step::Cut(why.clone()));
     }
     if let Err(e) = oracle.verify() {
-        return Ok(Step::Differ(format!("{op:?}: the core's {e}")));
+        return Ok(Step::Differ(
+            format!("{op:?}: the core's {e}"),
+            "core invariant".into(),
+        ));
     }
     // A directory's st_nlink is the POSIX view's (F5): judged here, then
     // compared as the core's.
@@ -348,15 +369,23 @@ fn step(
             None => {}
         }
     }
+    let result = match verdict {
+        Ok(()) => Step::Same,
+        Err(what) => {
+            let field = match (&core, &tgt) {
+                (Ok(_), Ok(_)) => what.split(':').nth(1).unwrap_or("").trim().to_string(),
+                _ => String::new(),
+            };
+            let class = format!("{} {} / {} {field}", op.verb(), kind(&core), kind(&tgt));
+            Step::Differ(what, class)
+        }
+    };
     calls.push(Call {
         op,
         core,
         target: tgt,
     });
-    Ok(match verdict {
-        Ok(()) => Step::Same,
-        Err(what) => Step::Differ(what),
-    })
+    Ok(result)
 }
 
 /// Core file identities ↔ target ones, kept one-to-one over a sequence: two
@@ -407,10 +436,10 @@ fn compare(
         (Err(f), Err(g)) => Err(format!("the core fails with {f}, the target with {g}")),
         (Ok(Observed::Info(a)), Ok(Observed::Info(b))) => compare_info(a, b, ids),
         (Ok(Observed::Entries(a)), Ok(Observed::Entries(b))) if a != b => {
-            Err(format!("the core lists {a:?}, the target {b:?}"))
+            Err(format!("entries: the core lists {a:?}, the target {b:?}"))
         }
         (Ok(a), Ok(b)) if a != b => Err(format!(
-            "the core returns {}, the target {}",
+            "result: the core returns {}, the target {}",
             show(a),
             show(b)
         )),
@@ -487,17 +516,23 @@ pub fn shrink(
 ) -> Result<Divergence, String> {
     let found_len = seq.len();
     let mut runs = 0;
+    let wanted = match run_sequence(oracle, target, &settings.env, &seq)? {
+        Verdict::Diverge { step, class, .. } => {
+            // Cut after the first diverging step.
+            seq.truncate(step.map_or(seq.len(), |i| i + 1));
+            class
+        }
+        other => return Err(format!("the divergence did not recur: {other:?}")),
+    };
     let mut diverges = |s: &[SeqOp], runs: &mut usize| -> Result<Option<usize>, String> {
         *runs += 1;
         Ok(match run_sequence(oracle, target, &settings.env, s)? {
-            Verdict::Diverge { step, .. } => Some(step.map_or(s.len(), |i| i + 1)),
+            Verdict::Diverge { step, class, .. } if class == wanted => {
+                Some(step.map_or(s.len(), |i| i + 1))
+            }
             _ => None,
         })
     };
-    // Cut after the first diverging step.
-    if let Some(n) = diverges(&seq, &mut runs)? {
-        seq.truncate(n);
-    }
     loop {
         let mut changed = false;
         let mut i = seq.len();
@@ -526,18 +561,29 @@ pub fn shrink(
             }
             i += 1;
         }
+        for cand in simpler_sequences(&seq, &settings.ops) {
+            if let Some(n) = diverges(&cand, &mut runs)? {
+                seq = cand;
+                seq.truncate(n);
+                changed = true;
+                break;
+            }
+        }
         if !changed {
             break;
         }
     }
     runs += 1;
-    let (what, calls) = match run_sequence(oracle, target, &settings.env, &seq)? {
-        Verdict::Diverge { what, calls, .. } => (what, calls),
-        other => (format!("did not diverge again: {other:?}"), Vec::new()),
+    let (what, class, calls) = match run_sequence(oracle, target, &settings.env, &seq)? {
+        Verdict::Diverge {
+            what, class, calls, ..
+        } => (what, class, calls),
+        other => return Err(format!("the shrunk divergence did not recur: {other:?}")),
     };
     Ok(Divergence {
         ops: seq,
         what,
+        class,
         calls,
         found_len,
         shrink_runs: runs,
@@ -590,6 +636,20 @@ pub fn render(report: &Report, target: &str) -> String {
         report.divergences.len()
     );
     out
+}
+
+/// An outcome's kind: `success`, `entries` …, or the error's name.
+fn kind(r: &Result<Observed, Failure>) -> String {
+    match r {
+        Ok(Observed::Unit) => "success".into(),
+        Ok(Observed::Bytes(_)) => "bytes".into(),
+        Ok(Observed::Info(_)) => "info".into(),
+        Ok(Observed::Entries(_)) => "entries".into(),
+        Ok(Observed::Text(_)) => "text".into(),
+        Err(Failure::Nt(e)) => e.ntstatus_name().into(),
+        Err(Failure::Errno(n, _)) => errno_name(*n).into(),
+        Err(f) => f.to_string(),
+    }
 }
 
 fn outcome(r: &Result<Observed, Failure>) -> String {

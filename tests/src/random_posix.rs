@@ -20,6 +20,10 @@ use ntlinkfs_core::{Errno, Follow, Machine, NtError};
 pub const POSIX_KERNEL_ORDER: &str = "the kernel checks the new name (EEXIST) and a rename \
      into its own subtree (EINVAL) before the file system sees the call";
 
+/// rename(2) between two names of one file returns 0 and changes nothing.
+pub const POSIX_SAME_INODE: &str = "rename(2) between two hard links of one file succeeds \
+     and does nothing (POSIX); MoveFileEx moves the name";
+
 /// What the core's state said about a call's paths before it ran.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Facts {
@@ -152,7 +156,6 @@ pub fn judge(
             Some(View::Skip(POSIX_UNLINK_LINK))
         }
         Op::RemoveDir(_) if f.last_is_link => Some(View::Skip(POSIX_RMDIR_LINK)),
-        Op::Move { .. } if f.same_file => Some(View::Skip(POSIX_CASE_RENAME)),
         Op::Move { .. } if f.last_is_link || f.dest_exists => Some(View::Skip(POSIX_RENAME)),
         _ => None,
     }
@@ -183,7 +186,11 @@ pub fn dir_links_match(m: &Machine, path: &str, core: &Info, target: &Info) -> b
 /// before it.
 pub fn skip_before(f: &Facts, op: &Op) -> Option<&'static str> {
     match op {
-        Op::Move { .. } if f.same_file => Some(POSIX_CASE_RENAME),
+        Op::Move { from, to, .. } if f.same_file => Some(if from.eq_ignore_ascii_case(to) {
+            POSIX_CASE_RENAME
+        } else {
+            POSIX_SAME_INODE
+        }),
         _ => None,
     }
 }

@@ -288,14 +288,22 @@ impl SeqOp {
     }
 
     /// Simpler operations to try in this one's place while shrinking, simplest
-    /// first: each path one level shorter, each name the config's first, D:
-    /// as C:, flags off, fewer bytes. Every candidate is strictly smaller, so
-    /// repeated shrinking ends.
+    /// first: `md` of its first path, each path one level shorter, each name
+    /// the config's first, D: as C:, flags off, fewer bytes. Every candidate
+    /// is strictly smaller (`md` counts as the smallest call), so repeated
+    /// shrinking ends.
     pub fn simpler(&self, cfg: &OpsConfig) -> Vec<SeqOp> {
         let first = cfg.first_name();
         let drive = cfg.drives.first().copied().unwrap_or('C');
         let paths = |p: &str| simpler_paths(p, first, drive);
         let mut out = Vec::new();
+        // The simplest call of all makes a directory: try it first in place
+        // of any other on the same (first) path.
+        if let Some(p) = self.first_path() {
+            if !matches!(self, SeqOp::CreateDir(_)) {
+                out.push(SeqOp::CreateDir(p.to_string()));
+            }
+        }
         match self {
             SeqOp::CreateFile(p) => out.extend(paths(p).into_iter().map(SeqOp::CreateFile)),
             SeqOp::CreateDir(p) => out.extend(paths(p).into_iter().map(SeqOp::CreateDir)),
@@ -355,6 +363,92 @@ impl SeqOp {
         }
         out
     }
+}
+
+impl SeqOp {
+    /// The first path the call names (`None` for handle numbers).
+    pub fn first_path(&self) -> Option<&str> {
+        match self {
+            SeqOp::CreateFile(p)
+            | SeqOp::CreateDir(p)
+            | SeqOp::Write(p, ..)
+            | SeqOp::Read(p)
+            | SeqOp::Stat(p)
+            | SeqOp::List(p)
+            | SeqOp::DeleteFile(p)
+            | SeqOp::RemoveDir(p)
+            | SeqOp::Move(p, ..)
+            | SeqOp::HardLink(p, _)
+            | SeqOp::Junction(p, _)
+            | SeqOp::Symlink(p, ..)
+            | SeqOp::Open(p) => Some(p),
+            SeqOp::HandleRead(_) | SeqOp::Close(_) => None,
+        }
+    }
+
+    /// The same call with every path (and absolute link target) passed
+    /// through `f`: what a shrinker uses to rename a name or a drive in the
+    /// whole sequence at once.
+    pub fn map_paths(&self, f: &dyn Fn(&str) -> String) -> SeqOp {
+        let abs = |t: &str| {
+            if t.as_bytes().get(1) == Some(&b':') {
+                f(t)
+            } else {
+                t.to_string()
+            }
+        };
+        match self {
+            SeqOp::CreateFile(p) => SeqOp::CreateFile(f(p)),
+            SeqOp::CreateDir(p) => SeqOp::CreateDir(f(p)),
+            SeqOp::Write(p, b, a) => SeqOp::Write(f(p), b.clone(), *a),
+            SeqOp::Read(p) => SeqOp::Read(f(p)),
+            SeqOp::Stat(p) => SeqOp::Stat(f(p)),
+            SeqOp::List(p) => SeqOp::List(f(p)),
+            SeqOp::DeleteFile(p) => SeqOp::DeleteFile(f(p)),
+            SeqOp::RemoveDir(p) => SeqOp::RemoveDir(f(p)),
+            SeqOp::Move(x, y, r) => SeqOp::Move(f(x), f(y), *r),
+            SeqOp::HardLink(x, y) => SeqOp::HardLink(f(x), f(y)),
+            SeqOp::Junction(x, y) => SeqOp::Junction(f(x), f(y)),
+            SeqOp::Symlink(x, y, d) => SeqOp::Symlink(f(x), abs(y), *d),
+            SeqOp::Open(p) => SeqOp::Open(f(p)),
+            SeqOp::HandleRead(i) => SeqOp::HandleRead(*i),
+            SeqOp::Close(i) => SeqOp::Close(*i),
+        }
+    }
+}
+
+/// Whole-sequence simplifications, for a shrinker: every use of one name
+/// replaced by the config's first name, every path on another drive moved to
+/// the first drive. Each candidate differs from `seq`.
+pub fn simpler_sequences(seq: &[SeqOp], cfg: &OpsConfig) -> Vec<Vec<SeqOp>> {
+    let first = cfg.first_name();
+    let drive = cfg.drives.first().copied().unwrap_or('C');
+    let mut out = Vec::new();
+    let mut names: Vec<&'static str> = cfg.names.iter().map(|n| n.1).collect();
+    names.retain(|n| *n != first);
+    for name in names {
+        let rename = |p: &str| -> String {
+            p.split('\\')
+                .map(|c| if c == name { first } else { c })
+                .collect::<Vec<_>>()
+                .join("\\")
+        };
+        let cand: Vec<SeqOp> = seq.iter().map(|op| op.map_paths(&rename)).collect();
+        if cand != seq {
+            out.push(cand);
+        }
+    }
+    let move_drive = |p: &str| -> String {
+        match p.split_once(':') {
+            Some((_, rest)) => format!("{drive}:{rest}"),
+            None => p.to_string(),
+        }
+    };
+    let cand: Vec<SeqOp> = seq.iter().map(|op| op.map_paths(&move_drive)).collect();
+    if cand != seq {
+        out.push(cand);
+    }
+    out
 }
 
 /// `X:\c1\…\cn` one step simpler: without its last name (depth ≥ 2), with one
@@ -422,10 +516,11 @@ mod tests {
     #[test]
     fn the_simplest_op_has_no_simpler_form() {
         let cfg = OpsConfig::portable(&['C']);
-        assert!(SeqOp::CreateFile(r"C:\a".into()).simpler(&cfg).is_empty());
+        assert!(SeqOp::CreateDir(r"C:\a".into()).simpler(&cfg).is_empty());
         assert_eq!(
             SeqOp::Write(r"C:\a".into(), b"1".to_vec(), true).simpler(&cfg),
             vec![
+                SeqOp::CreateDir(r"C:\a".into()),
                 SeqOp::Write(r"C:\a".into(), b"1".to_vec(), false),
                 SeqOp::Write(r"C:\a".into(), Vec::new(), true),
             ]
