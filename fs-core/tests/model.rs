@@ -556,17 +556,17 @@ impl Model {
             MOp::HardLink(link, existing) => {
                 let (sv, sc) = self.parse(existing)?;
                 let s = self.resolve(sv, &sc, false, ObjectPathNotFound)?;
-                if let Loc::Found { vol, key, .. } = &s {
-                    self.check_pending(*vol, key)?; // M9: the existing name is opened
-                }
-                let (dv, dc) = self.parse(link)?;
-                let d = self.resolve(dv, &dc, false, InvalidParameter)?;
+                // CreateHardLinkW opens the existing name before it looks at
+                // the new one: a missing one fails first.
                 let Loc::Found {
                     vol: sv, key: skey, ..
                 } = s
                 else {
                     return Err(ObjectNameNotFound);
                 };
+                self.check_pending(sv, &skey)?; // M9: the existing name is opened
+                let (dv, dc) = self.parse(link)?;
+                let d = self.resolve(dv, &dc, false, InvalidParameter)?;
                 // HL10: a file symlink is linked itself.
                 let Some(kind) = self.kind(sv, &skey).filter(|k| !k.is_dir()).cloned() else {
                     return Err(FileIsADirectory); // HL1

@@ -34,7 +34,9 @@ pub mod model;
 pub mod ntfs_target;
 #[cfg(target_os = "linux")]
 mod posix_io;
+#[cfg(feature = "random")]
 pub mod random;
+#[cfg(feature = "random")]
 pub mod random_posix;
 pub mod resolver;
 pub mod rules_page;

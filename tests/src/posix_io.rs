@@ -61,6 +61,7 @@ pub(crate) fn lsetxattr(p: &Path, name: &str, value: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+#[cfg_attr(not(feature = "fuse"), allow(dead_code))]
 pub(crate) fn lremovexattr(p: &Path, name: &str) -> io::Result<()> {
     let (cp, cn) = (cpath(p), CString::new(name).expect("constant name"));
     // SAFETY: both strings are NUL-terminated.

@@ -72,6 +72,8 @@ impl Settings {
 #[derive(Debug, Clone)]
 pub struct Call {
     pub op: Op,
+    /// The Linux calls a POSIX target made for it.
+    pub linux: Option<String>,
     pub core: Result<Observed, Failure>,
     pub target: Result<Observed, Failure>,
 }
@@ -381,6 +383,7 @@ fn step(
         }
     };
     calls.push(Call {
+        linux: posix.then(|| random_posix::linux_calls(target.name(), &op)),
         op,
         core,
         target: tgt,
@@ -610,13 +613,14 @@ pub fn render(report: &Report, target: &str) -> String {
         }
         out.push_str("  calls made (core | target):\n");
         for c in &d.calls {
-            let _ = writeln!(
-                out,
-                "    {:?}\n      core:   {}\n      target: {}",
-                c.op,
-                outcome(&c.core),
-                outcome(&c.target)
-            );
+            let _ = writeln!(out, "    {:?}", c.op);
+            let _ = writeln!(out, "      core:   {}", outcome(&c.core));
+            if let Some(call) = &c.linux {
+                let _ = writeln!(out, "      target: {call}");
+                let _ = writeln!(out, "              {}", outcome(&c.target));
+            } else {
+                let _ = writeln!(out, "      target: {}", outcome(&c.target));
+            }
         }
     }
     if !report.cut_reasons.is_empty() {

@@ -194,3 +194,78 @@ pub fn skip_before(f: &Facts, op: &Op) -> Option<&'static str> {
         _ => None,
     }
 }
+
+/// The Linux calls a POSIX target makes for `op`, for the report: paths
+/// relative to the mount (`C/a` on the FUSE mount, `a` under `dir:PATH`).
+pub fn linux_calls(target: &str, op: &Op) -> String {
+    let dir = target == "dir";
+    let p = |w: &str| -> String {
+        let (letter, rest) = w.split_once(":\\").unwrap_or(("C", w));
+        let rest = rest.replace('\\', "/");
+        match (dir, rest.is_empty()) {
+            (true, true) => ".".into(),
+            (true, false) => rest,
+            (false, _) => format!("{letter}/{rest}"),
+        }
+    };
+    let reparse = |l: &str, what: &str, make: &str| {
+        format!(
+            "{make}(\"{}\"); lsetxattr(\"{}\", \"system.ntfs_reparse_data\", <{what}>)",
+            p(l),
+            p(l)
+        )
+    };
+    match op {
+        Op::MkDir(x) => format!("mkdir(\"{}\")", p(x)),
+        Op::Write(x, b) => format!(
+            "open(\"{}\", O_WRONLY|O_CREAT|O_TRUNC); write({} bytes)",
+            p(x),
+            b.len()
+        ),
+        Op::CreateNew(x) => format!("open(\"{}\", O_WRONLY|O_CREAT|O_EXCL)", p(x)),
+        Op::Append(x, b) => format!(
+            "open(\"{}\", O_WRONLY|O_CREAT|O_APPEND); write({} bytes)",
+            p(x),
+            b.len()
+        ),
+        Op::Read(x) => format!("open(\"{}\", O_RDONLY); read", p(x)),
+        Op::HardLink { link, existing } => format!("link(\"{}\", \"{}\")", p(existing), p(link)),
+        Op::Symlink {
+            link,
+            target: t,
+            flags,
+        } if dir => reparse(
+            link,
+            &format!("symbolic link {t:?}"),
+            if flags.directory { "mkdir" } else { "creat" },
+        ),
+        Op::Symlink {
+            link, target: t, ..
+        } => format!("symlink({t:?}, \"{}\")", p(link)),
+        Op::Junction { link, target: t } => reparse(link, &format!("mount point {t:?}"), "mkdir"),
+        Op::ReadLink(x) | Op::GetReparse(x) => {
+            format!("lgetxattr(\"{}\", \"system.ntfs_reparse_data\")", p(x))
+        }
+        Op::Delete(x) => format!("unlink(\"{}\")", p(x)),
+        Op::RemoveDir(x) => format!("rmdir(\"{}\")", p(x)),
+        Op::Move {
+            from, to, replace, ..
+        } => format!(
+            "renameat2(\"{}\", \"{}\", {})",
+            p(from),
+            p(to),
+            if *replace { "0" } else { "RENAME_NOREPLACE" }
+        ),
+        Op::Stat(x) => format!(
+            "stat(\"{}\"); getxattr(system.ntfs_attrib, system.ntfs_reparse_data)",
+            p(x)
+        ),
+        Op::Lstat(x) => format!(
+            "lstat(\"{}\"); lgetxattr(system.ntfs_attrib, system.ntfs_reparse_data)",
+            p(x)
+        ),
+        Op::List(x) => format!("opendir(\"{}\"); readdir", p(x)),
+        Op::Open { path, .. } => format!("open(\"{}\", O_RDONLY)", p(path)),
+        other => other.verb().to_string(),
+    }
+}

@@ -3,6 +3,7 @@
 //! the FUSE mount and against ntfs-3g (Debian `ntfs-3g` on an image made
 //! here); bad input gives a clear error. docs/conformance.md explains the
 //! findings.
+#![cfg(feature = "random")]
 
 use ntlinkfs_core::testing::ops_gen::SeqOp;
 use ntlinkfs_core::NtError;

@@ -15,8 +15,9 @@
 //! (`ntlinkfs_tests::random`). Exit status 0 when nothing diverged, 1 when
 //! something did, 2 on bad input.
 
+#[cfg(feature = "random")]
 use ntlinkfs_tests::random::{self, Settings};
-use ntlinkfs_tests::{rules_page, runner, tables, targets, Target};
+use ntlinkfs_tests::{rules_page, runner, tables, targets};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -131,7 +132,13 @@ fn usage(msg: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+#[cfg(not(feature = "random"))]
+fn run_random(_: usize, _: u64, _: Option<usize>, _: Option<&str>, _: &[String]) -> ExitCode {
+    usage("--random: built without the `random` feature")
+}
+
 /// `--random N`: the differential run on one target.
+#[cfg(feature = "random")]
 fn run_random(
     n: usize,
     seed: u64,
@@ -167,7 +174,7 @@ fn run_random(
             .map(|s| (1, &*Box::leak(s.to_string().into_boxed_str())))
             .collect();
     }
-    let mut target: Box<dyn Target> = match open_target(name, &settings) {
+    let mut target: Box<dyn ntlinkfs_tests::Target> = match open_target(name, &settings) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("ntlinkfs-conformance: {e}");
@@ -194,7 +201,8 @@ fn run_random(
     }
 }
 
-fn open_target(name: &str, settings: &Settings) -> Result<Box<dyn Target>, String> {
+#[cfg(feature = "random")]
+fn open_target(name: &str, settings: &Settings) -> Result<Box<dyn ntlinkfs_tests::Target>, String> {
     if let Some(path) = name.strip_prefix("dir:") {
         if path.is_empty() {
             return Err("dir: needs a path (dir:/mnt/ntfs)".into());
@@ -203,7 +211,7 @@ fn open_target(name: &str, settings: &Settings) -> Result<Box<dyn Target>, Strin
         {
             let generated: Vec<&str> = settings.ops.names.iter().map(|n| n.1).collect();
             return ntlinkfs_tests::dir_target::DirTarget::open(path.as_ref(), &generated)
-                .map(|t| Box::new(t) as Box<dyn Target>);
+                .map(|t| Box::new(t) as Box<dyn ntlinkfs_tests::Target>);
         }
         #[cfg(not(target_os = "linux"))]
         {
