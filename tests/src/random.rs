@@ -117,6 +117,8 @@ pub struct Divergence {
 pub struct Report {
     pub sequences: usize,
     pub operations: usize,
+    /// Sequences that diverged (each kind is shrunk and reported once).
+    pub diverged: usize,
     /// Sequences cut short by an operation the target cannot express.
     pub cut: usize,
     /// Why sequences were cut, with counts.
@@ -194,13 +196,16 @@ pub fn run(target: &mut dyn Target, settings: &Settings) -> Result<Report, Strin
                     None => report.cut_reasons.push((why, 1)),
                 }
             }
-            Verdict::Diverge { step, .. } => {
+            Verdict::Diverge { step, class, .. } => {
                 report.operations += step.map_or(seq.len(), |s| s + 1);
-                let d = shrink(&mut oracle, target, settings, seq)?;
-                // One report per kind of difference.
-                if !report.divergences.iter().any(|o| o.class == d.class) {
-                    report.divergences.push(d);
+                report.diverged += 1;
+                // One report per kind of difference (shrinking keeps the kind).
+                if report.divergences.iter().any(|o| o.class == class) {
+                    continue;
                 }
+                report
+                    .divergences
+                    .push(shrink(&mut oracle, target, settings, seq)?);
                 if report.divergences.len() >= settings.max_divergences {
                     break;
                 }
@@ -632,11 +637,12 @@ pub fn render(report: &Report, target: &str) -> String {
     let secs = report.elapsed.as_secs_f64();
     let _ = writeln!(
         out,
-        "{} sequences ({} operations, {} cut short) on {target} in {secs:.2} s ({:.0} sequences/s): {} divergences",
+        "{} sequences ({} operations, {} cut short) on {target} in {secs:.2} s ({:.0} sequences/s): {} diverged, {} kinds of divergence",
         report.sequences,
         report.operations,
         report.cut,
         report.sequences as f64 / secs.max(1e-9),
+        report.diverged,
         report.divergences.len()
     );
     out
