@@ -269,3 +269,118 @@ pub fn linux_calls(target: &str, op: &Op) -> String {
         other => other.verb().to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ntlinkfs_core::testing::fixture;
+    use ntlinkfs_core::PosixOp as P;
+
+    type Outcome = Result<Observed, Failure>;
+    /// Why, the call, the core's outcome, the target's, the rule expected.
+    type Row = (&'static str, Op, Outcome, Outcome, Option<View>);
+
+    fn errno(e: Errno, op: P) -> Outcome {
+        Err(Failure::Errno(errno_value(e).expect("unix"), op))
+    }
+
+    #[test]
+    fn each_rule_covers_its_case_and_no_other() {
+        let m = fixture(&[r"file C:\f x", r"dir C:\d", r"junction C:\j C:\d"]);
+        let nt = |e: NtError| Err(Failure::Nt(e));
+        let mv = |from: &str, to: &str| Op::Move {
+            from: from.into(),
+            to: to.into(),
+            replace: false,
+            copy_allowed: false,
+        };
+        let link = |l: &str, e: &str| Op::HardLink {
+            link: l.into(),
+            existing: e.into(),
+        };
+        let rows: Vec<Row> = vec![
+            (
+                "§1: a file in the path is ENOTDIR",
+                Op::MkDir(r"C:\f\x".into()),
+                nt(NtError::ObjectPathNotFound),
+                errno(Errno::ENOTDIR, P::Other),
+                Some(View::Same(POSIX_PREFIX_FILE)),
+            ),
+            (
+                "the same errno without a file in the path is a divergence",
+                Op::MkDir(r"C:\x\y".into()),
+                nt(NtError::ObjectPathNotFound),
+                errno(Errno::ENOTDIR, P::Other),
+                None,
+            ),
+            (
+                "HL1 against the kernel's EEXIST for an existing new name",
+                link(r"C:\d", r"C:\d"),
+                nt(NtError::FileIsADirectory),
+                errno(Errno::EEXIST, P::Link),
+                Some(View::Same(POSIX_KERNEL_ORDER)),
+            ),
+            (
+                "a rename into its own subtree is the kernel's EINVAL",
+                mv(r"C:\d", r"C:\d\x"),
+                nt(NtError::InvalidParameter),
+                errno(Errno::EINVAL, P::Rename),
+                Some(View::Same(POSIX_KERNEL_ORDER)),
+            ),
+            (
+                "F6: unlink(2) removes a junction",
+                Op::Delete(r"C:\j".into()),
+                nt(NtError::FileIsADirectory),
+                Ok(Observed::Unit),
+                Some(View::Skip(POSIX_UNLINK_LINK)),
+            ),
+            (
+                "F1: the kernel follows the junction itself",
+                Op::Read(r"C:\j\x".into()),
+                nt(NtError::ObjectNameNotFound),
+                errno(Errno::EACCES, P::Open),
+                Some(View::Skip(POSIX_TRAVERSAL)),
+            ),
+            (
+                "a wrong errno on a plain file is a divergence",
+                Op::Read(r"C:\g".into()),
+                nt(NtError::ObjectNameNotFound),
+                errno(Errno::EACCES, P::Open),
+                None,
+            ),
+        ];
+        for (why, op, core, target, want) in rows {
+            let f = facts(&m, &op);
+            assert_eq!(judge(&f, &op, &core, &target), want, "{why}: {op:?} {f:?}");
+        }
+        let same = mv(r"C:\f", r"C:\F");
+        assert_eq!(
+            skip_before(&facts(&m, &same), &same),
+            Some(POSIX_CASE_RENAME)
+        );
+        let other = mv(r"C:\f", r"C:\g");
+        assert_eq!(skip_before(&facts(&m, &other), &other), None);
+    }
+
+    #[test]
+    fn reports_show_the_linux_calls() {
+        let op = Op::Junction {
+            link: r"C:\j".into(),
+            target: r"C:\d".into(),
+        };
+        assert_eq!(
+            linux_calls("dir", &op),
+            r#"mkdir("j"); lsetxattr("j", "system.ntfs_reparse_data", <mount point "C:\\d">)"#
+        );
+        assert_eq!(
+            linux_calls(
+                "fuse",
+                &Op::HardLink {
+                    link: r"D:\b".into(),
+                    existing: r"D:\a".into()
+                }
+            ),
+            r#"link("D/a", "D/b")"#
+        );
+    }
+}
