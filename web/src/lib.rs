@@ -20,7 +20,7 @@ use ntlinkfs_core::Profile;
 
 /// The volume kinds the page offers, as `--volume` spells them.
 pub const VOLUME_KINDS: &[&str] = &[
-    "ntfs", "fat32", "exfat", "refs1.2", "refs3.4", "refs3.5", "refs3.10",
+    "ntfs", "fat32", "exfat", "refs1.2", "refs3.4", "refs3.5", "refs3.10", "network",
 ];
 
 /// The profiles for the picker: name and description, oldest first.

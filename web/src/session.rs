@@ -73,13 +73,14 @@ impl Default for Session {
     }
 }
 
-/// The `--volume` spelling of a kind (`ntfs`, `fat32`, `exfat`, `refs3.4`).
+/// The `--volume` spelling of a kind (`ntfs`, `fat32`, `exfat`, `refs3.4`, `network`).
 pub fn kind_arg(kind: FsKind) -> String {
     match kind {
         FsKind::Ntfs => "ntfs".into(),
         FsKind::Fat32 => "fat32".into(),
         FsKind::ExFat => "exfat".into(),
         FsKind::Refs(a, b) => format!("refs{a}.{b}"),
+        FsKind::Network => "network".into(),
     }
 }
 

@@ -470,7 +470,7 @@ async function main() {
   fill($("table-profile"), versions);
   $("profile").value = "11";
   $("table-profile").value = "11";
-  const kinds = JSON.parse(volumeKinds()).map((k) => [k, k.replace("refs", "ReFS ").replace("ntfs", "NTFS").replace("fat32", "FAT32").replace("exfat", "exFAT")]);
+  const kinds = JSON.parse(volumeKinds()).map((k) => [k, k.replace("refs", "ReFS ").replace("ntfs", "NTFS").replace("fat32", "FAT32").replace("exfat", "exFAT").replace("network", "network drive")]);
   for (const s of document.querySelectorAll("select.kind")) { fill(s, kinds); }
   $("vol-c").value = "ntfs"; $("vol-d").value = "ntfs"; $("vol-e").value = "";
   scenarioList = JSON.parse(scenarios());
