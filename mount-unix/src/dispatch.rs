@@ -230,7 +230,22 @@ impl Filesystem for NtFs {
             gid: req.gid(),
         };
         match op {
-            O::Lookup { name } => self.entry_reply(reply, p, ino, name, self.do_lookup(ino, name)),
+            O::Lookup { name } => match self.do_lookup(ino, name) {
+                // A miss in a directory: a negative entry, kept as long as a
+                // name (do_lookup remembered the spelling, dentry_cache).
+                Err(NtError::ObjectNameNotFound)
+                    if ino.0 != abi::ROOT_ID && !self.entry_ttl().is_zero() =>
+                {
+                    let ttl = self.entry_ttl();
+                    let out = abi::EntryOut {
+                        entry_valid: ttl.as_secs(),
+                        entry_valid_nsec: ttl.subsec_nanos(),
+                        ..Default::default() // node id 0: "no such name"
+                    };
+                    reply.ok(&[&encoded(|v| wire::entry(v, &out))])
+                }
+                r => self.entry_reply(reply, p, ino, name, r),
+            },
             O::Getattr { .. } => self.attr_reply(reply, p, ino, self.do_getattr(ino)),
             O::Setattr(s) => {
                 let r = self.do_setattr(ino, s.mode, s.uid, s.gid, s.size, s.atime, s.mtime, s.fh);
