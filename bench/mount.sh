@@ -157,8 +157,8 @@ for label in $labels; do
     done
 done
 
-# FUSE requests per phase: a separate, untimed pass of the metadata phases (the
-# tracing costs time), idle, per mount.
+# FUSE requests per phase: a separate, untimed pass of the same phases (the
+# tracing costs time), with the busy processes stopped, per mount.
 files=10000
 prev=""
 for a in "$@"; do [ "$prev" = --files ] && files=$a; prev=$a; done
@@ -167,7 +167,7 @@ for set in "${mount_sets[@]}"; do
     echo "FUSE requests per phase, $(label_of "$set"), --files $files (phase, requests, per file, by opcode)"
     mount_ntlinkfs "$set"
     if trace_start "$work/ntlinkfs"; then
-        "$fsbench" "$work/ntlinkfs/C" --label count --only meta --files "$files" --marker "$trace_marker" >/dev/null
+        "$fsbench" "$work/ntlinkfs/C" --label count "$@" --marker "$trace_marker" >/dev/null
     fi
     trace_report "$files"
     "$ntlinkfs" unmount "$work/ntlinkfs"
