@@ -58,8 +58,10 @@ unmount_image() {
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, Linux $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# $files files in directories of $per_dir"
-target/release/mkvolume 0 "$per_dir" --image "$work/empty.img"
-target/release/mkvolume "$files" "$per_dir" --image "$work/big.img"
+# mkvolume prints its own VmRSS with the machine built in place (no image load).
+built_rss() { sed -n 's/^mkvolume: VmRSS with the machine built: \([0-9]*\) KiB$/\1/p'; }
+built0=$(target/release/mkvolume 0 "$per_dir" --image "$work/empty.img" 2>&1 | built_rss)
+built1=$(target/release/mkvolume "$files" "$per_dir" --image "$work/big.img" 2>&1 | built_rss)
 echo "image: $(stat -c %s "$work/big.img") bytes ($(( $(stat -c %s "$work/big.img") / (files > 0 ? files : 1) )) per file)"
 
 mount_image "$work/empty.img"
@@ -88,3 +90,4 @@ printf "find %-10s %11.3f %9.3f %6.2fx\n" "($entries)" "$find_s" "$tfind_s" "$(e
 printf "du -s %-9s %11.3f %9.3f %6.2fx\n" "" "$du_s" "$tdu_s" "$(echo "$du_s / $tdu_s" | bc -l)"
 echo "daemon VmRSS: empty volume $empty KiB, loaded $loaded KiB, after the walks $walked KiB"
 echo "daemon memory per file: $(( (walked - empty) * 1024 / (files > 0 ? files : 1) )) bytes (loaded: $(( (loaded - empty) * 1024 / (files > 0 ? files : 1) )))"
+echo "the core's memory per file, built in place (mkvolume, no image load): $(( (built1 - built0) * 1024 / (files > 0 ? files : 1) )) bytes"

@@ -35,6 +35,9 @@ fn main() {
                 let dir = dir.expect("made above");
                 m.create_file_at(dir, &format!("f{f:05}"), 0).expect("create");
             }
+            // The machine's own memory, built in place (no image load), for
+            // comparison with the daemon's (bench/long/scale.sh).
+            eprintln!("mkvolume: VmRSS with the machine built: {} KiB", rss_kib());
             std::fs::write(out, image::save(&m)).expect("write the image");
         }
         (Some("--dir"), Some(out)) => {
@@ -49,4 +52,15 @@ fn main() {
         }
         _ => usage(),
     }
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
