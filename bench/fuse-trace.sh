@@ -57,7 +57,7 @@ for line in open(sys.argv[2], errors="replace"):
 for p in order:
     c = counts[p]
     total = sum(c.values())
-    per = f"{total / files:.2f}/file" if p in ("create", "link", "stat", "rename-half", "unlink") else ""
+    per = f"{total / files:.2f}/file" if p in ("create", "link", "stat", "stat-missing", "rename-half", "unlink") else ""
     ops = " ".join(f"{op}={n}" for op, n in c.most_common())
     print(f"{p:<12} {total:>8} {per:>11}  {ops}")
 PY

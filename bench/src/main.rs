@@ -20,7 +20,10 @@ static MARKER: OnceLock<Mutex<File>> = OnceLock::new();
 fn mark(what: &str, name: &str) {
     if let Some(m) = MARKER.get() {
         // One write per line: trace_marker takes each write as one record.
-        let _ = m.lock().unwrap().write_all(format!("fsbench {what} {name}\n").as_bytes());
+        let _ = m
+            .lock()
+            .unwrap()
+            .write_all(format!("fsbench {what} {name}\n").as_bytes());
     }
 }
 
@@ -117,6 +120,21 @@ fn metadata_phases(a: &Args, root: &Path) -> std::io::Result<()> {
             .iter()
             .chain(&links)
             .try_for_each(|p| fs::symlink_metadata(p).map(drop))
+    })?;
+    // Names that are not there, each probed twice (as a build's include path
+    // or a shell's PATH search does): not part of the metadata sum.
+    let missing: Vec<PathBuf> = (0..a.files)
+        .map(|i| dir.join(format!("missing{i:05}")))
+        .collect();
+    phase(&a.label, "stat-missing", || {
+        for p in missing.iter().chain(&missing) {
+            match fs::symlink_metadata(p) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+                Ok(_) => return Err(std::io::Error::other(format!("{}: exists", p.display()))),
+            }
+        }
+        Ok(())
     })?;
     phase(&a.label, "rename-half", || {
         names

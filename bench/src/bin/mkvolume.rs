@@ -17,7 +17,9 @@ fn main() {
     let a: Vec<String> = std::env::args().skip(1).collect();
     let (Some(files), Some(per_dir)) = (
         a.first().and_then(|s| s.parse::<usize>().ok()),
-        a.get(1).and_then(|s| s.parse::<usize>().ok()).filter(|&n| n > 0),
+        a.get(1)
+            .and_then(|s| s.parse::<usize>().ok())
+            .filter(|&n| n > 0),
     ) else {
         usage()
     };
@@ -33,7 +35,8 @@ fn main() {
                     dir = Some(m.create_directory_at(top, &name).expect("mkdir").id);
                 }
                 let dir = dir.expect("made above");
-                m.create_file_at(dir, &format!("f{f:05}"), 0).expect("create");
+                m.create_file_at(dir, &format!("f{f:05}"), 0)
+                    .expect("create");
             }
             // The machine's own memory, built in place (no image load), for
             // comparison with the daemon's (bench/long/scale.sh).
