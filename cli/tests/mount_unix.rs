@@ -508,7 +508,8 @@ fn mklink_while_mounted_is_seen_through_spellings_that_missed() {
     let c = mp.join("C");
     let f = c.join("data/f.txt");
     assert_eq!(fs::metadata(&f).unwrap().nlink(), 1); // cached attributes
-    let rows: [(&[&str], &str, fn(&fs::Metadata) -> bool); 4] = [
+    type Is = fn(&fs::Metadata) -> bool;
+    let rows: [(&[&str], &str, Is); 4] = [
         (&["/J", "j"], "J", |m| m.file_type().is_symlink()),
         (&["/H", "h.txt"], "H.TXT", |m| m.is_file() && m.nlink() == 2),
         (&["s.txt"], "S.TXT", |m| m.file_type().is_symlink()),

@@ -39,6 +39,9 @@ pub struct KernelLink {
     pub channel: Arc<Channel>,
 }
 
+/// Spellings of one case-folded name (nearly always one).
+type Spellings = Vec<Box<str>>;
+
 /// How many (directory, name) misses are remembered before all are forgotten
 /// through one epoch bump: bounds the memory a scan of missing names takes.
 const MAX_MISSES: usize = 1 << 16;
@@ -48,7 +51,7 @@ pub struct DentryCache {
     /// Names looked up through another spelling than the stored one.
     mixed: Mutex<HashSet<(u64, NameKey)>>,
     /// The spellings answered "not found", per (directory, case-folded name).
-    misses: Mutex<HashMap<(u64, NameKey), Vec<Box<str>>>>,
+    misses: Mutex<HashMap<(u64, NameKey), Spellings>>,
     link: OnceLock<Mutex<KernelLink>>,
     no_epoch: AtomicBool,
     /// Epoch bumps, for tests and the report.

@@ -863,7 +863,13 @@ mod tests {
         }
         let fs = fs_with(m);
         let dir = walk(&fs, &["C", "big"]).nodeid;
-        let open = call(&fs, dir, Operation::Opendir { flags: crate::fuse::OpenFlags(0) });
+        let open = call(
+            &fs,
+            dir,
+            Operation::Opendir {
+                flags: crate::fuse::OpenFlags(0),
+            },
+        );
         let fh = abi::read::<abi::OpenOut>(&open.unwrap()).unwrap().fh;
         let (mut offset, mut calls, mut names) = (0, 0, Vec::with_capacity(N + 2));
         loop {
@@ -893,13 +899,23 @@ mod tests {
         assert_eq!(unique.len(), N + 2, "no name twice");
         // Records of 160 bytes (names of 7 bytes): 819 fit in 128 KiB.
         let per_call = SIZE as usize / 160;
-        assert_eq!(calls, (N + 2).div_ceil(per_call) + 1, "full buffers, then the end");
+        assert_eq!(
+            calls,
+            (N + 2).div_ceil(per_call) + 1,
+            "full buffers, then the end"
+        );
         for i in (0..N).step_by(7) {
             let e = lookup(&fs, dir, &format!("F{i:06}")); // N1: any case
             assert_ne!(e.nodeid, 0);
         }
         assert_eq!(
-            call(&fs, dir, Operation::Lookup { name: OsStr::new("f100000") }),
+            call(
+                &fs,
+                dir,
+                Operation::Lookup {
+                    name: OsStr::new("f100000")
+                }
+            ),
             Err(libc::ENOENT),
             "a miss (not cached: no kernel link)"
         );

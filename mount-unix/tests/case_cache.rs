@@ -88,7 +88,8 @@ fn every_way_a_name_appears_clears_the_misses_of_its_other_spellings() {
     fs::create_dir(t.path("C/d")).unwrap();
     fs::write(t.path("C/d/src"), b"x").unwrap();
     type Make = fn(&TestMount, &str);
-    let rows: [(&str, Make, fn(&fs::Metadata) -> bool); 6] = [
+    type Is = fn(&fs::Metadata) -> bool;
+    let rows: [(&str, Make, Is); 6] = [
         (
             "file",
             |t, n| fs::write(t.path(n), b"1").unwrap(),
@@ -132,7 +133,7 @@ fn every_way_a_name_appears_clears_the_misses_of_its_other_spellings() {
             let tag = what.replace(' ', "");
             let spellings = [
                 format!("C/{tag}{i}"),
-                format!("C/{}{i}", tag.to_uppercase()),
+                format!("C/{}{i}", tag.to_ascii_uppercase()),
             ];
             let made = format!("C/{}{i}", capitalized(&tag));
             for s in &spellings {
@@ -151,10 +152,11 @@ fn every_way_a_name_appears_clears_the_misses_of_its_other_spellings() {
     }
 }
 
+/// ASCII tags only: "file" -> "File".
 fn capitalized(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+    let mut s = s.to_string();
+    s[..1].make_ascii_uppercase();
+    s
 }
 
 /// Issue 17: a rename that changes only the case of a name (N1), after misses

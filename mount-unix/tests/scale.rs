@@ -39,5 +39,8 @@ fn a_directory_of_100000_entries_is_listed_and_looked_up() {
     let looked_up = start.elapsed();
     let e = fs::metadata(t.path(&format!("C/big/f{N:06}"))).unwrap_err();
     assert_eq!(errno(e), libc::ENOENT);
-    eprintln!("{N} entries: listed in {listed:?}, {} looked up in {looked_up:?}", N / 10);
+    eprintln!(
+        "{N} entries: listed in {listed:?}, {} looked up in {looked_up:?}",
+        N / 10
+    );
 }
