@@ -8,7 +8,11 @@
 //! name of that case-folded spelling appears through another spelling than one
 //! answered "not found", the kernel still holds that spelling's negative dentry:
 //! the epoch is bumped (below). Through the same spelling the kernel turns its
-//! own dentry positive, so nothing is sent. Removing or replacing a name through one spelling leaves the
+//! own dentry positive, so nothing is sent. A name made behind the kernel
+//! (straight through the core, as embedders and tests may) is seen once the
+//! miss's TTL ends, as a removal behind it always was.
+//!
+//! Removing or replacing a name through one spelling leaves the
 //! others valid until their TTL ends. Another spelling than the stored one can
 //! only be cached if it was looked up, so this module remembers the (directory,
 //! name) pairs looked up through another spelling than the stored one (rare: the
