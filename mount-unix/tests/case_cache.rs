@@ -265,3 +265,30 @@ fn directories_and_renames_keep_every_spelling_right() {
         fs::remove_dir(t.path(&format!("C/MOVED{i}/F")).parent().unwrap()).expect_err("not empty");
     }
 }
+
+/// Issue 17: a hard link made through the other volume's view (a junction on
+/// C: to D:'s root, HL3) shows through D:'s own names at once: its link count
+/// through the file's other name, and the new name through a spelling that
+/// was answered "not found" just before.
+#[test]
+fn a_hard_link_made_through_the_other_volumes_view_shows_at_once() {
+    let mut m = ntlinkfs_core::Machine::default();
+    m.create_junction(r"C:\j", r"D:\").unwrap();
+    m.write_file(r"D:\f", b"x").unwrap();
+    let Some(t) = mount_with(m, ntlinkfs_fuse::MountOptions::default()) else {
+        return;
+    };
+    for i in 0..ROUNDS / 4 {
+        let n = fs::metadata(t.path("D/f")).unwrap().nlink(); // cached attributes
+        let (through_c, through_d) = (t.path(&format!("C/j/g{i}")), t.path(&format!("D/G{i}")));
+        assert_eq!(errno(fs::metadata(&through_d).unwrap_err()), libc::ENOENT);
+        fs::hard_link(t.path("C/j/f"), &through_c).unwrap();
+        assert_eq!(
+            fs::metadata(t.path("D/f")).unwrap().nlink(),
+            n + 1,
+            "round {i}"
+        );
+        let md = fs::metadata(&through_d).unwrap();
+        assert_eq!((md.nlink(), md.len()), (n + 1, 1), "round {i}");
+    }
+}
