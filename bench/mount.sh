@@ -58,9 +58,11 @@ cleanup
 # The mount argument sets, one per line, and a label for each.
 IFS=';' read -r -a mount_sets <<< "${mounts:-}"
 [ ${#mount_sets[@]} -eq 0 ] && mount_sets=("")
+# "--io-uring on" -> ntlinkfs:--io-uring_on (no spaces, no regex brackets).
 label_of() {
-    local a="${1// /}"
-    if [ -z "$a" ]; then echo ntlinkfs; else echo "ntlinkfs[$a]"; fi
+    local a="${1# }"
+    a="${a% }"
+    if [ -z "$a" ]; then echo ntlinkfs; else echo "ntlinkfs:${a// /_}"; fi
 }
 
 mount_ntlinkfs() {
