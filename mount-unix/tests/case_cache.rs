@@ -269,7 +269,7 @@ fn directories_and_renames_keep_every_spelling_right() {
 /// Issue 17: a hard link made through the other volume's view (a junction on
 /// C: to D:'s root, HL3) shows through D:'s own names at once: its link count
 /// through the file's other name, and the new name through a spelling that
-/// was answered "not found" just before.
+/// was answered "not found" just before; and its removal likewise.
 #[test]
 fn a_hard_link_made_through_the_other_volumes_view_shows_at_once() {
     let mut m = ntlinkfs_core::Machine::default();
@@ -290,5 +290,9 @@ fn a_hard_link_made_through_the_other_volumes_view_shows_at_once() {
         );
         let md = fs::metadata(&through_d).unwrap();
         assert_eq!((md.nlink(), md.len()), (n + 1, 1), "round {i}");
+        // And a name removed through C:'s view is gone from D:'s at once.
+        fs::remove_file(&through_c).unwrap();
+        assert_eq!(errno(fs::metadata(&through_d).unwrap_err()), libc::ENOENT);
+        assert_eq!(fs::metadata(t.path("D/f")).unwrap().nlink(), n, "round {i}");
     }
 }
