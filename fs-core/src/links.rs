@@ -28,6 +28,9 @@ pub struct LinkOptions {
     pub replace_if_exists: bool,
     /// FILE_LINK_IGNORE_READONLY_ATTRIBUTE (HL5, the Ex variant).
     pub ignore_readonly: bool,
+    /// FILE_LINK_POSIX_SEMANTICS: an open file may be replaced; its handles
+    /// keep working and report no accessible name (M11).
+    pub posix_semantics: bool,
 }
 
 impl Machine {
@@ -81,7 +84,7 @@ impl Machine {
         self.hard_link_resolved(src, dst, LinkOptions::default())
     }
 
-    fn hard_link_resolved(
+    pub(crate) fn hard_link_resolved(
         &mut self,
         src: Resolved,
         dst: Resolved,
@@ -119,26 +122,58 @@ impl Machine {
                 n.times.change = now;
                 return Ok(self.file_info(vol, rec, None));
             }
-            let mut replace_check =
-                self.check_replace(vol, existing, parent, &name, opts.replace_if_exists);
-            if replace_check == Err(NtError::AccessDenied) && opts.ignore_readonly {
-                let e = self.node(vol, existing)?;
-                if !e.is_dir() && !self.is_open(vol, existing) {
-                    replace_check = Ok(());
+            if opts.posix_semantics && opts.replace_if_exists {
+                self.check_link_replace_posix(vol, existing, parent, &name, opts.ignore_readonly)?;
+            } else {
+                let mut replace_check =
+                    self.check_replace(vol, existing, parent, &name, opts.replace_if_exists);
+                if replace_check == Err(NtError::AccessDenied) && opts.ignore_readonly {
+                    let e = self.node(vol, existing)?;
+                    if !e.is_dir() && !self.is_open(vol, existing) {
+                        replace_check = Ok(());
+                    }
                 }
+                replace_check?;
             }
-            replace_check?;
         } else {
             self.check_new_name(vol, parent, &name)?;
         }
         if node.names.len() >= self.volumes[vol].kind.max_links() {
             return Err(NtError::TooManyLinks); // HL3
         }
+        self.check_target_dir_open(vol, parent, false)?;
         if dst.node.is_some() {
             self.unlink_unchecked(vol, parent, &name.key());
         }
         self.link_unchecked(vol, parent, name, rec);
         Ok(self.file_info(vol, rec, None))
+    }
+
+    /// M11: FILE_LINK_POSIX_SEMANTICS may replace an open file: not a
+    /// directory, not read-only (unless ignored), and every handle of the
+    /// victim shares delete (BTRFS links.cpp linkex3).
+    fn check_link_replace_posix(
+        &self,
+        vol: crate::machine::VolumeId,
+        existing: crate::file_ref::RecordNo,
+        parent: crate::file_ref::RecordNo,
+        name: &Name,
+        ignore_readonly: bool,
+    ) -> Result<()> {
+        let node = self.node(vol, existing)?;
+        if node
+            .name_in(parent, &name.key())
+            .is_some_and(|l| l.delete_pending)
+        {
+            return Err(NtError::DeletePending);
+        }
+        if node.is_dir() {
+            return Err(NtError::AccessDenied); // BTRFS link7
+        }
+        if node.attrs & crate::attrs::FILE_ATTRIBUTE_READONLY != 0 && !ignore_readonly {
+            return Err(NtError::AccessDenied);
+        }
+        self.check_no_exclusive_handles(vol, existing)
     }
 
     /// CreateSymbolicLinkW(link, target, flags). The target is stored as Windows

@@ -146,6 +146,7 @@ impl Machine {
         let mut require_dir = trailing;
         let mut cur: RecordNo = ROOT_RECORD;
         let mut via_link: Option<LinkFlavor> = None;
+        let mut link_node: Option<(VolumeId, RecordNo)> = None;
 
         loop {
             let Some(comp) = stack.pop() else {
@@ -163,6 +164,7 @@ impl Machine {
                     name,
                     node: Some(cur),
                     via_link,
+                    link_node,
                     require_dir,
                 });
             };
@@ -202,6 +204,7 @@ impl Machine {
                     name: Some(comp),
                     node: None,
                     via_link: None,
+                    link_node: None,
                     require_dir,
                 });
             };
@@ -235,6 +238,7 @@ impl Machine {
                         // the link followed at the last name; links met inside
                         // its target's path do not replace it (S22, J13).
                         if is_last {
+                            link_node = link_node.or(Some((vol, child)));
                             via_link = Some(if cnode.is_dir() {
                                 LinkFlavor::Directory
                             } else {
@@ -265,6 +269,7 @@ impl Machine {
                     node: Some(child),
                     // The link followed to reach this last name, if any (S22, J13).
                     via_link,
+                    link_node,
                     require_dir,
                 });
             }
@@ -400,6 +405,7 @@ impl Machine {
             typed: Some(name),
             node: found,
             via_link: None,
+            link_node: None,
             require_dir: false,
         })
     }
@@ -420,6 +426,7 @@ impl Machine {
             typed: link.map(|l| l.name.clone()),
             node: Some(rec),
             via_link: None,
+            link_node: None,
             require_dir: false,
         })
     }

@@ -137,13 +137,13 @@ fn options() -> impl Strategy<Value = OpenOptions> {
         ]),
         prop::sample::select(vec![Want::Any, Want::File, Want::Directory]),
         any::<bool>(),
-        any::<bool>(),
-        any::<bool>(),
+        any::<u32>(),
+        0u32..8,
         any::<bool>(),
         any::<u32>(),
     )
         .prop_map(
-            |(d, want, follow, write, share_delete, delete_on_close, attributes)| OpenOptions {
+            |(d, want, follow, access, share, delete_on_close, attributes)| OpenOptions {
                 disposition: d,
                 want,
                 follow: if follow {
@@ -151,8 +151,8 @@ fn options() -> impl Strategy<Value = OpenOptions> {
                 } else {
                     Follow::OpenReparsePoint
                 },
-                write,
-                share_delete,
+                access,
+                share,
                 delete_on_close,
                 attributes,
             },
@@ -190,6 +190,7 @@ fn op() -> impl Strategy<Value = Op> {
                 options: LinkOptions {
                     replace_if_exists: r,
                     ignore_readonly: i,
+                    posix_semantics: false,
                 },
             }
         }),

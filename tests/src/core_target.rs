@@ -110,6 +110,7 @@ impl Core {
                 LinkOptions {
                     replace_if_exists: true,
                     ignore_readonly: *ignore_readonly,
+                    posix_semantics: false,
                 },
             )),
             Op::Symlink {

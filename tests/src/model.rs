@@ -87,6 +87,7 @@ pub fn decode_ops(data: &[u8]) -> Vec<Op> {
                     options: LinkOptions {
                         replace_if_exists: arg & 1 != 0,
                         ignore_readonly: false,
+                        posix_semantics: false,
                     },
                 }
             }
