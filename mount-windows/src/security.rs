@@ -278,6 +278,23 @@ fn encode(owner: Option<&[u8]>, group: Option<&[u8]>, dacl: Option<&Dacl>) -> Ve
     out
 }
 
+/// The mount's SDDL with its DACL replaced by a core descriptor's ACEs, in
+/// order: Everyone is `WD`; the user is `BU` (BUILTIN\\Users, the group every
+/// interactive account is in: the mount has no account of its own).
+pub fn sddl_with_dacl(base: &str, sd: &ntlinkfs_core::SecurityDescriptor) -> String {
+    let head = base.find("D:").map_or(base, |i| &base[..i]);
+    let mut out = format!("{head}D:P");
+    for ace in &sd.dacl {
+        let kind = if ace.allow { 'A' } else { 'D' };
+        let sid = match ace.trustee {
+            ntlinkfs_core::Trustee::Everyone => "WD",
+            ntlinkfs_core::Trustee::User => "BU",
+        };
+        out.push_str(&format!("({kind};;0x{:x};;;{sid})", ace.mask));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,5 +357,27 @@ mod tests {
         assert!(SecurityDescriptor::from_sddl(&many)
             .unwrap_err()
             .contains("more than 1024"));
+    }
+
+    #[test]
+    fn a_core_dacl_replaces_the_mount_dacl() {
+        use ntlinkfs_core::{Ace, Trustee};
+        let sd = ntlinkfs_core::SecurityDescriptor {
+            dacl: vec![
+                Ace {
+                    trustee: Trustee::Everyone,
+                    allow: false,
+                    mask: 0x0010_0001,
+                },
+                Ace {
+                    trustee: Trustee::User,
+                    allow: true,
+                    mask: 0x0012_00a9,
+                },
+            ],
+        };
+        let sddl = sddl_with_dacl(DEFAULT_SDDL, &sd);
+        assert_eq!(sddl, "O:BAG:BAD:P(D;;0x100001;;;WD)(A;;0x1200a9;;;BU)");
+        assert!(SecurityDescriptor::from_sddl(&sddl).is_ok());
     }
 }
