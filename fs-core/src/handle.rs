@@ -404,7 +404,7 @@ impl Machine {
     /// which refuses write access to a file's data (MAXIMUM_ALLOWED leaves it out).
     pub(crate) fn grant_access(&self, vol: VolumeId, rec: RecordNo, desired: u32) -> Result<u32> {
         let node = self.node(vol, rec)?;
-        let mut granted = crate::security::access_check(node.security.as_deref(), desired)?;
+        let mut granted = self.access_check_node(vol, rec, desired)?;
         let write_bits = FILE_WRITE_DATA | FILE_APPEND_DATA;
         if !node.is_dir() && node.attrs & FILE_ATTRIBUTE_READONLY != 0 && granted & write_bits != 0
         {
@@ -423,13 +423,12 @@ impl Machine {
         let Some(parent) = r.parent else {
             return Ok(());
         };
-        let node = self.node(r.vol, parent)?;
         let right = if dir {
             crate::access::FILE_ADD_SUBDIRECTORY
         } else {
             crate::access::FILE_ADD_FILE
         };
-        crate::security::access_check(node.security.as_deref(), right).map(|_| ())
+        self.access_check_node(r.vol, parent, right).map(|_| ())
     }
 
     /// The open of the target directory a link or rename makes before it
@@ -448,8 +447,7 @@ impl Machine {
         } else {
             crate::access::FILE_ADD_FILE
         };
-        let node = self.node(vol, dir)?;
-        crate::security::access_check(node.security.as_deref(), right)?;
+        self.access_check_node(vol, dir, right)?;
         self.check_share(
             vol,
             dir,

@@ -98,6 +98,24 @@ pub fn check(m: &Machine) -> Result<(), Violation> {
         }
         *handle_counts.entry((h.vol, h.rec)).or_default() += 1;
     }
+    // The handles open on one file are pairwise compatible in their share
+    // modes: every open was checked against those before it (M13).
+    let handles: Vec<_> = m.handles.iter().collect();
+    for (i, (ia, a)) in handles.iter().enumerate() {
+        for (ib, b) in &handles[i + 1..] {
+            if a.vol == b.vol && a.rec == b.rec {
+                ensure!(
+                    b.share_entry().compatible_with(a.share_entry()),
+                    "handles {ia} ({:#x}/{}) and {ib} ({:#x}/{}) on record {} conflict in their share modes",
+                    a.access,
+                    a.share,
+                    b.access,
+                    b.share,
+                    a.rec
+                );
+            }
+        }
+    }
     // Drive letters are unique; every current directory is on a volume.
     let mut letters = std::collections::HashSet::new();
     for v in &m.volumes {

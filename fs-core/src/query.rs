@@ -130,7 +130,7 @@ impl Machine {
         // (J42: the compatibility junctions deny it to Everyone).
         let list = crate::access::FILE_LIST_DIRECTORY | crate::access::SYNCHRONIZE;
         self.check_path_access(&r, list)?;
-        crate::security::access_check(self.node(r.vol, rec)?.security.as_deref(), list)?;
+        self.access_check_node(r.vol, rec, list)?;
         self.list(r.vol, rec, None, usize::MAX)
     }
 

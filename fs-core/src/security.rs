@@ -12,8 +12,7 @@
 //! ("bypass traverse checking"), which every Windows account has by default.
 
 use crate::access::{
-    map_generic, FILE_ALL_ACCESS, FILE_SHARE_ALL, MAXIMUM_ALLOWED, READ_CONTROL, SYNCHRONIZE,
-    WRITE_DAC,
+    map_generic, FILE_ALL_ACCESS, FILE_SHARE_ALL, MAXIMUM_ALLOWED, READ_CONTROL, WRITE_DAC,
 };
 use crate::error::{NtError, Result};
 use crate::handle::{HandleId, OpenOptions};
@@ -26,6 +25,9 @@ pub enum Trustee {
     Everyone,
     /// The account the emulator's caller runs as.
     User,
+    /// BUILTIN\\Administrators: the caller is a member when it runs
+    /// elevated (the profile holds the privilege).
+    Administrators,
 }
 
 impl Trustee {
@@ -34,7 +36,13 @@ impl Trustee {
         match self {
             Trustee::Everyone => "Everyone",
             Trustee::User => "User",
+            Trustee::Administrators => "BUILTIN\\Administrators",
         }
+    }
+
+    /// Whether an ACE for this trustee applies to the caller.
+    fn applies(self, admin: bool) -> bool {
+        self != Trustee::Administrators || admin
     }
 }
 
@@ -79,8 +87,9 @@ impl SecurityDescriptor {
 }
 
 /// The access granted for `desired` (GENERIC_* mapped, MAXIMUM_ALLOWED
-/// honoured) by `sd`; a node without a descriptor grants everything.
-pub fn access_check(sd: Option<&SecurityDescriptor>, desired: u32) -> Result<u32> {
+/// honoured) by `sd` to the caller (`admin`: it runs elevated, so ACEs for
+/// Administrators apply); a node without a descriptor grants everything.
+pub fn access_check(sd: Option<&SecurityDescriptor>, desired: u32, admin: bool) -> Result<u32> {
     let desired = map_generic(desired);
     let maximum = desired & MAXIMUM_ALLOWED != 0;
     let wanted = desired & !MAXIMUM_ALLOWED;
@@ -92,7 +101,7 @@ pub fn access_check(sd: Option<&SecurityDescriptor>, desired: u32) -> Result<u32
         });
     };
     let (mut allowed, mut denied) = (0u32, 0u32);
-    for ace in &sd.dacl {
+    for ace in sd.dacl.iter().filter(|a| a.trustee.applies(admin)) {
         if ace.allow {
             allowed |= ace.mask & !denied;
         } else {
@@ -124,8 +133,10 @@ impl Machine {
         follow: Follow,
         sd: Option<SecurityDescriptor>,
     ) -> Result<()> {
+        // SetFileSecurityW opens for WRITE_DAC alone (no SYNCHRONIZE, which
+        // the compatibility junctions deny).
         let opts = OpenOptions::default()
-            .access(WRITE_DAC | SYNCHRONIZE)
+            .access(WRITE_DAC)
             .share(FILE_SHARE_ALL)
             .follow(follow);
         let h = self.open(path, &opts)?;
@@ -175,9 +186,20 @@ impl Machine {
     /// it reparses: J42), then the object.
     pub(crate) fn check_path_access(&self, r: &Resolved, desired: u32) -> Result<()> {
         if let Some((vol, rec)) = r.link_node {
-            access_check(self.node(vol, rec)?.security.as_deref(), desired)?;
+            self.access_check_node(vol, rec, desired)?;
         }
         Ok(())
+    }
+
+    /// [`access_check`] of node `rec` for the machine's caller.
+    pub(crate) fn access_check_node(
+        &self,
+        vol: crate::machine::VolumeId,
+        rec: crate::file_ref::RecordNo,
+        desired: u32,
+    ) -> Result<u32> {
+        let admin = self.profile.privilege == crate::profile::Privilege::Held;
+        access_check(self.node(vol, rec)?.security.as_deref(), desired, admin)
     }
 }
 
@@ -232,8 +254,32 @@ mod tests {
             ),
         ];
         for (sd, desired, want) in rows {
-            assert_eq!(access_check(sd, desired), want, "{desired:#x} with {sd:?}");
+            assert_eq!(
+                access_check(sd, desired, false),
+                want,
+                "{desired:#x} with {sd:?}"
+            );
         }
+    }
+
+    #[test]
+    fn administrators_aces_apply_to_an_elevated_caller_only() {
+        let mut s = sd(&[(false, SYNCHRONIZE | FILE_LIST_DIRECTORY)]);
+        s.dacl.push(Ace {
+            trustee: Trustee::Administrators,
+            allow: true,
+            mask: FILE_ALL_ACCESS,
+        });
+        assert_eq!(access_check(Some(&s), WRITE_DAC, true), Ok(WRITE_DAC));
+        assert_eq!(
+            access_check(Some(&s), WRITE_DAC, false),
+            Err(NtError::AccessDenied)
+        );
+        // The deny before it still wins for its bits, elevated or not.
+        assert_eq!(
+            access_check(Some(&s), FILE_LIST_DIRECTORY, true),
+            Err(NtError::AccessDenied)
+        );
     }
 
     #[test]

@@ -289,6 +289,7 @@ pub fn sddl_with_dacl(base: &str, sd: &ntlinkfs_core::SecurityDescriptor) -> Str
         let sid = match ace.trustee {
             ntlinkfs_core::Trustee::Everyone => "WD",
             ntlinkfs_core::Trustee::User => "BU",
+            ntlinkfs_core::Trustee::Administrators => "BA",
         };
         out.push_str(&format!("({kind};;0x{:x};;;{sid})", ace.mask));
     }
