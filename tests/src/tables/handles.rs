@@ -426,6 +426,38 @@ fn delete_on_close_rows() -> Vec<Scenario> {
             T,
             "HL12",
             Tested,
+            "WINE-NEW ntdll file.c test_file_disposition_information",
+            "clearing the disposition on the delete-on-close handle itself does not stop the delete",
+        )
+        .given([open_handle_flags(
+            r"C:\a",
+            GENERIC_WRITE | DELETE,
+            0,
+            create_doc(),
+        )])
+        .when(disposition(0, false), ok())
+        .then(close(0), ok())
+        .then(lstat(r"C:\a"), err(ObjectNameNotFound))
+        .posix_skip(POSIX_NT_HANDLES)
+        .build(),
+        row(
+            T,
+            "HL12",
+            Unverified,
+            "derived from BTRFS links.cpp link4 (nothing pending before cleanup); CreateHardLinkW opens the source for attributes only",
+            "CreateHardLinkW from a name held open with FILE_DELETE_ON_CLOSE succeeds",
+        )
+        .given([open_handle_flags(r"C:\a", DELETE, D, create_doc())])
+        .when(hardlink(r"C:\b", r"C:\a"), ok())
+        .then(close(0), ok())
+        .then(lstat(r"C:\a"), err(ObjectNameNotFound))
+        .then(lstat(r"C:\b"), links(1))
+        .posix_skip(POSIX_NT_HANDLES)
+        .build(),
+        row(
+            T,
+            "HL12",
+            Tested,
             "BTRFS delete.cpp deletedir13",
             "a delete-on-close directory that gained a child before its cleanup stays",
         )
