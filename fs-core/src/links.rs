@@ -1,10 +1,12 @@
 //! The three kinds of link: CreateHardLinkW, CreateSymbolicLinkW and `mklink /J`.
 
+use crate::access::{FILE_SHARE_ALL, FILE_WRITE_ATTRIBUTES, SYNCHRONIZE};
 use crate::attrs::{
     FILE_ATTRIBUTE_ARCHIVE, FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_REPARSE_POINT,
 };
 use crate::data::FileData;
 use crate::error::{NtError, Result};
+use crate::handle::OpenOptions;
 use crate::machine::{FileInfo, Follow, Machine, NodeId, Resolved};
 use crate::name::Name;
 use crate::node::{NodeKind, Reparse};
@@ -39,37 +41,39 @@ impl Machine {
         self.create_hard_link_ex(link, existing, LinkOptions::default())
     }
 
-    /// NtSetInformationFile(FileLinkInformation) with its options.
+    /// NtSetInformationFile(FileLinkInformation) with its options, on a path:
+    /// open the existing file (the link itself, HL10: a symlink is linked,
+    /// not its target) for FILE_WRITE_ATTRIBUTES as CreateHardLinkW does, set
+    /// the link through the handle, close. A name pending delete refuses the
+    /// open (M9).
     pub fn create_hard_link_ex(
         &mut self,
         link: &str,
         existing: &str,
         opts: LinkOptions,
     ) -> Result<FileInfo> {
-        // HL10: a symlink as the existing name is linked itself, not its target.
+        // Both names are converted before anything is opened: an invalid or
+        // unreachable new name is reported before a missing existing file.
         let existing_path = self.full_path(existing)?;
-        let src = self.resolve_owned(
+        self.resolve_owned(
             existing_path,
             Follow::OpenReparsePoint,
             PrefixIsFile::PathNotFound,
         )?;
-        // CreateHardLinkW opens the existing file: a name pending delete refuses (M9).
-        if let (Some(rec), Some((p, k))) = (src.node, src.parent_and_key()) {
-            if self
-                .node(src.vol, rec)?
-                .name_in(p, &k)
-                .is_some_and(|l| l.delete_pending)
-            {
-                return Err(NtError::DeletePending);
-            }
-        }
         let link_path = self.full_path(link)?;
-        let dst = self.resolve_owned(
+        self.resolve_owned(
             link_path,
             Follow::OpenReparsePoint,
             PrefixIsFile::InvalidParameter,
         )?;
-        self.hard_link_resolved(src, dst, opts)
+        let open = OpenOptions::default()
+            .access(FILE_WRITE_ATTRIBUTES | SYNCHRONIZE)
+            .share(FILE_SHARE_ALL)
+            .follow(Follow::OpenReparsePoint);
+        let h = self.open(existing, &open)?;
+        let r = self.set_link_information(h, None, link, opts);
+        self.close(h)?;
+        r
     }
 
     /// link(2): a new name `name` in `dir` for the file `file`.
