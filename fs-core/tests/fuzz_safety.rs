@@ -166,6 +166,47 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         p().prop_map(|path| Op::CreateFile { path }),
         p().prop_map(|path| Op::CreateDirectory { path }),
+        (h(), prop::option::of(h()), p(), any::<[bool; 3]>()).prop_map(
+            |(handle, root, name, [r, i, x])| Op::SetLinkInformation {
+                handle,
+                root,
+                name,
+                options: LinkOptions {
+                    replace_if_exists: r,
+                    ignore_readonly: i,
+                    posix_semantics: x,
+                },
+            }
+        ),
+        (h(), prop::option::of(h()), p(), any::<[bool; 2]>()).prop_map(
+            |(handle, root, name, [r, x])| Op::SetRenameInformation {
+                handle,
+                root,
+                name,
+                options: ntlinkfs_core::RenameOptions {
+                    replace_if_exists: r,
+                    posix_semantics: x,
+                },
+            }
+        ),
+        (h(), data()).prop_map(|(handle, buffer)| Op::SetReparsePointH { handle, buffer }),
+        (p(), any::<bool>(), any::<u32>(), any::<bool>()).prop_map(|(path, allow, mask, link)| {
+            let mut sd = ntlinkfs_core::SecurityDescriptor::default();
+            sd.add(ntlinkfs_core::Ace {
+                trustee: ntlinkfs_core::Trustee::Everyone,
+                allow,
+                mask,
+            });
+            Op::SetSecurity {
+                path,
+                follow: if link {
+                    Follow::OpenReparsePoint
+                } else {
+                    Follow::Reparse
+                },
+                descriptor: Some(sd),
+            }
+        }),
         (p(), data()).prop_map(|(path, data)| Op::WriteFile { path, data }),
         (p(), data()).prop_map(|(path, data)| Op::AppendFile { path, data }),
         p().prop_map(|path| Op::ReadFile { path }),

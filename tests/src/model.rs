@@ -14,8 +14,8 @@ use ntlinkfs_core::access::{
     GENERIC_WRITE, MAXIMUM_ALLOWED,
 };
 use ntlinkfs_core::{
-    invariants, DeleteSemantics, FixedClock, Follow, HandleId, LinkOptions, Machine, MoveFlags, Op,
-    OpenOptions, SymlinkFlags,
+    invariants, Ace, DeleteSemantics, FixedClock, Follow, HandleId, LinkOptions, Machine,
+    MoveFlags, Op, OpenOptions, RenameOptions, SecurityDescriptor, SymlinkFlags, Trustee,
 };
 use std::sync::Arc;
 
@@ -91,7 +91,7 @@ pub fn decode_ops(data: &[u8]) -> Vec<Op> {
     while let Some(kind) = b.next() {
         let Some(p) = path(&mut b) else { break };
         let Some(arg) = b.next() else { break };
-        let op = match kind % 20 {
+        let op = match kind % 24 {
             0..=3 => Op::CreateDirectory { path: p },
             4 | 5 => Op::WriteFile {
                 path: p,
@@ -164,6 +164,56 @@ pub fn decode_ops(data: &[u8]) -> Vec<Op> {
                     DeleteSemantics::Posix
                 },
             },
+            // Names and ACLs changed through handles (HL11, M11, J42).
+            20 | 21 => {
+                let options = LinkOptions {
+                    replace_if_exists: arg & 1 != 0,
+                    ignore_readonly: false,
+                    posix_semantics: arg & 2 != 0,
+                };
+                let handle = HandleId(u64::from(arg >> 2) % 4);
+                let root = (arg & 0x40 != 0).then_some(HandleId(u64::from(arg >> 4) % 4));
+                let name = if root.is_some() {
+                    NAMES[usize::from(arg % 4)].to_string()
+                } else {
+                    p
+                };
+                if kind % 24 == 20 {
+                    Op::SetLinkInformation {
+                        handle,
+                        root,
+                        name,
+                        options,
+                    }
+                } else {
+                    Op::SetRenameInformation {
+                        handle,
+                        root,
+                        name,
+                        options: RenameOptions {
+                            replace_if_exists: options.replace_if_exists,
+                            posix_semantics: options.posix_semantics,
+                        },
+                    }
+                }
+            }
+            22 => {
+                let mut sd = SecurityDescriptor::default();
+                sd.add(Ace {
+                    trustee: Trustee::Everyone,
+                    allow: false,
+                    mask: ACCESS[usize::from(arg % 8)] & !MAXIMUM_ALLOWED,
+                });
+                Op::SetSecurity {
+                    path: p,
+                    follow: if arg & 8 == 0 {
+                        Follow::Reparse
+                    } else {
+                        Follow::OpenReparsePoint
+                    },
+                    descriptor: (arg & 0x10 == 0).then_some(sd),
+                }
+            }
             _ => Op::SetFileAttributes {
                 path: p,
                 attributes: u32::from(arg & 0x27),
