@@ -493,7 +493,7 @@ fn acl_rows() -> Vec<Scenario> {
             T,
             "J42",
             Documented,
-            "MS: \"Junction Points and Backup Applications\" (Vista+ compatibility junctions: Everyone deny List folder); [O] rakhesh.com \"Start Menu and other directory junctions access denied\"",
+            "MS: \"Junction Points and Backup Applications\" (Vista+ compatibility junctions: Everyone deny List folder); [O] red/red#1924 (FindFirstFile on Documents and Settings fails), busybox-w32#259, rakhesh.com",
             "listing a compatibility junction itself: ACCESS_DENIED",
         )
         .given(compat())
@@ -505,7 +505,7 @@ fn acl_rows() -> Vec<Scenario> {
             T,
             "J42",
             Documented,
-            "MS: \"Junction Points and Backup Applications\"; [O] rakhesh.com (paths through the junction work)",
+            "MS: \"Junction Points and Backup Applications\"; [O] busybox-w32#259 and rakhesh.com (cd into it works, paths through it work)",
             "paths through a compatibility junction work",
         )
         .given(compat())
