@@ -108,7 +108,9 @@ pub fn access_check(sd: Option<&SecurityDescriptor>, desired: u32, admin: bool) 
             denied |= ace.mask & !allowed;
         }
     }
-    if wanted & !allowed != 0 {
+    // Every desired bit must be granted; MAXIMUM_ALLOWED that grants nothing
+    // is refused too (SeAccessCheck never grants an empty mask).
+    if wanted & !allowed != 0 || (maximum && allowed == 0) {
         return Err(NtError::AccessDenied);
     }
     Ok(if maximum { allowed } else { wanted })

@@ -427,3 +427,54 @@ fn deny_aces_refuse_opens_and_new_names() {
     m.set_security(r"C:\d", Follow::Reparse, None).unwrap();
     m.write_file(r"C:\d\new", b"x").unwrap();
 }
+
+mod dacl_property {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The specific file rights a DACL names here.
+    const RIGHTS: u32 = FILE_ALL_ACCESS;
+
+    proptest! {
+        /// J42, M14: with a DACL "deny D, then allow A" (Everyone), an open
+        /// asking for X succeeds exactly when X lies within A minus D, and
+        /// MAXIMUM_ALLOWED grants exactly A minus D; a refused open changes
+        /// nothing and leaves no handle.
+        #[test]
+        fn an_open_is_granted_exactly_what_the_dacl_allows(
+            deny in 0..=RIGHTS,
+            allow in 0..=RIGHTS,
+            desired in 1..=RIGHTS,
+        ) {
+            let (deny, allow, desired) = (deny & RIGHTS, allow & RIGHTS, desired & RIGHTS);
+            let mut m = machine();
+            let mut sd = SecurityDescriptor::default();
+            sd.add(Ace { trustee: Trustee::Everyone, allow: false, mask: deny });
+            sd.add(Ace { trustee: Trustee::Everyone, allow: true, mask: allow });
+            m.set_security(r"C:\d\f", Follow::Reparse, Some(sd)).unwrap();
+            let granted = allow & !deny;
+            let got = m.open(r"C:\d\f", &opts(desired, FILE_SHARE_ALL));
+            prop_assert_eq!(got.is_ok(), desired & !granted == 0, "{:#x} of {:#x}", desired, granted);
+            if let Err(e) = got {
+                prop_assert_eq!(e, NtError::AccessDenied);
+                prop_assert_eq!(m.open_handle_count(), 0);
+            } else if let Ok(h) = got {
+                m.close(h).unwrap();
+            }
+            match m.open(r"C:\d\f", &opts(MAXIMUM_ALLOWED, FILE_SHARE_ALL)) {
+                Ok(h) => {
+                    prop_assert!(granted != 0);
+                    // Readable through the handle exactly when granted.
+                    prop_assert_eq!(m.read(h, 0, 4).is_ok(), granted & FILE_READ_DATA != 0);
+                    m.close(h).unwrap();
+                }
+                // Nothing granted: MAXIMUM_ALLOWED is refused.
+                Err(e) => {
+                    prop_assert_eq!(granted, 0);
+                    prop_assert_eq!(e, NtError::AccessDenied);
+                }
+            }
+            prop_assert_eq!(m.read_file(r"C:\d\f").is_ok(), granted & FILE_GENERIC_READ == FILE_GENERIC_READ);
+        }
+    }
+}
