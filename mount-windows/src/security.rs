@@ -1,9 +1,11 @@
-//! The security descriptor every object on the mount reports: written as SDDL,
+//! The security descriptor the objects on the mount report: written as SDDL,
 //! encoded here as a self-relative SECURITY_DESCRIPTOR (MS-DTYP 2.4.6) without
 //! Windows APIs, so it is built and tested on every platform.
 //!
-//! ntlinkfs models links, not ACLs: one descriptor serves every file, and
-//! WinFsp uses it for its access checks. Only the SDDL subset a default needs
+//! One descriptor serves every file, except that an object with a DACL of its
+//! own in the core (the compatibility junctions, `icacls`) reports the mount's
+//! owner and group with that DACL ([`sddl_with_dacl`]); WinFsp uses them for
+//! its access checks. Only the SDDL subset a default needs
 //! is accepted: `O:`, `G:`, `D:` with flags P/AI/AR and allow/deny ACEs of
 //! well-known or literal SIDs; anything else is refused with a message.
 
