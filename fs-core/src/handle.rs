@@ -468,6 +468,10 @@ impl Machine {
         new: ShareEntry,
         except: Option<HandleId>,
     ) -> Result<()> {
+        // Most files have no handle open: no need to look at the others.
+        if !self.is_open(vol, rec) {
+            return Ok(());
+        }
         let conflict = self.handles.iter().any(|(id, o)| {
             Some(HandleId(id as u64)) != except
                 && o.vol == vol
