@@ -776,6 +776,20 @@ impl Machine {
         self.check_share(vol, rec, delete_open(), by)
     }
 
+    /// True when a handle other than `except` is open on the node.
+    pub(crate) fn is_open_except(
+        &self,
+        vol: VolumeId,
+        rec: RecordNo,
+        except: Option<HandleId>,
+    ) -> bool {
+        self.is_open(vol, rec)
+            && self
+                .handles
+                .iter()
+                .any(|(id, o)| Some(HandleId(id as u64)) != except && o.vol == vol && o.rec == rec)
+    }
+
     /// True when any handle is open on the node.
     pub(crate) fn is_open(&self, vol: VolumeId, rec: RecordNo) -> bool {
         self.volumes[vol]

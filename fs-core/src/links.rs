@@ -53,13 +53,19 @@ impl Machine {
         opts: LinkOptions,
     ) -> Result<FileInfo> {
         // Both names are converted before anything is opened: an invalid or
-        // unreachable new name is reported before a missing existing file.
+        // unreachable new name is reported before a missing existing file,
+        // after a pending one (M9).
         let existing_path = self.full_path(existing)?;
-        self.resolve_owned(
+        let src = self.resolve_owned(
             existing_path,
             Follow::OpenReparsePoint,
             PrefixIsFile::PathNotFound,
         )?;
+        if let Some(rec) = src.node {
+            if src.name_pending(self.node(src.vol, rec)?) {
+                return Err(NtError::DeletePending);
+            }
+        }
         let link_path = self.full_path(link)?;
         self.resolve_owned(
             link_path,

@@ -177,7 +177,25 @@ impl Machine {
             Follow::OpenReparsePoint,
             PrefixIsFile::InvalidParameter,
         )?;
-        self.move_resolved_by(src, dst, flags, false, ReadOnly::Refuses, None)
+        // A rename on one volume is MoveFileExW's open of the name itself for
+        // DELETE, FileRenameInformation on that handle, close. A move to
+        // another volume (a copy and a delete) and the refusals that need no
+        // open (a missing source, a root) keep the direct path.
+        if src.vol != dst.vol || src.node.is_none() || src.parent.is_none() {
+            return self.move_resolved_by(src, dst, flags, false, ReadOnly::Refuses, None);
+        }
+        let open = OpenOptions::default()
+            .access(DELETE | FILE_READ_ATTRIBUTES | SYNCHRONIZE)
+            .share(crate::access::FILE_SHARE_ALL)
+            .follow(Follow::OpenReparsePoint);
+        let h = self.open_resolved(src, &open)?;
+        let rename = crate::RenameOptions {
+            replace_if_exists: flags.replace_existing,
+            posix_semantics: false,
+        };
+        let r = self.set_rename_information(h, None, to, rename);
+        self.close(h)?;
+        r
     }
 
     /// rename(2) between directories by id. `replace` replaces an existing
@@ -268,10 +286,10 @@ impl Machine {
         // files); then the I/O manager opens the target directory (HL11).
         self.grant_access(vol, src_rec, DELETE)?;
         self.check_no_exclusive_handles_but(vol, src_rec, by)?;
-        self.check_target_dir_open(vol, dst_parent, is_dir)?;
         if is_dir && self.is_ancestor_or_self(vol, src_rec, dst_parent) {
             return Err(NtError::InvalidParameter);
         }
+        self.check_target_dir_open(vol, dst_parent, is_dir)?;
         let dst_key = dst_name.key();
         // Same directory, same name up to case: a case change (M1) or nothing.
         if src_parent == dst_parent && src_name.key() == dst_key {
@@ -284,7 +302,14 @@ impl Machine {
             if posix && existing != src_rec {
                 self.check_replace_posix(vol, existing, dst_parent, &dst_name, is_dir, read_only)?;
             } else {
-                self.check_replace(vol, existing, dst_parent, &dst_name, flags.replace_existing)?;
+                self.check_replace_by(
+                    vol,
+                    existing,
+                    dst_parent,
+                    &dst_name,
+                    flags.replace_existing,
+                    by,
+                )?;
             }
             if existing == src_rec {
                 // Another name of the same file: the source name simply goes.
@@ -319,6 +344,21 @@ impl Machine {
         name: &Name,
         replace: bool,
     ) -> Result<()> {
+        self.check_replace_by(vol, existing, parent, name, replace, None)
+    }
+
+    /// [`Machine::check_replace`] for a rename through handle `by`, which
+    /// does not count as an open of the file replaced (another name of the
+    /// same file simply goes).
+    fn check_replace_by(
+        &self,
+        vol: VolumeId,
+        existing: RecordNo,
+        parent: RecordNo,
+        name: &Name,
+        replace: bool,
+        by: Option<crate::handle::HandleId>,
+    ) -> Result<()> {
         let node = self.node(vol, existing)?;
         if node
             .name_in(parent, &name.key())
@@ -329,7 +369,9 @@ impl Machine {
         if !replace {
             return Err(NtError::ObjectNameCollision);
         }
-        if node.is_dir() || node.attrs & FILE_ATTRIBUTE_READONLY != 0 || self.is_open(vol, existing)
+        if node.is_dir()
+            || node.attrs & FILE_ATTRIBUTE_READONLY != 0
+            || self.is_open_except(vol, existing, by)
         {
             return Err(NtError::AccessDenied);
         }

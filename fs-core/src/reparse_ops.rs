@@ -190,10 +190,13 @@ impl Machine {
 
     /// `fsutil reparsepoint delete PATH`.
     pub fn remove_reparse_point(&mut self, path: &str) -> Result<()> {
-        let r = self.resolve_str(path, Follow::OpenReparsePoint)?;
-        let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
-        let request = self.delete_request_for(r.vol, rec)?;
-        self.delete_reparse_rec(r.vol, rec, &request)
+        let h = self.open(path, &fsctl_open())?;
+        let r = self
+            .handle(h)
+            .and_then(|hd| self.delete_request_for(hd.vol, hd.rec));
+        let r = r.and_then(|request| self.delete_reparse_point_h(h, &request));
+        self.close(h)?;
+        r
     }
 
     fn delete_request_for(&self, vol: VolumeId, rec: RecordNo) -> Result<Vec<u8>> {
