@@ -2,6 +2,11 @@
 //! Windows' delete semantics (delete-pending names live until the last handle
 //! closes, M10; POSIX semantics release the name at once).
 
+use crate::access::{
+    map_generic, ShareEntry, DELETE, FILE_ALL_ACCESS, FILE_APPEND_DATA, FILE_GENERIC_READ,
+    FILE_GENERIC_WRITE, FILE_READ_DATA, FILE_SHARE_ALL, FILE_SHARE_DELETE, FILE_WRITE_DATA,
+    MAXIMUM_ALLOWED,
+};
 use crate::attrs::{
     FILE_ATTRIBUTE_ARCHIVE, FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY,
     FILE_ATTRIBUTE_REPARSE_POINT, SETTABLE_ATTRIBUTES,
@@ -24,10 +29,27 @@ pub(crate) struct Handle {
     pub file: FileRef,
     /// The name this handle was opened through, while it exists.
     pub through: Option<(RecordNo, NameKey)>,
-    /// This handle marked its name for delete (classic semantics).
+    /// FILE_DELETE_ON_CLOSE: the name is marked for delete at this handle's
+    /// cleanup, not before (HL12: until then the handle reports no pending delete).
     pub delete_on_close: bool,
-    pub share_delete: bool,
-    pub write: bool,
+    /// The granted access (generic bits mapped).
+    pub access: u32,
+    /// FILE_SHARE_* bits.
+    pub share: u32,
+}
+
+impl Handle {
+    pub fn share_entry(&self) -> ShareEntry {
+        ShareEntry {
+            access: self.access,
+            share: self.share,
+        }
+    }
+
+    /// FILE_WRITE_DATA or FILE_APPEND_DATA granted.
+    pub fn can_write(&self) -> bool {
+        self.access & (FILE_WRITE_DATA | FILE_APPEND_DATA) != 0
+    }
 }
 
 /// CreateFile's dispositions (NtCreateFile's FILE_OPEN … FILE_SUPERSEDE).
@@ -67,11 +89,13 @@ pub struct OpenOptions {
     pub want: Want,
     /// Whether the last component's reparse point is followed (FILE_FLAG_OPEN_REPARSE_POINT clears it).
     pub follow: Follow,
-    /// Write access requested (refused on read-only files).
-    pub write: bool,
-    /// FILE_SHARE_DELETE: later opens may delete or rename the file while this handle is open.
-    pub share_delete: bool,
-    /// FILE_FLAG_DELETE_ON_CLOSE.
+    /// DesiredAccess: file rights, GENERIC_* bits and MAXIMUM_ALLOWED (write
+    /// access is refused on read-only files).
+    pub access: u32,
+    /// ShareAccess: FILE_SHARE_READ / WRITE / DELETE, what later opens may do
+    /// while this handle is open.
+    pub share: u32,
+    /// FILE_FLAG_DELETE_ON_CLOSE (asks for DELETE access, as CreateFileW does).
     pub delete_on_close: bool,
     /// Attributes for a newly created file (settable bits only).
     pub attributes: u32,
@@ -83,8 +107,8 @@ impl Default for OpenOptions {
             disposition: Disposition::Open,
             want: Want::Any,
             follow: Follow::Reparse,
-            write: false,
-            share_delete: true,
+            access: FILE_GENERIC_READ,
+            share: FILE_SHARE_ALL,
             delete_on_close: false,
             attributes: 0,
         }
@@ -101,7 +125,7 @@ impl OpenOptions {
     pub fn disposition(mut self, d: Disposition) -> Self {
         self.disposition = d;
         if d != Disposition::Open && d != Disposition::OpenIf {
-            self.write = true;
+            self.access |= FILE_GENERIC_WRITE;
         }
         self
     }
@@ -118,16 +142,42 @@ impl OpenOptions {
         self
     }
 
-    /// Sets whether write access is requested.
+    /// Adds FILE_GENERIC_WRITE to the access asked for (or takes the write
+    /// rights away).
     pub fn write(mut self, w: bool) -> Self {
-        self.write = w;
+        if w {
+            self.access |= FILE_GENERIC_WRITE;
+        } else {
+            self.access &= !(FILE_GENERIC_WRITE & !FILE_GENERIC_READ);
+        }
         self
     }
 
-    /// Sets FILE_SHARE_DELETE.
-    pub fn share_delete(mut self, s: bool) -> Self {
-        self.share_delete = s;
+    /// Sets the desired access mask (GENERIC_*, MAXIMUM_ALLOWED and file rights).
+    pub fn access(mut self, mask: u32) -> Self {
+        self.access = mask;
         self
+    }
+
+    /// Sets the share mode (FILE_SHARE_* bits).
+    pub fn share(mut self, share: u32) -> Self {
+        self.share = share;
+        self
+    }
+
+    /// Sets or clears FILE_SHARE_DELETE.
+    pub fn share_delete(mut self, s: bool) -> Self {
+        if s {
+            self.share |= FILE_SHARE_DELETE;
+        } else {
+            self.share &= !FILE_SHARE_DELETE;
+        }
+        self
+    }
+
+    /// Whether write access to the data is asked for (generic bits mapped).
+    pub fn wants_write(&self) -> bool {
+        map_generic(self.access) & (FILE_WRITE_DATA | FILE_APPEND_DATA) != 0
     }
 
     /// Sets FILE_FLAG_DELETE_ON_CLOSE.
@@ -185,7 +235,7 @@ impl Machine {
             Disposition::Create => return Err(NtError::ObjectNameCollision),
             Disposition::Open | Disposition::OpenIf => Disposition::Open,
             Disposition::Overwrite | Disposition::OverwriteIf | Disposition::Supersede => {
-                if !opts.write {
+                if !opts.wants_write() {
                     return Err(NtError::AccessDenied);
                 }
                 Disposition::Overwrite
@@ -200,16 +250,29 @@ impl Machine {
 
     pub(crate) fn open_resolved(&mut self, r: Resolved, opts: &OpenOptions) -> Result<HandleId> {
         let vol = r.vol;
+        let mut desired = map_generic(opts.access);
+        if opts.delete_on_close {
+            desired |= DELETE; // CreateFileW adds DELETE for FILE_FLAG_DELETE_ON_CLOSE
+        }
         // Validate everything, then mutate: DELETE_ON_CLOSE must be grantable
         // before a file is created or truncated.
-        if opts.delete_on_close {
-            match r.node {
-                None if opts.attributes & FILE_ATTRIBUTE_READONLY != 0 => {
-                    return Err(NtError::CannotDelete)
+        self.check_path_access(&r, desired)?;
+        let granted = match r.node {
+            None => {
+                if opts.delete_on_close && opts.attributes & FILE_ATTRIBUTE_READONLY != 0 {
+                    return Err(NtError::CannotDelete);
                 }
-                None => {}
-                Some(rec) => {
-                    self.check_open_existing(&r, rec, opts)?;
+                self.check_create_access(&r, opts.want == Want::Directory)?;
+                // The creator gets what it asked for (all of it for MAXIMUM_ALLOWED).
+                if desired & MAXIMUM_ALLOWED != 0 {
+                    (desired & !MAXIMUM_ALLOWED) | FILE_ALL_ACCESS
+                } else {
+                    desired
+                }
+            }
+            Some(rec) => {
+                let granted = self.check_open_existing(&r, rec, opts, desired)?;
+                if opts.delete_on_close {
                     let overwrites = matches!(
                         opts.disposition,
                         Disposition::Overwrite | Disposition::OverwriteIf | Disposition::Supersede
@@ -221,12 +284,12 @@ impl Machine {
                     }
                     self.check_deletable(vol, rec, None, ReadOnly::Refuses)?;
                 }
+                granted
             }
-        }
+        };
         let rec = match r.node {
             None => self.create_for_open(&r, opts)?,
             Some(rec) => {
-                self.check_open_existing(&r, rec, opts)?;
                 if matches!(
                     opts.disposition,
                     Disposition::Overwrite | Disposition::OverwriteIf | Disposition::Supersede
@@ -248,18 +311,11 @@ impl Machine {
             rec,
             file,
             through,
-            delete_on_close: false,
-            share_delete: opts.share_delete,
-            write: opts.write,
+            delete_on_close: opts.delete_on_close,
+            access: granted,
+            share: opts.share & FILE_SHARE_ALL,
         });
-        let h = HandleId(id as u64);
-        if opts.delete_on_close {
-            if let Err(e) = self.set_delete_disposition(h, true, DeleteSemantics::Classic) {
-                let _ = self.close(h);
-                return Err(e);
-            }
-        }
-        Ok(h)
+        Ok(HandleId(id as u64))
     }
 
     fn create_for_open(&mut self, r: &Resolved, opts: &OpenOptions) -> Result<RecordNo> {
@@ -288,7 +344,15 @@ impl Machine {
         Ok(self.insert_node_unchecked(r.vol, parent, name, kind, attrs))
     }
 
-    fn check_open_existing(&self, r: &Resolved, rec: RecordNo, opts: &OpenOptions) -> Result<()> {
+    /// The checks of an open of an existing node, in the order NTFS makes
+    /// them; returns the access granted.
+    fn check_open_existing(
+        &self,
+        r: &Resolved,
+        rec: RecordNo,
+        opts: &OpenOptions,
+        desired: u32,
+    ) -> Result<u32> {
         let node = self.node(r.vol, rec)?;
         // A name pending delete answers every open, even FILE_CREATE (M9).
         if r.name_pending(node) {
@@ -314,9 +378,7 @@ impl Machine {
             (Want::Directory, false) => return Err(NtError::NotADirectory),
             _ => {}
         }
-        if opts.write && !node.is_dir() && node.attrs & FILE_ATTRIBUTE_READONLY != 0 {
-            return Err(NtError::AccessDenied);
-        }
+        let granted = self.grant_access(r.vol, rec, desired)?;
         if node.is_dir()
             && matches!(
                 opts.disposition,
@@ -324,6 +386,100 @@ impl Machine {
             )
         {
             return Err(NtError::FileIsADirectory);
+        }
+        self.check_share(
+            r.vol,
+            rec,
+            ShareEntry {
+                access: granted,
+                share: opts.share & FILE_SHARE_ALL,
+            },
+            None,
+        )?;
+        Ok(granted)
+    }
+
+    /// The access check of an open: the security descriptor's answer for
+    /// `desired` (MAXIMUM_ALLOWED: all it allows), then FILE_ATTRIBUTE_READONLY,
+    /// which refuses write access to a file's data (MAXIMUM_ALLOWED leaves it out).
+    pub(crate) fn grant_access(&self, vol: VolumeId, rec: RecordNo, desired: u32) -> Result<u32> {
+        let node = self.node(vol, rec)?;
+        let mut granted = self.access_check_node(vol, rec, desired)?;
+        let write_bits = FILE_WRITE_DATA | FILE_APPEND_DATA;
+        if !node.is_dir() && node.attrs & FILE_ATTRIBUTE_READONLY != 0 && granted & write_bits != 0
+        {
+            if desired & MAXIMUM_ALLOWED != 0 && desired & write_bits == 0 {
+                granted &= !write_bits;
+            } else {
+                return Err(NtError::AccessDenied);
+            }
+        }
+        Ok(granted)
+    }
+
+    /// A new name in a directory: the directory must grant FILE_ADD_FILE (or
+    /// FILE_ADD_SUBDIRECTORY) to the caller.
+    fn check_create_access(&self, r: &Resolved, dir: bool) -> Result<()> {
+        let Some(parent) = r.parent else {
+            return Ok(());
+        };
+        let right = if dir {
+            crate::access::FILE_ADD_SUBDIRECTORY
+        } else {
+            crate::access::FILE_ADD_FILE
+        };
+        self.access_check_node(r.vol, parent, right).map(|_| ())
+    }
+
+    /// The open of the target directory a link or rename makes before it
+    /// adds the name (IopOpenLinkOrRenameTarget): FILE_ADD_FILE (a directory
+    /// being moved: FILE_ADD_SUBDIRECTORY) sharing read and write. A handle on
+    /// that directory that does not share write refuses it, a RootDirectory
+    /// handle included (HL11, BTRFS links.cpp link5/link6).
+    pub(crate) fn check_target_dir_open(
+        &self,
+        vol: VolumeId,
+        dir: RecordNo,
+        moving_dir: bool,
+    ) -> Result<()> {
+        let right = if moving_dir {
+            crate::access::FILE_ADD_SUBDIRECTORY
+        } else {
+            crate::access::FILE_ADD_FILE
+        };
+        self.access_check_node(vol, dir, right)?;
+        self.check_share(
+            vol,
+            dir,
+            ShareEntry {
+                access: right,
+                share: crate::access::FILE_SHARE_READ | crate::access::FILE_SHARE_WRITE,
+            },
+            None,
+        )
+    }
+
+    /// IoCheckShareAccess of a new open against every handle on the node
+    /// except `except`: STATUS_SHARING_VIOLATION on a conflict.
+    pub(crate) fn check_share(
+        &self,
+        vol: VolumeId,
+        rec: RecordNo,
+        new: ShareEntry,
+        except: Option<HandleId>,
+    ) -> Result<()> {
+        // Most files have no handle open: no need to look at the others.
+        if !self.is_open(vol, rec) {
+            return Ok(());
+        }
+        let conflict = self.handles.iter().any(|(id, o)| {
+            Some(HandleId(id as u64)) != except
+                && o.vol == vol
+                && o.rec == rec
+                && !new.compatible_with(o.share_entry())
+        });
+        if conflict {
+            return Err(NtError::SharingViolation);
         }
         Ok(())
     }
@@ -363,13 +519,31 @@ impl Machine {
         })
     }
 
-    /// Closes a handle. When it was the last one, names marked for delete go,
-    /// and the node goes with its last name (HL30, M10).
+    /// Closes a handle. FILE_DELETE_ON_CLOSE marks the name the handle was
+    /// opened through at this cleanup (HL12; a directory that is no longer
+    /// empty stays, BTRFS deletedir13). When it was the last handle, names
+    /// marked for delete go, and the node goes with its last name (HL30, M10).
     pub fn close(&mut self, h: HandleId) -> Result<()> {
         let hd = self
             .handles
             .try_remove(h.0 as usize)
             .ok_or(NtError::InvalidHandle)?;
+        if hd.delete_on_close {
+            let empty = self
+                .node(hd.vol, hd.rec)?
+                .entries()
+                .is_none_or(|e| e.is_empty());
+            if let (true, Some((parent, key))) = (empty, &hd.through) {
+                if let Some(l) = self
+                    .node_mut(hd.vol, hd.rec)?
+                    .names
+                    .iter_mut()
+                    .find(|l| l.parent == *parent && l.name.matches_key(key))
+                {
+                    l.delete_pending = true;
+                }
+            }
+        }
         let node = self.node_mut(hd.vol, hd.rec)?;
         node.open_count -= 1;
         if node.open_count == 0 {
@@ -395,6 +569,9 @@ impl Machine {
     /// Reads up to `len` bytes at `offset`.
     pub fn read(&self, h: HandleId, offset: u64, len: usize) -> Result<Vec<u8>> {
         let hd = self.handle(h)?;
+        if hd.access & FILE_READ_DATA == 0 {
+            return Err(NtError::AccessDenied);
+        }
         let node = self.node(hd.vol, hd.rec)?;
         let data = node.data().ok_or(NtError::InvalidDeviceRequest)?;
         data.read(offset, len)
@@ -403,6 +580,9 @@ impl Machine {
     /// Reads into `out` at `offset`; returns the bytes read (fewer at end of file).
     pub fn read_into(&self, h: HandleId, offset: u64, out: &mut [u8]) -> Result<usize> {
         let hd = self.handle(h)?;
+        if hd.access & FILE_READ_DATA == 0 {
+            return Err(NtError::AccessDenied);
+        }
         let data = self
             .node(hd.vol, hd.rec)?
             .data()
@@ -419,7 +599,7 @@ impl Machine {
     pub fn write(&mut self, h: HandleId, offset: u64, bytes: &[u8]) -> Result<usize> {
         let hd = self.handle(h)?;
         let (vol, rec) = (hd.vol, hd.rec);
-        if !hd.write {
+        if !hd.can_write() {
             return Err(NtError::AccessDenied);
         }
         self.write_data(vol, rec, offset, bytes)?;
@@ -435,7 +615,7 @@ impl Machine {
     pub fn set_len(&mut self, h: HandleId, len: u64) -> Result<()> {
         let hd = self.handle(h)?;
         let (vol, rec) = (hd.vol, hd.rec);
-        if !hd.write {
+        if !hd.can_write() {
             return Err(NtError::AccessDenied);
         }
         self.set_data_len(vol, rec, len)?;
@@ -452,7 +632,7 @@ impl Machine {
     pub fn zero_range(&mut self, h: HandleId, offset: u64, len: u64) -> Result<()> {
         let hd = self.handle(h)?;
         let (vol, rec) = (hd.vol, hd.rec);
-        if !hd.write {
+        if !hd.can_write() {
             return Err(NtError::AccessDenied);
         }
         let now = self.now();
@@ -497,6 +677,11 @@ impl Machine {
     ) -> Result<()> {
         // Only the name is cloned (it outlives the borrow); the rest is Copy.
         let hd = self.handle(h)?;
+        // FileDispositionInformation needs a handle opened for DELETE (BTRFS
+        // delete.cpp "Create file without DELETE flag").
+        if hd.access & DELETE == 0 {
+            return Err(NtError::AccessDenied);
+        }
         let (vol, rec, through) = (hd.vol, hd.rec, hd.through.clone());
         let posix = match semantics {
             DeleteSemantics::Classic => false,
@@ -520,7 +705,6 @@ impl Machine {
             {
                 l.delete_pending = false;
             }
-            self.handles[h.0 as usize].delete_on_close = false;
             return Ok(());
         }
         let _ = node;
@@ -546,7 +730,6 @@ impl Machine {
             {
                 l.delete_pending = true;
             }
-            self.handles[h.0 as usize].delete_on_close = true;
         }
         Ok(())
     }
@@ -571,25 +754,40 @@ impl Machine {
         if node.attrs & FILE_ATTRIBUTE_READONLY != 0 && read_only == ReadOnly::Refuses {
             return Err(NtError::CannotDelete);
         }
-        let others_block = self.handles.iter().any(|(id, o)| {
-            Some(HandleId(id as u64)) != by && o.vol == vol && o.rec == rec && !o.share_delete
-        });
-        if others_block {
-            return Err(NtError::SharingViolation);
-        }
-        Ok(())
+        // Every other open must share delete (they were checked against this
+        // handle's DELETE access when either opened; opens made by the model's
+        // own path calls come through here).
+        self.check_share(vol, rec, delete_open(), by)
     }
 
     /// Checks that no open handle on the node refuses delete sharing (M5).
     pub(crate) fn check_no_exclusive_handles(&self, vol: VolumeId, rec: RecordNo) -> Result<()> {
-        if self
-            .handles
-            .iter()
-            .any(|(_, o)| o.vol == vol && o.rec == rec && !o.share_delete)
-        {
-            return Err(NtError::SharingViolation);
-        }
-        Ok(())
+        self.check_share(vol, rec, delete_open(), None)
+    }
+
+    /// [`Machine::check_no_exclusive_handles`] leaving out the handle the
+    /// operation is made through.
+    pub(crate) fn check_no_exclusive_handles_but(
+        &self,
+        vol: VolumeId,
+        rec: RecordNo,
+        by: Option<HandleId>,
+    ) -> Result<()> {
+        self.check_share(vol, rec, delete_open(), by)
+    }
+
+    /// True when a handle other than `except` is open on the node.
+    pub(crate) fn is_open_except(
+        &self,
+        vol: VolumeId,
+        rec: RecordNo,
+        except: Option<HandleId>,
+    ) -> bool {
+        self.is_open(vol, rec)
+            && self
+                .handles
+                .iter()
+                .any(|(id, o)| Some(HandleId(id as u64)) != except && o.vol == vol && o.rec == rec)
     }
 
     /// True when any handle is open on the node.
@@ -597,5 +795,14 @@ impl Machine {
         self.volumes[vol]
             .node(rec)
             .is_some_and(|n| n.open_count > 0)
+    }
+}
+
+/// The open a delete or rename makes of its source: DELETE, sharing everything
+/// (DeleteFileW, MoveFileExW).
+pub(crate) fn delete_open() -> ShareEntry {
+    ShareEntry {
+        access: DELETE,
+        share: FILE_SHARE_ALL,
     }
 }

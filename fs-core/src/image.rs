@@ -931,6 +931,7 @@ pub(crate) fn read_node_meta(r: &mut Reader, format: Format, rec: RecordNo) -> R
         reparse,
         posix,
         open_count: 0,
+        security: None,
     };
     Ok((kind_byte, node))
 }

@@ -98,6 +98,27 @@ pub fn check(m: &Machine) -> Result<(), Violation> {
         }
         *handle_counts.entry((h.vol, h.rec)).or_default() += 1;
     }
+    // The handles open on one file are pairwise compatible in their share
+    // modes: every open was checked against those before it (M13).
+    let mut by_file: HashMap<(usize, u64), Vec<(usize, &crate::handle::Handle)>> = HashMap::new();
+    for (id, h) in m.handles.iter() {
+        by_file.entry((h.vol, h.rec)).or_default().push((id, h));
+    }
+    for handles in by_file.values() {
+        for (i, (ia, a)) in handles.iter().enumerate() {
+            for (ib, b) in &handles[i + 1..] {
+                ensure!(
+                    b.share_entry().compatible_with(a.share_entry()),
+                    "handles {ia} ({:#x}/{}) and {ib} ({:#x}/{}) on record {} conflict in their share modes",
+                    a.access,
+                    a.share,
+                    b.access,
+                    b.share,
+                    a.rec
+                );
+            }
+        }
+    }
     // Drive letters are unique; every current directory is on a volume.
     let mut letters = std::collections::HashSet::new();
     for v in &m.volumes {

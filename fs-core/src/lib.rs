@@ -40,7 +40,9 @@
 // returns; `cargo build` fails on a missing doc.
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod attrs;
+mod by_handle;
 pub mod data;
 pub mod dir_class;
 pub mod error;
@@ -62,6 +64,7 @@ pub mod reparse;
 mod reparse_index;
 mod reparse_ops;
 mod resolve;
+pub mod security;
 mod shared;
 pub mod space;
 pub mod special;
@@ -70,6 +73,7 @@ mod tree;
 mod volume;
 
 pub use attrs::{Clock, FileTime, FixedClock, SystemClock, Times};
+pub use by_handle::RenameOptions;
 pub use data::CHUNK;
 pub use dir_class::{DirEntryBasics, DirEntryClassed, DirInfoClass, Win32FindData};
 pub use error::{errno_for, Errno, NtError, PosixOp, Result};
@@ -89,6 +93,7 @@ pub use profile::{FsKind, Privilege, Profile, SymlinkEvaluation, WindowsVersion}
 pub use query::FileName;
 pub use reparse::{ReparseData, ReparseTag};
 pub use reparse_index::ReparseTarget;
+pub use security::{Ace, SecurityDescriptor, Trustee};
 pub use shared::{Shared, WriteGuard};
 pub use space::{BLOCK_SIZE, DEFAULT_VOLUME_SIZE, MAX_FILE_SIZE, MAX_VOLUME_SIZE, MIN_VOLUME_SIZE};
 pub use special::SpecialKind;

@@ -1,10 +1,12 @@
 //! The three kinds of link: CreateHardLinkW, CreateSymbolicLinkW and `mklink /J`.
 
+use crate::access::{FILE_SHARE_ALL, FILE_WRITE_ATTRIBUTES, SYNCHRONIZE};
 use crate::attrs::{
     FILE_ATTRIBUTE_ARCHIVE, FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_REPARSE_POINT,
 };
 use crate::data::FileData;
 use crate::error::{NtError, Result};
+use crate::handle::OpenOptions;
 use crate::machine::{FileInfo, Follow, Machine, NodeId, Resolved};
 use crate::name::Name;
 use crate::node::{NodeKind, Reparse};
@@ -28,6 +30,9 @@ pub struct LinkOptions {
     pub replace_if_exists: bool,
     /// FILE_LINK_IGNORE_READONLY_ATTRIBUTE (HL5, the Ex variant).
     pub ignore_readonly: bool,
+    /// FILE_LINK_POSIX_SEMANTICS: an open file may be replaced; its handles
+    /// keep working and report no accessible name (M11).
+    pub posix_semantics: bool,
 }
 
 impl Machine {
@@ -36,14 +41,17 @@ impl Machine {
         self.create_hard_link_ex(link, existing, LinkOptions::default())
     }
 
-    /// NtSetInformationFile(FileLinkInformation) with its options.
+    /// NtSetInformationFile(FileLinkInformation) with its options, on a path:
+    /// open the existing file (the link itself, HL10: a symlink is linked,
+    /// not its target) for FILE_WRITE_ATTRIBUTES as CreateHardLinkW does, set
+    /// the link through the handle, close. A name pending delete refuses the
+    /// open (M9).
     pub fn create_hard_link_ex(
         &mut self,
         link: &str,
         existing: &str,
         opts: LinkOptions,
     ) -> Result<FileInfo> {
-        // HL10: a symlink as the existing name is linked itself, not its target.
         let existing_path = self.full_path(existing)?;
         let src = self.resolve_owned(
             existing_path,
@@ -51,27 +59,30 @@ impl Machine {
             PrefixIsFile::PathNotFound,
         )?;
         // CreateHardLinkW opens the existing file before it looks at the new
-        // name: a missing one fails first.
-        if src.node.is_none() {
+        // name: a missing one fails first, and a name pending delete refuses
+        // the open (M9).
+        let Some(rec) = src.node else {
             return Err(NtError::ObjectNameNotFound);
+        };
+        if src.name_pending(self.node(src.vol, rec)?) {
+            return Err(NtError::DeletePending);
         }
-        // CreateHardLinkW opens the existing file: a name pending delete refuses (M9).
-        if let (Some(rec), Some((p, k))) = (src.node, src.parent_and_key()) {
-            if self
-                .node(src.vol, rec)?
-                .name_in(p, &k)
-                .is_some_and(|l| l.delete_pending)
-            {
-                return Err(NtError::DeletePending);
-            }
-        }
+        // Then the new name is converted and its folder looked up, before the
+        // open's own checks (access, sharing) and the link itself.
         let link_path = self.full_path(link)?;
-        let dst = self.resolve_owned(
+        self.resolve_owned(
             link_path,
             Follow::OpenReparsePoint,
             PrefixIsFile::InvalidParameter,
         )?;
-        self.hard_link_resolved(src, dst, opts)
+        let open = OpenOptions::default()
+            .access(FILE_WRITE_ATTRIBUTES | SYNCHRONIZE)
+            .share(FILE_SHARE_ALL)
+            .follow(Follow::OpenReparsePoint);
+        let h = self.open(existing, &open)?;
+        let r = self.set_link_information(h, None, link, opts);
+        self.close(h)?;
+        r
     }
 
     /// link(2): a new name `name` in `dir` for the file `file`.
@@ -86,7 +97,7 @@ impl Machine {
         self.hard_link_resolved(src, dst, LinkOptions::default())
     }
 
-    fn hard_link_resolved(
+    pub(crate) fn hard_link_resolved(
         &mut self,
         src: Resolved,
         dst: Resolved,
@@ -124,26 +135,58 @@ impl Machine {
                 n.times.change = now;
                 return Ok(self.file_info(vol, rec, None));
             }
-            let mut replace_check =
-                self.check_replace(vol, existing, parent, &name, opts.replace_if_exists);
-            if replace_check == Err(NtError::AccessDenied) && opts.ignore_readonly {
-                let e = self.node(vol, existing)?;
-                if !e.is_dir() && !self.is_open(vol, existing) {
-                    replace_check = Ok(());
+            if opts.posix_semantics && opts.replace_if_exists {
+                self.check_link_replace_posix(vol, existing, parent, &name, opts.ignore_readonly)?;
+            } else {
+                let mut replace_check =
+                    self.check_replace(vol, existing, parent, &name, opts.replace_if_exists);
+                if replace_check == Err(NtError::AccessDenied) && opts.ignore_readonly {
+                    let e = self.node(vol, existing)?;
+                    if !e.is_dir() && !self.is_open(vol, existing) {
+                        replace_check = Ok(());
+                    }
                 }
+                replace_check?;
             }
-            replace_check?;
         } else {
             self.check_new_name(vol, parent, &name)?;
         }
         if node.names.len() >= self.volumes[vol].kind.max_links() {
             return Err(NtError::TooManyLinks); // HL3
         }
+        self.check_target_dir_open(vol, parent, false)?;
         if dst.node.is_some() {
             self.unlink_unchecked(vol, parent, &name.key());
         }
         self.link_unchecked(vol, parent, name, rec);
         Ok(self.file_info(vol, rec, None))
+    }
+
+    /// M11: FILE_LINK_POSIX_SEMANTICS may replace an open file: not a
+    /// directory, not read-only (unless ignored), and every handle of the
+    /// victim shares delete (BTRFS links.cpp linkex3).
+    fn check_link_replace_posix(
+        &self,
+        vol: crate::machine::VolumeId,
+        existing: crate::file_ref::RecordNo,
+        parent: crate::file_ref::RecordNo,
+        name: &Name,
+        ignore_readonly: bool,
+    ) -> Result<()> {
+        let node = self.node(vol, existing)?;
+        if node
+            .name_in(parent, &name.key())
+            .is_some_and(|l| l.delete_pending)
+        {
+            return Err(NtError::DeletePending);
+        }
+        if node.is_dir() {
+            return Err(NtError::AccessDenied); // BTRFS link7
+        }
+        if node.attrs & crate::attrs::FILE_ATTRIBUTE_READONLY != 0 && !ignore_readonly {
+            return Err(NtError::AccessDenied);
+        }
+        self.check_no_exclusive_handles(vol, existing)
     }
 
     /// CreateSymbolicLinkW(link, target, flags). The target is stored as Windows

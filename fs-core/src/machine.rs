@@ -497,6 +497,7 @@ impl Machine {
             reparse: None,
             posix,
             open_count: 0,
+            security: None,
         });
         self.link_unchecked(vol, parent, name, rec);
         rec
@@ -537,12 +538,19 @@ impl Machine {
     ) -> FileInfo {
         let v = &self.volumes[vol];
         let n = v.node(rec).expect("caller holds a live record");
-        let delete_pending = through
-            .and_then(|(p, k)| n.name_in(p, k))
-            .is_some_and(|l| l.delete_pending);
+        // An open file that lost its last name to a POSIX delete or replace
+        // lives on under NTFS's hidden $Extend\$Deleted: one name, none
+        // accessible, delete pending (M11, BTRFS links.cpp linkex3).
+        let orphan = n.names.is_empty() && rec != ROOT_RECORD;
+        let delete_pending = orphan
+            || through
+                .and_then(|(p, k)| n.name_in(p, k))
+                .is_some_and(|l| l.delete_pending);
         // FAT reports one link whatever happens (HL22); directories have one name.
         let (link_count, total_links) = if !v.kind.supports_hard_links() || rec == ROOT_RECORD {
             (1, 1)
+        } else if orphan {
+            (0, 1)
         } else {
             (n.link_count(), n.names.len() as u32)
         };
@@ -617,6 +625,10 @@ pub(crate) struct Resolved {
     pub node: Option<RecordNo>,
     /// The flavor of the reparse point followed at the last component, if any.
     pub via_link: Option<LinkFlavor>,
+    /// The first reparse point followed at the last name: opening a path
+    /// that ends in a link is checked against the link's security
+    /// descriptor too (the compatibility junctions deny listing, J42).
+    pub link_node: Option<(VolumeId, RecordNo)>,
     /// The path ended with a separator (or the link target did): a directory.
     pub require_dir: bool,
 }

@@ -1,6 +1,7 @@
 //! Creating, deleting and moving names: CreateDirectory, DeleteFile,
 //! RemoveDirectory, MoveFileEx, plus whole-file conveniences.
 
+use crate::access::{DELETE, FILE_GENERIC_READ, FILE_READ_ATTRIBUTES, SYNCHRONIZE};
 use crate::attrs::{FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY, SETTABLE_ATTRIBUTES};
 use crate::error::{NtError, Result};
 use crate::file_ref::RecordNo;
@@ -114,6 +115,7 @@ impl Machine {
     /// refused (HL34). Open handles keep the data (HL30).
     pub fn delete_file(&mut self, path: &str) -> Result<()> {
         let opts = OpenOptions::default()
+            .access(DELETE | FILE_READ_ATTRIBUTES | SYNCHRONIZE)
             .follow(Follow::OpenReparsePoint)
             .want(Want::File);
         let h = self.open(path, &opts)?;
@@ -126,6 +128,7 @@ impl Machine {
     /// symlink without touching its target (J30, S31); a file is refused (M12).
     pub fn remove_directory(&mut self, path: &str) -> Result<()> {
         let opts = OpenOptions::default()
+            .access(DELETE | FILE_READ_ATTRIBUTES | SYNCHRONIZE)
             .follow(Follow::OpenReparsePoint)
             .want(Want::Directory);
         let h = self.open(path, &opts)?;
@@ -150,7 +153,9 @@ impl Machine {
         want: Want,
         read_only: ReadOnly,
     ) -> Result<()> {
-        let opts = OpenOptions::default().want(want);
+        let opts = OpenOptions::default()
+            .access(DELETE | FILE_READ_ATTRIBUTES | SYNCHRONIZE)
+            .want(want);
         let h = self.open_at(dir, name, &opts)?;
         let r = self.set_delete_disposition_ex(h, true, DeleteSemantics::Posix, read_only);
         self.close(h)?;
@@ -172,7 +177,25 @@ impl Machine {
             Follow::OpenReparsePoint,
             PrefixIsFile::InvalidParameter,
         )?;
-        self.move_resolved(src, dst, flags, false, ReadOnly::Refuses)
+        // A rename on one volume is MoveFileExW's open of the name itself for
+        // DELETE, FileRenameInformation on that handle, close. A move to
+        // another volume (a copy and a delete) and the refusals that need no
+        // open (a missing source, a root) keep the direct path.
+        if src.vol != dst.vol || src.node.is_none() || src.parent.is_none() {
+            return self.move_resolved_by(src, dst, flags, false, ReadOnly::Refuses, None);
+        }
+        let open = OpenOptions::default()
+            .access(DELETE | FILE_READ_ATTRIBUTES | SYNCHRONIZE)
+            .share(crate::access::FILE_SHARE_ALL)
+            .follow(Follow::OpenReparsePoint);
+        let h = self.open_resolved(src, &open)?;
+        let rename = crate::RenameOptions {
+            replace_if_exists: flags.replace_existing,
+            posix_semantics: false,
+        };
+        let r = self.set_rename_information(h, None, to, rename);
+        self.close(h)?;
+        r
     }
 
     /// rename(2) between directories by id. `replace` replaces an existing
@@ -202,7 +225,7 @@ impl Machine {
     ) -> Result<()> {
         let src = self.resolve_at(from_dir, Name::new(from))?;
         let dst = self.resolve_at(to_dir, Name::new(to))?;
-        self.move_resolved(
+        self.move_resolved_by(
             src,
             dst,
             MoveFlags {
@@ -212,16 +235,21 @@ impl Machine {
             // rename(2) replaces with FILE_RENAME_POSIX_SEMANTICS (M3, M11).
             replace,
             read_only,
+            None,
         )
     }
 
-    fn move_resolved(
+    /// The rename itself; `by` is the handle it is made through (left out of
+    /// the share check), if any.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn move_resolved_by(
         &mut self,
         src: Resolved,
         dst: Resolved,
         flags: MoveFlags,
         posix: bool,
         read_only: ReadOnly,
+        by: Option<crate::handle::HandleId>,
     ) -> Result<()> {
         let src_rec = src.node.ok_or(NtError::ObjectNameNotFound)?;
         let (Some(src_parent), Some(src_name)) = (src.parent, src.name.clone()) else {
@@ -253,12 +281,15 @@ impl Machine {
             return self.move_across_volumes(src, dst, flags);
         }
         let vol = src.vol;
-        // Renaming opens the source for DELETE: every other handle must share
-        // delete (M5; the same mechanism for files).
-        self.check_no_exclusive_handles(vol, src_rec)?;
+        // Renaming opens the source for DELETE: the descriptor must grant it and
+        // every other handle must share delete (M5; the same mechanism for
+        // files); then the I/O manager opens the target directory (HL11).
+        self.grant_access(vol, src_rec, DELETE)?;
+        self.check_no_exclusive_handles_but(vol, src_rec, by)?;
         if is_dir && self.is_ancestor_or_self(vol, src_rec, dst_parent) {
             return Err(NtError::InvalidParameter);
         }
+        self.check_target_dir_open(vol, dst_parent, is_dir)?;
         let dst_key = dst_name.key();
         // Same directory, same name up to case: a case change (M1) or nothing.
         if src_parent == dst_parent && src_name.key() == dst_key {
@@ -271,7 +302,14 @@ impl Machine {
             if posix && existing != src_rec {
                 self.check_replace_posix(vol, existing, dst_parent, &dst_name, is_dir, read_only)?;
             } else {
-                self.check_replace(vol, existing, dst_parent, &dst_name, flags.replace_existing)?;
+                self.check_replace_by(
+                    vol,
+                    existing,
+                    dst_parent,
+                    &dst_name,
+                    flags.replace_existing,
+                    by,
+                )?;
             }
             if existing == src_rec {
                 // Another name of the same file: the source name simply goes.
@@ -306,6 +344,21 @@ impl Machine {
         name: &Name,
         replace: bool,
     ) -> Result<()> {
+        self.check_replace_by(vol, existing, parent, name, replace, None)
+    }
+
+    /// [`Machine::check_replace`] for a rename through handle `by`, which
+    /// does not count as an open of the file replaced (another name of the
+    /// same file simply goes).
+    fn check_replace_by(
+        &self,
+        vol: VolumeId,
+        existing: RecordNo,
+        parent: RecordNo,
+        name: &Name,
+        replace: bool,
+        by: Option<crate::handle::HandleId>,
+    ) -> Result<()> {
         let node = self.node(vol, existing)?;
         if node
             .name_in(parent, &name.key())
@@ -316,7 +369,9 @@ impl Machine {
         if !replace {
             return Err(NtError::ObjectNameCollision);
         }
-        if node.is_dir() || node.attrs & FILE_ATTRIBUTE_READONLY != 0 || self.is_open(vol, existing)
+        if node.is_dir()
+            || node.attrs & FILE_ATTRIBUTE_READONLY != 0
+            || self.is_open_except(vol, existing, by)
         {
             return Err(NtError::AccessDenied);
         }
@@ -325,7 +380,7 @@ impl Machine {
 
     /// M3, M11: FILE_RENAME_POSIX_SEMANTICS may replace an open file (whose
     /// handles keep working) and an empty directory by a directory.
-    fn check_replace_posix(
+    pub(crate) fn check_replace_posix(
         &self,
         vol: VolumeId,
         existing: RecordNo,
@@ -437,7 +492,9 @@ impl Machine {
         };
         let src_handle = self.open_resolved(
             src.clone(),
-            &OpenOptions::default().follow(Follow::OpenReparsePoint),
+            &OpenOptions::default()
+                .access(FILE_GENERIC_READ | DELETE)
+                .follow(Follow::OpenReparsePoint),
         )?;
         let deletable = self.set_delete_disposition(src_handle, true, DeleteSemantics::Classic);
         if let Err(e) = deletable {

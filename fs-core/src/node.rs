@@ -77,6 +77,8 @@ pub(crate) struct Node {
     pub posix: PosixMeta,
     /// Open handles on this node.
     pub open_count: u32,
+    /// Its security descriptor; None grants everything (security.rs).
+    pub security: Option<Box<crate::security::SecurityDescriptor>>,
 }
 
 impl Node {

@@ -6,6 +6,7 @@
 //! fuzz `Operation`). The conformance tables use their own smaller
 //! `scenario::Op`; the shell calls the methods directly.
 
+use crate::by_handle::RenameOptions;
 use crate::error::Result;
 use crate::handle::{DeleteSemantics, HandleId, OpenOptions, Want};
 use crate::links::{LinkOptions, SymlinkFlags};
@@ -14,6 +15,7 @@ use crate::namespace::MoveFlags;
 use crate::profile::{FsKind, Profile};
 use crate::query::FileName;
 use crate::reparse::ReparseData;
+use crate::security::SecurityDescriptor;
 use crate::tree::TreeDeleteReport;
 
 /// Every operation of [`Machine`], path-based (Win32 paths) and by id (the
@@ -239,6 +241,44 @@ pub enum Op {
         delete: bool,
         /// Classic delete-on-close or POSIX semantics.
         semantics: DeleteSemantics,
+    },
+    /// [`Machine::set_link_information`]: FileLinkInformation on a handle.
+    SetLinkInformation {
+        /// The file's handle.
+        handle: HandleId,
+        /// A directory handle the name is relative to (else a full path).
+        root: Option<HandleId>,
+        /// The new name.
+        name: String,
+        /// ReplaceIfExists, IGNORE_READONLY, POSIX_SEMANTICS.
+        options: LinkOptions,
+    },
+    /// [`Machine::set_rename_information`]: FileRenameInformation on a handle.
+    SetRenameInformation {
+        /// A handle with DELETE access.
+        handle: HandleId,
+        /// A directory handle the name is relative to (else a full path).
+        root: Option<HandleId>,
+        /// The new name.
+        name: String,
+        /// ReplaceIfExists, POSIX_SEMANTICS.
+        options: RenameOptions,
+    },
+    /// [`Machine::set_reparse_point_h`]: FSCTL_SET_REPARSE_POINT on a handle.
+    SetReparsePointH {
+        /// A handle with FILE_WRITE_DATA or FILE_WRITE_ATTRIBUTES.
+        handle: HandleId,
+        /// The raw reparse buffer.
+        buffer: Vec<u8>,
+    },
+    /// [`Machine::set_security`]: an object's DACL (None: no descriptor).
+    SetSecurity {
+        /// The object.
+        path: String,
+        /// Through a link at the last name, or the link itself.
+        follow: Follow,
+        /// The new descriptor.
+        descriptor: Option<SecurityDescriptor>,
     },
     // ---- by id (the adapters' view) ----
     /// [`Machine::lookup`]: one name inside a directory, not followed.
@@ -527,6 +567,33 @@ impl Machine {
                 Done
             }
             Op::HandleInfo { handle } => Info(self.handle_info(*handle)?),
+            Op::SetLinkInformation {
+                handle,
+                root,
+                name,
+                options,
+            } => Info(self.set_link_information(*handle, *root, name, *options)?),
+            Op::SetRenameInformation {
+                handle,
+                root,
+                name,
+                options,
+            } => {
+                self.set_rename_information(*handle, *root, name, *options)?;
+                Done
+            }
+            Op::SetReparsePointH { handle, buffer } => {
+                self.set_reparse_point_h(*handle, buffer)?;
+                Done
+            }
+            Op::SetSecurity {
+                path,
+                follow,
+                descriptor,
+            } => {
+                self.set_security(path, *follow, descriptor.clone())?;
+                Done
+            }
             Op::SetDeleteDisposition {
                 handle,
                 delete,

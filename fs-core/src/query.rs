@@ -126,6 +126,12 @@ impl Machine {
                 _ => {}
             }
         }
+        // FindFirstFileW opens the directory for FILE_LIST_DIRECTORY |
+        // SYNCHRONIZE: a link's descriptor and the directory's must grant it
+        // (J42: the compatibility junctions deny it to Everyone).
+        let list = crate::access::FILE_LIST_DIRECTORY | crate::access::SYNCHRONIZE;
+        self.check_path_access(&r, list)?;
+        self.access_check_node(r.vol, rec, list)?;
         self.list(r.vol, rec, None, usize::MAX)
     }
 

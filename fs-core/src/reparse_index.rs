@@ -119,7 +119,7 @@ impl Machine {
     /// bits only).
     pub fn overwrite_handle(&mut self, h: crate::handle::HandleId, attributes: u32) -> Result<()> {
         let hd = self.handle(h)?.clone();
-        if !hd.write {
+        if !hd.can_write() {
             return Err(NtError::AccessDenied);
         }
         if self.node(hd.vol, hd.rec)?.is_dir() {

@@ -2,9 +2,13 @@
 //! on raw buffers (SEMANTICS §6.2–§6.4). The object itself is opened: reparse
 //! points on the last component are never followed.
 
+use crate::access::{
+    FILE_READ_ATTRIBUTES, FILE_SHARE_ALL, FILE_WRITE_ATTRIBUTES, FILE_WRITE_DATA, SYNCHRONIZE,
+};
 use crate::attrs::FILE_ATTRIBUTE_REPARSE_POINT;
 use crate::error::{NtError, Result};
 use crate::file_ref::RecordNo;
+use crate::handle::{HandleId, OpenOptions};
 use crate::machine::{Follow, Machine, NodeId, VolumeId};
 use crate::node::Reparse;
 use crate::profile::Privilege;
@@ -13,11 +17,42 @@ use crate::reparse::{
 };
 
 impl Machine {
-    /// FSCTL_SET_REPARSE_POINT on the object at `path`.
+    /// FSCTL_SET_REPARSE_POINT on the object at `path`: open it for
+    /// FILE_WRITE_ATTRIBUTES (the link itself), call, close.
     pub fn set_reparse_point(&mut self, path: &str, buffer: &[u8]) -> Result<()> {
-        let r = self.resolve_str(path, Follow::OpenReparsePoint)?;
-        let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
-        self.set_reparse_rec(r.vol, rec, buffer)
+        let h = self.open(path, &fsctl_open())?;
+        let r = self.set_reparse_point_h(h, buffer);
+        self.close(h)?;
+        r
+    }
+
+    /// FSCTL_SET_REPARSE_POINT on an open handle: the handle needs
+    /// FILE_WRITE_DATA or FILE_WRITE_ATTRIBUTES ([T] BTRFS reparse.cpp
+    /// reparse16: a FILE_READ_ATTRIBUTES handle gets STATUS_ACCESS_DENIED).
+    pub fn set_reparse_point_h(&mut self, h: HandleId, buffer: &[u8]) -> Result<()> {
+        let hd = self.handle(h)?;
+        if hd.access & (FILE_WRITE_DATA | FILE_WRITE_ATTRIBUTES) == 0 {
+            return Err(NtError::AccessDenied);
+        }
+        let (vol, rec) = (hd.vol, hd.rec);
+        self.set_reparse_rec(vol, rec, buffer)
+    }
+
+    /// FSCTL_GET_REPARSE_POINT on an open handle (FILE_ANY_ACCESS: any handle).
+    pub fn get_reparse_point_h(&self, h: HandleId) -> Result<Vec<u8>> {
+        let hd = self.handle(h)?;
+        self.get_reparse_rec(hd.vol, hd.rec)
+    }
+
+    /// FSCTL_DELETE_REPARSE_POINT on an open handle: the handle needs
+    /// FILE_WRITE_ATTRIBUTES (as WinBtrfs's driver, which follows NTFS, checks).
+    pub fn delete_reparse_point_h(&mut self, h: HandleId, request: &[u8]) -> Result<()> {
+        let hd = self.handle(h)?;
+        if hd.access & FILE_WRITE_ATTRIBUTES == 0 {
+            return Err(NtError::AccessDenied);
+        }
+        let (vol, rec) = (hd.vol, hd.rec);
+        self.delete_reparse_rec(vol, rec, request)
     }
 
     /// FSCTL_SET_REPARSE_POINT on a node by id (`system.ntfs_reparse_data`).
@@ -133,9 +168,10 @@ impl Machine {
 
     /// FSCTL_DELETE_REPARSE_POINT with the request buffer (§6.4).
     pub fn delete_reparse_point(&mut self, path: &str, request: &[u8]) -> Result<()> {
-        let r = self.resolve_str(path, Follow::OpenReparsePoint)?;
-        let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
-        self.delete_reparse_rec(r.vol, rec, request)
+        let h = self.open(path, &fsctl_open())?;
+        let r = self.delete_reparse_point_h(h, request);
+        self.close(h)?;
+        r
     }
 
     /// FSCTL_DELETE_REPARSE_POINT on a node by id.
@@ -154,10 +190,13 @@ impl Machine {
 
     /// `fsutil reparsepoint delete PATH`.
     pub fn remove_reparse_point(&mut self, path: &str) -> Result<()> {
-        let r = self.resolve_str(path, Follow::OpenReparsePoint)?;
-        let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
-        let request = self.delete_request_for(r.vol, rec)?;
-        self.delete_reparse_rec(r.vol, rec, &request)
+        let h = self.open(path, &fsctl_open())?;
+        let r = self
+            .handle(h)
+            .and_then(|hd| self.delete_request_for(hd.vol, hd.rec));
+        let r = r.and_then(|request| self.delete_reparse_point_h(h, &request));
+        self.close(h)?;
+        r
     }
 
     fn delete_request_for(&self, vol: VolumeId, rec: RecordNo) -> Result<Vec<u8>> {
@@ -195,4 +234,13 @@ impl Machine {
         node.posix.rdev = Default::default();
         Ok(())
     }
+}
+
+/// How the path-based FSCTL calls open the object: the link itself, for its
+/// attributes (not its data: no share conflict, no read-only refusal).
+fn fsctl_open() -> OpenOptions {
+    OpenOptions::default()
+        .access(FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | SYNCHRONIZE)
+        .share(FILE_SHARE_ALL)
+        .follow(Follow::OpenReparsePoint)
 }

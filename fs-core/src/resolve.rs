@@ -159,6 +159,7 @@ impl Machine {
         let mut require_dir = trailing;
         let mut cur: RecordNo = ROOT_RECORD;
         let mut via_link: Option<LinkFlavor> = None;
+        let mut link_node: Option<(VolumeId, RecordNo)> = None;
 
         loop {
             let Some(comp) = stack.pop() else {
@@ -176,6 +177,7 @@ impl Machine {
                     name,
                     node: Some(cur),
                     via_link,
+                    link_node,
                     require_dir,
                 });
             };
@@ -215,6 +217,7 @@ impl Machine {
                     name: Some(comp),
                     node: None,
                     via_link: None,
+                    link_node: None,
                     require_dir,
                 });
             };
@@ -248,6 +251,7 @@ impl Machine {
                         // the link followed at the last name; links met inside
                         // its target's path do not replace it (S22, J13).
                         if is_last {
+                            link_node = link_node.or(Some((vol, child)));
                             via_link = Some(if cnode.is_dir() {
                                 LinkFlavor::Directory
                             } else {
@@ -278,6 +282,7 @@ impl Machine {
                     node: Some(child),
                     // The link followed to reach this last name, if any (S22, J13).
                     via_link,
+                    link_node,
                     require_dir,
                 });
             }
@@ -414,6 +419,7 @@ impl Machine {
             typed: Some(name),
             node: found,
             via_link: None,
+            link_node: None,
             require_dir: false,
         })
     }
@@ -434,6 +440,7 @@ impl Machine {
             typed: link.map(|l| l.name.clone()),
             node: Some(rec),
             via_link: None,
+            link_node: None,
             require_dir: false,
         })
     }

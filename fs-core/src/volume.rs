@@ -112,6 +112,7 @@ impl Volume {
                     ..posix
                 },
                 open_count: 0,
+                security: None,
             });
             debug_assert_eq!(key as u64, record);
             seqs.push(record as SeqNo);

@@ -137,13 +137,13 @@ fn options() -> impl Strategy<Value = OpenOptions> {
         ]),
         prop::sample::select(vec![Want::Any, Want::File, Want::Directory]),
         any::<bool>(),
-        any::<bool>(),
-        any::<bool>(),
+        any::<u32>(),
+        0u32..8,
         any::<bool>(),
         any::<u32>(),
     )
         .prop_map(
-            |(d, want, follow, write, share_delete, delete_on_close, attributes)| OpenOptions {
+            |(d, want, follow, access, share, delete_on_close, attributes)| OpenOptions {
                 disposition: d,
                 want,
                 follow: if follow {
@@ -151,8 +151,8 @@ fn options() -> impl Strategy<Value = OpenOptions> {
                 } else {
                     Follow::OpenReparsePoint
                 },
-                write,
-                share_delete,
+                access,
+                share,
                 delete_on_close,
                 attributes,
             },
@@ -166,6 +166,47 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         p().prop_map(|path| Op::CreateFile { path }),
         p().prop_map(|path| Op::CreateDirectory { path }),
+        (h(), prop::option::of(h()), p(), any::<[bool; 3]>()).prop_map(
+            |(handle, root, name, [r, i, x])| Op::SetLinkInformation {
+                handle,
+                root,
+                name,
+                options: LinkOptions {
+                    replace_if_exists: r,
+                    ignore_readonly: i,
+                    posix_semantics: x,
+                },
+            }
+        ),
+        (h(), prop::option::of(h()), p(), any::<[bool; 2]>()).prop_map(
+            |(handle, root, name, [r, x])| Op::SetRenameInformation {
+                handle,
+                root,
+                name,
+                options: ntlinkfs_core::RenameOptions {
+                    replace_if_exists: r,
+                    posix_semantics: x,
+                },
+            }
+        ),
+        (h(), data()).prop_map(|(handle, buffer)| Op::SetReparsePointH { handle, buffer }),
+        (p(), any::<bool>(), any::<u32>(), any::<bool>()).prop_map(|(path, allow, mask, link)| {
+            let mut sd = ntlinkfs_core::SecurityDescriptor::default();
+            sd.add(ntlinkfs_core::Ace {
+                trustee: ntlinkfs_core::Trustee::Everyone,
+                allow,
+                mask,
+            });
+            Op::SetSecurity {
+                path,
+                follow: if link {
+                    Follow::OpenReparsePoint
+                } else {
+                    Follow::Reparse
+                },
+                descriptor: Some(sd),
+            }
+        }),
         (p(), data()).prop_map(|(path, data)| Op::WriteFile { path, data }),
         (p(), data()).prop_map(|(path, data)| Op::AppendFile { path, data }),
         p().prop_map(|path| Op::ReadFile { path }),
@@ -190,6 +231,7 @@ fn op() -> impl Strategy<Value = Op> {
                 options: LinkOptions {
                     replace_if_exists: r,
                     ignore_readonly: i,
+                    posix_semantics: false,
                 },
             }
         }),

@@ -378,7 +378,8 @@ fn delete_on_close_is_validated_before_anything_changes_m9() {
         &mut m,
         open(r"C:\e", OpenOptions::default().delete_on_close(true)),
     ));
-    assert!(m.handle_info(h1).unwrap().delete_pending);
+    // HL12: DELETE_ON_CLOSE marks the name at cleanup, not before.
+    assert!(!m.handle_info(h1).unwrap().delete_pending);
     ok(&mut m, Op::Close { handle: h1 });
     ok(&mut m, Op::Close { handle: h2 });
     assert_eq!(listing(&m, r"C:\"), ["d", "ro"]);
@@ -403,7 +404,6 @@ fn open_node_by_id_opens_the_object_itself() {
     let f = info(&m, r"C:\d\f").id;
     let bad = OpenOptions {
         disposition: Disposition::Overwrite,
-        write: false,
         ..OpenOptions::default()
     };
     fails(

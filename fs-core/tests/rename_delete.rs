@@ -21,6 +21,7 @@
 
 mod common;
 use common::*;
+use ntlinkfs_core::access::{DELETE, GENERIC_READ};
 use ntlinkfs_core::{
     attrs::*, DeleteSemantics, Follow, Machine, MoveFlags, NtError, Op, OpenOptions, Want,
 };
@@ -189,7 +190,13 @@ fn rename_posix_semantics_replaces_empty_directory_and_open_file_m3_m11() {
         NtError::DirectoryNotEmpty,
     );
     // M11: the victim's handle keeps working after it is replaced.
-    let h = handle(ok(&mut m, open(r"C:\d\file2", OpenOptions::default())));
+    let h = handle(ok(
+        &mut m,
+        open(
+            r"C:\d\file2",
+            OpenOptions::default().access(GENERIC_READ | DELETE),
+        ),
+    ));
     ok(
         &mut m,
         Op::RenameAt {
@@ -202,9 +209,13 @@ fn rename_posix_semantics_replaces_empty_directory_and_open_file_m3_m11() {
     );
     assert_eq!(contents(&mut m, r"C:\d\file2"), b"one");
     assert_eq!(m.read(h, 0, 10).unwrap(), b"two");
-    // M11 says NumberOfLinks 0 / TotalNumberOfLinks 1 on Windows; the model keeps
-    // no name for the victim, so both read 0 (known gap).
-    assert_eq!(m.handle_info(h).unwrap().link_count, 0);
+    // M11: NumberOfLinks 0 / TotalNumberOfLinks 1, delete pending (BTRFS
+    // links.cpp linkex3: the victim lives on under $Extend\$Deleted).
+    let i = m.handle_info(h).unwrap();
+    assert_eq!(
+        (i.link_count, i.total_links, i.delete_pending),
+        (0, 1, true)
+    );
     // Its delete disposition cannot reach the file that took the name.
     fails(
         &mut m,
@@ -363,7 +374,13 @@ fn delete_pending_names_and_reopen_m9_m10() {
 #[test]
 fn delete_disposition_can_be_cleared_m9() {
     let mut m = base();
-    let h = handle(ok(&mut m, open(r"C:\d\file1", OpenOptions::default())));
+    let h = handle(ok(
+        &mut m,
+        open(
+            r"C:\d\file1",
+            OpenOptions::default().access(GENERIC_READ | DELETE),
+        ),
+    ));
     ok(
         &mut m,
         Op::SetDeleteDisposition {
@@ -384,7 +401,13 @@ fn delete_disposition_can_be_cleared_m9() {
     ok(&mut m, Op::Close { handle: h });
     assert_eq!(contents(&mut m, r"C:\d\file1"), b"one");
     // Non-empty directory and read-only file refuse the disposition (M9).
-    let hd = handle(ok(&mut m, open(r"C:\d", OpenOptions::default())));
+    let hd = handle(ok(
+        &mut m,
+        open(
+            r"C:\d",
+            OpenOptions::default().access(GENERIC_READ | DELETE),
+        ),
+    ));
     fails(
         &mut m,
         "M9",
@@ -395,7 +418,13 @@ fn delete_disposition_can_be_cleared_m9() {
         },
         NtError::DirectoryNotEmpty,
     );
-    let hr = handle(ok(&mut m, open(r"C:\ro", OpenOptions::default())));
+    let hr = handle(ok(
+        &mut m,
+        open(
+            r"C:\ro",
+            OpenOptions::default().access(GENERIC_READ | DELETE),
+        ),
+    ));
     fails(
         &mut m,
         "M9",
@@ -416,14 +445,18 @@ fn renamed_file_keeps_its_handles_name() {
     let mut m = base();
     let opts = OpenOptions::default().delete_on_close(true);
     let h = handle(ok(&mut m, open(r"C:\d\file1", opts)));
-    fails(
-        &mut m,
-        "M9",
-        mv(r"C:\d\file1", r"C:\d\renamed"),
-        NtError::DeletePending,
-    );
+    // HL12: nothing is pending before cleanup, so the name can move; the
+    // delete-on-close then removes it under its new name.
+    ok(&mut m, mv(r"C:\d\file1", r"C:\d\renamed"));
     ok(&mut m, Op::Close { handle: h });
-    let h = handle(ok(&mut m, open(r"C:\d\file2", OpenOptions::default())));
+    assert_eq!(listing(&m, r"C:\d"), ["file2", "sub"]);
+    let h = handle(ok(
+        &mut m,
+        open(
+            r"C:\d\file2",
+            OpenOptions::default().access(GENERIC_READ | DELETE),
+        ),
+    ));
     ok(&mut m, mv(r"C:\d\file2", r"C:\e\renamed"));
     ok(
         &mut m,
@@ -505,7 +538,12 @@ fn read_only_refuses_win32_deletes_and_renames_unless_ignored_hl34() {
         },
         NtError::CannotDelete,
     );
-    let h = m.open(r"C:\ro", &OpenOptions::default()).unwrap();
+    let h = m
+        .open(
+            r"C:\ro",
+            &OpenOptions::default().access(GENERIC_READ | DELETE),
+        )
+        .unwrap();
     assert_eq!(
         m.set_delete_disposition(h, true, DeleteSemantics::Posix),
         Err(NtError::CannotDelete)

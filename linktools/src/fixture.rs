@@ -41,13 +41,17 @@
 //!   Projects\app\current    <SYMLINKD>  -> v2                    (relative)
 //! ```
 //!
-//! The compatibility junctions carry HIDDEN|SYSTEM, as Windows sets them.
+//! The compatibility junctions carry HIDDEN|SYSTEM and deny listing to
+//! Everyone, as Windows sets them (J42): `dir` of the junction itself finds
+//! nothing, paths through it work.
 
+use ntlinkfs_core::access::{
+    FILE_GENERIC_EXECUTE, FILE_GENERIC_READ, FILE_LIST_DIRECTORY, GENERIC_ALL, SYNCHRONIZE,
+};
 use ntlinkfs_core::attrs::{FILE_ATTRIBUTE_HIDDEN, FILE_ATTRIBUTE_SYSTEM};
 use ntlinkfs_core::error::Result;
 use ntlinkfs_core::profile::Profile;
-use ntlinkfs_core::Machine;
-use ntlinkfs_core::SymlinkFlags;
+use ntlinkfs_core::{Ace, Follow, Machine, SecurityDescriptor, SymlinkFlags, Trustee};
 
 /// The demo user's name.
 pub const USER: &str = "Alice";
@@ -76,6 +80,29 @@ D:\Projects\app\current -> v2 (relative directory symlink)";
 const NOTEPAD_SXS: &str =
     r"C:\Windows\WinSxS\amd64_microsoft-windows-notepad_31bf3856ad364e35_10.0.26100.1_none";
 const HOSTS_SXS: &str = r"C:\Windows\WinSxS\amd64_microsoft-windows-w..nfrastructure-other_31bf3856ad364e35_10.0.26100.1_none";
+
+/// The DACL of Windows' compatibility junctions, as `icacls` shows it:
+/// `Everyone:(DENY)(S,RD)`, `Everyone:(RX)`, `BUILTIN\Administrators:(F)`
+/// (J42; SYSTEM's full control is left out: the model has no SYSTEM caller).
+pub fn compat_junction_dacl() -> SecurityDescriptor {
+    let mut sd = SecurityDescriptor::default();
+    sd.add(Ace {
+        trustee: Trustee::Everyone,
+        allow: false,
+        mask: SYNCHRONIZE | FILE_LIST_DIRECTORY,
+    });
+    sd.add(Ace {
+        trustee: Trustee::Everyone,
+        allow: true,
+        mask: FILE_GENERIC_READ | FILE_GENERIC_EXECUTE,
+    });
+    sd.add(Ace {
+        trustee: Trustee::Administrators,
+        allow: true,
+        mask: GENERIC_ALL,
+    });
+    sd
+}
 
 /// A fresh machine (C: and D:, NTFS, the default profile) holding the demo layout.
 pub fn demo_machine() -> Machine {
@@ -204,6 +231,8 @@ fn build(m: &mut Machine) -> Result<()> {
     for (link, target) in compat {
         m.create_junction(link, target)?;
         m.set_file_attributes(link, FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM)?;
+        let id = m.query_information(link, Follow::OpenReparsePoint)?.id;
+        m.set_security_of(id, Some(compat_junction_dacl()))?;
     }
     m.create_junction(r"C:\Users\Alice\Projects", r"D:\Projects")?;
     let dir = SymlinkFlags {
@@ -232,7 +261,6 @@ fn build(m: &mut Machine) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ntlinkfs_core::Follow;
     use ntlinkfs_core::NtError;
 
     #[test]
@@ -279,6 +307,16 @@ mod tests {
             m.read_file(r"C:\Users\All Users\Microsoft\Windows\Start Menu\desktop.ini")
                 .unwrap(),
             b"[.ShellClassInfo]\r\n"
+        );
+        // J42: the compatibility junctions are traversed but not listed.
+        assert_eq!(
+            m.enumerate(r"C:\Documents and Settings").map(|v| v.len()),
+            Err(NtError::AccessDenied)
+        );
+        assert_eq!(
+            m.enumerate(r"C:\Documents and Settings\Alice\Documents")
+                .map(|v| v.len()),
+            Ok(3)
         );
     }
 

@@ -95,9 +95,12 @@ impl FileSystemContext for VolumeFs {
                 sz_security_descriptor: 0,
                 attributes: index,
             },
-            Security::Object { attributes } => FileSecurity {
+            Security::Object {
+                attributes,
+                descriptor,
+            } => FileSecurity {
                 reparse: false,
-                sz_security_descriptor: copy_descriptor(self.descriptor(), security_descriptor),
+                sz_security_descriptor: copy_descriptor(&descriptor, security_descriptor),
                 attributes,
             },
         })
@@ -163,10 +166,11 @@ impl FileSystemContext for VolumeFs {
 
     fn get_security(
         &self,
-        _context: &FileContext,
+        context: &FileContext,
         security_descriptor: Option<&mut [c_void]>,
     ) -> FspResult<u64> {
-        Ok(copy_descriptor(self.descriptor(), security_descriptor))
+        let descriptor = self.handle_descriptor(context.0).fsp()?;
+        Ok(copy_descriptor(&descriptor, security_descriptor))
     }
 
     fn overwrite(

@@ -2,10 +2,15 @@
 //! Open and Create → the core's [`OpenOptions`].
 //!
 //! The last component is never followed here: WinFsp reports its reparse point
-//! attribute and the I/O manager re-parses (DESIGN "mount-windows"). Sharing
-//! and delete-on-close are enforced by the WinFsp driver, which sees every
-//! open, so the core is not asked to enforce them a second time.
+//! attribute and the I/O manager re-parses (DESIGN "mount-windows"). The
+//! access WinFsp granted (checked against the descriptor the core reports,
+//! see `volume_fs::descriptor_of`) is the handle's access in the core, so
+//! FSCTLs, renames and dispositions through it are checked as NTFS checks
+//! them. Share modes and delete-on-close are enforced by the WinFsp driver,
+//! which sees every open's ShareAccess (its Open callback is not given it),
+//! so the core's handles share everything and do not check them twice.
 
+use ntlinkfs_core::access::FILE_SHARE_ALL;
 use ntlinkfs_core::attrs::SETTABLE_ATTRIBUTES;
 use ntlinkfs_core::{Disposition, Follow, OpenOptions, Want};
 
@@ -35,8 +40,8 @@ pub fn open_options(
         disposition,
         want,
         follow: Follow::OpenReparsePoint,
-        write: granted_access & (FILE_WRITE_DATA | FILE_APPEND_DATA) != 0,
-        share_delete: true,
+        access: granted_access,
+        share: FILE_SHARE_ALL,
         delete_on_close: false,
         attributes: file_attributes & SETTABLE_ATTRIBUTES,
     }
@@ -89,13 +94,14 @@ mod tests {
         for (d, co, access, trailing, want, write) in rows {
             let o = open_options(d, co, access, 0, trailing);
             assert_eq!(
-                (o.want, o.write),
+                (o.want, o.wants_write()),
                 (want, write),
                 "{d:?} {co:#x} {access:#x}"
             );
             assert_eq!(o.follow, Follow::OpenReparsePoint);
             assert_eq!(o.disposition, d);
-            assert!(o.share_delete && !o.delete_on_close);
+            assert_eq!(o.access, access);
+            assert!(o.share == FILE_SHARE_ALL && !o.delete_on_close);
         }
     }
 

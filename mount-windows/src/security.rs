@@ -1,9 +1,11 @@
-//! The security descriptor every object on the mount reports: written as SDDL,
+//! The security descriptor the objects on the mount report: written as SDDL,
 //! encoded here as a self-relative SECURITY_DESCRIPTOR (MS-DTYP 2.4.6) without
 //! Windows APIs, so it is built and tested on every platform.
 //!
-//! ntlinkfs models links, not ACLs: one descriptor serves every file, and
-//! WinFsp uses it for its access checks. Only the SDDL subset a default needs
+//! One descriptor serves every file, except that an object with a DACL of its
+//! own in the core (the compatibility junctions, `icacls`) reports the mount's
+//! owner and group with that DACL ([`sddl_with_dacl`]); WinFsp uses them for
+//! its access checks. Only the SDDL subset a default needs
 //! is accepted: `O:`, `G:`, `D:` with flags P/AI/AR and allow/deny ACEs of
 //! well-known or literal SIDs; anything else is refused with a message.
 
@@ -278,6 +280,24 @@ fn encode(owner: Option<&[u8]>, group: Option<&[u8]>, dacl: Option<&Dacl>) -> Ve
     out
 }
 
+/// The mount's SDDL with its DACL replaced by a core descriptor's ACEs, in
+/// order: Everyone is `WD`; the user is `BU` (BUILTIN\\Users, the group every
+/// interactive account is in: the mount has no account of its own).
+pub fn sddl_with_dacl(base: &str, sd: &ntlinkfs_core::SecurityDescriptor) -> String {
+    let head = base.find("D:").map_or(base, |i| &base[..i]);
+    let mut out = format!("{head}D:P");
+    for ace in &sd.dacl {
+        let kind = if ace.allow { 'A' } else { 'D' };
+        let sid = match ace.trustee {
+            ntlinkfs_core::Trustee::Everyone => "WD",
+            ntlinkfs_core::Trustee::User => "BU",
+            ntlinkfs_core::Trustee::Administrators => "BA",
+        };
+        out.push_str(&format!("({kind};;0x{:x};;;{sid})", ace.mask));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,5 +360,27 @@ mod tests {
         assert!(SecurityDescriptor::from_sddl(&many)
             .unwrap_err()
             .contains("more than 1024"));
+    }
+
+    #[test]
+    fn a_core_dacl_replaces_the_mount_dacl() {
+        use ntlinkfs_core::{Ace, Trustee};
+        let sd = ntlinkfs_core::SecurityDescriptor {
+            dacl: vec![
+                Ace {
+                    trustee: Trustee::Everyone,
+                    allow: false,
+                    mask: 0x0010_0001,
+                },
+                Ace {
+                    trustee: Trustee::User,
+                    allow: true,
+                    mask: 0x0012_00a9,
+                },
+            ],
+        };
+        let sddl = sddl_with_dacl(DEFAULT_SDDL, &sd);
+        assert_eq!(sddl, "O:BAG:BAD:P(D;;0x100001;;;WD)(A;;0x1200a9;;;BU)");
+        assert!(SecurityDescriptor::from_sddl(&sddl).is_ok());
     }
 }

@@ -22,13 +22,17 @@ use std::sync::Arc;
 type Result<T> = std::result::Result<T, NtError>;
 
 /// What GetSecurityByName answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Security {
     /// A prefix of the name is a reparse point: STATUS_REPARSE with the UTF-16
     /// index of that component, so that WinFsp resolves it.
     Reparse { index: u32 },
-    /// The object itself (not followed): its attributes.
-    Object { attributes: u32 },
+    /// The object itself (not followed): its attributes and its security
+    /// descriptor (self-relative).
+    Object {
+        attributes: u32,
+        descriptor: Vec<u8>,
+    },
 }
 
 /// An object opened or created.
@@ -87,12 +91,27 @@ impl VolumeFs {
         let info = self.object_info(&m, &path)?;
         Ok(Security::Object {
             attributes: info.attributes,
+            descriptor: self.descriptor_of(m.security_of(info.id)?.as_ref()),
         })
     }
 
-    /// The descriptor every object reports.
-    pub fn descriptor(&self) -> &[u8] {
-        self.security.as_bytes()
+    /// The descriptor of an object: the mount's, with the object's own DACL
+    /// when the core has one (the compatibility junctions' deny ACE, `icacls`).
+    pub fn descriptor_of(&self, sd: Option<&ntlinkfs_core::SecurityDescriptor>) -> Vec<u8> {
+        let Some(sd) = sd else {
+            return self.security.as_bytes().to_vec();
+        };
+        let sddl = crate::security::sddl_with_dacl(self.security.sddl(), sd);
+        SecurityDescriptor::from_sddl(&sddl)
+            .map(|d| d.as_bytes().to_vec())
+            .unwrap_or_else(|_| self.security.as_bytes().to_vec())
+    }
+
+    /// GetSecurity: the descriptor of the object a handle is open on.
+    pub fn handle_descriptor(&self, h: HandleId) -> Result<Vec<u8>> {
+        let m = self.shared.read();
+        let id = m.handle_node(h)?;
+        Ok(self.descriptor_of(m.security_of(id)?.as_ref()))
     }
 
     fn open_path(&self, path: &VolumePath, opts: &ntlinkfs_core::OpenOptions) -> Result<Opened> {
@@ -179,7 +198,14 @@ impl VolumeFs {
                 Ok(opened)
             }
             Err(e) => {
-                let _ = m.set_delete_disposition(h, true, DeleteSemantics::Posix);
+                // Undo the create whatever access the caller was granted: the
+                // name goes by a delete of its own, then the handle closes.
+                if let (Ok(Some(dir)), Ok(Some(name))) = (
+                    m.parent_no_follow(self.volume, &path.components),
+                    path.last_name(),
+                ) {
+                    let _ = m.delete_at(dir, &name, ntlinkfs_core::Want::Any);
+                }
                 let _ = m.close(h);
                 Err(e)
             }
@@ -477,6 +503,8 @@ mod tests {
     const DIR: u32 = crate::open_options::FILE_DIRECTORY_FILE;
     const RW: u32 = 0x0012_019F; // FILE_GENERIC_READ | FILE_GENERIC_WRITE
     const RO: u32 = 0x0012_0089; // FILE_GENERIC_READ
+    /// DELETE: the I/O manager lets only such handles set a disposition.
+    const DEL: u32 = 0x0001_0000;
 
     fn u(s: &str) -> Vec<u16> {
         s.encode_utf16().collect()
@@ -516,39 +544,61 @@ mod tests {
     #[test]
     fn security_by_name_reports_prefix_links_and_the_object_itself() {
         let fs = fs();
+        let default = SecurityDescriptor::default_descriptor().as_bytes().to_vec();
+        let obj = |attributes| Security::Object {
+            attributes,
+            descriptor: default.clone(),
+        };
         let rows: &[(&str, Result<Security>)] = &[
             (r"\j\f", Ok(Security::Reparse { index: 1 })),
             (r"\a\..\j\f", Err(NtError::ObjectNameInvalid)), // WinFsp never sends `..`
             (
                 r"\j",
-                Ok(Security::Object {
-                    attributes: FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT,
-                }),
+                Ok(obj(FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT)),
             ),
-            (r"\A\F", Ok(Security::Object { attributes: 0x20 })), // ARCHIVE
+            (r"\A\F", Ok(obj(0x20))), // ARCHIVE
             (r"\a\nope", Err(NtError::ObjectNameNotFound)),
             (r"\nope\f", Err(NtError::ObjectPathNotFound)),
-            (
-                r"\",
-                Ok(Security::Object {
-                    attributes: FILE_ATTRIBUTE_DIRECTORY,
-                }),
-            ),
+            (r"\", Ok(obj(FILE_ATTRIBUTE_DIRECTORY))),
         ];
         for (name, want) in rows {
             let got = fs.security_by_name(&u(name)).map(|s| match s {
                 // The archive bit and friends vary; the kind bits are the point.
-                Security::Object { attributes } => Security::Object {
+                Security::Object {
+                    attributes,
+                    descriptor,
+                } => Security::Object {
                     attributes: attributes
                         & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT | 0x20),
+                    descriptor,
                 },
                 r => r,
             });
             assert_eq!(&got, want, "{name}");
         }
+        // An object with its own DACL reports it (J42: the compatibility
+        // junctions' deny ACE reaches WinFsp's access check).
+        let mut sd = ntlinkfs_core::SecurityDescriptor::default();
+        sd.add(ntlinkfs_core::Ace {
+            trustee: ntlinkfs_core::Trustee::Everyone,
+            allow: false,
+            mask: 0x0010_0001,
+        });
+        let id = {
+            let m = fs.shared.read();
+            m.lookup(m.root(fs.volume), "j").unwrap().id
+        };
+        fs.shared
+            .write()
+            .set_security_of(id, Some(sd.clone()))
+            .unwrap();
+        let Ok(Security::Object { descriptor, .. }) = fs.security_by_name(&u(r"\j")) else {
+            panic!("\\j is an object");
+        };
+        let want = crate::security::sddl_with_dacl(crate::security::DEFAULT_SDDL, &sd);
         assert_eq!(
-            fs.descriptor(),
-            SecurityDescriptor::default_descriptor().as_bytes()
+            descriptor,
+            SecurityDescriptor::from_sddl(&want).unwrap().as_bytes()
         );
     }
 
@@ -670,18 +720,18 @@ mod tests {
     fn delete_marks_then_cleanup_removes_and_handles_keep_the_data() {
         let fs = fs();
         // A non-empty directory cannot be marked (the core's answer).
-        let d = fs.open(&u(r"\a"), DIR, RW).unwrap();
+        let d = fs.open(&u(r"\a"), DIR, RW | DEL).unwrap();
         assert_eq!(
             fs.set_delete(d.handle, true),
             Err(NtError::DirectoryNotEmpty)
         );
         fs.close(d.handle);
-        let ro = fs.open(&u(r"\ro"), 0, RO).unwrap();
+        let ro = fs.open(&u(r"\ro"), 0, RO | DEL).unwrap();
         assert_eq!(fs.set_delete(ro.handle, true), Err(NtError::CannotDelete));
         fs.close(ro.handle);
         // DeleteFile: open, SetDelete, Cleanup(delete) while another handle reads.
         let reader = fs.open(&u(r"\a\f"), 0, RO).unwrap();
-        let del = fs.open(&u(r"\a\f"), 0, RO).unwrap();
+        let del = fs.open(&u(r"\a\f"), 0, RO | DEL).unwrap();
         fs.set_delete(del.handle, true).unwrap();
         fs.set_delete(del.handle, false).unwrap(); // undelete
         fs.set_delete(del.handle, true).unwrap();
@@ -701,7 +751,7 @@ mod tests {
             1
         );
         // rmdir of a junction removes the link, not its target (J30).
-        let j = fs.open(&u(r"\j"), DIR, RW).unwrap();
+        let j = fs.open(&u(r"\j"), DIR, RW | DEL).unwrap();
         fs.set_delete(j.handle, true).unwrap();
         fs.cleanup(j.handle, true);
         fs.close(j.handle);

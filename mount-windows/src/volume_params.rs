@@ -23,8 +23,9 @@ pub struct VolumeSettings {
     pub case_sensitive_search: bool,
     pub case_preserved_names: bool,
     pub unicode_on_disk: bool,
-    /// The descriptor is fixed (see `security`), not stored per file: tools
-    /// must not expect SetSecurity to persist.
+    /// Descriptors are the mount's, with the core's per-object DACL where it
+    /// has one (see `security`); SetSecurity is not wired, so tools must not
+    /// expect it to persist.
     pub persistent_acls: bool,
     /// Junctions and symlinks are the core's reparse points; FAT volumes have
     /// none (the driver then refuses FSCTL_SET_REPARSE_POINT itself).

@@ -44,6 +44,8 @@ pub struct Shell {
     echo: bool,
     confirm: Option<Confirm>,
     saver: Option<Saver>,
+    /// Handles `open` keeps, by the number it printed (`close N`).
+    handles: std::collections::BTreeMap<u32, ntlinkfs_core::HandleId>,
 }
 
 /// What one line did.
@@ -100,6 +102,7 @@ impl Shell {
             echo: true,
             confirm: None,
             saver: None,
+            handles: Default::default(),
         }
     }
 

@@ -2,9 +2,11 @@
 
 use crate::scenario::{Env, Op};
 use crate::target::{Failure, Info, Observed, Target};
+use ntlinkfs_core::access::{DELETE, GENERIC_READ};
 use ntlinkfs_core::{
-    special, DeleteSemantics, DeviceNumbers, FileInfo, FixedClock, Follow, HandleId, LinkOptions,
-    Machine, MoveFlags, OpenOptions, PosixMeta, Profile, SymlinkFlags,
+    special, Ace, DeleteSemantics, DeviceNumbers, Disposition, FileInfo, FixedClock, Follow,
+    HandleId, LinkOptions, Machine, MoveFlags, OpenOptions, PosixMeta, Profile, RenameOptions,
+    SecurityDescriptor, SymlinkFlags, Trustee, Want,
 };
 use std::sync::Arc;
 
@@ -12,7 +14,9 @@ use std::sync::Arc;
 #[derive(Default)]
 pub struct Core {
     m: Option<Machine>,
-    handles: Vec<HandleId>,
+    /// Handles in open order; a closed one leaves its slot empty so that
+    /// the numbers of the others stay.
+    handles: Vec<Option<HandleId>>,
 }
 
 impl Core {
@@ -46,6 +50,8 @@ pub(crate) fn info_of(i: &FileInfo) -> Info {
         is_dir: Some(i.is_directory),
         mode: Some(special::type_bits(i) | u32::from(i.posix.mode & 0o7777)),
         rdev: Some((i.posix.rdev.major, i.posix.rdev.minor)),
+        total_links: Some(i.total_links),
+        delete_pending: Some(i.delete_pending),
     }
 }
 
@@ -76,7 +82,7 @@ impl Target for Core {
 
     fn end(&mut self) {
         if let Some(m) = self.m.as_mut() {
-            for h in self.handles.drain(..).rev() {
+            for h in self.handles.drain(..).rev().flatten() {
                 let _ = m.close(h);
             }
         }
@@ -110,6 +116,7 @@ impl Core {
                 LinkOptions {
                     replace_if_exists: true,
                     ignore_readonly: *ignore_readonly,
+                    posix_semantics: false,
                 },
             )),
             Op::Symlink {
@@ -218,18 +225,111 @@ impl Core {
                 .map(|_| Observed::Unit)
                 .map_err(Failure::Nt),
             Op::Open { path, share_delete } => {
-                let h = m
-                    .open(path, &OpenOptions::default().share_delete(*share_delete))
-                    .map_err(Failure::Nt)?;
-                self.handles.push(h);
+                // GENERIC_READ as the Windows target opens, with DELETE so that
+                // `MarkDelete` may set a disposition through it (M14).
+                let opts = OpenOptions::default()
+                    .access(GENERIC_READ | DELETE)
+                    .share_delete(*share_delete);
+                let h = m.open(path, &opts).map_err(Failure::Nt)?;
+                self.handles.push(Some(h));
                 Ok(Observed::Unit)
             }
             Op::MarkDelete => {
-                let h = *self
+                let h = self
                     .handles
-                    .last()
+                    .iter()
+                    .rev()
+                    .flatten()
+                    .next()
+                    .copied()
                     .ok_or_else(|| Failure::Harness("mark-delete with no open handle".into()))?;
                 unit(m.set_delete_disposition(h, true, DeleteSemantics::Classic))
+            }
+            Op::OpenHandle {
+                path,
+                access,
+                share,
+                flags,
+            } => {
+                let mut opts = OpenOptions::default();
+                if flags.create {
+                    opts = opts.disposition(Disposition::Create);
+                }
+                if flags.directory {
+                    opts = opts.want(Want::Directory);
+                }
+                if flags.open_reparse_point {
+                    opts = opts.follow(Follow::OpenReparsePoint);
+                }
+                // NtCreateFile asks for exactly this access (no write added by
+                // the disposition).
+                let opts = opts
+                    .access(*access)
+                    .share(*share)
+                    .delete_on_close(flags.delete_on_close);
+                let h = m.open(path, &opts).map_err(Failure::Nt)?;
+                self.handles.push(Some(h));
+                Ok(Observed::Unit)
+            }
+            Op::Close(n) => {
+                let h = nth(&self.handles, *n)?;
+                self.handles[*n] = None;
+                unit(m.close(h))
+            }
+            Op::HandleStat(n) => m
+                .handle_info(nth(&self.handles, *n)?)
+                .map(|i| Observed::Info(info_of(&i)))
+                .map_err(Failure::Nt),
+            Op::HandleRead(n) => {
+                let h = nth(&self.handles, *n)?;
+                let size = m.handle_info(h).map_err(Failure::Nt)?.size;
+                m.read(h, 0, size as usize)
+                    .map(Observed::Bytes)
+                    .map_err(Failure::Nt)
+            }
+            Op::Disposition { handle, delete } => unit(m.set_delete_disposition(
+                nth(&self.handles, *handle)?,
+                *delete,
+                DeleteSemantics::Classic,
+            )),
+            Op::NameByHandle {
+                handle,
+                root,
+                name,
+                rename,
+                replace,
+                posix,
+            } => {
+                let h = nth(&self.handles, *handle)?;
+                let root = root.map(|r| nth(&self.handles, r)).transpose()?;
+                if *rename {
+                    let opts = RenameOptions {
+                        replace_if_exists: *replace,
+                        posix_semantics: *posix,
+                    };
+                    unit(m.set_rename_information(h, root, name, opts))
+                } else {
+                    let opts = LinkOptions {
+                        replace_if_exists: *replace,
+                        ignore_readonly: false,
+                        posix_semantics: *posix,
+                    };
+                    any(m.set_link_information(h, root, name, opts))
+                }
+            }
+            Op::SetReparseByHandle { handle, buffer } => {
+                unit(m.set_reparse_point_h(nth(&self.handles, *handle)?, buffer))
+            }
+            Op::SetDacl { path, aces } => {
+                let mut sd = SecurityDescriptor::default();
+                for &(allow, mask) in aces {
+                    sd.dacl.push(Ace {
+                        trustee: Trustee::Everyone,
+                        allow,
+                        mask,
+                    });
+                }
+                unit(m.set_security(path, Follow::OpenReparsePoint, Some(sd)))
             }
             Op::MakeSpecial {
                 path,
@@ -251,10 +351,21 @@ impl Core {
             )),
             Op::CloseAll => {
                 while let Some(h) = self.handles.pop() {
-                    m.close(h).map_err(Failure::Nt)?;
+                    if let Some(h) = h {
+                        m.close(h).map_err(Failure::Nt)?;
+                    }
                 }
                 Ok(Observed::Unit)
             }
         }
     }
+}
+
+/// Handle number `n` of the row, if it is open.
+fn nth(handles: &[Option<HandleId>], n: usize) -> Result<HandleId, Failure> {
+    handles
+        .get(n)
+        .copied()
+        .flatten()
+        .ok_or_else(|| Failure::Harness(format!("no open handle #{n}")))
 }

@@ -351,6 +351,16 @@ impl Target for FuseMount {
                     Err(errno(std::io::Error::last_os_error(), P::Other))
                 }
             }
+            Op::OpenHandle { .. }
+            | Op::Close(_)
+            | Op::HandleStat(_)
+            | Op::HandleRead(_)
+            | Op::Disposition { .. }
+            | Op::NameByHandle { .. }
+            | Op::SetReparseByHandle { .. }
+            | Op::SetDacl { .. } => Err(Failure::Inexpressible(
+                "POSIX open(2) has no access masks, share modes or NT handle calls".into(),
+            )),
             Op::CloseAll => {
                 self.open.clear();
                 Ok(Observed::Unit)

@@ -9,8 +9,13 @@
 //! collisions, replaced targets and link cycles come up constantly (STYLE §5.4).
 
 use crate::resolver;
+use ntlinkfs_core::access::{
+    DELETE, FILE_READ_ATTRIBUTES, FILE_READ_DATA, FILE_SHARE_ALL, FILE_WRITE_DATA, GENERIC_READ,
+    GENERIC_WRITE, MAXIMUM_ALLOWED,
+};
 use ntlinkfs_core::{
-    invariants, FixedClock, Follow, LinkOptions, Machine, MoveFlags, Op, SymlinkFlags,
+    invariants, Ace, DeleteSemantics, FixedClock, Follow, HandleId, LinkOptions, Machine,
+    MoveFlags, Op, OpenOptions, RenameOptions, SecurityDescriptor, SymlinkFlags, Trustee,
 };
 use std::sync::Arc;
 
@@ -34,6 +39,19 @@ pub fn candidate_paths() -> Vec<String> {
     }
     out
 }
+
+/// Desired accesses the generator opens with: readers, writers, deleters,
+/// attribute-only opens and MAXIMUM_ALLOWED.
+pub const ACCESS: [u32; 8] = [
+    GENERIC_READ,
+    GENERIC_WRITE,
+    GENERIC_READ | GENERIC_WRITE,
+    DELETE,
+    FILE_READ_DATA | DELETE,
+    FILE_WRITE_DATA,
+    FILE_READ_ATTRIBUTES,
+    MAXIMUM_ALLOWED,
+];
 
 /// Relative symlink targets, chosen to climb, stay, and fall off the root.
 const RELATIVE: [&str; 6] = [
@@ -73,7 +91,7 @@ pub fn decode_ops(data: &[u8]) -> Vec<Op> {
     while let Some(kind) = b.next() {
         let Some(p) = path(&mut b) else { break };
         let Some(arg) = b.next() else { break };
-        let op = match kind % 16 {
+        let op = match kind % 24 {
             0..=3 => Op::CreateDirectory { path: p },
             4 | 5 => Op::WriteFile {
                 path: p,
@@ -87,6 +105,7 @@ pub fn decode_ops(data: &[u8]) -> Vec<Op> {
                     options: LinkOptions {
                         replace_if_exists: arg & 1 != 0,
                         ignore_readonly: false,
+                        posix_semantics: false,
                     },
                 }
             }
@@ -124,6 +143,77 @@ pub fn decode_ops(data: &[u8]) -> Vec<Op> {
             12 => Op::DeleteFile { path: p },
             13 => Op::RemoveDirectory { path: p },
             14 => Op::RemoveTree { path: p },
+            // Handles with access masks and share modes (M13, M14): the core's
+            // invariants check that open handles never conflict.
+            16 | 17 => Op::Open {
+                path: p,
+                options: OpenOptions::default()
+                    .access(ACCESS[usize::from(arg % 8)])
+                    .share(u32::from(arg >> 3) & FILE_SHARE_ALL)
+                    .delete_on_close(arg & 0x40 != 0),
+            },
+            18 => Op::Close {
+                handle: HandleId(u64::from(arg % 4)),
+            },
+            19 => Op::SetDeleteDisposition {
+                handle: HandleId(u64::from(arg % 4)),
+                delete: arg & 4 == 0,
+                semantics: if arg & 8 == 0 {
+                    DeleteSemantics::Classic
+                } else {
+                    DeleteSemantics::Posix
+                },
+            },
+            // Names and ACLs changed through handles (HL11, M11, J42).
+            20 | 21 => {
+                let options = LinkOptions {
+                    replace_if_exists: arg & 1 != 0,
+                    ignore_readonly: false,
+                    posix_semantics: arg & 2 != 0,
+                };
+                let handle = HandleId(u64::from(arg >> 2) % 4);
+                let root = (arg & 0x40 != 0).then_some(HandleId(u64::from(arg >> 4) % 4));
+                let name = if root.is_some() {
+                    NAMES[usize::from(arg % 4)].to_string()
+                } else {
+                    p
+                };
+                if kind % 24 == 20 {
+                    Op::SetLinkInformation {
+                        handle,
+                        root,
+                        name,
+                        options,
+                    }
+                } else {
+                    Op::SetRenameInformation {
+                        handle,
+                        root,
+                        name,
+                        options: RenameOptions {
+                            replace_if_exists: options.replace_if_exists,
+                            posix_semantics: options.posix_semantics,
+                        },
+                    }
+                }
+            }
+            22 => {
+                let mut sd = SecurityDescriptor::default();
+                sd.add(Ace {
+                    trustee: Trustee::Everyone,
+                    allow: false,
+                    mask: ACCESS[usize::from(arg % 8)] & !MAXIMUM_ALLOWED,
+                });
+                Op::SetSecurity {
+                    path: p,
+                    follow: if arg & 8 == 0 {
+                        Follow::Reparse
+                    } else {
+                        Follow::OpenReparsePoint
+                    },
+                    descriptor: (arg & 0x10 == 0).then_some(sd),
+                }
+            }
             _ => Op::SetFileAttributes {
                 path: p,
                 attributes: u32::from(arg & 0x27),

@@ -309,6 +309,8 @@ impl RealNtfs {
             is_dir: Some(bhfi.attributes & 0x10 != 0),
             mode: None,
             rdev: None,
+            total_links: None,
+            delete_pending: None,
         })
     }
 }
@@ -591,6 +593,16 @@ impl Target for RealNtfs {
             )),
             Op::MakeSpecial { .. } => Err(Failure::Inexpressible(
                 "Win32 has no mknod: only WSL makes FIFOs, sockets and devices".into(),
+            )),
+            Op::OpenHandle { .. }
+            | Op::Close(_)
+            | Op::HandleStat(_)
+            | Op::HandleRead(_)
+            | Op::Disposition { .. }
+            | Op::NameByHandle { .. }
+            | Op::SetReparseByHandle { .. }
+            | Op::SetDacl { .. } => Err(Failure::Inexpressible(
+                "NtCreateFile access/share handles and NtSetInformationFile are not wired on this target yet".into(),
             )),
             Op::CloseAll => {
                 self.open.clear();

@@ -142,5 +142,7 @@ pub(crate) fn info(p: &Path, follow: bool) -> Result<Info, Failure> {
         is_dir: attrs.map(|a| a & 0x10 != 0),
         mode: Some(md.mode()),
         rdev: Some((libc::major(md.rdev()), libc::minor(md.rdev()))),
+        total_links: None,
+        delete_pending: None,
     })
 }

@@ -194,6 +194,10 @@ pub fn resolve(m: &Machine, path: &str) -> Result<NodeId, NtError> {
             }
         }
         if is_last {
+            // A name marked for delete answers every open (M9).
+            if e.info.delete_pending {
+                return Err(NtError::DeletePending);
+            }
             return match (via_dir_link, is_dir) {
                 (Some(false), true) => Err(NtError::FileIsADirectory),
                 (Some(true), false) => Err(NtError::NotADirectory),
@@ -236,7 +240,8 @@ pub fn all_paths(m: &Machine) -> Vec<(String, NodeId)> {
 }
 
 /// Invariants checked from the outside, by walking listings (DESIGN.md): a
-/// file's link count equals the number of entries naming it; a directory has
+/// file's TotalNumberOfLinks equals the number of entries naming it, and its
+/// NumberOfLinks (names not pending delete) is no more (HL21); a directory has
 /// exactly one name; names in a directory are distinct case-insensitively and
 /// valid NTFS names; junctions decode to an absolute `\??\X:\` target.
 pub fn check_invariants(m: &Machine) -> Result<(), String> {
@@ -286,10 +291,10 @@ pub fn check_invariants(m: &Machine) -> Result<(), String> {
         if info.is_directory && count != 1 {
             return Err(format!("directory {id:?} has {count} names"));
         }
-        if !info.is_directory && info.link_count != count {
+        if !info.is_directory && (info.total_links != count || info.link_count > count) {
             return Err(format!(
-                "file {id:?}: link count {} but {count} entries name it",
-                info.link_count
+                "file {id:?}: link counts {}/{} but {count} entries name it",
+                info.link_count, info.total_links
             ));
         }
     }

@@ -54,12 +54,6 @@ pub const WITHOUT_ROWS: &[RuleText] = &[
         why: "it is the errno column of the rows: each row's error runs through `errno_for` on the fuse target, and `posix_errno` marks the exceptions",
     },
     RuleText {
-        id: "HL12",
-        statement: "A link created while the original name has FILE_DELETE_ON_CLOSE pending survives the close; the original name is gone.",
-        source: "[T] BTRFS link4",
-        why: "the link must be made through the delete-pending handle (FileLinkInformation), which the rows cannot express; the M9 row shows the path-based call fails",
-    },
-    RuleText {
         id: "HL25",
         statement: "DOS 8.3 short names are not hard links and are not counted in NumberOfLinks.",
         source: "[D] NTFS3G-MAN `posix_nlink`; [X] for the Windows side",

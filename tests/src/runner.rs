@@ -153,6 +153,8 @@ fn check(t: &mut dyn Target, op: &Op, expect: &Expect, what: &str) -> Option<Ver
                 Expect::IsDir(d) => field!(is_dir, *d),
                 Expect::Mode(m) => field!(mode, *m),
                 Expect::Rdev(major, minor) => field!(rdev, (*major, *minor)),
+                Expect::TotalLinks(n) => field!(total_links, *n),
+                Expect::DeletePending(d) => field!(delete_pending, *d),
                 other => fail(format!("cannot judge {other:?} on file information")),
             }
         }

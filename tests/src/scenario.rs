@@ -21,10 +21,11 @@ pub enum Topic {
     NamesCase,
     Volumes,
     Profiles,
+    Handles,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 9] = [
+    pub const ALL: [Topic; 10] = [
         Topic::HardLinks,
         Topic::Junctions,
         Topic::Symlinks,
@@ -34,6 +35,7 @@ impl Topic {
         Topic::NamesCase,
         Topic::Volumes,
         Topic::Profiles,
+        Topic::Handles,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,6 +49,7 @@ impl Topic {
             Topic::NamesCase => "names and case",
             Topic::Volumes => "volumes and fs kinds",
             Topic::Profiles => "profiles",
+            Topic::Handles => "handles and security",
         }
     }
 }
@@ -80,6 +83,19 @@ impl Env {
 pub struct SymFlags {
     pub directory: bool,
     pub unprivileged: bool,
+}
+
+/// Flags of an `OpenHandle`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HandleFlags {
+    /// FILE_CREATE (a new file, or with `directory` a new directory).
+    pub create: bool,
+    /// FILE_DIRECTORY_FILE.
+    pub directory: bool,
+    /// FILE_DELETE_ON_CLOSE.
+    pub delete_on_close: bool,
+    /// FILE_OPEN_REPARSE_POINT.
+    pub open_reparse_point: bool,
 }
 
 /// An operation, named after the Win32 call it stands for.
@@ -168,6 +184,40 @@ pub enum Op {
     MarkDelete,
     /// Closes every handle `Open` kept, newest first.
     CloseAll,
+    /// NtCreateFile with an access mask and share mode (M13, M14); the
+    /// handle is kept, numbered in open order (`Open` handles count too).
+    OpenHandle {
+        path: String,
+        access: u32,
+        share: u32,
+        flags: HandleFlags,
+    },
+    /// CloseHandle of handle `n` (cleanup: a FILE_DELETE_ON_CLOSE takes effect).
+    Close(usize),
+    /// FILE_STANDARD_LINK_INFORMATION through handle `n`.
+    HandleStat(usize),
+    /// ReadFile of the whole file through handle `n`.
+    HandleRead(usize),
+    /// FileDispositionInformation through handle `n`.
+    Disposition { handle: usize, delete: bool },
+    /// FileLinkInformation (or, `rename`, FileRenameInformation) through
+    /// handle `handle`, the name relative to handle `root` or a full path.
+    NameByHandle {
+        handle: usize,
+        root: Option<usize>,
+        name: String,
+        rename: bool,
+        replace: bool,
+        posix: bool,
+    },
+    /// FSCTL_SET_REPARSE_POINT through handle `n`.
+    SetReparseByHandle { handle: usize, buffer: Vec<u8> },
+    /// `icacls PATH /L /deny`/`/grant` for Everyone: the object's DACL becomes
+    /// these (allow, mask) ACEs in order; the link itself, not its target.
+    SetDacl {
+        path: String,
+        aces: Vec<(bool, u32)>,
+    },
     /// mknod(2) from Linux: a FIFO, socket or device as WSL stores it (a file
     /// with a WSL reparse tag, owner and mode in `$LX*` EAs), owned by root.
     MakeSpecial {
@@ -216,6 +266,15 @@ impl Op {
             Op::MarkDelete => "mark-delete",
             Op::CloseAll => "close-all",
             Op::MakeSpecial { .. } => "mknod",
+            Op::OpenHandle { .. } => "open-handle",
+            Op::Close(_) => "close",
+            Op::HandleStat(_) => "handle-stat",
+            Op::HandleRead(_) => "handle-read",
+            Op::Disposition { .. } => "disposition",
+            Op::NameByHandle { rename: false, .. } => "link-by-handle",
+            Op::NameByHandle { rename: true, .. } => "rename-by-handle",
+            Op::SetReparseByHandle { .. } => "set-reparse-by-handle",
+            Op::SetDacl { .. } => "set-dacl",
         }
     }
 }
@@ -269,6 +328,35 @@ impl fmt::Display for Op {
             Op::SetAttrs(p, a) => write!(f, "set-attrs {p} 0x{a:x}"),
             Op::Open { path, .. } => write!(f, "open {path}"),
             Op::MarkDelete | Op::CloseAll => f.write_str(self.verb()),
+            Op::OpenHandle {
+                path,
+                access,
+                share,
+                flags,
+            } => write!(
+                f,
+                "open-handle {path} access 0x{access:x} share {share}{}{}",
+                if flags.create { " create" } else { "" },
+                if flags.delete_on_close {
+                    " delete-on-close"
+                } else {
+                    ""
+                }
+            ),
+            Op::Close(n) | Op::HandleStat(n) | Op::HandleRead(n) => {
+                write!(f, "{} #{n}", self.verb())
+            }
+            Op::Disposition { handle, delete } => write!(f, "disposition #{handle} {delete}"),
+            Op::NameByHandle {
+                handle, root, name, ..
+            } => match root {
+                Some(r) => write!(f, "{} #{handle} -> #{r}\\{name}", self.verb()),
+                None => write!(f, "{} #{handle} -> {name}", self.verb()),
+            },
+            Op::SetReparseByHandle { handle, buffer } => {
+                write!(f, "{} #{handle} ({} bytes)", self.verb(), buffer.len())
+            }
+            Op::SetDacl { path, aces } => write!(f, "set-dacl {path} {aces:x?}"),
             Op::MakeSpecial {
                 path,
                 kind,
@@ -317,6 +405,10 @@ pub enum Expect {
     Mode(u32),
     /// st_rdev as (major, minor) (Stat/Lstat).
     Rdev(u32, u32),
+    /// TotalNumberOfLinks (HandleStat: pending names counted, HL21, M11).
+    TotalLinks(u32),
+    /// DeletePending (HandleStat).
+    DeletePending(bool),
 }
 
 /// Where a row's expectation comes from: SEMANTICS.md's evidence tags.
@@ -468,7 +560,7 @@ impl RowBuilder {
 
 /// Short constructors the tables are written with.
 pub mod dsl {
-    use super::{Expect, Op, SymFlags};
+    use super::{Expect, HandleFlags, Op, SymFlags};
     use ntlinkfs_core::{NtError, SpecialKind};
 
     pub fn mkdir(p: &str) -> Op {
@@ -636,6 +728,79 @@ pub mod dsl {
             path: p.into(),
             share_delete: true,
         }
+    }
+    pub fn open_handle(p: &str, access: u32, share: u32) -> Op {
+        Op::OpenHandle {
+            path: p.into(),
+            access,
+            share,
+            flags: HandleFlags::default(),
+        }
+    }
+    pub fn open_handle_flags(p: &str, access: u32, share: u32, flags: HandleFlags) -> Op {
+        Op::OpenHandle {
+            path: p.into(),
+            access,
+            share,
+            flags,
+        }
+    }
+    pub fn close(n: usize) -> Op {
+        Op::Close(n)
+    }
+    pub fn handle_stat(n: usize) -> Op {
+        Op::HandleStat(n)
+    }
+    pub fn handle_read(n: usize) -> Op {
+        Op::HandleRead(n)
+    }
+    pub fn disposition(handle: usize, delete: bool) -> Op {
+        Op::Disposition { handle, delete }
+    }
+    pub fn link_by_handle(handle: usize, root: Option<usize>, name: &str) -> Op {
+        Op::NameByHandle {
+            handle,
+            root,
+            name: name.into(),
+            rename: false,
+            replace: false,
+            posix: false,
+        }
+    }
+    pub fn rename_by_handle(handle: usize, root: Option<usize>, name: &str) -> Op {
+        Op::NameByHandle {
+            handle,
+            root,
+            name: name.into(),
+            rename: true,
+            replace: false,
+            posix: false,
+        }
+    }
+    pub fn posix_link_replace(handle: usize, name: &str, posix: bool) -> Op {
+        Op::NameByHandle {
+            handle,
+            root: None,
+            name: name.into(),
+            rename: false,
+            replace: true,
+            posix,
+        }
+    }
+    pub fn set_reparse_by_handle(handle: usize, buffer: Vec<u8>) -> Op {
+        Op::SetReparseByHandle { handle, buffer }
+    }
+    pub fn set_dacl(p: &str, aces: &[(bool, u32)]) -> Op {
+        Op::SetDacl {
+            path: p.into(),
+            aces: aces.to_vec(),
+        }
+    }
+    pub fn total_links(n: u32) -> Expect {
+        Expect::TotalLinks(n)
+    }
+    pub fn delete_pending(d: bool) -> Expect {
+        Expect::DeletePending(d)
     }
     pub fn open_exclusive(p: &str) -> Op {
         Op::Open {

@@ -32,6 +32,10 @@ pub struct Info {
     pub mode: Option<u32>,
     /// st_rdev as (major, minor).
     pub rdev: Option<(u32, u32)>,
+    /// TotalNumberOfLinks (a handle query).
+    pub total_links: Option<u32>,
+    /// DeletePending (a handle query).
+    pub delete_pending: Option<bool>,
 }
 
 /// Why an operation did not succeed.

@@ -231,12 +231,20 @@ fn save_with_open_handles_stores_the_state_after_they_close() {
     let mut m = sample();
     // A delete-pending name (classic semantics) and an open, nameless file.
     let h1 = m
-        .open(r"C:\Backup\second", &OpenOptions::default())
+        .open(
+            r"C:\Backup\second",
+            &OpenOptions::default().access(crate::access::GENERIC_READ | crate::access::DELETE),
+        )
         .unwrap();
     m.set_delete_disposition(h1, true, DeleteSemantics::Classic)
         .unwrap();
     m.write_file(r"C:\orphan.txt", b"o").unwrap();
-    let h2 = m.open(r"C:\orphan.txt", &OpenOptions::default()).unwrap();
+    let h2 = m
+        .open(
+            r"C:\orphan.txt",
+            &OpenOptions::default().access(crate::access::GENERIC_READ | crate::access::DELETE),
+        )
+        .unwrap();
     let orphan = m.handle_node(h2).unwrap();
     m.set_delete_disposition(h2, true, DeleteSemantics::Posix)
         .unwrap();
@@ -748,6 +756,7 @@ fn load_refuses_inconsistent_contents_naming_them() {
                 reparse: None,
                 posix: v.nodes[3].posix,
                 open_count: 0,
+                security: None,
             };
             v.insert(n);
         }),

@@ -73,6 +73,7 @@ pub fn hard_ex(link: &str, existing: &str, replace: bool, ignore_readonly: bool)
         options: LinkOptions {
             replace_if_exists: replace,
             ignore_readonly,
+            posix_semantics: false,
         },
     }
 }

@@ -129,6 +129,19 @@ fn list_target(m: &Machine, target: &str, opts: &Options, first: bool, out: &mut
     while let Some(dir_text) = stack.pop() {
         let entries = match m.enumerate(&dir_text) {
             Ok(e) => e,
+            // A directory that refuses listing (J42: the compatibility
+            // junctions deny it to Everyone): FindFirstFileW fails with
+            // ERROR_ACCESS_DENIED and dir says "File Not Found" under the
+            // directory's header, as for an empty match.
+            Err(NtError::AccessDenied) if first_dir => {
+                if !opts.bare {
+                    out.println("");
+                    out.println(&format!(" Directory of {dir_text}"));
+                    out.println("");
+                }
+                out.eprintln("File Not Found");
+                return Err(Failure::nt(NtError::AccessDenied));
+            }
             Err(e) if first_dir => {
                 if !opts.bare {
                     out.println("");

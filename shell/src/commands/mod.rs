@@ -11,7 +11,9 @@ mod dir;
 mod echo;
 mod explorer_delete;
 pub(crate) mod fsutil;
+mod handles;
 mod help;
+mod icacls;
 mod mkdir;
 mod mklink;
 mod move_cmd;
@@ -151,6 +153,21 @@ pub(crate) const COMMANDS: &[CommandDef] = &[
         names: &["save"],
         run: save::run,
         usage: "SAVE [file]                Saves the machine to its image file (--image) or to file.",
+    },
+    CommandDef {
+        names: &["open"],
+        run: handles::open,
+        usage: "OPEN [/A:RWD] [/S:RWD|/S:-] path   Opens path and keeps the handle (access, share: read write delete).",
+    },
+    CommandDef {
+        names: &["close"],
+        run: handles::close,
+        usage: "CLOSE N | CLOSE /ALL       Closes a handle OPEN kept (a pending delete happens here).",
+    },
+    CommandDef {
+        names: &["icacls"],
+        run: icacls::run,
+        usage: "ICACLS path [/L] [/grant|/deny Everyone|User:(rights)] [/remove Everyone|User] [/reset]",
     },
     CommandDef {
         names: &["help"],

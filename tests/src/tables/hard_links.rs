@@ -302,7 +302,7 @@ pub fn rows() -> Vec<Scenario> {
             T,
             "M9",
             Tested,
-            "BTRFS delete.cpp; HL12 needs a handle-based link",
+            "BTRFS delete.cpp",
             "CreateHardLink from a delete-pending name: DELETE_PENDING",
         )
         .profile("10-1709")

@@ -5,6 +5,7 @@
 //! SEMANTICS §6.1, not with the core's codec: the tables check the codec.
 
 mod delete;
+mod handles;
 mod hard_links;
 mod junctions;
 mod names;
@@ -30,6 +31,7 @@ pub fn all() -> Vec<Scenario> {
     v.extend(names::rows());
     v.extend(volumes::rows());
     v.extend(profiles::rows());
+    v.extend(handles::rows());
     v
 }
 

@@ -73,7 +73,12 @@ impl World {
             ),
             8 => m.set_file_attributes(p, u32::from(data) & 0x7),
             9 => m
-                .open(p, &OpenOptions::default().write(data % 2 == 0))
+                .open(
+                    p,
+                    &OpenOptions::default()
+                        .access(crate::access::GENERIC_READ | crate::access::DELETE)
+                        .write(data % 2 == 0),
+                )
                 .map(|h| self.handles.push(h)),
             10 => match h {
                 Some(h) => {
@@ -332,8 +337,13 @@ fn a_file_left_out_of_the_image_that_comes_back_is_journalled_whole() {
     let mut w = World::new();
     w.m.write_file(r"C:\f.txt", &[7u8; 100_000]).unwrap();
     let h =
-        w.m.open(r"C:\f.txt", &OpenOptions::default().write(true))
-            .unwrap();
+        w.m.open(
+            r"C:\f.txt",
+            &OpenOptions::default()
+                .access(crate::access::GENERIC_READ | crate::access::DELETE)
+                .write(true),
+        )
+        .unwrap();
     w.m.set_delete_disposition(h, true, DeleteSemantics::Classic)
         .unwrap();
     let image = save(&w.m);
