@@ -52,11 +52,13 @@ mod xattr;
 #[cfg(target_os = "linux")]
 pub use durability::Durability;
 pub use errno::raw as errno_value;
+#[cfg(target_os = "linux")]
+pub use fuse::uring::Mode as IoUringMode;
 pub use readlink::OUTSIDE_DIR;
 #[cfg(target_os = "linux")]
 pub use session::{
     block_termination_signals, clear_stale, is_fuse_mount, is_stale, mount, ntlinkfs_mount_root,
-    unmount_path, CacheStats, Mount, MountOptions, Mounted, Stale, DEFAULT_THREADS,
+    unmount_path, CacheStats, Mount, MountOptions, Mounted, Stale, Transport, DEFAULT_THREADS,
 };
 pub use xattr::{ATTRIB as XATTR_ATTRIB, NAMES as XATTR_NAMES, REPARSE_DATA as XATTR_REPARSE_DATA};
 

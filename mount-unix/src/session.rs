@@ -10,6 +10,7 @@ use crate::fuse::channel::{Channel, MountConfig};
 #[cfg(target_os = "linux")]
 use crate::fuse::fusermount;
 use crate::fuse::server;
+use crate::fuse::uring::{self, Mode};
 use crate::memory::Trimmer;
 use ntlinkfs_core::Shared;
 use std::ffi::CString;
@@ -38,6 +39,10 @@ pub struct MountOptions {
     /// `--confine`: symlinks made from Linux (LX symlinks) resolve inside the
     /// mount; see `FsConfig::confine`.
     pub confine: bool,
+    /// The transport (`--io-uring`); None: what `NTLINKFS_IO_URING` says,
+    /// else auto. The environment variable is the one switch the test
+    /// harnesses share, so CI can run every mount test on either transport.
+    pub io_uring: Option<Mode>,
 }
 
 /// Measured on 2 cores (docs/performance.md, "Names and the kernel's cache"; examples/measure.rs): with names
@@ -56,6 +61,7 @@ impl Default for MountOptions {
             fault_injection: false,
             durability: None,
             confine: false,
+            io_uring: None,
         }
     }
 }
@@ -70,6 +76,35 @@ pub struct Mount {
     /// The machine, watched for freed memory to give back (memory.rs).
     machine: Shared,
     how: Mounted,
+    transport: Transport,
+}
+
+/// How requests reach the file system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transport {
+    /// read(2) and write(2) on /dev/fuse by `threads` workers; `why`: why not
+    /// io_uring (auto mode), if it was tried.
+    DevFuse { threads: usize, why: Option<String> },
+    /// FUSE over io_uring: one queue per CPU, each worker pinned to its CPU.
+    IoUring { queues: usize },
+}
+
+impl std::fmt::Display for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Transport::IoUring { queues } => write!(
+                f,
+                "FUSE over io_uring, {queues} queue(s), one per CPU, each served on its CPU"
+            ),
+            Transport::DevFuse { threads, why } => {
+                write!(f, "/dev/fuse read/write, {threads} thread(s)")?;
+                match why {
+                    Some(why) => write!(f, "; not io_uring: {why}"),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
 }
 
 /// How a mount was made.
@@ -291,6 +326,12 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
             confine: opts.confine,
         },
     );
+    let mode = match opts.io_uring {
+        Some(m) => m,
+        None => Mode::from_env().map_err(io::Error::other)?,
+    };
+    // The rings come first: INIT may ask for io_uring only if they exist.
+    let (pool, mut why) = prepare_uring(mode)?;
     let root = unsafe_free_geteuid() == 0;
     let (channel, how) = connect(
         &mount_point,
@@ -306,15 +347,45 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
         root,
     )?;
     let channel = Arc::new(channel);
-    if let Err(e) = server::init(&channel) {
-        let _ = detach(&mount_point);
-        return Err(e);
-    }
+    let negotiated = match server::init(&channel, pool.is_some()) {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = detach(&mount_point);
+            return Err(e);
+        }
+    };
     cache.connect(KernelLink {
         channel: channel.clone(),
     });
-    let workers = match server::spawn(Arc::new(fs), channel, opts.threads.max(1)) {
-        Ok(w) => w,
+    let fs = Arc::new(fs);
+    let started = match pool {
+        Some(pool) if negotiated.io_uring => {
+            let queues = pool.len();
+            // FORGET and INTERRUPT still come by /dev/fuse: one thread there.
+            server::spawn(fs.clone(), channel.clone(), 1).map(|mut w| {
+                w.extend(pool.serve(fs, channel));
+                (w, Transport::IoUring { queues })
+            })
+        }
+        pool => {
+            if let Some(pool) = pool {
+                pool.stop();
+                why = Some("the kernel did not offer it at INIT".into());
+            }
+            let threads = opts.threads.max(1);
+            if mode == Mode::On {
+                Err(io::Error::other(format!(
+                    "--io-uring on: the kernel did not offer FUSE over io_uring; {}",
+                    uring::HOW_TO_ENABLE
+                )))
+            } else {
+                server::spawn(fs, channel, threads)
+                    .map(|w| (w, Transport::DevFuse { threads, why }))
+            }
+        }
+    };
+    let (workers, transport) = match started {
+        Ok(s) => s,
         Err(e) => {
             let _ = detach(&mount_point);
             return Err(e);
@@ -327,7 +398,30 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
         entry_ttl: opts.entry_ttl,
         machine,
         how,
+        transport,
     })
+}
+
+/// The io_uring queues to offer at INIT, or None (with why not, when auto
+/// tried) for /dev/fuse; an error when `--io-uring on` cannot have them.
+fn prepare_uring(mode: Mode) -> io::Result<(Option<uring::Pool<NtFs>>, Option<String>)> {
+    if mode == Mode::Off {
+        return Ok((None, None));
+    }
+    let refused = match uring::kernel_refusal() {
+        None => match uring::Pool::start() {
+            Ok(pool) => return Ok((Some(pool), None)),
+            Err(e) => e.to_string(),
+        },
+        Some(why) => why,
+    };
+    if mode == Mode::On {
+        return Err(io::Error::other(format!(
+            "--io-uring on: {refused}; {}",
+            uring::HOW_TO_ENABLE
+        )));
+    }
+    Ok((None, Some(refused)))
 }
 
 fn unsafe_free_geteuid() -> u32 {
@@ -351,6 +445,11 @@ impl Mount {
     /// How it was mounted (for the start message).
     pub fn how(&self) -> Mounted {
         self.how
+    }
+
+    /// How requests reach the file system (for the start message).
+    pub fn transport(&self) -> &Transport {
+        &self.transport
     }
 
     pub fn cache_stats(&self) -> CacheStats {
