@@ -367,8 +367,9 @@ fn background(args: &Args) -> ExitCode {
         }
     }
     if ready {
+        // The pid last: scripts take the last word.
         println!(
-            "ntlinkfs: mounted at {} (daemon pid {}; requests come by {transport})",
+            "ntlinkfs: mounted at {}, requests by {transport} (daemon pid {})",
             args.mountpoint.display(),
             child.id()
         );
