@@ -691,6 +691,75 @@ pub(crate) mod tests {
         assert!(matches!(parse(&ext), Err(ParseError::Arguments(_))));
     }
 
+    /// Over io_uring the first argument comes in `op_in` (a 128-byte area,
+    /// stale bytes after it, or wholly stale where the op has no fixed struct
+    /// first) and the rest in the payload; each parses as from /dev/fuse.
+    #[test]
+    fn ring_requests_parse_from_their_three_areas() {
+        let head = |opcode, payload: &[u8], op_size: usize| {
+            let h = abi::InHeader {
+                len: (40 + op_size + payload.len()) as u32,
+                opcode,
+                unique: 9,
+                nodeid: 4,
+                ..Default::default()
+            };
+            abi::bytes_of(&h).to_vec()
+        };
+        let stale = [0xa5u8; 128];
+        let w = abi::WriteIn {
+            fh: 3,
+            offset: 10,
+            size: 4,
+            ..Default::default()
+        };
+        let mut op_in = stale;
+        op_in[..40].copy_from_slice(abi::bytes_of(&w));
+        let h = head(abi::WRITE, b"abcd", 40);
+        assert_eq!(
+            parse_ring(&h, &op_in, b"abcd").unwrap().1,
+            Operation::Write {
+                fh: FileHandle(3),
+                offset: 10,
+                data: b"abcd"
+            }
+        );
+        let h = head(abi::LOOKUP, b"name\0", 0);
+        let (r, op) = parse_ring(&h, &stale, b"name\0").unwrap();
+        assert_eq!((r.unique, r.nodeid), (9, 4));
+        assert_eq!(
+            op,
+            Operation::Lookup {
+                name: OsStr::new("name")
+            }
+        );
+        let rn = abi::Rename2In {
+            newdir: 5,
+            flags: 0,
+            padding: 0,
+        };
+        let mut op_in = stale;
+        op_in[..16].copy_from_slice(abi::bytes_of(&rn));
+        let h = head(abi::RENAME2, b"a\0b\0", 16);
+        let Operation::Rename {
+            name,
+            newparent,
+            newname,
+            ..
+        } = parse_ring(&h, &op_in, b"a\0b\0").unwrap().1
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (name, newparent, newname),
+            (OsStr::new("a"), INodeNo(5), OsStr::new("b"))
+        );
+        // A header whose length cannot hold the payload is refused.
+        let h = head(abi::LOOKUP, b"", 0);
+        assert_eq!(parse_ring(&h, &stale, b"name\0"), Err(ParseError::Header));
+        assert_eq!(parse_ring(&h[..39], &stale, b""), Err(ParseError::Header));
+    }
+
     proptest::proptest! {
         /// Any bytes after a valid header: parse answers, never panics.
         #[test]
