@@ -360,7 +360,7 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
     let fs = Arc::new(fs);
     let started = match pool {
         Some(pool) if negotiated.io_uring => {
-            let queues = pool.len();
+            let queues = pool.queues();
             // FORGET and INTERRUPT still come by /dev/fuse: one thread there.
             server::spawn(fs.clone(), channel.clone(), 1).map(|mut w| {
                 w.extend(pool.serve(fs, channel));

@@ -57,7 +57,7 @@ impl Mode {
             "auto" => Ok(Mode::Auto),
             "on" => Ok(Mode::On),
             "off" => Ok(Mode::Off),
-            other => Err(format!("--io-uring takes auto, on or off, not {other:?}")),
+            other => Err(format!("expected auto, on or off, not {other:?}")),
         }
     }
 
@@ -253,7 +253,8 @@ impl<F: Filesystem> Pool<F> {
         Ok(pool)
     }
 
-    pub fn len(&self) -> usize {
+    /// The number of queues (one per possible CPU).
+    pub fn queues(&self) -> usize {
         self.queues.len()
     }
 
@@ -383,6 +384,9 @@ impl Queue {
         }
         let reply = RingReply::default();
         let mut done: Vec<(usize, i32)> = Vec::with_capacity(self.ents.len());
+        // REGISTERs the kernel asked to try again (EAGAIN: INIT not settled
+        // yet), bounded so that a kernel that keeps refusing ends the queue.
+        let mut retries = 0;
         while self.lent > 0 {
             match self.ring.submit_and_wait(1) {
                 Ok(_) => {}
@@ -397,6 +401,13 @@ impl Queue {
             );
             for &(i, res) in &done {
                 self.lent -= 1;
+                if res == -libc::EAGAIN && retries < 1000 {
+                    retries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                    let e = self.sqe(i, abi::URING_CMD_REGISTER, 0);
+                    self.push(e)?;
+                    continue;
+                }
                 if res < 0 {
                     match -res {
                         // The connection ended (unmount, abort): this
@@ -519,7 +530,10 @@ mod tests {
         assert_eq!(Mode::parse("auto"), Ok(Mode::Auto));
         assert_eq!(Mode::parse("on"), Ok(Mode::On));
         assert_eq!(Mode::parse("off"), Ok(Mode::Off));
-        assert!(Mode::parse("yes").unwrap_err().contains("auto, on or off"));
+        assert_eq!(
+            Mode::parse("yes").unwrap_err(),
+            "expected auto, on or off, not \"yes\""
+        );
     }
 
     /// The SQE carries the command, the queue and the iovec count where the
