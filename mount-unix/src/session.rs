@@ -77,6 +77,8 @@ pub struct Mount {
     machine: Shared,
     how: Mounted,
     transport: Transport,
+    /// Per-queue counts, with io_uring.
+    queue_stats: Option<Arc<[uring::QueueStats]>>,
 }
 
 /// How requests reach the file system.
@@ -358,6 +360,7 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
         channel: channel.clone(),
     });
     let fs = Arc::new(fs);
+    let queue_stats = pool.as_ref().map(|p| p.stats());
     let started = match pool {
         Some(pool) if negotiated.io_uring => {
             let queues = pool.queues();
@@ -399,6 +402,7 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
         machine,
         how,
         transport,
+        queue_stats: queue_stats.filter(|_| negotiated.io_uring),
     })
 }
 
@@ -450,6 +454,21 @@ impl Mount {
     /// How requests reach the file system (for the start message).
     pub fn transport(&self) -> &Transport {
         &self.transport
+    }
+
+    /// With io_uring, per queue (= CPU): the requests it served, and how many
+    /// of them its worker answered on another CPU. Empty on /dev/fuse.
+    pub fn queue_counts(&self) -> Vec<(u64, u64)> {
+        self.queue_stats.as_deref().map_or(Vec::new(), |s| {
+            s.iter()
+                .map(|q| {
+                    (
+                        q.served.load(Ordering::Relaxed),
+                        q.elsewhere.load(Ordering::Relaxed),
+                    )
+                })
+                .collect()
+        })
     }
 
     pub fn cache_stats(&self) -> CacheStats {

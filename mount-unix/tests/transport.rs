@@ -101,3 +101,61 @@ fn on_serves_over_io_uring_or_says_how_to_enable_it() {
     }
     std::fs::remove_dir(&root).unwrap();
 }
+
+/// Pins the calling thread to `cpu`; false where that CPU is not ours.
+fn pin_to(cpu: usize) -> bool {
+    // SAFETY: a zeroed cpu_set_t is empty; cpu < CPU_SETSIZE is checked.
+    unsafe {
+        if cpu >= libc::CPU_SETSIZE as usize {
+            return false;
+        }
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0
+    }
+}
+
+/// The point of the io_uring transport: a request is answered by the queue
+/// of the CPU that made it, on that CPU. Lookups of fresh names from a
+/// thread pinned to each CPU in turn all reach that CPU's queue.
+#[test]
+fn each_request_is_served_on_the_cpu_that_made_it() {
+    if !fuse_available() || kernel_refusal().is_some() {
+        return;
+    }
+    let root = fresh_dir("transport-cpu");
+    let m = mount(
+        Shared::new(Machine::default()),
+        &root,
+        &opts(IoUringMode::On),
+    )
+    .unwrap();
+    let c = root.join("C");
+    for cpu in 0..possible_cpus() {
+        let c = c.clone();
+        let before = m.queue_counts();
+        let pinned = std::thread::spawn(move || {
+            if !pin_to(cpu) {
+                return false;
+            }
+            for i in 0..50 {
+                let e = std::fs::metadata(c.join(format!("none-{cpu}-{i}"))).unwrap_err();
+                assert_eq!(e.raw_os_error(), Some(libc::ENOENT));
+            }
+            true
+        })
+        .join()
+        .unwrap();
+        if !pinned {
+            continue; // not a CPU this test may run on
+        }
+        let after = m.queue_counts();
+        // Every lookup reached this CPU's queue, and its worker answered each
+        // on this CPU (other queues may see stray requests from elsewhere).
+        let (b, a) = (before[cpu], after[cpu]);
+        assert!(a.0 - b.0 >= 50, "queue {cpu} served {} of 50", a.0 - b.0);
+        assert_eq!(a.1, b.1, "queue {cpu} answered on another CPU");
+    }
+    m.unmount().unwrap();
+    std::fs::remove_dir(&root).unwrap();
+}

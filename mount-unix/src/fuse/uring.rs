@@ -24,6 +24,7 @@ use io_uring::{opcode, squeue, types, IoUring};
 use parking_lot::Mutex;
 use std::io;
 use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -208,6 +209,15 @@ impl Sender for RingReply {
     }
 }
 
+/// What one queue has served: requests, and how many of them its worker
+/// answered on another CPU than the queue's own (its CPU was not ours to
+/// pin to). For tests and reports.
+#[derive(Debug, Default)]
+pub struct QueueStats {
+    pub served: AtomicU64,
+    pub elsewhere: AtomicU64,
+}
+
 /// What the main thread tells a prepared queue after INIT.
 enum Go<F> {
     Serve(Arc<F>, Arc<Channel>),
@@ -223,6 +233,7 @@ struct Prepared<F> {
 /// The queues, made before INIT.
 pub struct Pool<F> {
     queues: Vec<Prepared<F>>,
+    stats: Arc<[QueueStats]>,
 }
 
 impl<F: Filesystem> Pool<F> {
@@ -231,13 +242,18 @@ impl<F: Filesystem> Pool<F> {
     pub fn start() -> io::Result<Pool<F>> {
         let n = possible_cpus();
         let (ready_tx, ready_rx) = mpsc::channel::<io::Result<()>>();
-        let mut pool = Pool { queues: Vec::new() };
+        let stats: Arc<[QueueStats]> = (0..n).map(|_| QueueStats::default()).collect();
+        let mut pool = Pool {
+            queues: Vec::new(),
+            stats: stats.clone(),
+        };
         for qid in 0..n {
             let (go, go_rx) = mpsc::channel();
             let ready = ready_tx.clone();
+            let stats = stats.clone();
             let thread = std::thread::Builder::new()
                 .name(format!("ntlinkfs-uring-{qid}"))
-                .spawn(move || queue_worker(qid, ready, go_rx))?;
+                .spawn(move || queue_worker(qid, ready, go_rx, stats))?;
             pool.queues.push(Prepared { thread, go });
         }
         drop(ready_tx);
@@ -256,6 +272,11 @@ impl<F: Filesystem> Pool<F> {
     /// The number of queues (one per possible CPU).
     pub fn queues(&self) -> usize {
         self.queues.len()
+    }
+
+    /// Each queue's counts, index = queue = CPU.
+    pub fn stats(&self) -> Arc<[QueueStats]> {
+        self.stats.clone()
     }
 
     /// Registers every queue's entries and serves requests from them.
@@ -299,6 +320,7 @@ fn queue_worker<F: Filesystem>(
     qid: usize,
     ready: mpsc::Sender<io::Result<()>>,
     go: mpsc::Receiver<Go<F>>,
+    stats: Arc<[QueueStats]>,
 ) -> io::Result<()> {
     // A CPU we may not run on still needs its queue registered; its worker
     // then runs wherever the scheduler puts it.
@@ -328,6 +350,7 @@ fn queue_worker<F: Filesystem>(
         qid: qid as u16,
         fd: ch.as_raw_fd(),
         lent: 0,
+        stats,
     };
     let r = q.serve(&*fs);
     q.close();
@@ -341,6 +364,7 @@ struct Queue {
     fd: i32,
     /// Entries with a command in flight (the kernel may write their buffers).
     lent: usize,
+    stats: Arc<[QueueStats]>,
 }
 
 impl Queue {
@@ -423,11 +447,21 @@ impl Queue {
                     }
                 }
                 let commit_id = self.answer(fs, i, &reply);
+                self.count();
                 let e = self.sqe(i, abi::URING_CMD_COMMIT_AND_FETCH, commit_id);
                 self.push(e)?;
             }
         }
         Ok(())
+    }
+
+    fn count(&self) {
+        let s = &self.stats[usize::from(self.qid)];
+        s.served.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: sched_getcpu has no preconditions.
+        if unsafe { libc::sched_getcpu() } != i32::from(self.qid) {
+            s.elsewhere.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// Answers the request in entry `i` and writes the reply into it;
