@@ -182,7 +182,7 @@ fn mount_point_problem(mp: &Path) -> Option<String> {
     let problem = match std::fs::metadata(mp) {
         Ok(m) if m.is_dir() => return None,
         // A dead daemon's mount point fails stat; the mount clears it.
-        Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => return None,
+        Err(e) if ntlinkfs_fuse::daemon_gone(e.raw_os_error()) => return None,
         Ok(_) => "it is not a directory (mount on an empty directory)".to_string(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => format!(
             "the directory does not exist (create it first: mkdir {})",

@@ -57,8 +57,9 @@ pub use fuse::uring::Mode as IoUringMode;
 pub use readlink::OUTSIDE_DIR;
 #[cfg(target_os = "linux")]
 pub use session::{
-    block_termination_signals, clear_stale, is_fuse_mount, is_stale, mount, ntlinkfs_mount_root,
-    unmount_path, CacheStats, Mount, MountOptions, Mounted, Stale, Transport, DEFAULT_THREADS,
+    block_termination_signals, clear_stale, daemon_gone, is_fuse_mount, is_stale, mount,
+    ntlinkfs_mount_root, unmount_path, CacheStats, Mount, MountOptions, Mounted, Stale, Transport,
+    DEFAULT_THREADS,
 };
 pub use xattr::{ATTRIB as XATTR_ATTRIB, NAMES as XATTR_NAMES, REPARSE_DATA as XATTR_REPARSE_DATA};
 

@@ -195,9 +195,20 @@ fn unescape(s: &str) -> Vec<u8> {
     out
 }
 
-/// True when `p` is a FUSE mount whose daemon is gone ("Transport endpoint is
-/// not connected"). statfs always reaches the daemon (stat may be answered from
-/// the kernel's attribute cache), so it is the probe.
+/// Whether a request failing with `errno` says the mount's daemon is gone:
+/// ENOTCONN ("Transport endpoint is not connected"), or, just after an
+/// io_uring daemon died while the kernel tears its queues down, ECONNABORTED
+/// or ECANCELED.
+pub fn daemon_gone(errno: Option<i32>) -> bool {
+    matches!(
+        errno,
+        Some(libc::ENOTCONN | libc::ECONNABORTED | libc::ECANCELED)
+    )
+}
+
+/// True when `p` is a FUSE mount whose daemon is gone (`daemon_gone`).
+/// statfs always reaches the daemon (stat may be answered from the kernel's
+/// attribute cache), so it is the probe.
 pub fn is_stale(p: &Path) -> bool {
     let Ok(c) = cpath(p) else { return false };
     // SAFETY: `c` is a valid path and `st` a writable statvfs.
@@ -205,7 +216,7 @@ pub fn is_stale(p: &Path) -> bool {
         let mut st: libc::statvfs = std::mem::zeroed();
         libc::statvfs(c.as_ptr(), &mut st)
     };
-    r != 0 && io::Error::last_os_error().raw_os_error() == Some(libc::ENOTCONN)
+    r != 0 && daemon_gone(io::Error::last_os_error().raw_os_error())
 }
 
 /// Clears the mount a killed daemon left at `p`: a lazy unmount removes it.
