@@ -2,6 +2,8 @@
 //! /dev/fuse; `on` serves every request through FUSE over io_uring, one
 //! queue per possible CPU, or refuses clearly where the kernel does not
 //! offer it. Both serve the same bytes and link counts.
+// Mount tests: the FUSE transport is Linux-only.
+#![cfg(target_os = "linux")]
 
 mod common;
 
