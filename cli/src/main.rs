@@ -4,25 +4,45 @@
 //! the emulated machine are shared through [`options::MachineOptions`].
 
 mod audit;
+#[cfg(target_os = "linux")]
+mod check;
+#[cfg(target_os = "linux")]
+mod check_case;
+#[cfg(target_os = "linux")]
+mod check_props;
+#[cfg(target_os = "linux")]
+mod check_report;
 mod copy;
 mod demo;
 mod image;
 mod image_file;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 mod journal_file;
 mod memory;
-#[cfg(any(target_os = "linux", all(windows, feature = "winfsp")))]
+#[cfg(any(
+    target_os = "linux",
+    target_os = "freebsd",
+    target_os = "macos",
+    all(windows, feature = "winfsp")
+))]
 mod mklink;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 mod mount;
-#[cfg(not(any(target_os = "linux", all(windows, feature = "winfsp"))))]
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "freebsd",
+    target_os = "macos",
+    all(windows, feature = "winfsp")
+)))]
 mod mount_elsewhere;
 #[cfg(all(windows, feature = "winfsp"))]
 mod mount_windows;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 mod mounted;
 #[cfg(all(windows, feature = "winfsp"))]
 mod mounted_windows;
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
+mod mounted_xattr;
 mod options;
 mod run;
 mod shell;
@@ -53,15 +73,22 @@ enum Command {
     Mklink(mounted_windows::MklinkArgs),
     #[cfg(all(windows, feature = "winfsp"))]
     Fsutil(mounted_windows::FsutilArgs),
-    #[cfg(target_os = "linux")]
+    #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
     Mount(mount::Args),
-    #[cfg(target_os = "linux")]
+    #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
     Unmount(mount::UnmountArgs),
-    #[cfg(target_os = "linux")]
+    #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
     Mklink(mounted::MklinkArgs),
-    #[cfg(target_os = "linux")]
+    #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
     Fsutil(mounted::FsutilArgs),
-    #[cfg(not(any(target_os = "linux", all(windows, feature = "winfsp"))))]
+    #[cfg(target_os = "linux")]
+    Check(check::Args),
+    #[cfg(not(any(
+        target_os = "linux",
+        target_os = "freebsd",
+        target_os = "macos",
+        all(windows, feature = "winfsp")
+    )))]
     Mount(mount_elsewhere::Args),
 }
 
@@ -79,15 +106,22 @@ fn main() -> ExitCode {
         Command::Mklink(args) => mounted_windows::mklink(args),
         #[cfg(all(windows, feature = "winfsp"))]
         Command::Fsutil(args) => mounted_windows::fsutil(args),
-        #[cfg(target_os = "linux")]
+        #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
         Command::Mount(args) => mount::main(args),
-        #[cfg(target_os = "linux")]
+        #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
         Command::Unmount(args) => mount::unmount(args),
-        #[cfg(target_os = "linux")]
+        #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
         Command::Mklink(args) => mounted::mklink(args),
-        #[cfg(target_os = "linux")]
+        #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
         Command::Fsutil(args) => mounted::fsutil(args),
-        #[cfg(not(any(target_os = "linux", all(windows, feature = "winfsp"))))]
+        #[cfg(target_os = "linux")]
+        Command::Check(args) => check::main(args),
+        #[cfg(not(any(
+            target_os = "linux",
+            target_os = "freebsd",
+            target_os = "macos",
+            all(windows, feature = "winfsp")
+        )))]
         Command::Mount(args) => mount_elsewhere::main(args),
     }
 }

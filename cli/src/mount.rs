@@ -101,9 +101,22 @@ fn build_machine(args: &Args) -> Result<(Machine, Option<PathBuf>), String> {
     Ok((shell.into_machine(), image))
 }
 
+/// What stops any mount here: the checks below on Linux; on FreeBSD and
+/// macOS the adapter's (the fusefs module, macFUSE: what to load or install).
+#[cfg(target_os = "linux")]
+fn problem_here() -> Option<String> {
+    missing(System::here())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn problem_here() -> Option<String> {
+    ntlinkfs_fuse::mount_problem()
+}
+
 /// What mounting needs from this system (see `missing`).
+#[cfg(target_os = "linux")]
 #[derive(Debug, Clone, Copy)]
-struct System {
+pub(crate) struct System {
     /// /dev/fuse exists (the kernel's FUSE module is loaded and, in a
     /// container, the device was passed in).
     fuse_device: bool,
@@ -116,8 +129,9 @@ struct System {
     fuse_device_open: bool,
 }
 
+#[cfg(target_os = "linux")]
 impl System {
-    fn here() -> System {
+    pub(crate) fn here() -> System {
         System {
             fuse_device: Path::new(FUSE_DEVICE).exists(),
             // SAFETY: geteuid has no preconditions and cannot fail.
@@ -128,6 +142,7 @@ impl System {
     }
 }
 
+#[cfg(target_os = "linux")]
 fn may_open(path: &str) -> bool {
     let Ok(c) = std::ffi::CString::new(path) else {
         return false;
@@ -141,16 +156,13 @@ fn has_fusermount3() -> bool {
     ntlinkfs_fuse::fuse::fusermount::find().is_some()
 }
 
-#[cfg(not(target_os = "linux"))]
-fn has_fusermount3() -> bool {
-    false
-}
-
+#[cfg(target_os = "linux")]
 const FUSE_DEVICE: &str = "/dev/fuse";
 
+#[cfg(target_os = "linux")]
 /// What stops any mount on this system, said as what to do: a newcomer
 /// otherwise reads an errno about the device or the directory.
-fn missing(system: System) -> Option<String> {
+pub(crate) fn missing(system: System) -> Option<String> {
     if !system.fuse_device {
         return Some(format!(
             "{FUSE_DEVICE} does not exist, so this system cannot mount FUSE file systems: \
@@ -194,7 +206,7 @@ fn mount_point_problem(mp: &Path) -> Option<String> {
 }
 
 pub fn main(args: Args) -> ExitCode {
-    if let Some(problem) = missing(System::here()) {
+    if let Some(problem) = problem_here() {
         return fail(&problem);
     }
     if args.background {
@@ -302,7 +314,13 @@ pub fn main(args: Args) -> ExitCode {
 /// What a user mount means for who can enter it, said at start.
 fn access_note(how: Mounted) -> Option<&'static str> {
     match (how.by_fusermount3, how.allow_other) {
-        (false, _) => None,
+        (false, true) => None,
+        // A user's own mount on FreeBSD or macOS (on Linux users mount
+        // through fusermount3, and root always has allow_other).
+        (false, false) => Some(
+            "mounted without allow_other (only root may ask for it here), so only you \
+             can enter the mount, not even root",
+        ),
         (true, true) => Some("mounted through fusermount3; other users may enter (allow_other)"),
         (true, false) => Some(
             "mounted through fusermount3 without allow_other (/etc/fuse.conf has no \
@@ -460,6 +478,7 @@ mod tests {
 
     /// Each missing piece is named with what to do (issue 13), the device
     /// first: without it even root cannot mount.
+    #[cfg(target_os = "linux")]
     #[test]
     fn a_mount_that_cannot_work_says_what_is_missing() {
         let no_device = "/dev/fuse does not exist, so this system cannot mount FUSE file \
@@ -504,7 +523,13 @@ mod tests {
             allow_other,
         };
         assert_eq!(access_note(how(false, true)), None);
-        assert_eq!(access_note(how(false, false)), None);
+        assert_eq!(
+            access_note(how(false, false)),
+            Some(
+                "mounted without allow_other (only root may ask for it here), so only you \
+                 can enter the mount, not even root"
+            )
+        );
         assert_eq!(
             access_note(how(true, true)),
             Some("mounted through fusermount3; other users may enter (allow_other)")

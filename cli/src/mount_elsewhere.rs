@@ -1,6 +1,6 @@
-//! `ntlinkfs mount` in a build that cannot mount: macOS and the BSDs (our FUSE
-//! transport speaks Linux's /dev/fuse and mount(2) only), and Windows builds
-//! without the `winfsp` feature. The command stays, so a user who types it
+//! `ntlinkfs mount` in a build that cannot mount: Unixes other than Linux,
+//! FreeBSD and macOS (our FUSE transport knows those three), and Windows
+//! builds without the `winfsp` feature. The command stays, so a user who types it
 //! learns what works here and what to use instead.
 
 use std::process::ExitCode;
@@ -32,9 +32,9 @@ pub fn message(os: &str) -> String {
     }
     format!(
         "ntlinkfs mount: mounting is not supported on {os} yet; it works on Linux (FUSE, \
-         no libfuse needed) and on Windows (WinFsp). {no_mount} To mount, run ntlinkfs \
-         on Linux: in a VM, or in a container with /dev/fuse \
-         (docker run --device /dev/fuse --cap-add SYS_ADMIN ...)."
+         no libfuse needed), FreeBSD (fusefs), macOS (macFUSE) and Windows (WinFsp). \
+         {no_mount} To mount, run ntlinkfs on Linux: in a VM, or in a container with \
+         /dev/fuse (docker run --device /dev/fuse --cap-add SYS_ADMIN ...)."
     )
 }
 
@@ -49,17 +49,18 @@ mod tests {
     fn says_what_mounts_where_and_what_to_use_here() {
         let cases: [(&str, &[&str]); 3] = [
             (
-                "macos",
+                "openbsd",
                 &[
-                    "not supported on macos",
+                    "not supported on openbsd",
                     "Linux",
+                    "macFUSE",
                     "WinFsp",
                     "ntlinkfs shell",
                 ],
             ),
             (
-                "freebsd",
-                &["not supported on freebsd", "/dev/fuse", "ntlinkfs demo"],
+                "netbsd",
+                &["not supported on netbsd", "/dev/fuse", "ntlinkfs demo"],
             ),
             (
                 "windows",

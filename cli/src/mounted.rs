@@ -1,4 +1,5 @@
-//! `ntlinkfs mklink` and `ntlinkfs fsutil` against a mounted volume, from Linux.
+//! `ntlinkfs mklink` and `ntlinkfs fsutil` against a mounted volume, from Linux,
+//! FreeBSD or macOS (the attribute calls are `mounted_xattr`'s).
 //! They speak to the mount only through its documented interface (link(2), mkdir,
 //! and the extended attributes `system.ntfs_reparse_data` and
 //! `system.ntlinkfs_names`), and print what the shell prints.
@@ -12,8 +13,6 @@ use ntlinkfs_core::path::{self, PathType};
 use ntlinkfs_core::{errno_for, NtError, PosixOp};
 use ntlinkfs_fuse::{XATTR_NAMES, XATTR_REPARSE_DATA};
 use ntlinkfs_shell::describe_reparse_point;
-use std::ffi::CString;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -52,51 +51,12 @@ fn message(op: PosixOp, errno: i32, kind: Kind) -> String {
         )
 }
 
-fn cstr(p: &Path) -> CString {
-    CString::new(p.as_os_str().as_bytes()).expect("paths have no NUL")
-}
-
-fn last_errno() -> i32 {
-    std::io::Error::last_os_error()
-        .raw_os_error()
-        .unwrap_or(libc::EIO)
-}
-
 fn getxattr(p: &Path, name: &str, follow: bool) -> Result<Vec<u8>, i32> {
-    let (cp, cn) = (cstr(p), CString::new(name).expect("no NUL"));
-    let mut buf = vec![0u8; 64 * 1024];
-    // SAFETY: valid C strings and a buffer of the length passed.
-    let n = unsafe {
-        if follow {
-            libc::getxattr(cp.as_ptr(), cn.as_ptr(), buf.as_mut_ptr().cast(), buf.len())
-        } else {
-            libc::lgetxattr(cp.as_ptr(), cn.as_ptr(), buf.as_mut_ptr().cast(), buf.len())
-        }
-    };
-    if n < 0 {
-        return Err(last_errno());
-    }
-    buf.truncate(n as usize);
-    Ok(buf)
+    crate::mounted_xattr::get(p, name, follow)
 }
 
 fn set_reparse(p: &Path, buffer: &[u8]) -> Result<(), i32> {
-    let (cp, cn) = (cstr(p), CString::new(XATTR_REPARSE_DATA).expect("no NUL"));
-    // SAFETY: valid C strings and a value of the length passed.
-    let r = unsafe {
-        libc::lsetxattr(
-            cp.as_ptr(),
-            cn.as_ptr(),
-            buffer.as_ptr().cast(),
-            buffer.len(),
-            libc::XATTR_CREATE,
-        )
-    };
-    if r < 0 {
-        Err(last_errno())
-    } else {
-        Ok(())
-    }
+    crate::mounted_xattr::create(p, XATTR_REPARSE_DATA, buffer)
 }
 
 /// `C:\a\b` -> `<mount root>/C/a/b`; `..\x` -> relative to the current directory.

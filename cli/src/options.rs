@@ -22,8 +22,8 @@ pub struct MachineOptions {
     #[arg(long, value_name = "NAME")]
     pub profile: Option<Profile>,
 
-    /// A volume, LETTER:KIND[:SIZE] with KIND ntfs, fat32, exfat, refs or
-    /// refsX.Y and SIZE in bytes or with K, M, G or T (powers of 1024), whole
+    /// A volume, LETTER:KIND[:SIZE] with KIND ntfs, fat32, exfat, refs,
+    /// refsX.Y or network (a mapped network drive) and SIZE in bytes or with K, M, G or T (powers of 1024), whole
     /// 4 KiB blocks from 1M to 16T; repeatable [default: C:ntfs D:ntfs; size
     /// 64G]
     #[arg(long = "volume", value_name = "LETTER:KIND[:SIZE]")]
@@ -218,6 +218,10 @@ mod tests {
             })
         );
         assert_eq!("F:".parse::<VolumeSpec>().unwrap().kind, FsKind::Ntfs);
+        assert_eq!(
+            "z:network".parse::<VolumeSpec>().unwrap().kind,
+            FsKind::Network
+        );
         assert_eq!(
             "d:ntfs:2G".parse::<VolumeSpec>(),
             Ok(VolumeSpec {

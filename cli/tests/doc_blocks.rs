@@ -19,6 +19,7 @@
 //! | `sh repo` | a command for the repository checkout (cargo, scripts) or an interactive one: not run here (cargo inside `cargo test` would wait on its own build lock); listed as skipped; .ci/run runs the suites these name |
 //! | `text` | not run: syntax, layouts, output shown on its own |
 //! | `cmd`, `powershell` | another system (Windows): not run; listed as skipped |
+//! | `sh macos`, `sh freebsd` | another system (macOS, FreeBSD): not run; listed as skipped |
 //! | `rust` | compiled and run as a doctest: only on a page ntlinkfs-tests includes as doc (`ModelPage` in tests/src/lib.rs; see [`DOCTESTED`]) |
 //! | `rust ignore` | a fragment: not compiled; listed as skipped |
 //!
@@ -121,6 +122,8 @@ fn parse(page: &str, text: &str) -> Result<Vec<Located>, String> {
             ),
             ["text"] => continue,
             ["cmd"] | ["powershell"] => Block::Skipped(format!("`{info}`: Windows, not run here")),
+            ["sh", "macos"] => Block::Skipped(format!("`{info}`: macOS, not run here")),
+            ["sh", "freebsd"] => Block::Skipped(format!("`{info}`: FreeBSD, not run here")),
             ["rust"] if DOCTESTED.contains(&page) => continue,
             ["rust"] => {
                 return Err(format!(
@@ -350,12 +353,14 @@ const PAGES: &[&str] = &[
     "README.md",
     "docs/shell.md",
     "docs/mount-linux.md",
+    "docs/mount-macos-freebsd.md",
     "docs/windows.md",
     "docs/backup-tools.md",
     "docs/conformance.md",
     "docs/model.md",
     "docs/performance.md",
     "docs/image-format.md",
+    "docs/check.md",
 ];
 
 #[test]
@@ -395,6 +400,11 @@ fn mount_linux() {
 }
 
 #[test]
+fn mount_macos_freebsd() {
+    check("docs/mount-macos-freebsd.md");
+}
+
+#[test]
 fn windows() {
     check("docs/windows.md");
 }
@@ -412,6 +422,11 @@ fn conformance() {
 #[test]
 fn model() {
     check("docs/model.md");
+}
+
+#[test]
+fn check_page() {
+    check("docs/check.md");
 }
 
 #[test]

@@ -202,6 +202,8 @@ nt_errors! {
         ENOENT, "The network path was not found.";
     InvalidHandle = 0xC000_0008 STATUS_INVALID_HANDLE => 6 ERROR_INVALID_HANDLE,
         EINVAL, "The handle is invalid.";
+    InvalidInfoClass = 0xC000_0003 STATUS_INVALID_INFO_CLASS => 87 ERROR_INVALID_PARAMETER,
+        EINVAL, "The parameter is incorrect.";
 }
 
 impl NtError {
@@ -292,6 +294,12 @@ pub fn errno_for(op: PosixOp, e: NtError) -> Errno {
         // Changing a non-owned file's system.* attributes is a chmod by a
         // non-owner: EPERM (chmod(2); ntfs-3g ntfs_allowed_as_owner).
         (PosixOp::Setxattr | PosixOp::Removexattr, NtError::AccessDenied) => Errno::EPERM,
+        // system.ntfs_reparse_data (F2): ntfs-3g's valid_reparse_data refuses a
+        // mount point on a non-directory with EINVAL, like any bad buffer; a
+        // volume without reparse points refuses the attribute (EOPNOTSUPP, as
+        // ntfs_set_ntfs_reparse_data does before NTFS 3.0).
+        (PosixOp::Setxattr, NtError::NotADirectory) => Errno::EINVAL,
+        (PosixOp::Setxattr, NtError::InvalidDeviceRequest) => Errno::EOPNOTSUPP,
         _ => e.errno(),
     }
 }
@@ -361,6 +369,22 @@ mod tests {
             (PosixOp::Unlink, NtError::FileIsADirectory, Errno::EISDIR),
             (PosixOp::Setxattr, NtError::AccessDenied, Errno::EPERM),
             (PosixOp::Removexattr, NtError::AccessDenied, Errno::EPERM),
+            (PosixOp::Setxattr, NtError::NotADirectory, Errno::EINVAL),
+            (
+                PosixOp::Setxattr,
+                NtError::InvalidDeviceRequest,
+                Errno::EOPNOTSUPP,
+            ),
+            (
+                PosixOp::Setxattr,
+                NtError::IoReparseDataInvalid,
+                Errno::EINVAL,
+            ),
+            (
+                PosixOp::Removexattr,
+                NtError::NotAReparsePoint,
+                Errno::ENODATA,
+            ),
             (PosixOp::Rmdir, NtError::NotADirectory, Errno::ENOTDIR),
             (
                 PosixOp::Open,

@@ -325,6 +325,7 @@ fn write_kind(w: &mut Writer, k: FsKind) {
             w.u8(a);
             w.u8(b);
         }
+        FsKind::Network => w.u8(4),
     }
 }
 
@@ -730,6 +731,9 @@ fn read_kind(r: &mut Reader) -> Res<FsKind> {
         1 => FsKind::Fat32,
         2 => FsKind::ExFat,
         3 => FsKind::Refs(r.u8("ReFS version")?, r.u8("ReFS version")?),
+        // A new value, not a new format: images without a network drive are
+        // unchanged, and an older build refuses one naming the kind.
+        4 => FsKind::Network,
         k => return malformed(format!("unknown filesystem kind {k}")),
     })
 }

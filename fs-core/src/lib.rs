@@ -42,6 +42,7 @@
 
 pub mod attrs;
 pub mod data;
+pub mod dir_class;
 pub mod error;
 pub mod file_ref;
 mod handle;
@@ -70,6 +71,7 @@ mod volume;
 
 pub use attrs::{Clock, FileTime, FixedClock, SystemClock, Times};
 pub use data::CHUNK;
+pub use dir_class::{DirEntryBasics, DirEntryClassed, DirInfoClass, Win32FindData};
 pub use error::{errno_for, Errno, NtError, PosixOp, Result};
 pub use file_ref::{FileRef, RecordNo, SeqNo};
 pub use handle::{DeleteSemantics, Disposition, HandleId, OpenOptions, ReadOnly, Want};

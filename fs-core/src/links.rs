@@ -287,7 +287,23 @@ impl Machine {
         let link_path = self.full_path(link)?;
         let dst = self.resolve(&link_path, Follow::OpenReparsePoint)?;
         let data = self.junction_data_for(target)?;
+        self.check_local_target(target)?;
         self.junction_resolved(dst, data)
+    }
+
+    /// mklink /J refuses a target on a mapped network drive as it refuses a
+    /// UNC one ("Local volumes are required", J2, J8a): the same status as a
+    /// UNC target, which is no drive path at all.
+    fn check_local_target(&self, target: &str) -> Result<()> {
+        let full = if target.starts_with(r"\??\") {
+            crate::path::nt_path(target)?
+        } else {
+            self.full_path(target)?
+        };
+        if self.is_network_drive(&full.root) {
+            return Err(NtError::ObjectNameInvalid);
+        }
+        Ok(())
     }
 
     /// A junction in a directory by id, the target in Windows syntax.
@@ -299,10 +315,13 @@ impl Machine {
     ) -> Result<FileInfo> {
         let dst = self.resolve_at(dir, Name::new(name))?;
         let data = self.junction_data_for(target)?;
+        self.check_local_target(target)?;
         self.junction_resolved(dst, data)
     }
 
     /// The mount point mklink writes for `target`: `\??\C:\abs` + print name `C:\abs`.
+    /// mklink takes both from GetFullPathNameW, which keeps a trailing separator:
+    /// `C:\t\` gives `\??\C:\t\` and `C:\t\`, and `dir` shows `[C:\t\]` (J40).
     pub fn junction_data_for(&self, target: &str) -> Result<ReparseData> {
         let full = if target.starts_with(r"\??\") {
             crate::path::nt_path(target)?
@@ -312,16 +331,20 @@ impl Machine {
         if !matches!(full.root, Root::Drive(_)) {
             return Err(NtError::ObjectNameInvalid);
         }
-        let mut print = full.to_win32();
-        if full.components.is_empty() && !print.ends_with('\\') {
+        let (mut print, mut nt) = (full.to_win32(), full.to_nt());
+        if (full.components.is_empty() || full.trailing_separator) && !print.ends_with('\\') {
             print.push('\\');
+            nt.push('\\');
         }
-        Ok(ReparseData::mount_point(&full.to_nt(), &print))
+        Ok(ReparseData::mount_point(&nt, &print))
     }
 
     fn junction_resolved(&mut self, dst: Resolved, data: ReparseData) -> Result<FileInfo> {
+        // J8a: mklink /J wants a local NTFS volume for the link itself.
+        let kind = self.volumes[dst.vol].kind;
         if !self.profile.supports_junctions()
-            || !self.volumes[dst.vol].kind.supports_reparse_points()
+            || !kind.supports_reparse_points()
+            || kind.is_network()
         {
             return Err(NtError::InvalidDeviceRequest);
         }

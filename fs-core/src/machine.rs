@@ -584,6 +584,7 @@ fn default_label(kind: FsKind) -> String {
         FsKind::Fat32 => "FAT32".into(),
         FsKind::ExFat => "EXFAT".into(),
         FsKind::Refs(..) => "REFS".into(),
+        FsKind::Network => "SHARE".into(),
     }
 }
 

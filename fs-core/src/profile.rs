@@ -308,13 +308,17 @@ pub enum FsKind {
     ExFat,
     /// ReFS with its on-disk version (major, minor).
     Refs(u8, u8),
+    /// A drive letter mapped to a share on another machine (`net use Z:
+    /// \\fred\share`), whose file system is NTFS: links on it are remote links
+    /// (S50), a junction may not lead to it (J2, J8b), a symlink may (V4).
+    Network,
 }
 
 impl FsKind {
     /// V1: NTFS yes; ReFS from v3.5; FAT32/exFAT no (HL13, HL14).
     pub fn supports_hard_links(self) -> bool {
         match self {
-            FsKind::Ntfs => true,
+            FsKind::Ntfs | FsKind::Network => true,
             FsKind::Refs(major, minor) => (major, minor) >= (3, 5),
             FsKind::Fat32 | FsKind::ExFat => false,
         }
@@ -322,7 +326,13 @@ impl FsKind {
 
     /// V2: reparse points (junctions, symlinks) on NTFS and ReFS only.
     pub fn supports_reparse_points(self) -> bool {
-        matches!(self, FsKind::Ntfs | FsKind::Refs(..))
+        matches!(self, FsKind::Ntfs | FsKind::Refs(..) | FsKind::Network)
+    }
+
+    /// A mapped network drive: remote for symlink evaluation (S50), no
+    /// junction target (J2, J8b), no place for `mklink /J` (J8a).
+    pub fn is_network(self) -> bool {
+        self == FsKind::Network
     }
 
     /// NTFS names per file (HL3); ReFS documents the same limit.
@@ -337,6 +347,7 @@ impl FsKind {
             FsKind::Fat32 => "FAT32".into(),
             FsKind::ExFat => "exFAT".into(),
             FsKind::Refs(a, b) => format!("ReFS {a}.{b}"),
+            FsKind::Network => "network".into(),
         }
     }
 }
@@ -344,7 +355,8 @@ impl FsKind {
 impl FromStr for FsKind {
     type Err = String;
 
-    /// `ntfs`, `fat32` (or `fat`), `exfat`, `refs` (3.10), `refs3.4` …
+    /// `ntfs`, `fat32` (or `fat`), `exfat`, `refs` (3.10), `refs3.4` …,
+    /// `network` (or `net`: a mapped network drive).
     fn from_str(s: &str) -> Result<FsKind, String> {
         let lower = s.trim().to_ascii_lowercase();
         match lower.as_str() {
@@ -352,6 +364,7 @@ impl FromStr for FsKind {
             "fat" | "fat32" => Ok(FsKind::Fat32),
             "exfat" => Ok(FsKind::ExFat),
             "refs" => Ok(FsKind::Refs(3, 10)),
+            "network" | "net" => Ok(FsKind::Network),
             other => {
                 let v = other
                     .strip_prefix("refs")
@@ -359,7 +372,7 @@ impl FromStr for FsKind {
                     .and_then(|v| v.split_once('.'))
                     .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
                 v.map(|(a, b)| FsKind::Refs(a, b)).ok_or_else(|| {
-                    format!("unknown filesystem kind '{s}': expected ntfs, fat32, exfat, refs or refsX.Y")
+                    format!("unknown filesystem kind '{s}': expected ntfs, fat32, exfat, refs, refsX.Y or network")
                 })
             }
         }
@@ -451,6 +464,8 @@ mod tests {
             ("refs3.4", FsKind::Refs(3, 4), false, true),
             ("refs3.5", FsKind::Refs(3, 5), true, true),
             ("refs", FsKind::Refs(3, 10), true, true),
+            ("network", FsKind::Network, true, true),
+            ("NET", FsKind::Network, true, true),
         ];
         for &(s, kind, hard, reparse) in rows {
             let k: FsKind = s.parse().unwrap();
@@ -459,5 +474,6 @@ mod tests {
             assert_eq!(k.supports_reparse_points(), reparse, "{s}");
         }
         assert!("ext4".parse::<FsKind>().is_err());
+        assert!(FsKind::Network.is_network() && !FsKind::Ntfs.is_network());
     }
 }

@@ -1,6 +1,7 @@
 //! Queries: file information, directory listings, the names of a file
 //! (FindFirstFileNameW) and final paths.
 
+use crate::dir_class::{self, DirEntryClassed, DirInfoClass, Win32FindData};
 use crate::error::{NtError, Result};
 use crate::file_ref::RecordNo;
 use crate::handle::{OpenOptions, Want};
@@ -169,6 +170,123 @@ impl Machine {
                 }
             })
             .collect())
+    }
+
+    /// NtQueryDirectoryFile on the directory at `path` (links followed, J17) in
+    /// the shape of `class`, `.` and `..` first except at a volume root, then
+    /// the entries in NTFS collation order; `pattern` is the FileName filter
+    /// (`*` and `?`; None lists everything). A class the call does not take is
+    /// refused before anything is looked up ([`DirInfoClass::from_value`], J18).
+    pub fn query_directory(
+        &self,
+        path: &str,
+        class: u32,
+        pattern: Option<&str>,
+    ) -> Result<Vec<DirEntryClassed>> {
+        let class = DirInfoClass::from_value(class)?;
+        let r = self.resolve_str(path, Follow::Reparse)?;
+        let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
+        let dir = self.node_id(r.vol, rec);
+        if let Some(flavor) = r.via_link {
+            self.check_flavor(flavor, dir)?;
+        }
+        let pattern = pattern.map(Name::new);
+        Ok(self
+            .entries_with_dots(dir)?
+            .into_iter()
+            .filter(|e| {
+                pattern
+                    .as_ref()
+                    .is_none_or(|p| dir_class::matches(p, &e.name))
+            })
+            .map(|e| DirEntryClassed::new(class, &e.name, &e.info))
+            .collect())
+    }
+
+    /// [`query_directory`](Machine::query_directory) by id, a page at a time:
+    /// up to `limit` entries after the one keyed `after`, without `.` and `..`
+    /// (an adapter with a handle adds those itself, as WinFsp asks).
+    pub fn query_directory_of(
+        &self,
+        dir: NodeId,
+        class: DirInfoClass,
+        after: Option<&NameKey>,
+        limit: usize,
+    ) -> Result<Vec<DirEntryClassed>> {
+        Ok(self
+            .read_dir(dir, after, limit)?
+            .into_iter()
+            .map(|e| DirEntryClassed::new(class, &e.name, &e.info))
+            .collect())
+    }
+
+    /// FindFirstFileW / FindNextFileW: the entries of the directory `path`
+    /// names, filtered by its last component (`C:\d\*.txt`, or an exact name:
+    /// `C:\d\J` gives the junction's own entry with its tag in dwReserved0,
+    /// J18). Nothing matching is ERROR_FILE_NOT_FOUND.
+    pub fn find_files(&self, path: &str) -> Result<Vec<Win32FindData>> {
+        let full = self.full_path(path)?;
+        let pattern = full
+            .components
+            .last()
+            .cloned()
+            .ok_or(NtError::ObjectNameNotFound)?;
+        let parent = full.parent().ok_or(NtError::ObjectNameNotFound)?;
+        let r = self.resolve(&parent, Follow::Reparse)?;
+        let rec = r.node.ok_or(NtError::ObjectPathNotFound)?;
+        let dir = self.node_id(r.vol, rec);
+        if let Some(flavor) = r.via_link {
+            self.check_flavor(flavor, dir)?;
+        }
+        let found: Vec<Win32FindData> = self
+            .entries_with_dots(dir)?
+            .into_iter()
+            .filter(|e| dir_class::matches(&pattern, &e.name))
+            .map(|e| Win32FindData::new(&e.name, &e.info))
+            .collect();
+        if found.is_empty() {
+            return Err(NtError::ObjectNameNotFound);
+        }
+        Ok(found)
+    }
+
+    /// A directory reached through a link must match the link's flavour (S22,
+    /// J13), as [`enumerate`](Machine::enumerate) checks.
+    fn check_flavor(&self, flavor: LinkFlavor, dir: NodeId) -> Result<()> {
+        if !self.profile.checks_link_flavor_on_open() {
+            return Ok(());
+        }
+        match (flavor, self.info(dir)?.is_directory) {
+            (LinkFlavor::Directory, false) => Err(NtError::NotADirectory),
+            (LinkFlavor::File, true) => Err(NtError::FileIsADirectory),
+            _ => Ok(()),
+        }
+    }
+
+    /// `.` and `..` (not at a volume root), then the directory's entries.
+    fn entries_with_dots(&self, dir: NodeId) -> Result<Vec<DirEntryInfo>> {
+        let info = self.info(dir)?;
+        if !info.is_directory {
+            return Err(NtError::NotADirectory);
+        }
+        let mut out = Vec::new();
+        if dir != self.root(dir.volume) {
+            let parent = self
+                .file_names(dir)?
+                .first()
+                .map(|n| n.parent)
+                .unwrap_or(dir);
+            out.push(DirEntryInfo {
+                name: Name::new("."),
+                info,
+            });
+            out.push(DirEntryInfo {
+                name: Name::new(".."),
+                info: self.info(parent)?,
+            });
+        }
+        out.extend(self.read_dir(dir, None, usize::MAX)?);
+        Ok(out)
     }
 
     /// Number of entries of a directory by id.

@@ -81,11 +81,14 @@ impl Machine {
     /// server is unreachable.
     fn root_volume(&self, root: &Root, _from_link: bool) -> Result<(VolumeId, bool)> {
         match root {
-            Root::Drive(d) => Ok((
-                self.volume_by_letter(*d)
-                    .ok_or(NtError::ObjectPathNotFound)?,
-                false,
-            )),
+            // A mapped network drive is another machine's share: what is
+            // reached through it is reached remotely (S50).
+            Root::Drive(d) => {
+                let vol = self
+                    .volume_by_letter(*d)
+                    .ok_or(NtError::ObjectPathNotFound)?;
+                Ok((vol, self.volumes[vol].kind.is_network()))
+            }
             Root::Unc { server, share } => {
                 let local = ["localhost", "127.0.0.1", "::1", "ntlinkfs"]
                     .iter()
@@ -104,6 +107,16 @@ impl Machine {
                 Some(vol) => Ok((vol, false)),
                 None => Err(NtError::ObjectNameNotFound),
             },
+        }
+    }
+
+    /// A drive letter mapped to a network share (J2, J8b, S50).
+    pub(crate) fn is_network_drive(&self, root: &Root) -> bool {
+        match root {
+            Root::Drive(d) => self
+                .volume_by_letter(*d)
+                .is_some_and(|v| self.volumes[v].kind.is_network()),
+            _ => false,
         }
     }
 
@@ -293,7 +306,7 @@ impl Machine {
                 if !substitute.starts_with(&[BS, b'?' as u16, b'?' as u16, BS]) {
                     return Err(NtError::ObjectNameInvalid);
                 }
-                if matches!(target.root, Root::Unc { .. }) {
+                if matches!(target.root, Root::Unc { .. }) || self.is_network_drive(&target.root) {
                     return Err(NtError::IoReparseDataInvalid);
                 }
                 // Junctions are evaluated where the volume is (J22, S53): a remote
@@ -338,7 +351,8 @@ impl Machine {
                     }
                     let target =
                         path::nt_path_units(substitute).map_err(|_| NtError::ObjectNameInvalid)?;
-                    let target_remote = matches!(target.root, Root::Unc { .. });
+                    let target_remote = matches!(target.root, Root::Unc { .. })
+                        || self.is_network_drive(&target.root);
                     let allowed = match (remote, target_remote) {
                         (false, false) => policy.local_to_local,
                         (false, true) => policy.local_to_remote,

@@ -256,6 +256,50 @@ impl Machine {
             .map(|i| i.id))
     }
 
+    /// The directories `del /s DIR\PATTERN` looks in, in the order it does:
+    /// DIR (links on its path followed), then depth first each subdirectory.
+    /// A junction or directory symlink is entered only where the profile's
+    /// `del /s` walked into them (2000/XP, J34, KB205524), and each directory
+    /// once (junction cycles). Directories that cannot be listed are left out.
+    pub fn del_s_directories(&self, dir: &str) -> Result<Vec<String>> {
+        let follow_links = self.profile.explorer_delete_follows_junctions();
+        let first = self.query_information(dir, Follow::Reparse)?;
+        if !first.is_directory {
+            return Err(NtError::NotADirectory);
+        }
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        let mut stack = vec![(first.id, dir.to_string())];
+        while let Some((id, path)) = stack.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            let Ok(entries) = self.read_dir(id, None, usize::MAX) else {
+                continue;
+            };
+            let mut subdirs = Vec::new();
+            for e in entries {
+                if !e.info.is_directory {
+                    continue;
+                }
+                let sep = if path.ends_with('\\') { "" } else { "\\" };
+                let sub = format!("{path}{sep}{}", e.name);
+                if enters(&e.info) {
+                    subdirs.push((e.info.id, sub));
+                } else if follow_links {
+                    if let Ok(target) = self.query_information(&sub, Follow::Reparse) {
+                        if target.is_directory {
+                            subdirs.push((target.id, sub));
+                        }
+                    }
+                }
+            }
+            out.push(path);
+            stack.extend(subdirs.into_iter().rev());
+        }
+        Ok(out)
+    }
+
     /// Every node below `dir` (not following links), depth first, with its Win32
     /// path: for `dir /s`, audits and copies.
     pub fn walk(&self, dir: NodeId) -> Result<Vec<(String, crate::machine::DirEntryInfo)>> {

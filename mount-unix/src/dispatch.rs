@@ -748,7 +748,7 @@ mod tests {
                 d,
                 Operation::Mknod {
                     name: n("m"),
-                    mode: libc::S_IFDIR,
+                    mode: abi::S_IFDIR,
                     umask: 0,
                     rdev: 0,
                 },
@@ -761,7 +761,7 @@ mod tests {
                     name: n("user.x"),
                     size: 0,
                 },
-                libc::ENODATA,
+                crate::errno::raw(ntlinkfs_core::Errno::ENODATA),
             ),
             (
                 "getxattr into a small buffer",
@@ -850,7 +850,7 @@ mod tests {
             (
                 Operation::Mknod {
                     name: n,
-                    mode: libc::S_IFREG,
+                    mode: abi::S_IFREG,
                     umask: 0,
                     rdev: 0,
                 },
@@ -859,7 +859,7 @@ mod tests {
             (
                 Operation::Mknod {
                     name: n,
-                    mode: libc::S_IFIFO,
+                    mode: abi::S_IFIFO,
                     umask: 0,
                     rdev: 0,
                 },

@@ -8,6 +8,7 @@
 use crate::attr::{self, kind_of};
 use crate::dentry_cache::DentryCache;
 use crate::durability::Durability;
+use crate::fuse::abi;
 use crate::fuse::{
     FileAttr, FileHandle, FileType, INodeNo, OpenAccMode, OpenFlags, RenameFlags, TimeOrNow,
 };
@@ -22,7 +23,7 @@ use ntlinkfs_core::attrs::unix_to_filetime;
 use ntlinkfs_core::path;
 use ntlinkfs_core::{
     Disposition, FileInfo, HandleId, Machine, NameKey, NodeId, NtError, OpenOptions, PosixMeta,
-    ReadOnly, Shared, SpecialKind, SymlinkFlags, Want,
+    ReadOnly, ReparseData, Shared, SpecialKind, SymlinkFlags, Want,
 };
 use parking_lot::Mutex;
 use slab::Slab;
@@ -365,7 +366,7 @@ impl NtFs {
             let info = m.create_special_file_at(dir, name, kind, posix)?;
             return Ok(Self::entry_of(&m, &info));
         }
-        if mode & libc::S_IFMT != libc::S_IFREG && mode & libc::S_IFMT != 0 {
+        if mode & abi::S_IFMT != abi::S_IFREG && mode & abi::S_IFMT != 0 {
             return Err(NtError::NotSupported);
         }
         let (entry, fh) = self.do_create(req, parent, name, mode, umask, libc::O_RDONLY)?;
@@ -558,9 +559,9 @@ impl NtFs {
         length: u64,
         mode: i32,
     ) -> Res<()> {
-        let zero = match mode & !libc::FALLOC_FL_KEEP_SIZE {
+        let zero = match mode & !abi::FALLOC_FL_KEEP_SIZE {
             0 => false,
-            libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_ZERO_RANGE => true,
+            abi::FALLOC_FL_PUNCH_HOLE | abi::FALLOC_FL_ZERO_RANGE => true,
             _ => return Err(NtError::NotSupported),
         };
         let h = HandleId(fh.0);
@@ -569,7 +570,7 @@ impl NtFs {
         let end = offset.saturating_add(length);
         // Extend first: it is the step that can fail (past the size limit),
         // and a failed fallocate must change nothing.
-        if mode & libc::FALLOC_FL_KEEP_SIZE == 0 && end > size {
+        if mode & abi::FALLOC_FL_KEEP_SIZE == 0 && end > size {
             m.set_len(h, end)?;
         }
         if zero {
@@ -760,6 +761,11 @@ impl NtFs {
         match which {
             Xattr::ReparseData => {
                 let before = m.info(id)?;
+                // ntfs-3g validates the buffer before it looks at the flags
+                // (ntfs_set_ntfs_reparse_data, F2): a bad buffer is EINVAL
+                // whatever XATTR_CREATE / XATTR_REPLACE say.
+                ReparseData::decode(value)?;
+                xattr::check_wsl_buffer(value)?;
                 xattr::check_flags(flags, before.reparse_tag.is_some())?;
                 m.set_reparse_point_of(id, value)?;
                 let after = m.info(id)?;
@@ -769,7 +775,7 @@ impl NtFs {
                 Ok(())
             }
             Xattr::Attrib => {
-                xattr::check_flags(flags & libc::XATTR_CREATE, true)?;
+                xattr::check_flags(flags & abi::XATTR_CREATE, true)?;
                 let v = xattr::parse_attrib(value)?;
                 m.set_attributes_of(id, v)?;
                 self.cache.attributes_changed(ino.0);
@@ -989,13 +995,13 @@ mod tests {
         let fs = sample();
         let d = ino(&fs, &["C", "d"]);
         let rows = [
-            (libc::S_IFIFO, Ok(FileType::NamedPipe)),
-            (libc::S_IFSOCK, Ok(FileType::Socket)),
-            (libc::S_IFCHR, Ok(FileType::CharDevice)),
-            (libc::S_IFBLK, Ok(FileType::BlockDevice)),
-            (libc::S_IFREG, Ok(FileType::RegularFile)),
+            (abi::S_IFIFO, Ok(FileType::NamedPipe)),
+            (abi::S_IFSOCK, Ok(FileType::Socket)),
+            (abi::S_IFCHR, Ok(FileType::CharDevice)),
+            (abi::S_IFBLK, Ok(FileType::BlockDevice)),
+            (abi::S_IFREG, Ok(FileType::RegularFile)),
             (0, Ok(FileType::RegularFile)),
-            (libc::S_IFDIR, Err(NtError::NotSupported)),
+            (abi::S_IFDIR, Err(NtError::NotSupported)),
         ];
         for (i, (kind, want)) in rows.into_iter().enumerate() {
             let name = format!("m{i}");
@@ -1005,7 +1011,7 @@ mod tests {
             assert_eq!(got, want, "mode {kind:o}");
         }
         assert_eq!(
-            fs.do_mknod(ME, d, os("F"), libc::S_IFIFO, 0, 0).err(),
+            fs.do_mknod(ME, d, os("F"), abi::S_IFIFO, 0, 0).err(),
             Some(NtError::ObjectNameCollision)
         );
     }
@@ -1016,7 +1022,7 @@ mod tests {
     fn rename_cases() {
         let fs = sample();
         let (c, d) = (ino(&fs, &["C"]), ino(&fs, &["C", "d"]));
-        fs.do_mknod(ME, c, os("g"), libc::S_IFREG, 0, 0).unwrap();
+        fs.do_mknod(ME, c, os("g"), abi::S_IFREG, 0, 0).unwrap();
         let none = RenameFlags(0);
         let rows = [
             (
@@ -1142,6 +1148,42 @@ mod tests {
             );
         }
         assert_eq!(fs.do_getattr(s).unwrap().kind, FileType::RegularFile);
+    }
+
+    /// F2, in ntfs-3g's order (ntfs_set_ntfs_reparse_data): the buffer is
+    /// validated first (EINVAL), then XATTR_CREATE / XATTR_REPLACE are checked
+    /// against whether a reparse point exists (EEXIST / ENODATA).
+    #[test]
+    fn setxattr_validates_the_buffer_before_the_flags_f2() {
+        use ntlinkfs_core::{errno_for, Errno, PosixOp};
+        let fs = sample();
+        let (f, s) = (ino(&fs, &["C", "d", "f"]), ino(&fs, &["C", "s"]));
+        let bad_length = [0x0C, 0, 0, 0xA0, 9, 0, 0, 0];
+        let tag_zero = [0u8; 8];
+        let good = fs.do_getxattr(s, os(XATTR_REPARSE)).unwrap();
+        let rows: [(INodeNo, &[u8], i32, Errno); 6] = [
+            (
+                s,
+                &bad_length,
+                crate::fuse::abi::XATTR_CREATE,
+                Errno::EINVAL,
+            ),
+            (s, &tag_zero, crate::fuse::abi::XATTR_CREATE, Errno::EINVAL),
+            (
+                f,
+                &bad_length,
+                crate::fuse::abi::XATTR_REPLACE,
+                Errno::EINVAL,
+            ),
+            (f, &tag_zero, crate::fuse::abi::XATTR_REPLACE, Errno::EINVAL),
+            (s, &good, crate::fuse::abi::XATTR_CREATE, Errno::EEXIST),
+            (f, &good, crate::fuse::abi::XATTR_REPLACE, Errno::ENODATA),
+        ];
+        for (ino, value, flags, want) in rows {
+            let got = fs.do_setxattr(ino, os(XATTR_REPARSE), value, flags, 0);
+            let got = got.map_err(|e| errno_for(PosixOp::Setxattr, e));
+            assert_eq!(got, Err(want), "{value:?} flags {flags}");
+        }
     }
 
     /// readdir: `.` and `..` are offsets 1 and 2, names follow in order, and

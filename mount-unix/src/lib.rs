@@ -18,54 +18,60 @@
 //! mount.unmount().unwrap();
 //! ```
 
-// The mount itself (mount(2), /dev/fuse, /proc/mounts, the Linux FUSE ABI)
-// is Linux-only; the pure parts (request parsing, reply encoding, attribute
-// and errno translation, readlink text) build and are tested on every Unix.
-// Elsewhere nothing uses them yet, hence the dead_code allowance there.
-#![cfg_attr(not(target_os = "linux"), allow(dead_code))]
+// The mount works on Linux (/dev/fuse, mount(2) or fusermount3), FreeBSD
+// (fusefs, nmount(2)) and macOS (macFUSE's mount_macfuse, the Darwin ABI
+// variant in `fuse::darwin`); the pure parts (request parsing, reply encoding,
+// attribute and errno translation, readlink text) build and are tested on
+// every Unix. Elsewhere nothing uses them, hence the dead_code allowance there.
+#![cfg_attr(
+    not(any(target_os = "linux", target_os = "freebsd", target_os = "macos")),
+    allow(dead_code)
+)]
 
 mod attr;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 mod dentry_cache;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 mod dispatch;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 mod durability;
 mod errno;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 mod fs;
 pub mod fuse;
 mod inode_map;
 pub mod link_target;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 mod memory;
 mod node_ids;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 mod page_cache;
 mod readlink;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 mod reply;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 mod session;
 mod xattr;
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 pub use durability::Durability;
 pub use errno::raw as errno_value;
-#[cfg(target_os = "linux")]
-pub use fuse::uring::Mode as IoUringMode;
+pub use fuse::uring_mode::Mode as IoUringMode;
 pub use readlink::OUTSIDE_DIR;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
+pub use session::daemon_gone;
+#[cfg(any(target_os = "freebsd", target_os = "macos"))]
+pub use session::mount_problem;
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 pub use session::{
-    block_termination_signals, clear_stale, daemon_gone, is_fuse_mount, is_stale, mount,
-    ntlinkfs_mount_root, unmount_path, CacheStats, Mount, MountOptions, Mounted, Stale, Transport,
-    DEFAULT_THREADS,
+    block_termination_signals, clear_stale, is_fuse_mount, is_stale, mount, ntlinkfs_mount_root,
+    unmount_path, CacheStats, Mount, MountOptions, Mounted, Stale, Transport, DEFAULT_THREADS,
 };
 pub use xattr::{ATTRIB as XATTR_ATTRIB, NAMES as XATTR_NAMES, REPARSE_DATA as XATTR_REPARSE_DATA};
 
 /// The root of the ntlinkfs mount holding `p`: there is none where this
 /// build cannot mount.
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", target_os = "freebsd", target_os = "macos")))]
 pub fn ntlinkfs_mount_root(_p: &std::path::Path) -> Option<std::path::PathBuf> {
     None
 }

@@ -1,7 +1,10 @@
 //! Mount lifecycle: mounting (clearing a dead daemon's stale mount first),
-//! unmounting, and waiting for SIGINT/SIGTERM. Root mounts with mount(2);
-//! anyone else (and root where mount(2) is refused, as in a container
-//! without CAP_SYS_ADMIN) through fusermount3 when it is installed.
+//! unmounting, and waiting for SIGINT/SIGTERM. On Linux root mounts with
+//! mount(2); anyone else (and root where mount(2) is refused, as in a
+//! container without CAP_SYS_ADMIN) through fusermount3 when it is installed.
+//! FreeBSD mounts with nmount(2) (`fuse::mount_freebsd`), macOS through
+//! macFUSE's helper (`fuse::mount_macos`); their mount tables are read with
+//! statfs(2) (`fuse::mount_table`).
 
 use crate::dentry_cache::{DentryCache, KernelLink};
 use crate::durability::Durability;
@@ -10,11 +13,15 @@ use crate::fuse::channel::{Channel, MountConfig};
 #[cfg(target_os = "linux")]
 use crate::fuse::fusermount;
 use crate::fuse::server;
-use crate::fuse::uring::{self, Mode};
+#[cfg(target_os = "linux")]
+use crate::fuse::uring;
+use crate::fuse::uring_mode::{Mode, QueueStats, HOW_TO_ENABLE};
 use crate::memory::Trimmer;
 use ntlinkfs_core::Shared;
+#[cfg(target_os = "linux")]
 use std::ffi::CString;
 use std::io;
+#[cfg(target_os = "linux")]
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -78,7 +85,7 @@ pub struct Mount {
     how: Mounted,
     transport: Transport,
     /// Per-queue counts, with io_uring.
-    queue_stats: Option<Arc<[uring::QueueStats]>>,
+    queue_stats: Option<Arc<[QueueStats]>>,
 }
 
 /// How requests reach the file system.
@@ -128,11 +135,13 @@ pub enum Stale {
     Cleared,
 }
 
+#[cfg(target_os = "linux")]
 fn cpath(p: &Path) -> io::Result<CString> {
     CString::new(p.as_os_str().as_bytes())
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
 }
 
+#[cfg(target_os = "linux")]
 fn umount2(p: &Path, flags: i32) -> io::Result<()> {
     let c = cpath(p)?;
     // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
@@ -144,6 +153,7 @@ fn umount2(p: &Path, flags: i32) -> io::Result<()> {
 }
 
 /// Whether `p` is a mount point of a FUSE file system (per /proc/self/mounts).
+#[cfg(target_os = "linux")]
 pub fn is_fuse_mount(p: &Path) -> bool {
     let Ok(canon) = p.canonicalize().or_else(|_| std::path::absolute(p)) else {
         return false;
@@ -158,6 +168,7 @@ pub fn is_fuse_mount(p: &Path) -> bool {
 }
 
 /// The root of the ntlinkfs mount that `p` lies in (p itself or an ancestor).
+#[cfg(target_os = "linux")]
 pub fn ntlinkfs_mount_root(p: &Path) -> Option<PathBuf> {
     let abs = std::path::absolute(p).ok()?;
     let mounts = std::fs::read_to_string("/proc/self/mounts").ok()?;
@@ -178,6 +189,7 @@ pub fn ntlinkfs_mount_root(p: &Path) -> Option<PathBuf> {
 }
 
 /// /proc/mounts escapes space, tab, newline and backslash as octal.
+#[cfg(target_os = "linux")]
 fn unescape(s: &str) -> Vec<u8> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
@@ -209,6 +221,7 @@ pub fn daemon_gone(errno: Option<i32>) -> bool {
 /// True when `p` is a FUSE mount whose daemon is gone (`daemon_gone`).
 /// statfs always reaches the daemon (stat may be answered from the kernel's
 /// attribute cache), so it is the probe.
+#[cfg(target_os = "linux")]
 pub fn is_stale(p: &Path) -> bool {
     let Ok(c) = cpath(p) else { return false };
     // SAFETY: `c` is a valid path and `st` a writable statvfs.
@@ -231,6 +244,7 @@ pub fn clear_stale(p: &Path) -> io::Result<Stale> {
 /// Unmounts whatever is mounted at `p` (the `unmount` command): a plain unmount,
 /// or a lazy one when a process still has a file or directory open there. A
 /// user's own mount (mount(2) refuses: EPERM) goes through fusermount3.
+#[cfg(target_os = "linux")]
 pub fn unmount_path(p: &Path) -> io::Result<()> {
     match umount2(p, 0) {
         Err(e) if e.raw_os_error() == Some(libc::EBUSY) => detach(p),
@@ -240,6 +254,7 @@ pub fn unmount_path(p: &Path) -> io::Result<()> {
 }
 
 /// A lazy unmount, through fusermount3 where umount2 is refused.
+#[cfg(target_os = "linux")]
 fn detach(p: &Path) -> io::Result<()> {
     match umount2(p, libc::MNT_DETACH) {
         Err(e) if e.raw_os_error() == Some(libc::EPERM) => unmount_by_helper(p, e),
@@ -256,9 +271,21 @@ fn unmount_by_helper(p: &Path, refused: io::Error) -> io::Result<()> {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
-fn unmount_by_helper(_: &Path, refused: io::Error) -> io::Result<()> {
-    Err(refused)
+#[cfg(any(target_os = "freebsd", target_os = "macos"))]
+pub use crate::fuse::mount_table::{is_fuse_mount, is_stale, ntlinkfs_mount_root};
+
+/// Unmounts whatever is mounted at `p` (the `unmount` command): a plain
+/// unmount, or a forced one when a process still has a file open there
+/// (these systems have no lazy unmount).
+#[cfg(any(target_os = "freebsd", target_os = "macos"))]
+pub fn unmount_path(p: &Path) -> io::Result<()> {
+    crate::fuse::mount_table::unmount(p)
+}
+
+/// Removes a mount whose daemon is gone or failed: forced.
+#[cfg(any(target_os = "freebsd", target_os = "macos"))]
+fn detach(p: &Path) -> io::Result<()> {
+    crate::fuse::mount_table::force(p)
 }
 
 /// Opens and mounts /dev/fuse at `at`: mount(2) as root, fusermount3 otherwise
@@ -312,22 +339,42 @@ fn connect(at: &Path, cfg: &MountConfig, root: bool) -> io::Result<(Channel, Mou
     Ok((Channel::from_device(dev), how))
 }
 
-#[cfg(not(target_os = "linux"))]
-fn connect(at: &Path, cfg: &MountConfig, _root: bool) -> io::Result<(Channel, Mounted)> {
-    let channel = Channel::open()?;
-    channel.mount(at, cfg)?;
+/// Opens and mounts the FUSE device at `at` the platform's way.
+#[cfg(any(target_os = "freebsd", target_os = "macos"))]
+fn connect(at: &Path, cfg: &MountConfig, root: bool) -> io::Result<(Channel, Mounted)> {
+    #[cfg(target_os = "freebsd")]
+    let (channel, allow_other) = crate::fuse::mount_freebsd::connect(at, cfg, root)?;
+    #[cfg(target_os = "macos")]
+    let (channel, allow_other) = crate::fuse::mount_macos::connect(at, cfg, root)?;
     let how = Mounted {
         by_fusermount3: false,
-        allow_other: cfg.allow_other,
+        allow_other,
     };
     Ok((channel, how))
+}
+
+/// What stops any mount on this system, said as what to do (what to
+/// install or load); None when nothing does. Linux's is the cli's (it knows
+/// fusermount3 and containers).
+#[cfg(target_os = "freebsd")]
+pub fn mount_problem() -> Option<String> {
+    crate::fuse::mount_freebsd::problem(unsafe_free_geteuid() == 0)
+}
+
+/// What stops any mount on this system, said as what to do.
+#[cfg(target_os = "macos")]
+pub fn mount_problem() -> Option<String> {
+    crate::fuse::mount_macos::problem()
 }
 
 /// Mounts `machine` at `mount_point` and returns once the mount is live (the
 /// kernel's INIT has been answered).
 pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Result<Mount> {
     let mount_point = std::path::absolute(mount_point)?;
-    let cache = Arc::new(DentryCache::new(opts.notify_epoch));
+    // FUSE_NOTIFY_INC_EPOCH is Linux's (6.16+); FreeBSD and macFUSE get the
+    // per-name invalidations and a zero entry TTL instead.
+    let epoch = opts.notify_epoch && cfg!(target_os = "linux");
+    let cache = Arc::new(DentryCache::new(epoch));
     let fs = NtFs::new(
         machine.clone(),
         cache.clone(),
@@ -389,8 +436,7 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
             let threads = opts.threads.max(1);
             if mode == Mode::On {
                 Err(io::Error::other(format!(
-                    "--io-uring on: the kernel did not offer FUSE over io_uring; {}",
-                    uring::HOW_TO_ENABLE
+                    "--io-uring on: the kernel did not offer FUSE over io_uring; {HOW_TO_ENABLE}"
                 )))
             } else {
                 server::spawn(fs, channel, threads)
@@ -417,9 +463,13 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
     })
 }
 
+#[cfg(target_os = "linux")]
+type Pool = uring::Pool<NtFs>;
+
 /// The io_uring queues to offer at INIT, or None (with why not, when auto
 /// tried) for /dev/fuse; an error when `--io-uring on` cannot have them.
-fn prepare_uring(mode: Mode) -> io::Result<(Option<uring::Pool<NtFs>>, Option<String>)> {
+#[cfg(target_os = "linux")]
+fn prepare_uring(mode: Mode) -> io::Result<(Option<Pool>, Option<String>)> {
     if mode == Mode::Off {
         return Ok((None, None));
     }
@@ -432,11 +482,41 @@ fn prepare_uring(mode: Mode) -> io::Result<(Option<uring::Pool<NtFs>>, Option<St
     };
     if mode == Mode::On {
         return Err(io::Error::other(format!(
-            "--io-uring on: {refused}; {}",
-            uring::HOW_TO_ENABLE
+            "--io-uring on: {refused}; {HOW_TO_ENABLE}"
         )));
     }
     Ok((None, Some(refused)))
+}
+
+/// FreeBSD and macOS have no FUSE over io_uring: never a queue pool.
+#[cfg(not(target_os = "linux"))]
+enum Pool {}
+
+#[cfg(not(target_os = "linux"))]
+impl Pool {
+    fn queues(&self) -> usize {
+        match *self {}
+    }
+    fn stats(&self) -> Arc<[QueueStats]> {
+        match *self {}
+    }
+    fn serve(self, _: Arc<NtFs>, _: Arc<Channel>) -> Vec<JoinHandle<io::Result<()>>> {
+        match self {}
+    }
+    fn stop(self) {
+        match self {}
+    }
+}
+
+/// `--io-uring on` is refused here; auto and off mean /dev/fuse.
+#[cfg(not(target_os = "linux"))]
+fn prepare_uring(mode: Mode) -> io::Result<(Option<Pool>, Option<String>)> {
+    if mode == Mode::On {
+        return Err(io::Error::other(
+            "--io-uring on: FUSE over io_uring is Linux's (6.14 or newer)",
+        ));
+    }
+    Ok((None, None))
 }
 
 fn unsafe_free_geteuid() -> u32 {
@@ -584,7 +664,7 @@ fn wait_signal() -> i32 {
     sig
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
 

@@ -44,6 +44,38 @@ pub fn check_flags(flags: i32, exists: bool) -> Result<(), NtError> {
     Ok(())
 }
 
+/// ntfs-3g's checks of WSL tags written through the attribute (valid_reparse_data,
+/// F2), which NTFS itself does not make: an LX symlink holds version 2 and a
+/// target; a socket, FIFO or device tag holds no data. Else EINVAL, as for any
+/// bad buffer. (ntfs-3g also wants FILE_ATTRIBUTE_RECALL_ON_OPEN on the latter;
+/// the model does not keep that bit, so it is not asked for.)
+pub fn check_wsl_buffer(value: &[u8]) -> Result<(), NtError> {
+    use ntlinkfs_core::reparse::{
+        IO_REPARSE_TAG_AF_UNIX, IO_REPARSE_TAG_LX_BLK, IO_REPARSE_TAG_LX_CHR,
+        IO_REPARSE_TAG_LX_FIFO, IO_REPARSE_TAG_LX_SYMLINK, LX_SYMLINK_VERSION,
+    };
+    let (Some(tag), Some(len)) = (value.get(..4), value.get(4..6)) else {
+        return Ok(()); // too short: the core's decoder says so
+    };
+    let tag = u32::from_le_bytes([tag[0], tag[1], tag[2], tag[3]]);
+    let len = usize::from(u16::from_le_bytes([len[0], len[1]]));
+    let ok = match tag {
+        IO_REPARSE_TAG_LX_SYMLINK => {
+            len > 4 && value.get(8..12) == Some(&LX_SYMLINK_VERSION.to_le_bytes()[..])
+        }
+        IO_REPARSE_TAG_AF_UNIX
+        | IO_REPARSE_TAG_LX_FIFO
+        | IO_REPARSE_TAG_LX_CHR
+        | IO_REPARSE_TAG_LX_BLK => len == 0,
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(NtError::IoReparseDataInvalid)
+    }
+}
+
 pub fn attrib_value(attributes: u32) -> [u8; 4] {
     attributes.to_le_bytes()
 }
@@ -78,6 +110,34 @@ mod tests {
         assert_eq!(e(check_flags(abi::XATTR_CREATE, false)), Ok(()));
         assert_eq!(e(check_flags(abi::XATTR_REPLACE, true)), Ok(()));
         assert_eq!(e(check_flags(0, false)), Ok(()));
+    }
+
+    /// ntfs-3g valid_reparse_data on WSL tags (F2).
+    #[test]
+    fn wsl_tags_are_checked_as_ntfs_3g_checks_them() {
+        let buf = |tag: u32, data: &[u8]| {
+            let mut v = tag.to_le_bytes().to_vec();
+            v.extend_from_slice(&(data.len() as u16).to_le_bytes());
+            v.extend_from_slice(&[0, 0]);
+            v.extend_from_slice(data);
+            v
+        };
+        let bad = Err(NtError::IoReparseDataInvalid);
+        let rows = [
+            (buf(0xA000_001D, b"\x02\0\0\0/etc"), Ok(())),
+            (buf(0xA000_001D, b"\x02\0\0\0"), bad),
+            (buf(0xA000_001D, b"\x01\0\0\0/etc"), bad),
+            (buf(0x8000_0024, b""), Ok(())),
+            (buf(0x8000_0024, b"x"), bad),
+            (buf(0x8000_0023, b"x"), bad),
+            (buf(0x8000_0025, b"x"), bad),
+            (buf(0x8000_0026, b"x"), bad),
+            (buf(0x8000_0099, b"x"), Ok(())),
+            (vec![0x1D, 0], Ok(())),
+        ];
+        for (value, want) in rows {
+            assert_eq!(check_wsl_buffer(&value), want, "{value:?}");
+        }
     }
 
     #[test]

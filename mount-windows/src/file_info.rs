@@ -4,7 +4,7 @@
 
 use crate::volume_params::ALLOCATION_UNIT;
 use ntlinkfs_core::attrs::FILE_ATTRIBUTE_REPARSE_POINT;
-use ntlinkfs_core::FileInfo;
+use ntlinkfs_core::{DirEntryClassed, FileInfo};
 
 /// `FSP_FSCTL_FILE_INFO`, as plain data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -54,6 +54,40 @@ impl FspFileInfo {
             hard_links: 0,
             ea_size: 0,
         }
+    }
+}
+
+impl FspFileInfo {
+    /// A directory entry for `FSP_FSCTL_DIR_INFO`, from the core's
+    /// FILE_ID_EXTD_BOTH_DIR_INFORMATION shape (J18): WinFsp takes the tag in
+    /// FileInfo.ReparseTag (its own passthrough file system fills that from
+    /// EaSize of FILE_ID_BOTH_DIR_INFORMATION) and builds the class the caller
+    /// asked for itself. `None` for a shape without the needed fields.
+    pub fn from_dir_entry(e: &DirEntryClassed) -> Option<FspFileInfo> {
+        let DirEntryClassed::IdExtdBothDirectory {
+            basics,
+            reparse_point_tag,
+            file_id,
+            ..
+        } = e
+        else {
+            return None;
+        };
+        let mut low = [0u8; 8];
+        low.copy_from_slice(&file_id[..8]);
+        Some(FspFileInfo {
+            file_attributes: basics.file_attributes,
+            reparse_tag: *reparse_point_tag,
+            allocation_size: basics.allocation_size,
+            file_size: basics.end_of_file,
+            creation_time: basics.times.creation,
+            last_access_time: basics.times.last_access,
+            last_write_time: basics.times.last_write,
+            change_time: basics.times.change,
+            index_number: u64::from_le_bytes(low),
+            hard_links: 0,
+            ea_size: 0,
+        })
     }
 }
 

@@ -14,8 +14,8 @@ use crate::path::{normalized_name, MountTable, VolumePath};
 use crate::security::SecurityDescriptor;
 use crate::volume_params;
 use ntlinkfs_core::{
-    reparse, DeleteSemantics, Disposition, HandleId, Machine, Name, NameKey, NodeId, NtError,
-    ReparseData, Shared, VolumeId,
+    reparse, DeleteSemantics, DirInfoClass, Disposition, HandleId, Machine, Name, NameKey, NodeId,
+    NtError, ReparseData, Shared, VolumeId,
 };
 use std::sync::Arc;
 
@@ -264,14 +264,15 @@ impl VolumeFs {
             Some(name) => Some(Name::from_units(name).key()),
         };
         let room = limit.saturating_sub(out.len());
-        out.extend(
-            m.read_dir(dir, after.as_ref(), room)?
-                .into_iter()
-                .map(|e| DirEntry {
-                    name: e.name.units().to_vec(),
-                    info: FspFileInfo::from_core(&e.info),
-                }),
-        );
+        // The class with every field FSP_FSCTL_DIR_INFO carries (J18).
+        let class = DirInfoClass::IdExtdBothDirectory;
+        for e in m.query_directory_of(dir, class, after.as_ref(), room)? {
+            let info = FspFileInfo::from_dir_entry(&e).ok_or(NtError::InvalidInfoClass)?;
+            out.push(DirEntry {
+                name: e.file_name().units().to_vec(),
+                info,
+            });
+        }
         Ok(out)
     }
 

@@ -49,7 +49,7 @@ impl VolumeSettings {
     pub fn for_volume(info: &VolumeInfo, created: FileTime) -> VolumeSettings {
         VolumeSettings {
             file_system_name: match info.kind {
-                FsKind::Ntfs => "NTFS",
+                FsKind::Ntfs | FsKind::Network => "NTFS",
                 FsKind::Fat32 => "FAT32",
                 FsKind::ExFat => "exFAT",
                 FsKind::Refs(..) => "ReFS",

@@ -169,11 +169,50 @@ impl Core {
                 .map(|v| Observed::Entries(v.into_iter().map(|n| n.path).collect()))
                 .map_err(Failure::Nt),
             Op::FinalPath(p) => m.final_path(p).map(Observed::Text).map_err(Failure::Nt),
+            Op::QueryDirectory { dir, name, class } => {
+                let v = m
+                    .query_directory(dir, *class, Some(name))
+                    .map_err(Failure::Nt)?;
+                let e = v
+                    .first()
+                    .ok_or(Failure::Nt(ntlinkfs_core::NtError::ObjectNameNotFound))?;
+                Ok(Observed::Text(crate::scenario::dir_entry_text(
+                    &e.file_name().to_string_lossy(),
+                    e.ea_size(),
+                    e.reparse_point_tag(),
+                )))
+            }
+            Op::FindFirstFile(p) => {
+                let v = m.find_files(p).map_err(Failure::Nt)?;
+                let e = v
+                    .first()
+                    .ok_or(Failure::Nt(ntlinkfs_core::NtError::ObjectNameNotFound))?;
+                Ok(Observed::Text(crate::scenario::find_data_text(
+                    e.file_attributes,
+                    e.reserved0,
+                )))
+            }
             Op::Chdir(p) => unit(m.set_current_dir(p)),
             Op::RemoveTree(p) => m
                 .remove_tree(p)
                 .map(|_| Observed::Unit)
                 .map_err(Failure::Nt),
+            Op::DelS { dir, pattern } => {
+                for d in m.del_s_directories(dir).map_err(Failure::Nt)? {
+                    let found = m
+                        .query_directory(&d, 1, Some(pattern))
+                        .map_err(Failure::Nt)?;
+                    for e in found {
+                        let is_file = e.basics().is_some_and(|b| b.file_attributes & 0x10 == 0);
+                        if is_file {
+                            let sep = if d.ends_with('\\') { "" } else { "\\" };
+                            m.delete_file(&format!("{d}{sep}{}", e.file_name()))
+                                .map_err(Failure::Nt)?;
+                        }
+                    }
+                }
+                Ok(Observed::Unit)
+            }
             Op::ExplorerDelete(p) => m
                 .explorer_delete(p)
                 .map(|_| Observed::Unit)

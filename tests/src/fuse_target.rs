@@ -439,6 +439,12 @@ impl Target for FuseMount {
                 "the POSIX view has no per-drive current directory".into(),
             )),
             Op::RemoveTree(p) => unit(fs::remove_dir_all(self.host(p)?), P::Rmdir),
+            Op::QueryDirectory { .. } | Op::FindFirstFile(_) => Err(Failure::Inexpressible(
+                "directory information classes and FindFirstFileW are NT/Win32 calls (J18)".into(),
+            )),
+            Op::DelS { .. } => Err(Failure::Inexpressible(
+                "del /s is the walk of cmd.exe (J34)".into(),
+            )),
             Op::ExplorerDelete(_) => Err(Failure::Inexpressible(
                 "Explorer's delete is a Windows shell behaviour".into(),
             )),

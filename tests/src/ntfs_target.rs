@@ -61,6 +61,19 @@ struct FileAttributeTagInfo {
     tag: u32,
 }
 
+/// WIN32_FIND_DATAW (minwinbase.h): FILETIMEs as two DWORDs each.
+#[repr(C)]
+struct Win32FindDataW {
+    attributes: u32,
+    times: [u32; 6],
+    size_high: u32,
+    size_low: u32,
+    reserved0: u32,
+    reserved1: u32,
+    file_name: [u16; 260],
+    alternate_file_name: [u16; 14],
+}
+
 #[link(name = "kernel32")]
 extern "system" {
     fn CreateFileW(
@@ -92,6 +105,7 @@ extern "system" {
     fn FindFirstFileNameW(name: *const u16, flags: u32, len: *mut u32, buf: *mut u16) -> Handle;
     fn FindNextFileNameW(h: Handle, len: *mut u32, buf: *mut u16) -> i32;
     fn FindClose(h: Handle) -> i32;
+    fn FindFirstFileW(name: *const u16, data: *mut Win32FindDataW) -> Handle;
     fn GetLastError() -> u32;
 }
 
@@ -537,6 +551,28 @@ impl Target for RealNtfs {
                 "the process current directory is shared by every row; not changed here".into(),
             )),
             Op::RemoveTree(p) => unit(fs::remove_dir_all(self.host(p)?)),
+            Op::QueryDirectory { .. } => Err(Failure::Inexpressible(
+                "NtQueryDirectoryFile needs ntdll; not wired (J18)".into(),
+            )),
+            Op::FindFirstFile(p) => {
+                let w = wide(&self.host(p)?);
+                // SAFETY: all-zero is a valid WIN32_FIND_DATAW.
+                let mut data: Win32FindDataW = unsafe { std::mem::zeroed() };
+                // SAFETY: w is NUL-terminated and data is a WIN32_FIND_DATAW.
+                let h = unsafe { FindFirstFileW(w.as_ptr(), &mut data) };
+                if h == INVALID_HANDLE_VALUE {
+                    return Err(last());
+                }
+                // SAFETY: h came from FindFirstFileW and is closed once.
+                unsafe { FindClose(h) };
+                Ok(Observed::Text(crate::scenario::find_data_text(
+                    data.attributes,
+                    data.reserved0,
+                )))
+            }
+            Op::DelS { .. } => Err(Failure::Inexpressible(
+                "cmd.exe is not scripted here".into(),
+            )),
             Op::ExplorerDelete(_) => Err(Failure::Inexpressible(
                 "Explorer is not scripted here".into(),
             )),

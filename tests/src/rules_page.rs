@@ -36,22 +36,10 @@ pub const WITHOUT_ROWS: &[RuleText] = &[
         why: "the rows speak Win32; the FUSE readlink translation is checked by mount-unix's own tests",
     },
     RuleText {
-        id: "F2",
-        statement: "Raw reparse data is the xattr `system.ntfs_reparse_data` (header and data, as FSCTL_GET_REPARSE_POINT returns them); getxattr on an object without one is ENODATA; setxattr validates the buffer (EINVAL), XATTR_CREATE on an existing point is EEXIST, XATTR_REPLACE or removexattr without one ENODATA.",
-        source: "[T] NTFS3G reparse.c, xattrs.c",
-        why: "xattrs are POSIX-only; mount-unix's conformance tests check them",
-    },
-    RuleText {
         id: "F3",
         statement: "The attribute word is the xattr `system.ntfs_attrib`: 4 bytes, little-endian FILE_ATTRIBUTE_*.",
         source: "[T] NTFS3G xattrs.c",
         why: "xattrs are POSIX-only; mount-unix's conformance tests check them",
-    },
-    RuleText {
-        id: "F4",
-        statement: "Setting reparse data through the xattr on a non-empty directory fails with ENOTEMPTY (J3), where ntfs-3g does not check.",
-        source: "[T] NTFS3G (no check) vs [T] WINE-NEW",
-        why: "xattrs are POSIX-only; mount-unix's conformance tests check it",
     },
     RuleText {
         id: "F5",
@@ -90,12 +78,6 @@ pub const WITHOUT_ROWS: &[RuleText] = &[
         why: "stale entries are not modelled (HL32); fs-core/tests/hard_links.rs checks the attribute is the file's",
     },
     RuleText {
-        id: "J18",
-        statement: "FindFirstFileW on a junction's own name gives DIRECTORY|REPARSE_POINT and dwReserved0 = 0xA0000003.",
-        source: "[T] WINE-NEW, BTRFS check_reparse_dirent",
-        why: "the rows have no enumeration-class query; fs-core/tests/junctions.rs checks the entry's attributes and tag",
-    },
-    RuleText {
         id: "J20",
         statement: "Opening a junction with FILE_NON_DIRECTORY_FILE|FILE_OPEN_REPARSE_POINT fails with FILE_IS_A_DIRECTORY; with FILE_DIRECTORY_FILE it succeeds.",
         source: "[T] WINE-NEW",
@@ -114,22 +96,10 @@ pub const WITHOUT_ROWS: &[RuleText] = &[
         why: "one machine, no shares: the resolver applies it to SymlinkEvaluation only",
     },
     RuleText {
-        id: "J40",
-        statement: "`dir` lists `<JUNCTION>`, `<SYMLINKD>` and `<SYMLINK>` with the target in brackets.",
-        source: "[O] SO-4339220",
-        why: "a cmd.exe text: the shell's golden transcripts check it",
-    },
-    RuleText {
         id: "J41",
         statement: "`mklink` prints \"Junction created for A <<===>> B\", \"symbolic link created for …\", \"Hardlink created for …\".",
         source: "[O] CMD-MSG",
         why: "a cmd.exe text: the shell's golden transcripts check it",
-    },
-    RuleText {
-        id: "J8a",
-        statement: "`mklink /J` on a non-NTFS or network volume prints \"Local NTFS volumes are required to complete the operation.\" (exit code 1).",
-        source: "[O] RENV-1134, HEMTT-338; CMD-MSG",
-        why: "a cmd.exe text of the shell's `mklink`; the refusal itself (INVALID_FUNCTION) has V2 rows and fs-core/tests/junctions.rs",
     },
     RuleText {
         id: "N3",

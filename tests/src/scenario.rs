@@ -140,6 +140,17 @@ pub enum Op {
     List(String),
     /// FindFirstFileNameW: every name of the file, volume-relative (HL23, HL24).
     Names(String),
+    /// NtQueryDirectoryFile on `dir` with FileName `name` and this
+    /// FILE_INFORMATION_CLASS: the one entry's class-specific fields as text
+    /// (`FileName=j EaSize=0xa0000003`, J18; see `dir_entry_text`).
+    QueryDirectory {
+        dir: String,
+        name: String,
+        class: u32,
+    },
+    /// FindFirstFileW(path): the first entry's `dwFileAttributes` and
+    /// `dwReserved0` as text (J18, S36).
+    FindFirstFile(String),
     /// GetFinalPathNameByHandleW (DOS form, no `\\?\`).
     FinalPath(String),
     /// SetCurrentDirectoryW.
@@ -148,6 +159,9 @@ pub enum Op {
     RemoveTree(String),
     /// Explorer's delete of a folder (profile-dependent, J34).
     ExplorerDelete(String),
+    /// `del /s /q DIR\PATTERN`: the matching files in DIR and the
+    /// subdirectories del walks (profile-dependent for junctions, J34).
+    DelS { dir: String, pattern: String },
     /// CreateFileW(OPEN_EXISTING), handle kept open until `CloseAll`.
     Open { path: String, share_delete: bool },
     /// Sets the delete disposition on the most recently opened handle.
@@ -191,10 +205,13 @@ impl Op {
             Op::Lstat(_) => "lstat",
             Op::List(_) => "list",
             Op::Names(_) => "names",
+            Op::QueryDirectory { .. } => "query-directory",
+            Op::FindFirstFile(_) => "find-first-file",
             Op::FinalPath(_) => "final-path",
             Op::Chdir(_) => "chdir",
             Op::RemoveTree(_) => "rd-s",
             Op::ExplorerDelete(_) => "explorer-delete",
+            Op::DelS { .. } => "del-s",
             Op::Open { .. } => "open",
             Op::MarkDelete => "mark-delete",
             Op::CloseAll => "close-all",
@@ -217,6 +234,7 @@ impl fmt::Display for Op {
             | Op::Lstat(p)
             | Op::List(p)
             | Op::Names(p)
+            | Op::FindFirstFile(p)
             | Op::FinalPath(p)
             | Op::Chdir(p)
             | Op::RemoveTree(p)
@@ -237,6 +255,9 @@ impl fmt::Display for Op {
                 if flags.directory { " /D" } else { "" }
             ),
             Op::Junction { link, target } => write!(f, "junction {link} -> {target}"),
+            Op::QueryDirectory { dir, name, class } => {
+                write!(f, "query-directory {dir} {name} class {class}")
+            }
             Op::SetReparse { path, buffer } => {
                 write!(f, "set-reparse {path} ({} bytes)", buffer.len())
             }
@@ -244,6 +265,7 @@ impl fmt::Display for Op {
                 write!(f, "delete-reparse {path} ({} bytes)", request.len())
             }
             Op::Move { from, to, .. } => write!(f, "move {from} -> {to}"),
+            Op::DelS { dir, pattern } => write!(f, "del /s {dir}\\{pattern}"),
             Op::SetAttrs(p, a) => write!(f, "set-attrs {p} 0x{a:x}"),
             Op::Open { path, .. } => write!(f, "open {path}"),
             Op::MarkDelete | Op::CloseAll => f.write_str(self.verb()),
@@ -573,6 +595,16 @@ pub mod dsl {
     pub fn names(p: &str) -> Op {
         Op::Names(p.into())
     }
+    pub fn query_dir(dir: &str, name: &str, class: u32) -> Op {
+        Op::QueryDirectory {
+            dir: dir.into(),
+            name: name.into(),
+            class,
+        }
+    }
+    pub fn find_first(p: &str) -> Op {
+        Op::FindFirstFile(p.into())
+    }
     pub fn final_path(p: &str) -> Op {
         Op::FinalPath(p.into())
     }
@@ -584,6 +616,12 @@ pub mod dsl {
     }
     pub fn explorer_delete(p: &str) -> Op {
         Op::ExplorerDelete(p.into())
+    }
+    pub fn del_s(dir: &str, pattern: &str) -> Op {
+        Op::DelS {
+            dir: dir.into(),
+            pattern: pattern.into(),
+        }
     }
     pub fn mknod(p: &str, kind: SpecialKind, mode: u16, rdev: (u32, u32)) -> Op {
         Op::MakeSpecial {
@@ -654,4 +692,23 @@ pub mod dsl {
     pub fn other_file(p: &str) -> Expect {
         Expect::OtherFileThan(p.into())
     }
+}
+
+/// The fields a directory class has that J18 rows check, as one line:
+/// `FileName=…`, then `EaSize=0x…` and `ReparsePointTag=0x…` where the class
+/// has them. Every target renders its entry with this.
+pub fn dir_entry_text(name: &str, ea_size: Option<u32>, tag: Option<u32>) -> String {
+    let mut s = format!("FileName={name}");
+    if let Some(e) = ea_size {
+        s.push_str(&format!(" EaSize=0x{e:x}"));
+    }
+    if let Some(t) = tag {
+        s.push_str(&format!(" ReparsePointTag=0x{t:x}"));
+    }
+    s
+}
+
+/// FindFirstFileW's fields J18 rows check, as one line.
+pub fn find_data_text(attributes: u32, reserved0: u32) -> String {
+    format!("dwFileAttributes=0x{attributes:x} dwReserved0=0x{reserved0:x}")
 }

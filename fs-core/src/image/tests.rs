@@ -186,6 +186,20 @@ fn save_load_round_trip_keeps_every_node_name_link_count_reparse_time_and_byte()
     crate::invariants::check(&back).unwrap();
 }
 
+/// A mapped network drive is a new kind value in the same format (no
+/// version bump: images without one are unchanged): it reloads as one.
+#[test]
+fn a_network_drive_reloads_as_one() {
+    let mut m = sample();
+    let z = m.add_volume('Z', FsKind::Network, None).unwrap();
+    m.write_file(r"Z:\f", b"on the share").unwrap();
+    let mut back = reload(&m);
+    let id = back.volume_by_letter(b'Z').unwrap();
+    assert_eq!(back.volume_info(id).kind, FsKind::Network);
+    assert_eq!(back.volume_info(id).label, m.volume_info(z).label);
+    assert_eq!(back.read_file(r"Z:\f").unwrap(), b"on the share");
+}
+
 #[test]
 fn load_keeps_file_refs_and_never_aliases_a_freed_record() {
     let mut m = sample();

@@ -3,7 +3,8 @@
 //! drawn as lines ([`build`], [`fixture`]), a [`Snapshot`] of everything
 //! observable so a failed call can be shown to have changed nothing, and
 //! [`ok`] / [`fails`] / [`attempt`], which run an [`Op`](crate::Op) and check the
-//! invariants after it.
+//! invariants after it. Random link trees: [`tree_gen`], drawn by the
+//! proptest strategies of `tree_strategy` (feature `proptest`).
 //!
 //! No I/O and no threads, like the rest of the core. Functions that return a
 //! value never panic on bad input ([`build`] returns a [`TreeError`]); the
@@ -33,6 +34,9 @@ mod check;
 mod clock;
 mod snapshot;
 mod tree;
+pub mod tree_gen;
+#[cfg(feature = "proptest")]
+pub mod tree_strategy;
 
 pub use check::{attempt, check, fails, ok};
 pub use clock::TickClock;

@@ -10,7 +10,17 @@ pub const KERNEL_VERSION: u32 = 7;
 pub const KERNEL_MINOR_VERSION: u32 = 38;
 /// The oldest minor version we serve: 7.31 has every struct below at its
 /// current size (init_out's max_pages, write_in's flags, ...).
+#[cfg(not(any(target_os = "freebsd", target_os = "macos")))]
 pub const MIN_MINOR_VERSION: u32 = 31;
+/// FreeBSD's fusefs speaks 7.28 (sys/fs/fuse/fuse_kernel.h), whose structs
+/// that we use have the sizes below; it sends neither READDIRPLUS nor
+/// RENAME2, and we ask for nothing it lacks (INIT takes offered flags only).
+#[cfg(target_os = "freebsd")]
+pub const MIN_MINOR_VERSION: u32 = 28;
+/// The macFUSE kernel extension speaks 7.19; `fuse::darwin` translates its
+/// layout, and its INIT answer is the 24-byte compat form.
+#[cfg(target_os = "macos")]
+pub const MIN_MINOR_VERSION: u32 = 19;
 
 /// The node id of the mount root.
 pub const ROOT_ID: u64 = 1;
@@ -27,6 +37,10 @@ pub const RENAME_EXCHANGE: u32 = 2;
 pub const RENAME_WHITEOUT: u32 = 4;
 pub const XATTR_CREATE: i32 = 1;
 pub const XATTR_REPLACE: i32 = 2;
+// fallocate modes (Linux values; FreeBSD's fusefs sends the same ones).
+pub const FALLOC_FL_KEEP_SIZE: i32 = 0x01;
+pub const FALLOC_FL_PUNCH_HOLE: i32 = 0x02;
+pub const FALLOC_FL_ZERO_RANGE: i32 = 0x10;
 
 // Opcodes (enum fuse_opcode).
 pub const LOOKUP: u32 = 1;
@@ -124,6 +138,8 @@ macro_rules! wire {
         )*
     };
 }
+// The Darwin variant's structs (`fuse::darwin`) are declared the same way.
+pub(crate) use wire;
 
 wire! {
     InHeader = 40 => { len: u32, opcode: u32, unique: u64, nodeid: u64, uid: u32, gid: u32,
@@ -282,6 +298,18 @@ mod tests {
         assert_eq!(
             [XATTR_CREATE, XATTR_REPLACE],
             [libc::XATTR_CREATE, libc::XATTR_REPLACE]
+        );
+        assert_eq!(
+            [
+                FALLOC_FL_KEEP_SIZE,
+                FALLOC_FL_PUNCH_HOLE,
+                FALLOC_FL_ZERO_RANGE
+            ],
+            [
+                libc::FALLOC_FL_KEEP_SIZE,
+                libc::FALLOC_FL_PUNCH_HOLE,
+                libc::FALLOC_FL_ZERO_RANGE
+            ]
         );
     }
 

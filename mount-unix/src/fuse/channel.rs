@@ -2,13 +2,15 @@
 //! root), reading requests, writing replies and notifications.
 
 use super::abi::{self, bytes_of};
-use std::ffi::CString;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, IoSlice, Write};
 use std::os::fd::AsRawFd;
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::Path;
+// Opening and mount(2) are Linux's; FreeBSD and macOS mount in their modules.
+#[cfg(target_os = "linux")]
+use std::{
+    ffi::CString, fs::OpenOptions, os::unix::ffi::OsStrExt, os::unix::fs::OpenOptionsExt,
+    path::Path,
+};
 
 /// What mount(2) is told, besides the device.
 #[derive(Debug, Clone)]
@@ -28,9 +30,13 @@ pub struct MountConfig {
 /// An open /dev/fuse: one connection to the kernel, shared by the workers.
 pub struct Channel {
     dev: File,
+    /// macFUSE's layout differs: requests and replies are translated here.
+    #[cfg(target_os = "macos")]
+    darwin: super::darwin::Translator,
 }
 
 impl Channel {
+    #[cfg(target_os = "linux")]
     pub fn open() -> io::Result<Channel> {
         let dev = OpenOptions::new()
             .read(true)
@@ -38,15 +44,21 @@ impl Channel {
             .custom_flags(libc::O_CLOEXEC)
             .open("/dev/fuse")
             .map_err(|e| io::Error::new(e.kind(), format!("cannot open /dev/fuse: {e}")))?;
-        Ok(Channel { dev })
+        Ok(Channel::from_device(dev))
     }
 
-    /// A /dev/fuse that someone else opened and mounted (fusermount3).
+    /// A /dev/fuse that someone else opened and mounted (fusermount3), or
+    /// that a platform's mount module mounted (nmount(2), mount_macfuse).
     pub fn from_device(dev: File) -> Channel {
-        Channel { dev }
+        Channel {
+            dev,
+            #[cfg(target_os = "macos")]
+            darwin: Default::default(),
+        }
     }
 
     /// Mounts this connection at `at` with mount(2). Needs CAP_SYS_ADMIN.
+    #[cfg(target_os = "linux")]
     pub fn mount(&self, at: &Path, cfg: &MountConfig) -> io::Result<()> {
         let mode = std::fs::metadata(at)?.mode_fmt();
         // SAFETY: getuid/getgid have no preconditions.
@@ -105,6 +117,9 @@ impl Channel {
         if n < 0 {
             Err(io::Error::last_os_error())
         } else {
+            #[cfg(target_os = "macos")]
+            return Ok(self.darwin.request(&mut buf[..n as usize]));
+            #[cfg(not(target_os = "macos"))]
             Ok(n as usize)
         }
     }
@@ -112,6 +127,12 @@ impl Channel {
     /// Writes one message (out-header, then `payload`) in one write, as the
     /// device requires.
     fn send(&self, unique: u64, error: i32, payload: &[&[u8]]) -> io::Result<()> {
+        #[cfg(target_os = "macos")]
+        let darwin = self.darwin.reply(unique, error, payload);
+        #[cfg(target_os = "macos")]
+        let darwin = darwin.as_deref().map(|d| [d]);
+        #[cfg(target_os = "macos")]
+        let payload: &[&[u8]] = darwin.as_ref().map_or(payload, |d| &d[..]);
         let len =
             std::mem::size_of::<abi::OutHeader>() + payload.iter().map(|p| p.len()).sum::<usize>();
         let h = abi::OutHeader {
@@ -191,10 +212,12 @@ impl AsRawFd for Channel {
     }
 }
 
+#[cfg(target_os = "linux")]
 trait ModeFmt {
     fn mode_fmt(&self) -> u32;
 }
 
+#[cfg(target_os = "linux")]
 impl ModeFmt for std::fs::Metadata {
     /// The S_IFMT bits: the kernel checks that the root it serves has the
     /// type of the directory it is mounted on.

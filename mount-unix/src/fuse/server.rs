@@ -313,7 +313,7 @@ mod tests {
     fn init_refuses_old_or_foreign_protocols() {
         let old = InitIn {
             major: 7,
-            minor: 30,
+            minor: abi::MIN_MINOR_VERSION - 1,
             max_readahead: 0,
             flags: 0,
         };

@@ -20,11 +20,12 @@ use super::abi::{self, bytes_of};
 use super::channel::Channel;
 use super::request;
 use super::server::{answer, refuse, Filesystem, Sender};
+pub use super::uring_mode::{QueueStats, HOW_TO_ENABLE};
 use io_uring::{opcode, squeue, types, IoUring};
 use parking_lot::Mutex;
 use std::io;
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -37,47 +38,8 @@ const ENTRIES_PER_QUEUE: usize = 2;
 /// FUSE_MIN_READ_BUFFER), all 1 MiB or less with what INIT settles.
 const PAYLOAD_SIZE: usize = super::server::MAX_WRITE as usize;
 
-/// How the mount chooses its transport (`--io-uring`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// io_uring when the kernel offers it, /dev/fuse otherwise.
-    Auto,
-    /// io_uring or a clear error.
-    On,
-    /// /dev/fuse read/write only.
-    Off,
-}
-
-impl Mode {
-    /// The switch the test harnesses and CI read: `NTLINKFS_IO_URING` =
-    /// auto|on|off (unset: auto).
-    pub const ENV: &'static str = "NTLINKFS_IO_URING";
-
-    pub fn parse(s: &str) -> Result<Mode, String> {
-        match s {
-            "auto" => Ok(Mode::Auto),
-            "on" => Ok(Mode::On),
-            "off" => Ok(Mode::Off),
-            other => Err(format!("expected auto, on or off, not {other:?}")),
-        }
-    }
-
-    /// The mode `NTLINKFS_IO_URING` asks for; auto when unset.
-    pub fn from_env() -> Result<Mode, String> {
-        match std::env::var(Mode::ENV) {
-            Ok(v) => Mode::parse(&v).map_err(|e| format!("{}: {e}", Mode::ENV)),
-            Err(_) => Ok(Mode::Auto),
-        }
-    }
-}
-
 /// The kernel setting that turns FUSE over io_uring on.
 pub const ENABLE_PARAMETER: &str = "/sys/module/fuse/parameters/enable_uring";
-
-/// How to get FUSE over io_uring, for the error `--io-uring on` gives.
-pub const HOW_TO_ENABLE: &str = "enable it as root with `echo Y > \
-     /sys/module/fuse/parameters/enable_uring` (it needs Linux 6.14 or newer \
-     built with CONFIG_FUSE_IO_URING)";
 
 /// Why this kernel does not offer FUSE over io_uring, or None when it does.
 pub fn kernel_refusal() -> Option<String> {
@@ -207,15 +169,6 @@ impl Sender for RingReply {
         }
         Ok(())
     }
-}
-
-/// What one queue has served: requests, and how many of them its worker
-/// answered on another CPU than the queue's own (its CPU was not ours to
-/// pin to). For tests and reports.
-#[derive(Debug, Default)]
-pub struct QueueStats {
-    pub served: AtomicU64,
-    pub elsewhere: AtomicU64,
 }
 
 /// What the main thread tells a prepared queue after INIT.
@@ -557,17 +510,6 @@ mod tests {
         ] {
             assert_eq!(count_cpu_list(list), n, "{list:?}");
         }
-    }
-
-    #[test]
-    fn modes_parse_and_refuse_anything_else() {
-        assert_eq!(Mode::parse("auto"), Ok(Mode::Auto));
-        assert_eq!(Mode::parse("on"), Ok(Mode::On));
-        assert_eq!(Mode::parse("off"), Ok(Mode::Off));
-        assert_eq!(
-            Mode::parse("yes").unwrap_err(),
-            "expected auto, on or off, not \"yes\""
-        );
     }
 
     /// The SQE carries the command, the queue and the iovec count where the

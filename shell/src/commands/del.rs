@@ -1,8 +1,9 @@
 //! `del` / `erase`: deletes files. A name is deleted itself, never a link's
 //! target (S30); a directory name (a junction's too) means every file inside
 //! it, as cmd.exe reads `del dir` as `del dir\*`. `/S` also deletes matches in
-//! subdirectories; it walks into junctions only where the profile's `del /s`
-//! did (2000/XP, J34, KB205524). `/F` deletes read-only files (HL34).
+//! subdirectories, in the directories the core's `del_s_directories` gives:
+//! into junctions only where the profile's `del /s` did (2000/XP, J34,
+//! KB205524). `/F` deletes read-only files (HL34).
 
 use super::{fail, fail_text, has_wildcards, invalid_switch, join, syntax, wildcard_match};
 use super::{CmdResult, Out};
@@ -11,7 +12,6 @@ use crate::Shell;
 use ntlinkfs_core::attrs::FILE_ATTRIBUTE_READONLY;
 use ntlinkfs_core::error::NtError;
 use ntlinkfs_core::{Follow, Machine};
-use std::collections::HashSet;
 
 #[derive(Debug, Clone, Copy, Default)]
 struct Options {
@@ -68,43 +68,38 @@ fn delete_arg(sh: &mut Shell, name: &str, o: Options, out: &mut Out) -> CmdResul
             return Ok(());
         }
     }
-    let follow_junctions = sh.machine.profile().explorer_delete_follows_junctions();
-    let mut visited = HashSet::new();
-    let mut stack = vec![dir.clone()];
+    // With /S the core says which directories del walks (J34: into junctions
+    // on 2000/XP only); without it, just DIR.
+    let dirs = if o.recurse {
+        match sh.machine.del_s_directories(&dir) {
+            Ok(dirs) => dirs,
+            Err(NtError::ObjectNameNotFound | NtError::ObjectPathNotFound) => Vec::new(),
+            Err(e) => return Err(fail(out, e)),
+        }
+    } else {
+        vec![dir.clone()]
+    };
     let mut deleted = 0usize;
     let mut result = Ok(());
-    while let Some(d) = stack.pop() {
-        let Ok(info) = sh.machine.query_information(&d, Follow::Reparse) else {
-            continue;
-        };
-        if !visited.insert(info.id) {
-            continue; // a junction cycle
+    for d in dirs {
+        if sh.machine.query_information(&d, Follow::Reparse).is_err() {
+            continue; // nothing there: "Could Not Find" below
         }
         let entries = match sh.machine.enumerate(&d) {
             Ok(e) => e,
             Err(e) if d == dir => return Err(fail(out, e)),
             Err(_) => continue,
         };
-        let mut subdirs = Vec::new();
         for e in entries {
             let n = e.name.to_string_lossy();
-            let path = join(&d, &n);
-            if e.info.is_directory {
-                let enter = e.info.reparse_tag.is_none() || follow_junctions;
-                if o.recurse && enter {
-                    subdirs.push(path);
-                }
+            if e.info.is_directory || !wildcard_match(&pattern, &n) {
                 continue;
             }
-            if !wildcard_match(&pattern, &n) {
-                continue;
-            }
-            match delete_one(&mut sh.machine, &path, o, true, out) {
+            match delete_one(&mut sh.machine, &join(&d, &n), o, true, out) {
                 Ok(()) => deleted += 1,
                 Err(f) => result = Err(f),
             }
         }
-        stack.extend(subdirs.into_iter().rev());
     }
     if deleted == 0 && result.is_ok() && (o.recurse || has_wildcards(name)) {
         return Err(fail_text(

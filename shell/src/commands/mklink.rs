@@ -94,22 +94,29 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
 }
 
 /// J8a: cmd refuses a junction whose own volume is not a local NTFS one
-/// (FAT32, exFAT, a UNC path).
+/// (FAT32, exFAT, a UNC path, a mapped network drive).
 fn on_local_ntfs(m: &Machine, link: &str) -> bool {
     let Ok(full) = m.full_path(link) else {
         return true; // the machine reports the bad path itself
     };
     match full.root {
-        Root::Drive(d) => m
-            .volume_by_letter(d)
-            .is_none_or(|id| m.volume_info(id).kind.supports_reparse_points()),
+        Root::Drive(d) => m.volume_by_letter(d).is_none_or(|id| {
+            let kind = m.volume_info(id).kind;
+            kind.supports_reparse_points() && !kind.is_network()
+        }),
         Root::Unc { .. } => false,
         _ => true,
     }
 }
 
-/// A target on a network share (UNC) is refused with "Local volumes …" (J8a).
+/// A target on a network share (UNC, or a drive letter mapped to one) is
+/// refused with "Local volumes …" (J2, J8a).
 fn is_network(m: &Machine, target: &str) -> bool {
-    m.full_path(target)
-        .is_ok_and(|p| matches!(p.root, Root::Unc { .. }))
+    m.full_path(target).is_ok_and(|p| match p.root {
+        Root::Unc { .. } => true,
+        Root::Drive(d) => m
+            .volume_by_letter(d)
+            .is_some_and(|id| m.volume_info(id).kind.is_network()),
+        _ => false,
+    })
 }

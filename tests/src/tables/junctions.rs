@@ -158,6 +158,35 @@ pub fn rows() -> Vec<Scenario> {
         .build(),
         row(
             T,
+            "J40",
+            Observed,
+            "SO-4339220 (`<JUNCTION> Develop [C:\\Develop2\\]`); mklink /J uses GetFullPathNameW",
+            "mklink /J keeps a trailing separator in both names",
+        )
+        .given([mkdir(r"C:\t"), write(r"C:\t\f", "x")])
+        .when(junction(r"C:\j", r"C:\t\"), ok())
+        .then(
+            get_reparse(r"C:\j"),
+            raw(mount_point_buf(r"\??\C:\t\", r"C:\t\")),
+        )
+        .then(read(r"C:\j\f"), bytes("x"))
+        .build(),
+        row(
+            T,
+            "J40",
+            Observed,
+            "SO-4339220 (`<JUNCTION> Develop [C:\\Develop2\\]`)",
+            "mklink /J without a trailing separator stores none",
+        )
+        .given([mkdir(r"C:\t")])
+        .when(junction(r"C:\j", r"C:\t"), ok())
+        .then(
+            get_reparse(r"C:\j"),
+            raw(mount_point_buf(r"\??\C:\t", r"C:\t")),
+        )
+        .build(),
+        row(
+            T,
             "J10",
             Tested,
             "WINE-NEW",
@@ -168,7 +197,7 @@ pub fn rows() -> Vec<Scenario> {
             set_reparse(r"C:\j", mount_point_buf("foobar", "")),
         ])
         .when(stat(r"C:\j"), err(ObjectNameInvalid))
-        .posix_skip(POSIX_TRAVERSAL)
+        .posix_errno(Errno::ENOENT, POSIX_UNRESOLVED)
         .build(),
         row(
             T,
@@ -468,6 +497,218 @@ pub fn rows() -> Vec<Scenario> {
             junction(r"C:\b", r"C:\a\j"),
         ])
         .when(read(r"C:\a\j\f"), err(ReparsePointNotResolved))
+        .build(),
+        row(
+            T,
+            "J18",
+            Tested,
+            "BTRFS reparse.cpp check_reparse_dirent",
+            "FILE_FULL_DIR_INFORMATION of a symlink: the tag in EaSize",
+        )
+        .given([
+            mkdir(r"C:\d"),
+            write(r"C:\d\t", "x"),
+            symlink(r"C:\d\s", "t"),
+        ])
+        .when(
+            query_dir(r"C:\d", "s", 2),
+            text("FileName=s EaSize=0xa000000c"),
+        )
+        .build(),
+        row(
+            T,
+            "J18",
+            Tested,
+            "BTRFS reparse.cpp check_reparse_dirent",
+            "FILE_ID_FULL_DIR_INFORMATION of a symlink: the tag in EaSize",
+        )
+        .given([
+            mkdir(r"C:\d"),
+            write(r"C:\d\t", "x"),
+            symlink(r"C:\d\s", "t"),
+        ])
+        .when(
+            query_dir(r"C:\d", "s", 38),
+            text("FileName=s EaSize=0xa000000c"),
+        )
+        .build(),
+        row(
+            T,
+            "J18",
+            Tested,
+            "BTRFS reparse.cpp check_reparse_dirent",
+            "FILE_BOTH_DIR_INFORMATION of a symlink: the tag in EaSize",
+        )
+        .given([
+            mkdir(r"C:\d"),
+            write(r"C:\d\t", "x"),
+            symlink(r"C:\d\s", "t"),
+        ])
+        .when(
+            query_dir(r"C:\d", "s", 3),
+            text("FileName=s EaSize=0xa000000c"),
+        )
+        .build(),
+        row(
+            T,
+            "J18",
+            Tested,
+            "BTRFS reparse.cpp check_reparse_dirent",
+            "FILE_ID_BOTH_DIR_INFORMATION of a symlink: the tag in EaSize",
+        )
+        .given([
+            mkdir(r"C:\d"),
+            write(r"C:\d\t", "x"),
+            symlink(r"C:\d\s", "t"),
+        ])
+        .when(
+            query_dir(r"C:\d", "s", 37),
+            text("FileName=s EaSize=0xa000000c"),
+        )
+        .build(),
+        row(
+            T,
+            "J18",
+            Tested,
+            "BTRFS reparse.cpp check_reparse_dirent",
+            "FILE_ID_EXTD_DIR_INFORMATION of a symlink: the tag in ReparsePointTag, EaSize 0",
+        )
+        .given([
+            mkdir(r"C:\d"),
+            write(r"C:\d\t", "x"),
+            symlink(r"C:\d\s", "t"),
+        ])
+        .when(
+            query_dir(r"C:\d", "s", 60),
+            text("FileName=s EaSize=0x0 ReparsePointTag=0xa000000c"),
+        )
+        .build(),
+        row(
+            T,
+            "J18",
+            Tested,
+            "BTRFS reparse.cpp check_reparse_dirent",
+            "FILE_ID_EXTD_BOTH_DIR_INFORMATION of a symlink: the tag in ReparsePointTag, EaSize 0",
+        )
+        .given([
+            mkdir(r"C:\d"),
+            write(r"C:\d\t", "x"),
+            symlink(r"C:\d\s", "t"),
+        ])
+        .when(
+            query_dir(r"C:\d", "s", 63),
+            text("FileName=s EaSize=0x0 ReparsePointTag=0xa000000c"),
+        )
+        .build(),
+        row(
+            T,
+            "J18",
+            Tested,
+            "BTRFS reparse.cpp reparse10b",
+            "FILE_FULL_DIR_INFORMATION of a junction: the tag in EaSize",
+        )
+        .given([mkdir(r"C:\t"), junction(r"C:\j", r"C:\t")])
+        .when(
+            query_dir(r"C:\", "j", 2),
+            text("FileName=j EaSize=0xa0000003"),
+        )
+        .build(),
+        row(
+            T,
+            "J18",
+            Tested,
+            "BTRFS reparse.cpp (after FSCTL_DELETE_REPARSE_POINT)",
+            "EaSize is 0 again once the reparse point is deleted",
+        )
+        .given([
+            mkdir(r"C:\d"),
+            write(r"C:\d\t", "x"),
+            symlink(r"C:\d\s", "t"),
+            delete_reparse(r"C:\d\s", delete_req(TAG_SYMLINK)),
+        ])
+        .when(query_dir(r"C:\d", "s", 2), text("FileName=s EaSize=0x0"))
+        .build(),
+        row(
+            T,
+            "J18",
+            Documented,
+            "MS-FSCC 2.4.10, 2.4.34",
+            "FILE_DIRECTORY_INFORMATION and FILE_NAMES_INFORMATION have no EaSize",
+        )
+        .given([
+            mkdir(r"C:\d"),
+            write(r"C:\d\t", "x"),
+            symlink(r"C:\d\s", "t"),
+        ])
+        .when(query_dir(r"C:\d", "s", 1), text("FileName=s"))
+        .then(query_dir(r"C:\d", "s", 12), text("FileName=s"))
+        .build(),
+        row(
+            T,
+            "J18",
+            Tested,
+            "BTRFS reparse.cpp \"Try checking FileReparsePointInformation\"",
+            "FileReparsePointInformation on a directory: INVALID_INFO_CLASS",
+        )
+        .given([
+            mkdir(r"C:\d"),
+            write(r"C:\d\t", "x"),
+            symlink(r"C:\d\s", "t"),
+        ])
+        .when(query_dir(r"C:\d", "s", 33), err(InvalidInfoClass))
+        .build(),
+        row(
+            T,
+            "J18",
+            Documented,
+            "MS-FSA 2.1.5.5 (NtQueryDirectoryFile classes)",
+            "a file class (FileBasicInformation) on a directory query: INVALID_INFO_CLASS",
+        )
+        .given([mkdir(r"C:\d")])
+        .when(query_dir(r"C:\", "d", 4), err(InvalidInfoClass))
+        .build(),
+        row(
+            T,
+            "J18",
+            Tested,
+            "WINE-NEW",
+            "FindFirstFileW on the junction itself: 0x410 and the tag in dwReserved0",
+        )
+        .given([mkdir(r"C:\t"), junction(r"C:\j", r"C:\t")])
+        .when(
+            find_first(r"C:\j"),
+            text("dwFileAttributes=0x410 dwReserved0=0xa0000003"),
+        )
+        .build(),
+        row(
+            T,
+            "J18",
+            Documented,
+            "SLEFFECTS (FindFirstFile puts the tag in dwReserved0); S36",
+            "FindFirstFileW on a file symlink: its own attributes and tag",
+        )
+        .given([
+            mkdir(r"C:\d"),
+            write(r"C:\d\t", "x"),
+            symlink(r"C:\d\s", "t"),
+        ])
+        .when(
+            find_first(r"C:\d\s"),
+            text("dwFileAttributes=0x420 dwReserved0=0xa000000c"),
+        )
+        .build(),
+        row(
+            T,
+            "J18",
+            Documented,
+            "WIN32_FIND_DATAW (dwReserved0 only with REPARSE_POINT)",
+            "FindFirstFileW on a plain file: dwReserved0 0",
+        )
+        .given([write(r"C:\f", "x")])
+        .when(
+            find_first(r"C:\f"),
+            text("dwFileAttributes=0x20 dwReserved0=0x0"),
+        )
         .build(),
     ]
 }

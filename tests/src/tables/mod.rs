@@ -146,6 +146,9 @@ pub const POSIX_WIN32_PATHS: &str =
 pub const POSIX_READ_ONLY: &str =
     "the Linux view unlinks and renames over read-only files as WSL does \
      (FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE): the directory's permissions govern (issue 11)";
+pub const POSIX_UNRESOLVED: &str =
+    "a target Windows would not resolve reads back as a path under .NTFS-3G, which the mount \
+     root never holds (F1, P5, P6, S10): it does not resolve through the mount either";
 pub const POSIX_LOOP_LIMIT: &str = "Linux follows at most 40 symlinks in one path (MAXSYMLINKS)";
 pub const POSIX_OPENS_OBJECT: &str =
     "open(2) on the mount opens an object with an unhandled tag itself, as OPEN_REPARSE_POINT does";

@@ -260,6 +260,121 @@ pub fn rows() -> Vec<Scenario> {
             T,
             "J34",
             Documented,
+            "KB205524 (Windows 2000)",
+            "2000 Explorer delete also empties the junction's target",
+        )
+        .profile("2000")
+        .given([
+            mkdir(r"C:\t"),
+            mkdir(r"C:\t\sub"),
+            write(r"C:\t\sub\keep", "k"),
+            mkdir(r"C:\tree"),
+            junction(r"C:\tree\j", r"C:\t"),
+        ])
+        .when(explorer_delete(r"C:\tree"), ok())
+        .then(list(r"C:\t"), entries(&[]))
+        .then(lstat(r"C:\tree"), err(ObjectNameNotFound))
+        .build(),
+        row(
+            T,
+            "J34",
+            Documented,
+            "KB205524 (\"never delete a junction point using Explorer\")",
+            "XP Explorer delete of the junction itself empties its target, which stays",
+        )
+        .profile("xp")
+        .given([
+            mkdir(r"C:\t"),
+            write(r"C:\t\keep", "k"),
+            junction(r"C:\j", r"C:\t"),
+        ])
+        .when(explorer_delete(r"C:\j"), ok())
+        .then(lstat(r"C:\j"), err(ObjectNameNotFound))
+        .then(lstat(r"C:\t"), is_dir(true))
+        .then(list(r"C:\t"), entries(&[]))
+        .build(),
+        row(
+            T,
+            "J34",
+            Documented,
+            "KB205524 (utilities that walk recursively)",
+            "XP Explorer delete follows a junction met inside a junction's target",
+        )
+        .profile("xp")
+        .given([
+            mkdir(r"C:\t2"),
+            write(r"C:\t2\deep", "d"),
+            mkdir(r"C:\t"),
+            junction(r"C:\t\j2", r"C:\t2"),
+            mkdir(r"C:\tree"),
+            junction(r"C:\tree\j", r"C:\t"),
+        ])
+        .when(explorer_delete(r"C:\tree"), ok())
+        .then(lstat(r"C:\t2\deep"), err(ObjectNameNotFound))
+        .then(lstat(r"C:\t2"), is_dir(true))
+        .build(),
+        row(
+            T,
+            "J34",
+            Documented,
+            "KB205524 (\"never delete a junction point using … a del /s command\")",
+            "XP del /s deletes matching files inside a junction's target",
+        )
+        .profile("xp")
+        .given([
+            mkdir(r"C:\t"),
+            write(r"C:\t\keep.txt", "k"),
+            write(r"C:\t\keep.dat", "d"),
+            mkdir(r"C:\tree"),
+            write(r"C:\tree\f.txt", "x"),
+            junction(r"C:\tree\j", r"C:\t"),
+        ])
+        .when(del_s(r"C:\tree", "*.txt"), ok())
+        .then(lstat(r"C:\t\keep.txt"), err(ObjectNameNotFound))
+        .then(read(r"C:\t\keep.dat"), bytes("d"))
+        .then(lstat(r"C:\tree\f.txt"), err(ObjectNameNotFound))
+        .then(lstat(r"C:\tree\j"), tag(TAG_MOUNT_POINT))
+        .build(),
+        row(
+            T,
+            "J34",
+            Unverified,
+            "KB205524 names 2000/XP only; no source for later releases",
+            "Windows 11 del /s leaves a junction's target alone",
+        )
+        .given([
+            mkdir(r"C:\t"),
+            write(r"C:\t\keep.txt", "k"),
+            mkdir(r"C:\tree"),
+            write(r"C:\tree\f.txt", "x"),
+            junction(r"C:\tree\j", r"C:\t"),
+        ])
+        .when(del_s(r"C:\tree", "*.txt"), ok())
+        .then(read(r"C:\t\keep.txt"), bytes("k"))
+        .then(lstat(r"C:\tree\f.txt"), err(ObjectNameNotFound))
+        .build(),
+        row(
+            T,
+            "J34",
+            Observed,
+            "SO-2003174 (NTFS junction point article: rmdir only deletes the junction, Windows 2000 and later)",
+            "XP rd /s does not walk into a junction",
+        )
+        .profile("xp")
+        .given([
+            mkdir(r"C:\t"),
+            write(r"C:\t\keep", "k"),
+            mkdir(r"C:\tree"),
+            junction(r"C:\tree\j", r"C:\t"),
+        ])
+        .when(rd_s(r"C:\tree"), ok())
+        .then(read(r"C:\t\keep"), bytes("k"))
+        .then(lstat(r"C:\tree"), err(ObjectNameNotFound))
+        .build(),
+        row(
+            T,
+            "J34",
+            Documented,
             "KB205524",
             "Windows 11 Explorer delete leaves the target alone",
         )

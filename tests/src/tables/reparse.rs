@@ -581,5 +581,146 @@ pub fn rows() -> Vec<Scenario> {
             err(IoReparseDataInvalid),
         )
         .build(),
+        row(
+            T,
+            "F2",
+            Tested,
+            "NTFS3G reparse.c valid_reparse_data; BTRFS reparse11",
+            "a mount point on a file: NOT_A_DIRECTORY, EINVAL through the xattr",
+        )
+        .given([write(r"C:\f", "x")])
+        .when(
+            set_reparse(r"C:\f", mount_point_buf(r"\??\C:\t", r"C:\t")),
+            err(NotADirectory),
+        )
+        .then(lstat(r"C:\f"), no_tag())
+        .build(),
+        row(
+            T,
+            "F2",
+            Tested,
+            "NTFS3G reparse.c valid_reparse_data; MS-FSA-SRP",
+            "a ReparseDataLength that disagrees with the size: EINVAL",
+        )
+        .given([mkdir(r"C:\d")])
+        .when(
+            set_reparse(r"C:\d", with_len(junction_bytes.clone(), good_len + 2)),
+            err(IoReparseDataInvalid),
+        )
+        .then(lstat(r"C:\d"), no_tag())
+        .build(),
+        row(
+            T,
+            "F2",
+            Tested,
+            "NTFS3G reparse.c valid_reparse_data (size >= 8)",
+            "a buffer shorter than its header: EINVAL",
+        )
+        .given([mkdir(r"C:\d")])
+        .when(
+            set_reparse(r"C:\d", vec![3, 0, 0, 0xA0]),
+            err(IoReparseDataInvalid),
+        )
+        .build(),
+        row(
+            T,
+            "F2",
+            Tested,
+            "NTFS3G reparse.c valid_reparse_data (tag != 0); WINE-NEW",
+            "tag 0: TAG_INVALID, EINVAL through the xattr",
+        )
+        .given([mkdir(r"C:\d")])
+        .when(
+            set_reparse(r"C:\d", ms_buf(0, b"")),
+            err(IoReparseTagInvalid),
+        )
+        .build(),
+        row(
+            T,
+            "F2",
+            Tested,
+            "NTFS3G reparse.c valid_reparse_data (substitute name in the buffer)",
+            "a substitute name past the end of the buffer: EINVAL",
+        )
+        .given([mkdir(r"C:\d")])
+        .when(
+            set_reparse(r"C:\d", {
+                let mut b = junction_bytes.clone();
+                b[10] = 0xF0; // SubstituteNameLength far past the PathBuffer
+                b
+            }),
+            err(IoReparseDataInvalid),
+        )
+        .then(lstat(r"C:\d"), no_tag())
+        .build(),
+        row(
+            T,
+            "F2",
+            Tested,
+            "NTFS3G reparse.c ntfs_get_ntfs_reparse_data",
+            "getxattr of an object without reparse data: ENODATA",
+        )
+        .given([write(r"C:\f", "x")])
+        .when(get_reparse(r"C:\f"), err(NotAReparsePoint))
+        .build(),
+        row(
+            T,
+            "F2",
+            Tested,
+            "NTFS3G reparse.c ntfs_remove_ntfs_reparse_data",
+            "removexattr without reparse data: ENODATA",
+        )
+        .given([mkdir(r"C:\d")])
+        .when(
+            delete_reparse(r"C:\d", delete_req(TAG_MOUNT_POINT)),
+            err(NotAReparsePoint),
+        )
+        .build(),
+        row(
+            T,
+            "F2",
+            Tested,
+            "NTFS3G reparse.c ntfs_set_ntfs_reparse_data (EOPNOTSUPP before NTFS 3.0); MS-FSA-SRP",
+            "a volume without reparse points: INVALID_DEVICE_REQUEST, EOPNOTSUPP through the xattr",
+        )
+        .volume('E', ntlinkfs_core::FsKind::ExFat)
+        .given([mkdir(r"E:\d")])
+        .when(
+            set_reparse(r"E:\d", mount_point_buf(r"\??\C:\t", r"C:\t")),
+            err(InvalidDeviceRequest),
+        )
+        .build(),
+        row(
+            T,
+            "F4",
+            Tested,
+            "WINE-NEW, BTRFS reparse10a (J3); NTFS3G does not check",
+            "a mount point on a non-empty directory: ENOTEMPTY through the xattr too",
+        )
+        .given([mkdir(r"C:\d"), write(r"C:\d\f", "x")])
+        .when(
+            set_reparse(r"C:\d", mount_point_buf(r"\??\C:\t", r"C:\t")),
+            err(DirectoryNotEmpty),
+        )
+        .then(read(r"C:\d\f"), bytes("x"))
+        .build(),
+        row(
+            T,
+            "F2",
+            Tested,
+            "NTFS3G reparse.c valid_reparse_data (LX_SYMLINK type 2); NTFS itself does not check",
+            "an LX symlink buffer without version 2: set by FSCTL, EINVAL through the xattr",
+        )
+        .given([create(r"C:\f")])
+        .when(
+            set_reparse(r"C:\f", ms_buf(0xA000_001D, b"\x01\0\0\0/etc")),
+            ok(),
+        )
+        .then(lstat(r"C:\f"), tag(0xA000_001D))
+        .posix_errno(
+            ntlinkfs_core::Errno::EINVAL,
+            "ntfs-3g refuses a WSL tag whose data WSL would not write (F2)",
+        )
+        .build(),
     ]
 }

@@ -146,6 +146,38 @@ pub fn rows() -> Vec<Scenario> {
         .build(),
         row(
             T,
+            "S10",
+            Tested,
+            "WINE-NEW",
+            "a raw './t' set by FSCTL does not resolve, nor through the mount",
+        )
+        .given([
+            mkdir(r"C:\d"),
+            write(r"C:\d\t", "x"),
+            create(r"C:\d\s"),
+            set_reparse(r"C:\d\s", symlink_buf("./t", "./t", 1)),
+        ])
+        .when(read(r"C:\d\s"), err(ObjectNameInvalid))
+        .posix_errno(Errno::ENOENT, POSIX_UNRESOLVED)
+        .build(),
+        row(
+            T,
+            "S10",
+            Unverified,
+            "N4 (':' is no name character) applied to a relative text; ntfs-3g maps it",
+            "a drive path with Flags = RELATIVE is a relative text: NAME_INVALID",
+        )
+        .given([
+            mkdir(r"C:\d"),
+            write(r"C:\t", "x"),
+            create(r"C:\d\s"),
+            set_reparse(r"C:\d\s", symlink_buf(r"C:\t", r"C:\t", 1)),
+        ])
+        .when(read(r"C:\d\s"), err(ObjectNameInvalid))
+        .posix_errno(Errno::ENOENT, POSIX_UNRESOLVED)
+        .build(),
+        row(
+            T,
             "S12",
             Tested,
             "WINE-NEW; BTRFS reparse4",
@@ -377,7 +409,7 @@ pub fn rows() -> Vec<Scenario> {
         )
         .given([mkdir(r"C:\d"), symlink(r"C:\d\s", r"..\..\..\..\x")])
         .when(read(r"C:\d\s"), err(IoReparseDataInvalid))
-        .posix_skip(POSIX_TRAVERSAL)
+        .posix_errno(Errno::ENOENT, POSIX_UNRESOLVED)
         .build(),
         row(
             T,
@@ -438,7 +470,7 @@ pub fn rows() -> Vec<Scenario> {
             symlink_dir(r"C:\s", r".\\d"),
         ])
         .when(read(r"C:\s\f"), err(ObjectNameInvalid))
-        .posix_skip(POSIX_TRAVERSAL)
+        .posix_errno(Errno::ENOENT, POSIX_UNRESOLVED)
         .build(),
         row(
             T,
@@ -463,7 +495,7 @@ pub fn rows() -> Vec<Scenario> {
             set_reparse(r"C:\s", symlink_buf(r"C:\t", r"C:\t", 0)),
         ])
         .when(read(r"C:\s"), err(ObjectNameInvalid))
-        .posix_skip(POSIX_TRAVERSAL)
+        .posix_errno(Errno::ENOENT, POSIX_UNRESOLVED)
         .build(),
         row(
             T,
@@ -478,7 +510,7 @@ pub fn rows() -> Vec<Scenario> {
             set_reparse(r"C:\s", symlink_buf(r"\\?\C:\t", r"C:\t", 0)),
         ])
         .when(read(r"C:\s"), err(ObjectNameInvalid))
-        .posix_skip(POSIX_TRAVERSAL)
+        .posix_errno(Errno::ENOENT, POSIX_UNRESOLVED)
         .build(),
         row(
             T,
@@ -494,7 +526,7 @@ pub fn rows() -> Vec<Scenario> {
             set_reparse(r"C:\s", symlink_buf(r"\??\C:\d\.\x", r"C:\d\.\x", 0)),
         ])
         .when(read(r"C:\s"), err(ObjectPathNotFound))
-        .posix_skip(POSIX_TRAVERSAL)
+        .posix_errno(Errno::ENOENT, POSIX_UNRESOLVED)
         .build(),
         row(
             T,
@@ -510,7 +542,7 @@ pub fn rows() -> Vec<Scenario> {
             set_reparse(r"C:\s", symlink_buf(r"\??\C:\d\x\..\x", r"C:\d\x", 0)),
         ])
         .when(read(r"C:\s"), err(ObjectNameInvalid))
-        .posix_skip(POSIX_TRAVERSAL)
+        .posix_errno(Errno::ENOENT, POSIX_UNRESOLVED)
         .build(),
         row(
             T,
@@ -525,7 +557,7 @@ pub fn rows() -> Vec<Scenario> {
             set_reparse(r"C:\s", symlink_buf(r"\??\C:\t", r"C:\t", 1)),
         ])
         .when(read(r"C:\s"), err(ObjectNameInvalid))
-        .posix_skip(POSIX_TRAVERSAL)
+        .posix_errno(Errno::ENOENT, POSIX_UNRESOLVED)
         .build(),
         row(
             T,

@@ -4,7 +4,7 @@
 use super::*;
 use crate::scenario::dsl::*;
 use crate::scenario::{row, Evidence::*, Scenario, Topic};
-use ntlinkfs_core::{FsKind, NtError::*};
+use ntlinkfs_core::{Errno, FsKind, NtError::*};
 
 const T: Topic = Topic::Volumes;
 
@@ -131,7 +131,7 @@ pub fn rows() -> Vec<Scenario> {
             set_reparse(r"C:\j", mount_point_buf(r"\??\UNC\srv\s\d", "")),
         ])
         .when(read(r"C:\j\f"), err(IoReparseDataInvalid))
-        .posix_skip(POSIX_TRAVERSAL)
+        .posix_errno(Errno::ENOENT, POSIX_UNRESOLVED)
         .build(),
         row(
             T,
@@ -146,7 +146,7 @@ pub fn rows() -> Vec<Scenario> {
             symlink(r"D:\d\s", r"..\..\C:\f"),
         ])
         .when(read(r"D:\d\s"), err(IoReparseDataInvalid))
-        .posix_skip(POSIX_TRAVERSAL)
+        .posix_errno(Errno::ENOENT, POSIX_UNRESOLVED)
         .build(),
         row(
             T,
@@ -233,6 +233,76 @@ pub fn rows() -> Vec<Scenario> {
             junction(r"D:\b\toC", r"C:\a"),
         ])
         .when(read(r"C:\a\toD\toC\toD\f"), bytes("d"))
+        .build(),
+        row(
+            T,
+            "J2",
+            Documented,
+            "HLJ (C:\\dir1 -> Z:\\dir2, Z: mapped to \\\\fred\\share: not permitted); CMD-MSG",
+            "mklink /J to a mapped network drive is refused",
+        )
+        .volume('Z', FsKind::Network)
+        .given([mkdir(r"Z:\d")])
+        .when(junction(r"C:\j", r"Z:\d"), err(ObjectNameInvalid))
+        .then(lstat(r"C:\j"), err(ObjectNameNotFound))
+        .posix_skip("mklink's own refusal: the harness writes the buffer itself")
+        .build(),
+        row(
+            T,
+            "J8b",
+            Observed,
+            "ZABKAT (junction to a mapped network drive)",
+            "a junction set by FSCTL to a mapped drive is stored but not traversed",
+        )
+        .volume('Z', FsKind::Network)
+        .given([
+            mkdir(r"Z:\d"),
+            write(r"Z:\d\f", "x"),
+            mkdir(r"C:\j"),
+            set_reparse(r"C:\j", mount_point_buf(r"\??\Z:\d", r"Z:\d")),
+        ])
+        .when(read(r"C:\j\f"), err(IoReparseDataInvalid))
+        .then(lstat(r"C:\j"), tag(TAG_MOUNT_POINT))
+        .posix_errno(Errno::ENOENT, POSIX_UNRESOLVED)
+        .build(),
+        row(
+            T,
+            "J8a",
+            Observed,
+            "RENV-1134, HEMTT-338 (\\\\localhost\\c$: Local NTFS volumes are required); CMD-MSG",
+            "mklink /J on a mapped network drive is refused",
+        )
+        .volume('Z', FsKind::Network)
+        .given([mkdir(r"C:\t")])
+        .when(junction(r"Z:\j", r"C:\t"), err(InvalidDeviceRequest))
+        .then(lstat(r"Z:\j"), err(ObjectNameNotFound))
+        .posix_skip("mklink's own refusal: the harness writes the buffer itself")
+        .build(),
+        row(
+            T,
+            "V4",
+            Documented,
+            "HLJ, CRSL (a symlink may point to a remote share); SOURCEDADDY (L2R enabled)",
+            "a symlink to a mapped network drive is followed (L2R)",
+        )
+        .volume('Z', FsKind::Network)
+        .given([mkdir(r"Z:\d"), write(r"Z:\d\f", "x")])
+        .when(symlink_dir(r"C:\s", r"Z:\d"), ok())
+        .then(read(r"C:\s\f"), bytes("x"))
+        .then(readlink(r"C:\s"), text(r"\??\Z:\d"))
+        .build(),
+        row(
+            T,
+            "S52",
+            Observed,
+            "SO-229643, SOURCEDADDY (remote links disabled by default)",
+            "a symlink on a mapped network drive is a remote link: 1463",
+        )
+        .volume('Z', FsKind::Network)
+        .given([write(r"C:\t", "x"), symlink(r"Z:\s", r"C:\t")])
+        .when(read(r"Z:\s"), err(SymlinkClassDisabled))
+        .then(lstat(r"Z:\s"), tag(TAG_SYMLINK))
+        .posix_skip("the Linux view reaches every link locally (link_hop): the class is Windows'")
         .build(),
     ]
 }
