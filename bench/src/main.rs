@@ -1,14 +1,31 @@
-//! `fsbench DIR [--label NAME] [--files N] [--mib N] [--stats N] [--tree N] [--only GROUPS]`
+//! `fsbench DIR [--label NAME] [--files N] [--mib N] [--stats N] [--tree N] [--only GROUPS]
+//! [--marker FILE]`
 //!
 //! Runs the issue-7 phases with std::fs against any directory (an ntlinkfs
 //! mount's volume directory, tmpfs, ntfs-3g) and prints one line per phase:
 //! `LABEL PHASE SECONDS [RATE]`. bench/mount.sh runs it on all three and prints
-//! the ratios.
+//! the ratios. With `--marker`, each phase's start and end are written to FILE
+//! (a tracefs `trace_marker`), so that bench/mount.sh can count the FUSE
+//! requests each phase sends.
 
 use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
+
+/// Where phase boundaries are written (`--marker`).
+static MARKER: OnceLock<Mutex<File>> = OnceLock::new();
+
+fn mark(what: &str, name: &str) {
+    if let Some(m) = MARKER.get() {
+        // One write per line: trace_marker takes each write as one record.
+        let _ = m
+            .lock()
+            .unwrap()
+            .write_all(format!("fsbench {what} {name}\n").as_bytes());
+    }
+}
 
 struct Args {
     dir: PathBuf,
@@ -49,12 +66,20 @@ fn parse_args() -> Result<Args, String> {
                 let v = it.next().ok_or("--only takes meta,data,deep,tree")?;
                 a.only = v.split(',').map(str::to_string).collect();
             }
+            "--marker" => {
+                let p = it.next().ok_or("--marker takes a file")?;
+                let f = fs::OpenOptions::new()
+                    .write(true)
+                    .open(&p)
+                    .map_err(|e| format!("--marker {p}: {e}"))?;
+                let _ = MARKER.set(Mutex::new(f));
+            }
             s if s.starts_with('-') => return Err(format!("unknown option {s}")),
             s => dir = Some(PathBuf::from(s)),
         }
     }
     a.dir = dir
-        .ok_or("usage: fsbench DIR [--label NAME] [--files N] [--mib N] [--stats N] [--tree N] [--only GROUPS]")?;
+        .ok_or("usage: fsbench DIR [--label NAME] [--files N] [--mib N] [--stats N] [--tree N] [--only GROUPS] [--marker FILE]")?;
     Ok(a)
 }
 
@@ -63,9 +88,11 @@ fn phase<T>(
     name: &str,
     f: impl FnOnce() -> std::io::Result<T>,
 ) -> std::io::Result<(T, f64)> {
+    mark("start", name);
     let start = Instant::now();
     let r = f()?;
     let secs = start.elapsed().as_secs_f64();
+    mark("end", name);
     println!("{label}\t{name}\t{secs:.4}");
     Ok((r, secs))
 }
@@ -93,6 +120,21 @@ fn metadata_phases(a: &Args, root: &Path) -> std::io::Result<()> {
             .iter()
             .chain(&links)
             .try_for_each(|p| fs::symlink_metadata(p).map(drop))
+    })?;
+    // Names that are not there, each probed twice (as a build's include path
+    // or a shell's PATH search does): not part of the metadata sum.
+    let missing: Vec<PathBuf> = (0..a.files)
+        .map(|i| dir.join(format!("missing{i:05}")))
+        .collect();
+    phase(&a.label, "stat-missing", || {
+        for p in missing.iter().chain(&missing) {
+            match fs::symlink_metadata(p) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+                Ok(_) => return Err(std::io::Error::other(format!("{}: exists", p.display()))),
+            }
+        }
+        Ok(())
     })?;
     phase(&a.label, "rename-half", || {
         names

@@ -4,12 +4,11 @@
 //! terminal, lines are read plainly and echoed after their prompt, as a
 //! transcript.
 
-mod completion;
 mod history;
 
 use crate::image_file;
 use crate::options::MachineOptions;
-use ntlinkfs_shell::{Outcome, Shell};
+use ntlinkfs_shell::{completion, Outcome, Shell};
 use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
 use std::io::{BufRead, IsTerminal, Write};

@@ -361,6 +361,7 @@ const PAGES: &[&str] = &[
     "docs/performance.md",
     "docs/image-format.md",
     "docs/check.md",
+    "docs/web.md",
 ];
 
 #[test]
@@ -437,6 +438,11 @@ fn performance() {
 #[test]
 fn image_format() {
     check("docs/image-format.md");
+}
+
+#[test]
+fn web() {
+    check("docs/web.md");
 }
 
 #[test]

@@ -5,6 +5,7 @@
 #![cfg(target_os = "linux")]
 
 use std::fs;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -497,5 +498,71 @@ fn confine_keeps_linux_symlinks_inside_the_mount() {
         Some(libc::ENOENT)
     );
     assert!(exe().arg("unmount").arg(&mp).status().unwrap().success());
+    fs::remove_dir(&mp).unwrap();
+}
+
+/// Issue 17: names are cached, misses included. Links made by `ntlinkfs mklink`
+/// while mounted are seen at once through spellings answered "not found" just
+/// before (N1), with their kind, and a hard link's count through the other name.
+#[test]
+fn mklink_while_mounted_is_seen_through_spellings_that_missed() {
+    if !fuse_available() {
+        return;
+    }
+    let mp = fresh("mklink-cache");
+    let script = mp.with_extension("cmd");
+    fs::write(&script, "mkdir C:\\data\r\necho hi> C:\\data\\f.txt\r\n").unwrap();
+    let out = exe()
+        .args(["mount", "--background", "--script"])
+        .arg(&script)
+        .arg(&mp)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let c = mp.join("C");
+    let f = c.join("data/f.txt");
+    assert_eq!(fs::metadata(&f).unwrap().nlink(), 1); // cached attributes
+    type Is = fn(&fs::Metadata) -> bool;
+    let rows: [(&[&str], &str, Is); 4] = [
+        (&["/J", "j"], "J", |m| m.file_type().is_symlink()),
+        (&["/H", "h.txt"], "H.TXT", |m| m.is_file() && m.nlink() == 2),
+        (&["s.txt"], "S.TXT", |m| m.file_type().is_symlink()),
+        (&["/D", "sd"], "SD", |m| m.file_type().is_symlink()),
+    ];
+    for (args, other, is) in rows {
+        let name = args[args.len() - 1];
+        for s in [name, other] {
+            let e = fs::symlink_metadata(c.join(s)).unwrap_err();
+            assert_eq!(e.raw_os_error(), Some(libc::ENOENT), "{s} before");
+        }
+        let target = if args[0] == "/H" {
+            r"C:\data\f.txt"
+        } else {
+            r"C:\data"
+        };
+        let o = exe()
+            .arg("mklink")
+            .args(args)
+            .arg(target)
+            .current_dir(&c)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        for s in [name, other] {
+            let md = fs::symlink_metadata(c.join(s));
+            assert!(md.as_ref().is_ok_and(is), "{args:?}: {s} after: {md:?}");
+        }
+    }
+    assert_eq!(
+        fs::metadata(&f).unwrap().nlink(),
+        2,
+        "HL3: through the other name"
+    );
+    assert!(exe().arg("unmount").arg(&mp).status().unwrap().success());
+    let _ = fs::remove_file(&script);
     fs::remove_dir(&mp).unwrap();
 }

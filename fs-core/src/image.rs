@@ -39,7 +39,7 @@ use crate::file_ref::{RecordNo, SeqNo};
 use crate::invariants::{self, Violation};
 use crate::machine::Machine;
 use crate::name::Name;
-use crate::node::{DeviceNumbers, NameLink, Node, NodeKind, PosixMeta, Reparse};
+use crate::node::{DeviceNumbers, NameLink, Names, Node, NodeKind, PosixMeta, Reparse};
 use crate::path::{FullPath, Root};
 use crate::profile::{FsKind, Privilege, Profile, SymlinkEvaluation, WindowsVersion};
 use crate::reparse::ReparseData;
@@ -887,7 +887,10 @@ pub(crate) fn read_node_meta(r: &mut Reader, format: Format, rec: RecordNo) -> R
             };
         }
     }
-    let mut names = Vec::new();
+    // Pushed straight into the node's SmallVec: a Vec converted afterwards
+    // would keep its heap block (capacity 4, 128 bytes) even for one name,
+    // about 120 bytes per file after loading an image (issue 17).
+    let mut names = Names::new();
     for _ in 0..r.count(16, "names")? {
         let parent = r.u64("name parent")?;
         let name = Name::from_units(&r.units("name")?);
@@ -924,7 +927,7 @@ pub(crate) fn read_node_meta(r: &mut Reader, format: Format, rec: RecordNo) -> R
         kind,
         attrs,
         times,
-        names: names.into(),
+        names,
         reparse,
         posix,
         open_count: 0,

@@ -50,6 +50,11 @@ impl Machine {
             Follow::OpenReparsePoint,
             PrefixIsFile::PathNotFound,
         )?;
+        // CreateHardLinkW opens the existing file before it looks at the new
+        // name: a missing one fails first.
+        if src.node.is_none() {
+            return Err(NtError::ObjectNameNotFound);
+        }
         // CreateHardLinkW opens the existing file: a name pending delete refuses (M9).
         if let (Some(rec), Some((p, k))) = (src.node, src.parent_and_key()) {
             if self

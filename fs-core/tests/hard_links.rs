@@ -139,6 +139,19 @@ fn create_hard_link_refusals_table() {
             hard(r"C:\l", r"C:\nodir\f"),
             NtError::ObjectPathNotFound,
         ),
+        // CreateHardLinkW opens the existing file before it looks at the new
+        // name: a missing one fails first, whatever the new name's path
+        // (found by `ntlinkfs-conformance --random`, docs/conformance.md).
+        (
+            "HL existing HL8",
+            hard(r"C:\g\x", r"C:\nope"),
+            NtError::ObjectNameNotFound,
+        ),
+        (
+            "HL existing HL7",
+            hard(r"C:\nodir\l", r"C:\nope"),
+            NtError::ObjectNameNotFound,
+        ),
     ];
     for (rule, op, want) in rows {
         let mut m = base();

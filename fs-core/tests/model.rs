@@ -20,10 +20,7 @@
 //! PROPTEST_CASES=100000 cargo test -p ntlinkfs-core --release --test model
 //! ```
 
-use ntlinkfs_core::{
-    invariants, Follow, HandleId, LinkOptions, Machine, MoveFlags, NodeId, NtError, Op,
-    OpenOptions, Outcome, ReparseData, SymlinkFlags, Want,
-};
+use ntlinkfs_core::{invariants, HandleId, Machine, NodeId, NtError, Outcome, ReparseData};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
@@ -559,17 +556,17 @@ impl Model {
             MOp::HardLink(link, existing) => {
                 let (sv, sc) = self.parse(existing)?;
                 let s = self.resolve(sv, &sc, false, ObjectPathNotFound)?;
-                if let Loc::Found { vol, key, .. } = &s {
-                    self.check_pending(*vol, key)?; // M9: the existing name is opened
-                }
-                let (dv, dc) = self.parse(link)?;
-                let d = self.resolve(dv, &dc, false, InvalidParameter)?;
+                // CreateHardLinkW opens the existing name before it looks at
+                // the new one: a missing one fails first.
                 let Loc::Found {
                     vol: sv, key: skey, ..
                 } = s
                 else {
                     return Err(ObjectNameNotFound);
                 };
+                self.check_pending(sv, &skey)?; // M9: the existing name is opened
+                let (dv, dc) = self.parse(link)?;
+                let d = self.resolve(dv, &dc, false, InvalidParameter)?;
                 // HL10: a file symlink is linked itself.
                 let Some(kind) = self.kind(sv, &skey).filter(|k| !k.is_dir()).cloned() else {
                     return Err(FileIsADirectory); // HL1
@@ -788,78 +785,9 @@ fn observe(m: &Machine) -> (Vec<Seen>, Groups) {
 
 // ---- operations ----------------------------------------------------------------
 
-#[derive(Debug, Clone)]
-enum MOp {
-    CreateFile(String),
-    CreateDir(String),
-    /// path, bytes, append
-    Write(String, Vec<u8>, bool),
-    Read(String),
-    Stat(String),
-    List(String),
-    DeleteFile(String),
-    RemoveDir(String),
-    /// from, to, replace
-    Move(String, String, bool),
-    /// link, existing
-    HardLink(String, String),
-    /// link, target
-    Junction(String, String),
-    /// link, target (absolute `X:\…` or relative), directory flavor
-    Symlink(String, String, bool),
-    /// CreateFile(OPEN_EXISTING, FILE_NON_DIRECTORY_FILE): a handle kept open.
-    Open(String),
-    /// Read a whole file through open handle number i (modulo the open count).
-    HandleRead(usize),
-    /// Close open handle number i (modulo the open count).
-    Close(usize),
-}
-
-impl MOp {
-    fn to_op(&self) -> Op {
-        match self.clone() {
-            MOp::CreateFile(path) => Op::CreateFile { path },
-            MOp::CreateDir(path) => Op::CreateDirectory { path },
-            MOp::Write(path, data, false) => Op::WriteFile { path, data },
-            MOp::Write(path, data, true) => Op::AppendFile { path, data },
-            MOp::Read(path) => Op::ReadFile { path },
-            MOp::Stat(path) => Op::QueryInformation {
-                path,
-                follow: Follow::Reparse,
-            },
-            MOp::List(path) => Op::Enumerate { path },
-            MOp::DeleteFile(path) => Op::DeleteFile { path },
-            MOp::RemoveDir(path) => Op::RemoveDirectory { path },
-            MOp::Move(from, to, replace) => Op::MoveFile {
-                from,
-                to,
-                flags: MoveFlags {
-                    replace_existing: replace,
-                    copy_allowed: false,
-                },
-            },
-            MOp::HardLink(link, existing) => Op::CreateHardLink {
-                link,
-                existing,
-                options: LinkOptions::default(),
-            },
-            MOp::Junction(link, target) => Op::CreateJunction { link, target },
-            MOp::Open(path) => Op::Open {
-                path,
-                options: OpenOptions::default().want(Want::File),
-            },
-            MOp::HandleRead(_) | MOp::Close(_) => unreachable!("run() maps handle indices"),
-            MOp::Symlink(link, target, directory) => Op::CreateSymbolicLink {
-                link,
-                target,
-                flags: SymlinkFlags {
-                    directory,
-                    allow_unprivileged_create: false,
-                },
-            },
-        }
-    }
-}
+// The generator is the library's (`testing::ops_gen`), shared with
+// `ntlinkfs-conformance --random`.
+use ntlinkfs_core::testing::ops_gen::{ops, OpsConfig, SeqOp as MOp};
 
 /// The core's answer in the model's terms.
 fn outcome(op: &MOp, o: Outcome) -> Out {
@@ -873,55 +801,6 @@ fn outcome(op: &MOp, o: Outcome) -> Out {
         ),
         _ => Out::Done,
     }
-}
-
-/// The alphabet, weighted so that most operations meet existing names.
-fn comp() -> impl Strategy<Value = &'static str> {
-    prop_oneof![
-        6 => Just("a"),
-        3 => Just("A"),
-        5 => Just("b"),
-        2 => Just("ab"),
-        1 => Just("con"),
-        1 => Just("x."),
-        1 => Just("nul"),
-        1 => Just(".."),
-        1 => Just("."),
-    ]
-}
-
-fn path() -> impl Strategy<Value = String> {
-    let depth = prop_oneof![4 => Just(1usize), 4 => Just(2), 1 => Just(3)];
-    (prop::sample::select(&['C', 'C', 'D'][..]), depth)
-        .prop_flat_map(|(d, n)| (Just(d), prop::collection::vec(comp(), n)))
-        .prop_map(|(d, cs)| format!("{d}:\\{}", cs.join("\\")))
-}
-
-/// A relative symlink target: names, `.` and `..`, no drive.
-fn relative() -> impl Strategy<Value = String> {
-    prop::collection::vec(comp(), 1..=3).prop_map(|cs| cs.join("\\"))
-}
-
-fn op() -> impl Strategy<Value = MOp> {
-    let bytes = prop::collection::vec(prop::sample::select(&b"12"[..]), 0..3);
-    prop_oneof![
-        3 => path().prop_map(MOp::CreateFile),
-        4 => path().prop_map(MOp::CreateDir),
-        2 => (path(), bytes, any::<bool>()).prop_map(|(p, b, a)| MOp::Write(p, b, a)),
-        1 => path().prop_map(MOp::Read),
-        1 => path().prop_map(MOp::Stat),
-        1 => path().prop_map(MOp::List),
-        2 => path().prop_map(MOp::DeleteFile),
-        2 => path().prop_map(MOp::RemoveDir),
-        3 => (path(), path(), any::<bool>()).prop_map(|(a, b, r)| MOp::Move(a, b, r)),
-        3 => (path(), path()).prop_map(|(a, b)| MOp::HardLink(a, b)),
-        2 => (path(), path()).prop_map(|(a, b)| MOp::Junction(a, b)),
-        4 => path().prop_map(MOp::Open),
-        2 => any::<usize>().prop_map(MOp::HandleRead),
-        1 => any::<usize>().prop_map(MOp::Close),
-        2 => (path(), prop_oneof![path(), relative()], any::<bool>())
-            .prop_map(|(a, b, d)| MOp::Symlink(a, b, d)),
-    ]
 }
 
 fn run(ops: &[MOp], classic: bool) -> Result<(), TestCaseError> {
@@ -945,7 +824,7 @@ fn run(ops: &[MOp], classic: bool) -> Result<(), TestCaseError> {
         let got = match op {
             MOp::HandleRead(n) => m.read(hs[*n], 0, 1 << 20).map(Out::Bytes),
             MOp::Close(n) => m.close(hs.remove(*n)).map(|()| Out::Done),
-            _ => m.apply(&op.to_op()).map(|o| {
+            _ => m.apply(&op.to_op().expect("not a handle number")).map(|o| {
                 if let Outcome::Handle(h) = o {
                     hs.push(h);
                 }
@@ -976,7 +855,7 @@ proptest! {
 
     #[test]
     fn machine_matches_reference_model(
-        ops in prop::collection::vec(op(), 1..60),
+        ops in ops(&OpsConfig::model(), 1..60),
         classic in any::<bool>(),
     ) {
         run(&ops, classic)?;

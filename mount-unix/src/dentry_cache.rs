@@ -1,9 +1,18 @@
 //! Keeping the kernel's dentry cache right for case-insensitive names.
 //!
 //! The kernel caches a dentry per *spelling*: after `stat FOO` and `stat foo` it
-//! holds two dentries for one NTFS name. Misses are never cached (a lookup miss is
-//! a plain ENOENT, which the kernel does not keep), so creating a name is always
-//! seen at once. Removing or replacing a name through one spelling leaves the
+//! holds two dentries for one NTFS name. Misses are cached too, when names are
+//! (issue 17: a build probing the same missing names costs one round trip each,
+//! not one per probe): a miss is answered with a negative entry, and this module
+//! remembers the spellings so answered per (directory, case-folded name). When a
+//! name of that case-folded spelling appears through another spelling than one
+//! answered "not found", the kernel still holds that spelling's negative dentry:
+//! the epoch is bumped (below). Through the same spelling the kernel turns its
+//! own dentry positive, so nothing is sent. A name made behind the kernel
+//! (straight through the core, as embedders and tests may) is seen once the
+//! miss's TTL ends, as a removal behind it always was.
+//!
+//! Removing or replacing a name through one spelling leaves the
 //! others valid until their TTL ends. Another spelling than the stored one can
 //! only be cached if it was looked up, so this module remembers the (directory,
 //! name) pairs looked up through another spelling than the stored one (rare: the
@@ -23,7 +32,7 @@
 use crate::fuse::channel::Channel;
 use ntlinkfs_core::NameKey;
 use parking_lot::Mutex;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -34,14 +43,25 @@ pub struct KernelLink {
     pub channel: Arc<Channel>,
 }
 
+/// Spellings of one case-folded name (nearly always one).
+type Spellings = Vec<Box<str>>;
+
+/// How many (directory, name) misses are remembered before all are forgotten
+/// through one epoch bump: bounds the memory a scan of missing names takes.
+const MAX_MISSES: usize = 1 << 16;
+
 #[derive(Default)]
 pub struct DentryCache {
     /// Names looked up through another spelling than the stored one.
     mixed: Mutex<HashSet<(u64, NameKey)>>,
+    /// The spellings answered "not found", per (directory, case-folded name).
+    misses: Mutex<HashMap<(u64, NameKey), Spellings>>,
     link: OnceLock<Mutex<KernelLink>>,
     no_epoch: AtomicBool,
     /// Epoch bumps, for tests and the report.
     pub epochs: AtomicU64,
+    /// Names that appeared while another spelling of theirs was cached as a miss.
+    pub stale_misses: AtomicU64,
 }
 
 impl DentryCache {
@@ -73,6 +93,43 @@ impl DentryCache {
     pub fn looked_up(&self, parent: u64, used: &str, stored: &str) {
         if used != stored {
             self.mixed.lock().insert((parent, NameKey::of(used)));
+        }
+    }
+
+    /// A lookup in `parent` through `used` found nothing. Returns how long the
+    /// kernel may keep that answer (zero: not at all). Call it under the
+    /// machine's lock, so that no creation can slip between the miss and this.
+    pub fn missed(&self, parent: u64, used: &str, configured: Duration) -> Duration {
+        let ttl = self.entry_ttl(configured);
+        if ttl.is_zero() {
+            return ttl;
+        }
+        let mut misses = self.misses.lock();
+        if misses.len() >= MAX_MISSES {
+            drop(misses);
+            self.bump_epoch(); // forgets every miss, and the kernel drops them
+            misses = self.misses.lock();
+        }
+        let spellings = misses.entry((parent, NameKey::of(used))).or_default();
+        if !spellings.iter().any(|s| &**s == used) {
+            spellings.push(used.into());
+        }
+        ttl
+    }
+
+    /// A name appeared in `parent` through the spelling `used` (create, mkdir,
+    /// mknod, symlink, link, the target of a rename). The kernel made its own
+    /// dentry of `used` positive; any other spelling answered "not found" must go.
+    /// FUSE_NOTIFY_INVAL_ENTRY of exactly those would deadlock here (the kernel
+    /// holds `parent`'s lock until the reply, see above), so the epoch is bumped:
+    /// it takes no lock and leaves no window.
+    pub fn appeared(&self, parent: u64, used: &str) {
+        let Some(spellings) = self.misses.lock().remove(&(parent, NameKey::of(used))) else {
+            return;
+        };
+        if spellings.iter().any(|s| &**s != used) {
+            self.bump_epoch();
+            self.stale_misses.fetch_add(1, Ordering::Relaxed);
         }
     }
 
@@ -116,6 +173,7 @@ impl DentryCache {
             Ok(()) => {
                 // Every dentry is now stale: nothing remembered matters any more.
                 self.mixed.lock().clear();
+                self.misses.lock().clear();
                 self.epochs.fetch_add(1, Ordering::Relaxed);
                 true
             }
@@ -141,5 +199,17 @@ mod tests {
         assert_eq!(c.mixed.lock().len(), 2);
         c.gone(7, "foo", "foo"); // no kernel link: nothing to bump, but forgotten
         assert_eq!(c.mixed.lock().len(), 1);
+    }
+
+    /// Without a kernel link (or the epoch) a miss is not cached, so nothing
+    /// is remembered either.
+    #[test]
+    fn misses_are_remembered_only_when_cached() {
+        let c = DentryCache::default();
+        let ttl = c.missed(7, "FOO", Duration::from_secs(1));
+        assert_eq!(ttl, Duration::ZERO);
+        assert!(c.misses.lock().is_empty());
+        c.appeared(7, "foo");
+        assert_eq!(c.stale_misses.load(Ordering::Relaxed), 0);
     }
 }

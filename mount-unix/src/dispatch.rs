@@ -29,6 +29,9 @@ use std::ffi::OsStr;
 /// one round trip less per close (issue 7).
 const FILE_OPEN: u32 = abi::FOPEN_NOFLUSH;
 
+/// The most entries one READDIR(PLUS) answer lists.
+const READDIR_MAX: usize = 1024;
+
 /// statfs's block size: the core's (NTFS's default cluster).
 const STATFS_BLOCK: u32 = ntlinkfs_core::BLOCK_SIZE as u32;
 
@@ -174,7 +177,12 @@ impl NtFs {
         size: u32,
         plus: bool,
     ) {
-        let limit = if plus { 64 } else { 128 };
+        // As many entries as the kernel's buffer can take (each record is at
+        // least its header and 8 name bytes), so a directory usually takes one
+        // call plus the empty one that ends it (issue 17); capped to bound the
+        // time the machine's lock is held.
+        let least = if plus { 160 } else { 32 };
+        let limit = (size as usize / least).clamp(1, READDIR_MAX);
         let entries = match self.dir_entries(ino, fh, offset, limit) {
             Ok(e) => e,
             Err(e) => return reply.error(errno(op, e)),
@@ -230,7 +238,22 @@ impl Filesystem for NtFs {
             gid: req.gid(),
         };
         match op {
-            O::Lookup { name } => self.entry_reply(reply, p, ino, name, self.do_lookup(ino, name)),
+            O::Lookup { name } => match self.do_lookup(ino, name) {
+                // A miss in a directory: a negative entry, kept as long as a
+                // name (do_lookup remembered the spelling, dentry_cache).
+                Err(NtError::ObjectNameNotFound)
+                    if ino.0 != abi::ROOT_ID && !self.entry_ttl().is_zero() =>
+                {
+                    let ttl = self.entry_ttl();
+                    let out = abi::EntryOut {
+                        entry_valid: ttl.as_secs(),
+                        entry_valid_nsec: ttl.subsec_nanos(),
+                        ..Default::default() // node id 0: "no such name"
+                    };
+                    reply.ok(&[&encoded(|v| wire::entry(v, &out))])
+                }
+                r => self.entry_reply(reply, p, ino, name, r),
+            },
             O::Getattr { .. } => self.attr_reply(reply, p, ino, self.do_getattr(ino)),
             O::Setattr(s) => {
                 let r = self.do_setattr(ino, s.mode, s.uid, s.gid, s.size, s.atime, s.mtime, s.fh);
@@ -823,6 +846,79 @@ mod tests {
             assert_eq!(sent.len(), 1, "{what}: one reply");
             assert_eq!(sent[0].0, want, "{what}");
         }
+    }
+
+    /// Issue 17 scale: a directory of 100,000 entries is listed in as many
+    /// READDIRPLUS calls as the kernel's buffer requires (each resumes after
+    /// the last name, a B-tree range: no call rescans the names before it),
+    /// every name exactly once, and each name is then found by lookup.
+    #[test]
+    fn a_directory_of_100000_entries_lists_in_full_buffers_and_looks_up() {
+        const N: usize = 100_000;
+        const SIZE: u32 = 128 * 1024; // the kernel's readdir buffer (max_pages 32)
+        let mut m = Machine::default();
+        let big = m.create_directory(r"C:\big").unwrap().id;
+        for i in 0..N {
+            m.create_file_at(big, &format!("f{i:06}"), 0).unwrap();
+        }
+        let fs = fs_with(m);
+        let dir = walk(&fs, &["C", "big"]).nodeid;
+        let open = call(
+            &fs,
+            dir,
+            Operation::Opendir {
+                flags: crate::fuse::OpenFlags(0),
+            },
+        );
+        let fh = abi::read::<abi::OpenOut>(&open.unwrap()).unwrap().fh;
+        let (mut offset, mut calls, mut names) = (0, 0, Vec::with_capacity(N + 2));
+        loop {
+            let op = Operation::Readdirplus {
+                fh: FileHandle(fh),
+                offset,
+                size: SIZE,
+            };
+            let b = call(&fs, dir, op).unwrap();
+            calls += 1;
+            if b.is_empty() {
+                break;
+            }
+            let mut at = 0;
+            while at < b.len() {
+                let d: abi::Dirent = abi::read(&b[at + 128..]).unwrap();
+                let name = &b[at + 152..at + 152 + d.namelen as usize];
+                names.push(String::from_utf8(name.to_vec()).unwrap());
+                offset = d.off;
+                at += abi::dirent_align(152 + d.namelen as usize);
+            }
+        }
+        assert_eq!(names.len(), N + 2, ". and .. and every name");
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), N + 2, "no name twice");
+        // Records of 160 bytes (names of 7 bytes): 819 fit in 128 KiB.
+        let per_call = SIZE as usize / 160;
+        assert_eq!(
+            calls,
+            (N + 2).div_ceil(per_call) + 1,
+            "full buffers, then the end"
+        );
+        for i in (0..N).step_by(7) {
+            let e = lookup(&fs, dir, &format!("F{i:06}")); // N1: any case
+            assert_ne!(e.nodeid, 0);
+        }
+        assert_eq!(
+            call(
+                &fs,
+                dir,
+                Operation::Lookup {
+                    name: OsStr::new("f100000")
+                }
+            ),
+            Err(libc::ENOENT),
+            "a miss (not cached: no kernel link)"
+        );
     }
 
     /// Which POSIX operation each request is: its errno column.

@@ -270,7 +270,12 @@ impl NtFs {
             m.info(m.root(vol))?
         } else {
             let dir = self.node_of(parent)?;
-            let e = m.lookup_entry(dir, name).map_err(gone_is_enoent)?;
+            let e = m.lookup_entry(dir, name).map_err(gone_is_enoent);
+            if e == Err(NtError::ObjectNameNotFound) {
+                // Recorded under the machine's lock: no creation can come between.
+                self.cache.missed(parent.0, name, self.cfg.entry_ttl);
+            }
+            let e = e?;
             self.cache
                 .looked_up(parent.0, name, &e.name.to_string_lossy());
             e.info
@@ -334,6 +339,7 @@ impl NtFs {
         let mut m = self.m.write();
         let (uid, gid, sgid) = Self::owner(&m, dir, req);
         let info = m.create_directory_at(dir, name)?;
+        self.cache.appeared(parent.0, name);
         let mode = (mode & !umask & 0o7777) as u16 | sgid;
         m.set_posix_of(info.id, Some(uid), Some(gid), Some(mode))?;
         let info = m.info(info.id)?;
@@ -364,6 +370,7 @@ impl NtFs {
                 rdev: attr::decode_dev(rdev),
             };
             let info = m.create_special_file_at(dir, name, kind, posix)?;
+            self.cache.appeared(parent.0, name);
             return Ok(Self::entry_of(&m, &info));
         }
         if mode & abi::S_IFMT != abi::S_IFREG && mode & abi::S_IFMT != 0 {
@@ -391,6 +398,7 @@ impl NtFs {
             .disposition(Disposition::Create)
             .want(Want::File);
         let h = m.open_at(dir, name, &opts)?;
+        self.cache.appeared(parent.0, name);
         let id = m.handle_node(h)?;
         let mode = (mode & !umask & 0o7777) as u16;
         let r = m
@@ -425,6 +433,7 @@ impl NtFs {
         // default_permissions), as on WSL: FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE.
         m.delete_at_ex(dir, name, want, ReadOnly::Ignored)?;
         self.cache.gone(parent.0, name, &e.name.to_string_lossy());
+        self.link_count_changed(&e.info);
         Ok(())
     }
 
@@ -465,6 +474,7 @@ impl NtFs {
             }
             link_target::Stored::Lx => m.create_lx_symlink_at(dir, name, target),
         }?;
+        self.cache.appeared(parent.0, name);
         let (uid, gid, _) = Self::owner(&m, dir, req);
         m.set_posix_of(info.id, Some(uid), Some(gid), None)?;
         let info = m.info(info.id)?;
@@ -495,13 +505,18 @@ impl NtFs {
                 .ok()
         };
         let (src, dst) = (stored(&m, from, name), stored(&m, to, newname));
+        let replaced = m.lookup_entry(to, newname).ok().map(|e| e.info);
         // FILE_RENAME_IGNORE_READONLY_ATTRIBUTE: a read-only destination is
         // replaced, as rename(2) replaces a 0444 file.
         m.rename_at_ex(from, name, to, newname, replace, ReadOnly::Ignored)?;
+        self.cache.appeared(newparent.0, newname);
         self.cache
             .gone(parent.0, name, src.as_deref().unwrap_or(name));
         if let Some(dst) = dst {
             self.cache.gone(newparent.0, newname, &dst);
+        }
+        if let Some(info) = replaced {
+            self.link_count_changed(&info);
         }
         Ok(())
     }
@@ -512,8 +527,23 @@ impl NtFs {
         let dir = self.dir_of(newparent)?;
         let mut m = self.m.write();
         m.create_hard_link_at(file, dir, newname)?;
+        self.cache.appeared(newparent.0, newname);
         let info = m.info(file)?;
+        self.link_count_changed(&info);
         Ok(Self::entry_of(&m, &info))
+    }
+
+    /// A file's link count changed (a name made or removed). The kernel keeps
+    /// attributes per node id and updates only the one the request named; a
+    /// symbolic-link file has a node id per name (node_ids), so the others'
+    /// cached attributes are dropped (issue 17; INVAL_INODE takes no lock).
+    fn link_count_changed(&self, info: &FileInfo) {
+        if kind_of(info) != FileType::Symlink || info.is_directory {
+            return;
+        }
+        for id in self.nodes.ids_of(info.id) {
+            self.cache.attributes_changed(id);
+        }
     }
 
     /// Opens a file; the flag says whether the kernel may keep its cached pages.

@@ -122,6 +122,18 @@ impl NodeIds {
         }
     }
 
+    /// The live name ids of the link file `node`: the kernel caches
+    /// attributes per node id, so a change of the file's link count through
+    /// one name must reach the others (issue 17).
+    pub fn ids_of(&self, node: NodeId) -> Vec<u64> {
+        let t = self.t.lock();
+        t.ids
+            .iter()
+            .filter(|(_, a)| a.of.node == node)
+            .map(|(&id, _)| id)
+            .collect()
+    }
+
     /// Live name ids.
     #[cfg(test)]
     pub fn len(&self) -> usize {

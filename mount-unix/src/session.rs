@@ -528,6 +528,9 @@ fn unsafe_free_geteuid() -> u32 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CacheStats {
     pub epochs: u64,
+    /// Names that appeared while another spelling of theirs was cached as a
+    /// miss (each bumped the epoch).
+    pub stale_misses: u64,
     /// The entry TTL in force: the configured one, or zero without the epoch.
     pub entry_ttl: Duration,
 }
@@ -565,6 +568,7 @@ impl Mount {
     pub fn cache_stats(&self) -> CacheStats {
         CacheStats {
             epochs: self.cache.epochs.load(Ordering::Relaxed),
+            stale_misses: self.cache.stale_misses.load(Ordering::Relaxed),
             entry_ttl: self.cache.entry_ttl(self.entry_ttl),
         }
     }

@@ -15,6 +15,8 @@
 //! ```
 
 mod commands;
+pub mod completion;
+pub mod demo;
 mod lexer;
 pub mod mklink;
 mod parse;

@@ -25,11 +25,19 @@
 //! ```
 
 pub mod core_target;
+#[cfg(target_os = "linux")]
+pub mod dir_target;
 #[cfg(all(target_os = "linux", feature = "fuse"))]
 pub mod fuse_target;
 pub mod model;
 #[cfg(windows)]
 pub mod ntfs_target;
+#[cfg(target_os = "linux")]
+mod posix_io;
+#[cfg(feature = "random")]
+pub mod random;
+#[cfg(feature = "random")]
+pub mod random_posix;
 pub mod resolver;
 pub mod rules_page;
 pub mod runner;

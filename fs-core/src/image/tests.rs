@@ -889,3 +889,21 @@ fn the_current_format_is_the_version_written() {
     assert_eq!(Format::CURRENT.version(), FORMAT_VERSION);
     assert_eq!(Format::of(FORMAT_VERSION), Some(Format::CURRENT));
 }
+
+/// Issue 17 (memory per file): a loaded node keeps its names inline, as a
+/// node made in place does; a node with three names has them on the heap.
+#[test]
+fn loaded_nodes_keep_a_single_name_inline() {
+    let back = load(&save(&sample())).unwrap();
+    let (mut inline, mut spilled) = (0, 0);
+    for v in &back.volumes {
+        for (_, n) in v.nodes.iter() {
+            match (n.names.len(), n.names.spilled()) {
+                (0 | 1, false) => inline += 1,
+                (0 | 1, true) => panic!("a node with {} name on the heap", n.names.len()),
+                (_, _) => spilled += 1,
+            }
+        }
+    }
+    assert!(inline > 10 && spilled >= 1, "{inline} {spilled}");
+}

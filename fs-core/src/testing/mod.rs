@@ -32,6 +32,8 @@
 
 mod check;
 mod clock;
+#[cfg(feature = "proptest")]
+pub mod ops_gen;
 mod snapshot;
 mod tree;
 pub mod tree_gen;

@@ -128,8 +128,8 @@ fn paths(machine: &Machine, typed: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Shell;
     use ntlinkfs_core::{FsKind, Profile};
-    use ntlinkfs_shell::Shell;
 
     fn machine() -> Machine {
         let mut m = Machine::with_volumes(
