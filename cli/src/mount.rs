@@ -5,7 +5,7 @@
 
 use crate::options::MachineOptions;
 use ntlinkfs_core::{Machine, Shared};
-use ntlinkfs_fuse::{Durability, MountOptions, Mounted, Stale, DEFAULT_THREADS};
+use ntlinkfs_fuse::{Durability, IoUringMode, MountOptions, Mounted, Stale, DEFAULT_THREADS};
 use ntlinkfs_shell::{run_script, ScriptOptions, Shell, TranscriptSink};
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Write};
@@ -39,9 +39,17 @@ pub struct Args {
     #[arg(long)]
     pub background: bool,
 
-    /// FUSE worker threads
+    /// FUSE worker threads (the /dev/fuse transport)
     #[arg(long, default_value_t = DEFAULT_THREADS, value_name = "N")]
     pub threads: usize,
+
+    /// FUSE over io_uring: one queue per CPU, each request served on the CPU
+    /// that made it. auto: when the kernel offers it (root enables it with
+    /// `echo Y > /sys/module/fuse/parameters/enable_uring`, Linux 6.14+);
+    /// on: that or an error; off: /dev/fuse read/write. Default: the
+    /// NTLINKFS_IO_URING environment variable, else auto
+    #[arg(long, value_name = "auto|on|off", value_parser = IoUringMode::parse)]
+    pub io_uring: Option<IoUringMode>,
 
     /// Keep symlinks made from Linux inside the mount: an absolute target starts
     /// at the mount root (`/C/x` is C:\x), `..` stops there; for untrusted trees
@@ -186,7 +194,7 @@ fn mount_point_problem(mp: &Path) -> Option<String> {
     let problem = match std::fs::metadata(mp) {
         Ok(m) if m.is_dir() => return None,
         // A dead daemon's mount point fails stat; the mount clears it.
-        Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => return None,
+        Err(e) if ntlinkfs_fuse::daemon_gone(e.raw_os_error()) => return None,
         Ok(_) => "it is not a directory (mount on an empty directory)".to_string(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => format!(
             "the directory does not exist (create it first: mkdir {})",
@@ -250,6 +258,7 @@ pub fn main(args: Args) -> ExitCode {
         threads: args.threads,
         durability: journal.map(|j| j as Arc<dyn Durability>),
         confine: args.confine,
+        io_uring: args.io_uring,
         ..MountOptions::default()
     };
     let mount = match ntlinkfs_fuse::mount(shared.clone(), mp, &opts) {
@@ -264,6 +273,7 @@ pub fn main(args: Args) -> ExitCode {
             mp.display(),
             mp.display()
         );
+        eprintln!("ntlinkfs: requests come by {}", mount.transport());
         if let Some(note) = &note {
             eprintln!("ntlinkfs: {note}");
         }
@@ -271,8 +281,9 @@ pub fn main(args: Args) -> ExitCode {
         // --background: the caller prints what it reports (its line, then any
         // note this daemon hands it before `ready`); the daemon says nothing on
         // the caller's stderr, which it is about to leave. Standard output is
-        // the pipe the parent reads: `note TEXT` lines, then `ready`.
+        // the pipe the parent reads: `transport TEXT`, `note TEXT` lines, then `ready`.
         let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "transport {}", mount.transport());
         if let Some(note) = &note {
             let _ = writeln!(out, "note {note}");
         }
@@ -354,11 +365,16 @@ fn background(args: &Args) -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(&format!("cannot start the mount daemon: {e}")),
     };
-    // `note TEXT` lines, then `ready` (or nothing, if the daemon failed).
+    // `transport TEXT` and `note TEXT` lines, then `ready` (or nothing, if the daemon failed).
     let mut notes = Vec::new();
+    let mut transport = String::new();
     let mut ready = false;
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if let Some(t) = line.strip_prefix("transport ") {
+                transport = t.to_string();
+                continue;
+            }
             match line.strip_prefix("note ") {
                 Some(note) => notes.push(note.to_string()),
                 None => {
@@ -369,8 +385,9 @@ fn background(args: &Args) -> ExitCode {
         }
     }
     if ready {
+        // The pid last: scripts take the last word.
         println!(
-            "ntlinkfs: mounted at {} (daemon pid {})",
+            "ntlinkfs: mounted at {}, requests by {transport} (daemon pid {})",
             args.mountpoint.display(),
             child.id()
         );

@@ -56,13 +56,16 @@ mod xattr;
 #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 pub use durability::Durability;
 pub use errno::raw as errno_value;
+pub use fuse::uring_mode::Mode as IoUringMode;
 pub use readlink::OUTSIDE_DIR;
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
+pub use session::daemon_gone;
 #[cfg(any(target_os = "freebsd", target_os = "macos"))]
 pub use session::mount_problem;
 #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 pub use session::{
     block_termination_signals, clear_stale, is_fuse_mount, is_stale, mount, ntlinkfs_mount_root,
-    unmount_path, CacheStats, Mount, MountOptions, Mounted, Stale, DEFAULT_THREADS,
+    unmount_path, CacheStats, Mount, MountOptions, Mounted, Stale, Transport, DEFAULT_THREADS,
 };
 pub use xattr::{ATTRIB as XATTR_ATTRIB, NAMES as XATTR_NAMES, REPARSE_DATA as XATTR_REPARSE_DATA};
 

@@ -13,6 +13,9 @@ use crate::fuse::channel::{Channel, MountConfig};
 #[cfg(target_os = "linux")]
 use crate::fuse::fusermount;
 use crate::fuse::server;
+#[cfg(target_os = "linux")]
+use crate::fuse::uring;
+use crate::fuse::uring_mode::{Mode, QueueStats, HOW_TO_ENABLE};
 use crate::memory::Trimmer;
 use ntlinkfs_core::Shared;
 #[cfg(target_os = "linux")]
@@ -43,6 +46,10 @@ pub struct MountOptions {
     /// `--confine`: symlinks made from Linux (LX symlinks) resolve inside the
     /// mount; see `FsConfig::confine`.
     pub confine: bool,
+    /// The transport (`--io-uring`); None: what `NTLINKFS_IO_URING` says,
+    /// else auto. The environment variable is the one switch the test
+    /// harnesses share, so CI can run every mount test on either transport.
+    pub io_uring: Option<Mode>,
 }
 
 /// Measured on 2 cores (docs/performance.md, "Names and the kernel's cache"; examples/measure.rs): with names
@@ -61,6 +68,7 @@ impl Default for MountOptions {
             fault_injection: false,
             durability: None,
             confine: false,
+            io_uring: None,
         }
     }
 }
@@ -75,6 +83,37 @@ pub struct Mount {
     /// The machine, watched for freed memory to give back (memory.rs).
     machine: Shared,
     how: Mounted,
+    transport: Transport,
+    /// Per-queue counts, with io_uring.
+    queue_stats: Option<Arc<[QueueStats]>>,
+}
+
+/// How requests reach the file system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transport {
+    /// read(2) and write(2) on /dev/fuse by `threads` workers; `why`: why not
+    /// io_uring (auto mode), if it was tried.
+    DevFuse { threads: usize, why: Option<String> },
+    /// FUSE over io_uring: one queue per CPU, each worker pinned to its CPU.
+    IoUring { queues: usize },
+}
+
+impl std::fmt::Display for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Transport::IoUring { queues } => write!(
+                f,
+                "FUSE over io_uring, {queues} queue(s), one per CPU, each served on its CPU"
+            ),
+            Transport::DevFuse { threads, why } => {
+                write!(f, "/dev/fuse read/write, {threads} thread(s)")?;
+                match why {
+                    Some(why) => write!(f, "; not io_uring: {why}"),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
 }
 
 /// How a mount was made.
@@ -168,9 +207,20 @@ fn unescape(s: &str) -> Vec<u8> {
     out
 }
 
-/// True when `p` is a FUSE mount whose daemon is gone ("Transport endpoint is
-/// not connected"). statfs always reaches the daemon (stat may be answered from
-/// the kernel's attribute cache), so it is the probe.
+/// Whether a request failing with `errno` says the mount's daemon is gone:
+/// ENOTCONN ("Transport endpoint is not connected"), or, just after an
+/// io_uring daemon died while the kernel tears its queues down, ECONNABORTED
+/// or ECANCELED.
+pub fn daemon_gone(errno: Option<i32>) -> bool {
+    matches!(
+        errno,
+        Some(libc::ENOTCONN | libc::ECONNABORTED | libc::ECANCELED)
+    )
+}
+
+/// True when `p` is a FUSE mount whose daemon is gone (`daemon_gone`).
+/// statfs always reaches the daemon (stat may be answered from the kernel's
+/// attribute cache), so it is the probe.
 #[cfg(target_os = "linux")]
 pub fn is_stale(p: &Path) -> bool {
     let Ok(c) = cpath(p) else { return false };
@@ -179,7 +229,7 @@ pub fn is_stale(p: &Path) -> bool {
         let mut st: libc::statvfs = std::mem::zeroed();
         libc::statvfs(c.as_ptr(), &mut st)
     };
-    r != 0 && io::Error::last_os_error().raw_os_error() == Some(libc::ENOTCONN)
+    r != 0 && daemon_gone(io::Error::last_os_error().raw_os_error())
 }
 
 /// Clears the mount a killed daemon left at `p`: a lazy unmount removes it.
@@ -336,6 +386,12 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
             confine: opts.confine,
         },
     );
+    let mode = match opts.io_uring {
+        Some(m) => m,
+        None => Mode::from_env().map_err(io::Error::other)?,
+    };
+    // The rings come first: INIT may ask for io_uring only if they exist.
+    let (pool, mut why) = prepare_uring(mode)?;
     let root = unsafe_free_geteuid() == 0;
     let (channel, how) = connect(
         &mount_point,
@@ -351,15 +407,45 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
         root,
     )?;
     let channel = Arc::new(channel);
-    if let Err(e) = server::init(&channel) {
-        let _ = detach(&mount_point);
-        return Err(e);
-    }
+    let negotiated = match server::init(&channel, pool.is_some()) {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = detach(&mount_point);
+            return Err(e);
+        }
+    };
     cache.connect(KernelLink {
         channel: channel.clone(),
     });
-    let workers = match server::spawn(Arc::new(fs), channel, opts.threads.max(1)) {
-        Ok(w) => w,
+    let fs = Arc::new(fs);
+    let queue_stats = pool.as_ref().map(|p| p.stats());
+    let started = match pool {
+        Some(pool) if negotiated.io_uring => {
+            let queues = pool.queues();
+            // FORGET and INTERRUPT still come by /dev/fuse: one thread there.
+            server::spawn(fs.clone(), channel.clone(), 1).map(|mut w| {
+                w.extend(pool.serve(fs, channel));
+                (w, Transport::IoUring { queues })
+            })
+        }
+        pool => {
+            if let Some(pool) = pool {
+                pool.stop();
+                why = Some("the kernel did not offer it at INIT".into());
+            }
+            let threads = opts.threads.max(1);
+            if mode == Mode::On {
+                Err(io::Error::other(format!(
+                    "--io-uring on: the kernel did not offer FUSE over io_uring; {HOW_TO_ENABLE}"
+                )))
+            } else {
+                server::spawn(fs, channel, threads)
+                    .map(|w| (w, Transport::DevFuse { threads, why }))
+            }
+        }
+    };
+    let (workers, transport) = match started {
+        Ok(s) => s,
         Err(e) => {
             let _ = detach(&mount_point);
             return Err(e);
@@ -372,7 +458,65 @@ pub fn mount(machine: Shared, mount_point: &Path, opts: &MountOptions) -> io::Re
         entry_ttl: opts.entry_ttl,
         machine,
         how,
+        transport,
+        queue_stats: queue_stats.filter(|_| negotiated.io_uring),
     })
+}
+
+#[cfg(target_os = "linux")]
+type Pool = uring::Pool<NtFs>;
+
+/// The io_uring queues to offer at INIT, or None (with why not, when auto
+/// tried) for /dev/fuse; an error when `--io-uring on` cannot have them.
+#[cfg(target_os = "linux")]
+fn prepare_uring(mode: Mode) -> io::Result<(Option<Pool>, Option<String>)> {
+    if mode == Mode::Off {
+        return Ok((None, None));
+    }
+    let refused = match uring::kernel_refusal() {
+        None => match uring::Pool::start() {
+            Ok(pool) => return Ok((Some(pool), None)),
+            Err(e) => e.to_string(),
+        },
+        Some(why) => why,
+    };
+    if mode == Mode::On {
+        return Err(io::Error::other(format!(
+            "--io-uring on: {refused}; {HOW_TO_ENABLE}"
+        )));
+    }
+    Ok((None, Some(refused)))
+}
+
+/// FreeBSD and macOS have no FUSE over io_uring: never a queue pool.
+#[cfg(not(target_os = "linux"))]
+enum Pool {}
+
+#[cfg(not(target_os = "linux"))]
+impl Pool {
+    fn queues(&self) -> usize {
+        match *self {}
+    }
+    fn stats(&self) -> Arc<[QueueStats]> {
+        match *self {}
+    }
+    fn serve(self, _: Arc<NtFs>, _: Arc<Channel>) -> Vec<JoinHandle<io::Result<()>>> {
+        match self {}
+    }
+    fn stop(self) {
+        match self {}
+    }
+}
+
+/// `--io-uring on` is refused here; auto and off mean /dev/fuse.
+#[cfg(not(target_os = "linux"))]
+fn prepare_uring(mode: Mode) -> io::Result<(Option<Pool>, Option<String>)> {
+    if mode == Mode::On {
+        return Err(io::Error::other(
+            "--io-uring on: FUSE over io_uring is Linux's (6.14 or newer)",
+        ));
+    }
+    Ok((None, None))
 }
 
 fn unsafe_free_geteuid() -> u32 {
@@ -399,6 +543,26 @@ impl Mount {
     /// How it was mounted (for the start message).
     pub fn how(&self) -> Mounted {
         self.how
+    }
+
+    /// How requests reach the file system (for the start message).
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// With io_uring, per queue (= CPU): the requests it served, and how many
+    /// of them its worker answered on another CPU. Empty on /dev/fuse.
+    pub fn queue_counts(&self) -> Vec<(u64, u64)> {
+        self.queue_stats.as_deref().map_or(Vec::new(), |s| {
+            s.iter()
+                .map(|q| {
+                    (
+                        q.served.load(Ordering::Relaxed),
+                        q.elsewhere.load(Ordering::Relaxed),
+                    )
+                })
+                .collect()
+        })
     }
 
     pub fn cache_stats(&self) -> CacheStats {

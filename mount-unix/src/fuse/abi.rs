@@ -87,6 +87,8 @@ pub const FUSE_BIG_WRITES: u32 = 1 << 5;
 pub const FUSE_DO_READDIRPLUS: u32 = 1 << 13;
 pub const FUSE_MAX_PAGES: u32 = 1 << 22;
 pub const FUSE_INIT_EXT: u32 = 1 << 30;
+/// FUSE_OVER_IO_URING (1 << 41): a flags2 bit (flags2 holds bits 32..63).
+pub const FUSE_OVER_IO_URING_FLAGS2: u32 = 1 << (41 - 32);
 
 // setattr valid bits.
 pub const FATTR_MODE: u32 = 1 << 0;
@@ -112,7 +114,6 @@ pub const NOTIFY_INVAL_ENTRY: i32 = 3;
 /// FUSE_NOTIFY_INC_EPOCH (7.44): every cached dentry becomes stale.
 pub const NOTIFY_INC_EPOCH: i32 = 8;
 
-/// FUSE_DEV_IOC_CLONE is not used: all workers share one descriptor, as before.
 /// The smallest read buffer the kernel accepts.
 pub const MIN_READ_BUFFER: usize = 8192;
 
@@ -196,6 +197,47 @@ wire! {
     Dirent = 24 => { ino: u64, off: u64, namelen: u32, typ: u32 }
     NotifyInvalInodeOut = 24 => { ino: u64, off: i64, len: i64 }
     NotifyInvalEntryOut = 16 => { parent: u64, namelen: u32, flags: u32 }
+}
+
+// FUSE over io_uring (Linux 6.14+, Documentation/filesystems/fuse-io-uring.rst):
+// IORING_OP_URING_CMD on /dev/fuse, its command in the SQE128's 80-byte area.
+/// uring_cmd op: hand the kernel an entry's buffers, fetch a request into it.
+pub const URING_CMD_REGISTER: u32 = 1;
+/// uring_cmd op: commit the reply in an entry, fetch the next request into it.
+pub const URING_CMD_COMMIT_AND_FETCH: u32 = 2;
+/// fuse_uring_req_header: the in/out header area (fuse_in_header going in,
+/// fuse_out_header coming back), then the op's first argument, then
+/// fuse_uring_ent_in_out.
+pub const URING_IN_OUT_HEADER_SZ: usize = 128;
+pub const URING_OP_IN_OUT_SZ: usize = 128;
+
+wire! {
+    UringEntInOut = 32 => { flags: u64, commit_id: u64, payload_sz: u32, padding: u32,
+        reserved: u64 }
+    // fuse_uring_cmd_req's padding[6] written as three u16 so the struct stays
+    // integers only; same 24 bytes.
+    UringCmdReq = 24 => { flags: u64, commit_id: u64, qid: u16, padding0: u16, padding1: u16,
+        padding2: u16 }
+}
+
+/// struct fuse_uring_req_header (288 bytes): iov[0] of a ring entry.
+#[repr(C, align(8))]
+#[derive(Debug, Clone, Copy)]
+pub struct UringReqHeader {
+    pub in_out: [u8; URING_IN_OUT_HEADER_SZ],
+    pub op_in: [u8; URING_OP_IN_OUT_SZ],
+    pub ent_in_out: UringEntInOut,
+}
+const _: () = assert!(std::mem::size_of::<UringReqHeader>() == 288);
+
+impl Default for UringReqHeader {
+    fn default() -> Self {
+        UringReqHeader {
+            in_out: [0; URING_IN_OUT_HEADER_SZ],
+            op_in: [0; URING_OP_IN_OUT_SZ],
+            ent_in_out: UringEntInOut::default(),
+        }
+    }
 }
 
 /// fuse_init_in as the kernel sends it since 7.36 (16 bytes, then 48 with

@@ -205,6 +205,13 @@ impl Channel {
     }
 }
 
+/// The device, for the io_uring commands that name it (fuse/uring.rs).
+impl AsRawFd for Channel {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.dev.as_raw_fd()
+    }
+}
+
 #[cfg(target_os = "linux")]
 trait ModeFmt {
     fn mode_fmt(&self) -> u32;

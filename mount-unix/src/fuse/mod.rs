@@ -9,7 +9,9 @@
 //! - `mount_freebsd`, `mount_macos`, `mount_table`: mounting through FreeBSD's
 //!   fusefs (nmount(2)) and macFUSE (mount_macfuse), and their mount tables;
 //! - `darwin`: macFUSE's variant of the wire format, translated in `channel`;
-//! - `server`: INIT, the worker threads, FORGET/INTERRUPT/DESTROY.
+//! - `server`: INIT, the worker threads, FORGET/INTERRUPT/DESTROY;
+//! - `uring`: the FUSE-over-io_uring transport (Linux; one pinned queue per
+//!   CPU); `uring_mode`: the `--io-uring` choice, on every system.
 //!
 //! It knows nothing of NTFS: `crate::dispatch` turns operations into calls on
 //! the file system and their results into replies.
@@ -30,6 +32,9 @@ pub mod reply;
 pub mod request;
 #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 pub mod server;
+#[cfg(target_os = "linux")]
+pub mod uring;
+pub mod uring_mode;
 
 pub use reply::{Errno, FileAttr, FileType};
 pub use request::{FileHandle, INodeNo, OpenAccMode, OpenFlags, RenameFlags, Request, TimeOrNow};

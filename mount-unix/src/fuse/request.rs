@@ -249,11 +249,19 @@ pub enum ParseError {
     Arguments(Request),
 }
 
-/// Splits off what a request carries after its header.
-struct Args<'a>(&'a [u8]);
+/// Splits off what a request carries after its header. Over io_uring the
+/// kernel puts an operation's first argument (its fixed struct, where it has
+/// one) in a separate area, `op_in`; the first fixed struct is read from
+/// there, everything else from the payload (`.0`).
+struct Args<'a>(&'a [u8], &'a [u8]);
 
 impl<'a> Args<'a> {
     fn fixed<T: Wire>(&mut self) -> Option<T> {
+        if !self.1.is_empty() {
+            let v = abi::read::<T>(self.1)?;
+            self.1 = &[];
+            return Some(v);
+        }
         let v = abi::read::<T>(self.0)?;
         self.0 = &self.0[std::mem::size_of::<T>()..];
         Some(v)
@@ -317,6 +325,30 @@ pub fn parse(buf: &[u8]) -> Result<(Request, Operation<'_>), ParseError> {
     if h.len as usize != buf.len() {
         return Err(ParseError::Header);
     }
+    parse_args(&h, &[], &buf[std::mem::size_of::<abi::InHeader>()..])
+}
+
+/// Parses one request as a FUSE-over-io_uring entry holds it: the in-header,
+/// the op's first argument area (`op_in`) and the payload (the other
+/// arguments, `payload_sz` bytes of the entry's payload buffer).
+pub fn parse_ring<'a>(
+    header: &[u8],
+    op_in: &'a [u8],
+    payload: &'a [u8],
+) -> Result<(Request, Operation<'a>), ParseError> {
+    let h = abi::read::<abi::InHeader>(header).ok_or(ParseError::Header)?;
+    // The header's length counts every argument, the op_in one included.
+    if (h.len as usize) < std::mem::size_of::<abi::InHeader>() + payload.len() {
+        return Err(ParseError::Header);
+    }
+    parse_args(&h, op_in, payload)
+}
+
+fn parse_args<'a>(
+    h: &abi::InHeader,
+    op_in: &'a [u8],
+    body: &'a [u8],
+) -> Result<(Request, Operation<'a>), ParseError> {
     let req = Request {
         unique: h.unique,
         nodeid: h.nodeid,
@@ -327,7 +359,6 @@ pub fn parse(buf: &[u8]) -> Result<(Request, Operation<'_>), ParseError> {
     // Extensions (total_extlen 8-byte units) follow the arguments; none is
     // requested, but they are cut off rather than read as arguments.
     let ext = h.total_extlen as usize * 8;
-    let body = &buf[std::mem::size_of::<abi::InHeader>()..];
     let body = body
         .get(
             ..body
@@ -336,7 +367,7 @@ pub fn parse(buf: &[u8]) -> Result<(Request, Operation<'_>), ParseError> {
                 .ok_or(ParseError::Arguments(req))?,
         )
         .ok_or(ParseError::Arguments(req))?;
-    let op = operation(h.opcode, Args(body)).ok_or(ParseError::Arguments(req))?;
+    let op = operation(h.opcode, Args(body, op_in)).ok_or(ParseError::Arguments(req))?;
     Ok((req, op))
 }
 
@@ -658,6 +689,75 @@ pub(crate) mod tests {
         let mut ext = request(abi::STATFS, 1, &[]);
         ext[36] = 1; // total_extlen past the end of the request
         assert!(matches!(parse(&ext), Err(ParseError::Arguments(_))));
+    }
+
+    /// Over io_uring the first argument comes in `op_in` (a 128-byte area,
+    /// stale bytes after it, or wholly stale where the op has no fixed struct
+    /// first) and the rest in the payload; each parses as from /dev/fuse.
+    #[test]
+    fn ring_requests_parse_from_their_three_areas() {
+        let head = |opcode, payload: &[u8], op_size: usize| {
+            let h = abi::InHeader {
+                len: (40 + op_size + payload.len()) as u32,
+                opcode,
+                unique: 9,
+                nodeid: 4,
+                ..Default::default()
+            };
+            abi::bytes_of(&h).to_vec()
+        };
+        let stale = [0xa5u8; 128];
+        let w = abi::WriteIn {
+            fh: 3,
+            offset: 10,
+            size: 4,
+            ..Default::default()
+        };
+        let mut op_in = stale;
+        op_in[..40].copy_from_slice(abi::bytes_of(&w));
+        let h = head(abi::WRITE, b"abcd", 40);
+        assert_eq!(
+            parse_ring(&h, &op_in, b"abcd").unwrap().1,
+            Operation::Write {
+                fh: FileHandle(3),
+                offset: 10,
+                data: b"abcd"
+            }
+        );
+        let h = head(abi::LOOKUP, b"name\0", 0);
+        let (r, op) = parse_ring(&h, &stale, b"name\0").unwrap();
+        assert_eq!((r.unique, r.nodeid), (9, 4));
+        assert_eq!(
+            op,
+            Operation::Lookup {
+                name: OsStr::new("name")
+            }
+        );
+        let rn = abi::Rename2In {
+            newdir: 5,
+            flags: 0,
+            padding: 0,
+        };
+        let mut op_in = stale;
+        op_in[..16].copy_from_slice(abi::bytes_of(&rn));
+        let h = head(abi::RENAME2, b"a\0b\0", 16);
+        let Operation::Rename {
+            name,
+            newparent,
+            newname,
+            ..
+        } = parse_ring(&h, &op_in, b"a\0b\0").unwrap().1
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (name, newparent, newname),
+            (OsStr::new("a"), INodeNo(5), OsStr::new("b"))
+        );
+        // A header whose length cannot hold the payload is refused.
+        let h = head(abi::LOOKUP, b"", 0);
+        assert_eq!(parse_ring(&h, &stale, b"name\0"), Err(ParseError::Header));
+        assert_eq!(parse_ring(&h[..39], &stale, b""), Err(ParseError::Header));
     }
 
     proptest::proptest! {

@@ -102,14 +102,28 @@ pub struct Negotiated {
     pub minor: u32,
     pub flags: u32,
     pub max_write: u32,
+    /// The kernel offered FUSE over io_uring, we asked for it, so requests
+    /// come through the ring once its queues are registered.
+    pub io_uring: bool,
+    /// The kernel offered FUSE over io_uring (whether or not we took it).
+    pub io_uring_offered: bool,
 }
 
 /// The INIT answer for the kernel's offer, or the errno to refuse it with.
-pub fn negotiate(i: &InitIn) -> Result<(abi::InitOut, Negotiated), i32> {
+/// `want_uring`: ask for FUSE over io_uring when the kernel offers it.
+pub fn negotiate(i: &InitIn, want_uring: bool) -> Result<(abi::InitOut, Negotiated), i32> {
     if i.major != abi::KERNEL_VERSION || i.minor < abi::MIN_MINOR_VERSION {
         return Err(libc::EPROTO);
     }
     let flags = WANTED & i.flags as u32;
+    let offered = i.flags as u32 & abi::FUSE_INIT_EXT != 0
+        && (i.flags >> 32) as u32 & abi::FUSE_OVER_IO_URING_FLAGS2 != 0;
+    let io_uring = want_uring && offered;
+    let flags2 = if io_uring {
+        abi::FUSE_OVER_IO_URING_FLAGS2
+    } else {
+        0
+    };
     let page = page_size();
     let out = abi::InitOut {
         major: abi::KERNEL_VERSION,
@@ -121,12 +135,15 @@ pub fn negotiate(i: &InitIn) -> Result<(abi::InitOut, Negotiated), i32> {
         max_write: MAX_WRITE,
         time_gran: 1,
         max_pages: (MAX_WRITE / page).max(1) as u16,
+        flags2,
         ..Default::default()
     };
     let n = Negotiated {
         minor: i.minor.min(abi::KERNEL_MINOR_VERSION),
         flags,
         max_write: MAX_WRITE,
+        io_uring,
+        io_uring_offered: offered,
     };
     Ok((out, n))
 }
@@ -141,8 +158,9 @@ fn page_size() -> u32 {
     }
 }
 
-/// Reads and answers the kernel's INIT (the first request after mount).
-pub fn init(ch: &Channel) -> io::Result<Negotiated> {
+/// Reads and answers the kernel's INIT (the first request after mount),
+/// asking for FUSE over io_uring when `want_uring` and the kernel offers it.
+pub fn init(ch: &Channel, want_uring: bool) -> io::Result<Negotiated> {
     let mut buf = vec![0u8; BUFFER_SIZE];
     loop {
         let n = match ch.receive(&mut buf) {
@@ -158,7 +176,7 @@ pub fn init(ch: &Channel) -> io::Result<Negotiated> {
         };
         match request::parse(&buf[..n]) {
             Ok((req, Operation::Init(i))) => {
-                return match negotiate(&i) {
+                return match negotiate(&i, want_uring) {
                     Ok((out, n)) => {
                         ch.reply(req.unique, &[abi::bytes_of(&out)])?;
                         Ok(n)
@@ -218,20 +236,25 @@ fn worker<F: Filesystem>(fs: &F, ch: &Channel) -> io::Result<()> {
 
 /// Parses and answers one request.
 fn serve_one<F: Filesystem>(fs: &F, ch: &Channel, buf: &[u8]) {
-    let (req, op) = match request::parse(buf) {
-        Ok(r) => r,
-        Err(ParseError::Arguments(req)) => {
-            report(ch.reply_error(req.unique, libc::EIO));
-            return;
+    match request::parse(buf) {
+        Ok((req, op)) => answer(fs, ch, req, op),
+        Err(e) => refuse(ch, e, buf.len()),
+    }
+}
+
+/// Answers a request that did not parse: EIO when it can be named, else
+/// nothing (logged).
+pub(crate) fn refuse(to: &dyn Sender, e: ParseError, len: usize) {
+    match e {
+        ParseError::Arguments(req) => report(to.send(req.unique, libc::EIO, &[])),
+        ParseError::Header => {
+            eprintln!("ntlinkfs: dropped a malformed FUSE request ({len} bytes)")
         }
-        Err(ParseError::Header) => {
-            eprintln!(
-                "ntlinkfs: dropped a malformed FUSE request ({} bytes)",
-                buf.len()
-            );
-            return;
-        }
-    };
+    }
+}
+
+/// Answers one parsed request through `to`, whatever transport it came by.
+pub(crate) fn answer<F: Filesystem>(fs: &F, to: &dyn Sender, req: Request, op: Operation<'_>) {
     match op {
         Operation::Forget { nlookup } => fs.forget(req.nodeid, nlookup),
         Operation::BatchForget(list) => {
@@ -242,10 +265,10 @@ fn serve_one<F: Filesystem>(fs: &F, ch: &Channel, buf: &[u8]) {
         // Every operation here finishes without waiting, so an interrupt has
         // nothing to cut short; the kernel allows ignoring it.
         Operation::Interrupt { .. } => {}
-        Operation::Init(_) => report(ch.reply_error(req.unique, libc::EIO)),
-        Operation::Destroy => report(ch.reply(req.unique, &[])),
+        Operation::Init(_) => report(to.send(req.unique, libc::EIO, &[])),
+        Operation::Destroy => report(to.send(req.unique, 0, &[])),
         op => {
-            let reply = Reply::new(ch, req.unique);
+            let reply = Reply::new(to, req.unique);
             // A panic is logged; the unsent reply answers EIO as it unwinds,
             // and the worker lives on.
             let r = catch_unwind(AssertUnwindSafe(|| fs.handle(&req, op, reply)));
@@ -273,7 +296,7 @@ mod tests {
             max_readahead: 131072,
             flags: u64::from(abi::FUSE_ASYNC_READ | abi::FUSE_DO_READDIRPLUS | (1 << 16)),
         };
-        let (out, n) = negotiate(&offer).unwrap();
+        let (out, n) = negotiate(&offer, true).unwrap();
         assert_eq!(out.flags, abi::FUSE_ASYNC_READ | abi::FUSE_DO_READDIRPLUS);
         assert_eq!(
             (out.major, out.minor, out.max_readahead),
@@ -294,13 +317,16 @@ mod tests {
             max_readahead: 0,
             flags: 0,
         };
-        assert_eq!(negotiate(&old).unwrap_err(), libc::EPROTO);
+        assert_eq!(negotiate(&old, false).unwrap_err(), libc::EPROTO);
         assert_eq!(
-            negotiate(&InitIn {
-                major: 8,
-                minor: 40,
-                ..old
-            })
+            negotiate(
+                &InitIn {
+                    major: 8,
+                    minor: 40,
+                    ..old
+                },
+                false
+            )
             .unwrap_err(),
             libc::EPROTO
         );
