@@ -546,7 +546,13 @@ impl Machine {
         }
         let node = self.node_mut(hd.vol, hd.rec)?;
         node.open_count -= 1;
-        if node.open_count == 0 {
+        if node.open_count == 0 && node.entries().is_some_and(|e| !e.is_empty()) {
+            // A directory that gained a child while its name was pending keeps
+            // the name: a name never goes from over a child (deletedir13).
+            for l in node.names.iter_mut() {
+                l.delete_pending = false;
+            }
+        } else if node.open_count == 0 {
             let pending: Vec<(RecordNo, NameKey)> = node
                 .names
                 .iter()

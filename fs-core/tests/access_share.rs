@@ -338,6 +338,22 @@ fn delete_on_close_takes_effect_at_cleanup_hl12() {
     m.write_file(r"C:\e\file", b"").unwrap();
     m.close(h).unwrap();
     assert!(m.exists(r"C:\e\file"), "deletedir13");
+    // The same for a name marked by FileDispositionInformation: the last close
+    // never removes a directory from over a child (found by the journal's
+    // replay property: the child was left named in a freed record).
+    m.create_directory(r"C:\g").unwrap();
+    let h = open(&mut m, r"C:\g", GENERIC_READ | DELETE, FILE_SHARE_ALL).unwrap();
+    m.set_delete_disposition(h, true, DeleteSemantics::Classic)
+        .unwrap();
+    m.write_file(r"C:\g\file", b"x").unwrap();
+    m.close(h).unwrap();
+    assert!(m.exists(r"C:\g\file"), "deletedir13, by disposition");
+    assert!(
+        !m.query_information(r"C:\g", Follow::Reparse)
+            .unwrap()
+            .delete_pending
+    );
+    ntlinkfs_core::testing::check(&m);
 }
 
 fn deny_list_to_everyone() -> SecurityDescriptor {
