@@ -63,7 +63,7 @@ pub struct Args {
     pub dst: DstPlace,
 
     /// Run the command as this user [default: the user who started check;
-    /// under sudo the invoking user]
+    /// under sudo the invoking user; Windows: always the current user]
     #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
 

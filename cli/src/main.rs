@@ -52,12 +52,16 @@ mod memory;
 mod mklink;
 #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 mod mount;
-#[cfg(not(any(
-    target_os = "linux",
-    target_os = "freebsd",
-    target_os = "macos",
-    all(windows, feature = "winfsp")
-)))]
+// Also in Linux test builds, so its messages are tested where CI runs.
+#[cfg(any(
+    test,
+    not(any(
+        target_os = "linux",
+        target_os = "freebsd",
+        target_os = "macos",
+        all(windows, feature = "winfsp")
+    ))
+))]
 mod mount_elsewhere;
 #[cfg(all(windows, feature = "winfsp"))]
 mod mount_windows;

@@ -3,6 +3,8 @@
 //! (our FUSE transport knows those three), and Windows builds without the
 //! `winfsp` feature. The commands stay, so a user who types one learns what
 //! works here and what to use instead.
+// Test builds everywhere compile this module for its tests alone.
+#![cfg_attr(test, allow(dead_code))]
 
 use std::process::ExitCode;
 
