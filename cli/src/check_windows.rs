@@ -57,7 +57,11 @@ pub fn choose_user(asked: Option<&str>) -> Result<(User, bool), String> {
 /// Whether `name` runs as std starts programs: a file as named, or with
 /// `.exe` added, as given or in PATH (cmd's builtins run as `cmd /c …`).
 pub fn command_exists(name: &str) -> bool {
-    let runs = |p: &Path| p.is_file() || p.with_extension("exe").is_file();
+    let runs = |p: &Path| {
+        let mut exe = p.as_os_str().to_owned();
+        exe.push(".exe");
+        p.is_file() || Path::new(&exe).is_file()
+    };
     if name.contains(['\\', '/', ':']) {
         return runs(Path::new(name));
     }
