@@ -5,7 +5,7 @@
 //! of `ntlinkfs_core::testing::tree_strategy`; proptest's runner draws them
 //! from `--seed` and its value trees do the shrinking.
 
-use crate::check_case::{self, Outcome, Setup, INTERRUPTED};
+use crate::check_case::{self, host, Outcome, Setup, INTERRUPTED};
 use crate::check_props::Property;
 use crate::check_report::{self, Found};
 use ntlinkfs_core::testing::tree_gen::{Stats, TreeSpec};
@@ -13,7 +13,7 @@ use ntlinkfs_core::testing::tree_strategy::{machine_for_trees, tree};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -63,7 +63,7 @@ pub struct Args {
     pub dst: DstPlace,
 
     /// Run the command as this user [default: the user who started check;
-    /// under sudo the invoking user]
+    /// under sudo the invoking user; Windows: always the current user]
     #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
 
@@ -91,32 +91,6 @@ pub enum DstPlace {
 fn usage(msg: &str) -> ExitCode {
     eprintln!("ntlinkfs check: {msg}");
     ExitCode::from(2)
-}
-
-/// Whether `name` runs: a path to an executable file, or found in PATH.
-fn command_exists(name: &str) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    let runs = |p: &Path| {
-        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    };
-    if name.contains('/') {
-        return runs(Path::new(name));
-    }
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|d| runs(&d.join(name))))
-}
-
-extern "C" fn on_interrupt(_: libc::c_int) {
-    INTERRUPTED.store(true, Ordering::Relaxed);
-}
-
-fn catch_interrupts() {
-    let handler = on_interrupt as extern "C" fn(libc::c_int) as libc::sighandler_t;
-    // SAFETY: the handler only stores to an atomic, which is signal-safe.
-    unsafe {
-        libc::signal(libc::SIGINT, handler);
-        libc::signal(libc::SIGTERM, handler);
-    }
 }
 
 /// Progress on a terminal: one line, rewritten at most ten times a second.
@@ -170,7 +144,7 @@ pub fn main(args: Args) -> ExitCode {
     let Some(program) = args.command.first() else {
         return usage("no command to run: put it after `--`, as in `ntlinkfs check --expect exit-ok -- cp -r {src} {dst}`");
     };
-    if !command_exists(program) {
+    if !host::command_exists(program) {
         return usage(&format!(
             "the command `{program}` was not found (not an executable file, nor in PATH)"
         ));
@@ -178,17 +152,12 @@ pub fn main(args: Args) -> ExitCode {
     if !(args.timeout > 0.0 && args.timeout.is_finite()) {
         return usage("--timeout is a number of seconds above 0");
     }
-    let user = match check_case::choose_user(args.user.as_deref()) {
+    let (user, switch_user) = match host::choose_user(args.user.as_deref()) {
         Ok(u) => u,
         Err(e) => return usage(&e),
     };
-    // SAFETY: getuid cannot fail.
-    let me = unsafe { libc::getuid() };
-    if me != 0 && user.uid != me {
-        return usage("only root can run the command as another user (--user)");
-    }
     // What stops any mount here (no /dev/fuse …), said as `mount` says it.
-    if let Some(problem) = crate::mount::missing(crate::mount::System::here()) {
+    if let Some(problem) = host::mount_problem() {
         return usage(&problem);
     }
     let work = match check_case::make_work_dir() {
@@ -198,14 +167,14 @@ pub fn main(args: Args) -> ExitCode {
     let setup = Setup {
         command: args.command.clone(),
         props,
-        switch_user: me == 0,
+        switch_user,
         user,
         timeout: Duration::from_secs_f64(args.timeout),
         memory_limit: args.memory_limit,
         dst_host: args.dst == DstPlace::Host,
         work: work.clone(),
     };
-    catch_interrupts();
+    host::catch_interrupts();
     let code = run(&args, &setup);
     let _ = std::fs::remove_dir_all(&work);
     code

@@ -1,17 +1,19 @@
 //! One case of `ntlinkfs check`: make the tree on a fresh machine, mount it
-//! (a fresh FUSE mount, as `ntlinkfs mount` does), run the command as the
-//! chosen user with a timeout and a memory limit, judge the properties, and
-//! unmount.
+//! (a fresh mount, as `ntlinkfs mount` does), run the command as the chosen
+//! user with a timeout and a memory limit, judge the properties, and
+//! unmount. What differs per host (the mount, the user, the child's limits,
+//! file ids and link texts) is in `host`: check_unix or check_windows.
+
+#[cfg(unix)]
+pub(crate) use crate::check_unix as host;
+#[cfg(windows)]
+pub(crate) use crate::check_windows as host;
 
 use crate::check_props::{picture, reachable_files, Case, Exit, Property};
 use ntlinkfs_core::testing::tree_gen::{Tree, TreeSpec};
 use ntlinkfs_core::testing::tree_strategy::machine_for_trees;
 use ntlinkfs_core::{Machine, PosixMeta, Shared};
-use ntlinkfs_fuse::MountOptions;
-use std::ffi::CString;
 use std::fs::File;
-use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,61 +30,14 @@ pub struct User {
     pub gid: u32,
 }
 
-/// The user the command runs as: `--user NAME`; under sudo the invoking user
-/// (SUDO_UID, SUDO_GID); otherwise whoever runs `check`, but never root
-/// unless asked for by `--user root`.
-pub fn choose_user(asked: Option<&str>) -> Result<User, String> {
-    if let Some(name) = asked {
-        return lookup(name).ok_or_else(|| format!("no such user: {name}"));
-    }
-    // SAFETY: getuid and getgid cannot fail.
-    let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
-    if uid != 0 {
-        return Ok(User {
-            name: format!("uid {uid}"),
-            uid,
-            gid,
-        });
-    }
-    let sudo = |v: &str| std::env::var(v).ok().and_then(|s| s.parse::<u32>().ok());
-    match (sudo("SUDO_UID"), sudo("SUDO_GID")) {
-        (Some(uid), Some(gid)) if uid != 0 => Ok(User {
-            name: std::env::var("SUDO_USER").unwrap_or_else(|_| format!("uid {uid}")),
-            uid,
-            gid,
-        }),
-        _ => Err(
-            "check runs as root, and the command would too: start it with sudo \
-                  from your account (the command then runs as you), or name a user with \
-                  --user NAME (--user root to run the command as root on purpose)"
-                .into(),
-        ),
-    }
-}
-
-fn lookup(name: &str) -> Option<User> {
-    let c = CString::new(name).ok()?;
-    // SAFETY: getpwnam reads a NUL-terminated name; the record it returns is
-    // read at once, before any other call could reuse it.
-    unsafe {
-        let pw = libc::getpwnam(c.as_ptr());
-        if pw.is_null() {
-            return None;
-        }
-        Some(User {
-            name: name.to_string(),
-            uid: (*pw).pw_uid,
-            gid: (*pw).pw_gid,
-        })
-    }
-}
-
 /// The settings every case shares.
 pub struct Setup {
     pub command: Vec<String>,
     pub props: Vec<Property>,
     pub user: User,
-    /// Switch to `user` before running (only root can).
+    /// Switch to `user` before running (only root can; never on Windows,
+    /// where the command runs as the current user).
+    #[cfg_attr(windows, allow(dead_code))]
     pub switch_user: bool,
     pub timeout: Duration,
     pub memory_limit: u64,
@@ -137,7 +92,7 @@ pub fn run(spec: &TreeSpec, setup: &Setup) -> Result<Outcome, String> {
     let (dst, dst_windows) = if setup.dst_host {
         let _ = std::fs::remove_dir_all(&host);
         std::fs::create_dir(&host).map_err(|e| format!("cannot make {}: {e}", host.display()))?;
-        std::os::unix::fs::chown(&host, Some(setup.user.uid), Some(setup.user.gid))
+        host::give_to(&host, &setup.user)
             .map_err(|e| format!("cannot give {} to the user: {e}", host.display()))?;
         (host.join("dst"), None)
     } else {
@@ -145,17 +100,8 @@ pub fn run(spec: &TreeSpec, setup: &Setup) -> Result<Outcome, String> {
     };
     let src = mnt.join("C").join("src");
     let shared = Shared::new(machine);
-    let mount = ntlinkfs_fuse::mount(shared.clone(), &mnt, &MountOptions::default())
-        .map_err(|e| format!("cannot mount at {}: {e}", mnt.display()))?;
-    let argv: Vec<String> = setup
-        .command
-        .iter()
-        .map(|a| {
-            a.replace("{src}", &src.to_string_lossy())
-                .replace("{dst}", &dst.to_string_lossy())
-                .replace("{mnt}", &mnt.to_string_lossy())
-        })
-        .collect();
+    let mount = host::mount(shared.clone(), &mnt)?;
+    let argv = substitute(&setup.command, &src, &dst, &mnt);
     let ran = run_command(&argv, setup, &mnt);
     let (exit, output) = match ran {
         Ok(r) => r,
@@ -189,9 +135,7 @@ pub fn run(spec: &TreeSpec, setup: &Setup) -> Result<Outcome, String> {
     let failure = props
         .iter()
         .find_map(|p| case.violation(*p).map(|why| (*p, why)));
-    mount
-        .unmount()
-        .map_err(|e| format!("cannot unmount {}: {e}", mnt.display()))?;
+    mount.unmount(&mnt)?;
     if setup.dst_host {
         let _ = std::fs::remove_dir_all(&host);
     }
@@ -203,8 +147,22 @@ pub fn run(spec: &TreeSpec, setup: &Setup) -> Result<Outcome, String> {
     })
 }
 
-/// Runs `argv` in its own process group (so a timeout or Ctrl-C ends all
-/// of it) as the user, under the memory limit, output to a file.
+/// The command line with `{src}`, `{dst}` and `{mnt}` replaced by the host
+/// paths (Windows paths on Windows), anywhere in an argument.
+pub fn substitute(command: &[String], src: &Path, dst: &Path, mnt: &Path) -> Vec<String> {
+    command
+        .iter()
+        .map(|a| {
+            a.replace("{src}", &src.to_string_lossy())
+                .replace("{dst}", &dst.to_string_lossy())
+                .replace("{mnt}", &mnt.to_string_lossy())
+        })
+        .collect()
+}
+
+/// Runs `argv` as the user, contained so that a timeout or Ctrl-C ends all
+/// of it (a process group, a Job Object), under the memory limit, output
+/// to a file.
 fn run_command(argv: &[String], setup: &Setup, cwd: &Path) -> Result<(Exit, Vec<u8>), String> {
     let out_path = setup.work.join("output");
     let out = File::create(&out_path).map_err(|e| format!("cannot make the output file: {e}"))?;
@@ -216,25 +174,8 @@ fn run_command(argv: &[String], setup: &Setup, cwd: &Path) -> Result<(Exit, Vec<
         .current_dir(cwd)
         .stdin(Stdio::null())
         .stdout(out)
-        .stderr(err)
-        .process_group(0);
-    if setup.switch_user {
-        cmd.uid(setup.user.uid).gid(setup.user.gid);
-    }
-    let limit = setup.memory_limit;
-    // SAFETY: only setrlimit, which is async-signal-safe, runs in the child.
-    unsafe {
-        cmd.pre_exec(move || {
-            let r = libc::rlimit {
-                rlim_cur: limit,
-                rlim_max: limit,
-            };
-            if libc::setrlimit(libc::RLIMIT_AS, &r) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+        .stderr(err);
+    host::prepare(&mut cmd, setup);
     let mut child = cmd.spawn().map_err(|e| {
         let hint = if e.kind() == std::io::ErrorKind::PermissionDenied {
             format!(
@@ -247,23 +188,17 @@ fn run_command(argv: &[String], setup: &Setup, cwd: &Path) -> Result<(Exit, Vec<
         };
         format!("cannot run {}: {e}{hint}", argv[0])
     })?;
+    let contained = host::contain(&mut child, setup)?;
     let start = Instant::now();
     let mut pause = Duration::from_micros(200);
     let exit = loop {
         match child.try_wait() {
-            Ok(Some(status)) => {
-                break match (status.code(), status.signal()) {
-                    (Some(c), _) => Exit::Code(c),
-                    (None, Some(s)) => Exit::Signal(s),
-                    (None, None) => Exit::Signal(0),
-                };
-            }
+            Ok(Some(status)) => break host::exit_of(status),
             Ok(None) => {}
             Err(e) => return Err(format!("waiting for {}: {e}", argv[0])),
         }
         if start.elapsed() >= setup.timeout || INTERRUPTED.load(Ordering::Relaxed) {
-            // SAFETY: kill has no memory preconditions; the group is the child's.
-            unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+            host::kill(&mut child, &contained);
             let _ = child.wait();
             break Exit::TimedOut;
         }
@@ -282,8 +217,8 @@ pub fn make_work_dir() -> Result<PathBuf, String> {
         let dir = base.join(format!("ntlinkfs-check.{}.{n}", std::process::id()));
         match std::fs::create_dir(&dir) {
             Ok(()) => {
-                let made = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))
-                    .and_then(|()| std::fs::create_dir(dir.join("mnt")));
+                let made =
+                    host::open_to_user(&dir).and_then(|()| std::fs::create_dir(dir.join("mnt")));
                 return made
                     .map(|()| dir)
                     .map_err(|e| format!("cannot prepare a work directory: {e}"));
@@ -301,4 +236,41 @@ pub fn make_work_dir() -> Result<PathBuf, String> {
         "cannot make a work directory in {}",
         base.display()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::substitute;
+    use std::path::Path;
+
+    #[test]
+    fn placeholders_are_replaced_anywhere_in_an_argument() {
+        let command: Vec<String> = [
+            "cp",
+            "-r",
+            "{src}",
+            "--target={dst}/x",
+            "{mnt}{src}",
+            "{other}",
+        ]
+        .map(String::from)
+        .to_vec();
+        let got = substitute(
+            &command,
+            Path::new("/m/C/src"),
+            Path::new("/m/D/dst"),
+            Path::new("/m"),
+        );
+        assert_eq!(
+            got,
+            [
+                "cp",
+                "-r",
+                "/m/C/src",
+                "--target=/m/D/dst/x",
+                "/m/m/C/src",
+                "{other}"
+            ]
+        );
+    }
 }

@@ -2,13 +2,13 @@
 //! names, and each one judged on a case: the tree made, the machine before
 //! and after the command, the command's exit and the copy at `{dst}`.
 
+use crate::check_case::host;
 use ntlinkfs_core::reparse::{IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK};
 use ntlinkfs_core::testing::tree_gen::{windows_path, MadeKind, Tree, SRC};
 use ntlinkfs_core::testing::{snapshot, Entry};
 use ntlinkfs_core::{Follow, Machine, NodeId};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
 
 /// What a copy does with a kind of link.
@@ -102,6 +102,8 @@ impl fmt::Display for Property {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     Code(i32),
+    /// Killed by a Unix signal (a Windows process always has an exit code).
+    #[cfg_attr(windows, allow(dead_code))]
     Signal(i32),
     /// Killed after `--timeout`.
     TimedOut,
@@ -245,8 +247,9 @@ impl Case<'_> {
                 .iter()
                 .filter_map(|made| {
                     let c = self.copy_of(&made.path);
-                    let m = std::fs::symlink_metadata(&c).ok().filter(|m| m.is_file())?;
-                    Some((c, (m.dev(), m.ino())))
+                    std::fs::symlink_metadata(&c).ok().filter(|m| m.is_file())?;
+                    let id = host::file_id(&c)?;
+                    Some((c, id))
                 })
                 .collect();
             if copies.len() < 2 {
@@ -274,13 +277,6 @@ impl Case<'_> {
         None
     }
 
-    /// Where the link at `src/rel` leads in Linux terms, lexically: the
-    /// place its text names, from the link's directory.
-    fn lexical_target(link: &Path) -> Option<PathBuf> {
-        let text = std::fs::read_link(link).ok()?;
-        Some(normalize(&link.parent()?.join(text)))
-    }
-
     fn links(&self, policy: Policy, junctions: bool) -> Option<String> {
         let what = if junctions {
             "junction"
@@ -298,7 +294,7 @@ impl Case<'_> {
             original.extend(&made.path);
             let copy = self.copy_of(&made.path);
             let found = std::fs::symlink_metadata(&copy).ok();
-            // Dangling as Linux sees it: a missing target, a UNC path.
+            // Dangling as the host sees it: a missing target, a UNC path.
             let reaches = std::fs::metadata(&original).ok();
             let parent = &made.path[..made.path.len() - 1];
             let is_loop = target
@@ -337,19 +333,16 @@ impl Case<'_> {
                             }
                         ));
                     }
-                    let want = Self::lexical_target(&original).map(|t| {
+                    let want = host::link_target(&original).map(|t| {
                         t.strip_prefix(self.src)
                             .map_or(t.clone(), |rel| self.dst.join(rel))
                     });
-                    let got = Self::lexical_target(&copy);
-                    let same = match (&want, &got, std::fs::metadata(&copy).ok()) {
-                        (Some(w), _, Some(c)) => std::fs::metadata(w)
-                            .is_ok_and(|w| (w.dev(), w.ino()) == (c.dev(), c.ino())),
-                        (Some(w), Some(g), None) => w
-                            .to_string_lossy()
-                            .eq_ignore_ascii_case(&g.to_string_lossy()),
-                        _ => false,
-                    };
+                    let got = host::link_target(&copy);
+                    let same = same_target(
+                        want.as_deref().map(|w| (w, host::file_id(w))),
+                        got.as_deref(),
+                        host::file_id(&copy),
+                    );
                     if !same {
                         return Some(format!(
                             "the {what} {win} was copied as a link to {}, not to {}",
@@ -433,6 +426,38 @@ pub fn reachable_files(m: &Machine, props: &[Property]) -> Vec<ReachableFile> {
     files
 }
 
+/// Whether a copied link reaches what it should: `want` (where the copy of
+/// the original's target is, with its file id when it exists), `got` (the
+/// copy's own target text) and the file id the copy reaches. When the copy
+/// reaches a file, it must be the same file; a dangling copy must name the
+/// same place, in any case (NTFS names are case-insensitive).
+pub fn same_target(
+    want: Option<(&Path, Option<(u64, u64)>)>,
+    got: Option<&Path>,
+    reached: Option<(u64, u64)>,
+) -> bool {
+    match (want, got, reached) {
+        (Some((_, w)), _, Some(c)) => w == Some(c),
+        (Some((w, _)), Some(g), None) => w
+            .to_string_lossy()
+            .eq_ignore_ascii_case(&g.to_string_lossy()),
+        _ => false,
+    }
+}
+
+/// An NT path as Windows shows it: `\??\C:\x` is `C:\x`, `\??\UNC\s\x`
+/// is `\\s\x`; anything else as it is.
+#[cfg_attr(not(windows), allow(dead_code))]
+pub fn nt_to_dos(nt: &str) -> String {
+    match nt.strip_prefix(r"\??\") {
+        Some(rest) => match rest.strip_prefix(r"UNC\") {
+            Some(unc) => format!(r"\\{unc}"),
+            None => rest.to_string(),
+        },
+        None => nt.to_string(),
+    }
+}
+
 /// `a/b/../c` as `a/c`, without looking at the file system.
 pub fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -476,6 +501,97 @@ mod tests {
                 bad.parse::<Property>().unwrap_err(),
                 format!("unknown property `{bad}`; the properties are: {NAMES}")
             );
+        }
+    }
+
+    #[test]
+    fn nt_paths_read_as_windows_shows_them() {
+        for (nt, dos) in [
+            (r"\??\C:\src\a", r"C:\src\a"),
+            (r"\??\UNC\server\share\x", r"\\server\share\x"),
+            (r"..\a", r"..\a"),
+            (r"C:\a", r"C:\a"),
+        ] {
+            assert_eq!(nt_to_dos(nt), dos, "{nt}");
+        }
+    }
+
+    #[test]
+    fn a_copied_link_must_reach_the_copy_of_its_target() {
+        let want = Path::new("/m/D/dst/a");
+        let rows = [
+            // Reaches the right file; reaches another file; reaches nothing.
+            (Some((want, Some((1, 7)))), None, Some((1, 7)), true),
+            (Some((want, Some((1, 7)))), None, Some((1, 8)), false),
+            (Some((want, None)), None, Some((1, 7)), false),
+            // Dangling both: the same place, in any case, or not.
+            (
+                Some((want, None)),
+                Some(Path::new("/m/D/dst/A")),
+                None,
+                true,
+            ),
+            (
+                Some((want, None)),
+                Some(Path::new("/m/C/src/a")),
+                None,
+                false,
+            ),
+            // The original's target unknown, or the copy not a link.
+            (None, Some(want), None, false),
+            (Some((want, None)), None, None, false),
+        ];
+        for (i, (w, g, reached, holds)) in rows.into_iter().enumerate() {
+            assert_eq!(same_target(w, g, reached), holds, "row {i}");
+        }
+    }
+
+    #[test]
+    fn exit_properties_judge_the_exit_alone() {
+        use ntlinkfs_core::testing::tree_gen::TreeSpec;
+        let tree = TreeSpec::default()
+            .make(&mut ntlinkfs_core::testing::tree_strategy::machine_for_trees())
+            .unwrap();
+        let picture = Picture::new();
+        let case = |exit| Case {
+            tree: &tree,
+            before: &picture,
+            after: &picture,
+            files: &[],
+            exit,
+            src: Path::new("/m/C/src"),
+            dst: Path::new("/m/D/dst"),
+            dst_windows: Some(r"D:\dst"),
+            dst_host_parent: None,
+        };
+        let rows = [
+            (Exit::Code(0), Property::ExitOk, None),
+            (
+                Exit::Code(3),
+                Property::ExitOk,
+                Some("the command exited with status 3"),
+            ),
+            (
+                Exit::Signal(9),
+                Property::ExitOk,
+                Some("the command was killed by signal 9"),
+            ),
+            (
+                Exit::TimedOut,
+                Property::ExitOk,
+                Some("the command was killed after the timeout"),
+            ),
+            (Exit::Code(3), Property::Terminates, None),
+            (
+                Exit::TimedOut,
+                Property::Terminates,
+                Some("the command did not end within the timeout and was killed"),
+            ),
+            (Exit::Code(0), Property::SourceUnchanged, None),
+            (Exit::Code(0), Property::StaysInside, None),
+        ];
+        for (exit, p, want) in rows {
+            assert_eq!(case(exit).violation(p).as_deref(), want, "{exit} {p}");
         }
     }
 

@@ -4,14 +4,38 @@
 //! the emulated machine are shared through [`options::MachineOptions`].
 
 mod audit;
-#[cfg(target_os = "linux")]
+#[cfg(any(
+    target_os = "linux",
+    target_os = "freebsd",
+    target_os = "macos",
+    all(windows, feature = "winfsp")
+))]
 mod check;
-#[cfg(target_os = "linux")]
+#[cfg(any(
+    target_os = "linux",
+    target_os = "freebsd",
+    target_os = "macos",
+    all(windows, feature = "winfsp")
+))]
 mod check_case;
-#[cfg(target_os = "linux")]
+#[cfg(any(
+    target_os = "linux",
+    target_os = "freebsd",
+    target_os = "macos",
+    all(windows, feature = "winfsp")
+))]
 mod check_props;
-#[cfg(target_os = "linux")]
+#[cfg(any(
+    target_os = "linux",
+    target_os = "freebsd",
+    target_os = "macos",
+    all(windows, feature = "winfsp")
+))]
 mod check_report;
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
+mod check_unix;
+#[cfg(all(windows, feature = "winfsp"))]
+mod check_windows;
 mod copy;
 mod demo;
 mod image;
@@ -28,12 +52,16 @@ mod memory;
 mod mklink;
 #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 mod mount;
-#[cfg(not(any(
-    target_os = "linux",
-    target_os = "freebsd",
-    target_os = "macos",
-    all(windows, feature = "winfsp")
-)))]
+// Also in Linux test builds, so its messages are tested where CI runs.
+#[cfg(any(
+    test,
+    not(any(
+        target_os = "linux",
+        target_os = "freebsd",
+        target_os = "macos",
+        all(windows, feature = "winfsp")
+    ))
+))]
 mod mount_elsewhere;
 #[cfg(all(windows, feature = "winfsp"))]
 mod mount_windows;
@@ -81,8 +109,20 @@ enum Command {
     Mklink(mounted::MklinkArgs),
     #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
     Fsutil(mounted::FsutilArgs),
-    #[cfg(target_os = "linux")]
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "freebsd",
+        target_os = "macos",
+        all(windows, feature = "winfsp")
+    ))]
     Check(check::Args),
+    #[cfg(not(any(
+        target_os = "linux",
+        target_os = "freebsd",
+        target_os = "macos",
+        all(windows, feature = "winfsp")
+    )))]
+    Check(mount_elsewhere::CheckArgs),
     #[cfg(not(any(
         target_os = "linux",
         target_os = "freebsd",
@@ -114,8 +154,20 @@ fn main() -> ExitCode {
         Command::Mklink(args) => mounted::mklink(args),
         #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
         Command::Fsutil(args) => mounted::fsutil(args),
-        #[cfg(target_os = "linux")]
+        #[cfg(any(
+            target_os = "linux",
+            target_os = "freebsd",
+            target_os = "macos",
+            all(windows, feature = "winfsp")
+        ))]
         Command::Check(args) => check::main(args),
+        #[cfg(not(any(
+            target_os = "linux",
+            target_os = "freebsd",
+            target_os = "macos",
+            all(windows, feature = "winfsp")
+        )))]
+        Command::Check(args) => mount_elsewhere::check(args),
         #[cfg(not(any(
             target_os = "linux",
             target_os = "freebsd",

@@ -104,12 +104,12 @@ fn build_machine(args: &Args) -> Result<(Machine, Option<PathBuf>), String> {
 /// What stops any mount here: the checks below on Linux; on FreeBSD and
 /// macOS the adapter's (the fusefs module, macFUSE: what to load or install).
 #[cfg(target_os = "linux")]
-fn problem_here() -> Option<String> {
+pub(crate) fn problem_here() -> Option<String> {
     missing(System::here())
 }
 
 #[cfg(not(target_os = "linux"))]
-fn problem_here() -> Option<String> {
+pub(crate) fn problem_here() -> Option<String> {
     ntlinkfs_fuse::mount_problem()
 }
 

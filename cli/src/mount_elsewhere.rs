@@ -1,7 +1,10 @@
-//! `ntlinkfs mount` in a build that cannot mount: Unixes other than Linux,
-//! FreeBSD and macOS (our FUSE transport knows those three), and Windows
-//! builds without the `winfsp` feature. The command stays, so a user who types it
-//! learns what works here and what to use instead.
+//! `ntlinkfs mount` and `ntlinkfs check` (which mounts every tree it makes)
+//! in a build that cannot mount: Unixes other than Linux, FreeBSD and macOS
+//! (our FUSE transport knows those three), and Windows builds without the
+//! `winfsp` feature. The commands stay, so a user who types one learns what
+//! works here and what to use instead.
+// Test builds everywhere compile this module for its tests alone.
+#![cfg_attr(test, allow(dead_code))]
 
 use std::process::ExitCode;
 
@@ -9,6 +12,19 @@ use std::process::ExitCode;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Whatever was given (MOUNTPOINT and options of the builds that mount)
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "ARGS"
+    )]
+    pub rest: Vec<std::ffi::OsString>,
+}
+
+/// Run a command on random NTFS link trees (this build cannot: it says what
+/// to use instead)
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Whatever was given (the options and command of the builds that check)
     #[arg(
         trailing_var_arg = true,
         allow_hyphen_values = true,
@@ -41,6 +57,20 @@ pub fn message(os: &str) -> String {
 pub fn main(_args: Args) -> ExitCode {
     eprintln!("{}", message(std::env::consts::OS));
     ExitCode::FAILURE
+}
+
+/// What `ntlinkfs check` says on `os`: it needs what `mount` needs.
+pub fn check_message(os: &str) -> String {
+    let why = "ntlinkfs check: each generated tree is run on a fresh mount, and";
+    let mount = message(os);
+    let rest = mount.strip_prefix("ntlinkfs mount:").unwrap_or(&mount);
+    format!("{why}{rest}")
+}
+
+pub fn check(_args: CheckArgs) -> ExitCode {
+    eprintln!("{}", check_message(std::env::consts::OS));
+    // As `check` says a setup problem: exit status 2.
+    ExitCode::from(2)
 }
 
 #[cfg(test)]
@@ -76,6 +106,14 @@ mod tests {
             let m = super::message(os);
             for part in parts {
                 assert!(m.contains(part), "{os}: {part}: {m}");
+            }
+            let c = super::check_message(os);
+            assert!(
+                c.starts_with("ntlinkfs check: each generated tree is run on a fresh mount, and "),
+                "{c}"
+            );
+            for part in parts {
+                assert!(c.contains(part), "check, {os}: {part}: {c}");
             }
         }
     }
