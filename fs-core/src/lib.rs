@@ -71,6 +71,7 @@ pub mod special;
 pub mod testing;
 mod tree;
 mod volume;
+pub mod wtf;
 
 pub use attrs::{Clock, FileTime, FixedClock, SystemClock, Times};
 pub use by_handle::RenameOptions;
