@@ -95,7 +95,7 @@ impl Machine {
         &mut self,
         file: NodeId,
         dir: NodeId,
-        name: &str,
+        name: impl PathUnits,
     ) -> Result<FileInfo> {
         let src = self.resolved_node(file)?;
         let dst = self.resolve_at(dir, name.to_name())?;
@@ -200,7 +200,7 @@ impl Machine {
     /// drive-relative one made absolute first.
     pub fn create_symbolic_link(
         &mut self,
-        link: &str,
+        link: impl PathUnits,
         target: &str,
         flags: SymlinkFlags,
     ) -> Result<FileInfo> {
@@ -213,7 +213,7 @@ impl Machine {
     pub fn create_symbolic_link_at(
         &mut self,
         dir: NodeId,
-        name: &str,
+        name: impl PathUnits,
         target: &str,
         flags: SymlinkFlags,
     ) -> Result<FileInfo> {
@@ -227,7 +227,7 @@ impl Machine {
     pub fn create_lx_symlink_at(
         &mut self,
         dir: NodeId,
-        name: &str,
+        name: impl PathUnits,
         target: &[u8],
     ) -> Result<FileInfo> {
         let dst = self.resolve_at(dir, name.to_name())?;
@@ -363,7 +363,7 @@ impl Machine {
     pub fn create_junction_at(
         &mut self,
         dir: NodeId,
-        name: &str,
+        name: impl PathUnits,
         target: &str,
     ) -> Result<FileInfo> {
         let dst = self.resolve_at(dir, name.to_name())?;

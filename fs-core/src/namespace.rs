@@ -214,9 +214,9 @@ impl Machine {
     pub fn rename_at(
         &mut self,
         from_dir: NodeId,
-        from: &str,
+        from: impl PathUnits,
         to_dir: NodeId,
-        to: &str,
+        to: impl PathUnits,
         replace: bool,
     ) -> Result<()> {
         self.rename_at_ex(from_dir, from, to_dir, to, replace, ReadOnly::Refuses)
@@ -228,14 +228,14 @@ impl Machine {
     pub fn rename_at_ex(
         &mut self,
         from_dir: NodeId,
-        from: &str,
+        from: impl PathUnits,
         to_dir: NodeId,
-        to: &str,
+        to: impl PathUnits,
         replace: bool,
         read_only: ReadOnly,
     ) -> Result<()> {
-        let src = self.resolve_at(from_dir, Name::new(from))?;
-        let dst = self.resolve_at(to_dir, Name::new(to))?;
+        let src = self.resolve_at(from_dir, from.to_name())?;
+        let dst = self.resolve_at(to_dir, to.to_name())?;
         self.move_resolved_by(
             src,
             dst,

@@ -186,7 +186,7 @@ impl Machine {
     /// refused before anything is looked up ([`DirInfoClass::from_value`], J18).
     pub fn query_directory(
         &self,
-        path: &str,
+        path: impl PathUnits,
         class: u32,
         pattern: Option<&str>,
     ) -> Result<Vec<DirEntryClassed>> {

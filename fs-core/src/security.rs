@@ -136,7 +136,7 @@ impl Machine {
     /// (everything granted again).
     pub fn set_security(
         &mut self,
-        path: &str,
+        path: impl PathUnits,
         follow: Follow,
         sd: Option<SecurityDescriptor>,
     ) -> Result<()> {
