@@ -36,14 +36,13 @@ fn an_unpaired_surrogate_name_round_trips_through_the_mount() {
     assert_eq!(std::fs::read(&high).unwrap(), b"n3");
 
     // The core holds the units themselves, not a replacement character.
-    let units: Vec<Vec<u16>> = t
-        .m
-        .read()
-        .enumerate(r"C:\d")
-        .unwrap()
-        .iter()
-        .map(|e| e.name.units().to_vec())
-        .collect();
+    let units: Vec<Vec<u16>> =
+        t.m.read()
+            .enumerate(r"C:\d")
+            .unwrap()
+            .iter()
+            .map(|e| e.name.units().to_vec())
+            .collect();
     assert_eq!(units, vec![vec![0x61, 0xD800]]);
 
     // Linked (HL3: one file, two names) and renamed to another such name.
