@@ -384,20 +384,26 @@ impl FullPath {
 
     /// Win32 text: `C:\a\b`, `\\server\share\a`, `CON`.
     pub fn to_win32(&self) -> String {
-        let mut s = match &self.root {
+        String::from_utf16_lossy(&self.to_win32_units())
+    }
+
+    /// [`FullPath::to_win32`] with each name's exact units (N3).
+    pub fn to_win32_units(&self) -> Vec<u16> {
+        let root = match &self.root {
             Root::Drive(d) => format!("{}:", *d as char),
             Root::Unc { server, share } => format!(r"\\{server}\{share}"),
-            Root::Device(name) => return name.clone(),
+            Root::Device(name) => return name.encode_utf16().collect(),
             Root::Nt(text) => text.clone(),
         };
+        let mut units: Vec<u16> = root.encode_utf16().collect();
         if self.components.is_empty() {
-            s.push('\\');
+            units.push(BS);
         }
         for c in &self.components {
-            s.push('\\');
-            s.push_str(&c.to_string_lossy());
+            units.push(BS);
+            units.extend_from_slice(c.units());
         }
-        s
+        units
     }
 
     /// NT text as stored in a reparse point: `\??\C:\a`, `\??\UNC\server\share\a`.

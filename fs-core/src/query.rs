@@ -19,8 +19,10 @@ pub struct FileName {
     /// The name itself.
     pub name: Name,
     /// Volume-root-relative path without drive letter, as `fsutil hardlink list`
-    /// prints it (HL24): `\dir\name`.
+    /// prints it (HL24): `\dir\name`. Unpaired surrogates show as U+FFFD.
     pub path: String,
+    /// `path` with the names' exact UTF-16 units (N3).
+    pub path_units: Vec<u16>,
 }
 
 impl Machine {
@@ -323,6 +325,7 @@ impl Machine {
                 parent: id,
                 name: Name::new(""),
                 path: "\\".into(),
+                path_units: vec![u16::from(b'\\')],
             }]);
         }
         Ok(node
@@ -330,12 +333,16 @@ impl Machine {
             .iter()
             .filter(|l| !l.delete_pending)
             .map(|l| {
-                let dir = v.dir_path(l.parent);
-                let sep = if dir.ends_with('\\') { "" } else { "\\" };
+                let mut units = v.dir_path_units(l.parent);
+                if units.last() != Some(&u16::from(b'\\')) {
+                    units.push(u16::from(b'\\'));
+                }
+                units.extend_from_slice(l.name.units());
                 FileName {
                     parent: self.node_id(id.volume, l.parent),
                     name: l.name.clone(),
-                    path: format!("{dir}{sep}{}", l.name),
+                    path: String::from_utf16_lossy(&units),
+                    path_units: units,
                 }
             })
             .collect())
