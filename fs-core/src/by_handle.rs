@@ -31,7 +31,7 @@ impl Machine {
         &mut self,
         h: HandleId,
         root: Option<HandleId>,
-        name: impl PathUnits,
+        name: &(impl PathUnits + ?Sized),
         opts: LinkOptions,
     ) -> Result<FileInfo> {
         let file = self.handle_node(h)?;
@@ -47,7 +47,7 @@ impl Machine {
         &mut self,
         h: HandleId,
         root: Option<HandleId>,
-        name: impl PathUnits,
+        name: &(impl PathUnits + ?Sized),
         opts: RenameOptions,
     ) -> Result<()> {
         let hd = self.handle(h)?;

@@ -215,7 +215,11 @@ pub enum ReadOnly {
 
 impl Machine {
     /// CreateFileW / NtCreateFile on a Win32 path.
-    pub fn open(&mut self, path: impl PathUnits, opts: &OpenOptions) -> Result<HandleId> {
+    pub fn open(
+        &mut self,
+        path: &(impl PathUnits + ?Sized),
+        opts: &OpenOptions,
+    ) -> Result<HandleId> {
         let r = self.resolve_str(path, opts.follow)?;
         self.open_resolved(r, opts)
     }
@@ -225,7 +229,7 @@ impl Machine {
     pub fn open_at(
         &mut self,
         dir: NodeId,
-        name: impl PathUnits,
+        name: &(impl PathUnits + ?Sized),
         opts: &OpenOptions,
     ) -> Result<HandleId> {
         let r = self.resolve_at(dir, name.to_name())?;

@@ -40,8 +40,8 @@ impl Machine {
     /// CreateHardLinkW(link, existing): a new name for an existing file.
     pub fn create_hard_link(
         &mut self,
-        link: impl PathUnits,
-        existing: impl PathUnits,
+        link: &(impl PathUnits + ?Sized),
+        existing: &(impl PathUnits + ?Sized),
     ) -> Result<FileInfo> {
         self.create_hard_link_ex(link, existing, LinkOptions::default())
     }
@@ -53,8 +53,8 @@ impl Machine {
     /// open (M9).
     pub fn create_hard_link_ex(
         &mut self,
-        link: impl PathUnits,
-        existing: impl PathUnits,
+        link: &(impl PathUnits + ?Sized),
+        existing: &(impl PathUnits + ?Sized),
         opts: LinkOptions,
     ) -> Result<FileInfo> {
         let existing_path = self.full_path(&existing)?;
@@ -95,7 +95,7 @@ impl Machine {
         &mut self,
         file: NodeId,
         dir: NodeId,
-        name: impl PathUnits,
+        name: &(impl PathUnits + ?Sized),
     ) -> Result<FileInfo> {
         let src = self.resolved_node(file)?;
         let dst = self.resolve_at(dir, name.to_name())?;
@@ -200,7 +200,7 @@ impl Machine {
     /// drive-relative one made absolute first.
     pub fn create_symbolic_link(
         &mut self,
-        link: impl PathUnits,
+        link: &(impl PathUnits + ?Sized),
         target: &str,
         flags: SymlinkFlags,
     ) -> Result<FileInfo> {
@@ -213,7 +213,7 @@ impl Machine {
     pub fn create_symbolic_link_at(
         &mut self,
         dir: NodeId,
-        name: impl PathUnits,
+        name: &(impl PathUnits + ?Sized),
         target: &str,
         flags: SymlinkFlags,
     ) -> Result<FileInfo> {
@@ -227,7 +227,7 @@ impl Machine {
     pub fn create_lx_symlink_at(
         &mut self,
         dir: NodeId,
-        name: impl PathUnits,
+        name: &(impl PathUnits + ?Sized),
         target: &[u8],
     ) -> Result<FileInfo> {
         let dst = self.resolve_at(dir, name.to_name())?;
@@ -336,7 +336,11 @@ impl Machine {
     /// `mklink /J link target`: an empty directory carrying a mount point whose
     /// target is made absolute against the current directory (J8). The target is
     /// not checked for existence (J6); it must be on a local drive.
-    pub fn create_junction(&mut self, link: impl PathUnits, target: &str) -> Result<FileInfo> {
+    pub fn create_junction(
+        &mut self,
+        link: &(impl PathUnits + ?Sized),
+        target: &str,
+    ) -> Result<FileInfo> {
         let link_path = self.full_path(link)?;
         let dst = self.resolve(&link_path, Follow::OpenReparsePoint)?;
         let data = self.junction_data_for(target)?;
@@ -363,7 +367,7 @@ impl Machine {
     pub fn create_junction_at(
         &mut self,
         dir: NodeId,
-        name: impl PathUnits,
+        name: &(impl PathUnits + ?Sized),
         target: &str,
     ) -> Result<FileInfo> {
         let dst = self.resolve_at(dir, name.to_name())?;

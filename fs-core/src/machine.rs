@@ -299,7 +299,7 @@ impl Machine {
 
     /// `cd`: the directory must exist (links followed); the path is kept as typed
     /// (J19). A bare `X:` switches drive.
-    pub fn set_current_dir(&mut self, path: impl PathUnits) -> Result<()> {
+    pub fn set_current_dir(&mut self, path: &(impl PathUnits + ?Sized)) -> Result<()> {
         let full = self.full_path(path)?;
         let drive = full.drive().ok_or(NtError::ObjectPathNotFound)?;
         let r = self.resolve(&full, Follow::Reparse)?;
@@ -324,7 +324,7 @@ impl Machine {
     }
 
     /// Parses a Win32 path against the current directories and the profile's rules.
-    pub fn full_path(&self, path: impl PathUnits) -> Result<FullPath> {
+    pub fn full_path(&self, path: &(impl PathUnits + ?Sized)) -> Result<FullPath> {
         path::full_path_units(&path.path_units(), self, self.profile.win32_rules())
     }
 

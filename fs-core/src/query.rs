@@ -29,7 +29,11 @@ impl Machine {
     /// The object at `path`: with `Follow::Reparse` what a handle to the target
     /// reports (stat), with `Follow::OpenReparsePoint` the link itself (lstat,
     /// GetFileAttributes, S26, S36). Flavor mismatches fail as an open does (S22).
-    pub fn query_information(&self, path: impl PathUnits, follow: Follow) -> Result<FileInfo> {
+    pub fn query_information(
+        &self,
+        path: &(impl PathUnits + ?Sized),
+        follow: Follow,
+    ) -> Result<FileInfo> {
         let r = self.resolve_str(path, follow)?;
         let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
         let node = self.node(r.vol, rec)?;
@@ -52,21 +56,21 @@ impl Machine {
     /// The node a Win32 path reaches with every link on it followed, before the
     /// checks an open makes on what it reached (the link flavour, S22): what a
     /// view that follows links itself (the Linux kernel) must reach too.
-    pub fn resolve_node(&self, path: impl PathUnits) -> Result<NodeId> {
+    pub fn resolve_node(&self, path: &(impl PathUnits + ?Sized)) -> Result<NodeId> {
         let r = self.resolve_str(path, Follow::Reparse)?;
         let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
         Ok(self.node_id(r.vol, rec))
     }
 
     /// GetFileAttributesW: the object itself (S36).
-    pub fn get_file_attributes(&self, path: impl PathUnits) -> Result<u32> {
+    pub fn get_file_attributes(&self, path: &(impl PathUnits + ?Sized)) -> Result<u32> {
         Ok(self
             .query_information(path, Follow::OpenReparsePoint)?
             .attributes)
     }
 
     /// True when `path` resolves to something (links followed).
-    pub fn exists(&self, path: impl PathUnits) -> bool {
+    pub fn exists(&self, path: &(impl PathUnits + ?Sized)) -> bool {
         self.query_information(path, Follow::Reparse).is_ok()
     }
 
@@ -89,7 +93,7 @@ impl Machine {
 
     /// Looks `name` up in directory `dir`, following nothing (what the Linux
     /// kernel asks for each path component).
-    pub fn lookup(&self, dir: NodeId, name: impl PathUnits) -> Result<FileInfo> {
+    pub fn lookup(&self, dir: NodeId, name: &(impl PathUnits + ?Sized)) -> Result<FileInfo> {
         let r = self.resolve_at(dir, name.to_name())?;
         let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
         let through = r.parent_and_key();
@@ -106,7 +110,11 @@ impl Machine {
     /// let e = m.lookup_entry(m.root(0), "README.TXT").unwrap();
     /// assert_eq!(e.name.to_string_lossy(), "ReadMe.txt");
     /// ```
-    pub fn lookup_entry(&self, dir: NodeId, name: impl PathUnits) -> Result<DirEntryInfo> {
+    pub fn lookup_entry(
+        &self,
+        dir: NodeId,
+        name: &(impl PathUnits + ?Sized),
+    ) -> Result<DirEntryInfo> {
         let r = self.resolve_at(dir, name.to_name())?;
         let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
         let through = r.parent_and_key();
@@ -117,7 +125,7 @@ impl Machine {
 
     /// FindFirstFileW(`path\*`): the directory at `path` with links followed
     /// (J17), its entries in NTFS collation order.
-    pub fn enumerate(&self, path: impl PathUnits) -> Result<Vec<DirEntryInfo>> {
+    pub fn enumerate(&self, path: &(impl PathUnits + ?Sized)) -> Result<Vec<DirEntryInfo>> {
         let r = self.resolve_str(path, Follow::Reparse)?;
         let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
         // The link must match what it reaches (S1, S22 [X] for listing, J13).
@@ -188,7 +196,7 @@ impl Machine {
     /// refused before anything is looked up ([`DirInfoClass::from_value`], J18).
     pub fn query_directory(
         &self,
-        path: impl PathUnits,
+        path: &(impl PathUnits + ?Sized),
         class: u32,
         pattern: Option<&str>,
     ) -> Result<Vec<DirEntryClassed>> {
@@ -233,7 +241,7 @@ impl Machine {
     /// names, filtered by its last component (`C:\d\*.txt`, or an exact name:
     /// `C:\d\J` gives the junction's own entry with its tag in dwReserved0,
     /// J18). Nothing matching is ERROR_FILE_NOT_FOUND.
-    pub fn find_files(&self, path: impl PathUnits) -> Result<Vec<Win32FindData>> {
+    pub fn find_files(&self, path: &(impl PathUnits + ?Sized)) -> Result<Vec<Win32FindData>> {
         let full = self.full_path(path)?;
         let pattern = full
             .components
@@ -310,7 +318,7 @@ impl Machine {
 
     /// FindFirstFileNameW / FindNextFileNameW: every name of the file at `path`
     /// (links followed, as the API opens the file), in the order they were made.
-    pub fn find_file_names(&self, path: impl PathUnits) -> Result<Vec<FileName>> {
+    pub fn find_file_names(&self, path: &(impl PathUnits + ?Sized)) -> Result<Vec<FileName>> {
         let info = self.query_information(path, Follow::Reparse)?;
         self.file_names(info.id)
     }
@@ -350,13 +358,13 @@ impl Machine {
 
     /// GetFinalPathNameByHandle (VOLUME_NAME_DOS without `\\?\`): the physical
     /// path of what `path` opens, links followed (J14).
-    pub fn final_path(&self, path: impl PathUnits) -> Result<String> {
+    pub fn final_path(&self, path: &(impl PathUnits + ?Sized)) -> Result<String> {
         let info = self.query_information(path, Follow::Reparse)?;
         self.path_of(info.id)
     }
 
     /// Opens and closes `path` as CreateFile would, to check it can be opened.
-    pub fn can_open(&mut self, path: impl PathUnits, want: Want) -> Result<()> {
+    pub fn can_open(&mut self, path: &(impl PathUnits + ?Sized), want: Want) -> Result<()> {
         let h = self.open(path, &OpenOptions::default().want(want))?;
         self.close(h)
     }

@@ -72,7 +72,11 @@ impl Machine {
     }
 
     /// Resolves a Win32 path string.
-    pub(crate) fn resolve_str(&self, path: impl PathUnits, follow: Follow) -> Result<Resolved> {
+    pub(crate) fn resolve_str(
+        &self,
+        path: &(impl PathUnits + ?Sized),
+        follow: Follow,
+    ) -> Result<Resolved> {
         let full = self.full_path(path)?;
         self.resolve_owned(full, follow, PrefixIsFile::PathNotFound)
     }

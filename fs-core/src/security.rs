@@ -123,7 +123,7 @@ impl Machine {
     /// access granted.
     pub fn security(
         &self,
-        path: impl PathUnits,
+        path: &(impl PathUnits + ?Sized),
         follow: Follow,
     ) -> Result<Option<SecurityDescriptor>> {
         let r = self.resolve_str(path, follow)?;
@@ -136,7 +136,7 @@ impl Machine {
     /// (everything granted again).
     pub fn set_security(
         &mut self,
-        path: impl PathUnits,
+        path: &(impl PathUnits + ?Sized),
         follow: Follow,
         sd: Option<SecurityDescriptor>,
     ) -> Result<()> {

@@ -196,7 +196,7 @@ impl Machine {
     pub fn create_special_file_at(
         &mut self,
         dir: NodeId,
-        name: impl PathUnits,
+        name: &(impl PathUnits + ?Sized),
         kind: SpecialKind,
         posix: PosixMeta,
     ) -> Result<FileInfo> {
@@ -238,7 +238,7 @@ impl Machine {
     /// [`Machine::create_special_file_at`] by Win32 path.
     pub fn create_special_file(
         &mut self,
-        path: impl PathUnits,
+        path: &(impl PathUnits + ?Sized),
         kind: SpecialKind,
         posix: PosixMeta,
     ) -> Result<FileInfo> {
@@ -249,7 +249,7 @@ impl Machine {
             .last()
             .ok_or(NtError::ObjectNameInvalid)?
             .to_string_lossy();
-        let dir = self.query_information(&parent.to_win32(), Follow::Reparse)?;
+        let dir = self.query_information(&parent.to_win32_units(), Follow::Reparse)?;
         if !dir.is_directory {
             return Err(NtError::ObjectPathNotFound);
         }

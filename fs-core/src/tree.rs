@@ -51,14 +51,17 @@ impl Machine {
     /// `rd /s PATH`: deletes a directory tree. Junctions and directory symlinks
     /// inside are removed as links; their targets are untouched (J30, J34).
     /// A link given as PATH itself is removed as a link.
-    pub fn remove_tree(&mut self, path: impl PathUnits) -> Result<TreeDeleteReport> {
+    pub fn remove_tree(&mut self, path: &(impl PathUnits + ?Sized)) -> Result<TreeDeleteReport> {
         self.delete_tree(path, false)
     }
 
     /// Explorer's delete of a folder. On Windows 2000/XP (profile) it walks into
     /// junctions and deletes the target's contents before removing the junction
     /// (KB205524, J34); later versions delete only the junction.
-    pub fn explorer_delete(&mut self, path: impl PathUnits) -> Result<TreeDeleteReport> {
+    pub fn explorer_delete(
+        &mut self,
+        path: &(impl PathUnits + ?Sized),
+    ) -> Result<TreeDeleteReport> {
         let follow = self.profile.explorer_delete_follows_junctions();
         self.delete_tree(path, follow)
     }
@@ -68,7 +71,7 @@ impl Machine {
     /// (STYLE 6.10), where Windows would stop half way.
     fn delete_tree(
         &mut self,
-        path: impl PathUnits,
+        path: &(impl PathUnits + ?Sized),
         follow_junctions: bool,
     ) -> Result<TreeDeleteReport> {
         let info = self.query_information(&path, Follow::OpenReparsePoint)?;

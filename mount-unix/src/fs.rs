@@ -1260,7 +1260,10 @@ mod tests {
         let fh = FileHandle(fs.do_opendir(d).unwrap());
         let names = |offset, limit| -> Vec<(u64, String)> {
             let listed = fs.dir_entries(d, fh, offset, limit).unwrap();
-            listed.into_iter().map(|(o, n, _, _)| (o, n)).collect()
+            listed
+                .into_iter()
+                .map(|(o, n, _, _)| (o, n.into_string().unwrap()))
+                .collect()
         };
         let all = names(0, 10);
         let want: Vec<(u64, String)> = [(1, "."), (2, ".."), (3, "f"), (4, "sub")]
@@ -1279,7 +1282,7 @@ mod tests {
         let root = FileHandle(fs.do_opendir(INodeNo(ROOT_INO)).unwrap());
         let vols = fs.dir_entries(INodeNo(ROOT_INO), root, 2, 10).unwrap();
         let vols: Vec<_> = vols.into_iter().map(|(o, n, _, _)| (o, n)).collect();
-        assert_eq!(vols, [(3, "C".to_string()), (4, "D".to_string())]);
+        assert_eq!(vols, [(3, "C".into()), (4, "D".into())]);
     }
 
     /// statfs: the core's sizes in 4 KiB blocks, 2^32 records per volume; the

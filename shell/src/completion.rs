@@ -116,7 +116,7 @@ fn paths(machine: &Machine, typed: &str) -> Vec<String> {
         .unwrap_or(0);
     let (dir, prefix) = typed.split_at(split);
     // `.` names the directory itself: the current one, `C:`'s, or `dir\`.
-    let Ok(entries) = machine.enumerate(crate::typed(&format!("{dir}."))) else {
+    let Ok(entries) = machine.enumerate(&crate::typed(&format!("{dir}."))) else {
         return Vec::new();
     };
     let key = NameKey::of(prefix);

@@ -237,7 +237,7 @@ mod tests {
         for line in ["rem a | b > c", "REM", "@rem.x", "rem/?"] {
             assert_eq!(sh.execute(line), Outcome::default(), "{line}");
         }
-        assert!(!sh.machine().exists(typed(r"C:\c")));
+        assert!(!sh.machine().exists(&typed(r"C:\c")));
         assert!(sh.execute("remove").failure.is_some());
     }
 

@@ -36,15 +36,15 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
     };
     let m = &mut sh.machine;
     let attrs = m
-        .get_file_attributes(typed(path))
+        .get_file_attributes(&typed(path))
         .map_err(|e| fail(out, e))?;
     if set | clear == 0 {
-        let full = m.full_path(typed(path)).map_err(|e| fail(out, e))?;
+        let full = m.full_path(&typed(path)).map_err(|e| fail(out, e))?;
         out.println(&format!("{}{}", letters(attrs), crate::shown_path(&full)));
         return Ok(());
     }
     let new = (attrs & !FILE_ATTRIBUTE_NORMAL & !clear) | set;
-    m.set_file_attributes(typed(path), new)
+    m.set_file_attributes(&typed(path), new)
         .map_err(|e| fail(out, e))
 }
 

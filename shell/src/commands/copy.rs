@@ -34,7 +34,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
         return Err(zero_copied(out, NtError::ObjectNameNotFound));
     }
     let dst_is_dir = m
-        .query_information(typed(dst), Follow::Reparse)
+        .query_information(&typed(dst), Follow::Reparse)
         .is_ok_and(|i| i.is_directory);
     let many = sources.len() > 1 || has_wildcards(src) || is_dir(m, src);
     if !dst_is_dir && many {
@@ -56,8 +56,8 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
             return Err(Failure::shell("the file cannot be copied onto itself"));
         }
         let r = m
-            .read_file(typed(path))
-            .and_then(|data| m.write_file(typed(&target), &data));
+            .read_file(&typed(path))
+            .and_then(|data| m.write_file(&typed(&target), &data));
         if let Err(e) = r {
             return Err(zero_copied_n(out, e, copied));
         }
@@ -68,7 +68,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
 }
 
 fn is_dir(m: &Machine, path: &str) -> bool {
-    m.query_information(typed(path), Follow::Reparse)
+    m.query_information(&typed(path), Follow::Reparse)
         .is_ok_and(|i| i.is_directory)
 }
 
@@ -76,19 +76,19 @@ fn is_dir(m: &Machine, path: &str) -> bool {
 fn sources(m: &Machine, src: &str) -> Result<Vec<(String, String, String)>, NtError> {
     let wild = has_wildcards(src);
     if !wild && !is_dir(m, src) {
-        let full = m.full_path(typed(src))?;
+        let full = m.full_path(&typed(src))?;
         let name = full.components.last().map(shown).unwrap_or_default();
         return Ok(vec![(src.to_string(), src.to_string(), name)]);
     }
     let (dir, typed_dir, pattern) = if wild {
         let cut = src.rfind(['\\', '/']).map_or(0, |i| i + 1);
-        let full = m.full_path(typed(src))?;
+        let full = m.full_path(&typed(src))?;
         let parent = crate::shown_path(&full.parent().unwrap_or_else(|| full.clone()));
         (parent, src[..cut].to_string(), src[cut..].to_string())
     } else {
         (src.to_string(), join(src, ""), "*".to_string())
     };
-    Ok(m.enumerate(typed(&dir))?
+    Ok(m.enumerate(&typed(&dir))?
         .into_iter()
         .filter(|e| !e.info.is_directory)
         .map(|e| shown(&e.name))
@@ -99,8 +99,8 @@ fn sources(m: &Machine, src: &str) -> Result<Vec<(String, String, String)>, NtEr
 
 fn same_file(m: &Machine, a: &str, b: &str) -> bool {
     match (
-        m.query_information(typed(a), Follow::Reparse),
-        m.query_information(typed(b), Follow::Reparse),
+        m.query_information(&typed(a), Follow::Reparse),
+        m.query_information(&typed(b), Follow::Reparse),
     ) {
         (Ok(x), Ok(y)) => x.id == y.id,
         _ => false,
@@ -117,12 +117,12 @@ fn concatenate(
     let mut data = Vec::new();
     for (shown, path, _) in sources {
         out.println(shown);
-        match m.read_file(typed(path)) {
+        match m.read_file(&typed(path)) {
             Ok(d) => data.extend_from_slice(&d),
             Err(e) => return Err(zero_copied(out, e)),
         }
     }
-    m.write_file(typed(dst), &data)
+    m.write_file(&typed(dst), &data)
         .map_err(|e| zero_copied(out, e))?;
     out.println(&format!("{:>9} file(s) copied.", 1));
     Ok(())

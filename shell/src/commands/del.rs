@@ -47,12 +47,12 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
 fn delete_arg(sh: &mut Shell, name: &str, o: Options, out: &mut Out) -> CmdResult {
     let full = sh
         .machine
-        .full_path(typed(name))
+        .full_path(&typed(name))
         .map_err(|e| fail(out, e))?;
     let is_dir = full.components.is_empty()
         || sh
             .machine
-            .query_information(typed(name), Follow::OpenReparsePoint)
+            .query_information(&typed(name), Follow::OpenReparsePoint)
             .is_ok_and(|i| i.is_directory);
     let (dir, pattern) = if is_dir {
         (crate::shown_path(&full), "*".to_string())
@@ -85,12 +85,12 @@ fn delete_arg(sh: &mut Shell, name: &str, o: Options, out: &mut Out) -> CmdResul
     for d in dirs {
         if sh
             .machine
-            .query_information(typed(&d), Follow::Reparse)
+            .query_information(&typed(&d), Follow::Reparse)
             .is_err()
         {
             continue; // nothing there: "Could Not Find" below
         }
-        let entries = match sh.machine.enumerate(typed(&d)) {
+        let entries = match sh.machine.enumerate(&typed(&d)) {
             Ok(e) => e,
             Err(e) if d == dir => return Err(fail(out, e)),
             Err(_) => continue,
@@ -118,12 +118,12 @@ fn delete_arg(sh: &mut Shell, name: &str, o: Options, out: &mut Out) -> CmdResul
 
 /// Deletes one file name; `listed` prints `Deleted file - …` with `/S`.
 fn delete_one(m: &mut Machine, path: &str, o: Options, listed: bool, out: &mut Out) -> CmdResult {
-    let mut r = m.delete_file(typed(path));
+    let mut r = m.delete_file(&typed(path));
     if r == Err(NtError::CannotDelete) && o.force {
-        let attrs = m.get_file_attributes(typed(path)).unwrap_or(0);
+        let attrs = m.get_file_attributes(&typed(path)).unwrap_or(0);
         r = m
-            .set_file_attributes(typed(path), attrs & !FILE_ATTRIBUTE_READONLY)
-            .and_then(|()| m.delete_file(typed(path)));
+            .set_file_attributes(&typed(path), attrs & !FILE_ATTRIBUTE_READONLY)
+            .and_then(|()| m.delete_file(&typed(path)));
     }
     match r {
         Ok(()) => {

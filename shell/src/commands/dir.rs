@@ -115,7 +115,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
 /// Lists one argument: a directory's contents, or the entries of its parent
 /// that match a name or a wildcard pattern.
 fn list_target(m: &Machine, target: &str, opts: &Options, first: bool, out: &mut Out) -> CmdResult {
-    let full = m.full_path(typed(target)).map_err(|e| fail(out, e))?;
+    let full = m.full_path(&typed(target)).map_err(|e| fail(out, e))?;
     let (dir, pattern) = split_target(m, target, &full);
     if first && !opts.bare {
         if let Some(letter) = full.drive() {
@@ -129,7 +129,7 @@ fn list_target(m: &Machine, target: &str, opts: &Options, first: bool, out: &mut
     let mut stack = vec![crate::shown_path(&dir)];
     let mut first_dir = true;
     while let Some(dir_text) = stack.pop() {
-        let entries = match m.enumerate(typed(&dir_text)) {
+        let entries = match m.enumerate(&typed(&dir_text)) {
             Ok(e) => e,
             // A directory that refuses listing (J42: the compatibility
             // junctions deny it to Everyone): FindFirstFileW fails with
@@ -156,7 +156,7 @@ fn list_target(m: &Machine, target: &str, opts: &Options, first: bool, out: &mut
         let mut lines = Vec::new();
         let mut here = Totals::default();
         let is_root = m
-            .full_path(typed(&dir_text))
+            .full_path(&typed(&dir_text))
             .map(|p| p.components.is_empty())
             .unwrap_or(true);
         // `.` and `..` are listed (and counted) except at a root and with /B.
@@ -164,7 +164,7 @@ fn list_target(m: &Machine, target: &str, opts: &Options, first: bool, out: &mut
         if dots && opts.filter.matches(FILE_ATTRIBUTE_DIRECTORY) {
             for (dot, path) in [(".", dir_text.clone()), ("..", parent_text(m, &dir_text))] {
                 let t = m
-                    .query_information(typed(&path), Follow::Reparse)
+                    .query_information(&typed(&path), Follow::Reparse)
                     .map(|i| i.times.last_write)
                     .unwrap_or_default();
                 here.dirs += 1;
@@ -260,7 +260,7 @@ fn split_target(m: &Machine, target: &str, full: &FullPath) -> (FullPath, String
     }
     // A directory, junction or directory symlink is listed (links followed);
     // anything else is looked for by name in its parent.
-    match m.query_information(typed(target), Follow::OpenReparsePoint) {
+    match m.query_information(&typed(target), Follow::OpenReparsePoint) {
         Ok(i) if i.is_directory => (full.clone(), "*".into()),
         _ => (parent(), last),
     }
@@ -275,7 +275,7 @@ fn listing_error(e: NtError, pattern: &str) -> NtError {
 }
 
 fn parent_text(m: &Machine, dir: &str) -> String {
-    m.full_path(typed(dir))
+    m.full_path(&typed(dir))
         .ok()
         .and_then(|p| p.parent())
         .map(|p| crate::shown_path(&p))

@@ -16,7 +16,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
     };
     let r = sh
         .machine
-        .explorer_delete(typed(path))
+        .explorer_delete(&typed(path))
         .map_err(|e| fail(out, e))?;
     out.println(&format!(
         "Deleted {path}: {} file(s), {} folder(s), {} link(s); {} item(s) deleted inside junction targets.",

@@ -49,13 +49,13 @@ pub(crate) fn open(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult
         .follow(Follow::Reparse);
     let h = sh
         .machine
-        .open(typed(path), &opts)
+        .open(&typed(path), &opts)
         .map_err(|e| fail(out, e))?;
     let n = sh.handles.keys().next_back().map_or(1, |n| n + 1);
     sh.handles.insert(n, h);
     let full = sh
         .machine
-        .full_path(typed(path))
+        .full_path(&typed(path))
         .map(|p| crate::shown_path(&p))
         .unwrap_or_else(|_| path.clone());
     out.println(&format!("Handle {n} open on {full}."));

@@ -82,7 +82,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
         return Err(syntax(out));
     };
     let m = &mut sh.machine;
-    let current = match m.security(typed(&path), follow) {
+    let current = match m.security(&typed(&path), follow) {
         Ok(sd) => sd,
         Err(e) => return Err(failed(out, &path, e)),
     };

@@ -27,9 +27,9 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
 
 fn make(sh: &mut Shell, arg: &str, out: &mut Out) -> CmdResult {
     let m = &mut sh.machine;
-    let full = m.full_path(typed(arg)).map_err(|e| fail(out, e))?;
+    let full = m.full_path(&typed(arg)).map_err(|e| fail(out, e))?;
     if full.components.is_empty()
-        || m.query_information(typed(arg), Follow::OpenReparsePoint)
+        || m.query_information(&typed(arg), Follow::OpenReparsePoint)
             .is_ok()
     {
         return Err(fail_text(
@@ -46,10 +46,13 @@ fn make(sh: &mut Shell, arg: &str, out: &mut Out) -> CmdResult {
             ..full.clone()
         });
         let last = n == full.components.len();
-        if !last && m.query_information(typed(&prefix), Follow::Reparse).is_ok() {
+        if !last
+            && m.query_information(&typed(&prefix), Follow::Reparse)
+                .is_ok()
+        {
             continue;
         }
-        if let Err(e) = m.create_directory(typed(&prefix)) {
+        if let Err(e) = m.create_directory(&typed(&prefix)) {
             return Err(match e {
                 NtError::ObjectNameCollision => fail_text(
                     out,
