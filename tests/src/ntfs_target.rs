@@ -120,7 +120,9 @@ fn wide(s: &str) -> Vec<u16> {
 
 /// [`wide`] for `std::fs`, which takes the units as an `OsString`.
 fn os(s: &str) -> std::ffi::OsString {
-    std::os::windows::ffi::OsStringExt::from_wide(&ntlinkfs_core::wtf::unescape(s))
+    <std::ffi::OsString as std::os::windows::ffi::OsStringExt>::from_wide(
+        &ntlinkfs_core::wtf::unescape(s),
+    )
 }
 
 fn last() -> Failure {
