@@ -384,7 +384,21 @@ impl FullPath {
 
     /// Win32 text: `C:\a\b`, `\\server\share\a`, `CON`.
     pub fn to_win32(&self) -> String {
-        String::from_utf16_lossy(&self.to_win32_units())
+        // Built as text directly (hot in adapters); names lossy, as Display is.
+        let mut s = match &self.root {
+            Root::Drive(d) => format!("{}:", *d as char),
+            Root::Unc { server, share } => format!(r"\\{server}\{share}"),
+            Root::Device(name) => return name.clone(),
+            Root::Nt(text) => text.clone(),
+        };
+        if self.components.is_empty() {
+            s.push('\\');
+        }
+        for c in &self.components {
+            s.push('\\');
+            s.push_str(&c.to_string_lossy());
+        }
+        s
     }
 
     /// [`FullPath::to_win32`] with each name's exact units (N3).
