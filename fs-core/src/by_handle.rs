@@ -7,8 +7,8 @@
 use crate::error::{NtError, Result};
 use crate::handle::{HandleId, ReadOnly};
 use crate::machine::{FileInfo, Follow, Machine, Resolved, VolumeId};
-use crate::name::Name;
 use crate::namespace::MoveFlags;
+use crate::path::PathUnits;
 use crate::resolve::PrefixIsFile;
 use crate::LinkOptions;
 
@@ -31,12 +31,12 @@ impl Machine {
         &mut self,
         h: HandleId,
         root: Option<HandleId>,
-        name: &str,
+        name: &(impl PathUnits + ?Sized),
         opts: LinkOptions,
     ) -> Result<FileInfo> {
         let file = self.handle_node(h)?;
         let src = self.resolved_node(file)?;
-        let dst = self.resolve_new_name(root, name)?;
+        let dst = self.resolve_new_name(root, &name.path_units())?;
         self.hard_link_resolved(src, dst, opts)
     }
 
@@ -47,7 +47,7 @@ impl Machine {
         &mut self,
         h: HandleId,
         root: Option<HandleId>,
-        name: &str,
+        name: &(impl PathUnits + ?Sized),
         opts: RenameOptions,
     ) -> Result<()> {
         let hd = self.handle(h)?;
@@ -71,7 +71,7 @@ impl Machine {
             link_node: None,
             require_dir: false,
         };
-        let dst = self.resolve_new_name(root, name)?;
+        let dst = self.resolve_new_name(root, &name.path_units())?;
         self.move_resolved_by(
             src,
             dst,
@@ -88,7 +88,7 @@ impl Machine {
     /// Where a link or rename puts its new name: below the RootDirectory
     /// handle's directory, or at a full path. Links are not followed at the
     /// last component (the new name replaces whatever is there).
-    fn resolve_new_name(&self, root: Option<HandleId>, name: &str) -> Result<Resolved> {
+    fn resolve_new_name(&self, root: Option<HandleId>, name: &[u16]) -> Result<Resolved> {
         let Some(root) = root else {
             let path = self.full_path(name)?;
             return self.resolve_owned(
@@ -104,16 +104,23 @@ impl Machine {
         if !self.node(vol, rec)?.is_dir() {
             return Err(NtError::InvalidParameter);
         }
-        if name.is_empty() || name.starts_with('\\') {
+        const BS: u16 = b'\\' as u16;
+        if name.first().is_none_or(|&u| u == BS) {
             return Err(NtError::ObjectNameInvalid);
         }
-        if !name.contains('\\') {
-            return self.resolve_at(self.handle_node(root)?, Name::new(name));
+        if !name.contains(&BS) {
+            return self.resolve_at(self.handle_node(root)?, name.to_name());
         }
         // A relative path of several components: from the directory's path.
-        let dir = self.path_of(self.handle_node(root)?)?;
-        let sep = if dir.ends_with('\\') { "" } else { "\\" };
-        let path = self.full_path(&format!("{dir}{sep}{name}"))?;
+        let mut path: Vec<u16> = self
+            .path_of(self.handle_node(root)?)?
+            .encode_utf16()
+            .collect();
+        if path.last() != Some(&BS) {
+            path.push(BS);
+        }
+        path.extend_from_slice(name);
+        let path = self.full_path(&path)?;
         self.resolve_owned(
             path,
             Follow::OpenReparsePoint,

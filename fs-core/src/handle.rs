@@ -15,8 +15,9 @@ use crate::data::FileData;
 use crate::error::{NtError, Result};
 use crate::file_ref::{FileRef, RecordNo};
 use crate::machine::{FileInfo, Follow, LinkFlavor, Machine, NodeId, Resolved, VolumeId};
-use crate::name::{Name, NameKey};
+use crate::name::NameKey;
 use crate::node::NodeKind;
+use crate::path::PathUnits;
 
 /// An open handle's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -214,15 +215,24 @@ pub enum ReadOnly {
 
 impl Machine {
     /// CreateFileW / NtCreateFile on a Win32 path.
-    pub fn open(&mut self, path: &str, opts: &OpenOptions) -> Result<HandleId> {
+    pub fn open(
+        &mut self,
+        path: &(impl PathUnits + ?Sized),
+        opts: &OpenOptions,
+    ) -> Result<HandleId> {
         let r = self.resolve_str(path, opts.follow)?;
         self.open_resolved(r, opts)
     }
 
     /// Opens or creates `name` in directory `dir`, never following a reparse point
     /// at `name` (the Linux view: the kernel walks links itself).
-    pub fn open_at(&mut self, dir: NodeId, name: &str, opts: &OpenOptions) -> Result<HandleId> {
-        let r = self.resolve_at(dir, Name::new(name))?;
+    pub fn open_at(
+        &mut self,
+        dir: NodeId,
+        name: &(impl PathUnits + ?Sized),
+        opts: &OpenOptions,
+    ) -> Result<HandleId> {
+        let r = self.resolve_at(dir, name.to_name())?;
         self.open_resolved(r, &opts.follow(Follow::OpenReparsePoint))
     }
 

@@ -71,6 +71,7 @@ pub mod special;
 pub mod testing;
 mod tree;
 mod volume;
+pub mod wtf;
 
 pub use attrs::{Clock, FileTime, FixedClock, SystemClock, Times};
 pub use by_handle::RenameOptions;
@@ -88,7 +89,7 @@ pub use name::{Name, NameKey};
 pub use namespace::MoveFlags;
 pub use node::{DeviceNumbers, PosixMeta};
 pub use op::{Op, Outcome};
-pub use path::{FullPath, PathType};
+pub use path::{FullPath, PathType, PathUnits};
 pub use profile::{FsKind, Privilege, Profile, SymlinkEvaluation, WindowsVersion};
 pub use query::FileName;
 pub use reparse::{ReparseData, ReparseTag};

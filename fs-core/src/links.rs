@@ -10,6 +10,7 @@ use crate::handle::OpenOptions;
 use crate::machine::{FileInfo, Follow, Machine, NodeId, Resolved};
 use crate::name::Name;
 use crate::node::{NodeKind, Reparse};
+use crate::path::PathUnits;
 use crate::path::{FullPath, PathType, Root};
 use crate::reparse::{ReparseData, MAXIMUM_REPARSE_DATA_BUFFER_SIZE};
 use crate::resolve::PrefixIsFile;
@@ -37,7 +38,11 @@ pub struct LinkOptions {
 
 impl Machine {
     /// CreateHardLinkW(link, existing): a new name for an existing file.
-    pub fn create_hard_link(&mut self, link: &str, existing: &str) -> Result<FileInfo> {
+    pub fn create_hard_link(
+        &mut self,
+        link: &(impl PathUnits + ?Sized),
+        existing: &(impl PathUnits + ?Sized),
+    ) -> Result<FileInfo> {
         self.create_hard_link_ex(link, existing, LinkOptions::default())
     }
 
@@ -48,11 +53,11 @@ impl Machine {
     /// open (M9).
     pub fn create_hard_link_ex(
         &mut self,
-        link: &str,
-        existing: &str,
+        link: &(impl PathUnits + ?Sized),
+        existing: &(impl PathUnits + ?Sized),
         opts: LinkOptions,
     ) -> Result<FileInfo> {
-        let existing_path = self.full_path(existing)?;
+        let existing_path = self.full_path(&existing)?;
         let src = self.resolve_owned(
             existing_path,
             Follow::OpenReparsePoint,
@@ -69,7 +74,7 @@ impl Machine {
         }
         // Then the new name is converted and its folder looked up, before the
         // open's own checks (access, sharing) and the link itself.
-        let link_path = self.full_path(link)?;
+        let link_path = self.full_path(&link)?;
         self.resolve_owned(
             link_path,
             Follow::OpenReparsePoint,
@@ -90,10 +95,10 @@ impl Machine {
         &mut self,
         file: NodeId,
         dir: NodeId,
-        name: &str,
+        name: &(impl PathUnits + ?Sized),
     ) -> Result<FileInfo> {
         let src = self.resolved_node(file)?;
-        let dst = self.resolve_at(dir, Name::new(name))?;
+        let dst = self.resolve_at(dir, name.to_name())?;
         self.hard_link_resolved(src, dst, LinkOptions::default())
     }
 
@@ -195,7 +200,7 @@ impl Machine {
     /// drive-relative one made absolute first.
     pub fn create_symbolic_link(
         &mut self,
-        link: &str,
+        link: &(impl PathUnits + ?Sized),
         target: &str,
         flags: SymlinkFlags,
     ) -> Result<FileInfo> {
@@ -208,11 +213,11 @@ impl Machine {
     pub fn create_symbolic_link_at(
         &mut self,
         dir: NodeId,
-        name: &str,
+        name: &(impl PathUnits + ?Sized),
         target: &str,
         flags: SymlinkFlags,
     ) -> Result<FileInfo> {
-        let dst = self.resolve_at(dir, Name::new(name))?;
+        let dst = self.resolve_at(dir, name.to_name())?;
         self.symlink_resolved(dst, target, flags)
     }
 
@@ -222,10 +227,10 @@ impl Machine {
     pub fn create_lx_symlink_at(
         &mut self,
         dir: NodeId,
-        name: &str,
+        name: &(impl PathUnits + ?Sized),
         target: &[u8],
     ) -> Result<FileInfo> {
-        let dst = self.resolve_at(dir, Name::new(name))?;
+        let dst = self.resolve_at(dir, name.to_name())?;
         let data = ReparseData::lx_symlink(target);
         if target.is_empty() || data.encode().len() > MAXIMUM_REPARSE_DATA_BUFFER_SIZE {
             return Err(NtError::IoReparseDataInvalid);
@@ -331,7 +336,11 @@ impl Machine {
     /// `mklink /J link target`: an empty directory carrying a mount point whose
     /// target is made absolute against the current directory (J8). The target is
     /// not checked for existence (J6); it must be on a local drive.
-    pub fn create_junction(&mut self, link: &str, target: &str) -> Result<FileInfo> {
+    pub fn create_junction(
+        &mut self,
+        link: &(impl PathUnits + ?Sized),
+        target: &str,
+    ) -> Result<FileInfo> {
         let link_path = self.full_path(link)?;
         let dst = self.resolve(&link_path, Follow::OpenReparsePoint)?;
         let data = self.junction_data_for(target)?;
@@ -358,10 +367,10 @@ impl Machine {
     pub fn create_junction_at(
         &mut self,
         dir: NodeId,
-        name: &str,
+        name: &(impl PathUnits + ?Sized),
         target: &str,
     ) -> Result<FileInfo> {
-        let dst = self.resolve_at(dir, Name::new(name))?;
+        let dst = self.resolve_at(dir, name.to_name())?;
         let data = self.junction_data_for(target)?;
         self.check_local_target(target)?;
         self.junction_resolved(dst, data)

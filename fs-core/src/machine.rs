@@ -11,6 +11,7 @@ use crate::file_ref::{FileRef, RecordNo, SeqNo};
 use crate::handle::Handle;
 use crate::name::{self, Name, NameKey};
 use crate::node::{DeviceNumbers, NameLink, Node, NodeKind, PosixMeta};
+use crate::path::PathUnits;
 use crate::path::{self, CurrentDirs, FullPath};
 use crate::profile::{FsKind, Profile};
 use crate::volume::{Volume, ROOT_RECORD};
@@ -298,7 +299,7 @@ impl Machine {
 
     /// `cd`: the directory must exist (links followed); the path is kept as typed
     /// (J19). A bare `X:` switches drive.
-    pub fn set_current_dir(&mut self, path: &str) -> Result<()> {
+    pub fn set_current_dir(&mut self, path: &(impl PathUnits + ?Sized)) -> Result<()> {
         let full = self.full_path(path)?;
         let drive = full.drive().ok_or(NtError::ObjectPathNotFound)?;
         let r = self.resolve(&full, Follow::Reparse)?;
@@ -323,8 +324,8 @@ impl Machine {
     }
 
     /// Parses a Win32 path against the current directories and the profile's rules.
-    pub fn full_path(&self, path: &str) -> Result<FullPath> {
-        path::full_path(path, self, self.profile.win32_rules())
+    pub fn full_path(&self, path: &(impl PathUnits + ?Sized)) -> Result<FullPath> {
+        path::full_path_units(&path.path_units(), self, self.profile.win32_rules())
     }
 
     // ---- identity ----------------------------------------------------------

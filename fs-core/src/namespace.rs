@@ -9,6 +9,7 @@ use crate::handle::{DeleteSemantics, Disposition, OpenOptions, ReadOnly, Want};
 use crate::machine::{FileInfo, Follow, Machine, NodeId, Resolved, VolumeId};
 use crate::name::Name;
 use crate::node::{NodeKind, PosixMeta};
+use crate::path::PathUnits;
 use crate::resolve::PrefixIsFile;
 use crate::volume::ROOT_RECORD;
 
@@ -23,14 +24,18 @@ pub struct MoveFlags {
 
 impl Machine {
     /// CreateDirectoryW. An existing name, junctions included, collides (J16).
-    pub fn create_directory(&mut self, path: &str) -> Result<FileInfo> {
+    pub fn create_directory(&mut self, path: &(impl PathUnits + ?Sized)) -> Result<FileInfo> {
         let r = self.resolve_str(path, Follow::OpenReparsePoint)?;
         self.create_directory_resolved(r)
     }
 
     /// mkdir in a directory by id.
-    pub fn create_directory_at(&mut self, dir: NodeId, name: &str) -> Result<FileInfo> {
-        let r = self.resolve_at(dir, Name::new(name))?;
+    pub fn create_directory_at(
+        &mut self,
+        dir: NodeId,
+        name: &(impl PathUnits + ?Sized),
+    ) -> Result<FileInfo> {
+        let r = self.resolve_at(dir, name.to_name())?;
         self.create_directory_resolved(r)
     }
 
@@ -51,7 +56,7 @@ impl Machine {
     }
 
     /// Creates an empty file (CREATE_NEW) and closes it.
-    pub fn create_file(&mut self, path: &str) -> Result<FileInfo> {
+    pub fn create_file(&mut self, path: &(impl PathUnits + ?Sized)) -> Result<FileInfo> {
         let opts = OpenOptions::default()
             .disposition(Disposition::Create)
             .want(Want::File);
@@ -62,7 +67,12 @@ impl Machine {
     }
 
     /// Creates an empty file in a directory by id.
-    pub fn create_file_at(&mut self, dir: NodeId, name: &str, attributes: u32) -> Result<FileInfo> {
+    pub fn create_file_at(
+        &mut self,
+        dir: NodeId,
+        name: &(impl PathUnits + ?Sized),
+        attributes: u32,
+    ) -> Result<FileInfo> {
         let opts = OpenOptions {
             attributes,
             ..OpenOptions::default()
@@ -77,7 +87,7 @@ impl Machine {
 
     /// Replaces a file's contents, creating it if needed (CREATE_ALWAYS, links
     /// followed: `echo x > link` writes the target, S20).
-    pub fn write_file(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
+    pub fn write_file(&mut self, path: &(impl PathUnits + ?Sized), bytes: &[u8]) -> Result<()> {
         let opts = OpenOptions::default()
             .disposition(Disposition::OverwriteIf)
             .want(Want::File);
@@ -88,7 +98,7 @@ impl Machine {
     }
 
     /// Appends to a file, creating it if needed (`>>`).
-    pub fn append_file(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
+    pub fn append_file(&mut self, path: &(impl PathUnits + ?Sized), bytes: &[u8]) -> Result<()> {
         let opts = OpenOptions::default()
             .disposition(Disposition::OpenIf)
             .want(Want::File)
@@ -101,7 +111,7 @@ impl Machine {
     }
 
     /// Reads a whole file, links followed.
-    pub fn read_file(&mut self, path: &str) -> Result<Vec<u8>> {
+    pub fn read_file(&mut self, path: &(impl PathUnits + ?Sized)) -> Result<Vec<u8>> {
         let h = self.open(path, &OpenOptions::default().want(Want::File))?;
         let r = self
             .handle_info(h)
@@ -113,7 +123,7 @@ impl Machine {
     /// DeleteFileW: deletes the name itself, never a link's target (S30); a
     /// directory or junction is refused (M12, J31, S32); a read-only name is
     /// refused (HL34). Open handles keep the data (HL30).
-    pub fn delete_file(&mut self, path: &str) -> Result<()> {
+    pub fn delete_file(&mut self, path: &(impl PathUnits + ?Sized)) -> Result<()> {
         let opts = OpenOptions::default()
             .access(DELETE | FILE_READ_ATTRIBUTES | SYNCHRONIZE)
             .follow(Follow::OpenReparsePoint)
@@ -126,7 +136,7 @@ impl Machine {
 
     /// RemoveDirectoryW: removes an empty directory, or a junction / directory
     /// symlink without touching its target (J30, S31); a file is refused (M12).
-    pub fn remove_directory(&mut self, path: &str) -> Result<()> {
+    pub fn remove_directory(&mut self, path: &(impl PathUnits + ?Sized)) -> Result<()> {
         let opts = OpenOptions::default()
             .access(DELETE | FILE_READ_ATTRIBUTES | SYNCHRONIZE)
             .follow(Follow::OpenReparsePoint)
@@ -139,7 +149,12 @@ impl Machine {
 
     /// unlink(2)/rmdir(2) in the Linux view: removes `name` from `dir` with POSIX
     /// semantics (the name goes at once, open handles keep the data).
-    pub fn delete_at(&mut self, dir: NodeId, name: &str, want: Want) -> Result<()> {
+    pub fn delete_at(
+        &mut self,
+        dir: NodeId,
+        name: &(impl PathUnits + ?Sized),
+        want: Want,
+    ) -> Result<()> {
         self.delete_at_ex(dir, name, want, ReadOnly::Refuses)
     }
 
@@ -149,7 +164,7 @@ impl Machine {
     pub fn delete_at_ex(
         &mut self,
         dir: NodeId,
-        name: &str,
+        name: &(impl PathUnits + ?Sized),
         want: Want,
         read_only: ReadOnly,
     ) -> Result<()> {
@@ -164,9 +179,14 @@ impl Machine {
 
     /// MoveFileExW. The source is the name itself (a link is renamed, not its
     /// target, S35, M8); the destination's directory is reached following links.
-    pub fn move_file(&mut self, from: &str, to: &str, flags: MoveFlags) -> Result<()> {
+    pub fn move_file(
+        &mut self,
+        from: &(impl PathUnits + ?Sized),
+        to: &(impl PathUnits + ?Sized),
+        flags: MoveFlags,
+    ) -> Result<()> {
         let src_path = self.full_path(from)?;
-        let dst_path = self.full_path(to)?;
+        let dst_path = self.full_path(&to)?;
         let src = self.resolve_with(
             &src_path,
             Follow::OpenReparsePoint,
@@ -193,7 +213,7 @@ impl Machine {
             replace_if_exists: flags.replace_existing,
             posix_semantics: false,
         };
-        let r = self.set_rename_information(h, None, to, rename);
+        let r = self.set_rename_information(h, None, &to, rename);
         self.close(h)?;
         r
     }
@@ -203,9 +223,9 @@ impl Machine {
     pub fn rename_at(
         &mut self,
         from_dir: NodeId,
-        from: &str,
+        from: &(impl PathUnits + ?Sized),
         to_dir: NodeId,
-        to: &str,
+        to: &(impl PathUnits + ?Sized),
         replace: bool,
     ) -> Result<()> {
         self.rename_at_ex(from_dir, from, to_dir, to, replace, ReadOnly::Refuses)
@@ -217,14 +237,14 @@ impl Machine {
     pub fn rename_at_ex(
         &mut self,
         from_dir: NodeId,
-        from: &str,
+        from: &(impl PathUnits + ?Sized),
         to_dir: NodeId,
-        to: &str,
+        to: &(impl PathUnits + ?Sized),
         replace: bool,
         read_only: ReadOnly,
     ) -> Result<()> {
-        let src = self.resolve_at(from_dir, Name::new(from))?;
-        let dst = self.resolve_at(to_dir, Name::new(to))?;
+        let src = self.resolve_at(from_dir, from.to_name())?;
+        let dst = self.resolve_at(to_dir, to.to_name())?;
         self.move_resolved_by(
             src,
             dst,
@@ -515,7 +535,11 @@ impl Machine {
     }
 
     /// SetFileAttributesW on the object itself (S36): only settable bits change.
-    pub fn set_file_attributes(&mut self, path: &str, attributes: u32) -> Result<()> {
+    pub fn set_file_attributes(
+        &mut self,
+        path: &(impl PathUnits + ?Sized),
+        attributes: u32,
+    ) -> Result<()> {
         let r = self.resolve_str(path, Follow::OpenReparsePoint)?;
         let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
         self.set_attributes_rec(r.vol, rec, attributes)

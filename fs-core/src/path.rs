@@ -6,6 +6,7 @@
 
 use crate::error::{NtError, Result};
 use crate::name::Name;
+use std::borrow::Cow;
 
 const BS: u16 = b'\\' as u16;
 const FS: u16 = b'/' as u16;
@@ -13,6 +14,74 @@ const DOT: u16 = b'.' as u16;
 const COLON: u16 = b':' as u16;
 const SPACE: u16 = b' ' as u16;
 const QMARK: u16 = b'?' as u16;
+
+/// A path or a name as the core's API takes it: text (`&str`, `String`) or
+/// UTF-16 units (`&[u16]`, `Vec<u16>`, a [`Name`]). Units can hold unpaired
+/// surrogates, which are legal NTFS names (N3) that text cannot carry. Either
+/// way one parser reads the units.
+///
+/// ```
+/// # use ntlinkfs_core::Machine;
+/// let mut m = Machine::default();
+/// let mut path: Vec<u16> = r"C:\x".encode_utf16().collect();
+/// path.push(0xD800); // a lone high surrogate
+/// m.create_file(&path).unwrap();
+/// let names: Vec<Vec<u16>> = m
+///     .enumerate(r"C:\")
+///     .unwrap()
+///     .iter()
+///     .map(|e| e.name.units().to_vec())
+///     .collect();
+/// assert!(names.contains(&vec![u16::from(b'x'), 0xD800]));
+/// ```
+pub trait PathUnits {
+    /// The UTF-16 units, borrowed when they are units already.
+    fn path_units(&self) -> Cow<'_, [u16]>;
+
+    /// The units as a (not yet validated) name.
+    fn to_name(&self) -> Name {
+        Name::from_units(&self.path_units())
+    }
+}
+
+impl PathUnits for str {
+    fn path_units(&self) -> Cow<'_, [u16]> {
+        // UTF-16 never takes more units than UTF-8 takes bytes: one allocation.
+        let mut units = Vec::with_capacity(self.len());
+        units.extend(self.encode_utf16());
+        Cow::Owned(units)
+    }
+}
+
+impl PathUnits for String {
+    fn path_units(&self) -> Cow<'_, [u16]> {
+        self.as_str().path_units()
+    }
+}
+
+impl PathUnits for [u16] {
+    fn path_units(&self) -> Cow<'_, [u16]> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl PathUnits for Vec<u16> {
+    fn path_units(&self) -> Cow<'_, [u16]> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl PathUnits for Name {
+    fn path_units(&self) -> Cow<'_, [u16]> {
+        Cow::Borrowed(self.units())
+    }
+}
+
+impl<T: PathUnits + ?Sized> PathUnits for &T {
+    fn path_units(&self) -> Cow<'_, [u16]> {
+        (**self).path_units()
+    }
+}
 
 /// MAX_PATH: the Win32 limit for paths without `\\?\` when long paths are off (N9).
 pub const MAX_PATH: usize = 260;
@@ -315,6 +384,7 @@ impl FullPath {
 
     /// Win32 text: `C:\a\b`, `\\server\share\a`, `CON`.
     pub fn to_win32(&self) -> String {
+        // Built as text directly (hot in adapters); names lossy, as Display is.
         let mut s = match &self.root {
             Root::Drive(d) => format!("{}:", *d as char),
             Root::Unc { server, share } => format!(r"\\{server}\{share}"),
@@ -329,6 +399,25 @@ impl FullPath {
             s.push_str(&c.to_string_lossy());
         }
         s
+    }
+
+    /// [`FullPath::to_win32`] with each name's exact units (N3).
+    pub fn to_win32_units(&self) -> Vec<u16> {
+        let root = match &self.root {
+            Root::Drive(d) => format!("{}:", *d as char),
+            Root::Unc { server, share } => format!(r"\\{server}\{share}"),
+            Root::Device(name) => return name.encode_utf16().collect(),
+            Root::Nt(text) => text.clone(),
+        };
+        let mut units: Vec<u16> = root.encode_utf16().collect();
+        if self.components.is_empty() {
+            units.push(BS);
+        }
+        for c in &self.components {
+            units.push(BS);
+            units.extend_from_slice(c.units());
+        }
+        units
     }
 
     /// NT text as stored in a reparse point: `\??\C:\a`, `\??\UNC\server\share\a`.

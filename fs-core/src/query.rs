@@ -7,6 +7,7 @@ use crate::file_ref::RecordNo;
 use crate::handle::{OpenOptions, Want};
 use crate::machine::{DirEntryInfo, FileInfo, Follow, LinkFlavor, Machine, NodeId, VolumeId};
 use crate::name::{Name, NameKey};
+use crate::path::PathUnits;
 use crate::volume::ROOT_RECORD;
 use std::ops::Bound;
 
@@ -18,15 +19,21 @@ pub struct FileName {
     /// The name itself.
     pub name: Name,
     /// Volume-root-relative path without drive letter, as `fsutil hardlink list`
-    /// prints it (HL24): `\dir\name`.
+    /// prints it (HL24): `\dir\name`. Unpaired surrogates show as U+FFFD.
     pub path: String,
+    /// `path` with the names' exact UTF-16 units (N3).
+    pub path_units: Vec<u16>,
 }
 
 impl Machine {
     /// The object at `path`: with `Follow::Reparse` what a handle to the target
     /// reports (stat), with `Follow::OpenReparsePoint` the link itself (lstat,
     /// GetFileAttributes, S26, S36). Flavor mismatches fail as an open does (S22).
-    pub fn query_information(&self, path: &str, follow: Follow) -> Result<FileInfo> {
+    pub fn query_information(
+        &self,
+        path: &(impl PathUnits + ?Sized),
+        follow: Follow,
+    ) -> Result<FileInfo> {
         let r = self.resolve_str(path, follow)?;
         let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
         let node = self.node(r.vol, rec)?;
@@ -49,21 +56,21 @@ impl Machine {
     /// The node a Win32 path reaches with every link on it followed, before the
     /// checks an open makes on what it reached (the link flavour, S22): what a
     /// view that follows links itself (the Linux kernel) must reach too.
-    pub fn resolve_node(&self, path: &str) -> Result<NodeId> {
+    pub fn resolve_node(&self, path: &(impl PathUnits + ?Sized)) -> Result<NodeId> {
         let r = self.resolve_str(path, Follow::Reparse)?;
         let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
         Ok(self.node_id(r.vol, rec))
     }
 
     /// GetFileAttributesW: the object itself (S36).
-    pub fn get_file_attributes(&self, path: &str) -> Result<u32> {
+    pub fn get_file_attributes(&self, path: &(impl PathUnits + ?Sized)) -> Result<u32> {
         Ok(self
             .query_information(path, Follow::OpenReparsePoint)?
             .attributes)
     }
 
     /// True when `path` resolves to something (links followed).
-    pub fn exists(&self, path: &str) -> bool {
+    pub fn exists(&self, path: &(impl PathUnits + ?Sized)) -> bool {
         self.query_information(path, Follow::Reparse).is_ok()
     }
 
@@ -86,8 +93,8 @@ impl Machine {
 
     /// Looks `name` up in directory `dir`, following nothing (what the Linux
     /// kernel asks for each path component).
-    pub fn lookup(&self, dir: NodeId, name: &str) -> Result<FileInfo> {
-        let r = self.resolve_at(dir, Name::new(name))?;
+    pub fn lookup(&self, dir: NodeId, name: &(impl PathUnits + ?Sized)) -> Result<FileInfo> {
+        let r = self.resolve_at(dir, name.to_name())?;
         let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
         let through = r.parent_and_key();
         Ok(self.file_info(r.vol, rec, through.as_ref().map(|(p, k)| (*p, k))))
@@ -103,8 +110,12 @@ impl Machine {
     /// let e = m.lookup_entry(m.root(0), "README.TXT").unwrap();
     /// assert_eq!(e.name.to_string_lossy(), "ReadMe.txt");
     /// ```
-    pub fn lookup_entry(&self, dir: NodeId, name: &str) -> Result<DirEntryInfo> {
-        let r = self.resolve_at(dir, Name::new(name))?;
+    pub fn lookup_entry(
+        &self,
+        dir: NodeId,
+        name: &(impl PathUnits + ?Sized),
+    ) -> Result<DirEntryInfo> {
+        let r = self.resolve_at(dir, name.to_name())?;
         let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
         let through = r.parent_and_key();
         let info = self.file_info(r.vol, rec, through.as_ref().map(|(p, k)| (*p, k)));
@@ -114,7 +125,7 @@ impl Machine {
 
     /// FindFirstFileW(`path\*`): the directory at `path` with links followed
     /// (J17), its entries in NTFS collation order.
-    pub fn enumerate(&self, path: &str) -> Result<Vec<DirEntryInfo>> {
+    pub fn enumerate(&self, path: &(impl PathUnits + ?Sized)) -> Result<Vec<DirEntryInfo>> {
         let r = self.resolve_str(path, Follow::Reparse)?;
         let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
         // The link must match what it reaches (S1, S22 [X] for listing, J13).
@@ -185,7 +196,7 @@ impl Machine {
     /// refused before anything is looked up ([`DirInfoClass::from_value`], J18).
     pub fn query_directory(
         &self,
-        path: &str,
+        path: &(impl PathUnits + ?Sized),
         class: u32,
         pattern: Option<&str>,
     ) -> Result<Vec<DirEntryClassed>> {
@@ -230,7 +241,7 @@ impl Machine {
     /// names, filtered by its last component (`C:\d\*.txt`, or an exact name:
     /// `C:\d\J` gives the junction's own entry with its tag in dwReserved0,
     /// J18). Nothing matching is ERROR_FILE_NOT_FOUND.
-    pub fn find_files(&self, path: &str) -> Result<Vec<Win32FindData>> {
+    pub fn find_files(&self, path: &(impl PathUnits + ?Sized)) -> Result<Vec<Win32FindData>> {
         let full = self.full_path(path)?;
         let pattern = full
             .components
@@ -307,7 +318,7 @@ impl Machine {
 
     /// FindFirstFileNameW / FindNextFileNameW: every name of the file at `path`
     /// (links followed, as the API opens the file), in the order they were made.
-    pub fn find_file_names(&self, path: &str) -> Result<Vec<FileName>> {
+    pub fn find_file_names(&self, path: &(impl PathUnits + ?Sized)) -> Result<Vec<FileName>> {
         let info = self.query_information(path, Follow::Reparse)?;
         self.file_names(info.id)
     }
@@ -322,6 +333,7 @@ impl Machine {
                 parent: id,
                 name: Name::new(""),
                 path: "\\".into(),
+                path_units: vec![u16::from(b'\\')],
             }]);
         }
         Ok(node
@@ -329,12 +341,16 @@ impl Machine {
             .iter()
             .filter(|l| !l.delete_pending)
             .map(|l| {
-                let dir = v.dir_path(l.parent);
-                let sep = if dir.ends_with('\\') { "" } else { "\\" };
+                let mut units = v.dir_path_units(l.parent);
+                if units.last() != Some(&u16::from(b'\\')) {
+                    units.push(u16::from(b'\\'));
+                }
+                units.extend_from_slice(l.name.units());
                 FileName {
                     parent: self.node_id(id.volume, l.parent),
                     name: l.name.clone(),
-                    path: format!("{dir}{sep}{}", l.name),
+                    path: String::from_utf16_lossy(&units),
+                    path_units: units,
                 }
             })
             .collect())
@@ -342,13 +358,13 @@ impl Machine {
 
     /// GetFinalPathNameByHandle (VOLUME_NAME_DOS without `\\?\`): the physical
     /// path of what `path` opens, links followed (J14).
-    pub fn final_path(&self, path: &str) -> Result<String> {
+    pub fn final_path(&self, path: &(impl PathUnits + ?Sized)) -> Result<String> {
         let info = self.query_information(path, Follow::Reparse)?;
         self.path_of(info.id)
     }
 
     /// Opens and closes `path` as CreateFile would, to check it can be opened.
-    pub fn can_open(&mut self, path: &str, want: Want) -> Result<()> {
+    pub fn can_open(&mut self, path: &(impl PathUnits + ?Sized), want: Want) -> Result<()> {
         let h = self.open(path, &OpenOptions::default().want(want))?;
         self.close(h)
     }

@@ -11,6 +11,7 @@ use crate::file_ref::RecordNo;
 use crate::handle::{HandleId, OpenOptions};
 use crate::machine::{Follow, Machine, NodeId, VolumeId};
 use crate::node::Reparse;
+use crate::path::PathUnits;
 use crate::profile::Privilege;
 use crate::reparse::{
     self, ReparseData, ReparseTag, IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK,
@@ -19,7 +20,11 @@ use crate::reparse::{
 impl Machine {
     /// FSCTL_SET_REPARSE_POINT on the object at `path`: open it for
     /// FILE_WRITE_ATTRIBUTES (the link itself), call, close.
-    pub fn set_reparse_point(&mut self, path: &str, buffer: &[u8]) -> Result<()> {
+    pub fn set_reparse_point(
+        &mut self,
+        path: &(impl PathUnits + ?Sized),
+        buffer: &[u8],
+    ) -> Result<()> {
         let h = self.open(path, &fsctl_open())?;
         let r = self.set_reparse_point_h(h, buffer);
         self.close(h)?;
@@ -125,7 +130,7 @@ impl Machine {
     }
 
     /// FSCTL_GET_REPARSE_POINT: the bytes exactly as set (R5).
-    pub fn get_reparse_point(&self, path: &str) -> Result<Vec<u8>> {
+    pub fn get_reparse_point(&self, path: &(impl PathUnits + ?Sized)) -> Result<Vec<u8>> {
         let r = self.resolve_str(path, Follow::OpenReparsePoint)?;
         let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
         self.get_reparse_rec(r.vol, rec)
@@ -146,7 +151,7 @@ impl Machine {
     }
 
     /// The decoded reparse point at `path` (the link itself).
-    pub fn read_reparse_data(&self, path: &str) -> Result<ReparseData> {
+    pub fn read_reparse_data(&self, path: &(impl PathUnits + ?Sized)) -> Result<ReparseData> {
         let r = self.resolve_str(path, Follow::OpenReparsePoint)?;
         let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
         let node = self.node(r.vol, rec)?;
@@ -167,7 +172,11 @@ impl Machine {
     }
 
     /// FSCTL_DELETE_REPARSE_POINT with the request buffer (§6.4).
-    pub fn delete_reparse_point(&mut self, path: &str, request: &[u8]) -> Result<()> {
+    pub fn delete_reparse_point(
+        &mut self,
+        path: &(impl PathUnits + ?Sized),
+        request: &[u8],
+    ) -> Result<()> {
         let h = self.open(path, &fsctl_open())?;
         let r = self.delete_reparse_point_h(h, request);
         self.close(h)?;
@@ -189,7 +198,7 @@ impl Machine {
     }
 
     /// `fsutil reparsepoint delete PATH`.
-    pub fn remove_reparse_point(&mut self, path: &str) -> Result<()> {
+    pub fn remove_reparse_point(&mut self, path: &(impl PathUnits + ?Sized)) -> Result<()> {
         let h = self.open(path, &fsctl_open())?;
         let r = self
             .handle(h)

@@ -10,6 +10,7 @@ use crate::error::{NtError, Result};
 use crate::file_ref::RecordNo;
 use crate::machine::{Follow, LinkFlavor, Machine, NodeId, Resolved, VolumeId};
 use crate::name::{self, Name};
+use crate::path::PathUnits;
 use crate::path::{self, FullPath, Root};
 use crate::reparse::{ReparseData, SYMLINK_FLAG_RELATIVE};
 use crate::volume::ROOT_RECORD;
@@ -71,7 +72,11 @@ impl Machine {
     }
 
     /// Resolves a Win32 path string.
-    pub(crate) fn resolve_str(&self, path: &str, follow: Follow) -> Result<Resolved> {
+    pub(crate) fn resolve_str(
+        &self,
+        path: &(impl PathUnits + ?Sized),
+        follow: Follow,
+    ) -> Result<Resolved> {
         let full = self.full_path(path)?;
         self.resolve_owned(full, follow, PrefixIsFile::PathNotFound)
     }

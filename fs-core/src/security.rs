@@ -17,6 +17,7 @@ use crate::access::{
 use crate::error::{NtError, Result};
 use crate::handle::{HandleId, OpenOptions};
 use crate::machine::{Follow, Machine, NodeId, Resolved};
+use crate::path::PathUnits;
 
 /// Who an ACE is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -120,7 +121,11 @@ impl Machine {
     /// GetFileSecurity's DACL for the object at `path` (`follow`: through a
     /// link at the last name or the link itself); None: no descriptor, all
     /// access granted.
-    pub fn security(&self, path: &str, follow: Follow) -> Result<Option<SecurityDescriptor>> {
+    pub fn security(
+        &self,
+        path: &(impl PathUnits + ?Sized),
+        follow: Follow,
+    ) -> Result<Option<SecurityDescriptor>> {
         let r = self.resolve_str(path, follow)?;
         let rec = r.node.ok_or(NtError::ObjectNameNotFound)?;
         Ok(self.node(r.vol, rec)?.security.as_deref().cloned())
@@ -131,7 +136,7 @@ impl Machine {
     /// (everything granted again).
     pub fn set_security(
         &mut self,
-        path: &str,
+        path: &(impl PathUnits + ?Sized),
         follow: Follow,
         sd: Option<SecurityDescriptor>,
     ) -> Result<()> {

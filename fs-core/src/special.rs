@@ -21,8 +21,8 @@
 use crate::attrs::{FILE_ATTRIBUTE_ARCHIVE, FILE_ATTRIBUTE_REPARSE_POINT};
 use crate::error::{NtError, Result};
 use crate::machine::{FileInfo, Follow, Machine, NodeId};
-use crate::name::Name;
 use crate::node::{DeviceNumbers, NodeKind, PosixMeta, Reparse};
+use crate::path::PathUnits;
 use crate::reparse::{
     ReparseData, IO_REPARSE_TAG_AF_UNIX, IO_REPARSE_TAG_LX_BLK, IO_REPARSE_TAG_LX_CHR,
     IO_REPARSE_TAG_LX_FIFO, IO_REPARSE_TAG_LX_SYMLINK, IO_REPARSE_TAG_MOUNT_POINT,
@@ -196,11 +196,11 @@ impl Machine {
     pub fn create_special_file_at(
         &mut self,
         dir: NodeId,
-        name: &str,
+        name: &(impl PathUnits + ?Sized),
         kind: SpecialKind,
         posix: PosixMeta,
     ) -> Result<FileInfo> {
-        let r = self.resolve_at(dir, Name::new(name))?;
+        let r = self.resolve_at(dir, name.to_name())?;
         let (Some(parent), Some(name)) = (r.parent, r.name.clone()) else {
             return Err(NtError::ObjectNameCollision);
         };
@@ -238,7 +238,7 @@ impl Machine {
     /// [`Machine::create_special_file_at`] by Win32 path.
     pub fn create_special_file(
         &mut self,
-        path: &str,
+        path: &(impl PathUnits + ?Sized),
         kind: SpecialKind,
         posix: PosixMeta,
     ) -> Result<FileInfo> {
@@ -249,7 +249,7 @@ impl Machine {
             .last()
             .ok_or(NtError::ObjectNameInvalid)?
             .to_string_lossy();
-        let dir = self.query_information(&parent.to_win32(), Follow::Reparse)?;
+        let dir = self.query_information(&parent.to_win32_units(), Follow::Reparse)?;
         if !dir.is_directory {
             return Err(NtError::ObjectPathNotFound);
         }

@@ -5,6 +5,7 @@ use crate::attrs::FILE_ATTRIBUTE_READONLY;
 use crate::error::{NtError, Result};
 use crate::handle::Want;
 use crate::machine::{Follow, Machine, NodeId};
+use crate::path::PathUnits;
 use crate::reparse::ReparseData;
 use std::collections::HashSet;
 
@@ -50,14 +51,17 @@ impl Machine {
     /// `rd /s PATH`: deletes a directory tree. Junctions and directory symlinks
     /// inside are removed as links; their targets are untouched (J30, J34).
     /// A link given as PATH itself is removed as a link.
-    pub fn remove_tree(&mut self, path: &str) -> Result<TreeDeleteReport> {
+    pub fn remove_tree(&mut self, path: &(impl PathUnits + ?Sized)) -> Result<TreeDeleteReport> {
         self.delete_tree(path, false)
     }
 
     /// Explorer's delete of a folder. On Windows 2000/XP (profile) it walks into
     /// junctions and deletes the target's contents before removing the junction
     /// (KB205524, J34); later versions delete only the junction.
-    pub fn explorer_delete(&mut self, path: &str) -> Result<TreeDeleteReport> {
+    pub fn explorer_delete(
+        &mut self,
+        path: &(impl PathUnits + ?Sized),
+    ) -> Result<TreeDeleteReport> {
         let follow = self.profile.explorer_delete_follows_junctions();
         self.delete_tree(path, follow)
     }
@@ -65,11 +69,15 @@ impl Machine {
     /// Plans the whole delete, validates every step against the current state,
     /// then carries it out: a tree delete that cannot finish changes nothing
     /// (STYLE 6.10), where Windows would stop half way.
-    fn delete_tree(&mut self, path: &str, follow_junctions: bool) -> Result<TreeDeleteReport> {
-        let info = self.query_information(path, Follow::OpenReparsePoint)?;
+    fn delete_tree(
+        &mut self,
+        path: &(impl PathUnits + ?Sized),
+        follow_junctions: bool,
+    ) -> Result<TreeDeleteReport> {
+        let info = self.query_information(&path, Follow::OpenReparsePoint)?;
         let mut report = TreeDeleteReport::default();
         if !info.is_directory {
-            self.delete_file(path)?;
+            self.delete_file(&path)?;
             report.files += 1;
             return Ok(report);
         }

@@ -177,21 +177,31 @@ impl Volume {
     }
 
     /// The volume-root-relative path of a directory record: `\a\b` (root: `\`).
-    pub fn dir_path(&self, mut record: RecordNo) -> String {
-        let mut parts = Vec::new();
+    pub fn dir_path(&self, record: RecordNo) -> String {
+        String::from_utf16_lossy(&self.dir_path_units(record))
+    }
+
+    /// [`Volume::dir_path`] with each name's exact units (N3).
+    pub fn dir_path_units(&self, mut record: RecordNo) -> Vec<u16> {
+        const BS: u16 = b'\\' as u16;
+        let mut parts: Vec<&[u16]> = Vec::new();
         let mut guard = 0;
         while record != ROOT_RECORD && guard < 10_000 {
             let Some(n) = self.node(record) else { break };
             let Some(link) = n.names.first() else { break };
-            parts.push(link.name.to_string_lossy());
+            parts.push(link.name.units());
             record = link.parent;
             guard += 1;
         }
         if parts.is_empty() {
-            return "\\".into();
+            return vec![BS];
         }
-        parts.reverse();
-        format!("\\{}", parts.join("\\"))
+        let mut out = Vec::new();
+        for part in parts.iter().rev() {
+            out.push(BS);
+            out.extend_from_slice(part);
+        }
+        out
     }
 
     /// The names from the volume root down to directory `record` (empty for the

@@ -23,6 +23,7 @@ use crate::reply::{Entry, Res};
 use ntlinkfs_core::{NtError, PosixOp, SpecialKind};
 use std::cell::RefCell;
 use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 
 /// Flags of every file open. FLUSH would do nothing here (data lives in the
 /// core and no POSIX locks are kept), so the kernel is told not to send it:

@@ -22,13 +22,13 @@ use crate::xattr::{self, Xattr};
 use ntlinkfs_core::attrs::unix_to_filetime;
 use ntlinkfs_core::path;
 use ntlinkfs_core::{
-    Disposition, FileInfo, HandleId, Machine, NameKey, NodeId, NtError, OpenOptions, PosixMeta,
-    ReadOnly, ReparseData, Shared, SpecialKind, SymlinkFlags, Want,
+    wtf, Disposition, FileInfo, HandleId, Machine, Name, NameKey, NodeId, NtError, OpenOptions,
+    PathUnits, PosixMeta, ReadOnly, ReparseData, Shared, SpecialKind, SymlinkFlags, Want,
 };
 use parking_lot::Mutex;
 use slab::Slab;
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -65,7 +65,7 @@ struct DirHandle {
 }
 
 /// One directory entry for readdir: next offset, name, node (None for `.`, `..`).
-type Listed = (u64, String, Option<FileInfo>, FileAttr);
+type Listed = (u64, OsString, Option<FileInfo>, FileAttr);
 
 /// What identifies a file's contents for the kernel's page cache.
 fn data_version(i: &FileInfo) -> DataVersion {
@@ -84,16 +84,45 @@ pub struct NtFs {
     pub(crate) nodes: NodeIds,
 }
 
-/// Names must be UTF-8 to reach the core (N3's WTF-16 names have no escape yet).
-/// A name over 255 UTF-16 units is invalid on NTFS (N2); its POSIX errno is
-/// ENAMETOOLONG (SEMANTICS §1), which the status alone cannot tell, so the
-/// length is looked at here: FUSE passes names up to 1024 bytes.
-fn utf8(name: &OsStr) -> Res<&str> {
-    let s = name.to_str().ok_or(NtError::ObjectNameInvalid)?;
-    if s.encode_utf16().nth(MAX_NAME_UNITS).is_some() {
+/// A name from the kernel. Linux names are bytes; the view reads them as
+/// WTF-8, so an unpaired surrogate (a legal NTFS name, N3) is the three bytes
+/// of its code point and round-trips (docs/mount-linux.md). `text` is the
+/// core's typed escape of the units (`wtf::escape`): one text per name, for
+/// the adapter's caches, which key names as text.
+struct KernelName {
+    units: Vec<u16>,
+    text: String,
+}
+
+impl std::ops::Deref for KernelName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl PathUnits for KernelName {
+    fn path_units(&self) -> std::borrow::Cow<'_, [u16]> {
+        std::borrow::Cow::Borrowed(&self.units)
+    }
+}
+
+/// Bytes that are not WTF-8 cannot be an NTFS name (EILSEQ's place: invalid
+/// name). A name over 255 UTF-16 units is invalid on NTFS (N2); its POSIX
+/// errno is ENAMETOOLONG (SEMANTICS §1), which the status alone cannot tell,
+/// so the length is looked at here: FUSE passes names up to 1024 bytes.
+fn utf8(name: &OsStr) -> Res<KernelName> {
+    let units = wtf::from_wtf8(name.as_bytes()).ok_or(NtError::ObjectNameInvalid)?;
+    if units.len() > MAX_NAME_UNITS {
         return Err(NtError::NameTooLong);
     }
-    Ok(s)
+    let text = wtf::escape(&units);
+    Ok(KernelName { units, text })
+}
+
+/// The name the kernel is given for a stored name: its WTF-8 bytes.
+fn kernel_bytes(name: &Name) -> OsString {
+    OsString::from_vec(wtf::to_wtf8(name.units()))
 }
 
 /// Directories up to this many entries get a counted st_nlink.
@@ -261,7 +290,7 @@ impl NtFs {
     }
 
     pub(crate) fn do_lookup(&self, parent: INodeNo, name: &OsStr) -> Res<Entry> {
-        let name = utf8(name)?;
+        let name = &utf8(name)?;
         let m = self.m.read();
         let info = if parent.0 == ROOT_INO {
             let vol = path::letter_alone(name)
@@ -277,7 +306,7 @@ impl NtFs {
             }
             let e = e?;
             self.cache
-                .looked_up(parent.0, name, &e.name.to_string_lossy());
+                .looked_up(parent.0, name, &wtf::escape(e.name.units()));
             e.info
         };
         Ok(Self::entry_of(&m, &info))
@@ -334,7 +363,7 @@ impl NtFs {
         mode: u32,
         umask: u32,
     ) -> Res<Entry> {
-        let name = utf8(name)?;
+        let name = &utf8(name)?;
         let dir = self.dir_of(parent)?;
         let mut m = self.m.write();
         let (uid, gid, sgid) = Self::owner(&m, dir, req);
@@ -359,7 +388,7 @@ impl NtFs {
         // FIFOs, sockets and devices: reparse points as WSL stores them (core
         // `special`). The kernel opens them itself once their type is known.
         if let Some(kind) = SpecialKind::of_mode(mode) {
-            let name = utf8(name)?;
+            let name = &utf8(name)?;
             let dir = self.dir_of(parent)?;
             let mut m = self.m.write();
             let (uid, gid, _) = Self::owner(&m, dir, req);
@@ -390,7 +419,7 @@ impl NtFs {
         umask: u32,
         _flags: i32,
     ) -> Res<(Entry, u64)> {
-        let name = utf8(name)?;
+        let name = &utf8(name)?;
         let dir = self.dir_of(parent)?;
         let mut m = self.m.write();
         let (uid, gid, _) = Self::owner(&m, dir, req);
@@ -419,7 +448,7 @@ impl NtFs {
     }
 
     pub(crate) fn do_unlink(&self, parent: INodeNo, name: &OsStr) -> Res<()> {
-        let name = utf8(name)?;
+        let name = &utf8(name)?;
         let dir = self.dir_of(parent)?;
         let mut m = self.m.write();
         let e = m.lookup_entry(dir, name)?;
@@ -432,13 +461,14 @@ impl NtFs {
         // POSIX permissions govern unlink (the kernel checked the directory's,
         // default_permissions), as on WSL: FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE.
         m.delete_at_ex(dir, name, want, ReadOnly::Ignored)?;
-        self.cache.gone(parent.0, name, &e.name.to_string_lossy());
+        self.cache
+            .gone(parent.0, name, &wtf::escape(e.name.units()));
         self.link_count_changed(&e.info);
         Ok(())
     }
 
     pub(crate) fn do_rmdir(&self, parent: INodeNo, name: &OsStr) -> Res<()> {
-        let name = utf8(name)?;
+        let name = &utf8(name)?;
         let dir = self.dir_of(parent)?;
         let mut m = self.m.write();
         let e = m.lookup_entry(dir, name)?;
@@ -447,7 +477,8 @@ impl NtFs {
             return Err(NtError::NotADirectory);
         }
         m.delete_at_ex(dir, name, Want::Directory, ReadOnly::Ignored)?;
-        self.cache.gone(parent.0, name, &e.name.to_string_lossy());
+        self.cache
+            .gone(parent.0, name, &wtf::escape(e.name.units()));
         Ok(())
     }
 
@@ -458,7 +489,7 @@ impl NtFs {
         name: &OsStr,
         target: &Path,
     ) -> Res<Entry> {
-        let name = utf8(name)?;
+        let name = &utf8(name)?;
         let dir = self.dir_of(parent)?;
         let mut m = self.m.write();
         let target = target.as_os_str().as_bytes();
@@ -495,13 +526,13 @@ impl NtFs {
             // NTFS has no atomic exchange of two names.
             return Err(NtError::NotSupported);
         }
-        let (name, newname) = (utf8(name)?, utf8(newname)?);
+        let (name, newname) = (&utf8(name)?, &utf8(newname)?);
         let (from, to) = (self.dir_of(parent)?, self.dir_of(newparent)?);
         let replace = !flags.contains(RenameFlags::RENAME_NOREPLACE);
         let mut m = self.m.write();
         let stored = |m: &Machine, dir, n| {
             m.lookup_entry(dir, n)
-                .map(|e| e.name.to_string_lossy())
+                .map(|e| wtf::escape(e.name.units()))
                 .ok()
         };
         let (src, dst) = (stored(&m, from, name), stored(&m, to, newname));
@@ -522,7 +553,7 @@ impl NtFs {
     }
 
     pub(crate) fn do_link(&self, ino: INodeNo, newparent: INodeNo, newname: &OsStr) -> Res<Entry> {
-        let newname = utf8(newname)?;
+        let newname = &utf8(newname)?;
         let file = self.dir_of(ino)?;
         let dir = self.dir_of(newparent)?;
         let mut m = self.m.write();
@@ -680,10 +711,10 @@ impl NtFs {
         let _ = ino;
         let mut out = Vec::new();
         if offset == 0 {
-            out.push((1, ".".to_string(), None, self_attr));
+            out.push((1, ".".into(), None, self_attr));
         }
         if offset <= 1 {
-            out.push((2, "..".to_string(), None, self_attr));
+            out.push((2, "..".into(), None, self_attr));
         }
         let start = offset.max(2);
         let idx = (start - 2) as usize;
@@ -696,25 +727,29 @@ impl NtFs {
             Some(h.keys[idx - 1].clone())
         };
         h.keys.truncate(idx);
-        let listed: Vec<(String, FileInfo)> = match h.dir {
+        let listed: Vec<(NameKey, OsString, FileInfo)> = match h.dir {
             None => {
                 let skip = idx;
                 m.volume_infos()
                     .iter()
                     .skip(skip)
                     .take(limit)
-                    .filter_map(|v| m.info(m.root(v.id)).ok().map(|i| (v.letter.to_string(), i)))
+                    .filter_map(|v| {
+                        let letter = v.letter.to_string();
+                        let i = m.info(m.root(v.id)).ok()?;
+                        Some((NameKey::of(&letter), letter.into(), i))
+                    })
                     .collect()
             }
             Some(id) => m
                 .read_dir(id, after.as_ref(), limit)
                 .map_err(e)?
                 .into_iter()
-                .map(|d| (d.name.to_string_lossy(), d.info))
+                .map(|d| (d.name.key(), kernel_bytes(&d.name), d.info))
                 .collect(),
         };
-        for (i, (name, info)) in listed.into_iter().enumerate() {
-            h.keys.push(NameKey::of(&name));
+        for (i, (key, name, info)) in listed.into_iter().enumerate() {
+            h.keys.push(key);
             let attr = Self::attr_of(&m, &info);
             out.push((start + 1 + i as u64, name, Some(info), attr));
         }
@@ -1225,7 +1260,10 @@ mod tests {
         let fh = FileHandle(fs.do_opendir(d).unwrap());
         let names = |offset, limit| -> Vec<(u64, String)> {
             let listed = fs.dir_entries(d, fh, offset, limit).unwrap();
-            listed.into_iter().map(|(o, n, _, _)| (o, n)).collect()
+            listed
+                .into_iter()
+                .map(|(o, n, _, _)| (o, n.into_string().unwrap()))
+                .collect()
         };
         let all = names(0, 10);
         let want: Vec<(u64, String)> = [(1, "."), (2, ".."), (3, "f"), (4, "sub")]
@@ -1244,7 +1282,7 @@ mod tests {
         let root = FileHandle(fs.do_opendir(INodeNo(ROOT_INO)).unwrap());
         let vols = fs.dir_entries(INodeNo(ROOT_INO), root, 2, 10).unwrap();
         let vols: Vec<_> = vols.into_iter().map(|(o, n, _, _)| (o, n)).collect();
-        assert_eq!(vols, [(3, "C".to_string()), (4, "D".to_string())]);
+        assert_eq!(vols, [(3, "C".into()), (4, "D".into())]);
     }
 
     /// statfs: the core's sizes in 4 KiB blocks, 2^32 records per volume; the

@@ -3,6 +3,7 @@
 //! (the core's NameKey), each Tab the next one; a name with a space is
 //! quoted. At the start of a command the command names come first.
 
+use crate::shown;
 use ntlinkfs_core::{path, Machine, NameKey};
 
 /// The shell's command names (the core keeps its table private); a test
@@ -115,13 +116,13 @@ fn paths(machine: &Machine, typed: &str) -> Vec<String> {
         .unwrap_or(0);
     let (dir, prefix) = typed.split_at(split);
     // `.` names the directory itself: the current one, `C:`'s, or `dir\`.
-    let Ok(entries) = machine.enumerate(&format!("{dir}.")) else {
+    let Ok(entries) = machine.enumerate(&crate::typed(&format!("{dir}."))) else {
         return Vec::new();
     };
     let key = NameKey::of(prefix);
     entries
         .iter()
-        .map(|e| e.name.to_string_lossy())
+        .map(|e| shown(&e.name))
         .filter(|n| n != "." && n != "..")
         .filter(|n| NameKey::of(n).units().starts_with(key.units()))
         .map(|n| format!("{dir}{n}"))

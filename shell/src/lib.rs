@@ -21,6 +21,7 @@ mod lexer;
 pub mod mklink;
 mod parse;
 mod transcript;
+mod typed;
 
 pub use commands::fsutil::describe_reparse_point;
 pub use transcript::{run_script, Captured, ScriptOptions, ScriptSummary, TranscriptSink};
@@ -28,6 +29,7 @@ pub use transcript::{run_script, Captured, ScriptOptions, ScriptSummary, Transcr
 use lexer::{Connector, LexError};
 use ntlinkfs_core::error::NtError;
 use ntlinkfs_core::Machine;
+pub(crate) use typed::{shown, shown_path, typed};
 
 /// Answers a yes/no prompt (`rd /s` without `/q`, `del *`). The text is the
 /// question as cmd prints it; the answer is true for yes.
@@ -235,7 +237,7 @@ mod tests {
         for line in ["rem a | b > c", "REM", "@rem.x", "rem/?"] {
             assert_eq!(sh.execute(line), Outcome::default(), "{line}");
         }
-        assert!(!sh.machine().exists(r"C:\c"));
+        assert!(!sh.machine().exists(&typed(r"C:\c")));
         assert!(sh.execute("remove").failure.is_some());
     }
 

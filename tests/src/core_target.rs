@@ -3,6 +3,7 @@
 use crate::scenario::{Env, Op};
 use crate::target::{Failure, Info, Observed, Target};
 use ntlinkfs_core::access::{DELETE, GENERIC_READ};
+use ntlinkfs_core::wtf;
 use ntlinkfs_core::{
     special, Ace, DeleteSemantics, DeviceNumbers, Disposition, FileInfo, FixedClock, Follow,
     HandleId, LinkOptions, Machine, MoveFlags, OpenOptions, PosixMeta, Profile, RenameOptions,
@@ -100,12 +101,17 @@ impl Core {
         let any =
             |r: ntlinkfs_core::Result<FileInfo>| r.map(|_| Observed::Unit).map_err(Failure::Nt);
         match op {
-            Op::MkDir(p) => any(m.create_directory(p)),
-            Op::Write(p, b) => unit(m.write_file(p, b)),
-            Op::CreateNew(p) => any(m.create_file(p)),
-            Op::Append(p, b) => unit(m.append_file(p, b)),
-            Op::Read(p) => m.read_file(p).map(Observed::Bytes).map_err(Failure::Nt),
-            Op::HardLink { link, existing } => any(m.create_hard_link(link, existing)),
+            Op::MkDir(p) => any(m.create_directory(&wtf::unescape(p))),
+            Op::Write(p, b) => unit(m.write_file(&wtf::unescape(p), b)),
+            Op::CreateNew(p) => any(m.create_file(&wtf::unescape(p))),
+            Op::Append(p, b) => unit(m.append_file(&wtf::unescape(p), b)),
+            Op::Read(p) => m
+                .read_file(&wtf::unescape(p))
+                .map(Observed::Bytes)
+                .map_err(Failure::Nt),
+            Op::HardLink { link, existing } => {
+                any(m.create_hard_link(&wtf::unescape(link), &wtf::unescape(existing)))
+            }
             Op::HardLinkReplace {
                 link,
                 existing,
@@ -143,16 +149,16 @@ impl Core {
                     .map(Observed::Text)
                     .ok_or(Failure::Nt(ntlinkfs_core::NtError::NotAReparsePoint))
             }),
-            Op::Delete(p) => unit(m.delete_file(p)),
-            Op::RemoveDir(p) => unit(m.remove_directory(p)),
+            Op::Delete(p) => unit(m.delete_file(&wtf::unescape(p))),
+            Op::RemoveDir(p) => unit(m.remove_directory(&wtf::unescape(p))),
             Op::Move {
                 from,
                 to,
                 replace,
                 copy_allowed,
             } => unit(m.move_file(
-                from,
-                to,
+                &wtf::unescape(from),
+                &wtf::unescape(to),
                 MoveFlags {
                     replace_existing: *replace,
                     copy_allowed: *copy_allowed,
@@ -160,16 +166,16 @@ impl Core {
             )),
             Op::SetAttrs(p, a) => unit(m.set_file_attributes(p, *a)),
             Op::Stat(p) => m
-                .query_information(p, Follow::Reparse)
+                .query_information(&wtf::unescape(p), Follow::Reparse)
                 .map(|i| Observed::Info(info_of(&i)))
                 .map_err(Failure::Nt),
             Op::Lstat(p) => m
-                .query_information(p, Follow::OpenReparsePoint)
+                .query_information(&wtf::unescape(p), Follow::OpenReparsePoint)
                 .map(|i| Observed::Info(info_of(&i)))
                 .map_err(Failure::Nt),
             Op::List(p) => m
-                .enumerate(p)
-                .map(|v| Observed::Entries(v.iter().map(|e| e.name.to_string_lossy()).collect()))
+                .enumerate(&wtf::unescape(p))
+                .map(|v| Observed::Entries(v.iter().map(|e| wtf::escape(e.name.units())).collect()))
                 .map_err(Failure::Nt),
             Op::Names(p) => m
                 .find_file_names(p)

@@ -17,7 +17,7 @@ use crate::scenario::{Env, Op};
 use crate::tables::mount_point_buf;
 use crate::target::{Failure, Observed, Target};
 use ntlinkfs_core::path::{self, PathType};
-use ntlinkfs_core::{PosixOp, Profile, Shared};
+use ntlinkfs_core::{wtf, PosixOp, Profile, Shared};
 use std::ffi::CString;
 use std::fs::{self, File};
 use std::io::{self, Write as _};
@@ -90,7 +90,10 @@ impl FuseMount {
             if c.ends_with('.') || c.ends_with(' ') {
                 return no("Win32 strips trailing dots and spaces (N6); POSIX keeps them");
             }
-            p.push(c);
+            // `%U+hhhh%` units reach the mount as WTF-8 (N3, docs/mount-linux.md).
+            p.push(std::ffi::OsStr::from_bytes(&wtf::to_wtf8(&wtf::unescape(
+                c,
+            ))));
         }
         if win.ends_with('\\') && win.len() > 3 {
             p.push("");
@@ -289,7 +292,9 @@ impl Target for FuseMount {
                 let mut names = Vec::new();
                 for e in rd {
                     let e = e.map_err(|e| errno(e, P::Other))?;
-                    names.push(e.file_name().to_string_lossy().into_owned());
+                    let units = wtf::from_wtf8(e.file_name().as_bytes())
+                        .ok_or_else(|| Failure::Harness("a listed name is not WTF-8".into()))?;
+                    names.push(wtf::escape(&units));
                 }
                 Ok(Observed::Entries(names))
             }

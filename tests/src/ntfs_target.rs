@@ -109,8 +109,20 @@ extern "system" {
     fn GetLastError() -> u32;
 }
 
+/// A path as the Win32 W calls take it; `%U+hhhh%` in a table path is one
+/// UTF-16 unit (N3, `ntlinkfs_core::wtf`).
 fn wide(s: &str) -> Vec<u16> {
-    std::ffi::OsStr::new(s).encode_wide().chain([0]).collect()
+    ntlinkfs_core::wtf::unescape(s)
+        .into_iter()
+        .chain([0])
+        .collect()
+}
+
+/// [`wide`] for `std::fs`, which takes the units as an `OsString`.
+fn os(s: &str) -> std::ffi::OsString {
+    <std::ffi::OsString as std::os::windows::ffi::OsStringExt>::from_wide(
+        &ntlinkfs_core::wtf::unescape(s),
+    )
 }
 
 fn last() -> Failure {
@@ -348,25 +360,25 @@ impl Target for RealNtfs {
         let unit = |r: io::Result<()>| r.map(|()| Observed::Unit).map_err(io_err);
         let win32 = |ok: bool| if ok { Ok(Observed::Unit) } else { Err(last()) };
         match op {
-            Op::MkDir(p) => unit(fs::create_dir(self.host(p)?)),
-            Op::Write(p, b) => unit(fs::write(self.host(p)?, b)),
+            Op::MkDir(p) => unit(fs::create_dir(os(&self.host(p)?))),
+            Op::Write(p, b) => unit(fs::write(os(&self.host(p)?), b)),
             Op::CreateNew(p) => unit(
                 fs::OpenOptions::new()
                     .write(true)
                     .create_new(true)
-                    .open(self.host(p)?)
+                    .open(os(&self.host(p)?))
                     .map(drop),
             ),
             Op::Append(p, b) => unit(
                 fs::OpenOptions::new()
                     .append(true)
                     .create(true)
-                    .open(self.host(p)?)
+                    .open(os(&self.host(p)?))
                     .and_then(|mut f| io::Write::write_all(&mut f, b)),
             ),
-            Op::Read(p) => fs::read(self.host(p)?).map(Observed::Bytes).map_err(io_err),
+            Op::Read(p) => fs::read(os(&self.host(p)?)).map(Observed::Bytes).map_err(io_err),
             Op::HardLink { link, existing } => {
-                unit(fs::hard_link(self.host(existing)?, self.host(link)?))
+                unit(fs::hard_link(os(&self.host(existing)?), os(&self.host(link)?)))
             }
             Op::HardLinkReplace { .. } => Err(Failure::Inexpressible(
                 "FileLinkInformation with ReplaceIfExists needs ntdll; not wired".into(),
@@ -392,7 +404,7 @@ impl Target for RealNtfs {
             Op::Junction { link, target } => {
                 let host = self.host(link)?;
                 let real = self.target(target)?;
-                fs::create_dir(&host).map_err(io_err)?;
+                fs::create_dir(os(&host)).map_err(io_err)?;
                 let buf = crate::tables::mount_point_buf(&format!(r"\??\{real}"), &real);
                 let h = open(&host, GENERIC_WRITE, FILE_SHARE_READ_WRITE, true)?;
                 ioctl(&h, FSCTL_SET_REPARSE_POINT, &buf, 0).map(|_| Observed::Unit)
@@ -466,8 +478,8 @@ impl Target for RealNtfs {
                     _ => s,
                 }))
             }
-            Op::Delete(p) => unit(fs::remove_file(self.host(p)?)),
-            Op::RemoveDir(p) => unit(fs::remove_dir(self.host(p)?)),
+            Op::Delete(p) => unit(fs::remove_file(os(&self.host(p)?))),
+            Op::RemoveDir(p) => unit(fs::remove_dir(os(&self.host(p)?))),
             Op::Move {
                 from,
                 to,
@@ -496,13 +508,10 @@ impl Target for RealNtfs {
             Op::Lstat(p) => self.info(&self.host(p)?, true).map(Observed::Info),
             Op::List(p) => {
                 let mut names = Vec::new();
-                for e in fs::read_dir(self.host(p)?).map_err(io_err)? {
-                    names.push(
-                        e.map_err(io_err)?
-                            .file_name()
-                            .to_string_lossy()
-                            .into_owned(),
-                    );
+                for e in fs::read_dir(os(&self.host(p)?)).map_err(io_err)? {
+                    let name = e.map_err(io_err)?.file_name();
+                    let units: Vec<u16> = name.encode_wide().collect();
+                    names.push(ntlinkfs_core::wtf::escape(&units));
                 }
                 Ok(Observed::Entries(names))
             }
@@ -552,7 +561,7 @@ impl Target for RealNtfs {
             Op::Chdir(_) => Err(Failure::Inexpressible(
                 "the process current directory is shared by every row; not changed here".into(),
             )),
-            Op::RemoveTree(p) => unit(fs::remove_dir_all(self.host(p)?)),
+            Op::RemoveTree(p) => unit(fs::remove_dir_all(os(&self.host(p)?))),
             Op::QueryDirectory { .. } => Err(Failure::Inexpressible(
                 "NtQueryDirectoryFile needs ntdll; not wired (J18)".into(),
             )),

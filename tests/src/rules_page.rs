@@ -96,12 +96,6 @@ pub const WITHOUT_ROWS: &[RuleText] = &[
         why: "a cmd.exe text: the shell's golden transcripts check it",
     },
     RuleText {
-        id: "N3",
-        statement: "Unpaired surrogates (WTF-16) are valid NTFS names and round-trip through enumeration.",
-        source: "[T] BTRFS WTF-16, GO-WIN TestIllformedUTF16FileName",
-        why: "row paths are Rust strings, which cannot hold an unpaired surrogate; fs-core's name tests check `name::validate`",
-    },
-    RuleText {
         id: "R21",
         statement: "Reparse points can be set on named streams (`file:stream`).",
         source: "[T] BTRFS reparse18/19",

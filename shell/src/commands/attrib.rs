@@ -4,6 +4,7 @@
 
 use super::{fail, syntax, CmdResult, Out};
 use crate::parse::Invocation;
+use crate::typed;
 use crate::Shell;
 use ntlinkfs_core::attrs::{
     FILE_ATTRIBUTE_ARCHIVE, FILE_ATTRIBUTE_HIDDEN, FILE_ATTRIBUTE_NORMAL, FILE_ATTRIBUTE_READONLY,
@@ -34,14 +35,17 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
         return Err(syntax(out));
     };
     let m = &mut sh.machine;
-    let attrs = m.get_file_attributes(path).map_err(|e| fail(out, e))?;
+    let attrs = m
+        .get_file_attributes(&typed(path))
+        .map_err(|e| fail(out, e))?;
     if set | clear == 0 {
-        let full = m.full_path(path).map_err(|e| fail(out, e))?;
-        out.println(&format!("{}{}", letters(attrs), full.to_win32()));
+        let full = m.full_path(&typed(path)).map_err(|e| fail(out, e))?;
+        out.println(&format!("{}{}", letters(attrs), crate::shown_path(&full)));
         return Ok(());
     }
     let new = (attrs & !FILE_ATTRIBUTE_NORMAL & !clear) | set;
-    m.set_file_attributes(path, new).map_err(|e| fail(out, e))
+    m.set_file_attributes(&typed(path), new)
+        .map_err(|e| fail(out, e))
 }
 
 /// The attribute columns attrib prints before the path: A, S, H, R.

@@ -4,6 +4,7 @@
 
 use super::{fail, fail_text, invalid_switch, CmdResult, Out};
 use crate::parse::{drive_switch, Invocation};
+use crate::typed;
 use crate::Shell;
 use ntlinkfs_core::error::NtError;
 
@@ -42,7 +43,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
             )),
         };
     }
-    if m.full_path(&path)
+    if m.full_path(&typed(&path))
         .is_ok_and(|p| matches!(p.root, ntlinkfs_core::path::Root::Unc { .. }))
     {
         return Err(fail_text(
@@ -52,7 +53,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
         ));
     }
     let previous = m.current_drive();
-    match m.set_current_dir(&path) {
+    match m.set_current_dir(&typed(&path)) {
         Ok(()) => {
             if !switch_drive {
                 m.set_current_drive(previous).map_err(|e| fail(out, e))?;

@@ -7,6 +7,8 @@
 use super::{fail, has_wildcards, invalid_switch, join, syntax, wildcard_match};
 use super::{CmdResult, Out};
 use crate::parse::Invocation;
+use crate::shown;
+use crate::typed;
 use crate::{Failure, Shell};
 use ntlinkfs_core::error::NtError;
 use ntlinkfs_core::{Follow, Machine};
@@ -32,7 +34,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
         return Err(zero_copied(out, NtError::ObjectNameNotFound));
     }
     let dst_is_dir = m
-        .query_information(dst, Follow::Reparse)
+        .query_information(&typed(dst), Follow::Reparse)
         .is_ok_and(|i| i.is_directory);
     let many = sources.len() > 1 || has_wildcards(src) || is_dir(m, src);
     if !dst_is_dir && many {
@@ -54,8 +56,8 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
             return Err(Failure::shell("the file cannot be copied onto itself"));
         }
         let r = m
-            .read_file(path)
-            .and_then(|data| m.write_file(&target, &data));
+            .read_file(&typed(path))
+            .and_then(|data| m.write_file(&typed(&target), &data));
         if let Err(e) = r {
             return Err(zero_copied_n(out, e, copied));
         }
@@ -66,7 +68,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
 }
 
 fn is_dir(m: &Machine, path: &str) -> bool {
-    m.query_information(path, Follow::Reparse)
+    m.query_information(&typed(path), Follow::Reparse)
         .is_ok_and(|i| i.is_directory)
 }
 
@@ -74,26 +76,22 @@ fn is_dir(m: &Machine, path: &str) -> bool {
 fn sources(m: &Machine, src: &str) -> Result<Vec<(String, String, String)>, NtError> {
     let wild = has_wildcards(src);
     if !wild && !is_dir(m, src) {
-        let full = m.full_path(src)?;
-        let name = full
-            .components
-            .last()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default();
+        let full = m.full_path(&typed(src))?;
+        let name = full.components.last().map(shown).unwrap_or_default();
         return Ok(vec![(src.to_string(), src.to_string(), name)]);
     }
     let (dir, typed_dir, pattern) = if wild {
         let cut = src.rfind(['\\', '/']).map_or(0, |i| i + 1);
-        let full = m.full_path(src)?;
-        let parent = full.parent().unwrap_or_else(|| full.clone()).to_win32();
+        let full = m.full_path(&typed(src))?;
+        let parent = crate::shown_path(&full.parent().unwrap_or_else(|| full.clone()));
         (parent, src[..cut].to_string(), src[cut..].to_string())
     } else {
         (src.to_string(), join(src, ""), "*".to_string())
     };
-    Ok(m.enumerate(&dir)?
+    Ok(m.enumerate(&typed(&dir))?
         .into_iter()
         .filter(|e| !e.info.is_directory)
-        .map(|e| e.name.to_string_lossy())
+        .map(|e| shown(&e.name))
         .filter(|n| wildcard_match(&pattern, n))
         .map(|n| (format!("{typed_dir}{n}"), join(&dir, &n), n))
         .collect())
@@ -101,8 +99,8 @@ fn sources(m: &Machine, src: &str) -> Result<Vec<(String, String, String)>, NtEr
 
 fn same_file(m: &Machine, a: &str, b: &str) -> bool {
     match (
-        m.query_information(a, Follow::Reparse),
-        m.query_information(b, Follow::Reparse),
+        m.query_information(&typed(a), Follow::Reparse),
+        m.query_information(&typed(b), Follow::Reparse),
     ) {
         (Ok(x), Ok(y)) => x.id == y.id,
         _ => false,
@@ -119,12 +117,13 @@ fn concatenate(
     let mut data = Vec::new();
     for (shown, path, _) in sources {
         out.println(shown);
-        match m.read_file(path) {
+        match m.read_file(&typed(path)) {
             Ok(d) => data.extend_from_slice(&d),
             Err(e) => return Err(zero_copied(out, e)),
         }
     }
-    m.write_file(dst, &data).map_err(|e| zero_copied(out, e))?;
+    m.write_file(&typed(dst), &data)
+        .map_err(|e| zero_copied(out, e))?;
     out.println(&format!("{:>9} file(s) copied.", 1));
     Ok(())
 }

@@ -8,6 +8,8 @@
 use super::{fail, fail_text, has_wildcards, invalid_switch, join, syntax, wildcard_match};
 use super::{CmdResult, Out};
 use crate::parse::Invocation;
+use crate::shown;
+use crate::typed;
 use crate::Shell;
 use ntlinkfs_core::attrs::FILE_ATTRIBUTE_READONLY;
 use ntlinkfs_core::error::NtError;
@@ -43,24 +45,23 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
 }
 
 fn delete_arg(sh: &mut Shell, name: &str, o: Options, out: &mut Out) -> CmdResult {
-    let full = sh.machine.full_path(name).map_err(|e| fail(out, e))?;
+    let full = sh
+        .machine
+        .full_path(&typed(name))
+        .map_err(|e| fail(out, e))?;
     let is_dir = full.components.is_empty()
         || sh
             .machine
-            .query_information(name, Follow::OpenReparsePoint)
+            .query_information(&typed(name), Follow::OpenReparsePoint)
             .is_ok_and(|i| i.is_directory);
     let (dir, pattern) = if is_dir {
-        (full.to_win32(), "*".to_string())
+        (crate::shown_path(&full), "*".to_string())
     } else if has_wildcards(name) || o.recurse {
-        let last = full
-            .components
-            .last()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default();
-        let parent = full.parent().unwrap_or_else(|| full.clone()).to_win32();
+        let last = full.components.last().map(shown).unwrap_or_default();
+        let parent = crate::shown_path(&full.parent().unwrap_or_else(|| full.clone()));
         (parent, last)
     } else {
-        return delete_one(&mut sh.machine, &full.to_win32(), o, false, out).map(|_| ());
+        return delete_one(&mut sh.machine, &crate::shown_path(&full), o, false, out).map(|_| ());
     };
     if (pattern == "*" || pattern == "*.*") && !o.quiet {
         let q = format!("{}, Are you sure (Y/N)? ", join(&dir, &pattern));
@@ -82,16 +83,20 @@ fn delete_arg(sh: &mut Shell, name: &str, o: Options, out: &mut Out) -> CmdResul
     let mut deleted = 0usize;
     let mut result = Ok(());
     for d in dirs {
-        if sh.machine.query_information(&d, Follow::Reparse).is_err() {
+        if sh
+            .machine
+            .query_information(&typed(&d), Follow::Reparse)
+            .is_err()
+        {
             continue; // nothing there: "Could Not Find" below
         }
-        let entries = match sh.machine.enumerate(&d) {
+        let entries = match sh.machine.enumerate(&typed(&d)) {
             Ok(e) => e,
             Err(e) if d == dir => return Err(fail(out, e)),
             Err(_) => continue,
         };
         for e in entries {
-            let n = e.name.to_string_lossy();
+            let n = shown(&e.name);
             if e.info.is_directory || !wildcard_match(&pattern, &n) {
                 continue;
             }
@@ -113,12 +118,12 @@ fn delete_arg(sh: &mut Shell, name: &str, o: Options, out: &mut Out) -> CmdResul
 
 /// Deletes one file name; `listed` prints `Deleted file - …` with `/S`.
 fn delete_one(m: &mut Machine, path: &str, o: Options, listed: bool, out: &mut Out) -> CmdResult {
-    let mut r = m.delete_file(path);
+    let mut r = m.delete_file(&typed(path));
     if r == Err(NtError::CannotDelete) && o.force {
-        let attrs = m.get_file_attributes(path).unwrap_or(0);
+        let attrs = m.get_file_attributes(&typed(path)).unwrap_or(0);
         r = m
-            .set_file_attributes(path, attrs & !FILE_ATTRIBUTE_READONLY)
-            .and_then(|()| m.delete_file(path));
+            .set_file_attributes(&typed(path), attrs & !FILE_ATTRIBUTE_READONLY)
+            .and_then(|()| m.delete_file(&typed(path)));
     }
     match r {
         Ok(()) => {

@@ -10,6 +10,8 @@ use super::{
     commas, fail, format_time, has_wildcards, invalid_switch, join, wildcard_match, CmdResult, Out,
 };
 use crate::parse::Invocation;
+use crate::shown;
+use crate::typed;
 use crate::{Failure, Shell};
 use ntlinkfs_core::attrs::{
     FileTime, FILE_ATTRIBUTE_ARCHIVE, FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_HIDDEN,
@@ -113,7 +115,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
 /// Lists one argument: a directory's contents, or the entries of its parent
 /// that match a name or a wildcard pattern.
 fn list_target(m: &Machine, target: &str, opts: &Options, first: bool, out: &mut Out) -> CmdResult {
-    let full = m.full_path(target).map_err(|e| fail(out, e))?;
+    let full = m.full_path(&typed(target)).map_err(|e| fail(out, e))?;
     let (dir, pattern) = split_target(m, target, &full);
     if first && !opts.bare {
         if let Some(letter) = full.drive() {
@@ -124,10 +126,10 @@ fn list_target(m: &Machine, target: &str, opts: &Options, first: bool, out: &mut
     }
     let mut totals = Totals::default();
     let mut listed_any = false;
-    let mut stack = vec![dir.to_win32()];
+    let mut stack = vec![crate::shown_path(&dir)];
     let mut first_dir = true;
     while let Some(dir_text) = stack.pop() {
-        let entries = match m.enumerate(&dir_text) {
+        let entries = match m.enumerate(&typed(&dir_text)) {
             Ok(e) => e,
             // A directory that refuses listing (J42: the compatibility
             // junctions deny it to Everyone): FindFirstFileW fails with
@@ -154,7 +156,7 @@ fn list_target(m: &Machine, target: &str, opts: &Options, first: bool, out: &mut
         let mut lines = Vec::new();
         let mut here = Totals::default();
         let is_root = m
-            .full_path(&dir_text)
+            .full_path(&typed(&dir_text))
             .map(|p| p.components.is_empty())
             .unwrap_or(true);
         // `.` and `..` are listed (and counted) except at a root and with /B.
@@ -162,7 +164,7 @@ fn list_target(m: &Machine, target: &str, opts: &Options, first: bool, out: &mut
         if dots && opts.filter.matches(FILE_ATTRIBUTE_DIRECTORY) {
             for (dot, path) in [(".", dir_text.clone()), ("..", parent_text(m, &dir_text))] {
                 let t = m
-                    .query_information(&path, Follow::Reparse)
+                    .query_information(&typed(&path), Follow::Reparse)
                     .map(|i| i.times.last_write)
                     .unwrap_or_default();
                 here.dirs += 1;
@@ -171,7 +173,7 @@ fn list_target(m: &Machine, target: &str, opts: &Options, first: bool, out: &mut
         }
         let mut subdirs = Vec::new();
         for e in &entries {
-            let name = e.name.to_string_lossy();
+            let name = shown(&e.name);
             let i = &e.info;
             if i.is_directory && i.reparse_tag.is_none() {
                 subdirs.push(join(&dir_text, &name));
@@ -231,7 +233,7 @@ fn list_target(m: &Machine, target: &str, opts: &Options, first: bool, out: &mut
     if !listed_any {
         if !opts.bare {
             out.println("");
-            out.println(&format!(" Directory of {}", dir.to_win32()));
+            out.println(&format!(" Directory of {}", crate::shown_path(&dir)));
             out.println("");
         }
         out.eprintln("File Not Found");
@@ -248,11 +250,7 @@ fn list_target(m: &Machine, target: &str, opts: &Options, first: bool, out: &mut
 
 /// The directory to enumerate and the pattern its entries must match.
 fn split_target(m: &Machine, target: &str, full: &FullPath) -> (FullPath, String) {
-    let last = full
-        .components
-        .last()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
+    let last = full.components.last().map(shown).unwrap_or_default();
     let parent = || full.parent().unwrap_or_else(|| full.clone());
     if full.components.is_empty() {
         return (full.clone(), "*".into());
@@ -262,7 +260,7 @@ fn split_target(m: &Machine, target: &str, full: &FullPath) -> (FullPath, String
     }
     // A directory, junction or directory symlink is listed (links followed);
     // anything else is looked for by name in its parent.
-    match m.query_information(target, Follow::OpenReparsePoint) {
+    match m.query_information(&typed(target), Follow::OpenReparsePoint) {
         Ok(i) if i.is_directory => (full.clone(), "*".into()),
         _ => (parent(), last),
     }
@@ -277,10 +275,10 @@ fn listing_error(e: NtError, pattern: &str) -> NtError {
 }
 
 fn parent_text(m: &Machine, dir: &str) -> String {
-    m.full_path(dir)
+    m.full_path(&typed(dir))
         .ok()
         .and_then(|p| p.parent())
-        .map(|p| p.to_win32())
+        .map(|p| crate::shown_path(&p))
         .unwrap_or_else(|| dir.to_string())
 }
 

@@ -4,6 +4,7 @@
 
 use super::{fail, invalid_switch, syntax, CmdResult, Out};
 use crate::parse::Invocation;
+use crate::typed;
 use crate::Shell;
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
@@ -13,7 +14,10 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
     let [path] = inv.args.as_slice() else {
         return Err(syntax(out));
     };
-    let r = sh.machine.explorer_delete(path).map_err(|e| fail(out, e))?;
+    let r = sh
+        .machine
+        .explorer_delete(&typed(path))
+        .map_err(|e| fail(out, e))?;
     out.println(&format!(
         "Deleted {path}: {} file(s), {} folder(s), {} link(s); {} item(s) deleted inside junction targets.",
         r.files, r.directories, r.links, r.deleted_through_junctions

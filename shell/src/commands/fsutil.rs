@@ -10,6 +10,7 @@
 
 use super::{invalid_switch, CmdResult, Out};
 use crate::parse::Invocation;
+use crate::typed;
 use crate::{Failure, Shell};
 use ntlinkfs_core::error::NtError;
 use ntlinkfs_core::reparse::{
@@ -61,14 +62,14 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
     let m = &mut sh.machine;
     match (lower.as_slice(), args.as_slice()) {
         (["hardlink", "list", _], [_, _, path]) => {
-            let names = m.find_file_names(path).map_err(|e| error(out, e))?;
+            let names = m.find_file_names(&typed(path)).map_err(|e| error(out, e))?;
             for n in names {
-                out.println(&n.path);
+                out.println(&ntlinkfs_core::wtf::escape(&n.path_units));
             }
             Ok(())
         }
         (["hardlink", "create", _, _], [_, _, new, existing]) => {
-            m.create_hard_link(new, existing)
+            m.create_hard_link(&typed(new), &typed(existing))
                 .map_err(|e| error(out, e))?;
             out.println(&format!("Hardlink created for {new} <<===>> {existing}"));
             Ok(())
@@ -83,7 +84,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
         }
         (["file", "queryfileid", _], [_, _, path]) => {
             let info = m
-                .query_information(path, Follow::Reparse)
+                .query_information(&typed(path), Follow::Reparse)
                 .map_err(|e| error(out, e))?;
             out.println(&format!("File ID is 0x{:032x}", info.id.file.0));
             Ok(())

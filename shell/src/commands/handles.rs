@@ -7,6 +7,7 @@
 
 use super::{fail, invalid_switch, syntax, CmdResult, Out};
 use crate::parse::Invocation;
+use crate::typed;
 use crate::Shell;
 use ntlinkfs_core::access::{
     DELETE, FILE_SHARE_DELETE, FILE_SHARE_READ, FILE_SHARE_WRITE, GENERIC_READ, GENERIC_WRITE,
@@ -46,13 +47,16 @@ pub(crate) fn open(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult
         .access(access)
         .share(share)
         .follow(Follow::Reparse);
-    let h = sh.machine.open(path, &opts).map_err(|e| fail(out, e))?;
+    let h = sh
+        .machine
+        .open(&typed(path), &opts)
+        .map_err(|e| fail(out, e))?;
     let n = sh.handles.keys().next_back().map_or(1, |n| n + 1);
     sh.handles.insert(n, h);
     let full = sh
         .machine
-        .full_path(path)
-        .map(|p| p.to_win32())
+        .full_path(&typed(path))
+        .map(|p| crate::shown_path(&p))
         .unwrap_or_else(|_| path.clone());
     out.println(&format!("Handle {n} open on {full}."));
     Ok(())

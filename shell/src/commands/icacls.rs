@@ -5,6 +5,7 @@
 
 use super::{syntax, CmdResult, Out};
 use crate::parse::Invocation;
+use crate::typed;
 use crate::Shell;
 use ntlinkfs_core::access::*;
 use ntlinkfs_core::error::NtError;
@@ -81,7 +82,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
         return Err(syntax(out));
     };
     let m = &mut sh.machine;
-    let current = match m.security(&path, follow) {
+    let current = match m.security(&typed(&path), follow) {
         Ok(sd) => sd,
         Err(e) => return Err(failed(out, &path, e)),
     };

@@ -3,6 +3,7 @@
 
 use super::{fail, fail_text, invalid_switch, syntax, CmdResult, Out};
 use crate::parse::Invocation;
+use crate::typed;
 use crate::Shell;
 use ntlinkfs_core::error::NtError;
 use ntlinkfs_core::path::FullPath;
@@ -26,8 +27,11 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
 
 fn make(sh: &mut Shell, arg: &str, out: &mut Out) -> CmdResult {
     let m = &mut sh.machine;
-    let full = m.full_path(arg).map_err(|e| fail(out, e))?;
-    if full.components.is_empty() || m.query_information(arg, Follow::OpenReparsePoint).is_ok() {
+    let full = m.full_path(&typed(arg)).map_err(|e| fail(out, e))?;
+    if full.components.is_empty()
+        || m.query_information(&typed(arg), Follow::OpenReparsePoint)
+            .is_ok()
+    {
         return Err(fail_text(
             out,
             &format!("A subdirectory or file {arg} already exists."),
@@ -36,17 +40,19 @@ fn make(sh: &mut Shell, arg: &str, out: &mut Out) -> CmdResult {
     }
     // Create each missing ancestor, then the directory itself.
     for n in 1..=full.components.len() {
-        let prefix = FullPath {
+        let prefix = crate::shown_path(&FullPath {
             components: full.components[..n].to_vec(),
             trailing_separator: false,
             ..full.clone()
-        }
-        .to_win32();
+        });
         let last = n == full.components.len();
-        if !last && m.query_information(&prefix, Follow::Reparse).is_ok() {
+        if !last
+            && m.query_information(&typed(&prefix), Follow::Reparse)
+                .is_ok()
+        {
             continue;
         }
-        if let Err(e) = m.create_directory(&prefix) {
+        if let Err(e) = m.create_directory(&typed(&prefix)) {
             return Err(match e {
                 NtError::ObjectNameCollision => fail_text(
                     out,

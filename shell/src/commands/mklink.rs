@@ -8,6 +8,7 @@
 use super::{fail, fail_text, invalid_switch, syntax, CmdResult, Out};
 use crate::mklink::{created_text, Kind};
 use crate::parse::Invocation;
+use crate::typed;
 use crate::Shell;
 use ntlinkfs_core::error::NtError;
 use ntlinkfs_core::path::Root;
@@ -54,7 +55,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
     };
     let m = &mut sh.machine;
     match kind {
-        Kind::Hard => match m.create_hard_link(link, target) {
+        Kind::Hard => match m.create_hard_link(&typed(link), &typed(target)) {
             Ok(_) => {
                 out.println(&created_text(kind, link, target));
                 Ok(())
@@ -66,7 +67,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
             if !on_local_ntfs(m, link) {
                 return Err(fail_text(out, NTFS_REQUIRED, NtError::InvalidDeviceRequest));
             }
-            match m.create_junction(link, target) {
+            match m.create_junction(&typed(link), target) {
                 Ok(_) => {
                     out.println(&created_text(kind, link, target));
                     Ok(())
@@ -81,7 +82,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
                 directory: kind == Kind::DirSymlink,
                 allow_unprivileged_create: m.profile().knows_unprivileged_flag(),
             };
-            match m.create_symbolic_link(link, target, flags) {
+            match m.create_symbolic_link(&typed(link), target, flags) {
                 Ok(_) => {
                     out.println(&created_text(kind, link, target));
                     Ok(())
@@ -96,7 +97,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
 /// J8a: cmd refuses a junction whose own volume is not a local NTFS one
 /// (FAT32, exFAT, a UNC path, a mapped network drive).
 fn on_local_ntfs(m: &Machine, link: &str) -> bool {
-    let Ok(full) = m.full_path(link) else {
+    let Ok(full) = m.full_path(&typed(link)) else {
         return true; // the machine reports the bad path itself
     };
     match full.root {
@@ -112,7 +113,7 @@ fn on_local_ntfs(m: &Machine, link: &str) -> bool {
 /// A target on a network share (UNC, or a drive letter mapped to one) is
 /// refused with "Local volumes …" (J2, J8a).
 fn is_network(m: &Machine, target: &str) -> bool {
-    m.full_path(target).is_ok_and(|p| match p.root {
+    m.full_path(&typed(target)).is_ok_and(|p| match p.root {
         Root::Unc { .. } => true,
         Root::Drive(d) => m
             .volume_by_letter(d)

@@ -29,6 +29,7 @@ mod volume;
 use super::lexer::Segment;
 use super::parse::{self, Invocation};
 use super::{Failure, Outcome, Shell};
+use crate::typed;
 use ntlinkfs_core::attrs::{civil, FileTime};
 use ntlinkfs_core::error::NtError;
 use ntlinkfs_core::name::NameKey;
@@ -331,7 +332,7 @@ fn open_redirect(
         .want(Want::File)
         .write(true)
         .share_delete(false);
-    m.open(target, &opts)
+    m.open(&typed(target), &opts)
 }
 
 /// Where a redirected stream goes.
@@ -346,7 +347,7 @@ enum Sink {
 /// `NUL` discards and `CON` is the console, as the profile's Win32 path rules
 /// say (N5, N10: Windows 11 no longer treats `dir\con` as a device).
 fn sink_for(m: &ntlinkfs_core::Machine, target: &str) -> Sink {
-    match m.full_path(target).map(|p| p.root) {
+    match m.full_path(&typed(target)).map(|p| p.root) {
         Ok(Root::Device(name)) if name == "NUL" => Sink::Discard,
         Ok(Root::Device(name)) if name == "CON" || name == "CONOUT$" => Sink::Console,
         _ => Sink::File(target.to_string()),

@@ -5,6 +5,8 @@
 
 use super::{fail, invalid_switch, join, syntax, CmdResult, Out};
 use crate::parse::Invocation;
+use crate::shown;
+use crate::typed;
 use crate::Shell;
 use ntlinkfs_core::Follow;
 use ntlinkfs_core::MoveFlags;
@@ -20,17 +22,13 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
     };
     let m = &mut sh.machine;
     let src_info = m
-        .query_information(src, Follow::OpenReparsePoint)
+        .query_information(&typed(src), Follow::OpenReparsePoint)
         .map_err(|e| fail(out, e))?;
-    let full = m.full_path(src).map_err(|e| fail(out, e))?;
-    let name = full
-        .components
-        .last()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
+    let full = m.full_path(&typed(src)).map_err(|e| fail(out, e))?;
+    let name = full.components.last().map(shown).unwrap_or_default();
     // Into an existing directory (links followed), keeping the name.
     let into_dir = m
-        .query_information(dst, Follow::Reparse)
+        .query_information(&typed(dst), Follow::Reparse)
         .is_ok_and(|i| i.is_directory);
     let target = if into_dir && !same_object(m, src, dst) {
         join(dst, &name)
@@ -49,7 +47,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
         "file(s)"
     };
     // After a failed move of an existing source cmd also counts what it moved.
-    if let Err(e) = m.move_file(src, &target, flags) {
+    if let Err(e) = m.move_file(&typed(src), &typed(&target), flags) {
         let f = fail(out, e);
         out.println(&format!("{:>9} {what} moved.", 0));
         return Err(f);
@@ -61,8 +59,8 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
 /// `move a A` renames in place: the destination names the source itself.
 fn same_object(m: &ntlinkfs_core::Machine, a: &str, b: &str) -> bool {
     match (
-        m.query_information(a, Follow::OpenReparsePoint),
-        m.query_information(b, Follow::OpenReparsePoint),
+        m.query_information(&typed(a), Follow::OpenReparsePoint),
+        m.query_information(&typed(b), Follow::OpenReparsePoint),
     ) {
         (Ok(x), Ok(y)) => x.id == y.id,
         _ => false,

@@ -4,6 +4,7 @@
 
 use super::{fail, fail_text, invalid_switch, syntax, CmdResult, Out};
 use crate::parse::Invocation;
+use crate::typed;
 use crate::Shell;
 use ntlinkfs_core::error::NtError;
 use ntlinkfs_core::MoveFlags;
@@ -19,12 +20,12 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
         return Err(syntax(out));
     }
     let m = &mut sh.machine;
-    let full = m.full_path(src).map_err(|e| fail(out, e))?;
+    let full = m.full_path(&typed(src)).map_err(|e| fail(out, e))?;
     let Some(parent) = full.parent() else {
         return Err(syntax(out));
     };
-    let target = super::join(&parent.to_win32(), new_name);
-    match m.move_file(src, &target, MoveFlags::default()) {
+    let target = super::join(&crate::shown_path(&parent), new_name);
+    match m.move_file(&typed(src), &typed(&target), MoveFlags::default()) {
         Ok(()) => Ok(()),
         Err(e @ (NtError::ObjectNameCollision | NtError::ObjectNameNotFound)) => Err(fail_text(
             out,

@@ -4,6 +4,7 @@
 
 use super::{fail, invalid_switch, syntax, CmdResult, Out};
 use crate::parse::Invocation;
+use crate::typed;
 use crate::Shell;
 
 pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult {
@@ -24,9 +25,9 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
             if !quiet && !sh.ask(&format!("{path}, Are you sure (Y/N)? "), out) {
                 continue;
             }
-            sh.machine.remove_tree(path).map(|_| ())
+            sh.machine.remove_tree(&typed(path)).map(|_| ())
         } else {
-            sh.machine.remove_directory(path)
+            sh.machine.remove_directory(&typed(path))
         };
         if let Err(e) = r {
             result = Err(fail(out, e));

@@ -3,6 +3,7 @@
 
 use super::{fail, invalid_switch, syntax, CmdResult, Out};
 use crate::parse::Invocation;
+use crate::typed;
 use crate::Shell;
 use ntlinkfs_core::error::NtError;
 
@@ -16,12 +17,12 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
     // `type nul` prints nothing (N10).
     if sh
         .machine
-        .full_path(path)
+        .full_path(&typed(path))
         .is_ok_and(|p| p.root == ntlinkfs_core::path::Root::Device("NUL".into()))
     {
         return Ok(());
     }
-    match sh.machine.read_file(path) {
+    match sh.machine.read_file(&typed(path)) {
         Ok(bytes) => {
             let text = String::from_utf8_lossy(&bytes).replace("\r\n", "\n");
             out.print(&text);

@@ -115,6 +115,55 @@ pub fn rows() -> Vec<Scenario> {
         .when(write(&format!(r"C:\{fire64}"), "hot"), ok())
         .then(read(&format!(r"C:\{fire64}")), bytes("hot"))
         .build(),
+        // N3: table paths write a UTF-16 unit as `%U+hhhh%` (ntlinkfs_core::wtf;
+        // the FUSE target sends it as WTF-8 and reads listings back the same way).
+        row(
+            T,
+            "N3",
+            Tested,
+            "BTRFS create.cpp (WTF-16 1); GO-WIN TestIllformedUTF16FileName",
+            "a lone high surrogate is a valid name; the listing returns its unit",
+        )
+        .when(write(r"C:\a%U+D800%", "n3"), ok())
+        .then(list(r"C:\"), entries(&["a%U+D800%"]))
+        .then(read(r"C:\a%U+D800%"), bytes("n3"))
+        .build(),
+        row(
+            T,
+            "N3",
+            Tested,
+            "BTRFS create.cpp (WTF-16 2, 3)",
+            "a lone low surrogate and a reversed pair are valid names",
+        )
+        .given([create(r"C:\%U+DC00%"), create(r"C:\%U+DC00%%U+D800%")])
+        .when(list(r"C:\"), entries(&["%U+DC00%", "%U+DC00%%U+D800%"]))
+        .build(),
+        row(
+            T,
+            "N3",
+            Tested,
+            "GO-WIN TestIllformedUTF16FileName",
+            "a surrogate name can be linked, renamed and deleted",
+        )
+        .given([write(r"C:\f%U+D800%", "x")])
+        .when(hardlink(r"C:\g%U+DFFF%", r"C:\f%U+D800%"), ok())
+        .then(lstat(r"C:\g%U+DFFF%"), links(2))
+        .then(mv(r"C:\f%U+D800%", r"C:\h%U+D801%"), ok())
+        .then(list(r"C:\"), entries(&["g%U+DFFF%", "h%U+D801%"]))
+        .then(del(r"C:\g%U+DFFF%"), ok())
+        .then(read(r"C:\h%U+D801%"), bytes("x"))
+        .build(),
+        row(
+            T,
+            "N3",
+            Documented,
+            "NTFS collation ($UpCase maps surrogates to themselves)",
+            "case folding around a surrogate: a case variant collides",
+        )
+        .given([create(r"C:\%U+D800%x")])
+        .when(create(r"C:\%U+D800%X"), err(ObjectNameCollision))
+        .then(list(r"C:\"), entries(&["%U+D800%x"]))
+        .build(),
         row(
             T,
             "N11",
