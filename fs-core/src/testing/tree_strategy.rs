@@ -16,7 +16,7 @@
 //! use ntlinkfs_core::testing::tree_gen::{windows_path, MadeKind};
 //! use ntlinkfs_core::testing::tree_strategy::{machine_for_trees, tree};
 //! use ntlinkfs_core::{Follow, Machine};
-//! use proptest::test_runner::{Config, TestRunner};
+//! use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 //!
 //! /// The toy: copies the files and directories of `from` to `to`.
 //! fn toy_copy(m: &mut Machine, from: &str, to: &str) {
@@ -31,7 +31,9 @@
 //!     }
 //! }
 //!
-//! let mut runner = TestRunner::new(Config { cases: 64, failure_persistence: None, ..Config::default() });
+//! // A fixed seed, so that this example finds its tree on every run.
+//! let config = Config { cases: 256, failure_persistence: None, ..Config::default() };
+//! let mut runner = TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
 //! let result = runner.run(&tree(8), |spec| {
 //!     let mut m = machine_for_trees();
 //!     let made = spec.make(&mut m).unwrap();
