@@ -353,6 +353,7 @@ impl Target for FuseMount {
             }
             Op::OpenHandle { .. }
             | Op::Close(_)
+            | Op::Duplicate(_)
             | Op::HandleStat(_)
             | Op::HandleRead(_)
             | Op::Disposition { .. }
