@@ -47,7 +47,7 @@ fn image_survives_run_shell_and_save_with_links_intact() {
     let o = ntlinkfs(&["image", "info", s(&img)], "");
     assert!(o.status.success());
     let info = text(&o.stdout);
-    assert!(info.contains("format version 2"), "{info}");
+    assert!(info.contains("format version 3"), "{info}");
     assert!(
         info.contains("1 (+2)"),
         "one file with two extra names: {info}"
@@ -195,4 +195,27 @@ fn image_keeps_its_profile_unless_profile_is_given() {
         "{}",
         text(&o.stdout)
     );
+}
+
+/// Issue 14: the `--demo` compatibility junctions' DACL (Everyone denied
+/// listing) is saved in the image: a later session loads it, and listing the
+/// junction is still refused while paths through it work.
+#[test]
+fn demo_junction_dacls_survive_the_image() {
+    let d = tempfile::tempdir().unwrap();
+    let img = d.path().join("demo.img");
+    let o = ntlinkfs(&["run", "-", "--demo", "--image", s(&img)], "");
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = ntlinkfs(
+        &["shell", "--image", s(&img)],
+        "icacls \"C:\\Documents and Settings\" /L\ndir \"C:\\Documents and Settings\"\ntype \"C:\\Documents and Settings\\Alice\\My Documents\\report.txt\"\nexit\n",
+    );
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("C:\\Documents and Settings Everyone:(DENY)(S,RD)\n"),
+        "{out}"
+    );
+    assert!(out.contains("BUILTIN\\Administrators:(F)"), "{out}");
+    assert!(out.contains("File Not Found"), "{out}");
+    assert!(out.contains("Quarterly report"), "{out}");
 }

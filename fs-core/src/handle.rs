@@ -23,6 +23,10 @@ use crate::path::PathUnits;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct HandleId(pub u64);
 
+/// The first id of a duplicated handle: above every id an open is given (the
+/// index of its file object).
+const DUPLICATE_IDS: u64 = 1 << 48;
+
 #[derive(Debug, Clone)]
 pub(crate) struct Handle {
     pub vol: VolumeId,
@@ -37,6 +41,10 @@ pub(crate) struct Handle {
     pub access: u32,
     /// FILE_SHARE_* bits.
     pub share: u32,
+    /// The handle that opened this file object was closed while duplicates
+    /// of it stay open: its id is no longer valid, the file object lives on
+    /// until the last duplicate closes.
+    pub first_closed: bool,
 }
 
 impl Handle {
@@ -324,6 +332,7 @@ impl Machine {
             delete_on_close: opts.delete_on_close,
             access: granted,
             share: opts.share & FILE_SHARE_ALL,
+            first_closed: false,
         });
         Ok(HandleId(id as u64))
     }
@@ -482,6 +491,7 @@ impl Machine {
         if !self.is_open(vol, rec) {
             return Ok(());
         }
+        let except = except.and_then(|h| self.file_object(h).ok());
         let conflict = self.handles.iter().any(|(id, o)| {
             Some(HandleId(id as u64)) != except
                 && o.vol == vol
@@ -517,7 +527,40 @@ impl Machine {
     }
 
     pub(crate) fn handle(&self, h: HandleId) -> Result<&Handle> {
-        self.handles.get(h.0 as usize).ok_or(NtError::InvalidHandle)
+        let object = self.file_object(h)?;
+        self.handles
+            .get(object.0 as usize)
+            .ok_or(NtError::InvalidHandle)
+    }
+
+    /// The file object a valid handle id refers to: itself for a handle an
+    /// open returned, the handle it duplicates for a duplicate.
+    pub(crate) fn file_object(&self, h: HandleId) -> Result<HandleId> {
+        if let Some(&object) = self.duplicates.get(&h) {
+            return Ok(object);
+        }
+        match self.handles.get(h.0 as usize) {
+            Some(o) if !o.first_closed => Ok(h),
+            _ => Err(NtError::InvalidHandle),
+        }
+    }
+
+    /// DuplicateHandle(DUPLICATE_SAME_ACCESS): a second handle on the same
+    /// file object. It shares the object's granted access, share entry (one
+    /// entry in every share check: they are per file object) and its
+    /// FILE_DELETE_ON_CLOSE, which takes effect at the object's cleanup, when
+    /// its last handle closes (HL12, Wine's test_file_disposition_information).
+    pub fn duplicate_handle(&mut self, h: HandleId) -> Result<HandleId> {
+        let object = self.file_object(h)?;
+        // Ids of duplicates come after every slab id an open can be given.
+        let id = HandleId(
+            self.duplicates
+                .keys()
+                .next_back()
+                .map_or(DUPLICATE_IDS, |k| k.0 + 1),
+        );
+        self.duplicates.insert(id, object);
+        Ok(id)
     }
 
     /// The node a handle is open on.
@@ -534,9 +577,20 @@ impl Machine {
     /// empty stays, BTRFS deletedir13). When it was the last handle, names
     /// marked for delete go, and the node goes with its last name (HL30, M10).
     pub fn close(&mut self, h: HandleId) -> Result<()> {
+        // The file object's cleanup waits for its last handle (duplicates).
+        let object = self.file_object(h)?;
+        let shared = self.duplicates.values().filter(|&&o| o == object).count();
+        if self.duplicates.remove(&h).is_some() {
+            if shared > 1 || !self.handles[object.0 as usize].first_closed {
+                return Ok(());
+            }
+        } else if shared > 0 {
+            self.handles[object.0 as usize].first_closed = true;
+            return Ok(());
+        }
         let hd = self
             .handles
-            .try_remove(h.0 as usize)
+            .try_remove(object.0 as usize)
             .ok_or(NtError::InvalidHandle)?;
         if hd.delete_on_close {
             let empty = self
@@ -577,9 +631,10 @@ impl Machine {
         Ok(())
     }
 
-    /// Number of open handles (for tests and the invariants).
+    /// Number of open handles (for tests and the invariants): every valid
+    /// handle id, duplicates included.
     pub fn open_handle_count(&self) -> usize {
-        self.handles.len()
+        self.handles.iter().filter(|(_, o)| !o.first_closed).count() + self.duplicates.len()
     }
 
     /// Reads up to `len` bytes at `offset`.
@@ -799,6 +854,7 @@ impl Machine {
         rec: RecordNo,
         except: Option<HandleId>,
     ) -> bool {
+        let except = except.and_then(|h| self.file_object(h).ok());
         self.is_open(vol, rec)
             && self
                 .handles

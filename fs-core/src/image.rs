@@ -2,7 +2,7 @@
 //! `ntlinkfs` command writes the bytes atomically), and the journal of changes
 //! since ([`journal`]). docs/image-format.md describes both byte by byte.
 //!
-//! Layout (little-endian), format version 2 (version 1 is read too):
+//! Layout (little-endian), format version 3 (versions 1 and 2 are read too):
 //!
 //! ```text
 //! 0   8  magic "NTLNKIMG"
@@ -14,7 +14,8 @@
 //!        version 2 its size: the place for volume-level fields), the sequence
 //!        table, and every record (record number, kind, attributes, the four
 //!        times, POSIX meta, from version 2 the device numbers, names in
-//!        order, raw reparse buffer, file data by chunk)
+//!        order, raw reparse buffer, from version 3 the security
+//!        descriptor's DACL, file data by chunk)
 //! ```
 //!
 //! Versions: this build writes [`FORMAT_VERSION`] and reads every version from
@@ -43,6 +44,7 @@ use crate::node::{DeviceNumbers, NameLink, Names, Node, NodeKind, PosixMeta, Rep
 use crate::path::{FullPath, Root};
 use crate::profile::{FsKind, Privilege, Profile, SymlinkEvaluation, WindowsVersion};
 use crate::reparse::ReparseData;
+use crate::security::{Ace, SecurityDescriptor, Trustee};
 use crate::space::{
     check_volume_size, BLOCK_SIZE, DEFAULT_VOLUME_SIZE, MAX_FILE_SIZE, MAX_VOLUME_SIZE,
     MIN_VOLUME_SIZE,
@@ -56,7 +58,7 @@ pub mod journal;
 /// The first bytes of every image.
 pub const MAGIC: [u8; 8] = *b"NTLNKIMG";
 /// The format this build writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// The oldest format this build reads. It stays 1: an image saved by any
 /// release loads in every later one (docs/image-format.md).
 pub const OLDEST_VERSION: u32 = 1;
@@ -456,6 +458,29 @@ pub(crate) fn write_node_meta(w: &mut Writer, v: &Volume, node: &Node, format: F
             w.bytes(&rp.raw);
         }
     }
+    if format >= Format::V3 {
+        write_security(w, node.security.as_deref());
+    }
+}
+
+/// A record's security descriptor (version 3): 0 none (everything granted),
+/// or 1 then its DACL, each ACE a trustee byte, an allow flag and its mask.
+fn write_security(w: &mut Writer, sd: Option<&SecurityDescriptor>) {
+    let Some(sd) = sd else {
+        w.u8(0);
+        return;
+    };
+    w.u8(1);
+    w.len(sd.dacl.len());
+    for ace in &sd.dacl {
+        w.u8(match ace.trustee {
+            Trustee::Everyone => 0,
+            Trustee::User => 1,
+            Trustee::Administrators => 2,
+        });
+        w.bool(ace.allow);
+        w.u32(ace.mask);
+    }
 }
 
 // ---- reader ----------------------------------------------------------------
@@ -539,16 +564,19 @@ pub(crate) enum Format {
     V1,
     /// Adds each volume's size and each record's device numbers.
     V2,
+    /// Adds each record's security descriptor (its DACL).
+    V3,
 }
 
 impl Format {
     /// The format this build writes ([`FORMAT_VERSION`]).
-    pub(crate) const CURRENT: Format = Format::V2;
+    pub(crate) const CURRENT: Format = Format::V3;
 
     pub(crate) fn of(version: u32) -> Option<Format> {
         match version {
             1 => Some(Format::V1),
             2 => Some(Format::V2),
+            3 => Some(Format::V3),
             _ => None,
         }
     }
@@ -557,6 +585,7 @@ impl Format {
         match self {
             Format::V1 => 1,
             Format::V2 => 2,
+            Format::V3 => 3,
         }
     }
 }
@@ -748,7 +777,7 @@ pub(crate) fn read_volume_header(r: &mut Reader, format: Format) -> Res<Volume> 
     let serial = r.u32("volume serial")?;
     let size = match format {
         Format::V1 => DEFAULT_VOLUME_SIZE,
-        Format::V2 => r.u64("volume size")?,
+        Format::V2 | Format::V3 => r.u64("volume size")?,
     };
     if !letter.is_ascii_uppercase() {
         return malformed(format!("volume letter {letter:#04x} is not A to Z"));
@@ -783,7 +812,7 @@ pub(crate) fn count_space(v: &mut Volume, format: Format) -> Res<()> {
             size: counted.size.max(counted.used.next_multiple_of(BLOCK_SIZE)),
             ..counted
         },
-        Format::V2 => counted,
+        Format::V2 | Format::V3 => counted,
     };
     if v.space.used > v.space.size {
         return malformed(format!(
@@ -880,7 +909,7 @@ pub(crate) fn read_node_meta(r: &mut Reader, format: Format, rec: RecordNo) -> R
     let mut posix = read_posix(r, "POSIX meta")?;
     match format {
         Format::V1 => {}
-        Format::V2 => {
+        Format::V2 | Format::V3 => {
             posix.rdev = DeviceNumbers {
                 major: r.u32("device major")?,
                 minor: r.u32("device minor")?,
@@ -917,6 +946,12 @@ pub(crate) fn read_node_meta(r: &mut Reader, format: Format, rec: RecordNo) -> R
         }
         f => return malformed(format!("record {rec}: reparse flag {f}")),
     };
+    // Older images have no descriptors: every record grants everything, as
+    // every node did before descriptors existed.
+    let security = match format {
+        Format::V1 | Format::V2 => None,
+        Format::V3 => read_security(r, rec)?,
+    };
     let kind = match kind_byte {
         0 => NodeKind::Reserved,
         1 => NodeKind::File(FileData::default()),
@@ -931,9 +966,37 @@ pub(crate) fn read_node_meta(r: &mut Reader, format: Format, rec: RecordNo) -> R
         reparse,
         posix,
         open_count: 0,
-        security: None,
+        security,
     };
     Ok((kind_byte, node))
+}
+
+/// `write_security`'s bytes. Masks are kept as stored (any bits: the access
+/// check reads them as they are); trustees and flags must be known values.
+fn read_security(r: &mut Reader, rec: RecordNo) -> Res<Option<Box<SecurityDescriptor>>> {
+    match r.u8("security flag")? {
+        0 => return Ok(None),
+        1 => {}
+        f => return malformed(format!("record {rec}: security flag {f}")),
+    }
+    let n = r.count(6, "DACL")?;
+    let mut dacl = Vec::with_capacity(n);
+    for _ in 0..n {
+        let trustee = match r.u8("ACE trustee")? {
+            0 => Trustee::Everyone,
+            1 => Trustee::User,
+            2 => Trustee::Administrators,
+            t => return malformed(format!("record {rec}: unknown ACE trustee {t}")),
+        };
+        let allow = r.bool("ACE allow flag")?;
+        let mask = r.u32("ACE mask")?;
+        dacl.push(Ace {
+            trustee,
+            allow,
+            mask,
+        });
+    }
+    Ok(Some(Box::new(SecurityDescriptor { dacl })))
 }
 
 fn read_data(r: &mut Reader, rec: u64) -> Res<FileData> {

@@ -98,6 +98,22 @@ pub fn check(m: &Machine) -> Result<(), Violation> {
         }
         *handle_counts.entry((h.vol, h.rec)).or_default() += 1;
     }
+    // A duplicate names a live file object; a file object whose first handle
+    // closed lives on only for its duplicates.
+    for (dup, object) in &m.duplicates {
+        ensure!(
+            m.handles.get(object.0 as usize).is_some(),
+            "duplicate handle {} of a closed file object {}",
+            dup.0,
+            object.0
+        );
+    }
+    for (id, h) in m.handles.iter() {
+        ensure!(
+            !h.first_closed || m.duplicates.values().any(|o| o.0 == id as u64),
+            "file object {id} has no handle left"
+        );
+    }
     // The handles open on one file are pairwise compatible in their share
     // modes: every open was checked against those before it (M13).
     let mut by_file: HashMap<(usize, u64), Vec<(usize, &crate::handle::Handle)>> = HashMap::new();

@@ -120,7 +120,11 @@ pub struct Machine {
     /// cmd.exe keeps one current directory per drive; it is stored as typed,
     /// unresolved (J19).
     pub(crate) current_dirs: BTreeMap<u8, FullPath>,
+    /// The file objects: one per open, shared by its duplicates.
     pub(crate) handles: Slab<Handle>,
+    /// DuplicateHandle's handles: each names the file object (the slab id of
+    /// the handle it duplicates) it shares (handle.rs).
+    pub(crate) duplicates: BTreeMap<crate::handle::HandleId, crate::handle::HandleId>,
     pub(crate) clock: Arc<dyn Clock>,
     /// Owner and mode given to new nodes (the Linux view's umask-applied defaults).
     pub(crate) default_posix: PosixMeta,
@@ -157,6 +161,7 @@ impl Machine {
             current_drive: b'C',
             current_dirs: BTreeMap::new(),
             handles: Slab::new(),
+            duplicates: BTreeMap::new(),
             clock: Arc::new(SystemClock),
             default_posix: PosixMeta {
                 uid: 0,

@@ -210,6 +210,49 @@ impl Machine {
     }
 }
 
+/// A varied descriptor from `seed`, for the property tests of images and
+/// journals: none, an empty DACL (nothing granted), or up to four ACEs of any
+/// trustee, allow or deny, with the masks that matter and arbitrary ones.
+#[cfg(test)]
+pub(crate) fn descriptor_from_seed(seed: u64) -> Option<SecurityDescriptor> {
+    use crate::access::*;
+    let mut x = seed;
+    let mut next = move || {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        x >> 32
+    };
+    let n = next() % 6;
+    if n == 5 {
+        return None;
+    }
+    const MASKS: [u32; 6] = [
+        SYNCHRONIZE | FILE_LIST_DIRECTORY,
+        FILE_GENERIC_READ | FILE_GENERIC_EXECUTE,
+        FILE_ALL_ACCESS,
+        DELETE,
+        WRITE_DAC,
+        FILE_WRITE_DATA | FILE_APPEND_DATA,
+    ];
+    let dacl = (0..n)
+        .map(|_| {
+            let r = next();
+            Ace {
+                trustee: [Trustee::Everyone, Trustee::User, Trustee::Administrators]
+                    [(r % 3) as usize],
+                allow: r & 8 != 0,
+                mask: match (r >> 4) % 8 {
+                    6 => (next() as u32) & FILE_ALL_ACCESS,
+                    7 => next() as u32,
+                    i => MASKS[i as usize],
+                },
+            }
+        })
+        .collect();
+    Some(SecurityDescriptor { dacl })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -494,3 +494,64 @@ mod dacl_property {
         }
     }
 }
+
+/// DuplicateHandle: two handles on one file object differ from two opens
+/// (HL12; WINE-NEW ntdll file.c test_file_disposition_information, "Delete-on-
+/// close flag sets disposition when a handle is closed"): closing one of them
+/// is no cleanup, so FILE_DELETE_ON_CLOSE still takes effect at the last
+/// close even after the disposition was cleared through the duplicate; with
+/// a second open instead (deletefile9 above) the file stays.
+#[test]
+fn a_duplicate_shares_the_file_objects_delete_on_close_hl12() {
+    let mut m = machine();
+    // CreateFileA(GENERIC_WRITE | DELETE, 0, CREATE_ALWAYS, FILE_FLAG_DELETE_ON_CLOSE).
+    let doc = OpenOptions::default()
+        .disposition(Disposition::OverwriteIf)
+        .access(GENERIC_WRITE | DELETE)
+        .share(0)
+        .delete_on_close(true);
+    let h = m.open(r"C:\d\x", &doc).unwrap();
+    let h2 = m.duplicate_handle(h).unwrap();
+    assert_ne!(h, h2);
+    assert_eq!(m.open_handle_count(), 2);
+    m.close(h).unwrap();
+    // The first id is gone; the file object and its name are not.
+    assert_eq!(m.close(h), Err(NtError::InvalidHandle));
+    assert!(!m.handle_info(h2).unwrap().delete_pending);
+    assert!(m.exists(r"C:\d\x"));
+    m.set_delete_disposition(h2, false, DeleteSemantics::Classic)
+        .unwrap();
+    m.close(h2).unwrap();
+    assert!(!m.exists(r"C:\d\x"), "File should have been deleted");
+    assert_eq!(m.open_handle_count(), 0);
+    ntlinkfs_core::testing::check(&m);
+}
+
+/// Share checks are per file object: a duplicate of a handle that shares
+/// nothing is no conflict with it, and it has the same granted access; a
+/// second open of the file is refused.
+#[test]
+fn a_duplicate_is_not_a_second_share_entry_m13() {
+    let mut m = machine();
+    let h = open(&mut m, r"C:\d\f", FILE_READ_DATA, 0).unwrap();
+    let h2 = m.duplicate_handle(h).unwrap();
+    assert_eq!(m.read(h2, 0, 4).unwrap(), b"data");
+    assert_eq!(m.write(h2, 0, b"x"), Err(NtError::AccessDenied));
+    assert_eq!(
+        open(&mut m, r"C:\d\f", FILE_READ_DATA, FILE_SHARE_ALL),
+        Err(NtError::SharingViolation)
+    );
+    // Closing the first handle leaves the file object open: still refused.
+    m.close(h).unwrap();
+    assert_eq!(
+        open(&mut m, r"C:\d\f", FILE_READ_DATA, FILE_SHARE_ALL),
+        Err(NtError::SharingViolation)
+    );
+    // A duplicate of the duplicate is the same object too.
+    let h3 = m.duplicate_handle(h2).unwrap();
+    m.close(h2).unwrap();
+    assert_eq!(m.read(h3, 0, 4).unwrap(), b"data");
+    m.close(h3).unwrap();
+    assert!(open(&mut m, r"C:\d\f", FILE_READ_DATA, FILE_SHARE_ALL).is_ok());
+    assert_eq!(m.duplicate_handle(h3), Err(NtError::InvalidHandle));
+}

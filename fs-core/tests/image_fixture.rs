@@ -1,5 +1,6 @@
-//! The committed images `fixtures/image-v1.img` and `fixtures/image-v2.img`
-//! were saved by format versions 1 and 2 (made by `fixtures/make-image-vN.sh`).
+//! The committed images `fixtures/image-v1.img`, `image-v2.img` and
+//! `image-v3.img` were saved by format versions 1, 2 and 3 (made by
+//! `fixtures/make-image-vN.sh`).
 //! People check images into their repositories, so every later ntlinkfs must
 //! load each to exactly its tree: these tests are what prove it in CI. Never
 //! regenerate a fixture with a newer format; add a new fixture for a new
@@ -7,7 +8,11 @@
 //!
 //! Version 1 holds this tree; version 2 the same, plus what version 2 added:
 //! special files with device numbers (`C:\dev\tty` 4:64, `C:\dev\fifo`)
-//! and D:'s size, 8 MiB.
+//! and D:'s size, 8 MiB. Version 3 the same as 2, plus security descriptors:
+//! `C:\J` the DACL of Windows' compatibility junctions (Everyone: deny
+//! list and synchronize, allow read and execute; Administrators: full) and
+//! `C:\docs\ro.txt` two (the user: deny write data; Everyone: full); every other object
+//! has none.
 //!
 //! ```text
 //! C:\ (NTFS)                              D:\ (NTFS, label "Work")
@@ -24,6 +29,7 @@
 
 use ntlinkfs_core::attrs::FILE_ATTRIBUTE_READONLY;
 use ntlinkfs_core::image::{self, ImageError};
+use ntlinkfs_core::{Ace, SecurityDescriptor, Trustee};
 use ntlinkfs_core::{
     DeviceNumbers, FixedClock, Follow, Machine, NodeId, OpenOptions, PosixMeta, ReparseData,
     SpecialKind, SymlinkFlags, CHUNK, DEFAULT_VOLUME_SIZE,
@@ -119,6 +125,56 @@ fn build_v2() -> Machine {
     m.create_special_file(r"C:\dev\fifo", SpecialKind::Fifo, fifo)
         .unwrap();
     m.set_volume_size(1, 8 << 20).unwrap();
+    m
+}
+
+/// The descriptors version 3 adds (see the top of the file).
+fn v3_descriptors() -> [(&'static str, SecurityDescriptor); 2] {
+    let compat = SecurityDescriptor {
+        dacl: vec![
+            Ace {
+                trustee: Trustee::Everyone,
+                allow: false,
+                mask: 0x0010_0001,
+            },
+            Ace {
+                trustee: Trustee::Everyone,
+                allow: true,
+                mask: 0x0012_00A9,
+            },
+            Ace {
+                trustee: Trustee::Administrators,
+                allow: true,
+                mask: 0x001F_01FF,
+            },
+        ],
+    };
+    let ro = SecurityDescriptor {
+        dacl: vec![
+            Ace {
+                trustee: Trustee::User,
+                allow: false,
+                mask: 0x0000_0002,
+            },
+            Ace {
+                trustee: Trustee::Everyone,
+                allow: true,
+                mask: 0x001F_01FF,
+            },
+        ],
+    };
+    [(r"C:\J", compat), (r"C:\docs\ro.txt", ro)]
+}
+
+fn build_v3() -> Machine {
+    let mut m = build_v2();
+    for (path, sd) in v3_descriptors() {
+        let id = m
+            .query_information(path, Follow::OpenReparsePoint)
+            .unwrap()
+            .id;
+        m.set_security_of(id, Some(sd)).unwrap();
+    }
     m
 }
 
@@ -281,8 +337,43 @@ fn the_version_2_fixture_loads_to_the_same_tree() {
     let d = m.volume_info(1);
     assert_eq!((d.size, d.bytes), (8 << 20, 4));
     assert_eq!(m.read_file(r"C:\docs\sparse.bin").unwrap(), sparse_bytes());
+    // Version 2 has no descriptors: everything is granted.
+    for (path, _) in v3_descriptors() {
+        assert_eq!(m.security(path, Follow::OpenReparsePoint).unwrap(), None);
+    }
     // While this build writes version 2, it writes these very bytes.
     if image::FORMAT_VERSION == 2 {
+        assert!(image::save(&m) == bytes, "saving the loaded fixture");
+    }
+}
+
+#[test]
+fn the_version_3_fixture_loads_to_the_same_tree_and_descriptors() {
+    let bytes = std::fs::read(fixture_path_of(3)).expect("the committed fixture");
+    assert_eq!(&bytes[8..12], &3u32.to_le_bytes(), "fixture is version 3");
+    let mut m = image::load(&bytes).expect("a version 3 image loads");
+    ntlinkfs_core::invariants::check(&m).unwrap();
+    let got = describe(&mut m);
+    assert_eq!(got, expected_v2(), "\n{got}");
+    for (path, sd) in v3_descriptors() {
+        assert_eq!(
+            m.security(path, Follow::OpenReparsePoint).unwrap(),
+            Some(sd),
+            "{path}"
+        );
+    }
+    assert_eq!(m.security(r"C:\docs", Follow::Reparse).unwrap(), None);
+    // The junction's deny ACE still decides: listing it is refused (J42).
+    assert!(m
+        .open(
+            r"C:\J",
+            &OpenOptions::default()
+                .access(0x0010_0001)
+                .follow(Follow::OpenReparsePoint)
+        )
+        .is_err());
+    // While this build writes version 3, it writes these very bytes.
+    if image::FORMAT_VERSION == 3 {
         assert!(image::save(&m) == bytes, "saving the loaded fixture");
     }
 }
@@ -343,4 +434,14 @@ fn write_version_2_fixture() {
     assert_eq!(image::FORMAT_VERSION, 2, "the v2 fixture is frozen");
     let bytes = image::save(&build_v2());
     std::fs::write(fixture_path_of(2), bytes).unwrap();
+}
+
+/// Writes the version 3 fixture. Run only by `fixtures/make-image-v3.sh`, and
+/// only while this build writes format version 3.
+#[test]
+#[ignore]
+fn write_version_3_fixture() {
+    assert_eq!(image::FORMAT_VERSION, 3, "the v3 fixture is frozen");
+    let bytes = image::save(&build_v3());
+    std::fs::write(fixture_path_of(3), bytes).unwrap();
 }

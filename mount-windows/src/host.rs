@@ -10,8 +10,8 @@ use ntlinkfs_core::{HandleId, NtError};
 use std::ffi::c_void;
 use winfsp::constants::FspCleanupFlags;
 use winfsp::filesystem::{
-    DirInfo, DirMarker, FileInfo, FileSecurity, FileSystemContext, OpenFileInfo, VolumeInfo,
-    WideNameInfo,
+    DirInfo, DirMarker, FileInfo, FileSecurity, FileSystemContext, ModificationDescriptor,
+    OpenFileInfo, VolumeInfo, WideNameInfo,
 };
 use winfsp::{FspError, U16CStr};
 
@@ -171,6 +171,27 @@ impl FileSystemContext for VolumeFs {
     ) -> FspResult<u64> {
         let descriptor = self.handle_descriptor(context.0).fsp()?;
         Ok(copy_descriptor(&descriptor, security_descriptor))
+    }
+
+    fn set_security(
+        &self,
+        context: &FileContext,
+        security_information: u32,
+        modification_descriptor: ModificationDescriptor,
+    ) -> FspResult<()> {
+        let p = modification_descriptor.as_mut_ptr() as *const u8;
+        if p.is_null() {
+            return Err(NtError::InvalidParameter).fsp();
+        }
+        // SAFETY: WinFsp passes the self-relative descriptor the kernel
+        // captured and validated; only bytes within the extent its header and
+        // parts announce are read (what GetSecurityDescriptorLength measures).
+        let read =
+            |at: usize, n: usize| unsafe { std::slice::from_raw_parts(p.add(at), n) }.to_vec();
+        let len = crate::security::self_relative_len(read).fsp()?;
+        // SAFETY: as above, `len` is the descriptor's own extent.
+        let bytes = unsafe { std::slice::from_raw_parts(p, len) };
+        VolumeFs::set_security(self, context.0, security_information, bytes).fsp()
     }
 
     fn overwrite(

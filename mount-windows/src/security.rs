@@ -8,6 +8,11 @@
 //! its access checks. Only the SDDL subset a default needs
 //! is accepted: `O:`, `G:`, `D:` with flags P/AI/AR and allow/deny ACEs of
 //! well-known or literal SIDs; anything else is refused with a message.
+//!
+//! SetSecurity goes the other way ([`dacl_change`]): the binary descriptor a
+//! client sets becomes the core's DACL when every ACE is one the core models
+//! (allow or deny, no inheritance, Everyone / BUILTIN\\Users for the user /
+//! Administrators, file rights); anything else is STATUS_NOT_SUPPORTED.
 
 /// Owner and group Administrators; SYSTEM, Administrators and Everyone have full
 /// access, so a user of the test volume can do everything NTFS would let an
@@ -24,6 +29,8 @@ const SE_DACL_AUTO_INHERITED: u16 = 0x0400;
 const SE_DACL_PROTECTED: u16 = 0x1000;
 const SE_SELF_RELATIVE: u16 = 0x8000;
 const ACL_REVISION: u8 = 2;
+
+use ntlinkfs_core::NtError;
 
 /// DACL control bits and its encoded ACEs.
 type Dacl = (u16, Vec<Vec<u8>>);
@@ -298,6 +305,200 @@ pub fn sddl_with_dacl(base: &str, sd: &ntlinkfs_core::SecurityDescriptor) -> Str
     out
 }
 
+/// SECURITY_INFORMATION bits of SetSecurity (winnt.h).
+pub const OWNER_SECURITY_INFORMATION: u32 = 0x1;
+pub const GROUP_SECURITY_INFORMATION: u32 = 0x2;
+pub const DACL_SECURITY_INFORMATION: u32 = 0x4;
+/// Whether the DACL is protected from inheritance: no inheritance is
+/// modelled, so both are accepted and change nothing.
+const PROTECTED_DACL_SECURITY_INFORMATION: u32 = 0x8000_0000;
+const UNPROTECTED_DACL_SECURITY_INFORMATION: u32 = 0x2000_0000;
+
+/// What a SetSecurity asks of the core's descriptor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DaclChange {
+    /// Nothing the core keeps changes (the owner or group set to what they are).
+    Keep,
+    /// The new DACL; None: no descriptor (the mount's: a NULL DACL, or the
+    /// mount's own DACL given back).
+    Set(Option<ntlinkfs_core::SecurityDescriptor>),
+}
+
+/// The parts of a self-relative descriptor, each within `bytes`.
+struct Parts<'a> {
+    owner: Option<&'a [u8]>,
+    group: Option<&'a [u8]>,
+    /// None: no DACL present, or a NULL DACL (everything granted).
+    dacl: Option<&'a [u8]>,
+}
+
+fn le16(b: &[u8], at: usize) -> usize {
+    usize::from(u16::from_le_bytes([b[at], b[at + 1]]))
+}
+
+fn le32(b: &[u8], at: usize) -> usize {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]) as usize
+}
+
+/// A SID's length from its header (revision 1, sub-authority count).
+fn sid_len(b: &[u8], at: usize) -> Option<usize> {
+    (b.get(at) == Some(&1)).then_some(())?;
+    let n = *b.get(at + 1)?;
+    (n <= 15).then_some(8 + 4 * usize::from(n))
+}
+
+/// The length of a self-relative descriptor (MS-DTYP 2.4.6) from its header
+/// and parts: how far its owner, group, SACL and DACL reach. `read(offset,
+/// n)` gives `n` bytes at `offset` (the adapter reads WinFsp's pointer; the
+/// length is what GetSecurityDescriptorLength would say).
+pub fn self_relative_len(read: impl Fn(usize, usize) -> Vec<u8>) -> Result<usize, NtError> {
+    let h = read(0, 20);
+    if h[0] != 1 || u16::from_le_bytes([h[2], h[3]]) & SE_SELF_RELATIVE == 0 {
+        return Err(NtError::InvalidParameter);
+    }
+    let mut end = 20;
+    for (field, is_sid) in [(4, true), (8, true), (12, false), (16, false)] {
+        let off = le32(&h, field);
+        if off == 0 {
+            continue;
+        }
+        let len = if is_sid {
+            let head = read(off, 2);
+            sid_len(&head, 0).ok_or(NtError::InvalidParameter)?
+        } else {
+            le16(&read(off + 2, 2), 0)
+        };
+        end = end.max(off + len);
+    }
+    Ok(end)
+}
+
+/// Splits a self-relative descriptor, checking every part is inside it.
+fn parts(b: &[u8]) -> Result<Parts<'_>, NtError> {
+    let bad = NtError::InvalidParameter;
+    if b.len() < 20 || b[0] != 1 {
+        return Err(bad);
+    }
+    let control = u16::from_le_bytes([b[2], b[3]]);
+    if control & SE_SELF_RELATIVE == 0 {
+        return Err(bad);
+    }
+    let sid_at = |field: usize| -> Result<Option<&[u8]>, NtError> {
+        let off = le32(b, field);
+        if off == 0 {
+            return Ok(None);
+        }
+        let len = sid_len(b, off).ok_or(bad)?;
+        b.get(off..off + len).map(Some).ok_or(bad)
+    };
+    let (owner, group) = (sid_at(4)?, sid_at(8)?);
+    let off = le32(b, 16);
+    let dacl = if control & SE_DACL_PRESENT == 0 || off == 0 {
+        None
+    } else {
+        let len = b.get(off + 2..off + 4).map(|s| le16(s, 0)).ok_or(bad)?;
+        Some(b.get(off..off + len).filter(|a| a.len() >= 8).ok_or(bad)?)
+    };
+    Ok(Parts { owner, group, dacl })
+}
+
+/// The core ACEs of a binary ACL: allow and deny ACEs without inheritance
+/// flags, for Everyone (S-1-1-0), the user (BUILTIN\\Users, as
+/// [`sddl_with_dacl`] reports it) or BUILTIN\Administrators, with file
+/// rights (GENERIC_* mapped). Anything else is not modelled: NOT_SUPPORTED.
+fn core_aces(acl: &[u8]) -> Result<Vec<ntlinkfs_core::Ace>, NtError> {
+    use ntlinkfs_core::Trustee;
+    let bad = NtError::InvalidParameter;
+    if !matches!(acl[0], 2 | 4) {
+        return Err(bad);
+    }
+    let count = le16(acl, 4);
+    let everyone = sid("WD").expect("alias");
+    let users = sid("BU").expect("alias");
+    let admins = sid("BA").expect("alias");
+    let mut at = 8;
+    let mut out = Vec::with_capacity(count);
+    for _ in 0..count {
+        let head = acl.get(at..at + 8).ok_or(bad)?;
+        let size = le16(head, 2);
+        let ace = acl.get(at..at + size).filter(|a| a.len() >= 8).ok_or(bad)?;
+        let allow = match ace[0] {
+            0 => true,
+            1 => false,
+            _ => return Err(NtError::NotSupported),
+        };
+        if ace[1] != 0 {
+            return Err(NtError::NotSupported);
+        }
+        let who = &ace[8..];
+        let trustee = if who == everyone {
+            Trustee::Everyone
+        } else if who == users {
+            Trustee::User
+        } else if who == admins {
+            Trustee::Administrators
+        } else {
+            return Err(NtError::NotSupported);
+        };
+        let mask = ntlinkfs_core::access::map_generic(le32(ace, 4) as u32);
+        if mask & !ntlinkfs_core::access::FILE_ALL_ACCESS != 0 {
+            return Err(NtError::NotSupported);
+        }
+        out.push(ntlinkfs_core::Ace {
+            trustee,
+            allow,
+            mask,
+        });
+        at += size;
+    }
+    Ok(out)
+}
+
+/// SetSecurity's translation: what `security_information` asks to set from
+/// the self-relative `modification` descriptor, given the mount's descriptor
+/// `base` (owner, group and default DACL). The core keeps a DACL only: an
+/// owner or group other than the mount's, a SACL or a label, and ACEs the
+/// core does not model are refused (STATUS_NOT_SUPPORTED); malformed bytes
+/// are STATUS_INVALID_PARAMETER.
+pub fn dacl_change(
+    base: &SecurityDescriptor,
+    security_information: u32,
+    modification: &[u8],
+) -> Result<DaclChange, NtError> {
+    let modelled = OWNER_SECURITY_INFORMATION
+        | GROUP_SECURITY_INFORMATION
+        | DACL_SECURITY_INFORMATION
+        | PROTECTED_DACL_SECURITY_INFORMATION
+        | UNPROTECTED_DACL_SECURITY_INFORMATION;
+    if security_information & !modelled != 0 {
+        return Err(NtError::NotSupported);
+    }
+    let new = parts(modification)?;
+    let mount = parts(base.as_bytes()).expect("the mount's descriptor is valid");
+    for (bit, given, kept) in [
+        (OWNER_SECURITY_INFORMATION, new.owner, mount.owner),
+        (GROUP_SECURITY_INFORMATION, new.group, mount.group),
+    ] {
+        if security_information & bit != 0 && given != kept {
+            return Err(NtError::NotSupported);
+        }
+    }
+    if security_information & DACL_SECURITY_INFORMATION == 0 {
+        return Ok(DaclChange::Keep);
+    }
+    let Some(acl) = new.dacl else {
+        return Ok(DaclChange::Set(None));
+    };
+    // The mount's own DACL given back (a round trip of GetSecurity on an
+    // object without one): no descriptor again.
+    if mount.dacl == Some(acl) {
+        return Ok(DaclChange::Set(None));
+    }
+    Ok(DaclChange::Set(Some(ntlinkfs_core::SecurityDescriptor {
+        dacl: core_aces(acl)?,
+    })))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,5 +583,121 @@ mod tests {
         let sddl = sddl_with_dacl(DEFAULT_SDDL, &sd);
         assert_eq!(sddl, "O:BAG:BAD:P(D;;0x100001;;;WD)(A;;0x1200a9;;;BU)");
         assert!(SecurityDescriptor::from_sddl(&sddl).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod set_security_tests {
+    use super::*;
+    use ntlinkfs_core::{Ace, Trustee};
+
+    fn sd(sddl: &str) -> Vec<u8> {
+        SecurityDescriptor::from_sddl(sddl)
+            .unwrap()
+            .as_bytes()
+            .to_vec()
+    }
+
+    fn core(aces: &[(Trustee, bool, u32)]) -> DaclChange {
+        DaclChange::Set(Some(ntlinkfs_core::SecurityDescriptor {
+            dacl: aces
+                .iter()
+                .map(|&(trustee, allow, mask)| Ace {
+                    trustee,
+                    allow,
+                    mask,
+                })
+                .collect(),
+        }))
+    }
+
+    /// SDDL (encoded as WinFsp passes it) → the core's DACL, or the status
+    /// a SetSecurity gets.
+    #[test]
+    fn set_security_translation_table() {
+        let base = SecurityDescriptor::default_descriptor();
+        let dacl = DACL_SECURITY_INFORMATION;
+        let rows: &[(u32, &str, Result<DaclChange, NtError>)] = &[
+            // The compatibility junctions' DACL, in order.
+            (
+                dacl,
+                "D:P(D;;0x100001;;;WD)(A;;0x1200a9;;;WD)(A;;FA;;;BA)",
+                Ok(core(&[
+                    (Trustee::Everyone, false, 0x0010_0001),
+                    (Trustee::Everyone, true, 0x0012_00a9),
+                    (Trustee::Administrators, true, 0x001F_01FF),
+                ])),
+            ),
+            // GENERIC_* mapped; the user is BUILTIN\Users.
+            (
+                dacl | PROTECTED_DACL_SECURITY_INFORMATION,
+                "D:(A;;GR;;;BU)",
+                Ok(core(&[(Trustee::User, true, 0x0012_0089)])),
+            ),
+            // An empty DACL grants nothing; a NULL DACL everything.
+            (dacl, "D:", Ok(core(&[]))),
+            (dacl, "O:BA", Ok(DaclChange::Set(None))),
+            // The mount's own DACL back: no descriptor.
+            (dacl, DEFAULT_SDDL, Ok(DaclChange::Set(None))),
+            // Owner and group as they are: nothing changes.
+            (
+                OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION,
+                "O:BAG:BA",
+                Ok(DaclChange::Keep),
+            ),
+            // Not modelled: another owner, a SACL, other SIDs, inheritance,
+            // rights beyond the file's.
+            (
+                OWNER_SECURITY_INFORMATION,
+                "O:SY",
+                Err(NtError::NotSupported),
+            ),
+            (0x8, "O:BA", Err(NtError::NotSupported)),
+            (dacl, "D:(A;;FA;;;SY)", Err(NtError::NotSupported)),
+            (
+                dacl,
+                "D:(A;;FA;;;S-1-5-21-1-2-3-1001)",
+                Err(NtError::NotSupported),
+            ),
+            (dacl, "D:(A;OICI;FA;;;WD)", Err(NtError::NotSupported)),
+            (dacl, "D:(A;;0x1000000;;;WD)", Err(NtError::NotSupported)),
+        ];
+        for (info, sddl, want) in rows {
+            assert_eq!(&dacl_change(&base, *info, &sd(sddl)), want, "{sddl}");
+        }
+        // What the adapter reports for a core DACL sets that DACL again.
+        let back = core(&[
+            (Trustee::Everyone, false, 0x0010_0001),
+            (Trustee::User, true, 0x001F_01FF),
+        ]);
+        let DaclChange::Set(Some(c)) = &back else {
+            unreachable!()
+        };
+        let reported = sd(&sddl_with_dacl(DEFAULT_SDDL, c));
+        assert_eq!(dacl_change(&base, dacl, &reported), Ok(back));
+    }
+
+    #[test]
+    fn malformed_descriptors_are_invalid_parameter_and_lengths_are_exact() {
+        let base = SecurityDescriptor::default_descriptor();
+        let good = sd("O:BAG:BAD:P(D;;0x100001;;;WD)(A;;FA;;;BU)");
+        let len = self_relative_len(|at, n| good[at..at + n].to_vec()).unwrap();
+        assert_eq!(len, good.len());
+        let mut absolute = good.clone();
+        absolute[3] &= 0x7F; // not SE_SELF_RELATIVE
+        let mut short_acl = good.clone();
+        let dacl_at = le32(&good, 16);
+        short_acl[dacl_at + 2] = 200; // ACL size past the end
+        for bad in [
+            &good[..10],
+            &absolute[..],
+            &short_acl[..],
+            &good[..good.len() - 4],
+        ] {
+            assert_eq!(
+                dacl_change(&base, DACL_SECURITY_INFORMATION, bad),
+                Err(NtError::InvalidParameter)
+            );
+        }
     }
 }

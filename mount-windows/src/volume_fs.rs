@@ -114,6 +114,23 @@ impl VolumeFs {
         Ok(self.descriptor_of(m.security_of(id)?.as_ref()))
     }
 
+    /// SetSecurity on an open file: the DACL of the self-relative
+    /// `modification` (`security_information` says which parts), translated to
+    /// the core's descriptor (`security::dacl_change`) and set through the
+    /// handle, which needs WRITE_DAC (NtSetSecurityObject).
+    pub fn set_security(
+        &self,
+        h: HandleId,
+        security_information: u32,
+        modification: &[u8],
+    ) -> Result<()> {
+        use crate::security::{dacl_change, DaclChange};
+        match dacl_change(&self.security, security_information, modification)? {
+            DaclChange::Keep => Ok(()),
+            DaclChange::Set(sd) => self.shared.write().set_security_h(h, sd),
+        }
+    }
+
     fn open_path(&self, path: &VolumePath, opts: &ntlinkfs_core::OpenOptions) -> Result<Opened> {
         let mut m = self.shared.write();
         let h = match (
@@ -600,6 +617,48 @@ mod tests {
             descriptor,
             SecurityDescriptor::from_sddl(&want).unwrap().as_bytes()
         );
+    }
+
+    /// SetSecurity through an open file: set with WRITE_DAC (and reported
+    /// back by GetSecurity), refused without it; the mount's DACL given back
+    /// removes the descriptor.
+    #[test]
+    fn set_security_sets_the_cores_dacl_through_a_handle_with_write_dac() {
+        use crate::security::{sddl_with_dacl, DACL_SECURITY_INFORMATION as DACL, DEFAULT_SDDL};
+        const WRITE_DAC: u32 = 0x0004_0000;
+        let fs = fs();
+        let deny = SecurityDescriptor::from_sddl("D:P(D;;FW;;;WD)(A;;FA;;;WD)").unwrap();
+        let ro = fs.open(&u(r"\a\f"), 0, RO).unwrap();
+        assert_eq!(
+            fs.set_security(ro.handle, DACL, deny.as_bytes()),
+            Err(NtError::AccessDenied)
+        );
+        let h = fs.open(&u(r"\a\f"), 0, WRITE_DAC).unwrap().handle;
+        fs.set_security(h, DACL, deny.as_bytes()).unwrap();
+        let core = fs
+            .shared
+            .read()
+            .security(r"C:\a\f", ntlinkfs_core::Follow::Reparse);
+        let core = core.unwrap().expect("a descriptor now");
+        assert_eq!(core.dacl.len(), 2);
+        assert_eq!(
+            fs.handle_descriptor(h).unwrap(),
+            SecurityDescriptor::from_sddl(&sddl_with_dacl(DEFAULT_SDDL, &core))
+                .unwrap()
+                .as_bytes()
+        );
+        // Refused: a SID the core does not model; nothing changed.
+        let other = SecurityDescriptor::from_sddl("D:(A;;FA;;;SY)").unwrap();
+        assert_eq!(
+            fs.set_security(h, DACL, other.as_bytes()),
+            Err(NtError::NotSupported)
+        );
+        let default = SecurityDescriptor::default_descriptor();
+        fs.set_security(h, DACL, default.as_bytes()).unwrap();
+        assert_eq!(fs.handle_descriptor(h).unwrap(), default.as_bytes());
+        for h in [ro.handle, h] {
+            fs.close(h);
+        }
     }
 
     #[test]

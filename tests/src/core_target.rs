@@ -282,6 +282,13 @@ impl Core {
                 self.handles[*n] = None;
                 unit(m.close(h))
             }
+            Op::Duplicate(n) => {
+                let h = m
+                    .duplicate_handle(nth(&self.handles, *n)?)
+                    .map_err(Failure::Nt)?;
+                self.handles.push(Some(h));
+                Ok(Observed::Unit)
+            }
             Op::HandleStat(n) => m
                 .handle_info(nth(&self.handles, *n)?)
                 .map(|i| Observed::Info(info_of(&i)))

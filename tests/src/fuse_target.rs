@@ -358,6 +358,7 @@ impl Target for FuseMount {
             }
             Op::OpenHandle { .. }
             | Op::Close(_)
+            | Op::Duplicate(_)
             | Op::HandleStat(_)
             | Op::HandleRead(_)
             | Op::Disposition { .. }

@@ -605,6 +605,7 @@ impl Target for RealNtfs {
             )),
             Op::OpenHandle { .. }
             | Op::Close(_)
+            | Op::Duplicate(_)
             | Op::HandleStat(_)
             | Op::HandleRead(_)
             | Op::Disposition { .. }

@@ -194,6 +194,9 @@ pub enum Op {
     },
     /// CloseHandle of handle `n` (cleanup: a FILE_DELETE_ON_CLOSE takes effect).
     Close(usize),
+    /// DuplicateHandle(DUPLICATE_SAME_ACCESS) of handle `n`: a second handle
+    /// on its file object, numbered next.
+    Duplicate(usize),
     /// FILE_STANDARD_LINK_INFORMATION through handle `n`.
     HandleStat(usize),
     /// ReadFile of the whole file through handle `n`.
@@ -268,6 +271,7 @@ impl Op {
             Op::MakeSpecial { .. } => "mknod",
             Op::OpenHandle { .. } => "open-handle",
             Op::Close(_) => "close",
+            Op::Duplicate(_) => "duplicate-handle",
             Op::HandleStat(_) => "handle-stat",
             Op::HandleRead(_) => "handle-read",
             Op::Disposition { .. } => "disposition",
@@ -343,7 +347,7 @@ impl fmt::Display for Op {
                     ""
                 }
             ),
-            Op::Close(n) | Op::HandleStat(n) | Op::HandleRead(n) => {
+            Op::Close(n) | Op::Duplicate(n) | Op::HandleStat(n) | Op::HandleRead(n) => {
                 write!(f, "{} #{n}", self.verb())
             }
             Op::Disposition { handle, delete } => write!(f, "disposition #{handle} {delete}"),
@@ -747,6 +751,9 @@ pub mod dsl {
     }
     pub fn close(n: usize) -> Op {
         Op::Close(n)
+    }
+    pub fn duplicate(n: usize) -> Op {
+        Op::Duplicate(n)
     }
     pub fn handle_stat(n: usize) -> Op {
         Op::HandleStat(n)

@@ -4,7 +4,7 @@
 //! that the committed files are the generated ones (image seeds only need to
 //! load: the image format may move on).
 
-use ntlinkfs_core::{image, Machine, SymlinkFlags};
+use ntlinkfs_core::{image, Ace, Follow, Machine, SecurityDescriptor, SymlinkFlags, Trustee};
 use ntlinkfs_tests::tables::{guid_buf, mount_point_buf, ms_buf, symlink_buf};
 use std::path::PathBuf;
 
@@ -36,6 +36,33 @@ fn linked_machine() -> Machine {
     m
 }
 
+/// The linked machine with descriptors (image version 3): a deny ACE first,
+/// as the compatibility junctions have, and an empty DACL.
+fn secured_machine() -> Machine {
+    let mut m = linked_machine();
+    let mut sd = SecurityDescriptor::default();
+    for (trustee, allow, mask) in [
+        (Trustee::Everyone, false, 0x0010_0001),
+        (Trustee::User, true, 0x001F_01FF),
+        (Trustee::Administrators, true, 0x1000_0000),
+    ] {
+        sd.add(Ace {
+            trustee,
+            allow,
+            mask,
+        });
+    }
+    m.set_security(r"D:\j", Follow::OpenReparsePoint, Some(sd))
+        .unwrap();
+    m.set_security(
+        r"C:\s",
+        Follow::OpenReparsePoint,
+        Some(SecurityDescriptor::default()),
+    )
+    .unwrap();
+    m
+}
+
 fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     let mut v: Vec<(&str, String, Vec<u8>)> = vec![
         ("reparse_decode", "junction".into(), mount_point_buf(r"\??\C:\target", r"C:\target")),
@@ -54,6 +81,7 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         ("op_sequence", "empty".into(), Vec::new()),
         ("image_load", "default".into(), image::save(&Machine::default())),
         ("image_load", "links".into(), image::save(&linked_machine())),
+        ("image_load", "security".into(), image::save(&secured_machine())),
     ];
     for (i, p) in [
         r"C:\a\b",

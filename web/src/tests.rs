@@ -368,3 +368,20 @@ fn panes_cross_volume_links_and_folder_details() {
     );
     assert_eq!(p.details("C:nothing"), None);
 }
+
+/// Issue 14: a DACL set in the page (`icacls`) is in the downloaded image and
+/// comes back with an upload (image format version 3).
+#[test]
+fn an_uploaded_image_keeps_its_dacls() {
+    use ntlinkfs_core::Follow;
+    let p = session(&[r"md C:\d", r"icacls C:\d /deny Everyone:(RD)"]);
+    let before = p.machine().security(r"C:\d", Follow::Reparse).unwrap();
+    assert!(before.is_some(), "icacls set a DACL");
+    let bytes = p.save_image();
+    assert_eq!(image::info(&bytes).unwrap().format_version, 3);
+    let q = Playground::from_image(&bytes, 0).unwrap();
+    assert_eq!(
+        q.machine().security(r"C:\d", Follow::Reparse).unwrap(),
+        before
+    );
+}

@@ -475,6 +475,44 @@ fn delete_on_close_rows() -> Vec<Scenario> {
         .then(read(r"C:\d\f"), bytes("x"))
         .posix_skip(POSIX_NT_HANDLES)
         .build(),
+        row(
+            T,
+            "HL12",
+            Tested,
+            "WINE-NEW ntdll file.c test_file_disposition_information (DuplicateHandle, then NtSetInformationFile DoDeleteFile FALSE)",
+            "a duplicate shares the delete-on-close file object: closing the first handle is no cleanup, and clearing the disposition through the duplicate does not stop the delete",
+        )
+        .given([open_handle_flags(
+            r"C:\a",
+            GENERIC_WRITE | DELETE,
+            0,
+            create_doc(),
+        )])
+        .when(duplicate(0), ok())
+        .then(close(0), ok())
+        .then(handle_stat(1), delete_pending(false))
+        .then(disposition(1, false), ok())
+        .then(lstat(r"C:\a"), size(0))
+        .then(close(1), ok())
+        .then(lstat(r"C:\a"), err(ObjectNameNotFound))
+        .posix_skip(POSIX_NT_HANDLES)
+        .build(),
+        row(
+            T,
+            "M13",
+            Documented,
+            "IoCheckShareAccess (WDK): share access is recorded per file object; DuplicateHandle (Win32 docs) makes a handle to the same object",
+            "a duplicate of a handle that shares nothing is no second share entry; another open still conflicts until the last handle closes",
+        )
+        .given([write(r"C:\f", "x"), open_handle(r"C:\f", GENERIC_READ, 0)])
+        .when(duplicate(0), ok())
+        .then(handle_read(1), bytes("x"))
+        .then(close(0), ok())
+        .then(open_handle(r"C:\f", GENERIC_READ, R | W | D), err(SharingViolation))
+        .then(close(1), ok())
+        .then(open_handle(r"C:\f", GENERIC_READ, R | W | D), ok())
+        .posix_skip(POSIX_NT_HANDLES)
+        .build(),
     ]
 }
 

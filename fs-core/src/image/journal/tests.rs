@@ -45,7 +45,7 @@ impl World {
         let m = &mut self.m;
         let (p, q) = (PATHS[a % PATHS.len()], PATHS[b % PATHS.len()]);
         let h = (!self.handles.is_empty()).then(|| self.handles[a % self.handles.len()]);
-        let _ = match kind % 20 {
+        let _ = match kind % 21 {
             0 => m.create_directory(p).map(drop),
             1 => m.write_file(p, &vec![data; usize::from(data) * 3]),
             2 => m.create_hard_link(p, q).map(drop),
@@ -140,6 +140,17 @@ impl World {
                 ),
                 None => Ok(()),
             },
+            // Descriptors, checked (SetFileSecurity: WRITE_DAC, which an
+            // earlier descriptor may deny) and unchecked (`--demo`'s way).
+            19 => {
+                let sd = crate::security::descriptor_from_seed(u64::from(data) << 8 | b as u64);
+                if data % 2 == 0 {
+                    m.set_security(p, Follow::OpenReparsePoint, sd)
+                } else {
+                    m.query_information(p, Follow::OpenReparsePoint)
+                        .and_then(|i| m.set_security_of(i.id, sd))
+                }
+            }
             _ => m
                 .add_volume(['E', 'F'][a % 2], FsKind::Ntfs, None)
                 .map(drop),
@@ -359,5 +370,57 @@ fn a_file_left_out_of_the_image_that_comes_back_is_journalled_whole() {
     assert_eq!(
         back.read_file(r"C:\f.txt").unwrap(),
         w.m.read_file(r"C:\f.txt").unwrap()
+    );
+}
+
+/// A descriptor set after the image was saved (the `--demo` compatibility
+/// junctions' deny ACE, then its removal) is in the frames: replay gives each
+/// committed DACL, and listing the junction is refused again after replay.
+#[test]
+fn descriptors_survive_journal_replay() {
+    use crate::access::*;
+    use crate::security::{Ace, SecurityDescriptor, Trustee};
+    let mut w = World::new();
+    w.m.create_directory(r"C:\a").unwrap();
+    w.m.create_junction(r"C:\j", r"C:\a").unwrap();
+    let image = save(&w.m);
+    let mut j = Journal::start(&mut w.m, &image);
+    let mut file = j.header();
+    let mut sd = SecurityDescriptor::default();
+    for (trustee, allow, mask) in [
+        (Trustee::Everyone, false, SYNCHRONIZE | FILE_LIST_DIRECTORY),
+        (Trustee::Everyone, true, GENERIC_READ | GENERIC_EXECUTE),
+        (Trustee::Administrators, true, GENERIC_ALL),
+    ] {
+        sd.add(Ace {
+            trustee,
+            allow,
+            mask,
+        });
+    }
+    let list = OpenOptions::default()
+        .access(FILE_LIST_DIRECTORY | SYNCHRONIZE)
+        .follow(Follow::OpenReparsePoint);
+    w.m.set_security(r"C:\j", Follow::OpenReparsePoint, Some(sd.clone()))
+        .unwrap();
+    file.extend(j.commit(&mut w.m).unwrap());
+    let (mut back, _) = load_with_journal(&image, &file).unwrap();
+    assert_eq!(
+        back.security(r"C:\j", Follow::OpenReparsePoint).unwrap(),
+        Some(sd)
+    );
+    assert_eq!(back.open(r"C:\j", &list), Err(crate::NtError::AccessDenied));
+    // Removed again (unchecked, as an administrator's tool would): the next
+    // frame carries the removal.
+    let id =
+        w.m.query_information(r"C:\j", Follow::OpenReparsePoint)
+            .unwrap()
+            .id;
+    w.m.set_security_of(id, None).unwrap();
+    file.extend(j.commit(&mut w.m).expect("a descriptor change is a change"));
+    let (back, _) = load_with_journal(&image, &file).unwrap();
+    assert_eq!(
+        back.security(r"C:\j", Follow::OpenReparsePoint).unwrap(),
+        None
     );
 }
