@@ -101,8 +101,15 @@ impl Machine {
         let (vol, rec): (VolumeId, _) = (rd.vol, rd.rec);
         // A file as RootDirectory: STATUS_INVALID_PARAMETER, as for a path
         // through a file (BTRFS links.cpp link18; the handle case is [X]).
-        if !self.node(vol, rec)?.is_dir() {
+        let dir = self.node(vol, rec)?;
+        if !dir.is_dir() {
             return Err(NtError::InvalidParameter);
+        }
+        // A directory deleted with POSIX semantics while this handle stayed
+        // open has no name: nothing may be named in it, or the name would be
+        // out of every path (the handle case of STATUS_FILE_DELETED, [X]).
+        if dir.names.is_empty() && rec != crate::volume::ROOT_RECORD {
+            return Err(NtError::FileDeleted);
         }
         const BS: u16 = b'\\' as u16;
         if name.first().is_none_or(|&u| u == BS) {

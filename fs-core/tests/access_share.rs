@@ -222,6 +222,33 @@ fn a_root_directory_handle_must_share_write_hl11() {
 }
 
 #[test]
+fn nothing_is_named_in_a_root_directory_deleted_under_its_handle() {
+    // The directory's name goes at once (POSIX semantics) while the handle
+    // stays open: a link or rename into it would name the file nowhere (found
+    // by the model test: a file's second name out of every path).
+    let mut m = machine();
+    m.create_directory(r"C:\gone").unwrap();
+    let f = open(&mut m, r"C:\d\f", DELETE, FILE_SHARE_ALL).unwrap();
+    let dir = opts(FILE_READ_DATA | DELETE, FILE_SHARE_ALL).want(Want::Directory);
+    let r = m.open(r"C:\gone", &dir).unwrap();
+    m.set_delete_disposition(r, true, DeleteSemantics::Posix)
+        .unwrap();
+    assert!(!m.exists(r"C:\gone"));
+    assert_eq!(
+        m.set_link_information(f, Some(r), "x", LinkOptions::default()),
+        Err(NtError::FileDeleted)
+    );
+    assert_eq!(
+        m.set_rename_information(f, Some(r), "x", RenameOptions::default()),
+        Err(NtError::FileDeleted)
+    );
+    assert_eq!(m.handle_info(f).unwrap().link_count, 1);
+    m.close(r).unwrap();
+    m.close(f).unwrap();
+    ntlinkfs_core::testing::check(&m);
+}
+
+#[test]
 fn rename_through_a_handle_needs_delete_and_moves_its_name() {
     let mut m = machine();
     let h = open(&mut m, r"C:\d\f", GENERIC_READ, FILE_SHARE_ALL).unwrap();
