@@ -164,6 +164,25 @@ impl ReparseData {
         }
     }
 
+    /// [`ReparseData::substitute_name`] as its exact units (N3).
+    pub fn substitute_units(&self) -> Option<&[u16]> {
+        match self {
+            ReparseData::MountPoint { substitute, .. }
+            | ReparseData::Symlink { substitute, .. } => Some(substitute),
+            ReparseData::Other { .. } => None,
+        }
+    }
+
+    /// [`ReparseData::print_name`] as its exact units (N3).
+    pub fn print_units(&self) -> Option<&[u16]> {
+        match self {
+            ReparseData::MountPoint { print, .. } | ReparseData::Symlink { print, .. } => {
+                Some(print)
+            }
+            ReparseData::Other { .. } => None,
+        }
+    }
+
     /// The print name (what `dir` shows), for a junction or a symlink.
     pub fn print_name(&self) -> Option<String> {
         match self {
