@@ -122,3 +122,18 @@ fn link_targets_keep_unpaired_surrogates_and_resolve() {
         assert_eq!(m.read_file(link).unwrap(), b"hi", "{link}");
     }
 }
+
+#[test]
+fn the_current_directory_keeps_its_units() {
+    let mut m = Machine::default();
+    let dir = c(&[A, 0xD800]);
+    m.create_directory(&dir).unwrap();
+    m.set_current_dir(&dir).unwrap();
+    assert_eq!(m.current_dir_units(), dir);
+    m.write_file("f", b"x").unwrap();
+    assert_eq!(
+        m.read_file(&cat(r"C:\a", &[0xD800, u16::from(b'\\'), u16::from(b'f')]))
+            .unwrap(),
+        b"x"
+    );
+}

@@ -27,3 +27,8 @@ type C:\n3\sd\f
 type C:\n3\j%U+DC00%\f
 type C:\n3\rel
 dir C:\n3
+rem cd into a surrogate name: the prompt and cd show it as typed.
+cd C:\n3\d%U+D800%
+cd
+type f
+cd C:\
