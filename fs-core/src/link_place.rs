@@ -31,6 +31,14 @@ impl Place {
         p.components.clone_from(&self.components);
         p.to_win32()
     }
+
+    /// [`Place::to_win32`] with the names' exact units (N3).
+    pub fn to_win32_units(&self) -> Vec<u16> {
+        let letter = self.letter as u8;
+        let mut p = path::FullPath::drive_root(letter);
+        p.components.clone_from(&self.components);
+        p.to_win32_units()
+    }
 }
 
 /// Why a link's target lies outside the mounted volumes.

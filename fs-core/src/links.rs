@@ -201,7 +201,7 @@ impl Machine {
     pub fn create_symbolic_link(
         &mut self,
         link: &(impl PathUnits + ?Sized),
-        target: &str,
+        target: &(impl PathUnits + ?Sized),
         flags: SymlinkFlags,
     ) -> Result<FileInfo> {
         let link_path = self.full_path(link)?;
@@ -214,7 +214,7 @@ impl Machine {
         &mut self,
         dir: NodeId,
         name: &(impl PathUnits + ?Sized),
-        target: &str,
+        target: &(impl PathUnits + ?Sized),
         flags: SymlinkFlags,
     ) -> Result<FileInfo> {
         let dst = self.resolve_at(dir, name.to_name())?;
@@ -257,37 +257,39 @@ impl Machine {
     }
 
     /// The reparse data CreateSymbolicLinkW would store for `target` (S5–S10).
-    pub fn symlink_data_for(&self, target: &str) -> Result<ReparseData> {
+    pub fn symlink_data_for(&self, target: &(impl PathUnits + ?Sized)) -> Result<ReparseData> {
+        // Units throughout: a target may name a file with an unpaired surrogate (N3).
+        let target = target.path_units();
         if target.is_empty() {
             return Err(NtError::IoReparseDataInvalid); // P5
         }
-        let kind = crate::path::path_type_str(target);
+        let kind = crate::path::path_type(&target);
         let drive_relative = kind == PathType::DriveRelative;
         let absolute = kind.is_absolute();
         if absolute || drive_relative {
             let full: FullPath = if kind == PathType::NtObject {
-                crate::path::nt_path(target)?
+                crate::path::nt_path_units(&target)?
             } else {
-                self.full_path(target)?
+                self.full_path(&*target)?
             };
             if matches!(full.root, Root::Device(_)) {
                 return Err(NtError::ObjectNameInvalid);
             }
             let print = if drive_relative {
-                full.to_win32()
+                full.to_win32_units()
             } else {
-                target.to_string()
+                target.to_vec()
             };
-            return Ok(ReparseData::symlink(&full.to_nt(), &print, false));
+            return Ok(ReparseData::symlink(&full.to_nt_units(), &print, false));
         }
         // Relative (`..\x`, `x`) and root-relative (`\dir`): stored as given (S7, S8).
-        Ok(ReparseData::symlink(target, target, true))
+        Ok(ReparseData::symlink(&*target, &*target, true))
     }
 
     fn symlink_resolved(
         &mut self,
         dst: Resolved,
-        target: &str,
+        target: &(impl PathUnits + ?Sized),
         flags: SymlinkFlags,
     ) -> Result<FileInfo> {
         if !self.profile.supports_symlinks() {
@@ -339,7 +341,7 @@ impl Machine {
     pub fn create_junction(
         &mut self,
         link: &(impl PathUnits + ?Sized),
-        target: &str,
+        target: &(impl PathUnits + ?Sized),
     ) -> Result<FileInfo> {
         let link_path = self.full_path(link)?;
         let dst = self.resolve(&link_path, Follow::OpenReparsePoint)?;
@@ -351,16 +353,23 @@ impl Machine {
     /// mklink /J refuses a target on a mapped network drive as it refuses a
     /// UNC one ("Local volumes are required", J2, J8a): the same status as a
     /// UNC target, which is no drive path at all.
-    fn check_local_target(&self, target: &str) -> Result<()> {
-        let full = if target.starts_with(r"\??\") {
-            crate::path::nt_path(target)?
-        } else {
-            self.full_path(target)?
-        };
+    fn check_local_target(&self, target: &(impl PathUnits + ?Sized)) -> Result<()> {
+        let full = self.junction_full_path(target)?;
         if self.is_network_drive(&full.root) {
             return Err(NtError::ObjectNameInvalid);
         }
         Ok(())
+    }
+
+    /// A junction target as mklink reads it: an NT path (`\??\C:\x`) as is,
+    /// anything else through GetFullPathNameW.
+    fn junction_full_path(&self, target: &(impl PathUnits + ?Sized)) -> Result<FullPath> {
+        let units = target.path_units();
+        if crate::path::strip_nt_prefix_units(&units).is_some() {
+            crate::path::nt_path_units(&units)
+        } else {
+            self.full_path(&*units)
+        }
     }
 
     /// A junction in a directory by id, the target in Windows syntax.
@@ -368,7 +377,7 @@ impl Machine {
         &mut self,
         dir: NodeId,
         name: &(impl PathUnits + ?Sized),
-        target: &str,
+        target: &(impl PathUnits + ?Sized),
     ) -> Result<FileInfo> {
         let dst = self.resolve_at(dir, name.to_name())?;
         let data = self.junction_data_for(target)?;
@@ -379,19 +388,16 @@ impl Machine {
     /// The mount point mklink writes for `target`: `\??\C:\abs` + print name `C:\abs`.
     /// mklink takes both from GetFullPathNameW, which keeps a trailing separator:
     /// `C:\t\` gives `\??\C:\t\` and `C:\t\`, and `dir` shows `[C:\t\]` (J40).
-    pub fn junction_data_for(&self, target: &str) -> Result<ReparseData> {
-        let full = if target.starts_with(r"\??\") {
-            crate::path::nt_path(target)?
-        } else {
-            self.full_path(target)?
-        };
+    pub fn junction_data_for(&self, target: &(impl PathUnits + ?Sized)) -> Result<ReparseData> {
+        let full = self.junction_full_path(target)?;
         if !matches!(full.root, Root::Drive(_)) {
             return Err(NtError::ObjectNameInvalid);
         }
-        let (mut print, mut nt) = (full.to_win32(), full.to_nt());
-        if (full.components.is_empty() || full.trailing_separator) && !print.ends_with('\\') {
-            print.push('\\');
-            nt.push('\\');
+        let (mut print, mut nt) = (full.to_win32_units(), full.to_nt_units());
+        let bs = u16::from(b'\\');
+        if (full.components.is_empty() || full.trailing_separator) && print.last() != Some(&bs) {
+            print.push(bs);
+            nt.push(bs);
         }
         Ok(ReparseData::mount_point(&nt, &print))
     }

@@ -297,6 +297,11 @@ impl Machine {
         CurrentDirs::current_dir(self, self.current_drive).to_win32()
     }
 
+    /// [`Machine::current_dir`] with the names' exact units (N3).
+    pub fn current_dir_units(&self) -> Vec<u16> {
+        CurrentDirs::current_dir(self, self.current_drive).to_win32_units()
+    }
+
     /// The current drive's letter, upper case.
     pub fn current_drive(&self) -> char {
         self.current_drive as char

@@ -420,6 +420,28 @@ impl FullPath {
         units
     }
 
+    /// [`FullPath::to_nt`] with each name's exact units (N3).
+    pub fn to_nt_units(&self) -> Vec<u16> {
+        let mut units: Vec<u16> = match &self.root {
+            Root::Drive(_) => r"\??\".encode_utf16().collect(),
+            Root::Unc { server, share } => format!(r"\??\UNC\{server}\{share}")
+                .encode_utf16()
+                .collect(),
+            Root::Device(name) => return format!(r"\??\{name}").encode_utf16().collect(),
+            Root::Nt(_) => return self.to_win32_units(),
+        };
+        match &self.root {
+            Root::Drive(_) => units.extend(self.to_win32_units()),
+            _ => {
+                for c in &self.components {
+                    units.push(BS);
+                    units.extend_from_slice(c.units());
+                }
+            }
+        }
+        units
+    }
+
     /// NT text as stored in a reparse point: `\??\C:\a`, `\??\UNC\server\share\a`.
     pub fn to_nt(&self) -> String {
         match &self.root {
@@ -668,12 +690,11 @@ pub fn nt_path(text: &str) -> Result<FullPath> {
 
 /// [`nt_path`] on UTF-16 input.
 pub fn nt_path_units(input: &[u16]) -> Result<FullPath> {
-    let text = String::from_utf16_lossy(input);
-    let rest = text
-        .strip_prefix(r"\??\")
-        .or_else(|| text.strip_prefix(r"\\?\"))
+    // Units throughout: names after the prefix may hold unpaired surrogates (N3).
+    let verbatim: Vec<u16> = r"\\?\".encode_utf16().collect();
+    let rest_units: &[u16] = strip_nt_prefix_units(input)
+        .or_else(|| input.strip_prefix(&verbatim[..]))
         .ok_or(NtError::ObjectNameInvalid)?;
-    let rest_units: Vec<u16> = rest.encode_utf16().collect();
     let verbatim_components = |tail: &[u16]| -> (Vec<Name>, bool) {
         if tail.is_empty() {
             return (Vec::new(), false);
@@ -692,7 +713,7 @@ pub fn nt_path_units(input: &[u16]) -> Result<FullPath> {
             trailing,
         )
     };
-    if let Some(drive) = drive_letter(&rest_units) {
+    if let Some(drive) = drive_letter(rest_units) {
         let tail = &rest_units[2..];
         if !tail.is_empty() && tail[0] != BS {
             return Err(NtError::ObjectNameInvalid);
@@ -705,13 +726,10 @@ pub fn nt_path_units(input: &[u16]) -> Result<FullPath> {
             verbatim: true,
         });
     }
-    let upper: String = rest
-        .chars()
-        .take(4)
-        .collect::<String>()
-        .to_ascii_uppercase();
-    if upper == r"UNC\" {
-        let tail: Vec<u16> = rest[4..].encode_utf16().collect();
+    let unc = rest_units.len() >= 4
+        && String::from_utf16_lossy(&rest_units[..4]).eq_ignore_ascii_case(r"UNC\");
+    if unc {
+        let tail = &rest_units[4..];
         let parts: Vec<&[u16]> = tail.splitn(3, |&u| u == BS).collect();
         let server = parts.first().copied().unwrap_or(&[]);
         let share = parts.get(1).copied().unwrap_or(&[]);
@@ -730,14 +748,18 @@ pub fn nt_path_units(input: &[u16]) -> Result<FullPath> {
         });
     }
     // `\??\Volume{GUID}\x`: the volume's GUID name, then a path on it.
-    let (object, tail) = rest.split_once('\\').unwrap_or((rest, ""));
+    let split = rest_units.iter().position(|&u| u == BS);
+    let (object, tail) = match split {
+        Some(i) => (&rest_units[..i], &rest_units[i + 1..]),
+        None => (rest_units, &[][..]),
+    };
+    let object = String::from_utf16_lossy(object);
     if object.len() > 7
         && object
             .get(..7)
             .is_some_and(|p| p.eq_ignore_ascii_case("Volume{"))
     {
-        let tail: Vec<u16> = tail.encode_utf16().collect();
-        let (components, trailing) = verbatim_components(&tail);
+        let (components, trailing) = verbatim_components(tail);
         return Ok(FullPath {
             root: Root::Nt(format!(r"\??\{object}")),
             components,
@@ -746,7 +768,7 @@ pub fn nt_path_units(input: &[u16]) -> Result<FullPath> {
         });
     }
     Ok(FullPath {
-        root: Root::Nt(text.clone()),
+        root: Root::Nt(String::from_utf16_lossy(input)),
         components: Vec::new(),
         trailing_separator: false,
         verbatim: true,

@@ -5,6 +5,7 @@
 //! before a single field is trusted.
 
 use crate::error::{NtError, Result};
+use crate::path::PathUnits;
 
 /// A junction or volume mount point (name surrogate).
 pub const IO_REPARSE_TAG_MOUNT_POINT: u32 = 0xA000_0003;
@@ -100,18 +101,27 @@ impl ReparseData {
 
     /// A junction to `nt_target` (`\??\C:\dir`), laid out as mklink writes it (R3):
     /// substitute first, both names NUL-terminated.
-    pub fn mount_point(nt_target: &str, print: &str) -> ReparseData {
+    /// Text or UTF-16 units (names with unpaired surrogates, N3).
+    pub fn mount_point(
+        nt_target: &(impl PathUnits + ?Sized),
+        print: &(impl PathUnits + ?Sized),
+    ) -> ReparseData {
         ReparseData::MountPoint {
-            substitute: nt_target.encode_utf16().collect(),
-            print: print.encode_utf16().collect(),
+            substitute: nt_target.path_units().into_owned(),
+            print: print.path_units().into_owned(),
         }
     }
 
     /// A symbolic link, as CreateSymbolicLinkW writes it (S5, S7).
-    pub fn symlink(substitute: &str, print: &str, relative: bool) -> ReparseData {
+    /// Text or UTF-16 units (names with unpaired surrogates, N3).
+    pub fn symlink(
+        substitute: &(impl PathUnits + ?Sized),
+        print: &(impl PathUnits + ?Sized),
+        relative: bool,
+    ) -> ReparseData {
         ReparseData::Symlink {
-            substitute: substitute.encode_utf16().collect(),
-            print: print.encode_utf16().collect(),
+            substitute: substitute.path_units().into_owned(),
+            print: print.path_units().into_owned(),
             flags: if relative { SYMLINK_FLAG_RELATIVE } else { 0 },
         }
     }
@@ -150,6 +160,25 @@ impl ReparseData {
         match self {
             ReparseData::MountPoint { substitute, .. }
             | ReparseData::Symlink { substitute, .. } => Some(String::from_utf16_lossy(substitute)),
+            ReparseData::Other { .. } => None,
+        }
+    }
+
+    /// [`ReparseData::substitute_name`] as its exact units (N3).
+    pub fn substitute_units(&self) -> Option<&[u16]> {
+        match self {
+            ReparseData::MountPoint { substitute, .. }
+            | ReparseData::Symlink { substitute, .. } => Some(substitute),
+            ReparseData::Other { .. } => None,
+        }
+    }
+
+    /// [`ReparseData::print_name`] as its exact units (N3).
+    pub fn print_units(&self) -> Option<&[u16]> {
+        match self {
+            ReparseData::MountPoint { print, .. } | ReparseData::Symlink { print, .. } => {
+                Some(print)
+            }
             ReparseData::Other { .. } => None,
         }
     }

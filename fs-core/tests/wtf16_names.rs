@@ -82,3 +82,58 @@ fn a_saved_image_keeps_the_units() {
     let mut back = back;
     assert_eq!(back.read_file(&inner).unwrap(), b"n3");
 }
+
+/// `prefix` then `tail`'s units.
+fn cat(prefix: &str, tail: &[u16]) -> Vec<u16> {
+    let mut p: Vec<u16> = prefix.encode_utf16().collect();
+    p.extend_from_slice(tail);
+    p
+}
+
+#[test]
+fn link_targets_keep_unpaired_surrogates_and_resolve() {
+    use ntlinkfs_core::{ReparseData, SymlinkFlags};
+    let mut m = Machine::default();
+    let dir = [A, 0xD800];
+    m.create_directory(&c(&dir)).unwrap();
+    m.write_file(&cat(r"C:\a", &[0xD800, u16::from(b'\\'), A]), b"hi")
+        .unwrap();
+    let flags = SymlinkFlags {
+        directory: true,
+        ..Default::default()
+    };
+    // N3 with S5 (absolute), S7 (relative), J8 (junction, made absolute) and an
+    // NT-path junction target: stored as units, followed to the same directory.
+    m.create_symbolic_link(r"C:\abs", &c(&dir), flags).unwrap();
+    m.create_symbolic_link(r"C:\rel", &dir[..], flags).unwrap();
+    m.create_junction(r"C:\j", &c(&dir)).unwrap();
+    m.create_junction(r"C:\nt", &cat(r"\??\C:\a", &[0xD800]))
+        .unwrap();
+    let data = |p: &str| ReparseData::decode(&m.get_reparse_point(p).unwrap()).unwrap();
+    let nt = cat(r"\??\C:\a", &[0xD800]);
+    assert_eq!(data(r"C:\abs"), ReparseData::symlink(&nt, &c(&dir), false));
+    assert_eq!(
+        data(r"C:\rel"),
+        ReparseData::symlink(&dir[..], &dir[..], true)
+    );
+    assert_eq!(data(r"C:\j"), ReparseData::mount_point(&nt, &c(&dir)));
+    assert_eq!(data(r"C:\nt"), ReparseData::mount_point(&nt, &c(&dir)));
+    for link in [r"C:\abs\a", r"C:\rel\a", r"C:\j\a", r"C:\nt\a"] {
+        assert_eq!(m.read_file(link).unwrap(), b"hi", "{link}");
+    }
+}
+
+#[test]
+fn the_current_directory_keeps_its_units() {
+    let mut m = Machine::default();
+    let dir = c(&[A, 0xD800]);
+    m.create_directory(&dir).unwrap();
+    m.set_current_dir(&dir).unwrap();
+    assert_eq!(m.current_dir_units(), dir);
+    m.write_file("f", b"x").unwrap();
+    assert_eq!(
+        m.read_file(&cat(r"C:\a", &[0xD800, u16::from(b'\\'), u16::from(b'f')]))
+            .unwrap(),
+        b"x"
+    );
+}

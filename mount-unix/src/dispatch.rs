@@ -93,7 +93,8 @@ impl NtFs {
         let (Some(node), Some(dir), Some(name)) = (
             inode_map::node_of(ino),
             self.parent_node(parent),
-            name.to_str(),
+            // WTF-8, the exact units (N3): a surrogate name keeps its own id.
+            ntlinkfs_core::wtf::from_wtf8(name.as_bytes()),
         ) else {
             return ino;
         };
@@ -106,7 +107,7 @@ impl NtFs {
             e.attr.size = t.len() as u64;
             e.attr.blocks = e.attr.size.div_ceil(512);
         }
-        self.nodes.name_id(dir, name, node)
+        self.nodes.name_id(dir, &name, node)
     }
 
     /// The core node of a FUSE parent id (a directory, so a plain inode number).
@@ -633,6 +634,32 @@ mod tests {
         assert_eq!(
             call(&fs, deep.nodeid, Operation::Readlink).unwrap(),
             b"../../t"
+        );
+    }
+
+    /// N3: a symlink file's name with an unpaired surrogate (WTF-8 in the
+    /// Linux view) gets its own node id, kept across lookups, and reads its text.
+    #[test]
+    fn a_surrogate_name_of_a_symlink_file_keeps_its_node_id() {
+        let mut m = Machine::default();
+        m.create_directory(r"C:\a").unwrap();
+        let name: Vec<u16> = r"C:\a\s".encode_utf16().chain([0xD800]).collect();
+        m.create_symbolic_link(&name, r"C:\t", SymlinkFlags::default())
+            .unwrap();
+        m.create_hard_link(r"C:\s2", &name).unwrap();
+        let fs = fs_with(m);
+        let a = walk(&fs, &["C", "a"]).nodeid;
+        let wtf8 = OsStr::from_bytes(b"s\xED\xA0\x80");
+        let look = || {
+            let b = call(&fs, a, Operation::Lookup { name: wtf8 }).unwrap();
+            abi::read::<abi::EntryOut>(&b).unwrap()
+        };
+        let (first, again) = (look(), look());
+        assert_ne!(first.nodeid, first.attr.ino, "a name id, not the inode");
+        assert_eq!(again.nodeid, first.nodeid);
+        assert_eq!(
+            call(&fs, first.nodeid, Operation::Readlink).unwrap(),
+            b"../t"
         );
     }
 

@@ -12,42 +12,49 @@
 //!   stores it, an IO_REPARSE_TAG_LX_SYMLINK with the exact bytes.
 
 use crate::readlink;
-use ntlinkfs_core::{LinkPlace, Machine, NodeId, NtError, PathType};
+use ntlinkfs_core::{wtf, LinkPlace, Machine, NodeId, NtError, PathType};
 
 /// How a symlink(2) target is stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stored {
     /// An NTFS symbolic link with this Windows target; `directory` when it
     /// leads to an existing directory (S1).
-    Ntfs { target: String, directory: bool },
+    /// The target is UTF-16 units: WTF-8 text may name unpaired surrogates (N3).
+    Ntfs { target: Vec<u16>, directory: bool },
     /// An LX symlink holding the text as given.
     Lx,
 }
 
 /// Chooses how symlink(2) in directory `dir` stores `target`.
 pub fn stored_as(m: &Machine, dir: NodeId, target: &[u8]) -> Result<Stored, NtError> {
-    let Ok(text) = std::str::from_utf8(target) else {
+    // Names are WTF-8 in the Linux view (N3); other bytes cannot be NTFS text.
+    let Some(units) = wtf::from_wtf8(target) else {
         return Ok(Stored::Lx);
     };
-    let kind = ntlinkfs_core::path::path_type_str(text);
-    let windows = text.contains('\\')
-        || (matches!(kind, PathType::DriveAbsolute | PathType::DriveRelative)
-            && !text.starts_with('/'));
-    if !windows && (text.starts_with('/') || text.is_empty()) {
+    const SLASH: u16 = b'/' as u16;
+    const BACKSLASH: u16 = b'\\' as u16;
+    let kind = ntlinkfs_core::path::path_type(&units);
+    let absolute_posix = units.first() == Some(&SLASH);
+    let windows = units.contains(&BACKSLASH)
+        || (matches!(kind, PathType::DriveAbsolute | PathType::DriveRelative) && !absolute_posix);
+    if !windows && (absolute_posix || units.is_empty()) {
         return Ok(Stored::Lx);
     }
-    let win = text.replace('/', "\\");
+    let win: Vec<u16> = units
+        .iter()
+        .map(|&u| if u == SLASH { BACKSLASH } else { u })
+        .collect();
     let data = m.symlink_data_for(&win)?;
     let hop = m.link_hop(dir, &data)?;
     if !windows {
         let from = readlink::mount_components(&m.place_of_dir(dir)?);
-        if readlink::render(&hop, &from) != text {
+        if readlink::render_bytes(&hop, &from) != target {
             return Ok(Stored::Lx);
         }
     }
     let directory = match &hop {
         LinkPlace::Inside { place, .. } => m
-            .resolve_node(&place.to_win32())
+            .resolve_node(&place.to_win32_units())
             .and_then(|id| m.info(id))
             .is_ok_and(|i| i.is_directory),
         LinkPlace::Outside(_) => false,
@@ -95,7 +102,7 @@ mod tests {
             let d = m.resolve_node(dir).unwrap();
             let got = stored_as(&m, d, text).unwrap();
             let got = match got {
-                Stored::Ntfs { target, .. } => Some(target),
+                Stored::Ntfs { target, .. } => Some(String::from_utf16(&target).unwrap()),
                 Stored::Lx => None,
             };
             assert_eq!(
@@ -157,6 +164,49 @@ mod tests {
             let id = create(&mut m, d, "l", text.as_bytes());
             let back = crate::readlink::link_text(&m, id, d, false).unwrap();
             proptest::prop_assert_eq!(String::from_utf8_lossy(&back), text);
+        }
+    }
+
+    #[test]
+    fn wtf8_targets_store_their_units_and_read_back() {
+        // N3: U+D800 alone is ED A0 80 in WTF-8, the Linux view's spelling.
+        let mut m = Machine::default();
+        let units = |t: &str| t.encode_utf16().collect::<Vec<u16>>();
+        m.create_directory(r"C:\a").unwrap();
+        m.create_directory(&[units(r"C:\a\d"), vec![0xD800]].concat())
+            .unwrap();
+        let a = m.resolve_node(r"C:\a").unwrap();
+        let root = m.resolve_node(r"C:\").unwrap();
+        let rows: &[(NodeId, &[u8], Vec<u16>)] = &[
+            (a, b"d\xED\xA0\x80", [units("d"), vec![0xD800]].concat()),
+            (
+                root,
+                b"a/d\xED\xA0\x80/",
+                [units(r"a\d"), vec![0xD800, 0x5C]].concat(),
+            ),
+            (
+                a,
+                b"C:\\a\\d\xED\xA0\x80",
+                [units(r"C:\a\d"), vec![0xD800]].concat(),
+            ),
+        ];
+        for (i, (dir, text, want)) in rows.iter().enumerate() {
+            assert_eq!(
+                stored_as(&m, *dir, text),
+                Ok(Stored::Ntfs {
+                    target: want.clone(),
+                    directory: true
+                }),
+                "row {i}"
+            );
+            let id = create(&mut m, *dir, &format!("l{i}"), text);
+            let back = crate::readlink::link_text(&m, id, *dir, false).unwrap();
+            let wtf8 = if i == 2 {
+                b"d\xED\xA0\x80".as_slice()
+            } else {
+                text
+            };
+            assert_eq!(back, wtf8, "row {i}");
         }
     }
 

@@ -14,6 +14,7 @@
 //! field is 0), and are never reused, so no generation is needed. Each counts
 //! the kernel's lookups and is freed when FORGET brings them to zero.
 
+use ntlinkfs_core::path::PathUnits;
 use ntlinkfs_core::{NameKey, NodeId};
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -59,9 +60,10 @@ pub fn is_name_id(id: u64) -> bool {
 impl NodeIds {
     /// The node id of the name `name` in `parent` of the link file `node`,
     /// counting one kernel lookup. The same name of the same file keeps its id.
-    pub fn name_id(&self, parent: NodeId, name: &str, node: NodeId) -> u64 {
+    /// `name` is text or exact units (a name with an unpaired surrogate, N3).
+    pub fn name_id(&self, parent: NodeId, name: &(impl PathUnits + ?Sized), node: NodeId) -> u64 {
         let mut t = self.t.lock();
-        let key = (parent, NameKey::of(name));
+        let key = (parent, name.to_name().key());
         if let Some(&id) = t.names.get(&key) {
             if let Some(a) = t.ids.get_mut(&id).filter(|a| a.of.node == node) {
                 a.lookups += 1;

@@ -11,10 +11,14 @@
 //!   holds, so the link reads as a path inside the mount that does not exist.
 //!   ntfs-3g uses the same directory name for targets on other volumes (F1).
 //!
+//! Names are WTF-8 in the Linux view (N3): components are handled here as
+//! their `wtf::escape` text (injective, so `..` and `/` stay themselves) and
+//! the finished text is turned into WTF-8 bytes once ([`render_bytes`]).
+//!
 //! LX symlinks (made by Linux, as WSL stores them) read back byte for byte;
 //! with `--confine` their texts are kept inside the mount (see [`confined`]).
 
-use ntlinkfs_core::{LinkPlace, Machine, NameKey, NodeId, NtError, Place};
+use ntlinkfs_core::{wtf, LinkPlace, Machine, NameKey, NodeId, NtError, Place};
 
 /// The directory name, in the mount root, that targets outside the mount go under.
 pub const OUTSIDE_DIR: &str = ".NTFS-3G";
@@ -39,14 +43,25 @@ pub fn link_text(
     if data.substitute_name().is_none() {
         return Err(NtError::NotAReparsePoint);
     }
-    Ok(render(&m.link_hop(parent, &data)?, &from).into_bytes())
+    Ok(render_bytes(&m.link_hop(parent, &data)?, &from))
 }
 
-/// A place as components from the mount root: the volume directory, then names.
+/// A place as components from the mount root: the volume directory, then
+/// names as their `wtf::escape` text (exact, N3).
 pub fn mount_components(p: &Place) -> Vec<String> {
     let mut v = vec![p.letter.to_string()];
-    v.extend(p.components.iter().map(|c| c.to_string_lossy()));
+    v.extend(p.components.iter().map(|c| wtf::escape(c.units())));
     v
+}
+
+/// [`render`] as the bytes readlink returns: WTF-8 (N3).
+pub fn render_bytes(place: &LinkPlace, from: &[String]) -> Vec<u8> {
+    wtf::to_wtf8(&wtf::unescape(&render(place, from)))
+}
+
+/// A component of [`mount_components`] as WTF-8 bytes.
+fn component_bytes(c: &str) -> Vec<u8> {
+    wtf::to_wtf8(&wtf::unescape(c))
 }
 
 /// The text that leads from directory `from` (components from the mount root)
@@ -57,9 +72,16 @@ pub fn render(place: &LinkPlace, from: &[String]) -> String {
         LinkPlace::Outside(why) => {
             let mut t = vec![OUTSIDE_DIR.to_string()];
             // Spelled so that no component moves the walk: it fails at OUTSIDE_DIR.
-            t.extend(why.components().into_iter().map(|c| match c.as_str() {
-                "." | ".." => format!("_{c}"),
-                _ => c.replace(['/', '\0'], "_"),
+            t.extend(why.components().into_iter().map(|c| {
+                match c.as_str() {
+                    "." | ".." => format!("_{c}"),
+                    // Escaped so that render_bytes gives back these very characters.
+                    _ => wtf::escape(
+                        &c.replace(['/', '\0'], "_")
+                            .encode_utf16()
+                            .collect::<Vec<_>>(),
+                    ),
+                }
             }));
             (t, false)
         }
@@ -102,7 +124,7 @@ pub fn confined(text: &[u8], from: &[String]) -> Vec<u8> {
     let mut at: Vec<Vec<u8>> = if text.first() == Some(&b'/') {
         Vec::new()
     } else {
-        from.iter().map(|c| c.as_bytes().to_vec()).collect()
+        from.iter().map(|c| component_bytes(c)).collect()
     };
     for p in &parts {
         match *p {
@@ -116,7 +138,7 @@ pub fn confined(text: &[u8], from: &[String]) -> Vec<u8> {
     let common = from
         .iter()
         .zip(&at)
-        .take_while(|(a, b)| a.as_bytes() == b.as_slice())
+        .take_while(|(a, b)| component_bytes(a) == **b)
         .count();
     let mut out: Vec<&[u8]> = vec![b".."; from.len() - common];
     out.extend(at[common..].iter().map(Vec::as_slice));

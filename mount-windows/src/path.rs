@@ -64,11 +64,10 @@ impl VolumePath {
         VolumePath::parse(&s.encode_utf16().collect::<Vec<_>>())
     }
 
-    /// The last component as text for the core's by-id calls, or `None` at the
-    /// root. A name holding an unpaired surrogate (legal on NTFS, N3) cannot be
-    /// passed through those `&str` calls and is refused as an invalid name.
-    pub fn last_name(&self) -> Result<Option<String>, NtError> {
-        self.components.last().map(name_text).transpose()
+    /// The last component, exactly as WinFsp gave it (unpaired surrogates
+    /// included: legal NTFS names, N3), or `None` at the root.
+    pub fn last_name(&self) -> Option<&Name> {
+        self.components.last()
     }
 
     /// WinFsp's reparse point index for component `i`.
@@ -80,25 +79,21 @@ impl VolumePath {
 /// The name to report for an object opened as `opened` (case-insensitive
 /// volume, case-preserving: WinFsp asks for the stored spelling). `names` are
 /// the object's names as the core lists them (`\dir\name`, one per hard
-/// link); the one `opened` denotes is picked. `None` when none matches.
-pub fn normalized_name(opened: &VolumePath, names: &[String]) -> Option<Vec<u16>> {
+/// link, as exact UTF-16 units: N3); the one `opened` denotes is picked.
+/// `None` when none matches.
+pub fn normalized_name(opened: &VolumePath, names: &[Vec<u16>]) -> Option<Vec<u16>> {
     if opened.components.is_empty() {
         return Some(vec![BS]);
     }
     names.iter().find_map(|n| {
-        let p = VolumePath::parse_str(n).ok()?;
+        let p = VolumePath::parse(n).ok()?;
         let same = p.components.len() == opened.components.len()
             && p.components
                 .iter()
                 .zip(&opened.components)
                 .all(|(a, b)| a.key() == b.key());
-        same.then(|| n.encode_utf16().collect())
+        same.then(|| n.clone())
     })
-}
-
-/// A name as `&str` text, refusing unpaired surrogates (see [`VolumePath::last_name`]).
-pub fn name_text(name: &Name) -> Result<String, NtError> {
-    String::from_utf16(name.units()).map_err(|_| NtError::ObjectNameInvalid)
 }
 
 /// Where one volume is mounted on the host.
@@ -255,6 +250,10 @@ impl MountTable {
 mod tests {
     use super::*;
 
+    fn u(s: &str) -> Vec<u16> {
+        s.encode_utf16().collect()
+    }
+
     fn names(v: &[&str]) -> Vec<Name> {
         v.iter().map(|s| Name::new(s)).collect()
     }
@@ -295,20 +294,18 @@ mod tests {
     }
 
     #[test]
-    fn last_name_refuses_unpaired_surrogates() {
+    fn last_name_keeps_unpaired_surrogates() {
+        // N3: a lone surrogate is a legal NTFS name; the units go to the core as given.
         let p = VolumePath::parse(&[BS, 0xD800]).unwrap();
-        assert_eq!(p.last_name(), Err(NtError::ObjectNameInvalid));
+        assert_eq!(p.last_name().map(Name::units), Some(&[0xD800][..]));
         let p = VolumePath::parse_str(r"\a\Bé").unwrap();
-        assert_eq!(p.last_name(), Ok(Some("Bé".into())));
-        assert_eq!(VolumePath::parse_str(r"\").unwrap().last_name(), Ok(None));
+        assert_eq!(p.last_name().map(Name::units), Some(&u("Bé")[..]));
+        assert_eq!(VolumePath::parse_str(r"\").unwrap().last_name(), None);
     }
 
     #[test]
     fn normalized_name_picks_the_stored_spelling_of_the_opened_name() {
-        let names = vec![
-            r"\Docs\Notes.txt".to_string(),
-            r"\Desk\notes.txt".to_string(),
-        ];
+        let names = vec![u(r"\Docs\Notes.txt"), u(r"\Desk\notes.txt")];
         let n = |s: &str| {
             normalized_name(&VolumePath::parse_str(s).unwrap(), &names)
                 .map(|u| String::from_utf16(&u).unwrap())
@@ -317,6 +314,10 @@ mod tests {
         assert_eq!(n(r"\DESK\Notes.txt").as_deref(), Some(r"\Desk\notes.txt"));
         assert_eq!(n(r"\other\notes.txt"), None);
         assert_eq!(n(r"\").as_deref(), Some(r"\"));
+        // N3: a stored name with an unpaired surrogate comes back as its exact units.
+        let stored = vec![vec![BS, u16::from(b'D'), 0xD800]];
+        let opened = VolumePath::parse(&[BS, u16::from(b'd'), 0xD800]).unwrap();
+        assert_eq!(normalized_name(&opened, &stored), Some(stored[0].clone()));
     }
 
     #[test]

@@ -67,9 +67,9 @@ impl VolumeFs {
     fn object_info(&self, m: &Machine, path: &VolumePath) -> Result<ntlinkfs_core::FileInfo> {
         match (
             m.parent_no_follow(self.volume, &path.components)?,
-            path.last_name()?,
+            path.last_name(),
         ) {
-            (Some(dir), Some(name)) => m.lookup(dir, &name),
+            (Some(dir), Some(name)) => m.lookup(dir, name),
             _ => m.info(m.root(self.volume)),
         }
     }
@@ -135,9 +135,9 @@ impl VolumeFs {
         let mut m = self.shared.write();
         let h = match (
             m.parent_no_follow(self.volume, &path.components)?,
-            path.last_name()?,
+            path.last_name(),
         ) {
-            (Some(dir), Some(name)) => m.open_at(dir, &name, opts)?,
+            (Some(dir), Some(name)) => m.open_at(dir, name, opts)?,
             // The root exists: creating it collides, as CreateDirectory says.
             _ if opts.disposition == Disposition::Create => {
                 return Err(NtError::ObjectNameCollision)
@@ -149,10 +149,10 @@ impl VolumeFs {
         };
         match Self::info_of(&m, h) {
             Ok(info) => {
-                let names: Vec<String> = m
+                let names: Vec<Vec<u16>> = m
                     .handle_node(h)
                     .and_then(|id| m.file_names(id))
-                    .map(|v| v.into_iter().map(|n| n.path).collect())
+                    .map(|v| v.into_iter().map(|n| n.path_units).collect())
                     .unwrap_or_default();
                 Ok(Opened {
                     handle: h,
@@ -217,11 +217,11 @@ impl VolumeFs {
             Err(e) => {
                 // Undo the create whatever access the caller was granted: the
                 // name goes by a delete of its own, then the handle closes.
-                if let (Ok(Some(dir)), Ok(Some(name))) = (
+                if let (Ok(Some(dir)), Some(name)) = (
                     m.parent_no_follow(self.volume, &path.components),
                     path.last_name(),
                 ) {
-                    let _ = m.delete_at(dir, &name, ntlinkfs_core::Want::Any);
+                    let _ = m.delete_at(dir, name, ntlinkfs_core::Want::Any);
                 }
                 let _ = m.close(h);
                 Err(e)
@@ -326,12 +326,12 @@ impl VolumeFs {
         let from = VolumePath::parse(from)?;
         let to = VolumePath::parse(to)?;
         let mut m = self.shared.write();
-        let ends = |m: &Machine, p: &VolumePath| -> Result<(NodeId, String)> {
+        let ends = |m: &Machine, p: &VolumePath| -> Result<(NodeId, Name)> {
             match (
                 m.parent_no_follow(self.volume, &p.components)?,
-                p.last_name()?,
+                p.last_name(),
             ) {
-                (Some(dir), Some(name)) => Ok((dir, name)),
+                (Some(dir), Some(name)) => Ok((dir, name.clone())),
                 // A volume root cannot move (the core's answer for MoveFileEx).
                 _ => Err(NtError::AccessDenied),
             }
@@ -816,6 +816,41 @@ mod tests {
         fs.close(j.handle);
         assert!(!exists(&fs, r"C:\j"));
         assert!(exists(&fs, r"C:\a\g"));
+    }
+
+    #[test]
+    fn names_with_unpaired_surrogates_pass_through_unchanged() {
+        // N3: WinFsp's UTF-16 goes to the core as is, and comes back exactly.
+        let fs = fs();
+        let name = [
+            u16::from(b'\\'),
+            u16::from(b'a'),
+            u16::from(b'\\'),
+            0xDC00,
+            u16::from(b'x'),
+        ];
+        let o = fs.create(&name, 0, RW, 0, None).unwrap();
+        assert_eq!(o.normalized_name.as_deref(), Some(&name[..]));
+        fs.close(o.handle);
+        let a = fs.open(&u(r"\a"), DIR, RO).unwrap();
+        let listed: Vec<Vec<u16>> = fs
+            .read_directory(a.handle, None, 100)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert!(listed.contains(&vec![0xDC00, u16::from(b'x')]));
+        fs.close(a.handle);
+        let mut to = name.to_vec();
+        to.push(u16::from(b'y'));
+        assert_eq!(fs.rename(&name, &to, false), Ok(()));
+        assert_eq!(
+            fs.open(&name, 0, RO).map(|o| o.handle),
+            Err(NtError::ObjectNameNotFound)
+        );
+        let o = fs.open(&to, 0, RO).unwrap();
+        assert_eq!(o.normalized_name, Some(to));
+        fs.close(o.handle);
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub use transcript::{run_script, Captured, ScriptOptions, ScriptSummary, Transcr
 use lexer::{Connector, LexError};
 use ntlinkfs_core::error::NtError;
 use ntlinkfs_core::Machine;
-pub(crate) use typed::{shown, shown_path, typed};
+pub(crate) use typed::{shown, shown_cwd, shown_path, typed};
 
 /// Answers a yes/no prompt (`rd /s` without `/q`, `del *`). The text is the
 /// question as cmd prints it; the answer is true for yes.
@@ -134,7 +134,7 @@ impl Shell {
 
     /// The prompt cmd.exe shows: the current directory and `>`.
     pub fn prompt(&self) -> String {
-        format!("{}>", self.machine.current_dir())
+        format!("{}>", shown_cwd(&self.machine))
     }
 
     /// Whether commands are echoed (`echo off` turns it off).

@@ -69,9 +69,9 @@ pub fn created_text(kind: Kind, link: &str, target: &str) -> String {
 pub fn reparse_buffer(kind: Kind, target: &str) -> Result<Vec<u8>, String> {
     let scratch = Machine::default();
     let data = if kind == Kind::Junction {
-        scratch.junction_data_for(target)
+        scratch.junction_data_for(&crate::typed::typed(target))
     } else {
-        scratch.symlink_data_for(target)
+        scratch.symlink_data_for(&crate::typed::typed(target))
     };
     data.map(|d| d.encode())
         .map_err(|e| e.message().to_string())

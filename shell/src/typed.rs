@@ -31,3 +31,8 @@ pub fn shown(name: &Name) -> String {
 pub fn shown_path(path: &FullPath) -> String {
     wtf::escape(&path.to_win32_units())
 }
+
+/// The current directory as the shell prints it (see [`shown`]).
+pub fn shown_cwd(m: &ntlinkfs_core::Machine) -> String {
+    wtf::escape(&m.current_dir_units())
+}

@@ -130,14 +130,16 @@ impl Core {
                 target,
                 flags,
             } => any(m.create_symbolic_link(
-                link,
-                target,
+                &wtf::unescape(link),
+                &wtf::unescape(target),
                 SymlinkFlags {
                     directory: flags.directory,
                     allow_unprivileged_create: flags.unprivileged,
                 },
             )),
-            Op::Junction { link, target } => any(m.create_junction(link, target)),
+            Op::Junction { link, target } => {
+                any(m.create_junction(&wtf::unescape(link), &wtf::unescape(target)))
+            }
             Op::SetReparse { path, buffer } => unit(m.set_reparse_point(path, buffer)),
             Op::GetReparse(p) => m
                 .get_reparse_point(p)
@@ -145,8 +147,8 @@ impl Core {
                 .map_err(Failure::Nt),
             Op::DeleteReparse { path, request } => unit(m.delete_reparse_point(path, request)),
             Op::ReadLink(p) => m.read_reparse_data(p).map_err(Failure::Nt).and_then(|d| {
-                d.substitute_name()
-                    .map(Observed::Text)
+                d.substitute_units()
+                    .map(|u| Observed::Text(wtf::escape(u)))
                     .ok_or(Failure::Nt(ntlinkfs_core::NtError::NotAReparsePoint))
             }),
             Op::Delete(p) => unit(m.delete_file(&wtf::unescape(p))),

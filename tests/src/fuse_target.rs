@@ -187,7 +187,10 @@ impl Target for FuseMount {
                     ));
                 }
                 let host = self.host(link)?;
-                std::os::unix::fs::symlink(target, &host).map_err(|e| errno(e, P::Symlink))?;
+                // `%U+hhhh%` in the table is one unit: WTF-8 through the mount (N3).
+                let text = wtf::to_wtf8(&wtf::unescape(target));
+                std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(&text), &host)
+                    .map_err(|e| errno(e, P::Symlink))?;
                 let dir = getxattr(&host, XATTR_ATTRIB, false)
                     .ok()
                     .and_then(|v| v.try_into().ok())

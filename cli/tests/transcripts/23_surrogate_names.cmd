@@ -17,3 +17,18 @@ rem A literal name that reads like an escape is printed with %U+0025% for its %.
 echo text> C:\n3\%U+0025%U+0041%
 dir /b C:\n3
 dir C:\n3
+rem N3 in link targets: stored as the units, shown with %U+hhhh% and followed.
+md C:\n3\d%U+D800%
+echo inside> C:\n3\d%U+D800%\f
+mklink /D C:\n3\sd C:\n3\d%U+D800%
+mklink /J C:\n3\j%U+DC00% C:\n3\d%U+D800%
+mklink C:\n3\rel %U+DC00%%U+D800%
+type C:\n3\sd\f
+type C:\n3\j%U+DC00%\f
+type C:\n3\rel
+dir C:\n3
+rem cd into a surrogate name: the prompt and cd show it as typed.
+cd C:\n3\d%U+D800%
+cd
+type f
+cd C:\

@@ -20,7 +20,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
     let path = inv.args.join(" ");
     let m = &mut sh.machine;
     if path.is_empty() {
-        out.println(&m.current_dir());
+        out.println(&crate::shown_cwd(m));
         return Ok(());
     }
     if let Some(letter) = drive_switch(&path) {
@@ -33,7 +33,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
         let previous = m.current_drive();
         return match m.set_current_drive(letter) {
             Ok(()) => {
-                out.println(&m.current_dir());
+                out.println(&crate::shown_cwd(m));
                 m.set_current_drive(previous).map_err(|e| fail(out, e))
             }
             Err(e) => Err(fail_text(

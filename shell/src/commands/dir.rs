@@ -303,12 +303,14 @@ fn link_column(
         _ => return None,
     };
     let data = m.reparse_data_of(id).ok()?;
-    let print = data.print_name().unwrap_or_default();
+    // Exact units, shown with `%U+hhhh%` like names (N3).
+    let print = data.print_units().unwrap_or_default();
     let target = if print.is_empty() {
-        data.substitute_name().unwrap_or_default()
+        data.substitute_units().unwrap_or_default()
     } else {
         print
     };
+    let target = ntlinkfs_core::wtf::escape(target);
     Some((col, target))
 }
 

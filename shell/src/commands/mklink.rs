@@ -67,7 +67,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
             if !on_local_ntfs(m, link) {
                 return Err(fail_text(out, NTFS_REQUIRED, NtError::InvalidDeviceRequest));
             }
-            match m.create_junction(&typed(link), target) {
+            match m.create_junction(&typed(link), &typed(target)) {
                 Ok(_) => {
                     out.println(&created_text(kind, link, target));
                     Ok(())
@@ -82,7 +82,7 @@ pub(crate) fn run(sh: &mut Shell, inv: &Invocation, out: &mut Out) -> CmdResult 
                 directory: kind == Kind::DirSymlink,
                 allow_unprivileged_create: m.profile().knows_unprivileged_flag(),
             };
-            match m.create_symbolic_link(&typed(link), target, flags) {
+            match m.create_symbolic_link(&typed(link), &typed(target), flags) {
                 Ok(_) => {
                     out.println(&created_text(kind, link, target));
                     Ok(())

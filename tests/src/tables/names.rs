@@ -166,6 +166,19 @@ pub fn rows() -> Vec<Scenario> {
         .build(),
         row(
             T,
+            "N3",
+            Documented,
+            "MS-FSCC 2.1.2.4 SYMBOLIC_LINK_REPARSE_DATA_BUFFER (PathBuffer: UTF-16, not validated)",
+            "a symbolic link's target may name a surrogate; it is stored and followed",
+        )
+        .given([mkdir(r"C:\d%U+D800%"), write(r"C:\d%U+D800%\f", "n3")])
+        .when(symlink_dir(r"C:\s", r"C:\d%U+D800%"), ok())
+        .then(read(r"C:\s\f"), bytes("n3"))
+        .then(symlink(r"C:\r", r"d%U+D800%\f"), ok())
+        .then(read(r"C:\r"), bytes("n3"))
+        .build(),
+        row(
+            T,
             "N11",
             Tested,
             "BTRFS links.cpp",
