@@ -256,7 +256,7 @@ impl Filesystem for NtFs {
             },
             O::Getattr { .. } => self.attr_reply(reply, p, ino, self.do_getattr(ino)),
             O::Setattr(s) => {
-                let r = self.do_setattr(ino, s.mode, s.uid, s.gid, s.size, s.atime, s.mtime, s.fh);
+                let r = self.do_setattr(ino, &s);
                 if s.mode.is_some() {
                     // READONLY follows the owner write bit: the kernel must re-read.
                     self.cache.attributes_changed(ino.0);
@@ -332,10 +332,15 @@ impl Filesystem for NtFs {
                     Err(e) => reply.error(errno(p, e)),
                 })
             }
-            O::Write { fh, offset, data } => answer(
+            O::Write {
+                fh,
+                offset,
+                data,
+                kill_suidgid,
+            } => answer(
                 reply,
                 p,
-                self.do_write(ino, fh, offset, data)
+                self.do_write(ino, fh, offset, data, kill_suidgid)
                     .map(|n| encoded(|v| wire::write(v, n as u32))),
             ),
             O::Statfs => answer(
