@@ -433,7 +433,7 @@ impl Filesystem for NtFs {
             } => answer(
                 reply,
                 p,
-                self.do_fallocate(fh, offset, length, mode)
+                self.do_fallocate(ino, fh, (offset, length, mode), caller.uid != 0)
                     .map(|()| Vec::new()),
             ),
             // Handled by the server; anything else is not implemented here (the

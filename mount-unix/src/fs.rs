@@ -573,9 +573,7 @@ impl NtFs {
     /// cache, so a data version it knew before the write stays known after it.
     /// `kill_suidgid`: the writer has no CAP_FSETID, so the set-id bits go
     /// first, as Linux's file_remove_privs does (HANDLE_KILLPRIV_V2 leaves it
-    /// to the file system). The kernel's cached mode is dropped then: its own
-    /// invalidation after a write covers size and times, not the mode its
-    /// permission checks read.
+    /// to the file system).
     pub(crate) fn do_write(
         &self,
         ino: INodeNo,
@@ -588,10 +586,7 @@ impl NtFs {
         let mut m = self.m.write();
         if kill_suidgid {
             let id = m.handle_info(h)?.id;
-            if let Some(mode) = Self::without_set_id(&m, id)? {
-                m.set_posix_of(id, None, None, Some(mode))?;
-                self.cache.attributes_changed(ino.0);
-            }
+            self.drop_set_id(&mut m, ino, id)?;
         }
         let before = m.handle_info(h).map(|i| data_version(&i));
         let n = m.write(h, offset, data)?;
@@ -605,12 +600,17 @@ impl NtFs {
     /// (SetEndOfFile) unless FALLOC_FL_KEEP_SIZE says not to; a punched hole or
     /// a zeroed range is FSCTL_SET_ZERO_DATA. NTFS cannot move data within a
     /// file (collapse, insert range): EOPNOTSUPP.
+    ///
+    /// `not_root`: with HANDLE_KILLPRIV_V2 the kernel sends no set-id clearing
+    /// for fallocate (only write, truncate and chown carry the flag), so the
+    /// caller's uid stands for its CAP_FSETID: anyone but root loses the bits,
+    /// as file_modified would clear them without the flag.
     pub(crate) fn do_fallocate(
         &self,
+        ino: INodeNo,
         fh: FileHandle,
-        offset: u64,
-        length: u64,
-        mode: i32,
+        (offset, length, mode): (u64, u64, i32),
+        not_root: bool,
     ) -> Res<()> {
         let zero = match mode & !abi::FALLOC_FL_KEEP_SIZE {
             0 => false,
@@ -628,6 +628,21 @@ impl NtFs {
         }
         if zero {
             m.zero_range(h, offset, length)?;
+        }
+        if not_root {
+            let id = m.handle_info(h)?.id;
+            self.drop_set_id(&mut m, ino, id)?;
+        }
+        Ok(())
+    }
+
+    /// Clears the set-id bits of `id` (reached as `ino`) if it has any. The
+    /// kernel's cached mode is dropped then: its own invalidation after a
+    /// write covers size and times, not the mode its permission checks read.
+    fn drop_set_id(&self, m: &mut Machine, ino: INodeNo, id: NodeId) -> Res<()> {
+        if let Some(mode) = Self::without_set_id(m, id)? {
+            m.set_posix_of(id, None, None, Some(mode))?;
+            self.cache.attributes_changed(ino.0);
         }
         Ok(())
     }

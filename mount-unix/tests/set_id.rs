@@ -1,4 +1,4 @@
-//! Set-user-ID and set-group-ID bits go on write, truncate and chown as Linux
+//! Set-user-ID and set-group-ID bits go on write, truncate, fallocate and chown as Linux
 //! drops them. The mount asks the kernel to leave that to it
 //! (FUSE_HANDLE_KILLPRIV_V2, issue 17: no GETXATTR of `security.capability`
 //! before every write(2)), so the file system clears them itself: these cases
@@ -25,6 +25,8 @@ enum Op {
     Truncate,
     /// chown(2) to OTHER.
     Chown,
+    /// fallocate(2) of two bytes (extends the file to 2).
+    Fallocate,
 }
 
 /// Runs `op` on `path` as `uid` (0: root, with CAP_FSETID) in a child process;
@@ -51,6 +53,10 @@ fn run(uid: u32, path: &Path, op: Op) -> i32 {
                 }
                 Op::Truncate => libc::truncate(p.as_ptr(), 1) == 0,
                 Op::Chown => libc::chown(p.as_ptr(), OTHER, OTHER) == 0,
+                Op::Fallocate => {
+                    let fd = libc::open(p.as_ptr(), libc::O_WRONLY);
+                    fd >= 0 && libc::fallocate(fd, 0, 0, 2) == 0 && libc::close(fd) == 0
+                }
             };
             libc::_exit(if ok { 0 } else { *libc::__errno_location() });
         }
@@ -66,7 +72,7 @@ fn set_id_bits_go_on_write_truncate_and_chown_as_linux_drops_them() {
     let Some(t) = mount_default() else { return };
     // (mode before, who, operation, mode after): set-user-ID always goes for a
     // caller without CAP_FSETID, set-group-ID only with group execute; root
-    // keeps them on write and truncate; chown drops them for everyone.
+    // keeps them on write, truncate and fallocate; chown drops them for everyone.
     let cases: &[(u32, u32, Op, u32)] = &[
         (0o4755, OWNER, Op::Write, 0o755),
         (0o2755, OWNER, Op::Write, 0o755),
@@ -79,6 +85,8 @@ fn set_id_bits_go_on_write_truncate_and_chown_as_linux_drops_them() {
         (0o6755, 0, Op::Truncate, 0o6755),
         (0o6755, 0, Op::Chown, 0o755),
         (0o2745, 0, Op::Chown, 0o2745),
+        (0o6755, OWNER, Op::Fallocate, 0o755),
+        (0o6755, 0, Op::Fallocate, 0o6755),
     ];
     for (i, &(before, uid, op, after)) in cases.iter().enumerate() {
         let f = t.path(&format!("C/f{i}"));
@@ -105,8 +113,10 @@ fn set_id_bits_go_on_write_truncate_and_chown_as_linux_drops_them() {
             after,
             "case {i}: stored"
         );
-        if !matches!(op, Op::Chown) {
-            assert_eq!(seen.len(), 1, "case {i}: the write or truncate happened");
-        }
+        let len = match op {
+            Op::Fallocate => 2,
+            _ => 1,
+        };
+        assert_eq!(seen.len(), len, "case {i}: the operation happened");
     }
 }
