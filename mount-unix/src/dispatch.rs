@@ -143,7 +143,7 @@ impl NtFs {
                     nodeid,
                     e.generation,
                     self.entry_ttl(),
-                    self.cfg.attr_ttl,
+                    self.attr_ttl(&e.attr),
                     &e.attr,
                 );
                 encoded(|v| wire::entry(v, &out))
@@ -157,13 +157,25 @@ impl NtFs {
             op,
             r.map(|mut a| {
                 self.fix_link_size(ino, &mut a);
-                encoded(|v| wire::attr_out(v, self.cfg.attr_ttl, &a))
+                encoded(|v| wire::attr_out(v, self.attr_ttl(&a), &a))
             }),
         )
     }
 
     fn entry_ttl(&self) -> std::time::Duration {
         self.cache.entry_ttl(self.cfg.entry_ttl)
+    }
+
+    /// How long the kernel may keep `a`. Never for a link: its readlink text,
+    /// and so its st_size, is placed from the directory it is read through
+    /// and from where its target is (readlink.rs), so a rename above it or of
+    /// its target changes it without a request for the link itself.
+    fn attr_ttl(&self, a: &FileAttr) -> std::time::Duration {
+        if a.kind == FileType::Symlink {
+            std::time::Duration::ZERO
+        } else {
+            self.cfg.attr_ttl
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -212,7 +224,7 @@ impl NtFs {
                 nodeid,
                 e.generation,
                 self.entry_ttl(),
-                self.cfg.attr_ttl,
+                self.attr_ttl(&e.attr),
                 &e.attr,
             );
             buf.add_plus(&out, off, e.attr.kind, name.as_bytes());
