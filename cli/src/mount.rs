@@ -18,6 +18,16 @@ use std::sync::Arc;
 /// Set in the daemon that `--background` starts: print `ready` once mounted.
 const READY_ENV: &str = "NTLINKFS_MOUNT_READY";
 
+/// How long the kernel may keep names, misses and attributes (issue 17). The
+/// library's default is 1 s because embedders and tests change the core
+/// behind the kernel; here nothing does: every change comes through the mount
+/// (`ntlinkfs mklink` too), and what the kernel cannot infer from its own
+/// request the mount invalidates at once (the dentry epoch for other
+/// spellings and misses, INVAL_INODE for other names' attributes, links'
+/// attributes never cached). A longer TTL only saves the revalidating
+/// LOOKUP and GETATTR of names not touched for a second.
+const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Mount the emulated volumes at MOUNTPOINT (one directory per volume); runs
 /// until Ctrl-C, SIGTERM or `ntlinkfs unmount MOUNTPOINT`
 #[derive(Debug, clap::Args)]
@@ -259,6 +269,8 @@ pub fn main(args: Args) -> ExitCode {
         durability: journal.map(|j| j as Arc<dyn Durability>),
         confine: args.confine,
         io_uring: args.io_uring,
+        entry_ttl: CACHE_TTL,
+        attr_ttl: CACHE_TTL,
         ..MountOptions::default()
     };
     let mount = match ntlinkfs_fuse::mount(shared.clone(), mp, &opts) {

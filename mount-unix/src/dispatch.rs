@@ -145,7 +145,7 @@ impl NtFs {
                     nodeid,
                     e.generation,
                     self.entry_ttl(),
-                    self.cfg.attr_ttl,
+                    self.attr_ttl(&e.attr),
                     &e.attr,
                 );
                 encoded(|v| wire::entry(v, &out))
@@ -159,13 +159,25 @@ impl NtFs {
             op,
             r.map(|mut a| {
                 self.fix_link_size(ino, &mut a);
-                encoded(|v| wire::attr_out(v, self.cfg.attr_ttl, &a))
+                encoded(|v| wire::attr_out(v, self.attr_ttl(&a), &a))
             }),
         )
     }
 
     fn entry_ttl(&self) -> std::time::Duration {
         self.cache.entry_ttl(self.cfg.entry_ttl)
+    }
+
+    /// How long the kernel may keep `a`. Never for a link: its readlink text,
+    /// and so its st_size, is placed from the directory it is read through
+    /// and from where its target is (readlink.rs), so a rename above it or of
+    /// its target changes it without a request for the link itself.
+    fn attr_ttl(&self, a: &FileAttr) -> std::time::Duration {
+        if a.kind == FileType::Symlink {
+            std::time::Duration::ZERO
+        } else {
+            self.cfg.attr_ttl
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -214,7 +226,7 @@ impl NtFs {
                 nodeid,
                 e.generation,
                 self.entry_ttl(),
-                self.cfg.attr_ttl,
+                self.attr_ttl(&e.attr),
                 &e.attr,
             );
             buf.add_plus(&out, off, e.attr.kind, name.as_bytes());
@@ -258,7 +270,7 @@ impl Filesystem for NtFs {
             },
             O::Getattr { .. } => self.attr_reply(reply, p, ino, self.do_getattr(ino)),
             O::Setattr(s) => {
-                let r = self.do_setattr(ino, s.mode, s.uid, s.gid, s.size, s.atime, s.mtime, s.fh);
+                let r = self.do_setattr(ino, &s);
                 if s.mode.is_some() {
                     // READONLY follows the owner write bit: the kernel must re-read.
                     self.cache.attributes_changed(ino.0);
@@ -334,10 +346,15 @@ impl Filesystem for NtFs {
                     Err(e) => reply.error(errno(p, e)),
                 })
             }
-            O::Write { fh, offset, data } => answer(
+            O::Write {
+                fh,
+                offset,
+                data,
+                kill_suidgid,
+            } => answer(
                 reply,
                 p,
-                self.do_write(ino, fh, offset, data)
+                self.do_write(ino, fh, offset, data, kill_suidgid)
                     .map(|n| encoded(|v| wire::write(v, n as u32))),
             ),
             O::Statfs => answer(
@@ -430,7 +447,7 @@ impl Filesystem for NtFs {
             } => answer(
                 reply,
                 p,
-                self.do_fallocate(fh, offset, length, mode)
+                self.do_fallocate(ino, fh, (offset, length, mode), caller.uid != 0)
                     .map(|()| Vec::new()),
             ),
             // Handled by the server; anything else is not implemented here (the

@@ -10,7 +10,8 @@ use crate::dentry_cache::DentryCache;
 use crate::durability::Durability;
 use crate::fuse::abi;
 use crate::fuse::{
-    FileAttr, FileHandle, FileType, INodeNo, OpenAccMode, OpenFlags, RenameFlags, TimeOrNow,
+    FileAttr, FileHandle, FileType, INodeNo, OpenAccMode, OpenFlags, RenameFlags, SetAttr,
+    TimeOrNow,
 };
 use crate::inode_map::{self, ROOT_INO};
 use crate::link_target;
@@ -322,37 +323,46 @@ impl NtFs {
         Ok(Self::attr_of(&m, &info))
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn do_setattr(
-        &self,
-        ino: INodeNo,
-        mode: Option<u32>,
-        uid: Option<u32>,
-        gid: Option<u32>,
-        size: Option<u64>,
-        atime: Option<TimeOrNow>,
-        mtime: Option<TimeOrNow>,
-        fh: Option<FileHandle>,
-    ) -> Res<FileAttr> {
+    /// SETATTR. `kill_suidgid` (chown; truncate without CAP_FSETID) clears the
+    /// set-id bits as the kernel would without HANDLE_KILLPRIV_V2.
+    pub(crate) fn do_setattr(&self, ino: INodeNo, s: &SetAttr) -> Res<FileAttr> {
         let id = self.dir_of(ino)?;
         let e = gone_is_enoent;
         let mut m = self.m.write();
-        if mode.is_some() || uid.is_some() || gid.is_some() {
-            let mode = mode.map(|md| (md & 0o7777) as u16);
-            m.set_posix_of(id, uid, gid, mode).map_err(e)?;
+        let mode = match s.mode {
+            Some(md) => Some((md & 0o7777) as u16),
+            None if s.kill_suidgid => Self::without_set_id(&m, id).map_err(e)?,
+            None => None,
+        };
+        if mode.is_some() || s.uid.is_some() || s.gid.is_some() {
+            m.set_posix_of(id, s.uid, s.gid, mode).map_err(e)?;
         }
-        if let Some(len) = size {
-            match fh {
+        if let Some(len) = s.size {
+            match s.fh {
                 Some(fh) => m.set_len(HandleId(fh.0), len).map_err(e)?,
                 None => m.set_len_of(id, len).map_err(e)?,
             }
         }
-        if atime.is_some() || mtime.is_some() {
-            m.set_times_of(id, None, atime.map(filetime), mtime.map(filetime))
+        if s.atime.is_some() || s.mtime.is_some() {
+            m.set_times_of(id, None, s.atime.map(filetime), s.mtime.map(filetime))
                 .map_err(e)?;
         }
         let info = m.info(id).map_err(e)?;
         Ok(Self::attr_of(&m, &info))
+    }
+
+    /// The mode of a file with its set-id bits cleared, None when there are
+    /// none to clear. Linux's rule (should_remove_suid): set-user-ID always,
+    /// set-group-ID only with group execute (without it the bit marks mandatory
+    /// locking and stays). Directories keep theirs.
+    fn without_set_id(m: &Machine, id: NodeId) -> ntlinkfs_core::Result<Option<u16>> {
+        let info = m.info(id)?;
+        let mode = info.posix.mode & 0o7777;
+        let mut kill = libc::S_ISUID as u16;
+        if mode & libc::S_IXGRP as u16 != 0 {
+            kill |= libc::S_ISGID as u16;
+        }
+        Ok((!info.is_directory && mode & kill != 0).then_some(mode & !kill))
     }
 
     pub(crate) fn do_mkdir(
@@ -592,15 +602,23 @@ impl NtFs {
 
     /// Writes through a handle. The kernel wrote the same bytes into its page
     /// cache, so a data version it knew before the write stays known after it.
+    /// `kill_suidgid`: the writer has no CAP_FSETID, so the set-id bits go
+    /// first, as Linux's file_remove_privs does (HANDLE_KILLPRIV_V2 leaves it
+    /// to the file system).
     pub(crate) fn do_write(
         &self,
         ino: INodeNo,
         fh: FileHandle,
         offset: u64,
         data: &[u8],
+        kill_suidgid: bool,
     ) -> Res<usize> {
         let h = HandleId(fh.0);
         let mut m = self.m.write();
+        if kill_suidgid {
+            let id = m.handle_info(h)?.id;
+            self.drop_set_id(&mut m, ino, id)?;
+        }
         let before = m.handle_info(h).map(|i| data_version(&i));
         let n = m.write(h, offset, data)?;
         if let (Ok(before), Ok(after)) = (before, m.handle_info(h)) {
@@ -613,12 +631,17 @@ impl NtFs {
     /// (SetEndOfFile) unless FALLOC_FL_KEEP_SIZE says not to; a punched hole or
     /// a zeroed range is FSCTL_SET_ZERO_DATA. NTFS cannot move data within a
     /// file (collapse, insert range): EOPNOTSUPP.
+    ///
+    /// `not_root`: with HANDLE_KILLPRIV_V2 the kernel sends no set-id clearing
+    /// for fallocate (only write, truncate and chown carry the flag), so the
+    /// caller's uid stands for its CAP_FSETID: anyone but root loses the bits,
+    /// as file_modified would clear them without the flag.
     pub(crate) fn do_fallocate(
         &self,
+        ino: INodeNo,
         fh: FileHandle,
-        offset: u64,
-        length: u64,
-        mode: i32,
+        (offset, length, mode): (u64, u64, i32),
+        not_root: bool,
     ) -> Res<()> {
         let zero = match mode & !abi::FALLOC_FL_KEEP_SIZE {
             0 => false,
@@ -636,6 +659,21 @@ impl NtFs {
         }
         if zero {
             m.zero_range(h, offset, length)?;
+        }
+        if not_root {
+            let id = m.handle_info(h)?.id;
+            self.drop_set_id(&mut m, ino, id)?;
+        }
+        Ok(())
+    }
+
+    /// Clears the set-id bits of `id` (reached as `ino`) if it has any. The
+    /// kernel's cached mode is dropped then: its own invalidation after a
+    /// write covers size and times, not the mode its permission checks read.
+    fn drop_set_id(&self, m: &mut Machine, ino: INodeNo, id: NodeId) -> Res<()> {
+        if let Some(mode) = Self::without_set_id(m, id)? {
+            m.set_posix_of(id, None, None, Some(mode))?;
+            self.cache.attributes_changed(ino.0);
         }
         Ok(())
     }
@@ -1145,8 +1183,18 @@ mod tests {
     fn setattr_size_and_mode() {
         let fs = sample();
         let f = ino(&fs, &["C", "d", "f"]);
+        let set = |mode, uid, size| SetAttr {
+            mode,
+            uid,
+            gid: None,
+            size,
+            atime: None,
+            mtime: None,
+            fh: None,
+            kill_suidgid: false,
+        };
         let a = fs
-            .do_setattr(f, Some(0o600), Some(7), None, Some(3), None, None, None)
+            .do_setattr(f, &set(Some(0o600), Some(7), Some(3)))
             .unwrap();
         assert_eq!((a.size, a.perm, a.uid), (3, 0o600, 7));
         let (fh, _) = fs
@@ -1157,17 +1205,8 @@ mod tests {
         assert_eq!(&buf[..n], b"hel");
         fs.do_release(FileHandle(fh)).unwrap();
         assert_eq!(
-            fs.do_setattr(
-                INodeNo(ROOT_INO),
-                Some(0o700),
-                None,
-                None,
-                None,
-                None,
-                None,
-                None
-            )
-            .err(),
+            fs.do_setattr(INodeNo(ROOT_INO), &set(Some(0o700), None, None))
+                .err(),
             Some(NtError::AccessDenied),
             "the mount root is not a core node"
         );

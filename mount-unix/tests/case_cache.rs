@@ -296,3 +296,29 @@ fn a_hard_link_made_through_the_other_volumes_view_shows_at_once() {
         assert_eq!(fs::metadata(t.path("D/f")).unwrap().nlink(), n, "round {i}");
     }
 }
+
+/// A junction's readlink text is placed from the directory it is read through
+/// (`../../data` in `a/b`, `../data` once `a/b` is `b2`), so its st_size
+/// changes with every rename above it or of its target, which the kernel is
+/// not told of: a link's attributes are never cached (F1).
+#[test]
+fn a_link_moved_with_its_directory_reports_the_size_of_its_new_text() {
+    let Some(t) = mount_default() else { return };
+    {
+        let mut m = t.m.write();
+        m.create_directory(r"C:\data").unwrap();
+        m.create_directory(r"C:\a").unwrap();
+        m.create_directory(r"C:\a\b").unwrap();
+        m.create_junction(r"C:\a\b\j", r"C:\data").unwrap();
+    }
+    // Only lstat between the renames: readlink drops the cached atime, after
+    // which the kernel refreshes every attribute anyway.
+    let lsize = |rel: &str| fs::symlink_metadata(t.path(rel)).unwrap().size();
+    let text = |rel: &str| fs::read_link(t.path(rel)).unwrap().as_os_str().len() as u64;
+    assert_eq!(lsize("C/a/b/j"), 10, "../../data");
+    fs::rename(t.path("C/a/b"), t.path("C/b2")).unwrap();
+    assert_eq!(lsize("C/b2/j"), 7, "../data");
+    fs::rename(t.path("C/data"), t.path("C/Data2")).unwrap();
+    let seen = lsize("C/b2/j");
+    assert_eq!(seen, text("C/b2/j"), "the target renamed: the text changed");
+}

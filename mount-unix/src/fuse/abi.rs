@@ -85,6 +85,11 @@ pub const LSEEK: u32 = 46;
 pub const FUSE_ASYNC_READ: u32 = 1 << 0;
 pub const FUSE_BIG_WRITES: u32 = 1 << 5;
 pub const FUSE_DO_READDIRPLUS: u32 = 1 << 13;
+/// The file system clears set-user-ID and set-group-ID itself on write,
+/// truncate and chown (the flags below); the kernel then marks inodes checked
+/// once as needing no privilege removal (SB_NOSEC), instead of asking for
+/// `security.capability` before every write(2).
+pub const FUSE_HANDLE_KILLPRIV_V2: u32 = 1 << 28;
 pub const FUSE_MAX_PAGES: u32 = 1 << 22;
 pub const FUSE_INIT_EXT: u32 = 1 << 30;
 /// FUSE_OVER_IO_URING (1 << 41): a flags2 bit (flags2 holds bits 32..63).
@@ -100,6 +105,13 @@ pub const FATTR_MTIME: u32 = 1 << 5;
 pub const FATTR_FH: u32 = 1 << 6;
 pub const FATTR_ATIME_NOW: u32 = 1 << 7;
 pub const FATTR_MTIME_NOW: u32 = 1 << 8;
+/// With FUSE_HANDLE_KILLPRIV_V2: a chown, or a truncate by a caller without
+/// CAP_FSETID; clear the set-id bits.
+pub const FATTR_KILL_SUIDGID: u32 = 1 << 11;
+
+/// write_in.write_flags, with FUSE_HANDLE_KILLPRIV_V2: the writer has no
+/// CAP_FSETID; clear the set-id bits.
+pub const FUSE_WRITE_KILL_SUIDGID: u32 = 1 << 2;
 
 // fuse_open_out.open_flags.
 pub const FOPEN_KEEP_CACHE: u32 = 1 << 1;

@@ -37,4 +37,6 @@ pub mod uring;
 pub mod uring_mode;
 
 pub use reply::{Errno, FileAttr, FileType};
-pub use request::{FileHandle, INodeNo, OpenAccMode, OpenFlags, RenameFlags, Request, TimeOrNow};
+pub use request::{
+    FileHandle, INodeNo, OpenAccMode, OpenFlags, RenameFlags, Request, SetAttr, TimeOrNow,
+};

@@ -92,6 +92,9 @@ pub struct SetAttr {
     pub atime: Option<TimeOrNow>,
     pub mtime: Option<TimeOrNow>,
     pub fh: Option<FileHandle>,
+    /// FATTR_KILL_SUIDGID: clear the set-id bits (chown; truncate without
+    /// CAP_FSETID).
+    pub kill_suidgid: bool,
 }
 
 /// The INIT request's offer.
@@ -167,6 +170,8 @@ pub enum Operation<'a> {
         fh: FileHandle,
         offset: u64,
         data: &'a [u8],
+        /// FUSE_WRITE_KILL_SUIDGID: the writer has no CAP_FSETID.
+        kill_suidgid: bool,
     },
     Statfs,
     Release {
@@ -316,6 +321,7 @@ fn setattr(a: &abi::SetattrIn) -> SetAttr {
         atime: when(abi::FATTR_ATIME, abi::FATTR_ATIME_NOW, a.atime, a.atimensec),
         mtime: when(abi::FATTR_MTIME, abi::FATTR_MTIME_NOW, a.mtime, a.mtimensec),
         fh: has(abi::FATTR_FH).then_some(FileHandle(a.fh)),
+        kill_suidgid: has(abi::FATTR_KILL_SUIDGID),
     }
 }
 
@@ -488,6 +494,7 @@ fn operation(opcode: u32, mut a: Args<'_>) -> Option<Operation<'_>> {
                 fh: FileHandle(w.fh),
                 offset: w.offset,
                 data: a.bytes(w.size as usize)?,
+                kill_suidgid: w.write_flags & abi::FUSE_WRITE_KILL_SUIDGID != 0,
             }
         }
         abi::STATFS => O::Statfs,
@@ -599,6 +606,7 @@ pub(crate) mod tests {
             fh: 3,
             offset: 10,
             size: 4,
+            write_flags: abi::FUSE_WRITE_KILL_SUIDGID,
             ..Default::default()
         };
         let b = request(abi::WRITE, 9, &[abi::bytes_of(&w), b"abcd"]);
@@ -607,7 +615,8 @@ pub(crate) mod tests {
             Operation::Write {
                 fh: FileHandle(3),
                 offset: 10,
-                data: b"abcd"
+                data: b"abcd",
+                kill_suidgid: true,
             }
         );
 
@@ -630,7 +639,10 @@ pub(crate) mod tests {
         assert!(flags.contains(RenameFlags::RENAME_NOREPLACE));
 
         let s = abi::SetattrIn {
-            valid: abi::FATTR_MODE | abi::FATTR_MTIME_NOW | abi::FATTR_SIZE,
+            valid: abi::FATTR_MODE
+                | abi::FATTR_MTIME_NOW
+                | abi::FATTR_SIZE
+                | abi::FATTR_KILL_SUIDGID,
             mode: 0o100644,
             size: 7,
             ..Default::default()
@@ -640,8 +652,8 @@ pub(crate) mod tests {
             panic!()
         };
         assert_eq!(
-            (a.mode, a.size, a.mtime, a.atime),
-            (Some(0o100644), Some(7), Some(TimeOrNow::Now), None)
+            (a.mode, a.size, a.mtime, a.atime, a.kill_suidgid),
+            (Some(0o100644), Some(7), Some(TimeOrNow::Now), None, true)
         );
     }
 
@@ -721,7 +733,8 @@ pub(crate) mod tests {
             Operation::Write {
                 fh: FileHandle(3),
                 offset: 10,
-                data: b"abcd"
+                data: b"abcd",
+                kill_suidgid: false,
             }
         );
         let h = head(abi::LOOKUP, b"name\0", 0);

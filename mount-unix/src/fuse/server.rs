@@ -19,10 +19,13 @@ pub const MAX_WRITE: u32 = 1 << 20;
 const BUFFER_SIZE: usize = MAX_WRITE as usize + 4096;
 
 /// What INIT asks for: parallel reads, writes larger than a page, READDIRPLUS
-/// (implemented by the file system), max_pages and the extended flags.
+/// (implemented by the file system), set-id clearing done by the file system
+/// (HANDLE_KILLPRIV_V2: no GETXATTR per write(2)), max_pages and the extended
+/// flags.
 const WANTED: u32 = abi::FUSE_ASYNC_READ
     | abi::FUSE_BIG_WRITES
     | abi::FUSE_DO_READDIRPLUS
+    | abi::FUSE_HANDLE_KILLPRIV_V2
     | abi::FUSE_MAX_PAGES
     | abi::FUSE_INIT_EXT;
 
@@ -294,10 +297,19 @@ mod tests {
             major: 7,
             minor: 44,
             max_readahead: 131072,
-            flags: u64::from(abi::FUSE_ASYNC_READ | abi::FUSE_DO_READDIRPLUS | (1 << 16)),
+            flags: u64::from(
+                abi::FUSE_ASYNC_READ
+                    | abi::FUSE_DO_READDIRPLUS
+                    | abi::FUSE_HANDLE_KILLPRIV_V2
+                    | (1 << 16),
+            ),
         };
         let (out, n) = negotiate(&offer, true).unwrap();
-        assert_eq!(out.flags, abi::FUSE_ASYNC_READ | abi::FUSE_DO_READDIRPLUS);
+        // Set-id clearing is ours (issue 17: no GETXATTR per write(2)).
+        assert_eq!(
+            out.flags,
+            abi::FUSE_ASYNC_READ | abi::FUSE_DO_READDIRPLUS | abi::FUSE_HANDLE_KILLPRIV_V2
+        );
         assert_eq!(
             (out.major, out.minor, out.max_readahead),
             (7, abi::KERNEL_MINOR_VERSION, 131072)
