@@ -358,9 +358,9 @@ impl NtFs {
     fn without_set_id(m: &Machine, id: NodeId) -> ntlinkfs_core::Result<Option<u16>> {
         let info = m.info(id)?;
         let mode = info.posix.mode & 0o7777;
-        let mut kill = libc::S_ISUID as u16;
-        if mode & libc::S_IXGRP as u16 != 0 {
-            kill |= libc::S_ISGID as u16;
+        let mut kill = abi::S_ISUID;
+        if mode & abi::S_IXGRP != 0 {
+            kill |= abi::S_ISGID;
         }
         Ok((!info.is_directory && mode & kill != 0).then_some(mode & !kill))
     }

@@ -32,6 +32,11 @@ pub const ROOT_ID: u64 = 1;
 pub use ntlinkfs_core::special::{
     S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK,
 };
+// The set-id bits the daemon clears itself (FUSE_HANDLE_KILLPRIV_V2), and the
+// group-execute bit that decides whether set-group-ID goes.
+pub const S_ISUID: u16 = 0o4000;
+pub const S_ISGID: u16 = 0o2000;
+pub const S_IXGRP: u16 = 0o0010;
 pub const RENAME_NOREPLACE: u32 = 1;
 pub const RENAME_EXCHANGE: u32 = 2;
 pub const RENAME_WHITEOUT: u32 = 4;
@@ -299,6 +304,10 @@ mod tests {
             libc::S_IFIFO,
         ];
         assert_eq!(modes, libc_modes);
+        assert_eq!(
+            [S_ISUID, S_ISGID, S_IXGRP].map(u32::from),
+            [libc::S_ISUID, libc::S_ISGID, libc::S_IXGRP]
+        );
         assert_eq!(
             [RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT],
             [
