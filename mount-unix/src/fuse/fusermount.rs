@@ -13,9 +13,10 @@
 //! - `fusermount3 -u -z -- MOUNTPOINT` unmounts (lazily) as the same user.
 
 use super::channel::MountConfig;
+use super::fd_passing::{receive_fd, socket_pair};
 use std::fs::File;
 use std::io::{self, Read};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -141,78 +142,6 @@ pub fn unmount(program: &Path, at: &Path) -> io::Result<()> {
             String::from_utf8_lossy(&out.stderr).trim()
         ),
     ))
-}
-
-/// A connected pair of Unix stream sockets, both close-on-exec (the helper's
-/// end is made inheritable in the child only).
-fn socket_pair() -> io::Result<(OwnedFd, OwnedFd)> {
-    let mut fds = [0 as RawFd; 2];
-    // SAFETY: `fds` is a writable array of two descriptors.
-    let r = unsafe {
-        libc::socketpair(
-            libc::AF_UNIX,
-            libc::SOCK_STREAM | libc::SOCK_CLOEXEC,
-            0,
-            fds.as_mut_ptr(),
-        )
-    };
-    if r != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: socketpair returned two new descriptors that nothing else owns.
-    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
-}
-
-/// Receives one descriptor sent as SCM_RIGHTS on `sock`; None at end of file
-/// (the helper exited without sending one).
-fn receive_fd(sock: &OwnedFd) -> io::Result<Option<OwnedFd>> {
-    let mut byte = [0u8; 1];
-    let mut iov = libc::iovec {
-        iov_base: byte.as_mut_ptr().cast(),
-        iov_len: byte.len(),
-    };
-    // Room for one control message carrying one int, aligned for cmsghdr.
-    let mut control = [0u64; 8];
-    // SAFETY: CMSG_SPACE is a pure size computation.
-    let space = unsafe { libc::CMSG_SPACE(std::mem::size_of::<libc::c_int>() as u32) } as usize;
-    assert!(space <= std::mem::size_of_val(&control));
-    loop {
-        // SAFETY: msghdr is plain data; every pointer set below outlives the call.
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        msg.msg_iov = &mut iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control.as_mut_ptr().cast();
-        msg.msg_controllen = space as _;
-        // SAFETY: `msg` describes valid buffers; the received descriptor is
-        // close-on-exec from the start.
-        let n = unsafe { libc::recvmsg(sock.as_raw_fd(), &mut msg, libc::MSG_CMSG_CLOEXEC) };
-        if n < 0 {
-            let e = io::Error::last_os_error();
-            if e.kind() == io::ErrorKind::Interrupted {
-                continue;
-            }
-            return Err(e);
-        }
-        if n == 0 {
-            return Ok(None);
-        }
-        // SAFETY: the kernel filled `msg`; CMSG_FIRSTHDR/CMSG_DATA walk the
-        // control buffer it describes.
-        unsafe {
-            let c = libc::CMSG_FIRSTHDR(&msg);
-            if c.is_null()
-                || (*c).cmsg_level != libc::SOL_SOCKET
-                || (*c).cmsg_type != libc::SCM_RIGHTS
-            {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "a message without a descriptor",
-                ));
-            }
-            let fd = std::ptr::read_unaligned(libc::CMSG_DATA(c).cast::<libc::c_int>());
-            return Ok(Some(OwnedFd::from_raw_fd(fd)));
-        }
-    }
 }
 
 #[cfg(test)]

@@ -20,6 +20,8 @@ pub mod abi;
 #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 pub mod channel;
 pub mod darwin;
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+pub mod fd_passing;
 #[cfg(target_os = "linux")]
 pub mod fusermount;
 #[cfg(any(target_os = "freebsd", test))]

@@ -17,11 +17,13 @@
 use super::channel::Channel;
 use super::channel::MountConfig;
 #[cfg(target_os = "macos")]
+use super::fd_passing::{receive_fd, socket_pair};
+#[cfg(target_os = "macos")]
 use std::fs::File;
 #[cfg(target_os = "macos")]
 use std::io::{self, Read};
 #[cfg(target_os = "macos")]
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 #[cfg(target_os = "macos")]
 use std::os::unix::process::CommandExt;
 #[cfg(target_os = "macos")]
@@ -217,88 +219,6 @@ fn read_status(sock: &OwnedFd) -> Option<i32> {
         got += n as usize;
     }
     Some(i32::from_ne_bytes(b))
-}
-
-/// A connected pair of Unix stream sockets, both close-on-exec (macOS has no
-/// SOCK_CLOEXEC; the helper's end is made inheritable in the child only).
-#[cfg(target_os = "macos")]
-fn socket_pair() -> io::Result<(OwnedFd, OwnedFd)> {
-    let mut fds = [0 as RawFd; 2];
-    // SAFETY: `fds` is a writable array of two descriptors.
-    if unsafe { libc::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0, fds.as_mut_ptr()) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: socketpair returned two new descriptors that nothing else owns.
-    let pair = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-    for fd in [&pair.0, &pair.1] {
-        cloexec(fd.as_raw_fd())?;
-    }
-    Ok(pair)
-}
-
-#[cfg(target_os = "macos")]
-fn cloexec(fd: RawFd) -> io::Result<()> {
-    // SAFETY: fcntl on a descriptor we own.
-    if unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) } < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
-}
-
-/// Receives one descriptor sent as SCM_RIGHTS on `sock`; None at end of file.
-#[cfg(target_os = "macos")]
-fn receive_fd(sock: &OwnedFd) -> io::Result<Option<OwnedFd>> {
-    let mut byte = [0u8; 1];
-    let mut iov = libc::iovec {
-        iov_base: byte.as_mut_ptr().cast(),
-        iov_len: byte.len(),
-    };
-    // Room for one control message carrying one int, aligned for cmsghdr.
-    let mut control = [0u64; 8];
-    // SAFETY: CMSG_SPACE is a pure size computation.
-    let space = unsafe { libc::CMSG_SPACE(std::mem::size_of::<libc::c_int>() as u32) } as usize;
-    if space > std::mem::size_of_val(&control) {
-        return Err(io::Error::other("control buffer too small"));
-    }
-    loop {
-        // SAFETY: msghdr is plain data; every pointer set below outlives the call.
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        msg.msg_iov = &mut iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control.as_mut_ptr().cast();
-        msg.msg_controllen = space as _;
-        // SAFETY: `msg` describes valid buffers.
-        let n = unsafe { libc::recvmsg(sock.as_raw_fd(), &mut msg, 0) };
-        if n < 0 {
-            let e = io::Error::last_os_error();
-            if e.kind() == io::ErrorKind::Interrupted {
-                continue;
-            }
-            return Err(e);
-        }
-        if n == 0 {
-            return Ok(None);
-        }
-        // SAFETY: the kernel filled `msg`; CMSG_FIRSTHDR/CMSG_DATA walk the
-        // control buffer it describes.
-        let fd = unsafe {
-            let c = libc::CMSG_FIRSTHDR(&msg);
-            if c.is_null()
-                || (*c).cmsg_level != libc::SOL_SOCKET
-                || (*c).cmsg_type != libc::SCM_RIGHTS
-            {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "a message without a descriptor",
-                ));
-            }
-            let fd = std::ptr::read_unaligned(libc::CMSG_DATA(c).cast::<libc::c_int>());
-            // The descriptor was just received and nothing else owns it.
-            OwnedFd::from_raw_fd(fd)
-        };
-        cloexec(fd.as_raw_fd())?;
-        return Ok(Some(fd));
-    }
 }
 
 #[cfg(test)]
