@@ -15,7 +15,9 @@
 //! hidden from listings, and must not be names the generator uses; everything
 //! else is removed before and after each sequence.
 
-use crate::posix_io::{errno, getxattr, info, lsetxattr, rename, substitute_of, XATTR_REPARSE};
+use crate::posix_io::{
+    errno, getxattr, info, lsetxattr, plain_file_op, rename, substitute_of, XATTR_REPARSE,
+};
 use crate::scenario::{Env, Op};
 use crate::tables::{mount_point_buf, symlink_buf};
 use crate::target::{Failure, Observed, Target};
@@ -23,7 +25,7 @@ use ntlinkfs_core::path;
 use ntlinkfs_core::PosixOp;
 use std::ffi::OsString;
 use std::fs::{self, File};
-use std::io::{self, Write as _};
+use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -163,32 +165,10 @@ impl Target for DirTarget {
         use PosixOp as P;
         let unit =
             |r: io::Result<()>, op: PosixOp| r.map(|()| Observed::Unit).map_err(|e| errno(e, op));
+        if let Some(r) = plain_file_op(op, |p| self.host(p)) {
+            return r;
+        }
         match op {
-            Op::MkDir(p) => unit(fs::create_dir(self.host(p)?), P::Other),
-            Op::Write(p, b) => unit(fs::write(self.host(p)?, b), P::Open),
-            Op::CreateNew(p) => unit(
-                fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .open(self.host(p)?)
-                    .map(drop),
-                P::Open,
-            ),
-            Op::Append(p, b) => unit(
-                fs::OpenOptions::new()
-                    .append(true)
-                    .create(true)
-                    .open(self.host(p)?)
-                    .and_then(|mut f| f.write_all(b)),
-                P::Open,
-            ),
-            Op::Read(p) => fs::read(self.host(p)?)
-                .map(Observed::Bytes)
-                .map_err(|e| errno(e, P::Open)),
-            Op::HardLink { link, existing } => unit(
-                fs::hard_link(self.host(existing)?, self.host(link)?),
-                P::Link,
-            ),
             Op::Symlink {
                 link,
                 target,

@@ -10,8 +10,8 @@
 
 use crate::core_target::machine_for;
 use crate::posix_io::{
-    errno, getxattr, info, lremovexattr, lsetxattr, rename, substitute_of, XATTR_ATTRIB,
-    XATTR_REPARSE,
+    errno, getxattr, info, lremovexattr, lsetxattr, plain_file_op, rename, substitute_of,
+    XATTR_ATTRIB, XATTR_REPARSE,
 };
 use crate::scenario::{Env, Op};
 use crate::tables::mount_point_buf;
@@ -20,7 +20,7 @@ use ntlinkfs_core::path::{self, PathType};
 use ntlinkfs_core::{wtf, PosixOp, Profile, Shared};
 use std::ffi::CString;
 use std::fs::{self, File};
-use std::io::{self, Write as _};
+use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -136,32 +136,16 @@ impl Target for FuseMount {
         use PosixOp as P;
         let unit =
             |r: io::Result<()>, op: PosixOp| r.map(|()| Observed::Unit).map_err(|e| errno(e, op));
+        if let Some(r) = plain_file_op(op, |p| self.host(p)) {
+            return r;
+        }
         match op {
-            Op::MkDir(p) => unit(fs::create_dir(self.host(p)?), P::Other),
-            Op::Write(p, b) => unit(fs::write(self.host(p)?, b), P::Open),
-            Op::CreateNew(p) => unit(
-                fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .open(self.host(p)?)
-                    .map(drop),
-                P::Open,
-            ),
-            Op::Append(p, b) => unit(
-                fs::OpenOptions::new()
-                    .append(true)
-                    .create(true)
-                    .open(self.host(p)?)
-                    .and_then(|mut f| f.write_all(b)),
-                P::Open,
-            ),
-            Op::Read(p) => fs::read(self.host(p)?)
-                .map(Observed::Bytes)
-                .map_err(|e| errno(e, P::Open)),
-            Op::HardLink { link, existing } => unit(
-                fs::hard_link(self.host(existing)?, self.host(link)?),
-                P::Link,
-            ),
+            Op::MkDir(_)
+            | Op::Write(..)
+            | Op::CreateNew(_)
+            | Op::Append(..)
+            | Op::Read(_)
+            | Op::HardLink { .. } => unreachable!("plain_file_op made these calls"),
             Op::HardLinkReplace { .. } => Err(Failure::Inexpressible(
                 "link(2) has no ReplaceIfExists".into(),
             )),

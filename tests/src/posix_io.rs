@@ -1,15 +1,16 @@
 //! POSIX calls the Linux targets share (the FUSE mount, `dir:PATH`): errno
 //! values as [`Failure`]s, the ntfs-3g extended attributes, `renameat2(2)`, and
-//! the reparse buffer's SubstituteName.
+//! the reparse buffer's SubstituteName, and the plain file calls both make.
 
-use crate::target::{Failure, Info};
+use crate::scenario::Op;
+use crate::target::{Failure, Info, Observed};
 use ntlinkfs_core::PosixOp;
 use std::ffi::CString;
 use std::fs;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub(crate) const XATTR_REPARSE: &str = "system.ntfs_reparse_data";
 pub(crate) const XATTR_ATTRIB: &str = "system.ntfs_attrib";
@@ -144,5 +145,41 @@ pub(crate) fn info(p: &Path, follow: bool) -> Result<Info, Failure> {
         rdev: Some((libc::major(md.rdev()), libc::minor(md.rdev()))),
         total_links: None,
         delete_pending: None,
+    })
+}
+
+/// The file and directory calls every POSIX target makes the same way (our
+/// mount or any mounted directory), with `host` placing a Windows path; None
+/// for every other step.
+pub fn plain_file_op(
+    op: &Op,
+    host: impl Fn(&str) -> Result<PathBuf, Failure>,
+) -> Option<Result<Observed, Failure>> {
+    use std::io::Write as _;
+    use PosixOp as P;
+    let unit =
+        |r: io::Result<()>, op: PosixOp| r.map(|()| Observed::Unit).map_err(|e| errno(e, op));
+    let call = |r: Result<(io::Result<()>, PosixOp), Failure>| r.and_then(|(r, op)| unit(r, op));
+    Some(match op {
+        Op::MkDir(p) => call(host(p).map(|p| (fs::create_dir(p), P::Other))),
+        Op::Write(p, b) => call(host(p).map(|p| (fs::write(p, b), P::Open))),
+        Op::CreateNew(p) => call(host(p).map(|p| {
+            let r = fs::OpenOptions::new().write(true).create_new(true).open(p);
+            (r.map(drop), P::Open)
+        })),
+        Op::Append(p, b) => call(host(p).map(|p| {
+            let r = fs::OpenOptions::new().append(true).create(true).open(p);
+            (r.and_then(|mut f| f.write_all(b)), P::Open)
+        })),
+        Op::Read(p) => host(p).and_then(|p| {
+            fs::read(p)
+                .map(Observed::Bytes)
+                .map_err(|e| errno(e, P::Open))
+        }),
+        Op::HardLink { link, existing } => (|| {
+            let (existing, link) = (host(existing)?, host(link)?);
+            unit(fs::hard_link(existing, link), P::Link)
+        })(),
+        _ => return None,
     })
 }
