@@ -8,33 +8,12 @@
 //! Every test checks that nothing is left mounted.
 #![cfg(target_os = "linux")]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-fn ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
-/// True when FUSE, root and every program in `tools` are there; panics under
-/// CI=true when one is not.
-fn usable(tools: &[&str]) -> bool {
-    // SAFETY: geteuid cannot fail.
-    let fuse = Path::new("/dev/fuse").exists() && unsafe { libc::geteuid() } == 0;
-    let missing: Vec<&str> = tools
-        .iter()
-        .copied()
-        .filter(|t| Command::new(t).arg("--version").output().is_err())
-        .collect();
-    let why = match (fuse, missing.is_empty()) {
-        (true, true) => return true,
-        (false, _) => "/dev/fuse and root are required".to_string(),
-        (true, false) => format!("not installed: {}", missing.join(", ")),
-    };
-    assert!(!ci(), "CI=true but this test cannot run: {why}");
-    eprintln!("skipping: {why}");
-    false
-}
+mod common;
+use common::usable;
 
 /// A scratch directory /tmp/check-TAG-PID (the temporary directory `check`
 /// mounts in); on drop, asserts nothing is mounted below it and removes it.
