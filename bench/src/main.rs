@@ -97,6 +97,28 @@ fn phase<T>(
     Ok((r, secs))
 }
 
+/// A phase run `n` times, timed as its fastest run: a cached read of 256 MiB
+/// takes tens of milliseconds, where one run's noise is ±20%, and the first
+/// re-read of fresh pages also moves them to the kernel's active list, which
+/// no later read pays. Every file system gets the same treatment.
+fn best_phase(
+    label: &str,
+    name: &str,
+    n: usize,
+    mut f: impl FnMut() -> std::io::Result<()>,
+) -> std::io::Result<f64> {
+    mark("start", name);
+    let mut best = f64::INFINITY;
+    for _ in 0..n {
+        let start = Instant::now();
+        f()?;
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    mark("end", name);
+    println!("{label}\t{name}\t{best:.4}");
+    Ok(best)
+}
+
 fn metadata_phases(a: &Args, root: &Path) -> std::io::Result<()> {
     let dir = root.join("meta");
     fs::create_dir_all(&dir)?;
@@ -169,14 +191,15 @@ fn data_phases(a: &Args, root: &Path) -> std::io::Result<()> {
     })?;
     println!("{}\twrite-rate\t{:.0} MiB/s", a.label, mib / w);
     let mut buf = vec![0u8; 1 << 20];
-    for pass in ["read", "read-cached"] {
-        let (_, r) = phase(&a.label, pass, || {
-            let mut f = File::open(&path)?;
-            while f.read(&mut buf)? > 0 {}
-            Ok(())
-        })?;
-        println!("{}\t{pass}-rate\t{:.0} MiB/s", a.label, mib / r);
-    }
+    let mut read_all = || -> std::io::Result<()> {
+        let mut f = File::open(&path)?;
+        while f.read(&mut buf)? > 0 {}
+        Ok(())
+    };
+    let (_, r) = phase(&a.label, "read", &mut read_all)?;
+    println!("{}\tread-rate\t{:.0} MiB/s", a.label, mib / r);
+    let r = best_phase(&a.label, "read-cached", 3, read_all)?;
+    println!("{}\tread-cached-rate\t{:.0} MiB/s", a.label, mib / r);
     fs::remove_file(&path)
 }
 

@@ -13,6 +13,7 @@ use crate::fuse::{
     FileAttr, FileHandle, FileType, INodeNo, OpenAccMode, OpenFlags, RenameFlags, SetAttr,
     TimeOrNow,
 };
+use crate::held::KernelHeld;
 use crate::inode_map::{self, ROOT_INO};
 use crate::link_target;
 use crate::node_ids::{self, NodeIds};
@@ -65,8 +66,20 @@ struct DirHandle {
     keys: Vec<NameKey>,
 }
 
-/// One directory entry for readdir: next offset, name, node (None for `.`, `..`).
-type Listed = (u64, OsString, Option<FileInfo>, FileAttr);
+/// One directory entry for readdir.
+pub(crate) struct Listed {
+    /// The offset of the next entry.
+    pub off: u64,
+    pub name: OsString,
+    /// The node; None for `.` and `..`.
+    pub info: Option<FileInfo>,
+    /// st_ino and the type, what a plain entry shows.
+    pub ino: u64,
+    pub kind: FileType,
+    /// Full attributes, made only for the entries the caller asked them for
+    /// (making them costs a link's text, a directory's subdirectory count).
+    pub attr: Option<FileAttr>,
+}
 
 /// What identifies a file's contents for the kernel's page cache.
 fn data_version(i: &FileInfo) -> DataVersion {
@@ -83,6 +96,8 @@ pub struct NtFs {
     mounted_at: SystemTime,
     /// Node ids of the names of symbolic-link files (see `node_ids`).
     pub(crate) nodes: NodeIds,
+    /// The nodes the kernel holds, for READDIRPLUS (see `held`).
+    pub(crate) held: KernelHeld,
 }
 
 /// A name from the kernel. Linux names are bytes; the view reads them as
@@ -170,6 +185,7 @@ impl NtFs {
             cfg,
             mounted_at: SystemTime::now(),
             nodes: NodeIds::default(),
+            held: KernelHeld::default(),
         }
     }
 
@@ -732,6 +748,7 @@ impl NtFs {
         fh: FileHandle,
         offset: u64,
         limit: usize,
+        want_attr: impl Fn(&FileInfo) -> bool,
     ) -> Res<Vec<Listed>> {
         let h = self
             .dirs
@@ -742,17 +759,25 @@ impl NtFs {
         let mut h = h.lock();
         let m = self.m.read();
         let e = gone_is_enoent;
-        let self_attr = match h.dir {
-            None => self.root_attr(&m),
-            Some(id) => Self::attr_of(&m, &m.info(id).map_err(e)?),
+        // `.` and `..` show the directory's own st_ino; the kernel takes no
+        // attributes from them.
+        let self_ino = match h.dir {
+            None => ROOT_INO,
+            Some(id) => inode_map::ino_of(m.info(id).map_err(e)?.id),
         };
         let _ = ino;
         let mut out = Vec::new();
-        if offset == 0 {
-            out.push((1, ".".into(), None, self_attr));
-        }
-        if offset <= 1 {
-            out.push((2, "..".into(), None, self_attr));
+        for (off, name) in [(1, "."), (2, "..")] {
+            if offset < off {
+                out.push(Listed {
+                    off,
+                    name: name.into(),
+                    info: None,
+                    ino: self_ino,
+                    kind: FileType::Directory,
+                    attr: None,
+                });
+            }
         }
         let start = offset.max(2);
         let idx = (start - 2) as usize;
@@ -788,8 +813,15 @@ impl NtFs {
         };
         for (i, (key, name, info)) in listed.into_iter().enumerate() {
             h.keys.push(key);
-            let attr = Self::attr_of(&m, &info);
-            out.push((start + 1 + i as u64, name, Some(info), attr));
+            let attr = want_attr(&info).then(|| Self::attr_of(&m, &info));
+            out.push(Listed {
+                off: start + 1 + i as u64,
+                name,
+                ino: inode_map::ino_of(info.id),
+                kind: kind_of(&info),
+                info: Some(info),
+                attr,
+            });
         }
         Ok(out)
     }
@@ -1298,10 +1330,10 @@ mod tests {
         let d = ino(&fs, &["C", "d"]);
         let fh = FileHandle(fs.do_opendir(d).unwrap());
         let names = |offset, limit| -> Vec<(u64, String)> {
-            let listed = fs.dir_entries(d, fh, offset, limit).unwrap();
+            let listed = fs.dir_entries(d, fh, offset, limit, |_| true).unwrap();
             listed
                 .into_iter()
-                .map(|(o, n, _, _)| (o, n.into_string().unwrap()))
+                .map(|l| (l.off, l.name.into_string().unwrap()))
                 .collect()
         };
         let all = names(0, 10);
@@ -1315,12 +1347,12 @@ mod tests {
         assert_eq!(names(9, 10), [], "past the end");
         fs.do_releasedir(fh).unwrap();
         assert_eq!(
-            fs.dir_entries(d, fh, 0, 10).err(),
+            fs.dir_entries(d, fh, 0, 10, |_| true).err(),
             Some(NtError::InvalidHandle)
         );
         let root = FileHandle(fs.do_opendir(INodeNo(ROOT_INO)).unwrap());
-        let vols = fs.dir_entries(INodeNo(ROOT_INO), root, 2, 10).unwrap();
-        let vols: Vec<_> = vols.into_iter().map(|(o, n, _, _)| (o, n)).collect();
+        let vols = fs.dir_entries(INodeNo(ROOT_INO), root, 2, 10, |_| true);
+        let vols: Vec<_> = vols.unwrap().into_iter().map(|l| (l.off, l.name)).collect();
         assert_eq!(vols, [(3, "C".into()), (4, "D".into())]);
     }
 

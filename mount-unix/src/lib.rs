@@ -39,6 +39,7 @@ mod errno;
 #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
 mod fs;
 pub mod fuse;
+mod held;
 mod inode_map;
 pub mod link_target;
 #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]

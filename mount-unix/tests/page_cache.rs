@@ -34,3 +34,58 @@ fn read_after_change_sees_new_bytes_whoever_changed_it() {
     std::fs::write(t.path("C/other.txt"), b"dddd").unwrap();
     assert_eq!(std::fs::read(&f).unwrap(), b"dddd");
 }
+
+/// Write-only opens go around the page cache (FOPEN_DIRECT_IO, issue 17):
+/// what they write must show at once through a descriptor that already has
+/// the pages cached and through a shared mapping of them, and an appending
+/// write-only descriptor must append after what a cached writer added.
+#[test]
+fn write_only_opens_stay_coherent_with_cached_readers_and_mappings() {
+    use std::os::unix::fs::FileExt;
+    let Some(t) = mount_default() else { return };
+    let f = t.path("C/direct.bin");
+    let page = 4096;
+    std::fs::write(&f, vec![b'a'; 2 * page]).unwrap();
+    let reader = std::fs::File::open(&f).unwrap();
+    let mut buf = vec![0u8; 2 * page];
+    reader.read_exact_at(&mut buf, 0).unwrap(); // pages now cached
+                                                // SAFETY: a read-only shared mapping of a file this test owns, unmapped below.
+    let map = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            2 * page,
+            libc::PROT_READ,
+            libc::MAP_SHARED,
+            std::os::fd::AsRawFd::as_raw_fd(&reader),
+            0,
+        )
+    };
+    assert_ne!(map, libc::MAP_FAILED);
+    // SAFETY: the mapping is 2 pages long and stays mapped while read.
+    let mapped = || unsafe { std::slice::from_raw_parts(map as *const u8, 2 * page).to_vec() };
+    assert_eq!(mapped()[page], b'a');
+
+    let w = std::fs::OpenOptions::new().write(true).open(&f).unwrap();
+    w.write_all_at(b"XYZ", page as u64 - 1).unwrap(); // across the page boundary
+    let mut want = vec![b'a'; 2 * page];
+    want[page - 1..page + 2].copy_from_slice(b"XYZ");
+    reader.read_exact_at(&mut buf, 0).unwrap();
+    assert_eq!(buf, want, "pread through the cached descriptor");
+    assert_eq!(mapped(), want, "the shared mapping");
+    // SAFETY: unmapping the mapping made above, no longer read.
+    assert_eq!(unsafe { libc::munmap(map, 2 * page) }, 0);
+
+    // A cached writer extends the file; a write-only appender follows it.
+    let mut rw = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&f)
+        .unwrap();
+    rw.seek(SeekFrom::End(0)).unwrap();
+    rw.write_all(b"tail").unwrap();
+    let mut app = std::fs::OpenOptions::new().append(true).open(&f).unwrap();
+    app.write_all(b"!").unwrap();
+    want.extend_from_slice(b"tail!");
+    assert_eq!(std::fs::read(&f).unwrap(), want);
+    assert_eq!(std::fs::metadata(&f).unwrap().len(), want.len() as u64);
+}

@@ -119,6 +119,7 @@ pub const FATTR_KILL_SUIDGID: u32 = 1 << 11;
 pub const FUSE_WRITE_KILL_SUIDGID: u32 = 1 << 2;
 
 // fuse_open_out.open_flags.
+pub const FOPEN_DIRECT_IO: u32 = 1 << 0;
 pub const FOPEN_KEEP_CACHE: u32 = 1 << 1;
 pub const FOPEN_NOFLUSH: u32 = 1 << 5;
 

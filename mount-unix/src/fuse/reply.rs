@@ -225,6 +225,12 @@ impl DirBuf {
         self.push(Some(e), e.attr.ino, off, kind, name)
     }
 
+    /// Appends a READDIRPLUS record without attributes (node id 0, which the
+    /// kernel takes as a plain entry); false when full.
+    pub fn add_plain_plus(&mut self, ino: u64, off: u64, kind: FileType, name: &[u8]) -> bool {
+        self.push(Some(&abi::EntryOut::default()), ino, off, kind, name)
+    }
+
     fn push(
         &mut self,
         e: Option<&abi::EntryOut>,
