@@ -140,7 +140,7 @@ for label in $labels; do
             $3 ~ /^[0-9.]+$/ && $2 ~ /^(create|link|stat|rename-half|unlink)$/ { meta[$1] += $3 }
             $3 ~ /^[0-9.]+$/ { t[$1, $2] = $3 }
             END {
-                n = split("create link stat stat-missing rename-half unlink write read read-cached deep-stat tree-build find tree-remove", order, " ")
+                n = split("create link stat stat-missing rename-half unlink write read read-cached deep-stat tree-build find find-again tree-remove", order, " ")
                 for (i = 1; i <= n; i++) {
                     p = order[i]
                     if (!(((me, p) in t))) continue

@@ -218,13 +218,19 @@ impl NtFs {
         // time the machine's lock is held.
         let least = if plus { 160 } else { 32 };
         let limit = (size as usize / least).clamp(1, READDIR_MAX);
-        // READDIRPLUS: attributes only for the nodes the kernel does not hold
-        // from a recent answer (held.rs); a symbolic-link file's entry always
-        // has them, as its node id is per name.
-        let (now, within) = (self.held.now(), self.entry_ttl() / 2);
+        // READDIRPLUS: attributes for the nodes the kernel does not hold from
+        // a recent answer (held.rs), and always for a symbolic-link file (its
+        // node id is per name) and a directory: listing a directory marks its
+        // atime stale in the kernel, and opendir(3)'s fstat would then cost a
+        // GETATTR at the next walk; a fresh entry from the parent's listing
+        // clears that (one per directory, where a walk pays a round trip).
+        let held = plus.then(|| self.held.fresh(self.entry_ttl() / 2));
         let with_attr = |i: &FileInfo| {
-            plus && (attr::kind_of(i) == FileType::Symlink && !i.is_directory
-                || !self.held.fresh(inode_map::ino_of(i.id), now, within))
+            held.as_ref().is_some_and(|held| match attr::kind_of(i) {
+                FileType::Directory => true,
+                FileType::Symlink if !i.is_directory => true,
+                _ => !held.holds(inode_map::ino_of(i.id)),
+            })
         };
         let entries = match self.dir_entries(ino, fh, offset, limit, with_attr) {
             Ok(e) => e,
@@ -921,8 +927,9 @@ mod tests {
     /// Issue 17 (`find`): READDIRPLUS carries attributes only for the nodes
     /// the kernel does not hold from a recent answer (held.rs); the others go
     /// as plain entries (node id 0), so the kernel makes nothing for them. A
-    /// node it forgot, or a symbolic-link file (a node id per name), gets
-    /// attributes again.
+    /// node it forgot gets attributes again; a symbolic-link file (a node id
+    /// per name) and a directory (its attributes refreshed before a walk opens
+    /// it) always have them.
     #[test]
     fn readdirplus_leaves_out_the_attributes_of_nodes_the_kernel_holds() {
         let mut m = Machine::default();
@@ -995,13 +1002,13 @@ mod tests {
         );
         assert_eq!(
             list(),
-            names([0, 0, 0, link, 0, 0]),
-            "all held but the link"
+            names([0, 0, 0, link, 0, sub]),
+            "held: only the link and the directory"
         );
         // FORGET of every lookup counted: the node is listed in full again.
         fs.forget(new, 1);
         fs.forget(known, 1);
-        assert_eq!(list(), names([0, 0, known, link, new, 0]));
+        assert_eq!(list(), names([0, 0, known, link, new, sub]));
     }
 
     /// Issue 17 scale: a directory of 100,000 entries is listed in as many

@@ -17,7 +17,29 @@
 
 use parking_lot::Mutex;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::time::{Duration, Instant};
+
+/// Node ids are packed record numbers, not chosen by users: a multiply
+/// spreads them (SipHash was a quarter of a listing's time in the daemon).
+#[derive(Default)]
+struct NodeIdHasher(u64);
+
+impl Hasher for NodeIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+type NodeMap = HashMap<u64, Held, BuildHasherDefault<NodeIdHasher>>;
 
 struct Held {
     /// The kernel's lookups of the node; at `u32::MAX` the entry stays for
@@ -30,21 +52,21 @@ struct Held {
 
 pub struct KernelHeld {
     start: Instant,
-    nodes: Mutex<HashMap<u64, Held>>,
+    nodes: Mutex<NodeMap>,
 }
 
 impl Default for KernelHeld {
     fn default() -> Self {
         KernelHeld {
             start: Instant::now(),
-            nodes: Mutex::new(HashMap::new()),
+            nodes: Mutex::new(NodeMap::default()),
         }
     }
 }
 
 impl KernelHeld {
     /// Now, on this table's clock.
-    pub fn now(&self) -> u32 {
+    fn now(&self) -> u32 {
         self.start.elapsed().as_millis() as u32
     }
 
@@ -71,20 +93,38 @@ impl KernelHeld {
         }
     }
 
-    /// Whether the kernel holds `nodeid` from an answer made less than
-    /// `within` before `now` (a time from [`KernelHeld::now`]).
-    pub fn fresh(&self, nodeid: u64, now: u32, within: Duration) -> bool {
-        let within = within.as_millis().min(u128::from(u32::MAX)) as u32;
-        self.nodes
-            .lock()
-            .get(&nodeid)
-            .is_some_and(|h| now.wrapping_sub(h.at_ms) < within)
+    /// Which nodes the kernel holds from an answer made less than `within`
+    /// ago, from now on.
+    pub fn fresh(&self, within: Duration) -> Fresh<'_> {
+        Fresh {
+            now: self.now(),
+            within: within.as_millis().min(u128::from(u32::MAX)) as u32,
+            held: self,
+        }
     }
 
     /// Nodes held.
     #[cfg(test)]
     pub fn len(&self) -> usize {
         self.nodes.lock().len()
+    }
+}
+
+/// [`KernelHeld::fresh`]'s answer. Each question takes the table's lock
+/// alone, so callers may hold the machine's lock (taken before this one).
+pub struct Fresh<'a> {
+    now: u32,
+    within: u32,
+    held: &'a KernelHeld,
+}
+
+impl Fresh<'_> {
+    pub fn holds(&self, nodeid: u64) -> bool {
+        self.held
+            .nodes
+            .lock()
+            .get(&nodeid)
+            .is_some_and(|h| self.now.wrapping_sub(h.at_ms) < self.within)
     }
 }
 
@@ -101,15 +141,19 @@ mod tests {
         let k = KernelHeld::default();
         k.gave(7);
         k.gave(7);
-        let now = k.now();
-        assert!(k.fresh(7, now, MINUTE));
-        assert!(!k.fresh(8, now, MINUTE), "never given");
-        assert!(!k.fresh(7, now.wrapping_add(60_000), MINUTE), "too old");
-        assert!(!k.fresh(7, now, Duration::ZERO), "no cache, never fresh");
+        let fresh = |within| k.fresh(within).holds(7);
+        assert!(fresh(MINUTE));
+        assert!(!k.fresh(MINUTE).holds(8), "never given");
+        assert!(!fresh(Duration::ZERO), "no cache, never fresh");
+        if let Some(h) = k.nodes.lock().get_mut(&7) {
+            h.at_ms = h.at_ms.wrapping_sub(60_000); // a minute ago (the clock wraps)
+        }
+        assert!(!fresh(MINUTE), "too old");
+        k.gave(7); // a third lookup, now
+        k.forget(7, 2);
+        assert!(fresh(MINUTE), "one lookup left");
         k.forget(7, 1);
-        assert!(k.fresh(7, now, MINUTE), "one lookup left");
-        k.forget(7, 1);
-        assert!(!k.fresh(7, now, MINUTE), "forgotten");
+        assert!(!fresh(MINUTE), "forgotten");
         assert_eq!(k.len(), 0, "nothing kept for a forgotten node");
         k.forget(9, 3); // never given: nothing to do
         assert_eq!(k.len(), 0);
