@@ -165,7 +165,7 @@ impl NtFs {
                 let out = wire::entry_out(
                     nodeid,
                     e.generation,
-                    self.entry_ttl(),
+                    self.name_ttl(&e),
                     self.attr_ttl(&e.attr),
                     &e.attr,
                 );
@@ -187,6 +187,15 @@ impl NtFs {
 
     fn entry_ttl(&self) -> std::time::Duration {
         self.cache.entry_ttl(self.cfg.entry_ttl)
+    }
+
+    /// How long the kernel may keep the name of `e` (none: `Entry::cache_name`).
+    fn name_ttl(&self, e: &Entry) -> std::time::Duration {
+        if e.cache_name {
+            self.entry_ttl()
+        } else {
+            std::time::Duration::ZERO
+        }
     }
 
     /// How long the kernel may keep `a`. Never for a link: its readlink text,
@@ -239,7 +248,7 @@ impl NtFs {
         let mut buf = DirBuf::new(size);
         for l in entries {
             let name = l.name.as_bytes();
-            let (Some(info), Some(attr)) = (l.info, l.attr) else {
+            let Some(mut e) = l.entry else {
                 // A plain entry; in READDIRPLUS, node id 0 (no attributes).
                 let fits = if plus {
                     buf.add_plain_plus(l.ino, l.off, l.kind, name)
@@ -254,15 +263,11 @@ impl NtFs {
             if !buf.fits_plus(name.len()) {
                 break;
             }
-            let mut e = Entry {
-                attr,
-                generation: inode_map::generation_of(info.id),
-            };
             let nodeid = self.node_id_for(ino, OsStr::from_bytes(name), &mut e);
             let out = wire::entry_out(
                 nodeid,
                 e.generation,
-                self.entry_ttl(),
+                self.name_ttl(&e),
                 self.attr_ttl(&e.attr),
                 &e.attr,
             );
@@ -463,7 +468,7 @@ impl Filesystem for NtFs {
                         let out = wire::entry_out(
                             nodeid,
                             e.generation,
-                            self.entry_ttl(),
+                            self.name_ttl(&e),
                             self.cfg.attr_ttl,
                             &e.attr,
                         );
@@ -602,6 +607,94 @@ mod tests {
     }
 
     /// Sends one operation about `nodeid`; the payload or the errno.
+    /// A file system whose dentry cache is connected (names kept for 60 s, as
+    /// `ntlinkfs mount` keeps them); its notifications go to /dev/null.
+    fn connected(m: Machine) -> NtFs {
+        let cfg = FsConfig {
+            entry_ttl: Duration::from_secs(60),
+            attr_ttl: Duration::from_secs(60),
+            fault_injection: false,
+            durability: None,
+            confine: false,
+        };
+        let cache = DentryCache::new(true);
+        let null = std::fs::OpenOptions::new().write(true).open("/dev/null");
+        cache.connect(crate::dentry_cache::KernelLink {
+            channel: Arc::new(crate::fuse::channel::Channel::from_device(null.unwrap())),
+        });
+        NtFs::new(Shared::new(m), Arc::new(cache), cfg)
+    }
+
+    /// Issue 17: an empty directory is named uncached (entry TTL 0), so turning
+    /// it into a junction needs no dentry epoch, which would make the kernel
+    /// drop every name it has; a directory named while it had entries and
+    /// then emptied does (kind_change.rs drives both through the kernel).
+    #[test]
+    fn only_a_directory_named_with_entries_costs_an_epoch_to_become_a_junction() {
+        let fs = connected(Machine::default());
+        let c = walk(&fs, &["C"]).nodeid;
+        let epochs = || fs.cache.epochs.load(std::sync::atomic::Ordering::Relaxed);
+        let junction = ntlinkfs_core::ReparseData::mount_point(r"\??\C:\", r"C:\").encode();
+        let entry_valid = |b: Vec<u8>| abi::read::<abi::EntryOut>(&b).unwrap().entry_valid;
+        let turn = |d: u64| {
+            let op = Operation::Setxattr {
+                name: OsStr::new("system.ntfs_reparse_data"),
+                value: &junction,
+                flags: 0,
+            };
+            call(&fs, d, op).unwrap();
+        };
+        let mkdir = |name| {
+            let op = Operation::Mkdir {
+                name: OsStr::new(name),
+                mode: 0o755,
+                umask: 0,
+            };
+            let b = call(&fs, c, op).unwrap();
+            assert_eq!(entry_valid(b.clone()), 0, "{name}: empty, named uncached");
+            abi::read::<abi::EntryOut>(&b).unwrap().nodeid
+        };
+        let start = epochs();
+        let fresh = mkdir("fresh");
+        turn(fresh);
+        assert_eq!(epochs(), start, "never named with entries: no epoch");
+
+        let emptied = mkdir("emptied");
+        let op = Operation::Mknod {
+            name: OsStr::new("f"),
+            mode: libc::S_IFREG | 0o644,
+            umask: 0,
+            rdev: 0,
+        };
+        call(&fs, emptied, op).unwrap();
+        let named = call(
+            &fs,
+            c,
+            Operation::Lookup {
+                name: OsStr::new("emptied"),
+            },
+        );
+        assert_eq!(
+            entry_valid(named.unwrap()),
+            60,
+            "with an entry, named for 60 s"
+        );
+        call(
+            &fs,
+            emptied,
+            Operation::Unlink {
+                name: OsStr::new("f"),
+            },
+        )
+        .unwrap();
+        turn(emptied);
+        assert_eq!(
+            epochs(),
+            start + 1,
+            "named with entries, then emptied: the epoch"
+        );
+    }
+
     fn call(fs: &NtFs, nodeid: u64, op: Operation<'_>) -> Result<Vec<u8>, i32> {
         let r = Recorder::default();
         let req = Request {
@@ -940,20 +1033,7 @@ mod tests {
         m.create_directory(r"C:\d\sub").unwrap();
         m.create_symbolic_link(r"C:\d\link", "known", SymlinkFlags::default())
             .unwrap();
-        let cfg = FsConfig {
-            entry_ttl: Duration::from_secs(60),
-            attr_ttl: Duration::from_secs(60),
-            fault_injection: false,
-            durability: None,
-            confine: false,
-        };
-        // A connected cache (entry TTL as configured); notifications go nowhere.
-        let cache = DentryCache::new(true);
-        let null = std::fs::OpenOptions::new().write(true).open("/dev/null");
-        cache.connect(crate::dentry_cache::KernelLink {
-            channel: Arc::new(crate::fuse::channel::Channel::from_device(null.unwrap())),
-        });
-        let fs = NtFs::new(Shared::new(m), Arc::new(cache), cfg);
+        let fs = connected(m);
         let dir = walk(&fs, &["C", "d"]).nodeid;
         let known = lookup(&fs, dir, "known").nodeid;
         // (name, node id) of each record of one READDIRPLUS of the whole directory.

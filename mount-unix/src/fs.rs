@@ -71,14 +71,13 @@ pub(crate) struct Listed {
     /// The offset of the next entry.
     pub off: u64,
     pub name: OsString,
-    /// The node; None for `.` and `..`.
-    pub info: Option<FileInfo>,
     /// st_ino and the type, what a plain entry shows.
     pub ino: u64,
     pub kind: FileType,
-    /// Full attributes, made only for the entries the caller asked them for
-    /// (making them costs a link's text, a directory's subdirectory count).
-    pub attr: Option<FileAttr>,
+    /// The full entry, made only for the names the caller asked it for
+    /// (making it costs a link's text, a directory's subdirectory count);
+    /// never for `.` and `..`.
+    pub entry: Option<Entry>,
 }
 
 /// What identifies a file's contents for the kernel's page cache.
@@ -286,10 +285,19 @@ impl NtFs {
         1
     }
 
-    fn entry_of(m: &Machine, info: &FileInfo) -> Entry {
+    /// The entry the kernel is told of `info`. Called with the machine's lock
+    /// held, so that what `named_dir` records cannot race a change of kind.
+    pub(crate) fn entry_of(&self, m: &Machine, info: &FileInfo) -> Entry {
+        let attr = Self::attr_of(m, info);
+        let dir = attr.kind == FileType::Directory;
+        let cache_name = !dir || m.entry_count(info.id) != Ok(0);
+        if dir && cache_name {
+            self.cache.named_dir(attr.ino.0);
+        }
         Entry {
-            attr: Self::attr_of(m, info),
+            attr,
             generation: inode_map::generation_of(info.id),
+            cache_name,
         }
     }
 
@@ -326,7 +334,7 @@ impl NtFs {
                 .looked_up(parent.0, name, &wtf::escape(e.name.units()));
             e.info
         };
-        Ok(Self::entry_of(&m, &info))
+        Ok(self.entry_of(&m, &info))
     }
 
     pub(crate) fn do_getattr(&self, ino: INodeNo) -> Res<FileAttr> {
@@ -398,7 +406,7 @@ impl NtFs {
         let mode = (mode & !umask & 0o7777) as u16 | sgid;
         m.set_posix_of(info.id, Some(uid), Some(gid), Some(mode))?;
         let info = m.info(info.id)?;
-        Ok(Self::entry_of(&m, &info))
+        Ok(self.entry_of(&m, &info))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -426,7 +434,7 @@ impl NtFs {
             };
             let info = m.create_special_file_at(dir, name, kind, posix)?;
             self.cache.appeared(parent.0, name);
-            return Ok(Self::entry_of(&m, &info));
+            return Ok(self.entry_of(&m, &info));
         }
         if mode & abi::S_IFMT != abi::S_IFREG && mode & abi::S_IFMT != 0 {
             return Err(NtError::NotSupported);
@@ -461,7 +469,7 @@ impl NtFs {
             .and_then(|()| m.handle_info(h));
         match r {
             Ok(info) => {
-                let entry = Self::entry_of(&m, &info);
+                let entry = self.entry_of(&m, &info);
                 self.keep_cache
                     .opened(inode_map::ino_of(info.id), data_version(&info));
                 Ok((entry, h.0))
@@ -505,6 +513,7 @@ impl NtFs {
         m.delete_at_ex(dir, name, Want::Directory, ReadOnly::Ignored)?;
         self.cache
             .gone(parent.0, name, &wtf::escape(e.name.units()));
+        self.cache.dir_removed(inode_map::ino_of(e.info.id));
         Ok(())
     }
 
@@ -535,7 +544,7 @@ impl NtFs {
         let (uid, gid, _) = Self::owner(&m, dir, req);
         m.set_posix_of(info.id, Some(uid), Some(gid), None)?;
         let info = m.info(info.id)?;
-        Ok(Self::entry_of(&m, &info))
+        Ok(self.entry_of(&m, &info))
     }
 
     pub(crate) fn do_rename(
@@ -587,7 +596,7 @@ impl NtFs {
         self.cache.appeared(newparent.0, newname);
         let info = m.info(file)?;
         self.link_count_changed(&info);
-        Ok(Self::entry_of(&m, &info))
+        Ok(self.entry_of(&m, &info))
     }
 
     /// A file's link count changed (a name made or removed). The kernel keeps
@@ -772,10 +781,9 @@ impl NtFs {
                 out.push(Listed {
                     off,
                     name: name.into(),
-                    info: None,
                     ino: self_ino,
                     kind: FileType::Directory,
-                    attr: None,
+                    entry: None,
                 });
             }
         }
@@ -813,14 +821,13 @@ impl NtFs {
         };
         for (i, (key, name, info)) in listed.into_iter().enumerate() {
             h.keys.push(key);
-            let attr = want_attr(&info).then(|| Self::attr_of(&m, &info));
+            let entry = want_attr(&info).then(|| self.entry_of(&m, &info));
             out.push(Listed {
                 off: start + 1 + i as u64,
                 name,
                 ino: inode_map::ino_of(info.id),
                 kind: kind_of(&info),
-                info: Some(info),
-                attr,
+                entry,
             });
         }
         Ok(out)
@@ -904,8 +911,10 @@ impl NtFs {
                 xattr::check_flags(flags, before.reparse_tag.is_some())?;
                 m.set_reparse_point_of(id, value)?;
                 let after = m.info(id)?;
-                if kind_of(&before) != kind_of(&after) {
-                    self.cache.kind_changed();
+                match (kind_of(&before), kind_of(&after)) {
+                    (FileType::Directory, FileType::Symlink) => self.cache.dir_became_link(ino.0),
+                    (b, a) if b != a => self.cache.kind_changed(),
+                    _ => {}
                 }
                 Ok(())
             }

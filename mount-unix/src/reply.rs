@@ -12,6 +12,11 @@ pub type Res<T> = Result<T, NtError>;
 pub struct Entry {
     pub attr: FileAttr,
     pub generation: u64,
+    /// Whether the kernel may keep the name for the entry TTL. Not for an
+    /// empty directory: a reparse point can turn it into a junction or a
+    /// directory symlink (J3 allows that only when it is empty), and the
+    /// kernel must then look the name up again (dentry_cache::named_dir).
+    pub cache_name: bool,
 }
 
 /// Volume statistics in 4 KiB blocks.
