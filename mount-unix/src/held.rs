@@ -13,7 +13,9 @@
 //! Counts follow the kernel's lookups (one per answer that names the node) and
 //! FORGETs, so a node the kernel evicted is listed with attributes again. A
 //! wrong guess costs one LOOKUP, never a wrong answer: an entry without
-//! attributes tells the kernel nothing.
+//! attributes tells the kernel nothing. So the table may forget: past
+//! MAX_HELD nodes it starts again empty, which bounds the daemon's memory
+//! (about 4.5 MiB) however many names a walk hands the kernel.
 
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -40,6 +42,10 @@ impl Hasher for NodeIdHasher {
 }
 
 type NodeMap = HashMap<u64, Held, BuildHasherDefault<NodeIdHasher>>;
+
+/// The most nodes remembered (see the module's docs): the benchmark's tree
+/// of 100,000 entries fits.
+const MAX_HELD: usize = 1 << 17;
 
 struct Held {
     /// The kernel's lookups of the node; at `u32::MAX` the entry stays for
@@ -74,6 +80,9 @@ impl KernelHeld {
     pub fn gave(&self, nodeid: u64) {
         let at_ms = self.now();
         let mut t = self.nodes.lock();
+        if t.len() >= MAX_HELD && !t.contains_key(&nodeid) {
+            t.clear(); // keeps its memory for the next round
+        }
         let h = t.entry(nodeid).or_insert(Held { lookups: 0, at_ms });
         h.lookups = h.lookups.saturating_add(1);
         h.at_ms = at_ms;
@@ -157,5 +166,24 @@ mod tests {
         assert_eq!(k.len(), 0, "nothing kept for a forgotten node");
         k.forget(9, 3); // never given: nothing to do
         assert_eq!(k.len(), 0);
+    }
+
+    /// The table forgets everything rather than grow past MAX_HELD nodes.
+    #[test]
+    fn memory_is_bounded() {
+        let k = KernelHeld::default();
+        for id in 0..MAX_HELD as u64 {
+            k.gave(id);
+        }
+        assert_eq!(k.len(), MAX_HELD);
+        k.gave(0); // known: kept
+        assert_eq!(k.len(), MAX_HELD);
+        k.gave(u64::MAX);
+        assert_eq!(k.len(), 1, "started again");
+        assert!(k.fresh(Duration::from_secs(60)).holds(u64::MAX));
+        assert!(
+            !k.fresh(Duration::from_secs(60)).holds(0),
+            "forgotten: a LOOKUP's cost"
+        );
     }
 }
