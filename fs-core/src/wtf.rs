@@ -79,14 +79,19 @@ fn starts_escape(from: &[Result<char, u16>]) -> bool {
 /// Units to WTF-8 bytes (the Linux view's names).
 pub fn to_wtf8(units: &[u16]) -> Vec<u8> {
     let mut out = Vec::with_capacity(units.len());
+    push_wtf8(units, &mut out);
+    out
+}
+
+/// [`to_wtf8`] appended to `out` (many names into one buffer).
+pub fn push_wtf8(units: &[u16], out: &mut Vec<u8>) {
     for r in char::decode_utf16(units.iter().copied()) {
         let cp = match r {
             Ok(c) => u32::from(c),
             Err(e) => u32::from(e.unpaired_surrogate()),
         };
-        push_code_point(&mut out, cp);
+        push_code_point(out, cp);
     }
-    out
 }
 
 fn push_code_point(out: &mut Vec<u8>, cp: u32) {

@@ -246,9 +246,9 @@ impl NtFs {
             Err(e) => return reply.error(errno(op, e)),
         };
         let mut buf = DirBuf::new(size);
-        for l in entries {
-            let name = l.name.as_bytes();
-            let Some(mut e) = l.entry else {
+        for l in &entries.entries {
+            let name = entries.name(l);
+            let Some(mut e) = l.entry.clone() else {
                 // A plain entry; in READDIRPLUS, node id 0 (no attributes).
                 let fits = if plus {
                     buf.add_plain_plus(l.ino, l.off, l.kind, name)

@@ -29,8 +29,8 @@ use ntlinkfs_core::{
 };
 use parking_lot::Mutex;
 use slab::Slab;
-use std::ffi::{OsStr, OsString};
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -70,7 +70,8 @@ struct DirHandle {
 pub(crate) struct Listed {
     /// The offset of the next entry.
     pub off: u64,
-    pub name: OsString,
+    /// Where the name's bytes are in [`Listing::names`].
+    name: std::ops::Range<usize>,
     /// st_ino and the type, what a plain entry shows.
     pub ino: u64,
     pub kind: FileType,
@@ -78,6 +79,41 @@ pub(crate) struct Listed {
     /// (making it costs a link's text, a directory's subdirectory count);
     /// never for `.` and `..`.
     pub entry: Option<Entry>,
+}
+
+/// Directory entries for readdir, their names in one buffer: listing a
+/// directory allocates per answer, not per name (issue 17).
+#[derive(Default)]
+pub(crate) struct Listing {
+    names: Vec<u8>,
+    pub entries: Vec<Listed>,
+}
+
+impl Listing {
+    /// The name of `l`, as the kernel sees it (WTF-8, N3).
+    pub fn name(&self, l: &Listed) -> &[u8] {
+        &self.names[l.name.clone()]
+    }
+
+    /// (offset, name) of each entry (tests).
+    #[cfg(test)]
+    fn named(&self) -> Vec<(u64, String)> {
+        let name = |l| String::from_utf8(self.name(l).to_vec()).unwrap();
+        self.entries.iter().map(|l| (l.off, name(l))).collect()
+    }
+
+    fn push(&mut self, off: u64, units: &[u16], ino: u64, kind: FileType, entry: Option<Entry>) {
+        let start = self.names.len();
+        wtf::push_wtf8(units, &mut self.names);
+        let name = start..self.names.len();
+        self.entries.push(Listed {
+            off,
+            name,
+            ino,
+            kind,
+            entry,
+        });
+    }
 }
 
 /// What identifies a file's contents for the kernel's page cache.
@@ -133,11 +169,6 @@ fn utf8(name: &OsStr) -> Res<KernelName> {
     }
     let text = wtf::escape(&units);
     Ok(KernelName { units, text })
-}
-
-/// The name the kernel is given for a stored name: its WTF-8 bytes.
-fn kernel_bytes(name: &Name) -> OsString {
-    OsString::from_vec(wtf::to_wtf8(name.units()))
 }
 
 /// Directories up to this many entries get a counted st_nlink.
@@ -758,7 +789,7 @@ impl NtFs {
         offset: u64,
         limit: usize,
         want_attr: impl Fn(&FileInfo) -> bool,
-    ) -> Res<Vec<Listed>> {
+    ) -> Res<Listing> {
         let h = self
             .dirs
             .lock()
@@ -775,16 +806,13 @@ impl NtFs {
             Some(id) => inode_map::ino_of(m.info(id).map_err(e)?.id),
         };
         let _ = ino;
-        let mut out = Vec::new();
-        for (off, name) in [(1, "."), (2, "..")] {
+        let mut out = Listing::default();
+        for (off, name) in [
+            (1, [u16::from(b'.')].as_slice()),
+            (2, &[u16::from(b'.'); 2]),
+        ] {
             if offset < off {
-                out.push(Listed {
-                    off,
-                    name: name.into(),
-                    ino: self_ino,
-                    kind: FileType::Directory,
-                    entry: None,
-                });
+                out.push(off, name, self_ino, FileType::Directory, None);
             }
         }
         let start = offset.max(2);
@@ -798,37 +826,32 @@ impl NtFs {
             Some(h.keys[idx - 1].clone())
         };
         h.keys.truncate(idx);
-        let listed: Vec<(NameKey, OsString, FileInfo)> = match h.dir {
+        let mut off = start;
+        let dir = h.dir;
+        let keys = &mut h.keys;
+        let mut add = |out: &mut Listing, key: NameKey, units: &[u16], info: &FileInfo| {
+            keys.push(key);
+            off += 1;
+            let entry = want_attr(info).then(|| self.entry_of(&m, info));
+            let ino = inode_map::ino_of(info.id);
+            out.push(off, units, ino, kind_of(info), entry);
+        };
+        match dir {
             None => {
-                let skip = idx;
-                m.volume_infos()
-                    .iter()
-                    .skip(skip)
-                    .take(limit)
-                    .filter_map(|v| {
-                        let letter = v.letter.to_string();
-                        let i = m.info(m.root(v.id)).ok()?;
-                        Some((NameKey::of(&letter), letter.into(), i))
-                    })
-                    .collect()
+                for v in m.volume_infos().iter().skip(idx).take(limit) {
+                    let letter = v.letter.to_string();
+                    if let Ok(i) = m.info(m.root(v.id)) {
+                        let name = Name::new(&letter);
+                        add(&mut out, name.key(), name.units(), &i);
+                    }
+                }
             }
             Some(id) => m
-                .read_dir(id, after.as_ref(), limit)
-                .map_err(e)?
-                .into_iter()
-                .map(|d| (d.name.key(), kernel_bytes(&d.name), d.info))
-                .collect(),
-        };
-        for (i, (key, name, info)) in listed.into_iter().enumerate() {
-            h.keys.push(key);
-            let entry = want_attr(&info).then(|| self.entry_of(&m, &info));
-            out.push(Listed {
-                off: start + 1 + i as u64,
-                name,
-                ino: inode_map::ino_of(info.id),
-                kind: kind_of(&info),
-                entry,
-            });
+                .visit_dir(id, after.as_ref(), limit, |key, name, info| {
+                    add(&mut out, key.clone(), name.units(), &info);
+                    true
+                })
+                .map_err(e)?,
         }
         Ok(out)
     }
@@ -1340,10 +1363,7 @@ mod tests {
         let fh = FileHandle(fs.do_opendir(d).unwrap());
         let names = |offset, limit| -> Vec<(u64, String)> {
             let listed = fs.dir_entries(d, fh, offset, limit, |_| true).unwrap();
-            listed
-                .into_iter()
-                .map(|l| (l.off, l.name.into_string().unwrap()))
-                .collect()
+            listed.named()
         };
         let all = names(0, 10);
         let want: Vec<(u64, String)> = [(1, "."), (2, ".."), (3, "f"), (4, "sub")]
@@ -1361,8 +1381,7 @@ mod tests {
         );
         let root = FileHandle(fs.do_opendir(INodeNo(ROOT_INO)).unwrap());
         let vols = fs.dir_entries(INodeNo(ROOT_INO), root, 2, 10, |_| true);
-        let vols: Vec<_> = vols.unwrap().into_iter().map(|l| (l.off, l.name)).collect();
-        assert_eq!(vols, [(3, "C".into()), (4, "D".into())]);
+        assert_eq!(vols.unwrap().named(), [(3, "C".into()), (4, "D".into())]);
     }
 
     /// statfs: the core's sizes in 4 KiB blocks, 2^32 records per volume; the

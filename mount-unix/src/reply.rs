@@ -9,6 +9,7 @@ use ntlinkfs_core::NtError;
 pub type Res<T> = Result<T, NtError>;
 
 /// A node's attributes and its FUSE generation.
+#[derive(Clone)]
 pub struct Entry {
     pub attr: FileAttr,
     pub generation: u64,
