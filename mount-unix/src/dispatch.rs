@@ -662,7 +662,7 @@ mod tests {
         let emptied = mkdir("emptied");
         let op = Operation::Mknod {
             name: OsStr::new("f"),
-            mode: libc::S_IFREG | 0o644,
+            mode: abi::S_IFREG | 0o644,
             umask: 0,
             rdev: 0,
         };
