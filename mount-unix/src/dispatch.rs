@@ -540,14 +540,19 @@ mod tests {
     }
 
     fn fs_durable(m: Machine, durability: Option<Arc<dyn Durability>>) -> NtFs {
-        let cfg = FsConfig {
-            entry_ttl: Duration::from_secs(1),
-            attr_ttl: Duration::from_secs(1),
+        let cfg = config(Duration::from_secs(1), durability);
+        NtFs::new(Shared::new(m), Arc::new(DentryCache::new(false)), cfg)
+    }
+
+    /// Names and attributes kept for `ttl`.
+    fn config(ttl: Duration, durability: Option<Arc<dyn Durability>>) -> FsConfig {
+        FsConfig {
+            entry_ttl: ttl,
+            attr_ttl: ttl,
             fault_injection: false,
             durability,
             confine: false,
-        };
-        NtFs::new(Shared::new(m), Arc::new(DentryCache::new(false)), cfg)
+        }
     }
 
     /// Counts commits; fails them with `errno` when it is not 0.
@@ -606,17 +611,10 @@ mod tests {
         }
     }
 
-    /// Sends one operation about `nodeid`; the payload or the errno.
     /// A file system whose dentry cache is connected (names kept for 60 s, as
     /// `ntlinkfs mount` keeps them); its notifications go to /dev/null.
     fn connected(m: Machine) -> NtFs {
-        let cfg = FsConfig {
-            entry_ttl: Duration::from_secs(60),
-            attr_ttl: Duration::from_secs(60),
-            fault_injection: false,
-            durability: None,
-            confine: false,
-        };
+        let cfg = config(Duration::from_secs(60), None);
         let cache = DentryCache::new(true);
         let null = std::fs::OpenOptions::new().write(true).open("/dev/null");
         cache.connect(crate::dentry_cache::KernelLink {
@@ -695,6 +693,7 @@ mod tests {
         );
     }
 
+    /// Sends one operation about `nodeid`; the payload or the errno.
     fn call(fs: &NtFs, nodeid: u64, op: Operation<'_>) -> Result<Vec<u8>, i32> {
         let r = Recorder::default();
         let req = Request {
