@@ -676,11 +676,34 @@ impl NtFs {
             self.drop_set_id(&mut m, ino, id)?;
         }
         let before = m.handle_info(h).map(|i| data_version(&i));
-        let n = m.write(h, offset, data)?;
+        let n = Self::write_what_fits(&mut m, h, offset, data)?;
         if let (Ok(before), Ok(after)) = (before, m.handle_info(h)) {
             self.keep_cache.wrote(ino.0, before, data_version(&after));
         }
         Ok(n)
+    }
+
+    /// A core write is whole or nothing (DISK_FULL changes no byte), while
+    /// write(2) on a full Linux file system writes what fits and reports it;
+    /// the next write gets ENOSPC. So a refused WRITE is retried with halves,
+    /// greedily, to the longest prefix that fits (at most about 40 tries, only
+    /// when the volume or the memory budget is full). Without this, where a
+    /// write(2) fills the volume depends on how the kernel cut it into
+    /// requests (page-aligned through the page cache, at the user buffer's
+    /// page boundaries when direct).
+    fn write_what_fits(m: &mut Machine, h: HandleId, offset: u64, data: &[u8]) -> Res<usize> {
+        let mut done = 0;
+        let mut step = data.len();
+        while done < data.len() {
+            step = step.min(data.len() - done);
+            match m.write(h, offset + done as u64, &data[done..done + step]) {
+                Ok(n) => done += n,
+                Err(NtError::DiskFull) if step > 1 => step /= 2,
+                Err(e) if done == 0 => return Err(e),
+                Err(_) => break,
+            }
+        }
+        Ok(done)
     }
 
     /// fallocate as NTFS can do it: reserving bytes is extending the file
@@ -1351,6 +1374,43 @@ mod tests {
             let got = fs.do_setxattr(ino, os(XATTR_REPARSE), value, flags, 0);
             let got = got.map_err(|e| errno_for(PosixOp::Setxattr, e));
             assert_eq!(got, Err(want), "{value:?} flags {flags}");
+        }
+    }
+
+    /// A write that does not fit writes what fits, wherever it starts and
+    /// however long it is, and the next one is DISK_FULL (ENOSPC), as on a
+    /// full Linux file system; before, the whole request was refused.
+    #[test]
+    fn a_write_past_the_free_space_writes_what_fits() {
+        const MIB: u64 = 1 << 20;
+        let rows: [(u64, usize, usize); 4] = [
+            // (offset, length, written)
+            (0, MIB as usize + 1, MIB as usize),
+            (100, MIB as usize, MIB as usize - 100),
+            (MIB - 16, 4096, 16),
+            (0, 10, 10),
+        ];
+        for (offset, len, want) in rows {
+            let mut m = Machine::default();
+            let d = m.volume_by_letter(b'C').unwrap();
+            m.set_volume_size(d, MIB).unwrap();
+            let fs = fs_of(m);
+            let c = ino(&fs, &["C"]);
+            let (e, fh) = fs
+                .do_create(ME, c, os("f"), 0o644, 0, libc::O_RDWR)
+                .unwrap();
+            let (f, fh) = (e.attr.ino, FileHandle(fh));
+            let data = vec![7u8; len];
+            assert_eq!(
+                fs.do_write(f, fh, offset, &data, false),
+                Ok(want),
+                "{offset}+{len}"
+            );
+            let end = offset + want as u64;
+            assert_eq!(fs.do_getattr(f).unwrap().size, end, "{offset}+{len}");
+            if end == MIB {
+                assert_eq!(fs.do_write(f, fh, end, b"x", false), Err(NtError::DiskFull));
+            }
         }
     }
 
