@@ -89,3 +89,123 @@ fn write_only_opens_stay_coherent_with_cached_readers_and_mappings() {
     assert_eq!(std::fs::read(&f).unwrap(), want);
     assert_eq!(std::fs::metadata(&f).unwrap().len(), want.len() as u64);
 }
+
+/// What the property test below does to one file.
+#[derive(Debug, Clone)]
+enum Step {
+    /// pwrite through a write-only descriptor (around the page cache).
+    DirectWrite(u64, usize, u8),
+    /// pwrite through a read-write descriptor (through the page cache).
+    CachedWrite(u64, usize, u8),
+    /// Append through a write-only O_APPEND descriptor.
+    Append(usize, u8),
+    Truncate(u64),
+    /// Reopen the cached descriptors (the kernel may keep the pages).
+    Reopen,
+}
+
+fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+    use proptest::prelude::*;
+    // Offsets and lengths around page boundaries, within 4 pages.
+    let off = 0u64..4 * 4096;
+    let len = prop_oneof![1usize..16, 4090usize..4100, 1usize..9000];
+    prop_oneof![
+        (off.clone(), len.clone(), any::<u8>()).prop_map(|(o, l, b)| Step::DirectWrite(o, l, b)),
+        (off.clone(), len.clone(), any::<u8>()).prop_map(|(o, l, b)| Step::CachedWrite(o, l, b)),
+        (len, any::<u8>()).prop_map(|(l, b)| Step::Append(l, b)),
+        off.prop_map(Step::Truncate),
+        Just(Step::Reopen),
+    ]
+}
+
+/// Issue 17's write-only opens around the page cache, as a property: after
+/// any sequence of direct writes, cached writes, appends, truncations and
+/// reopens, a descriptor whose pages are cached, a shared mapping and a fresh
+/// open all read exactly the bytes a plain model of the file holds.
+#[test]
+fn every_reader_sees_what_was_written_however_it_was_written() {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::FileExt;
+    let Some(t) = mount_default() else { return };
+    let f = t.path("C/prop.bin");
+    let open_rw = || {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&f)
+            .unwrap()
+    };
+    let mut runner =
+        proptest::test_runner::TestRunner::new(proptest::test_runner::Config::with_cases(64));
+    let steps = proptest::collection::vec(step(), 1..24);
+    runner
+        .run(&steps, |steps| {
+            std::fs::write(&f, b"").unwrap();
+            let mut model: Vec<u8> = Vec::new();
+            let mut rw = open_rw();
+            let writer = std::fs::OpenOptions::new().write(true).open(&f).unwrap();
+            for s in &steps {
+                match *s {
+                    Step::DirectWrite(o, l, b) | Step::CachedWrite(o, l, b) => {
+                        let via = if matches!(s, Step::DirectWrite(..)) {
+                            &writer
+                        } else {
+                            &rw
+                        };
+                        via.write_all_at(&vec![b; l], o).unwrap();
+                        let end = o as usize + l;
+                        if model.len() < end {
+                            model.resize(end, 0);
+                        }
+                        model[o as usize..end].fill(b);
+                    }
+                    Step::Append(l, b) => {
+                        let mut a = std::fs::OpenOptions::new().append(true).open(&f).unwrap();
+                        a.write_all(&vec![b; l]).unwrap();
+                        model.extend(std::iter::repeat_n(b, l));
+                    }
+                    Step::Truncate(n) => {
+                        rw.set_len(n).unwrap();
+                        model.resize(n as usize, 0);
+                    }
+                    Step::Reopen => rw = open_rw(),
+                }
+                // The cached descriptor, a shared mapping of it, a fresh open.
+                let mut got = vec![0u8; model.len()];
+                rw.read_exact_at(&mut got, 0).unwrap();
+                proptest::prop_assert_eq!(&got, &model, "pread after {:?}", s);
+                if !model.is_empty() {
+                    // SAFETY: a read-only shared mapping of the file's current
+                    // length, read and unmapped before the next step changes it.
+                    let map = unsafe {
+                        libc::mmap(
+                            std::ptr::null_mut(),
+                            model.len(),
+                            libc::PROT_READ,
+                            libc::MAP_SHARED,
+                            rw.as_raw_fd(),
+                            0,
+                        )
+                    };
+                    proptest::prop_assert_ne!(map, libc::MAP_FAILED);
+                    // SAFETY: `map` spans model.len() readable bytes.
+                    let mapped =
+                        unsafe { std::slice::from_raw_parts(map as *const u8, model.len()) };
+                    let same = mapped == model.as_slice();
+                    // SAFETY: unmapping the mapping made above.
+                    unsafe { libc::munmap(map, model.len()) };
+                    proptest::prop_assert!(same, "mapping after {:?}", s);
+                }
+                proptest::prop_assert_eq!(
+                    &std::fs::read(&f).unwrap(),
+                    &model,
+                    "read after {:?}",
+                    s
+                );
+            }
+            Ok(())
+        })
+        .unwrap();
+}
