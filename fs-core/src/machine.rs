@@ -515,7 +515,11 @@ impl Machine {
     }
 
     /// Checks that `name` may be added to directory `parent` (N1, N2, N4, N11),
-    /// and that the memory budget has room for a node and its name.
+    /// and that the memory budget has room for a node and its name. A
+    /// directory whose delete is pending, or deleted with POSIX semantics and
+    /// still open, takes no new name (M9: STATUS_DELETE_PENDING): it is empty
+    /// (a delete disposition on a non-empty directory is refused), and its
+    /// last close must find it so.
     pub(crate) fn check_new_name(
         &self,
         vol: VolumeId,
@@ -525,6 +529,10 @@ impl Machine {
         name::validate(name.units())?;
         let p = self.node(vol, parent)?;
         let entries = p.entries().ok_or(NtError::NotADirectory)?;
+        let going = p.names.iter().any(|l| l.delete_pending);
+        if going || (p.names.is_empty() && parent != crate::volume::ROOT_RECORD) {
+            return Err(NtError::DeletePending);
+        }
         let key = name::key_buf(name.units());
         if let Some(&existing) = entries.get(&key[..]) {
             let pending = self

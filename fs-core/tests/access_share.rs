@@ -365,21 +365,25 @@ fn delete_on_close_takes_effect_at_cleanup_hl12() {
     m.write_file(r"C:\e\file", b"").unwrap();
     m.close(h).unwrap();
     assert!(m.exists(r"C:\e\file"), "deletedir13");
-    // The same for a name marked by FileDispositionInformation: the last close
-    // never removes a directory from over a child (found by the journal's
-    // replay property: the child was left named in a freed record).
+    // A name marked by FileDispositionInformation is pending at once: the
+    // directory takes no new name until it goes (M9), so the last close never
+    // finds a child under it (the journal's replay property found both the
+    // child left named in a freed record and, after the directory was kept
+    // instead, a replay that lost the child).
     m.create_directory(r"C:\g").unwrap();
     let h = open(&mut m, r"C:\g", GENERIC_READ | DELETE, FILE_SHARE_ALL).unwrap();
     m.set_delete_disposition(h, true, DeleteSemantics::Classic)
         .unwrap();
-    m.write_file(r"C:\g\file", b"x").unwrap();
-    m.close(h).unwrap();
-    assert!(m.exists(r"C:\g\file"), "deletedir13, by disposition");
-    assert!(
-        !m.query_information(r"C:\g", Follow::Reparse)
-            .unwrap()
-            .delete_pending
+    assert_eq!(
+        m.write_file(r"C:\g\file", b"x"),
+        Err(NtError::DeletePending)
     );
+    assert_eq!(
+        m.create_directory(r"C:\g\sub").err(),
+        Some(NtError::DeletePending)
+    );
+    m.close(h).unwrap();
+    assert!(!m.exists(r"C:\g"), "gone at the last close");
     ntlinkfs_core::testing::check(&m);
 }
 

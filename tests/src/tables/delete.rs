@@ -129,6 +129,8 @@ pub fn rows() -> Vec<Scenario> {
         .profile("10-1709")
         .given([mkdir(r"C:\d"), open(r"C:\d"), rmdir(r"C:\d")])
         .when(stat(r"C:\d"), err(DeletePending))
+        .then(write(r"C:\d\f", "x"), err(DeletePending))
+        .then(mkdir(r"C:\d\e"), err(DeletePending))
         .then(Op::CloseAll, ok())
         .then(stat(r"C:\d"), err(ObjectNameNotFound))
         .posix_skip(POSIX_DELETE_NOW)
