@@ -27,6 +27,20 @@ pub struct MountConfig {
     pub noatime: bool,
 }
 
+impl MountConfig {
+    /// The flag options fusermount3 and mount_macfuse both take by these
+    /// names, in `-o` order.
+    pub fn flag_options(&self) -> impl Iterator<Item = &'static str> {
+        [
+            ("default_permissions", self.default_permissions),
+            ("allow_other", self.allow_other),
+            ("noatime", self.noatime),
+        ]
+        .into_iter()
+        .filter_map(|(name, on)| on.then_some(name))
+    }
+}
+
 /// An open /dev/fuse: one connection to the kernel, shared by the workers.
 pub struct Channel {
     dev: File,

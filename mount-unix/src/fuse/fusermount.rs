@@ -59,15 +59,7 @@ pub fn options(cfg: &MountConfig) -> String {
         format!("fsname={}", cfg.fsname),
         format!("subtype={}", cfg.subtype),
     ];
-    if cfg.default_permissions {
-        o.push("default_permissions".into());
-    }
-    if cfg.allow_other {
-        o.push("allow_other".into());
-    }
-    if cfg.noatime {
-        o.push("noatime".into());
-    }
+    o.extend(cfg.flag_options().map(String::from));
     o.join(",")
 }
 
