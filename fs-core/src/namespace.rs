@@ -275,9 +275,8 @@ impl Machine {
         let (Some(src_parent), Some(src_name)) = (src.parent, src.name.clone()) else {
             return Err(NtError::AccessDenied); // a volume root cannot move
         };
-        let (Some(dst_parent), Some(dst_name)) = (dst.parent, dst.typed.clone()) else {
-            return Err(NtError::AccessDenied);
-        };
+        // MoveFileExW opens the source before it looks at the destination:
+        // a source pending delete fails first, whatever the destination is.
         let src_node = self.node(src.vol, src_rec)?;
         if src_node
             .name_in(src_parent, &src_name.key())
@@ -285,6 +284,9 @@ impl Machine {
         {
             return Err(NtError::DeletePending);
         }
+        let (Some(dst_parent), Some(dst_name)) = (dst.parent, dst.typed.clone()) else {
+            return Err(NtError::AccessDenied);
+        };
         let is_dir = src_node.is_dir();
         crate::name::validate(dst_name.units())?;
 

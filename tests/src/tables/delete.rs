@@ -108,6 +108,20 @@ pub fn rows() -> Vec<Scenario> {
         .build(),
         row(
             T,
+            "M9",
+            Unverified,
+            "MoveFileWithProgressW opens the source before it reads the destination (Wine kernelbase)",
+            "moving a delete-pending name: DELETE_PENDING, whatever the destination",
+        )
+        .profile("10-1709")
+        .given([write(r"C:\f", "x"), open(r"C:\f"), del(r"C:\f")])
+        .when(mv(r"C:\f", r"C:\"), err(DeletePending))
+        .then(mv_copy(r"C:\f", r"D:\"), err(DeletePending))
+        .then(mv(r"C:\f", r"C:\g"), err(DeletePending))
+        .posix_skip(POSIX_DELETE_NOW)
+        .build(),
+        row(
+            T,
             "M10",
             Observed,
             "COREFX-38186; LIBUV-3839",
