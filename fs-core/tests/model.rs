@@ -489,9 +489,6 @@ impl Model {
                 // MoveFileEx opens the source before it looks at what the
                 // target names.
                 self.check_pending(sv, &skey)?;
-                if matches!(d, Loc::Found { ref key, .. } if key.is_empty()) {
-                    return Err(AccessDenied);
-                }
                 let (dv, dparent, dname, existing) = match d {
                     Loc::Found { key, .. } if key.is_empty() => return Err(AccessDenied),
                     Loc::Found { vol, key, .. } => {
